@@ -1,0 +1,22 @@
+//===- SSMDialect.h - ssm dialect ---------------------------------*- C++ -*-===//
+//
+// The ssm dialect, its enums and enum attributes.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SSM_DIALECT_SSM_IR_SSMDIALECT_H
+#define SSM_DIALECT_SSM_IR_SSMDIALECT_H
+
+#include "mlir/IR/Attributes.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Dialect.h"
+#include "mlir/IR/DialectImplementation.h"
+
+#include "ssm/Dialect/SSM/IR/SSMOpsDialect.h.inc"
+
+#include "ssm/Dialect/SSM/IR/SSMEnums.h.inc"
+
+#define GET_ATTRDEF_CLASSES
+#include "ssm/Dialect/SSM/IR/SSMAttrs.h.inc"
+
+#endif // SSM_DIALECT_SSM_IR_SSMDIALECT_H

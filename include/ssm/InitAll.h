@@ -1,0 +1,19 @@
+//===- InitAll.h - register every ssm dialect and pass ------------*- C++ -*-===//
+
+#ifndef SSM_INITALL_H
+#define SSM_INITALL_H
+
+namespace mlir {
+class DialectRegistry;
+namespace ssm {
+
+/// Adds the ssm dialect (and the upstream dialects its rewrites create).
+void registerAllSSMDialects(DialectRegistry &registry);
+
+/// Registers every ssm pass and pipeline with the global pass registry.
+void registerAllSSMPasses();
+
+} // namespace ssm
+} // namespace mlir
+
+#endif // SSM_INITALL_H

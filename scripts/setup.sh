@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs everything ssmc needs on a fresh Debian 12 machine (idempotent).
+# Used by the README commands and by .ci/run. See README.md "Dependencies" for why each is here.
+set -euo pipefail
+
+PACKAGES=(
+  # Compiler: LLVM/MLIR 22 headers, static libs, CMake config, lit/FileCheck, lld for linking.
+  llvm-22-dev libmlir-22-dev mlir-22-tools lld-22 llvm-22-tools
+  # AMDGPU device bitcode (ocml/ockl) linked into HSACO objects.
+  rocm-device-libs
+  # Build tools.
+  cmake ninja-build ccache g++ pkg-config
+  # Tests: GoogleTest, Python test suite.
+  libgtest-dev python3-pytest
+  # Python bindings and their tests/references.
+  pybind11-dev python3-dev python3-numpy python3-torch
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  SUDO=""
+  [[ $(id -u) -ne 0 ]] && SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+  echo "setup: all packages present"
+fi
