@@ -16,6 +16,7 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Verifier.h"
 #include "mlir/Parser/Parser.h"
 
 #include "gtest/gtest.h"
@@ -62,7 +63,7 @@ TEST_F(SSMOpsTest, GroupedScanInfersOutputAndLastState) {
                                       /*delta_softplus=*/true, /*reverse=*/false,
                                       /*return_last_state=*/true,
                                       TypeAttr::get(f32));
-  EXPECT_TRUE(succeeded(verify(scan)));
+  EXPECT_TRUE(succeeded(mlir::verify(scan)));
   EXPECT_EQ(scan.getNumGroups(), 4);
   EXPECT_EQ(scan.getOut().getType(), RankedTensorType::get({2, 12, 7}, f32));
   ASSERT_TRUE(scan.getLastState());
@@ -76,7 +77,7 @@ TEST_F(SSMOpsTest, GradientAccessorsFollowPresentOperands) {
   auto grad = SelectiveScanGradOp::create(
       builder, loc(), /*dout=*/u, u, /*delta=*/u, A, B, /*C=*/B, D,
       /*z=*/Value(), bias, /*delta_softplus=*/true, /*reverse=*/true);
-  EXPECT_TRUE(succeeded(verify(grad)));
+  EXPECT_TRUE(succeeded(mlir::verify(grad)));
   ASSERT_EQ(grad.getOptionalGrads().size(), 2u);
   EXPECT_EQ(grad.getDD(), grad.getOptionalGrads()[0]);
   EXPECT_FALSE(grad.getDZ());

@@ -207,6 +207,29 @@ static void printDirectionList(OpAsmPrinter &p, Operation *, ArrayAttr direction
 }
 
 //===----------------------------------------------------------------------===//
+// Custom directive: an enum attribute as a bare keyword (`silu`, `mean`)
+//===----------------------------------------------------------------------===//
+
+template <typename EnumAttrT>
+static ParseResult parseEnumKeyword(OpAsmParser &parser, EnumAttrT &attr) {
+  using EnumT = decltype(std::declval<EnumAttrT>().getValue());
+  SMLoc loc = parser.getCurrentLocation();
+  StringRef keyword;
+  if (parser.parseKeyword(&keyword))
+    return failure();
+  std::optional<EnumT> value = symbolizeEnum<EnumT>(keyword);
+  if (!value)
+    return parser.emitError(loc, "unknown keyword '") << keyword << "'";
+  attr = EnumAttrT::get(parser.getContext(), *value);
+  return success();
+}
+
+template <typename EnumAttrT>
+static void printEnumKeyword(OpAsmPrinter &p, Operation *, EnumAttrT attr) {
+  p << stringifyEnum(attr.getValue());
+}
+
+//===----------------------------------------------------------------------===//
 // SelectiveScanOp
 //===----------------------------------------------------------------------===//
 
@@ -237,9 +260,8 @@ LogicalResult SelectiveScanOp::inferReturnTypes(
 }
 
 LogicalResult SelectiveScanOp::verify() {
-  if (getReturnLastState() != static_cast<bool>(getLastState()))
-    return emitOpError("has a last_state result exactly when return_last_state "
-                       "is set");
+  // The last_state result matching return_last_state is checked by type
+  // inference (InferTypeOpInterface verifies the result list).
   return verifyScanOperands(*this, getU(), getDelta(), getA(), getB(), getC(),
                             getD(), getZ(), getDeltaBias());
 }

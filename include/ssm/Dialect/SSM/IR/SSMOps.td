@@ -176,7 +176,7 @@ def SSM_CausalConv1dOp : SSM_Op<"causal_conv1d", [Pure, InferTypeOpAdaptor]> {
   );
   let results = (outs SSM_FloatTensor:$out);
   let assemblyFormat = [{
-    $activation $x `,` $weight (`bias` `(` $bias^ `:` type($bias) `)`)?
+    custom<EnumKeyword>($activation) $x `,` $weight (`bias` `(` $bias^ `:` type($bias) `)`)?
     attr-dict `:` type($x) `,` type($weight)
   }];
   let hasVerifier = 1;
@@ -209,7 +209,7 @@ def SSM_CausalConv1dGradOp : SSM_Op<"causal_conv1d_grad", [Pure,
     Optional<SSM_FloatTensor>:$dbias
   );
   let assemblyFormat = [{
-    $activation $dout `,` $x `,` $weight
+    custom<EnumKeyword>($activation) $dout `,` $x `,` $weight
     (`bias` `(` $bias^ `:` type($bias) `)`)?
     attr-dict `:` type($dout) `,` type($x) `,` type($weight)
   }];
@@ -305,7 +305,7 @@ def SSM_AxisPoolOp : SSM_Op<"axis_pool", [Pure, InferTypeOpAdaptor]> {
                        DefaultValuedAttr<F64Attr, "1.0">:$scale);
   let results = (outs SSM_FloatTensor:$out);
   let assemblyFormat = [{
-    $kind $input `cols` $cols attr-dict `:` type($input)
+    custom<EnumKeyword>($kind) $input `cols` $cols attr-dict `:` type($input)
   }];
   let hasVerifier = 1;
   let hasFolder = 1;
@@ -345,7 +345,7 @@ def SSM_AxisPoolGradOp : SSM_Op<"axis_pool_grad", [Pure, InferTypeOpAdaptor]> {
                        DefaultValuedAttr<F64Attr, "1.0">:$scale);
   let results = (outs SSM_FloatTensor:$dx);
   let assemblyFormat = [{
-    $kind $dout `,` $input `cols` $cols attr-dict `:` type($dout) `,`
+    custom<EnumKeyword>($kind) $dout `,` $input `cols` $cols attr-dict `:` type($dout) `,`
     type($input)
   }];
   let hasVerifier = 1;
