@@ -2,7 +2,9 @@
 
 #include "ssm/InitAll.h"
 
+#include "ssm/Conversion/Passes.h"
 #include "ssm/Dialect/SSM/IR/SSMDialect.h"
+#include "ssm/Pipelines/Pipelines.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/DialectRegistry.h"
@@ -12,7 +14,6 @@ void mlir::ssm::registerAllSSMDialects(DialectRegistry &registry) {
 }
 
 void mlir::ssm::registerAllSSMPasses() {
-  // Passes and pipelines arrive with the lowering (convert-ssm-to-*,
-  // ssm-lower-to-*); the dialect's canonicalizations run through the stock
-  // -canonicalize.
+  registerSSMConversionPasses();
+  registerSSMPipelines();
 }

@@ -1,0 +1,23 @@
+//===- Passes.h - ssm conversion passes ---------------------------*- C++ -*-===//
+
+#ifndef SSM_CONVERSION_PASSES_H
+#define SSM_CONVERSION_PASSES_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Pass/Pass.h"
+
+namespace mlir::ssm {
+
+#define GEN_PASS_DECL
+#include "ssm/Conversion/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "ssm/Conversion/Passes.h.inc"
+
+} // namespace mlir::ssm
+
+#endif // SSM_CONVERSION_PASSES_H

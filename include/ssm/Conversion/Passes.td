@@ -1,0 +1,33 @@
+//===- Passes.td - ssm conversion passes -------------------*- tablegen -*-===//
+
+#ifndef SSM_CONVERSION_PASSES_TD
+#define SSM_CONVERSION_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+//===----------------------------------------------------------------------===//
+// SSMToSCF
+//===----------------------------------------------------------------------===//
+
+def ConvertSSMToSCF : Pass<"convert-ssm-to-scf"> {
+  let summary = "Lower ssm ops to explicit loops over buffers";
+  let description = [{
+    Rewrites every ssm op into `scf.parallel` / `scf.for` loop nests over
+    memrefs: operands enter through `bufferization.to_buffer read_only`, each
+    result is a fresh `memref.alloc` that leaves through
+    `bufferization.to_tensor restrict writable`, so one-shot bufferization
+    takes the surrounding tensor program as usual. All arithmetic is f32;
+    16-bit values are widened on load and narrowed on store. The outer loops
+    are parallel over independent lanes (batch x channel); each scan keeps its
+    recurrence sequential per lane with the state in a small local buffer.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+  ];
+}
+
+#endif // SSM_CONVERSION_PASSES_TD

@@ -1,0 +1,148 @@
+//===- CausalConv.cpp - ssm.causal_conv1d{,_grad} to loops ------------===//
+//
+// Forward: parallel over (b, d), a loop over t and the k taps, with x[t<0] = 0
+// by masking (MODELS.md §6.4). Backward: parallel over d, so dweight and dbias
+// (sums over b and t) stay in one lane; the activation's derivative is
+// recomputed into a per-lane buffer, then dx is the anti-causal correlation.
+//
+//===----------------------------------------------------------------------===//
+
+#include "LoopEmitter.h"
+#include "ssm/Conversion/SSMToSCF/SSMToSCF.h"
+#include "ssm/Dialect/SSM/IR/SSMOps.h"
+
+#include "mlir/Transforms/DialectConversion.h"
+
+using namespace mlir;
+using namespace mlir::ssm;
+using mlir::ssm::detail::LoopEmitter;
+
+namespace {
+
+/// x[b, d, t + shift] as f32, or 0 outside [0, l).
+Value maskedLoad(LoopEmitter &e, Value x, Value b, Value d, Value pos, Value length) {
+  Value inside = arith::AndIOp::create(
+      e.builder(), e.location(),
+      e.cmpi(arith::CmpIPredicate::sge, pos, e.idx(0)),
+      e.cmpi(arith::CmpIPredicate::slt, pos, length));
+  Value clamped = e.maxi(e.mini(pos, e.subi(length, e.idx(1))), e.idx(0));
+  return e.select(inside, e.load(x, {b, d, clamped}), e.f32(0.0));
+}
+
+/// bias + sum_i w[d, i] * x[b, d, t - (k-1) + i].
+Value preActivation(LoopEmitter &e, Value x, Value weight, Value bias, Value b,
+                    Value d, Value t, Value width, Value length) {
+  Value init = bias ? e.load(bias, {d}) : e.f32(0.0);
+  Value start = e.subi(t, e.subi(width, e.idx(1)));
+  return e.loopCarry(width, {init}, [&](Value i, ValueRange acc) {
+    Value xv = maskedLoad(e, x, b, d, e.addi(start, i), length);
+    return SmallVector<Value>{e.add(acc[0], e.mul(e.load(weight, {d, i}), xv))};
+  })[0];
+}
+
+struct CausalConv1dLowering : OpConversionPattern<CausalConv1dOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(CausalConv1dOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    LoopEmitter e(rewriter, op.getLoc());
+    Value x = e.buffer(adaptor.getX()), weight = e.buffer(adaptor.getWeight());
+    Value bias = adaptor.getBias() ? e.buffer(adaptor.getBias()) : Value();
+    SmallVector<Value> sizes = e.dims(x);
+    Value width = e.dim(weight, 1);
+    bool silu = op.getActivation() == ActivationKind::silu;
+    Value out = e.alloc(cast<RankedTensorType>(op.getType()), sizes);
+    e.parallel({sizes[0], sizes[1]}, [&](ValueRange lane) {
+      Value b = lane[0], d = lane[1];
+      e.loop(sizes[2], [&](Value t) {
+        Value pre = preActivation(e, x, weight, bias, b, d, t, width, sizes[2]);
+        e.store(silu ? e.silu(pre) : pre, out, {b, d, t});
+      });
+    });
+    rewriter.replaceOp(op, e.tensor(out));
+    return success();
+  }
+};
+
+struct CausalConv1dGradLowering : OpConversionPattern<CausalConv1dGradOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(CausalConv1dGradOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    LoopEmitter e(rewriter, op.getLoc());
+    Value x = e.buffer(adaptor.getX()), weight = e.buffer(adaptor.getWeight());
+    Value dout = e.buffer(adaptor.getDout());
+    Value bias = adaptor.getBias() ? e.buffer(adaptor.getBias()) : Value();
+    SmallVector<Value> sizes = e.dims(x);
+    Value batch = sizes[0], channels = sizes[1], length = sizes[2];
+    Value width = e.dim(weight, 1);
+    bool silu = op.getActivation() == ActivationKind::silu;
+    Type f32 = rewriter.getF32Type();
+    int64_t staticL = cast<MemRefType>(x.getType()).getDimSize(2);
+    int64_t staticK = cast<MemRefType>(weight.getType()).getDimSize(1);
+
+    Value dx = e.alloc(cast<RankedTensorType>(op.getDx().getType()), sizes);
+    Value dw = e.alloc(cast<RankedTensorType>(op.getDweight().getType()),
+                       {channels, width});
+    Value db = op.getDbias()
+                   ? e.alloc(cast<RankedTensorType>(op.getDbias().getType()),
+                             {channels})
+                   : Value();
+    Value zero = e.f32(0.0);
+
+    e.parallel({channels}, [&](ValueRange lane) {
+      Value d = lane[0];
+      Value gradPre = e.alloc({staticL}, f32, {length});
+      Value dwAcc = e.alloc({staticK}, f32, {width}, /*onStack=*/true);
+      e.loop(width, [&](Value i) { e.store(zero, dwAcc, {i}); });
+      Value dbSum = e.loopCarry(batch, {zero}, [&](Value b, ValueRange acc) {
+        // g_hat_t = g_t * act'(pre_t), and its sums into db and dw.
+        Value bSum = e.loopCarry(length, {acc[0]}, [&](Value t, ValueRange a) {
+          Value g = e.load(dout, {b, d, t});
+          if (silu)
+            g = e.mul(g, e.siluGrad(preActivation(e, x, weight, bias, b, d, t,
+                                                  width, length)));
+          e.store(g, gradPre, {t});
+          Value start = e.subi(t, e.subi(width, e.idx(1)));
+          e.loop(width, [&](Value i) {
+            Value xv = maskedLoad(e, x, b, d, e.addi(start, i), length);
+            e.store(e.add(e.load(dwAcc, {i}), e.mul(g, xv)), dwAcc, {i});
+          });
+          return SmallVector<Value>{e.add(a[0], g)};
+        })[0];
+        // dx_s = sum_i w[i] * g_hat[s + (k-1) - i] over indices < l.
+        e.loop(length, [&](Value t) {
+          Value base = e.addi(t, e.subi(width, e.idx(1)));
+          Value sum = e.loopCarry(width, {zero}, [&](Value i, ValueRange a) {
+            Value pos = e.subi(base, i);
+            Value inside = e.cmpi(arith::CmpIPredicate::slt, pos, length);
+            Value clamped = e.mini(pos, e.subi(length, e.idx(1)));
+            Value gv = e.select(inside, e.load(gradPre, {clamped}), zero);
+            return SmallVector<Value>{
+                e.add(a[0], e.mul(e.load(weight, {d, i}), gv))};
+          })[0];
+          e.store(sum, dx, {b, d, t});
+        });
+        return SmallVector<Value>{bSum};
+      })[0];
+      e.loop(width, [&](Value i) { e.store(e.load(dwAcc, {i}), dw, {d, i}); });
+      if (db)
+        e.store(dbSum, db, {d});
+    });
+
+    SmallVector<Value> results{e.tensor(dx), e.tensor(dw)};
+    if (db)
+      results.push_back(e.tensor(db));
+    rewriter.replaceOp(op, results);
+    return success();
+  }
+};
+
+} // namespace
+
+void mlir::ssm::populateCausalConvToSCFPatterns(RewritePatternSet &patterns) {
+  patterns.add<CausalConv1dLowering, CausalConv1dGradLowering>(
+      patterns.getContext());
+}

@@ -1,0 +1,39 @@
+//===- SSMToSCFPass.cpp - the convert-ssm-to-scf pass -----------------===//
+
+#include "ssm/Conversion/Passes.h"
+#include "ssm/Conversion/SSMToSCF/SSMToSCF.h"
+#include "ssm/Dialect/SSM/IR/SSMDialect.h"
+
+#include "mlir/Transforms/DialectConversion.h"
+
+namespace mlir::ssm {
+#define GEN_PASS_DEF_CONVERTSSMTOSCF
+#include "ssm/Conversion/Passes.h.inc"
+} // namespace mlir::ssm
+
+using namespace mlir;
+using namespace mlir::ssm;
+
+void mlir::ssm::populateSSMToSCFPatterns(RewritePatternSet &patterns) {
+  populateSelectiveScanToSCFPatterns(patterns);
+  populateCausalConvToSCFPatterns(patterns);
+  populateIndexMapToSCFPatterns(patterns);
+  populateAxisPoolToSCFPatterns(patterns);
+}
+
+namespace {
+struct ConvertSSMToSCFPass
+    : mlir::ssm::impl::ConvertSSMToSCFBase<ConvertSSMToSCFPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ConversionTarget target(getContext());
+    target.addIllegalDialect<SSMDialect>();
+    target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
+    RewritePatternSet patterns(&getContext());
+    populateSSMToSCFPatterns(patterns);
+    if (failed(applyPartialConversion(getOperation(), target, std::move(patterns))))
+      signalPassFailure();
+  }
+};
+} // namespace

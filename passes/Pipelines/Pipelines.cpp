@@ -1,0 +1,89 @@
+//===- Pipelines.cpp - the ssm lowering pipelines ---------------------===//
+
+#include "ssm/Pipelines/Pipelines.h"
+
+#include "ssm/Conversion/Passes.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+void mlir::ssm::buildSSMGraphPipeline(OpPassManager &pm) {
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
+void mlir::ssm::buildSSMToLoopsPipeline(OpPassManager &pm) {
+  pm.addPass(createConvertSSMToSCF());
+  // arith/math on whole tensors become linalg.generic, which bufferizes.
+  pm.addPass(createConvertElementwiseToLinalgPass());
+  pm.addPass(createCanonicalizerPass());
+}
+
+void mlir::ssm::buildSSMBufferizePipeline(OpPassManager &pm) {
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  // Results become caller-provided outputs: the runtime owns every output.
+  bufferization::BufferResultsToOutParamsPassOptions outParams;
+  outParams.hoistStaticAllocs = true;
+  outParams.modifyPublicFunctions = true;
+  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
+  bufferization::BufferDeallocationPipelineOptions dealloc;
+  bufferization::buildBufferDeallocationPipeline(pm, dealloc);
+  pm.addPass(createCanonicalizerPass());
+}
+
+void mlir::ssm::buildSSMToLLVMPipeline(OpPassManager &pm) {
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  ConvertFuncToLLVMPassOptions funcOptions;
+  funcOptions.useBarePtrCallConv = true;
+  pm.addPass(createConvertFuncToLLVMPass(funcOptions));
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createCanonicalizerPass());
+}
+
+void mlir::ssm::buildSSMToCPUPipeline(OpPassManager &pm,
+                                      const CPUPipelineOptions &) {
+  buildSSMGraphPipeline(pm);
+  buildSSMToLoopsPipeline(pm);
+  buildSSMBufferizePipeline(pm);
+  buildSSMToLLVMPipeline(pm);
+}
+
+void mlir::ssm::registerSSMPipelines() {
+  PassPipelineRegistration<CPUPipelineOptions>(
+      "ssm-lower-to-cpu",
+      "Lower ssm + tensor IR to the LLVM dialect for the CPU target",
+      buildSSMToCPUPipeline);
+  PassPipelineRegistration<>("ssm-graph", "ssm graph cleanup (canonicalize, cse)",
+                             buildSSMGraphPipeline);
+  PassPipelineRegistration<>("ssm-to-loops",
+                             "ssm ops to loops, dense tensor ops to linalg",
+                             buildSSMToLoopsPipeline);
+  PassPipelineRegistration<>("ssm-bufferize",
+                             "bufferize, outputs as out-params, deallocation",
+                             buildSSMBufferizePipeline);
+  PassPipelineRegistration<>("ssm-to-llvm",
+                             "bufferized loops to the LLVM dialect",
+                             buildSSMToLLVMPipeline);
+}
