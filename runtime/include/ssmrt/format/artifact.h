@@ -1,0 +1,325 @@
+//===- artifact.h - The .ssmb container contract ----------------*- C++ -*-===//
+//
+// Part of the ssmc project. The runtime owns this file: the compiler writes
+// artifacts with these structs (see writer.h) and the runtime reads them (see
+// reader.h). docs/ssmb-format.md is the prose version of this header.
+//
+// Layout rules:
+//  - Everything is little-endian and stored exactly as these plain structs
+//    (no pointers, no implicit padding: every size is static_asserted).
+//  - A file is a FileHeader, a table of SectionEntry records and 64-byte
+//    aligned section payloads. Every byte outside the header, the table and
+//    the payloads is zero padding.
+//  - Record sections (KernelObject, KernelMetadata, Constants, Schedule,
+//    Signatures) start with a RecordSectionHeader, then a fixed-size record
+//    array, then a 64-byte aligned "data area". Every offset stored in a record
+//    is relative to the start of that section's data area.
+//  - Strings are uint32 offsets into the StringTable section.
+//  - Enum value 0 is never valid, so zeroed memory never decodes as data.
+//  - Reserved fields must be zero.
+//
+// Versioning: bump kFormatVersion on EVERY layout or semantic change of
+// anything in this file. Readers accept exactly kFormatVersion.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SSMRT_FORMAT_ARTIFACT_H
+#define SSMRT_FORMAT_ARTIFACT_H
+
+#include <cstddef>
+#include <cstdint>
+#include <type_traits>
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "the .ssmb format is little-endian; big-endian hosts are unsupported"
+#endif
+
+namespace ssmrt::format {
+
+//===----------------------------------------------------------------------===//
+// Constants
+//===----------------------------------------------------------------------===//
+
+/// "SSMB\0\r\n\x1a": the NUL, CR/LF and ^Z catch text-mode and 7-bit mangling.
+inline constexpr uint8_t kMagic[8] = {'S',  'S',  'M',  'B',
+                                      0x00, 0x0D, 0x0A, 0x1A};
+
+/// The only format version this runtime reads and writes.
+inline constexpr uint32_t kFormatVersion = 1;
+
+inline constexpr uint32_t kFileHeaderSize = 128;
+inline constexpr uint32_t kSectionEntrySize = 64;
+inline constexpr uint32_t kRecordSectionHeaderSize = 16;
+/// Alignment of every section payload (in the file), of every record
+/// section's data area (in its section) and of every blob in a data area
+/// (kernel binaries, constants).
+inline constexpr uint64_t kSectionAlignment = 64;
+/// Alignment of arrays stored in a data area (kernel args, launch args,
+/// tensor descriptors).
+inline constexpr uint64_t kArrayAlignment = 8;
+inline constexpr uint32_t kMaxRank = 8;
+inline constexpr size_t kCompilerVersionSize = 32;
+inline constexpr size_t kSectionNameSize = 24;
+
+//===----------------------------------------------------------------------===//
+// Enums (all stored as uint32_t)
+//===----------------------------------------------------------------------===//
+
+enum class SectionKind : uint32_t {
+  KernelObject = 1,   // KernelObjectRecord[] + binaries
+  KernelMetadata = 2, // KernelMetadataRecord[] + KernelArgRecord arrays
+  Constants = 3,      // ConstantRecord[] + constant bytes
+  Schedule = 4,       // ScheduleCommandRecord[] + LaunchArgRecord arrays
+  Signatures = 5,     // EntrySignatureRecord[] + TensorDescRecord arrays
+  StringTable = 6,    // NUL-terminated strings; byte 0 is NUL ("")
+  Debug = 7,          // opaque bytes; may appear several times
+};
+inline constexpr uint32_t kMinSectionKind = 1;
+inline constexpr uint32_t kMaxSectionKind = 7;
+
+enum class TargetKind : uint32_t {
+  Cpu = 1,
+  Nvptx = 2,
+  Amdgpu = 3,
+};
+
+enum class BinaryFormat : uint32_t {
+  So = 1,    // ELF shared object (Cpu)
+  Ptx = 2,   // PTX text, NUL-terminated (Nvptx)
+  Cubin = 3, // CUDA ELF (Nvptx)
+  Hsaco = 4, // AMDGPU code object (Amdgpu)
+};
+
+enum class KernelArgKind : uint32_t {
+  Buffer = 1, // a device pointer (size 8)
+  Scalar = 2, // a by-value scalar of size 1, 2, 4 or 8 bytes
+};
+
+enum class DType : uint32_t {
+  F32 = 1,
+  F16 = 2,
+  BF16 = 3,
+  F64 = 4,
+  I32 = 5,
+  I64 = 6,
+  I8 = 7,
+  U8 = 8,
+  Bool = 9, // one byte per element
+};
+
+enum class ScheduleOp : uint32_t {
+  Alloc = 1,          // buffer, bytes
+  UploadConstant = 2, // buffer, index = constant, dst_offset
+  Launch = 3,         // index = kernel, grid, args_count, args_offset
+  Copy = 4,           // buffer = dst, src_buffer, dst_offset, src_offset, bytes
+  Free = 5,           // buffer
+  Return = 6,         // buffer, index = output
+  BindInput = 7,      // buffer, index = input
+};
+
+//===----------------------------------------------------------------------===//
+// Container: header and section table
+//===----------------------------------------------------------------------===//
+
+/// At file offset 0.
+struct FileHeader {
+  uint8_t magic[8];                            // 0: kMagic
+  uint32_t format_version;                     // 8: kFormatVersion
+  uint32_t header_size;                        // 12: kFileHeaderSize
+  uint64_t file_size;                          // 16: total file size
+  uint32_t section_count;                      // 24
+  uint32_t flags;                              // 28: none defined; 0
+  char compiler_version[kCompilerVersionSize]; // 32: NUL-padded, <= 31 chars
+  uint64_t section_table_offset;               // 64: 64-aligned, >= 128
+  uint32_t header_checksum;                    // 72: crc32 of the 128 header
+                                               //     bytes with this field 0
+  uint32_t section_table_checksum;             // 76: crc32 of the table
+  uint32_t section_entry_size;                 // 80: kSectionEntrySize
+  uint32_t reserved0;                          // 84: 0
+  uint8_t reserved[40];                        // 88: 0
+};
+
+/// One entry of the section table (section_count entries, contiguous).
+struct SectionEntry {
+  uint32_t kind;               // 0: SectionKind
+  uint32_t flags;              // 4: kind-specific; none defined in v1
+  uint64_t offset;             // 8: absolute file offset, 64-aligned
+  uint64_t size;               // 16: payload bytes (no trailing padding)
+  uint32_t checksum;           // 24: crc32 of the payload
+  uint32_t reserved0;          // 28: 0
+  char name[kSectionNameSize]; // 32: NUL-padded, <= 23 chars
+  uint64_t reserved1;          // 56: 0
+};
+
+/// Prefix of every record section payload. The records follow immediately;
+/// the data area starts at data_offset (64-aligned, at or after the end of the
+/// records) and runs to the end of the section.
+struct RecordSectionHeader {
+  uint32_t record_count; // 0
+  uint32_t record_size;  // 4: sizeof(the record struct) for this version
+  uint64_t data_offset;  // 8: section-relative start of the data area
+};
+
+//===----------------------------------------------------------------------===//
+// Section payload records. "data-area offset" = relative to the data area.
+//===----------------------------------------------------------------------===//
+
+/// KernelObject section: one per embedded binary.
+struct KernelObjectRecord {
+  uint32_t target;      // 0: TargetKind
+  uint32_t format;      // 4: BinaryFormat (So<->Cpu, Ptx/Cubin<->Nvptx,
+                        //    Hsaco<->Amdgpu)
+  uint32_t chip;        // 8: string offset ("sm_90", "gfx942", "x86_64")
+  uint32_t flags;       // 12: 0
+  uint64_t data_offset; // 16: data-area offset, 64-aligned
+  uint64_t data_size;   // 24: > 0
+};
+
+/// One kernel argument, in order (KernelMetadata data area).
+struct KernelArgRecord {
+  uint32_t kind; // 0: KernelArgKind
+  uint32_t size; // 4: Buffer: 8; Scalar: 1, 2, 4 or 8
+};
+
+/// KernelMetadata section: one per launchable kernel.
+struct KernelMetadataRecord {
+  uint32_t name;                  // 0: string offset, entry symbol, non-empty
+  uint32_t object_index;          // 4: KernelObject record holding it
+  uint32_t block_dims[3];         // 8: x, y, z; each >= 1
+  uint32_t dynamic_shared_memory; // 20: bytes
+  uint32_t arg_count;             // 24
+  uint32_t reserved0;             // 28: 0
+  uint64_t args_offset;           // 32: data-area offset of
+                                  //     KernelArgRecord[arg_count], 8-aligned
+  uint64_t reserved1;             // 40: 0
+};
+
+/// Constants section: weights and other immutable data.
+struct ConstantRecord {
+  uint32_t name;        // 0: string offset (may be 0 = "")
+  uint32_t reserved0;   // 4: 0
+  uint64_t data_offset; // 8: data-area offset, 64-aligned
+  uint64_t data_size;   // 16
+  uint64_t reserved1;   // 24: 0
+};
+
+/// Tensor descriptor (Signatures data area).
+struct TensorDescRecord {
+  uint32_t name;          // 0: string offset (may be 0 = "")
+  uint32_t dtype;         // 4: DType
+  uint32_t rank;          // 8: <= kMaxRank
+  uint32_t reserved0;     // 12: 0
+  int64_t dims[kMaxRank]; // 16: dims[0, rank) >= 0; dims[rank, 8) == 0
+};
+
+/// Signatures section: one per public entry function.
+struct EntrySignatureRecord {
+  uint32_t name;           // 0: string offset, non-empty, unique
+  uint32_t input_count;    // 4
+  uint32_t output_count;   // 8
+  uint32_t buffer_count;   // 12: buffer ids used by its commands are < this
+  uint64_t inputs_offset;  // 16: data-area offset of TensorDescRecord[],
+                           //     8-aligned
+  uint64_t outputs_offset; // 24: same, for outputs
+  uint32_t first_command;  // 32: index into the Schedule records
+  uint32_t command_count;  // 36: commands [first, first + count)
+  uint64_t reserved0;      // 40: 0
+};
+
+/// Schedule section: a flat array of commands; each entry executes its range
+/// in order. Fields an opcode does not use (see ScheduleOp) must be zero.
+struct ScheduleCommandRecord {
+  uint32_t opcode;      // 0: ScheduleOp
+  uint32_t buffer;      // 4: target buffer id (Copy: destination)
+  uint32_t src_buffer;  // 8: Copy source buffer id
+  uint32_t index;       // 12: kernel / constant / input / output index
+  uint64_t bytes;       // 16: Alloc size, Copy size
+  uint64_t dst_offset;  // 24: UploadConstant / Copy destination offset
+  uint64_t src_offset;  // 32: Copy source offset
+  uint32_t grid[3];     // 40: Launch grid x, y, z; each >= 1
+  uint32_t args_count;  // 52: Launch: == kernel arg_count
+  uint64_t args_offset; // 56: Launch: data-area offset of
+                        //     LaunchArgRecord[args_count], 8-aligned
+};
+
+/// One actual launch argument (Schedule data area); matches the kernel's
+/// KernelArgRecord of the same position.
+struct LaunchArgRecord {
+  uint32_t kind;   // 0: KernelArgKind
+  uint32_t buffer; // 4: Buffer: buffer id; Scalar: 0
+  uint64_t value;  // 8: Buffer: byte offset into the buffer; Scalar: the
+                   //    value's little-endian bytes, unused high bytes zero
+};
+
+//===----------------------------------------------------------------------===//
+// Layout checks
+//===----------------------------------------------------------------------===//
+
+#define SSMRT_CHECK_WIRE_STRUCT(T, SIZE)                                       \
+  static_assert(sizeof(T) == (SIZE), #T " size changed: bump kFormatVersion"); \
+  static_assert(std::is_trivially_copyable_v<T> &&                             \
+                    std::is_standard_layout_v<T>,                              \
+                #T " must be a plain struct")
+
+SSMRT_CHECK_WIRE_STRUCT(FileHeader, kFileHeaderSize);
+SSMRT_CHECK_WIRE_STRUCT(SectionEntry, kSectionEntrySize);
+SSMRT_CHECK_WIRE_STRUCT(RecordSectionHeader, kRecordSectionHeaderSize);
+SSMRT_CHECK_WIRE_STRUCT(KernelObjectRecord, 32);
+SSMRT_CHECK_WIRE_STRUCT(KernelArgRecord, 8);
+SSMRT_CHECK_WIRE_STRUCT(KernelMetadataRecord, 48);
+SSMRT_CHECK_WIRE_STRUCT(ConstantRecord, 32);
+SSMRT_CHECK_WIRE_STRUCT(TensorDescRecord, 80);
+SSMRT_CHECK_WIRE_STRUCT(EntrySignatureRecord, 48);
+SSMRT_CHECK_WIRE_STRUCT(ScheduleCommandRecord, 64);
+SSMRT_CHECK_WIRE_STRUCT(LaunchArgRecord, 16);
+
+#undef SSMRT_CHECK_WIRE_STRUCT
+
+static_assert(offsetof(FileHeader, compiler_version) == 32);
+static_assert(offsetof(FileHeader, section_table_offset) == 64);
+static_assert(offsetof(FileHeader, header_checksum) == 72);
+static_assert(offsetof(FileHeader, section_table_checksum) == 76);
+static_assert(offsetof(FileHeader, section_entry_size) == 80);
+static_assert(offsetof(SectionEntry, checksum) == 24);
+static_assert(offsetof(SectionEntry, name) == 32);
+static_assert(offsetof(KernelMetadataRecord, args_offset) == 32);
+static_assert(offsetof(TensorDescRecord, dims) == 16);
+static_assert(offsetof(EntrySignatureRecord, first_command) == 32);
+static_assert(offsetof(ScheduleCommandRecord, grid) == 40);
+static_assert(offsetof(ScheduleCommandRecord, args_offset) == 56);
+
+//===----------------------------------------------------------------------===//
+// Enum helpers (names for messages; validity checks)
+//===----------------------------------------------------------------------===//
+
+/// True for kinds that may appear at most once (all but Debug).
+bool isUniqueSectionKind(SectionKind kind);
+/// True for kinds whose payload starts with a RecordSectionHeader.
+bool isRecordSectionKind(SectionKind kind);
+/// sizeof the record struct of a record section kind, else 0.
+uint32_t recordSizeForKind(SectionKind kind);
+
+bool isValidSectionKind(uint32_t value);
+bool isValidTargetKind(uint32_t value);
+bool isValidBinaryFormat(uint32_t value);
+bool isValidKernelArgKind(uint32_t value);
+bool isValidDType(uint32_t value);
+bool isValidScheduleOp(uint32_t value);
+/// True if `format` is a binary format for `target`.
+bool isFormatForTarget(TargetKind target, BinaryFormat format);
+
+/// Name of the enumerator (e.g. "Constants", "Nvptx") or "<invalid>" for
+/// values out of range.
+const char *sectionKindName(SectionKind kind);
+const char *targetKindName(TargetKind kind);
+const char *binaryFormatName(BinaryFormat format);
+const char *kernelArgKindName(KernelArgKind kind);
+const char *dtypeName(DType dtype);
+const char *scheduleOpName(ScheduleOp op);
+
+/// Bytes per element (Bool: 1); 0 for invalid values.
+uint32_t dtypeSize(DType dtype);
+
+} // namespace ssmrt::format
+
+#endif // SSMRT_FORMAT_ARTIFACT_H
