@@ -38,7 +38,7 @@ fi
 
 if compgen -G "python/test/test_*.py" > /dev/null; then
   echo "== pytest"
-  python3 -m pytest -q python/test 2>&1 | tee build/pytest.log | tail -n 15
+  /usr/bin/python3 -m pytest -q python/test 2>&1 | tee build/pytest.log | tail -n 15
   pp=$(grep -oE "[0-9]+ passed" build/pytest.log | tail -1 | awk '{print $1}')
   pf=$(grep -oE "[0-9]+ (failed|error)" build/pytest.log | awk '{s += $1} END {print s + 0}')
   count "${pp:-0}" "${pf:-0}"

@@ -1,0 +1,61 @@
+//===- Compile.h - the one compile driver -------------------------*- C++ -*-===//
+//
+// ssm-compile, the Python bindings and the tests all compile through
+// compileModule(), which runs the pipeline builders of Pipelines.h.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SSM_COMPILER_COMPILE_H
+#define SSM_COMPILER_COMPILE_H
+
+#include "ssm/Target/CPU.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Support/LLVM.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mlir {
+class DialectRegistry;
+namespace ssm {
+
+/// Where compilation stops. Every phase before Binary prints IR.
+enum class Phase { Input, SSM, Loops, Bufferized, LLVM, Binary, Artifact };
+
+/// "input", "ssm", ... -> Phase.
+std::optional<Phase> parsePhase(StringRef name);
+/// The valid phase names, for help texts and errors.
+StringRef phaseNames();
+
+enum class Target { CPU };
+std::optional<Target> parseTarget(StringRef name);
+
+struct CompileOptions {
+  Target target = Target::CPU;
+  Phase phase = Phase::Artifact;
+  CPUTargetOptions cpu;
+};
+
+/// What compileModule produced: IR text for IR phases, otherwise bytes (the
+/// kernel shared object for Binary, the .ssmb for Artifact).
+struct CompileResult {
+  std::vector<char> bytes;
+  bool isText = false;
+  /// Per-phase wall time and sizes, for --emit-stats.
+  std::string stats;
+};
+
+/// Registers every dialect, extension and translation the compiler accepts.
+void registerCompilerDialects(DialectRegistry &registry);
+
+/// Compiles `module` in place up to options.phase. Errors are reported as
+/// diagnostics on the module's context.
+FailureOr<CompileResult> compileModule(ModuleOp module,
+                                       const CompileOptions &options);
+
+} // namespace ssm
+} // namespace mlir
+
+#endif // SSM_COMPILER_COMPILE_H

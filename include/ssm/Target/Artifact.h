@@ -1,0 +1,41 @@
+//===- Artifact.h - entry signatures and .ssmb writing ------------*- C++ -*-===//
+//
+// The compiler side of the .ssmb contract (runtime/include/ssmrt/format/).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SSM_TARGET_ARTIFACT_H
+#define SSM_TARGET_ARTIFACT_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Support/LLVM.h"
+#include "ssmrt/format/writer.h"
+
+#include <string>
+#include <vector>
+
+namespace mlir::ssm {
+
+/// A public function of the compiled module: what the runtime validates
+/// inputs against and allocates outputs from.
+struct EntrySignature {
+  std::string name;
+  std::vector<ssmrt::format::TensorSpec> inputs;
+  std::vector<ssmrt::format::TensorSpec> outputs;
+};
+
+/// Signatures of every public func.func, or an error naming what the runtime
+/// cannot take (dynamic shapes, unsupported element types, non-tensor values).
+FailureOr<std::vector<EntrySignature>> collectEntrySignatures(ModuleOp module);
+
+/// A CPU artifact: one shared object holding one whole-function kernel per
+/// entry, and per entry the schedule bind inputs -> alloc outputs -> launch ->
+/// return outputs.
+FailureOr<std::vector<uint8_t>>
+writeCPUArtifact(Location loc, ArrayRef<EntrySignature> entries,
+                 ArrayRef<char> sharedObject, StringRef chip,
+                 StringRef kernelSuffix);
+
+} // namespace mlir::ssm
+
+#endif // SSM_TARGET_ARTIFACT_H

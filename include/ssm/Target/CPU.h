@@ -1,0 +1,45 @@
+//===- CPU.h - the CPU target: entry wrappers, object, shared object -*- C++ -*-===//
+//
+// CPU kernel ABI (what the runtime's CPU driver calls):
+//   void <entry>_ssm_entry(void *const *args, int64_t tile_begin, int64_t tile_end)
+// args[i] points at the data of argument i of the entry function (inputs, then
+// outputs, contiguous row-major); a whole-function kernel has one tile.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SSM_TARGET_CPU_H
+#define SSM_TARGET_CPU_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Support/LLVM.h"
+
+#include <string>
+#include <vector>
+
+namespace mlir::ssm {
+
+/// Suffix of the exported kernel symbol of an entry function.
+inline constexpr const char *kCPUEntrySuffix = "_ssm_entry";
+
+struct CPUTargetOptions {
+  /// LLVM CPU name, or "host" for this machine's CPU and features.
+  std::string cpu = "host";
+  /// ld.lld to link with; empty: search PATH, then the LLVM tools directory.
+  std::string linker;
+  /// LLVM optimization level (0-3).
+  unsigned optLevel = 3;
+};
+
+/// Adds the ABI wrapper of each named entry function to an LLVM-dialect module
+/// (entries lowered with the bare-pointer calling convention).
+LogicalResult addCPUEntryWrappers(ModuleOp module, ArrayRef<std::string> entries);
+
+/// Translates an LLVM-dialect module to LLVM IR, optimizes it, emits an x86-64
+/// object and links it into a shared object; returns the .so bytes.
+FailureOr<std::vector<char>> emitCPUSharedObject(ModuleOp module,
+                                                 const CPUTargetOptions &options,
+                                                 std::string &chip);
+
+} // namespace mlir::ssm
+
+#endif // SSM_TARGET_CPU_H

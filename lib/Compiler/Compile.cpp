@@ -1,0 +1,147 @@
+//===- Compile.cpp - the one compile driver ---------------------------===//
+
+#include "ssm/Compiler/Compile.h"
+
+#include "ssm/InitAll.h"
+#include "ssm/Pipelines/Pipelines.h"
+#include "ssm/Target/Artifact.h"
+
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+
+#include "llvm/ADT/StringSwitch.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <chrono>
+
+using namespace mlir;
+using namespace mlir::ssm;
+
+std::optional<Phase> mlir::ssm::parsePhase(StringRef name) {
+  return llvm::StringSwitch<std::optional<Phase>>(name)
+      .Case("input", Phase::Input)
+      .Case("ssm", Phase::SSM)
+      .Case("loops", Phase::Loops)
+      .Case("bufferized", Phase::Bufferized)
+      .Case("llvm", Phase::LLVM)
+      .Case("binary", Phase::Binary)
+      .Case("artifact", Phase::Artifact)
+      .Default(std::nullopt);
+}
+
+StringRef mlir::ssm::phaseNames() {
+  return "input, ssm, loops, bufferized, llvm, binary, artifact";
+}
+
+std::optional<Target> mlir::ssm::parseTarget(StringRef name) {
+  return llvm::StringSwitch<std::optional<Target>>(name)
+      .Case("cpu", Target::CPU)
+      .Default(std::nullopt);
+}
+
+void mlir::ssm::registerCompilerDialects(DialectRegistry &registry) {
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+  registerAllSSMDialects(registry);
+  registerBuiltinDialectTranslation(registry);
+  registerLLVMDialectTranslation(registry);
+}
+
+namespace {
+
+/// Runs one stage and records its time.
+struct StageRunner {
+  ModuleOp module;
+  llvm::raw_string_ostream stats;
+
+  LogicalResult run(StringRef name, void (*build)(OpPassManager &)) {
+    PassManager pm(module.getContext());
+    build(pm);
+    auto start = std::chrono::steady_clock::now();
+    LogicalResult result = pm.run(module);
+    double ms = std::chrono::duration<double, std::milli>(
+                    std::chrono::steady_clock::now() - start)
+                    .count();
+    stats << llvm::formatv("{0,-12} {1,9:F1} ms\n", name, ms);
+    return result;
+  }
+};
+
+CompileResult textOf(ModuleOp module, std::string stats) {
+  CompileResult result;
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  module.print(os);
+  result.bytes.assign(text.begin(), text.end());
+  result.isText = true;
+  result.stats = std::move(stats);
+  return result;
+}
+
+} // namespace
+
+FailureOr<CompileResult> mlir::ssm::compileModule(ModuleOp module,
+                                                  const CompileOptions &options) {
+  std::string stats;
+  StageRunner stage{module, llvm::raw_string_ostream(stats)};
+  if (options.phase == Phase::Input)
+    return textOf(module, stats);
+
+  // Signatures come from the tensor-level function types, before lowering.
+  FailureOr<std::vector<EntrySignature>> entries = collectEntrySignatures(module);
+  if (failed(entries))
+    return failure();
+
+  struct Step {
+    Phase phase;
+    const char *name;
+    void (*build)(OpPassManager &);
+  };
+  const Step steps[] = {
+      {Phase::SSM, "ssm", buildSSMGraphPipeline},
+      {Phase::Loops, "loops", buildSSMToLoopsPipeline},
+      {Phase::Bufferized, "bufferized", buildSSMBufferizePipeline},
+      {Phase::LLVM, "llvm", buildSSMToLLVMPipeline},
+  };
+  for (const Step &step : steps) {
+    if (failed(stage.run(step.name, step.build)))
+      return failure();
+    if (options.phase == step.phase)
+      return textOf(module, stats);
+  }
+
+  std::vector<std::string> names;
+  for (const EntrySignature &entry : *entries)
+    names.push_back(entry.name);
+  if (failed(addCPUEntryWrappers(module, names)))
+    return failure();
+  auto start = std::chrono::steady_clock::now();
+  std::string chip;
+  FailureOr<std::vector<char>> so = emitCPUSharedObject(module, options.cpu, chip);
+  if (failed(so))
+    return failure();
+  stage.stats << llvm::formatv(
+      "{0,-12} {1,9:F1} ms  ({2} bytes, cpu {3})\n", "binary",
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
+                                                start)
+          .count(),
+      so->size(), chip);
+
+  CompileResult result;
+  result.stats = std::move(stats);
+  if (options.phase == Phase::Binary) {
+    result.bytes = std::move(*so);
+    return result;
+  }
+  FailureOr<std::vector<uint8_t>> artifact =
+      writeCPUArtifact(module.getLoc(), *entries, *so, chip, kCPUEntrySuffix);
+  if (failed(artifact))
+    return failure();
+  result.bytes.assign(artifact->begin(), artifact->end());
+  return result;
+}
