@@ -1,0 +1,57 @@
+// RUN: ssm-opt %s --split-input-file --convert-ssm-to-scf | FileCheck %s
+
+// Forward: parallel lanes over (b, d), a sequential loop over l, the n states
+// in a local buffer, f32 math, one result buffer handed back as a tensor.
+// CHECK-LABEL: func.func @scan_forward
+// CHECK-DAG: %[[U:.*]] = bufferization.to_buffer %arg0 read_only
+// CHECK-DAG: %[[OUT:.*]] = memref.alloc() : memref<2x6x5xf32>
+// CHECK: scf.parallel (%[[B:.*]], %[[D:.*]]) =
+// CHECK:   %[[H:.*]] = memref.alloca() : memref<4xf32>
+// CHECK:   scf.for %[[T:.*]] =
+// CHECK:     math.log1p
+// CHECK:     scf.for %{{.*}} = {{.*}} iter_args
+// CHECK:       math.exp
+// CHECK:       memref.store %{{.*}}, %[[H]]
+// CHECK:     memref.store %{{.*}}, %[[OUT]][%[[B]], %[[D]], %[[T]]]
+// CHECK: bufferization.to_tensor %[[OUT]] restrict writable
+// CHECK-NOT: ssm.selective_scan
+func.func @scan_forward(%u: tensor<2x6x5xf32>, %A: tensor<6x4xf32>, %B: tensor<2x4x5xf32>) -> tensor<2x6x5xf32> {
+  %y = ssm.selective_scan %u, %u, %A, %B, %B delta_softplus : tensor<2x6x5xf32>, tensor<2x6x5xf32>, tensor<6x4xf32>, tensor<2x4x5xf32>, tensor<2x4x5xf32>
+  return %y : tensor<2x6x5xf32>
+}
+
+// -----
+
+// 16-bit inputs widen on load; the f32 output is stored as is; reverse walks
+// t = l - 1 - i; grouped B/C index the channel's group d / (d / g).
+// CHECK-LABEL: func.func @scan_bf16_reverse_grouped
+// CHECK: memref.alloc() : memref<1x4x3xf32>
+// CHECK: scf.parallel
+// CHECK: arith.divui
+// CHECK: scf.for %[[I:.*]] =
+// CHECK:   arith.subi
+// CHECK:   arith.extf %{{.*}} : bf16 to f32
+// CHECK-NOT: arith.truncf
+// CHECK: return
+func.func @scan_bf16_reverse_grouped(%u: tensor<1x4x3xbf16>, %A: tensor<4x1xf32>, %B: tensor<1x2x1x3xbf16>) -> tensor<1x4x3xf32> {
+  %y = ssm.selective_scan %u, %u, %A, %B, %B reverse out_type(f32) : tensor<1x4x3xbf16>, tensor<1x4x3xbf16>, tensor<4x1xf32>, tensor<1x2x1x3xbf16>, tensor<1x2x1x3xbf16>
+  return %y : tensor<1x4x3xf32>
+}
+
+// -----
+
+// Backward: parallel over b only (dB/dC sums over a group's channels stay in
+// one lane), recomputed forward states in an (l, n) buffer, and the per-batch
+// partials of dA/dD reduced in a second parallel loop over d.
+// CHECK-LABEL: func.func @scan_grad
+// CHECK: %[[DAP:.*]] = memref.alloc() : memref<2x6x4xf32>
+// CHECK: scf.parallel (%{{.*}}) = (%{{.*}}) to (%{{.*}}) step
+// CHECK:   memref.alloc() : memref<5x4xf32>
+// CHECK:   scf.for
+// CHECK: scf.parallel (%{{.*}}) = (%{{.*}}) to (%{{.*}}) step
+// CHECK:   memref.load %[[DAP]]
+// CHECK-NOT: ssm.selective_scan_grad
+func.func @scan_grad(%g: tensor<2x6x5xf32>, %u: tensor<2x6x5xf32>, %A: tensor<6x4xf32>, %B: tensor<2x4x5xf32>, %D: tensor<6xf32>) -> (tensor<6x4xf32>, tensor<6xf32>) {
+  %du, %ddt, %dA, %dB, %dC, %dD = ssm.selective_scan_grad %g, %u, %u, %A, %B, %B D(%D : tensor<6xf32>) delta_softplus : tensor<2x6x5xf32>, tensor<2x6x5xf32>, tensor<2x6x5xf32>, tensor<6x4xf32>, tensor<2x4x5xf32>, tensor<2x4x5xf32>
+  return %dA, %dD : tensor<6x4xf32>, tensor<6xf32>
+}
