@@ -3,6 +3,7 @@
 #include "ssm/Pipelines/Pipelines.h"
 
 #include "ssm/Conversion/Passes.h"
+#include "ssm/Dialect/SSM/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
@@ -45,11 +46,14 @@ void mlir::ssm::buildSSMBufferizePipeline(OpPassManager &pm) {
 }
 
 void mlir::ssm::buildSSMToLLVMPipeline(OpPassManager &pm) {
+  pm.addPass(createExpandStridedCopies());
+  pm.addPass(createApproximateMath());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
+  pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createConvertControlFlowToLLVMPass());

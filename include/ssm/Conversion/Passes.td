@@ -19,7 +19,9 @@ def ConvertSSMToSCF : Pass<"convert-ssm-to-scf"> {
     takes the surrounding tensor program as usual. All arithmetic is f32;
     16-bit values are widened on load and narrowed on store. The outer loops
     are parallel over independent lanes (batch x channel); each scan keeps its
-    recurrence sequential per lane with the state in a small local buffer.
+    recurrence sequential per lane, with a static number of states held as
+    one vector in registers (B and C transposed once so each step loads them
+    contiguously), or in a small local buffer when n is dynamic.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
@@ -27,6 +29,7 @@ def ConvertSSMToSCF : Pass<"convert-ssm-to-scf"> {
     "::mlir::math::MathDialect",
     "::mlir::memref::MemRefDialect",
     "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect",
   ];
 }
 

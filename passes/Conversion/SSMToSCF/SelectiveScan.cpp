@@ -15,6 +15,7 @@
 #include "ssm/Conversion/SSMToSCF/SSMToSCF.h"
 #include "ssm/Dialect/SSM/IR/SSMOps.h"
 
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 using namespace mlir;
@@ -73,26 +74,14 @@ struct ScanOperands {
 struct SelectiveScanLowering : OpConversionPattern<SelectiveScanOp> {
   using OpConversionPattern::OpConversionPattern;
 
-  LogicalResult
-  matchAndRewrite(SelectiveScanOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    LoopEmitter e(rewriter, op.getLoc());
-    ScanOperands s(e, adaptor.getU(), adaptor.getDelta(), adaptor.getA(),
-                   adaptor.getB(), adaptor.getC(), adaptor.getD(),
-                   adaptor.getZ(), adaptor.getDeltaBias());
-    bool reverse = op.getReverse(), softplus = op.getDeltaSoftplus();
-    auto outType = cast<RankedTensorType>(op.getOut().getType());
-    Value out = e.alloc(outType, {s.batch, s.channels, s.length});
-    Value last;
-    if (op.getLastState())
-      last = e.alloc(cast<RankedTensorType>(op.getLastState().getType()),
-                     {s.batch, s.channels, s.states});
-    auto stateShape = cast<MemRefType>(s.A.getType()).getShape().drop_front();
-
+  /// Lanes with a dynamic state size: the states live in a local buffer.
+  static void emitScalarLanes(LoopEmitter &e, const ScanOperands &s, Value out,
+                              Value last, ArrayRef<int64_t> stateShape,
+                              bool reverse, bool softplus) {
     e.parallel({s.batch, s.channels}, [&](ValueRange lane) {
       Value b = lane[0], d = lane[1];
       Value g = e.divi(d, s.channelsPerGroup);
-      Value state = e.alloc(stateShape, rewriter.getF32Type(), {s.states},
+      Value state = e.alloc(stateShape, e.builder().getF32Type(), {s.states},
                             /*onStack=*/true);
       Value zero = e.f32(0.0);
       e.loop(s.states, [&](Value n) { e.store(zero, state, {n}); });
@@ -123,6 +112,106 @@ struct SelectiveScanLowering : OpConversionPattern<SelectiveScanOp> {
           e.store(e.load(state, {n}), last, {b, d, n});
         });
     });
+
+  }
+
+  /// Lanes with a static state size n: the n states are one vector<n x f32>
+  /// carried in registers across the time loop; B and C are first transposed
+  /// to (b, g, l, n) f32 so each step loads them as contiguous vectors.
+  static void emitVectorLanes(LoopEmitter &e, const ScanOperands &s, Value out,
+                              Value last, int64_t n, bool reverse,
+                              bool softplus) {
+    OpBuilder &b = e.builder();
+    Location loc = e.location();
+    Type f32 = b.getF32Type();
+    auto vecType = VectorType::get({n}, f32);
+    auto bcShape = cast<MemRefType>(s.B.getType()).getShape();
+    int64_t staticB = bcShape[0], staticL = bcShape.back();
+    int64_t staticG = s.grouped ? bcShape[1] : 1;
+    SmallVector<Value> tSizes{s.batch, s.groups, s.length, s.states};
+    Value bT = e.alloc({staticB, staticG, staticL, n}, f32, tSizes);
+    Value cT = e.alloc({staticB, staticG, staticL, n}, f32, tSizes);
+    e.parallel({s.batch, s.groups, s.length}, [&](ValueRange iv) {
+      e.loop(s.states, [&](Value k) {
+        SmallVector<Value> src = s.bcIndex(iv[0], iv[1], k, iv[2]);
+        e.store(e.load(s.B, src), bT, {iv[0], iv[1], iv[2], k});
+        e.store(e.load(s.C, src), cT, {iv[0], iv[1], iv[2], k});
+      });
+    });
+
+    auto splat = [&](Value v) -> Value {
+      return vector::BroadcastOp::create(b, loc, vecType, v);
+    };
+    // Per lane, three loops: the elementwise prologue (delta + bias,
+    // softplus) and epilogue (D skip, silu gate) run over contiguous t and
+    // vectorize; only the recurrence itself is sequential.
+    int64_t laneLength = cast<MemRefType>(s.u.getType()).getDimSize(2);
+    bool onStack = !ShapedType::isDynamic(laneLength) && laneLength <= 16384;
+    e.parallel({s.batch, s.channels}, [&](ValueRange lane) {
+      Value bi = lane[0], d = lane[1];
+      Value g = s.grouped ? e.divi(d, s.channelsPerGroup) : e.idx(0);
+      Value dts = e.alloc({laneLength}, f32, {s.length}, onStack);
+      Value ys = e.alloc({laneLength}, f32, {s.length}, onStack);
+      Value bias = s.deltaBias ? e.load(s.deltaBias, {d}) : Value();
+      e.loop(s.length, [&](Value t) {
+        e.store(s.deltaAt(e, bi, d, t, bias, softplus).second, dts, {t});
+      });
+
+      Value a = vector::LoadOp::create(b, loc, vecType, s.A, ValueRange{d, e.idx(0)});
+      Value zeros = arith::ConstantOp::create(
+          b, loc, vecType, DenseElementsAttr::get(vecType, b.getF32FloatAttr(0)));
+      Value h = e.loopCarry(s.length, {zeros}, [&](Value i, ValueRange carried) {
+        Value t = s.timeOf(e, i, reverse);
+        Value dt = e.load(dts, {t});
+        Value x = e.load(s.u, {bi, d, t});
+        SmallVector<Value> at{bi, g, t, e.idx(0)};
+        Value bv = vector::LoadOp::create(b, loc, vecType, bT, at);
+        Value cv = vector::LoadOp::create(b, loc, vecType, cT, at);
+        Value decay = math::ExpOp::create(b, loc, arith::MulFOp::create(b, loc, splat(dt), a));
+        Value input = arith::MulFOp::create(b, loc, splat(e.mul(dt, x)), bv);
+        Value next = math::FmaOp::create(b, loc, decay, carried[0], input);
+        Value y = vector::ReductionOp::create(
+            b, loc, vector::CombiningKind::ADD,
+            arith::MulFOp::create(b, loc, cv, next));
+        e.store(y, ys, {t});
+        return SmallVector<Value>{next};
+      })[0];
+      if (last)
+        vector::StoreOp::create(b, loc, h, last, ValueRange{bi, d, e.idx(0)});
+
+      Value skip = s.D ? e.load(s.D, {d}) : Value();
+      e.loop(s.length, [&](Value t) {
+        Value y = e.load(ys, {t});
+        if (skip)
+          y = e.add(y, e.mul(skip, e.load(s.u, {bi, d, t})));
+        if (s.z)
+          y = e.mul(y, e.silu(e.load(s.z, {bi, d, t})));
+        e.store(y, out, {bi, d, t});
+      });
+    });
+  }
+
+  LogicalResult
+  matchAndRewrite(SelectiveScanOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    LoopEmitter e(rewriter, op.getLoc());
+    ScanOperands s(e, adaptor.getU(), adaptor.getDelta(), adaptor.getA(),
+                   adaptor.getB(), adaptor.getC(), adaptor.getD(),
+                   adaptor.getZ(), adaptor.getDeltaBias());
+    bool reverse = op.getReverse(), softplus = op.getDeltaSoftplus();
+    auto outType = cast<RankedTensorType>(op.getOut().getType());
+    Value out = e.alloc(outType, {s.batch, s.channels, s.length});
+    Value last;
+    if (op.getLastState())
+      last = e.alloc(cast<RankedTensorType>(op.getLastState().getType()),
+                     {s.batch, s.channels, s.states});
+    ArrayRef<int64_t> stateShape =
+        cast<MemRefType>(s.A.getType()).getShape().drop_front();
+
+    if (ShapedType::isDynamic(stateShape[0]))
+      emitScalarLanes(e, s, out, last, stateShape, reverse, softplus);
+    else
+      emitVectorLanes(e, s, out, last, stateShape[0], reverse, softplus);
 
     SmallVector<Value> results{e.tensor(out)};
     if (last)

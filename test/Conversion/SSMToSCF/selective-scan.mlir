@@ -1,22 +1,42 @@
 // RUN: ssm-opt %s --split-input-file --convert-ssm-to-scf | FileCheck %s
 
-// Forward: parallel lanes over (b, d), a sequential loop over l, the n states
-// in a local buffer, f32 math, one result buffer handed back as a tensor.
+// Forward, static n: B and C transposed once to (b, g, l, n) f32; per lane
+// (b, d) a vectorizable prologue (softplus), the recurrence with the n states
+// as one vector carried in registers, and a vectorizable epilogue.
 // CHECK-LABEL: func.func @scan_forward
-// CHECK-DAG: %[[U:.*]] = bufferization.to_buffer %arg0 read_only
 // CHECK-DAG: %[[OUT:.*]] = memref.alloc() : memref<2x6x5xf32>
+// CHECK-DAG: %[[BT:.*]] = memref.alloc() : memref<2x1x5x4xf32>
+// CHECK: scf.parallel
 // CHECK: scf.parallel (%[[B:.*]], %[[D:.*]]) =
-// CHECK:   %[[H:.*]] = memref.alloca() : memref<4xf32>
-// CHECK:   scf.for %[[T:.*]] =
+// CHECK:   %[[DTS:.*]] = memref.alloca() : memref<5xf32>
+// CHECK:   scf.for
 // CHECK:     math.log1p
-// CHECK:     scf.for %{{.*}} = {{.*}} iter_args
-// CHECK:       math.exp
-// CHECK:       memref.store %{{.*}}, %[[H]]
+// CHECK:     memref.store %{{.*}}, %[[DTS]]
+// CHECK:   %[[H:.*]] = scf.for {{.*}} iter_args(%[[S:.*]] = %{{.*}}) -> (vector<4xf32>)
+// CHECK:     vector.load %[[BT]]
+// CHECK:     math.exp %{{.*}} : vector<4xf32>
+// CHECK:     math.fma %{{.*}}, %[[S]], %{{.*}} : vector<4xf32>
+// CHECK:     vector.reduction <add>
+// CHECK:   scf.for %[[T:.*]] =
 // CHECK:     memref.store %{{.*}}, %[[OUT]][%[[B]], %[[D]], %[[T]]]
 // CHECK: bufferization.to_tensor %[[OUT]] restrict writable
 // CHECK-NOT: ssm.selective_scan
 func.func @scan_forward(%u: tensor<2x6x5xf32>, %A: tensor<6x4xf32>, %B: tensor<2x4x5xf32>) -> tensor<2x6x5xf32> {
   %y = ssm.selective_scan %u, %u, %A, %B, %B delta_softplus : tensor<2x6x5xf32>, tensor<2x6x5xf32>, tensor<6x4xf32>, tensor<2x4x5xf32>, tensor<2x4x5xf32>
+  return %y : tensor<2x6x5xf32>
+}
+
+// -----
+
+// Dynamic n: the states live in a local buffer, one scalar per state.
+// CHECK-LABEL: func.func @scan_dynamic_states
+// CHECK: scf.parallel
+// CHECK:   memref.alloca(%{{.*}}) : memref<?xf32>
+// CHECK:   scf.for
+// CHECK:     scf.for %{{.*}} iter_args(%{{.*}}) -> (f32)
+// CHECK:       math.exp %{{.*}} : f32
+func.func @scan_dynamic_states(%u: tensor<2x6x5xf32>, %A: tensor<6x?xf32>, %B: tensor<2x?x5xf32>) -> tensor<2x6x5xf32> {
+  %y = ssm.selective_scan %u, %u, %A, %B, %B : tensor<2x6x5xf32>, tensor<2x6x5xf32>, tensor<6x?xf32>, tensor<2x?x5xf32>, tensor<2x?x5xf32>
   return %y : tensor<2x6x5xf32>
 }
 

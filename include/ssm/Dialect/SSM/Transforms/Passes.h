@@ -1,0 +1,22 @@
+//===- Passes.h - ssm transformation passes -----------------------*- C++ -*-===//
+
+#ifndef SSM_DIALECT_SSM_TRANSFORMS_PASSES_H
+#define SSM_DIALECT_SSM_TRANSFORMS_PASSES_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Pass/Pass.h"
+
+namespace mlir::ssm {
+
+#define GEN_PASS_DECL
+#include "ssm/Dialect/SSM/Transforms/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "ssm/Dialect/SSM/Transforms/Passes.h.inc"
+
+} // namespace mlir::ssm
+
+#endif // SSM_DIALECT_SSM_TRANSFORMS_PASSES_H
