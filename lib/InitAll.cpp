@@ -4,6 +4,7 @@
 
 #include "ssm/Conversion/Passes.h"
 #include "ssm/Dialect/SSM/IR/SSMDialect.h"
+#include "ssm/Dialect/SSM/Transforms/Passes.h"
 #include "ssm/Pipelines/Pipelines.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -15,5 +16,6 @@ void mlir::ssm::registerAllSSMDialects(DialectRegistry &registry) {
 
 void mlir::ssm::registerAllSSMPasses() {
   registerSSMConversionPasses();
+  registerSSMPasses();
   registerSSMPipelines();
 }

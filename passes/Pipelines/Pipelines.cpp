@@ -48,7 +48,11 @@ void mlir::ssm::buildSSMBufferizePipeline(OpPassManager &pm) {
 void mlir::ssm::buildSSMToLLVMPipeline(OpPassManager &pm) {
   pm.addPass(createExpandStridedCopies());
   pm.addPass(createApproximateMath());
-  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  // linalg becomes parallel loops; each top-level parallel loop becomes a
+  // kernel the runtime's thread pool splits.
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createOutlineParallelLoops());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(memref::createExpandStridedMetadataPass());

@@ -21,6 +21,15 @@ namespace mlir::ssm {
 /// Suffix of the exported kernel symbol of an entry function.
 inline constexpr const char *kCPUEntrySuffix = "_ssm_entry";
 
+/// Exported pointer-sized global of every kernel object with parallel loops.
+/// The runtime stores into it, after loading, a function
+///   void parallel_for(void (*kernel)(void *const *args, int64_t begin,
+///                                    int64_t end),
+///                     void *const *args, int64_t tiles)
+/// that runs kernel over [0, tiles) on its thread pool; while it is null the
+/// loops run serially on the calling thread.
+inline constexpr const char *kCPUParallelForHook = "ssmrt_cpu_parallel_for";
+
 struct CPUTargetOptions {
   /// LLVM CPU name, or "host" for this machine's CPU and features.
   std::string cpu = "host";
@@ -31,7 +40,8 @@ struct CPUTargetOptions {
 };
 
 /// Adds the ABI wrapper of each named entry function to an LLVM-dialect module
-/// (entries lowered with the bare-pointer calling convention).
+/// (entries lowered with the bare-pointer calling convention), and lowers the
+/// dispatch calls left by ssm-outline-parallel-loops onto kCPUParallelForHook.
 LogicalResult addCPUEntryWrappers(ModuleOp module, ArrayRef<std::string> entries);
 
 /// Translates an LLVM-dialect module to LLVM IR, optimizes it, emits an x86-64

@@ -2,6 +2,8 @@
 
 #include "ssm/Target/CPU.h"
 
+#include "ssm/Dialect/SSM/Transforms/Passes.h"
+
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/Builders.h"
@@ -24,13 +26,137 @@
 using namespace mlir;
 using namespace mlir::ssm;
 
+namespace {
+
+/// Builds `void name(void *const *args, i64 begin, i64 end)` that loads the
+/// first `numBuffers` pointers from args and calls `target` with them (and,
+/// if `forwardTiles`, with begin and end).
+LLVM::LLVMFuncOp buildAbiWrapper(OpBuilder &b, LLVM::LLVMFuncOp target,
+                                 StringRef name, unsigned numBuffers,
+                                 bool forwardTiles) {
+  MLIRContext *ctx = b.getContext();
+  auto ptr = LLVM::LLVMPointerType::get(ctx);
+  auto i64 = IntegerType::get(ctx, 64);
+  Location loc = target.getLoc();
+  auto wrapper = LLVM::LLVMFuncOp::create(
+      b, loc, name,
+      LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(ctx), {ptr, i64, i64}));
+  Block *body = wrapper.addEntryBlock(b);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(body);
+  SmallVector<Value> args;
+  for (unsigned i = 0; i < numBuffers; ++i) {
+    Value slot = LLVM::GEPOp::create(b, loc, ptr, ptr, body->getArgument(0),
+                                     ArrayRef<LLVM::GEPArg>{int32_t(i)});
+    args.push_back(LLVM::LoadOp::create(b, loc, ptr, slot));
+  }
+  if (forwardTiles)
+    args.append({body->getArgument(1), body->getArgument(2)});
+  LLVM::CallOp::create(b, loc, target, args);
+  LLVM::ReturnOp::create(b, loc, ValueRange{});
+  return wrapper;
+}
+
+/// Replaces each call of a `__ssm_dispatch_<kernel>(buffers..., n)`
+/// declaration by a call of the runtime's parallel-for (the exported global
+/// `ssmrt_cpu_parallel_for`, filled in by the runtime after loading), or of a
+/// serial fallback when it is null, over the kernel's ABI wrapper.
+LogicalResult lowerDispatchCalls(ModuleOp module) {
+  MLIRContext *ctx = module.getContext();
+  auto ptr = LLVM::LLVMPointerType::get(ctx);
+  auto i64 = IntegerType::get(ctx, 64);
+  auto voidType = LLVM::LLVMVoidType::get(ctx);
+  auto forType = LLVM::LLVMFunctionType::get(voidType, {ptr, ptr, i64});
+  auto abiType = LLVM::LLVMFunctionType::get(voidType, {ptr, i64, i64});
+  OpBuilder b(ctx);
+
+  SmallVector<LLVM::LLVMFuncOp> dispatches;
+  for (auto fn : module.getOps<LLVM::LLVMFuncOp>())
+    if (fn.isExternal() && fn.getName().starts_with(kDispatchPrefix))
+      dispatches.push_back(fn);
+  if (dispatches.empty())
+    return success();
+
+  // The hook the runtime fills in, and the serial fallback.
+  b.setInsertionPointToEnd(module.getBody());
+  Location loc = module.getLoc();
+  auto hook = LLVM::GlobalOp::create(b, loc, ptr, /*isConstant=*/false,
+                                     LLVM::Linkage::External, kCPUParallelForHook,
+                                     Attribute());
+  {
+    Block *init = b.createBlock(&hook.getInitializerRegion());
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(init);
+    LLVM::ReturnOp::create(b, loc, LLVM::ZeroOp::create(b, loc, ptr).getResult());
+  }
+  b.setInsertionPointToEnd(module.getBody());
+  auto serial = LLVM::LLVMFuncOp::create(b, loc, "__ssm_serial_for", forType,
+                                         LLVM::Linkage::Internal);
+  {
+    Block *body = serial.addEntryBlock(b);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(body);
+    Value zero = LLVM::ConstantOp::create(b, loc, i64, 0);
+    LLVM::CallOp::create(b, loc, abiType,
+                         ValueRange{body->getArgument(0), body->getArgument(1),
+                                    zero, body->getArgument(2)});
+    LLVM::ReturnOp::create(b, loc, ValueRange{});
+  }
+
+  for (LLVM::LLVMFuncOp dispatch : dispatches) {
+    StringRef kernelName = dispatch.getName().drop_front(strlen(kDispatchPrefix));
+    auto kernel = module.lookupSymbol<LLVM::LLVMFuncOp>(kernelName);
+    unsigned numBuffers = dispatch.getNumArguments() - 1;
+    if (!kernel || kernel.getNumArguments() != numBuffers + 2)
+      return dispatch.emitError("no kernel '") << kernelName << "' for dispatch";
+    b.setInsertionPointToEnd(module.getBody());
+    auto wrapper = buildAbiWrapper(b, kernel, (kernelName + "_abi").str(),
+                                   numBuffers, /*forwardTiles=*/true);
+    wrapper.setLinkage(LLVM::Linkage::Internal);
+
+    SmallVector<LLVM::CallOp> calls;
+    module.walk([&](LLVM::CallOp call) {
+      if (call.getCallee() == dispatch.getName())
+        calls.push_back(call);
+    });
+    for (LLVM::CallOp call : calls) {
+      b.setInsertionPoint(call);
+      Location cl = call.getLoc();
+      Value count = LLVM::ConstantOp::create(b, cl, i64, std::max(numBuffers, 1u));
+      Value array = LLVM::AllocaOp::create(b, cl, ptr, ptr, count);
+      for (unsigned i = 0; i < numBuffers; ++i) {
+        Value slot = LLVM::GEPOp::create(b, cl, ptr, ptr, array,
+                                         ArrayRef<LLVM::GEPArg>{int32_t(i)});
+        LLVM::StoreOp::create(b, cl, call.getOperand(i), slot);
+      }
+      Value hookAddr = LLVM::AddressOfOp::create(b, cl, ptr, kCPUParallelForHook);
+      Value installed = LLVM::LoadOp::create(b, cl, ptr, hookAddr);
+      Value null = LLVM::ZeroOp::create(b, cl, ptr);
+      Value missing = LLVM::ICmpOp::create(b, cl, LLVM::ICmpPredicate::eq,
+                                           installed, null);
+      Value fallback = LLVM::AddressOfOp::create(b, cl, ptr, serial.getName());
+      Value target = LLVM::SelectOp::create(b, cl, missing, fallback, installed);
+      Value kernelAddr = LLVM::AddressOfOp::create(b, cl, ptr, wrapper.getName());
+      LLVM::CallOp::create(b, cl, forType,
+                           ValueRange{target, kernelAddr, array,
+                                      call.getOperand(numBuffers)});
+      call.erase();
+    }
+    dispatch.erase();
+  }
+  return success();
+}
+
+} // namespace
+
 LogicalResult mlir::ssm::addCPUEntryWrappers(ModuleOp module,
                                              ArrayRef<std::string> entries) {
+  if (failed(lowerDispatchCalls(module)))
+    return failure();
   MLIRContext *ctx = module.getContext();
   OpBuilder b(ctx);
   b.setInsertionPointToEnd(module.getBody());
   auto ptr = LLVM::LLVMPointerType::get(ctx);
-  auto i64 = IntegerType::get(ctx, 64);
   for (const std::string &name : entries) {
     auto fn = module.lookupSymbol<LLVM::LLVMFuncOp>(name);
     if (!fn || fn.isExternal())
@@ -43,21 +169,8 @@ LogicalResult mlir::ssm::addCPUEntryWrappers(ModuleOp module,
     if (!isa<LLVM::LLVMVoidType>(fn.getFunctionType().getReturnType()))
       return fn.emitError("entry function must return its outputs through "
                           "out-parameters");
-    Location loc = fn.getLoc();
-    auto wrapper = LLVM::LLVMFuncOp::create(
-        b, loc, name + kCPUEntrySuffix,
-        LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(ctx), {ptr, i64, i64}));
-    Block *body = wrapper.addEntryBlock(b);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(body);
-    SmallVector<Value> args;
-    for (int64_t i = 0, e = fn.getNumArguments(); i < e; ++i) {
-      Value slot = LLVM::GEPOp::create(b, loc, ptr, ptr, body->getArgument(0),
-                                       ArrayRef<LLVM::GEPArg>{int32_t(i)});
-      args.push_back(LLVM::LoadOp::create(b, loc, ptr, slot));
-    }
-    LLVM::CallOp::create(b, loc, fn, args);
-    LLVM::ReturnOp::create(b, loc, ValueRange{});
+    buildAbiWrapper(b, fn, name + kCPUEntrySuffix, fn.getNumArguments(),
+                    /*forwardTiles=*/false);
   }
   return success();
 }

@@ -4,12 +4,17 @@
 #define SSM_DIALECT_SSM_TRANSFORMS_PASSES_H
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Pass/Pass.h"
 
 namespace mlir::ssm {
+
+/// Prefix of the declarations that stand for a parallel dispatch.
+inline constexpr const char *kDispatchPrefix = "__ssm_dispatch_";
 
 #define GEN_PASS_DECL
 #include "ssm/Dialect/SSM/Transforms/Passes.h.inc"

@@ -32,4 +32,25 @@ def ApproximateMath : Pass<"ssm-approximate-math"> {
   ];
 }
 
+def OutlineParallelLoops : Pass<"ssm-outline-parallel-loops", "::mlir::ModuleOp"> {
+  let summary = "Outline top-level parallel loops into thread-pool kernels";
+  let description = [{
+    Each `scf.parallel` directly in the body of a public function becomes a
+    private kernel `@<fn>_par<i>(roots..., %begin: index, %end: index)` that
+    runs the loop's iterations [begin, end) of its first dimension, and the
+    loop is replaced by `func.call @__ssm_dispatch_<fn>_par<i>(roots..., n)`.
+    Roots are the function arguments and allocations the loop reads or
+    writes; views of them (subview, reshapes, casts) and constants are
+    rematerialized inside the kernel. The CPU target turns each dispatch call
+    into a call of the runtime's parallel-for (or a direct call when none is
+    installed). Loops whose first dimension has non-constant bounds, or that
+    capture other values, stay as they are.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::func::FuncDialect",
+    "::mlir::scf::SCFDialect",
+  ];
+}
+
 #endif // SSM_DIALECT_SSM_TRANSFORMS_PASSES_TD

@@ -1,0 +1,180 @@
+//===- OutlineParallelLoops.cpp - parallel loops to pool kernels ------===//
+
+#include "ssm/Dialect/SSM/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/Transforms/RegionUtils.h"
+
+namespace mlir::ssm {
+#define GEN_PASS_DEF_OUTLINEPARALLELLOOPS
+#include "ssm/Dialect/SSM/Transforms/Passes.h.inc"
+} // namespace mlir::ssm
+
+using namespace mlir;
+
+namespace {
+
+/// Ops a kernel may recompute from its roots: views and constants.
+bool isRematerializable(Operation *op) {
+  return isa<arith::ConstantOp, memref::SubViewOp, memref::CollapseShapeOp,
+             memref::ExpandShapeOp, memref::ReinterpretCastOp, memref::CastOp,
+             memref::GetGlobalOp>(op);
+}
+
+/// Collects what the loop needs from outside: roots (function arguments and
+/// allocations, passed to the kernel) and the ops to rematerialize, in
+/// dependency order. Fails on anything else.
+LogicalResult collectCaptures(scf::ParallelOp loop, SetVector<Value> &roots,
+                              SetVector<Operation *> &remat) {
+  SetVector<Value> used;
+  getUsedValuesDefinedAbove(loop.getRegion(), used);
+  for (Value v : {loop.getLowerBound()[0], loop.getUpperBound()[0],
+                  loop.getStep()[0]})
+    used.insert(v);
+  for (Value v : loop.getLowerBound().drop_front())
+    used.insert(v);
+  for (Value v : loop.getUpperBound().drop_front())
+    used.insert(v);
+  for (Value v : loop.getStep().drop_front())
+    used.insert(v);
+
+  SmallVector<Value> worklist(used.begin(), used.end());
+  SetVector<Operation *> seen;
+  while (!worklist.empty()) {
+    Value v = worklist.pop_back_val();
+    if (isa<BlockArgument>(v) || isa_and_nonnull<memref::AllocOp,
+                                                 memref::AllocaOp>(v.getDefiningOp())) {
+      if (!isa<MemRefType>(v.getType()))
+        return failure(); // a scalar argument: not a buffer we can bind
+      auto type = cast<MemRefType>(v.getType());
+      if (!type.hasStaticShape() || !type.getLayout().isIdentity())
+        return failure();
+      roots.insert(v);
+      continue;
+    }
+    Operation *def = v.getDefiningOp();
+    if (!def || !isRematerializable(def))
+      return failure();
+    if (seen.insert(def))
+      for (Value operand : def->getOperands())
+        worklist.push_back(operand);
+  }
+  // Dependency order: block order of the defining ops.
+  SmallVector<Operation *> ordered(seen.begin(), seen.end());
+  llvm::sort(ordered, [](Operation *a, Operation *b) { return a->isBeforeInBlock(b); });
+  remat.insert(ordered.begin(), ordered.end());
+  return success();
+}
+
+std::optional<int64_t> constantIndex(Value v) {
+  if (auto c = v.getDefiningOp<arith::ConstantIndexOp>())
+    return c.value();
+  return std::nullopt;
+}
+
+struct OutlineParallelLoopsPass
+    : mlir::ssm::impl::OutlineParallelLoopsBase<OutlineParallelLoopsPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SmallVector<func::FuncOp> entries;
+    for (auto fn : module.getOps<func::FuncOp>())
+      if (fn.isPublic() && !fn.isExternal())
+        entries.push_back(fn);
+    for (func::FuncOp fn : entries) {
+      SmallVector<scf::ParallelOp> loops;
+      for (Operation &op : fn.getBody().front())
+        if (auto loop = dyn_cast<scf::ParallelOp>(op))
+          loops.push_back(loop);
+      unsigned index = 0;
+      for (scf::ParallelOp loop : loops)
+        if (outline(module, fn, loop, index))
+          ++index;
+    }
+  }
+
+  /// Outlines one loop; false when it stays in place.
+  bool outline(ModuleOp module, func::FuncOp fn, scf::ParallelOp loop,
+               unsigned index) {
+    if (!loop.getInitVals().empty())
+      return false;
+    auto lb = constantIndex(loop.getLowerBound()[0]);
+    auto ub = constantIndex(loop.getUpperBound()[0]);
+    auto step = constantIndex(loop.getStep()[0]);
+    if (!lb || !ub || !step || *step <= 0 || *ub <= *lb)
+      return false;
+    SetVector<Value> roots;
+    SetVector<Operation *> remat;
+    if (failed(collectCaptures(loop, roots, remat)))
+      return false;
+    int64_t tiles = (*ub - *lb + *step - 1) / *step;
+
+    MLIRContext *ctx = module.getContext();
+    Location loc = loop.getLoc();
+    OpBuilder b(ctx);
+    std::string name = (fn.getSymName() + "_par" + Twine(index)).str();
+    SmallVector<Type> argTypes;
+    for (Value root : roots)
+      argTypes.push_back(root.getType());
+    SmallVector<Type> kernelTypes(argTypes);
+    kernelTypes.append({b.getIndexType(), b.getIndexType()});
+
+    // The kernel: iterations [begin, end) of the first dimension.
+    b.setInsertionPoint(fn);
+    auto kernel = func::FuncOp::create(b, loc, name,
+                                       b.getFunctionType(kernelTypes, {}));
+    kernel.setPrivate();
+    Block *body = kernel.addEntryBlock();
+    b.setInsertionPointToStart(body);
+    IRMapping map;
+    for (auto [root, arg] : llvm::zip(roots, body->getArguments()))
+      map.map(root, arg);
+    for (Operation *op : remat)
+      b.clone(*op, map);
+    Value begin = body->getArgument(roots.size());
+    Value end = body->getArgument(roots.size() + 1);
+    Value first = arith::ConstantIndexOp::create(b, loc, *lb);
+    Value stride = arith::ConstantIndexOp::create(b, loc, *step);
+    SmallVector<Value> lbs, ubs, steps;
+    lbs.push_back(arith::AddIOp::create(
+        b, loc, first, arith::MulIOp::create(b, loc, begin, stride)));
+    ubs.push_back(arith::MinSIOp::create(
+        b, loc,
+        arith::AddIOp::create(b, loc, first,
+                              arith::MulIOp::create(b, loc, end, stride)),
+        map.lookupOrDefault(loop.getUpperBound()[0])));
+    steps.push_back(map.lookupOrDefault(loop.getStep()[0]));
+    for (unsigned i = 1, e = loop.getNumLoops(); i < e; ++i) {
+      lbs.push_back(map.lookupOrDefault(loop.getLowerBound()[i]));
+      ubs.push_back(map.lookupOrDefault(loop.getUpperBound()[i]));
+      steps.push_back(map.lookupOrDefault(loop.getStep()[i]));
+    }
+    auto inner = scf::ParallelOp::create(b, loc, lbs, ubs, steps);
+    inner.getRegion().getBlocks().clear();
+    loop.getRegion().cloneInto(&inner.getRegion(), map);
+    func::ReturnOp::create(b, loc);
+
+    // The host: a call of the dispatch declaration with the roots and the
+    // tile count.
+    std::string dispatchName = (Twine(mlir::ssm::kDispatchPrefix) + name).str();
+    SmallVector<Type> dispatchTypes(argTypes);
+    dispatchTypes.push_back(b.getIndexType());
+    b.setInsertionPoint(fn);
+    auto dispatch = func::FuncOp::create(b, loc, dispatchName,
+                                         b.getFunctionType(dispatchTypes, {}));
+    dispatch.setPrivate();
+    b.setInsertionPoint(loop);
+    SmallVector<Value> operands(roots.begin(), roots.end());
+    operands.push_back(arith::ConstantIndexOp::create(b, loc, tiles));
+    func::CallOp::create(b, loc, dispatch, operands);
+    loop.erase();
+    return true;
+  }
+};
+
+} // namespace
