@@ -63,6 +63,18 @@ LogicalResult collectCaptures(scf::ParallelOp loop, SetVector<Value> &roots,
       for (Value operand : def->getOperands())
         worklist.push_back(operand);
   }
+  // Stable kernel signatures: arguments in order, then allocations in order.
+  SmallVector<Value> sortedRoots(roots.begin(), roots.end());
+  llvm::stable_sort(sortedRoots, [](Value a, Value b) {
+    auto argA = dyn_cast<BlockArgument>(a), argB = dyn_cast<BlockArgument>(b);
+    if (argA && argB)
+      return argA.getArgNumber() < argB.getArgNumber();
+    if (argA || argB)
+      return bool(argA);
+    return a.getDefiningOp()->isBeforeInBlock(b.getDefiningOp());
+  });
+  roots.clear();
+  roots.insert(sortedRoots.begin(), sortedRoots.end());
   // Dependency order: block order of the defining ops.
   SmallVector<Operation *> ordered(seen.begin(), seen.end());
   llvm::sort(ordered, [](Operation *a, Operation *b) { return a->isBeforeInBlock(b); });
