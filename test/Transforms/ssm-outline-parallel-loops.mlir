@@ -13,8 +13,7 @@
 // CHECK: func.func private @__ssm_dispatch_f_par0(memref<4x6xf32>, memref<24xf32>, index)
 // CHECK-LABEL: func.func @f(
 // CHECK-SAME: %[[A0:[a-z0-9]+]]: memref<4x6xf32>, %[[A1:[a-z0-9]+]]: memref<24xf32>)
-// CHECK:   %[[N:.*]] = arith.constant 4 : index
-// CHECK-NEXT:   call @__ssm_dispatch_f_par0(%[[A0]], %[[A1]], %[[N]])
+// CHECK: call @__ssm_dispatch_f_par0(%[[A0]], %[[A1]], %{{c4.*}}) : (memref<4x6xf32>, memref<24xf32>, index) -> ()
 // CHECK-NOT: scf.parallel
 func.func @f(%in: memref<4x6xf32>, %out: memref<24xf32>) {
   %c0 = arith.constant 0 : index
