@@ -20,5 +20,9 @@ llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
 
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
-tools = [ToolSubst("ssm-opt", unresolved="fatal")]
+tools = [
+    ToolSubst("ssm-opt", unresolved="fatal"),
+    ToolSubst("ssm-compile", unresolved="fatal"),
+    ToolSubst("ssm-run", unresolved="fatal"),
+]
 llvm_config.add_tool_substitutions(tools, [config.ssm_tools_dir, config.llvm_tools_dir])
