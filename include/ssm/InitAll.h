@@ -1,4 +1,5 @@
-//===- InitAll.h - register every ssm dialect and pass ------------*- C++ -*-===//
+//===- InitAll.h - register every ssm dialect and pass ------------*- C++
+//-*-===//
 
 #ifndef SSM_INITALL_H
 #define SSM_INITALL_H

@@ -85,15 +85,16 @@ CompileResult textOf(ModuleOp module, std::string stats) {
 
 } // namespace
 
-FailureOr<CompileResult> mlir::ssm::compileModule(ModuleOp module,
-                                                  const CompileOptions &options) {
+FailureOr<CompileResult>
+mlir::ssm::compileModule(ModuleOp module, const CompileOptions &options) {
   std::string stats;
   StageRunner stage{module, llvm::raw_string_ostream(stats)};
   if (options.phase == Phase::Input)
     return textOf(module, stats);
 
   // Signatures come from the tensor-level function types, before lowering.
-  FailureOr<std::vector<EntrySignature>> entries = collectEntrySignatures(module);
+  FailureOr<std::vector<EntrySignature>> entries =
+      collectEntrySignatures(module);
   if (failed(entries))
     return failure();
 
@@ -122,15 +123,16 @@ FailureOr<CompileResult> mlir::ssm::compileModule(ModuleOp module,
     return failure();
   auto start = std::chrono::steady_clock::now();
   std::string chip;
-  FailureOr<std::vector<char>> so = emitCPUSharedObject(module, options.cpu, chip);
+  FailureOr<std::vector<char>> so =
+      emitCPUSharedObject(module, options.cpu, chip);
   if (failed(so))
     return failure();
-  stage.stats << llvm::formatv(
-      "{0,-12} {1,9:F1} ms  ({2} bytes, cpu {3})\n", "binary",
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
-                                                start)
-          .count(),
-      so->size(), chip);
+  stage.stats << llvm::formatv("{0,-12} {1,9:F1} ms  ({2} bytes, cpu {3})\n",
+                               "binary",
+                               std::chrono::duration<double, std::milli>(
+                                   std::chrono::steady_clock::now() - start)
+                                   .count(),
+                               so->size(), chip);
 
   CompileResult result;
   result.stats = std::move(stats);

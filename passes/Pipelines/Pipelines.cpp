@@ -83,7 +83,8 @@ void mlir::ssm::registerSSMPipelines() {
       "ssm-lower-to-cpu",
       "Lower ssm + tensor IR to the LLVM dialect for the CPU target",
       buildSSMToCPUPipeline);
-  PassPipelineRegistration<>("ssm-graph", "ssm graph cleanup (canonicalize, cse)",
+  PassPipelineRegistration<>("ssm-graph",
+                             "ssm graph cleanup (canonicalize, cse)",
                              buildSSMGraphPipeline);
   PassPipelineRegistration<>("ssm-to-loops",
                              "ssm ops to loops, dense tensor ops to linalg",

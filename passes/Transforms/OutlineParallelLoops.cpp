@@ -32,8 +32,8 @@ LogicalResult collectCaptures(scf::ParallelOp loop, SetVector<Value> &roots,
                               SetVector<Operation *> &remat) {
   SetVector<Value> used;
   getUsedValuesDefinedAbove(loop.getRegion(), used);
-  for (Value v : {loop.getLowerBound()[0], loop.getUpperBound()[0],
-                  loop.getStep()[0]})
+  for (Value v :
+       {loop.getLowerBound()[0], loop.getUpperBound()[0], loop.getStep()[0]})
     used.insert(v);
   for (Value v : loop.getLowerBound().drop_front())
     used.insert(v);
@@ -46,8 +46,8 @@ LogicalResult collectCaptures(scf::ParallelOp loop, SetVector<Value> &roots,
   SetVector<Operation *> seen;
   while (!worklist.empty()) {
     Value v = worklist.pop_back_val();
-    if (isa<BlockArgument>(v) || isa_and_nonnull<memref::AllocOp,
-                                                 memref::AllocaOp>(v.getDefiningOp())) {
+    if (isa<BlockArgument>(v) ||
+        isa_and_nonnull<memref::AllocOp, memref::AllocaOp>(v.getDefiningOp())) {
       if (!isa<MemRefType>(v.getType()))
         return failure(); // a scalar argument: not a buffer we can bind
       auto type = cast<MemRefType>(v.getType());
@@ -77,7 +77,8 @@ LogicalResult collectCaptures(scf::ParallelOp loop, SetVector<Value> &roots,
   roots.insert(sortedRoots.begin(), sortedRoots.end());
   // Dependency order: block order of the defining ops.
   SmallVector<Operation *> ordered(seen.begin(), seen.end());
-  llvm::sort(ordered, [](Operation *a, Operation *b) { return a->isBeforeInBlock(b); });
+  llvm::sort(ordered,
+             [](Operation *a, Operation *b) { return a->isBeforeInBlock(b); });
   remat.insert(ordered.begin(), ordered.end());
   return success();
 }
@@ -138,8 +139,8 @@ struct OutlineParallelLoopsPass
 
     // The kernel: iterations [begin, end) of the first dimension.
     b.setInsertionPoint(fn);
-    auto kernel = func::FuncOp::create(b, loc, name,
-                                       b.getFunctionType(kernelTypes, {}));
+    auto kernel =
+        func::FuncOp::create(b, loc, name, b.getFunctionType(kernelTypes, {}));
     kernel.setPrivate();
     Block *body = kernel.addEntryBlock();
     b.setInsertionPointToStart(body);

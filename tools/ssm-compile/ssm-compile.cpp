@@ -32,8 +32,7 @@ static cl::opt<std::string>
               cl::desc("stop after a phase: input, ssm, loops, bufferized, "
                        "llvm, binary, artifact"),
               cl::init("artifact"));
-static cl::opt<std::string> cpuName("cpu",
-                                    cl::desc("LLVM CPU name, or 'host'"),
+static cl::opt<std::string> cpuName("cpu", cl::desc("LLVM CPU name, or 'host'"),
                                     cl::init("host"));
 static cl::opt<std::string> linkerPath("linker", cl::desc("ld.lld to use"),
                                        cl::init(""));

@@ -58,16 +58,17 @@ TEST_F(SSMOpsTest, GroupedScanInfersOutputAndLastState) {
   Value u = value({2, 12, 7}, bf16), dt = value({2, 12, 7}, bf16);
   Value A = value({12, 1}, f32), B = value({2, 4, 1, 7}, bf16),
         C = value({2, 4, 1, 7}, bf16), D = value({12}, f32);
-  auto scan = SelectiveScanOp::create(builder, loc(), u, dt, A, B, C, D,
-                                      /*z=*/Value(), /*delta_bias=*/Value(),
-                                      /*delta_softplus=*/true, /*reverse=*/false,
-                                      /*return_last_state=*/true,
-                                      TypeAttr::get(f32));
+  auto scan =
+      SelectiveScanOp::create(builder, loc(), u, dt, A, B, C, D,
+                              /*z=*/Value(), /*delta_bias=*/Value(),
+                              /*delta_softplus=*/true, /*reverse=*/false,
+                              /*return_last_state=*/true, TypeAttr::get(f32));
   EXPECT_TRUE(succeeded(mlir::verify(scan)));
   EXPECT_EQ(scan.getNumGroups(), 4);
   EXPECT_EQ(scan.getOut().getType(), RankedTensorType::get({2, 12, 7}, f32));
   ASSERT_TRUE(scan.getLastState());
-  EXPECT_EQ(scan.getLastState().getType(), RankedTensorType::get({2, 12, 1}, f32));
+  EXPECT_EQ(scan.getLastState().getType(),
+            RankedTensorType::get({2, 12, 1}, f32));
 }
 
 TEST_F(SSMOpsTest, GradientAccessorsFollowPresentOperands) {
@@ -120,8 +121,9 @@ TEST_F(SSMOpsTest, MalformedScanReportsTheBrokenRule) {
   });
   OwningOpRef<ModuleOp> parsed = parseSourceString<ModuleOp>(ir, &ctx);
   EXPECT_FALSE(parsed);
-  EXPECT_NE(message.find("channels d = 6 to be divisible by the group count g = 4"),
-            std::string::npos)
+  EXPECT_NE(
+      message.find("channels d = 6 to be divisible by the group count g = 4"),
+      std::string::npos)
       << message;
 }
 

@@ -45,12 +45,15 @@ float fromBF16(uint16_t h) {
   std::memcpy(&f, &bits, 4);
   return f;
 }
-uint16_t toF16(float f) { return _Float16(f) == _Float16(f) ? [&] {
+uint16_t toF16(float f) {
+  return _Float16(f) == _Float16(f) ? [&] {
     _Float16 h = _Float16(f);
     uint16_t bits;
     std::memcpy(&bits, &h, 2);
     return bits;
-  }() : uint16_t(0x7E00); }
+  }()
+                                    : uint16_t(0x7E00);
+}
 float fromF16(uint16_t bits) {
   _Float16 h;
   std::memcpy(&h, &bits, 2);
@@ -126,7 +129,8 @@ void threadedParallelFor(KernelFn kernel, void *const *args, int64_t tiles) {
 
 } // namespace
 
-ssm::ref::Tensor ssm::numerics::roundTo(ref::Tensor t, const std::string &dtype) {
+ssm::ref::Tensor ssm::numerics::roundTo(ref::Tensor t,
+                                        const std::string &dtype) {
   for (double &v : t.data)
     v = roundValue(v, dtypeNamed(dtype));
   return t;
@@ -166,15 +170,16 @@ void Compiled::Impl::load(const std::string &ir) {
 
   llvm::SmallString<128> path;
   int fd;
-  ASSERT_FALSE(llvm::sys::fs::createTemporaryFile("ssm-numerics", "so", fd, path));
+  ASSERT_FALSE(
+      llvm::sys::fs::createTemporaryFile("ssm-numerics", "so", fd, path));
   ASSERT_EQ(::write(fd, result->bytes.data(), result->bytes.size()),
             ssize_t(result->bytes.size()));
   ::close(fd);
   handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
   llvm::sys::fs::remove(path);
   ASSERT_NE(handle, nullptr) << dlerror();
-  if (auto *hook = static_cast<void **>(
-          dlsym(handle, mlir::ssm::kCPUParallelForHook)))
+  if (auto *hook =
+          static_cast<void **>(dlsym(handle, mlir::ssm::kCPUParallelForHook)))
     *hook = reinterpret_cast<void *>(&threadedParallelFor);
 }
 
@@ -184,7 +189,8 @@ Compiled::~Compiled() {
 }
 
 std::vector<ssm::ref::Tensor>
-Compiled::run(const std::string &function, const std::vector<ref::Tensor> &args) {
+Compiled::run(const std::string &function,
+              const std::vector<ref::Tensor> &args) {
   auto it = impl->entries.find(function);
   if (!impl->handle || it == impl->entries.end()) {
     ADD_FAILURE() << "no compiled function '" << function << "'";
@@ -192,8 +198,8 @@ Compiled::run(const std::string &function, const std::vector<ref::Tensor> &args)
   }
   const mlir::ssm::EntrySignature &sig = it->second;
   if (args.size() != sig.inputs.size()) {
-    ADD_FAILURE() << function << " takes " << sig.inputs.size() << " inputs, got "
-                  << args.size();
+    ADD_FAILURE() << function << " takes " << sig.inputs.size()
+                  << " inputs, got " << args.size();
     return {};
   }
   auto kernel = reinterpret_cast<KernelFn>(

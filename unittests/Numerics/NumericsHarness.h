@@ -1,4 +1,5 @@
-//===- NumericsHarness.h - compile IR, run it, read results back -*- C++ -*-===//
+//===- NumericsHarness.h - compile IR, run it, read results back -*- C++
+//-*-===//
 //
 // Compiles IR text with the CPU pipeline (compileModule, Phase::Binary), loads
 // the kernel shared object and calls the entry's ABI wrapper directly, with a
@@ -20,7 +21,8 @@
 namespace ssm::numerics {
 
 /// "tensor<2x3xf32>".
-std::string tensorType(const std::vector<int64_t> &shape, const std::string &dtype);
+std::string tensorType(const std::vector<int64_t> &shape,
+                       const std::string &dtype);
 
 /// Rounds every value to the nearest value of `dtype` (f32, f16, bf16), so
 /// the compiled code and the reference see identical inputs.

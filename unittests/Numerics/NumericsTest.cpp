@@ -58,8 +58,8 @@ struct ScanInputs {
 ScanInputs makeScanInputs(const ScanCase &c, uint64_t seed) {
   ScanInputs in;
   in.u = roundTo(ref::randomTensor({c.b, c.d, c.l}, seed + 1), c.dtype);
-  in.delta = roundTo(ref::randomTensor({c.b, c.d, c.l}, seed + 2, -1.0, 1.0),
-                     c.dtype);
+  in.delta =
+      roundTo(ref::randomTensor({c.b, c.d, c.l}, seed + 2, -1.0, 1.0), c.dtype);
   in.A = ref::randomTensor({c.d, c.n}, seed + 3, 0.2, 1.5);
   for (double &a : in.A.data)
     a = -a; // decaying states, as A = -exp(A_log)
@@ -104,8 +104,9 @@ std::string scanOperandTypes(const ScanCase &c) {
 std::string scanArgs(const ScanCase &c) {
   std::string seq = tensorType({c.b, c.d, c.l}, c.dtype);
   std::string bc = tensorType(bcShape(c.b, c.groups, c.n, c.l), c.dtype);
-  std::string args = "%u: " + seq + ", %dt: " + seq + ", %A: " +
-                     tensorType({c.d, c.n}, "f32") + ", %B: " + bc + ", %C: " + bc;
+  std::string args = "%u: " + seq + ", %dt: " + seq +
+                     ", %A: " + tensorType({c.d, c.n}, "f32") + ", %B: " + bc +
+                     ", %C: " + bc;
   if (c.withD)
     args += ", %D: " + tensorType({c.d}, "f32");
   if (c.withZ)
@@ -158,12 +159,13 @@ std::vector<ScanCase> scanCases() {
   struct Shape {
     int64_t b, d, l, n, g;
   };
-  for (Shape s : {Shape{2, 4, 5, 3, 0}, Shape{1, 3, 1, 16, 0},
-                  Shape{1, 5, 7, 1, 0}, Shape{3, 7, 9, 16, 0},
-                  Shape{2, 8, 6, 1, 4}, Shape{1, 6, 11, 2, 1}})
+  for (Shape s :
+       {Shape{2, 4, 5, 3, 0}, Shape{1, 3, 1, 16, 0}, Shape{1, 5, 7, 1, 0},
+        Shape{3, 7, 9, 16, 0}, Shape{2, 8, 6, 1, 4}, Shape{1, 6, 11, 2, 1}})
     for (int flags = 0; flags < 32; flags += (s.d == 7 ? 1 : 5))
-      cases.push_back({s.b, s.d, s.l, s.n, s.g, bool(flags & 1), bool(flags & 2),
-                       bool(flags & 4), bool(flags & 8), bool(flags & 16)});
+      cases.push_back({s.b, s.d, s.l, s.n, s.g, bool(flags & 1),
+                       bool(flags & 2), bool(flags & 4), bool(flags & 8),
+                       bool(flags & 16)});
   // 16-bit inputs, f32 output (VMamba's oflex).
   cases.push_back({2, 8, 6, 1, 4, true, false, true, true, false, "bf16"});
   cases.push_back({1, 5, 7, 16, 0, true, true, true, true, true, "f16"});
@@ -179,7 +181,8 @@ TEST_P(SelectiveScanGradient, MatchesReference) {
   const ScanCase &c = GetParam();
   std::string seq = tensorType({c.b, c.d, c.l}, c.dtype);
   std::string bc = tensorType(bcShape(c.b, c.groups, c.n, c.l), c.dtype);
-  std::string aType = tensorType({c.d, c.n}, "f32"), dType = tensorType({c.d}, "f32");
+  std::string aType = tensorType({c.d, c.n}, "f32"),
+              dType = tensorType({c.d}, "f32");
   std::vector<std::string> results{"%du", "%ddt", "%dA", "%dB", "%dC"};
   std::vector<std::string> resultTypes{seq, seq, aType, bc, bc};
   if (c.withD) {
@@ -203,8 +206,9 @@ TEST_P(SelectiveScanGradient, MatchesReference) {
   std::ostringstream ir;
   ir << "func.func @grad(%g: " << seq << ", " << scanArgs(c) << ") -> ("
      << join(resultTypes) << ") {\n"
-     << "  " << join(results) << " = ssm.selective_scan_grad %g, %u, %dt, %A, %B, %C"
-     << scanOptionals(c) << " : " << seq << ", " << scanOperandTypes(c) << "\n"
+     << "  " << join(results)
+     << " = ssm.selective_scan_grad %g, %u, %dt, %A, %B, %C" << scanOptionals(c)
+     << " : " << seq << ", " << scanOperandTypes(c) << "\n"
      << "  return " << join(results) << " : " << join(resultTypes) << "\n}\n";
 
   ScanInputs in = makeScanInputs(c, 7 * c.l + c.n);
@@ -217,8 +221,11 @@ TEST_P(SelectiveScanGradient, MatchesReference) {
       ref::selectiveScanGrad(dout, in.u, in.delta, in.A, in.B, in.C, in.D, in.z,
                              in.bias, c.softplus, c.reverse);
   std::vector<std::pair<const char *, const ref::Tensor *>> named{
-      {"du", &expected.du}, {"ddelta", &expected.ddelta}, {"dA", &expected.dA},
-      {"dB", &expected.dB}, {"dC", &expected.dC}};
+      {"du", &expected.du},
+      {"ddelta", &expected.ddelta},
+      {"dA", &expected.dA},
+      {"dB", &expected.dB},
+      {"dC", &expected.dC}};
   if (expected.dD)
     named.push_back({"dD", &*expected.dD});
   if (expected.dz)
@@ -237,11 +244,13 @@ std::vector<ScanCase> gradCases() {
   struct Shape {
     int64_t b, d, l, n, g;
   };
-  for (Shape s : {Shape{2, 4, 5, 3, 0}, Shape{1, 3, 1, 16, 0},
-                  Shape{1, 5, 7, 1, 0}, Shape{2, 8, 6, 1, 4}, Shape{3, 6, 4, 2, 2}})
+  for (Shape s :
+       {Shape{2, 4, 5, 3, 0}, Shape{1, 3, 1, 16, 0}, Shape{1, 5, 7, 1, 0},
+        Shape{2, 8, 6, 1, 4}, Shape{3, 6, 4, 2, 2}})
     for (int flags : {0, 31, 15, 23, 9, 6})
-      cases.push_back({s.b, s.d, s.l, s.n, s.g, bool(flags & 1), bool(flags & 2),
-                       bool(flags & 4), bool(flags & 8), bool(flags & 16)});
+      cases.push_back({s.b, s.d, s.l, s.n, s.g, bool(flags & 1),
+                       bool(flags & 2), bool(flags & 4), bool(flags & 8),
+                       bool(flags & 16)});
   cases.push_back({2, 8, 6, 1, 4, true, false, true, true, false, "bf16"});
   return cases;
 }
@@ -303,11 +312,13 @@ TEST_P(CausalConv, ForwardAndGradientMatchReference) {
     EXPECT_LE(ref::maxRelError(grads[2], *expected.dbias), kF32Tol) << "dbias";
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Shapes, CausalConv,
-    ::testing::Values(ConvCase{2, 4, 9, 4, true, true}, ConvCase{1, 3, 1, 4, true, true},
-                      ConvCase{1, 5, 7, 3, false, true}, ConvCase{2, 6, 2, 4, true, false},
-                      ConvCase{3, 7, 5, 1, false, false}, ConvCase{1, 17, 13, 2, true, true}));
+INSTANTIATE_TEST_SUITE_P(Shapes, CausalConv,
+                         ::testing::Values(ConvCase{2, 4, 9, 4, true, true},
+                                           ConvCase{1, 3, 1, 4, true, true},
+                                           ConvCase{1, 5, 7, 3, false, true},
+                                           ConvCase{2, 6, 2, 4, true, false},
+                                           ConvCase{3, 7, 5, 1, false, false},
+                                           ConvCase{1, 17, 13, 2, true, true}));
 
 //===----------------------------------------------------------------------===//
 // Cross-scan / cross-merge / flip
@@ -330,15 +341,19 @@ TEST_P(CrossScanMerge, MatchReference) {
   std::string x = tensorType({b, c, h, w}, "f32");
   std::string ys = tensorType({b, k, c, h * w}, "f32");
   std::ostringstream ir;
-  ir << "func.func @scan(%x: " << x << ") -> " << ys << " {\n  %y = ssm.cross_scan %x "
-     << directionList(dirs) << " : " << x << "\n  return %y : " << ys << "\n}\n"
-     << "func.func @merge(%y: " << ys << ") -> " << x << " {\n  %x = ssm.cross_merge %y "
-     << directionList(dirs) << " height " << h << " width " << w << " : " << ys
-     << "\n  return %x : " << x << "\n}\n";
+  ir << "func.func @scan(%x: " << x << ") -> " << ys
+     << " {\n  %y = ssm.cross_scan %x " << directionList(dirs) << " : " << x
+     << "\n  return %y : " << ys << "\n}\n"
+     << "func.func @merge(%y: " << ys << ") -> " << x
+     << " {\n  %x = ssm.cross_merge %y " << directionList(dirs) << " height "
+     << h << " width " << w << " : " << ys << "\n  return %x : " << x
+     << "\n}\n";
   Compiled compiled(ir.str());
   ref::Tensor xv = roundTo(ref::randomTensor({b, c, h, w}, 5), "f32");
   ref::Tensor yv = roundTo(ref::randomTensor({b, k, c, h * w}, 6), "f32");
-  EXPECT_EQ(ref::maxRelError(compiled.run("scan", {xv})[0], ref::crossScan(xv, dirs)), 0.0);
+  EXPECT_EQ(
+      ref::maxRelError(compiled.run("scan", {xv})[0], ref::crossScan(xv, dirs)),
+      0.0);
   EXPECT_LE(ref::maxRelError(compiled.run("merge", {yv})[0],
                              ref::crossMerge(yv, dirs, h, w)),
             kF32Tol);
@@ -364,9 +379,10 @@ TEST(Flip, EveryDimension) {
   Compiled compiled(ir.str());
   ref::Tensor x = roundTo(ref::randomTensor(shape, 8), "f32");
   for (int dim = 0; dim < 3; ++dim)
-    EXPECT_EQ(ref::maxRelError(compiled.run("flip" + std::to_string(dim), {x})[0],
-                               ref::flip(x, dim)),
-              0.0)
+    EXPECT_EQ(
+        ref::maxRelError(compiled.run("flip" + std::to_string(dim), {x})[0],
+                         ref::flip(x, dim)),
+        0.0)
         << "dim " << dim;
 }
 
@@ -387,28 +403,32 @@ TEST_P(AxisPool, ForwardGradientAndBroadcastMatchReference) {
   static const char *kinds[] = {"mean", "max", "sum"};
   const char *kind = kinds[int(c.kind)];
   int64_t b = 2, e = 5, rows = 3, l = rows * c.cols;
-  std::string x = tensorType({b, e, l}, "f32"), p = tensorType({b, e, rows}, "f32");
+  std::string x = tensorType({b, e, l}, "f32"),
+              p = tensorType({b, e, rows}, "f32");
   std::ostringstream attrs;
   attrs << " cols " << c.cols;
   if (c.scale != 1.0)
     attrs << " {scale = " << c.scale << " : f64}";
   std::ostringstream ir;
-  ir << "func.func @pool(%x: " << x << ") -> " << p << " {\n  %p = ssm.axis_pool "
-     << kind << " %x" << attrs.str() << " : " << x << "\n  return %p : " << p << "\n}\n"
+  ir << "func.func @pool(%x: " << x << ") -> " << p
+     << " {\n  %p = ssm.axis_pool " << kind << " %x" << attrs.str() << " : "
+     << x << "\n  return %p : " << p << "\n}\n"
      << "func.func @grad(%g: " << p << ", %x: " << x << ") -> " << x
-     << " {\n  %d = ssm.axis_pool_grad " << kind << " %g, %x" << attrs.str() << " : " << p
-     << ", " << x << "\n  return %d : " << x << "\n}\n"
-     << "func.func @bcast(%p: " << p << ") -> " << x << " {\n  %y = ssm.axis_broadcast %p cols "
-     << c.cols << " : " << p << "\n  return %y : " << x << "\n}\n";
+     << " {\n  %d = ssm.axis_pool_grad " << kind << " %g, %x" << attrs.str()
+     << " : " << p << ", " << x << "\n  return %d : " << x << "\n}\n"
+     << "func.func @bcast(%p: " << p << ") -> " << x
+     << " {\n  %y = ssm.axis_broadcast %p cols " << c.cols << " : " << p
+     << "\n  return %y : " << x << "\n}\n";
   Compiled compiled(ir.str());
   ref::Tensor xv = roundTo(ref::randomTensor({b, e, l}, 9), "f32");
   ref::Tensor gv = roundTo(ref::randomTensor({b, e, rows}, 10), "f32");
   EXPECT_LE(ref::maxRelError(compiled.run("pool", {xv})[0],
                              ref::axisPool(xv, c.cols, c.kind, c.scale)),
             kF32Tol);
-  EXPECT_LE(ref::maxRelError(compiled.run("grad", {gv, xv})[0],
-                             ref::axisPoolGrad(gv, xv, c.cols, c.kind, c.scale)),
-            kF32Tol);
+  EXPECT_LE(
+      ref::maxRelError(compiled.run("grad", {gv, xv})[0],
+                       ref::axisPoolGrad(gv, xv, c.cols, c.kind, c.scale)),
+      kF32Tol);
   EXPECT_EQ(ref::maxRelError(compiled.run("bcast", {gv})[0],
                              ref::axisBroadcast(gv, c.cols)),
             0.0);

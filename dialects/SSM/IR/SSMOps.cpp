@@ -2,17 +2,17 @@
 //
 // Every operator infers its result types from its operands, so IR never spells
 // them out; the verifiers check the invariants of MODELS.md §6 (ranks, the
-// b/d/l/n/g agreements, dtypes, attribute ranges). Dynamic sizes are accepted and
-// checked only where both sides are static.
+// b/d/l/n/g agreements, dtypes, attribute ranges). Dynamic sizes are accepted
+// and checked only where both sides are static.
 //
 //===----------------------------------------------------------------------===//
 
 #include "ssm/Dialect/SSM/IR/SSMOps.h"
 
 #include "mlir/IR/Builders.h"
-#include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/IR/OpImplementation.h"
 #include "mlir/IR/TypeUtilities.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "llvm/ADT/STLExtras.h"
 
 #include <cmath>
@@ -33,8 +33,9 @@ bool sizesAgree(int64_t a, int64_t b) {
 
 /// a * b, dynamic when either is.
 int64_t mulSizes(int64_t a, int64_t b) {
-  return ShapedType::isDynamic(a) || ShapedType::isDynamic(b) ? ShapedType::kDynamic
-                                                              : a * b;
+  return ShapedType::isDynamic(a) || ShapedType::isDynamic(b)
+             ? ShapedType::kDynamic
+             : a * b;
 }
 
 /// Formats a shape as (2, 8, ?) for diagnostics.
@@ -61,7 +62,8 @@ LogicalResult inferError(std::optional<Location> loc, const Twine &msg) {
   return emitOptionalError(loc, msg);
 }
 
-/// The ranked type of `v` with rank `rank`, or an inference error naming `name`.
+/// The ranked type of `v` with rank `rank`, or an inference error naming
+/// `name`.
 FailureOr<RankedTensorType> rankedOfRank(std::optional<Location> loc, Value v,
                                          StringRef name, int64_t rank,
                                          StringRef layout) {
@@ -80,7 +82,8 @@ LogicalResult verifyScanOperands(Operation *op, Value u, Value delta, Value A,
   if (uType.getRank() != 3)
     return op->emitOpError("expects u of rank 3 (b, d, l), got rank ")
            << uType.getRank();
-  int64_t b = uType.getDimSize(0), d = uType.getDimSize(1), l = uType.getDimSize(2);
+  int64_t b = uType.getDimSize(0), d = uType.getDimSize(1),
+          l = uType.getDimSize(2);
   Type elem = uType.getElementType();
 
   auto sameAsU = [&](Value v, StringRef name) -> LogicalResult {
@@ -123,9 +126,9 @@ LogicalResult verifyScanOperands(Operation *op, Value u, Value delta, Value A,
     int64_t tn = s[grouped ? 2 : 1], tl = s[grouped ? 3 : 2];
     if (!sizesAgree(s[0], b) || !sizesAgree(tn, n) || !sizesAgree(tl, l))
       return op->emitOpError("expects ")
-             << name << " to match batch " << (ShapedType::isDynamic(b) ? -1 : b)
-             << ", state size n and length l of u and A, got "
-             << shapeStr(s);
+             << name << " to match batch "
+             << (ShapedType::isDynamic(b) ? -1 : b)
+             << ", state size n and length l of u and A, got " << shapeStr(s);
     if (t.getElementType() != elem)
       return op->emitOpError("expects ")
              << name << " to have u's element type " << elem << ", got "
@@ -143,7 +146,8 @@ LogicalResult verifyScanOperands(Operation *op, Value u, Value delta, Value A,
              << d << " to be divisible by the group count g = " << g;
   }
 
-  for (auto [v, name] : {std::pair{D, "D"}, std::pair{deltaBias, "delta_bias"}}) {
+  for (auto [v, name] :
+       {std::pair{D, "D"}, std::pair{deltaBias, "delta_bias"}}) {
     if (!v)
       continue;
     auto t = cast<RankedTensorType>(v.getType());
@@ -177,7 +181,8 @@ bool isScanFloat(Type t) { return t.isF32() || t.isF16() || t.isBF16(); }
 // Custom directive: [row, col, row_rev, col_rev]
 //===----------------------------------------------------------------------===//
 
-static ParseResult parseDirectionList(OpAsmParser &parser, ArrayAttr &directions) {
+static ParseResult parseDirectionList(OpAsmParser &parser,
+                                      ArrayAttr &directions) {
   SmallVector<Attribute> dirs;
   MLIRContext *ctx = parser.getContext();
   auto parseOne = [&]() -> ParseResult {
@@ -198,7 +203,8 @@ static ParseResult parseDirectionList(OpAsmParser &parser, ArrayAttr &directions
   return success();
 }
 
-static void printDirectionList(OpAsmPrinter &p, Operation *, ArrayAttr directions) {
+static void printDirectionList(OpAsmPrinter &p, Operation *,
+                               ArrayAttr directions) {
   p << '[';
   llvm::interleaveComma(directions, p, [&](Attribute a) {
     p << stringifyScanDirection(cast<ScanDirectionAttr>(a).getValue());
@@ -238,9 +244,10 @@ int64_t SelectiveScanOp::getNumGroups() {
   return bType.getRank() == 4 ? bType.getDimSize(1) : 1;
 }
 
-LogicalResult SelectiveScanOp::inferReturnTypes(
-    MLIRContext *ctx, std::optional<Location> loc, Adaptor adaptor,
-    SmallVectorImpl<Type> &inferred) {
+LogicalResult
+SelectiveScanOp::inferReturnTypes(MLIRContext *ctx, std::optional<Location> loc,
+                                  Adaptor adaptor,
+                                  SmallVectorImpl<Type> &inferred) {
   RankedTensorType uType;
   int64_t n;
   if (failed(inferScanShapes(loc, adaptor.getU(), adaptor.getA(), uType, n)))
@@ -277,9 +284,9 @@ LogicalResult SelectiveScanGradOp::inferReturnTypes(
   int64_t n;
   if (failed(inferScanShapes(loc, adaptor.getU(), adaptor.getA(), uType, n)))
     return failure();
-  for (Value v : {adaptor.getU(), adaptor.getDelta(), adaptor.getA(),
-                  adaptor.getB(), adaptor.getC(), adaptor.getD(), adaptor.getZ(),
-                  adaptor.getDeltaBias()})
+  for (Value v :
+       {adaptor.getU(), adaptor.getDelta(), adaptor.getA(), adaptor.getB(),
+        adaptor.getC(), adaptor.getD(), adaptor.getZ(), adaptor.getDeltaBias()})
     if (v)
       inferred.push_back(v.getType());
   return success();
@@ -339,10 +346,10 @@ static LogicalResult verifyConvOperands(Operation *op, Value x, Value weight,
   return success();
 }
 
-LogicalResult CausalConv1dOp::inferReturnTypes(MLIRContext *,
-                                               std::optional<Location> loc,
-                                               Adaptor adaptor,
-                                               SmallVectorImpl<Type> &inferred) {
+LogicalResult
+CausalConv1dOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                 Adaptor adaptor,
+                                 SmallVectorImpl<Type> &inferred) {
   auto xType = rankedOfRank(loc, adaptor.getX(), "x", 3, "(b, d, l)");
   if (failed(xType))
     return failure();
@@ -354,9 +361,10 @@ LogicalResult CausalConv1dOp::verify() {
   return verifyConvOperands(*this, getX(), getWeight(), getBias());
 }
 
-LogicalResult CausalConv1dGradOp::inferReturnTypes(
-    MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
-    SmallVectorImpl<Type> &inferred) {
+LogicalResult
+CausalConv1dGradOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                     Adaptor adaptor,
+                                     SmallVectorImpl<Type> &inferred) {
   if (failed(rankedOfRank(loc, adaptor.getX(), "x", 3, "(b, d, l)")))
     return failure();
   inferred.push_back(adaptor.getX().getType());
@@ -386,13 +394,14 @@ LogicalResult CrossScanOp::inferReturnTypes(MLIRContext *,
                                             std::optional<Location> loc,
                                             Adaptor adaptor,
                                             SmallVectorImpl<Type> &inferred) {
-  auto xType = rankedOfRank(loc, adaptor.getInput(), "input", 4, "(b, c, h, w)");
+  auto xType =
+      rankedOfRank(loc, adaptor.getInput(), "input", 4, "(b, c, h, w)");
   if (failed(xType))
     return failure();
   ArrayRef<int64_t> s = xType->getShape();
   int64_t k = adaptor.getDirections().size();
-  inferred.push_back(RankedTensorType::get({s[0], k, s[1], mulSizes(s[2], s[3])},
-                                           xType->getElementType()));
+  inferred.push_back(RankedTensorType::get(
+      {s[0], k, s[1], mulSizes(s[2], s[3])}, xType->getElementType()));
   return success();
 }
 
@@ -466,12 +475,14 @@ OpFoldResult FlipOp::fold(FoldAdaptor) {
 //===----------------------------------------------------------------------===//
 
 /// Checks a (b, e, rows*cols) sequence, cols >= 1 and a finite positive scale.
-static LogicalResult verifyPooledSequence(Operation *op, Value seq, int64_t cols,
+static LogicalResult verifyPooledSequence(Operation *op, Value seq,
+                                          int64_t cols,
                                           std::optional<double> scale) {
   auto type = cast<RankedTensorType>(seq.getType());
   if (type.getRank() != 3)
-    return op->emitOpError("expects a sequence of rank 3 (b, e, rows*cols), got "
-                           "rank ")
+    return op->emitOpError(
+               "expects a sequence of rank 3 (b, e, rows*cols), got "
+               "rank ")
            << type.getRank();
   if (cols < 1)
     return op->emitOpError("expects cols >= 1, got ") << cols;
@@ -496,8 +507,9 @@ LogicalResult AxisPoolOp::inferReturnTypes(MLIRContext *,
   if (cols < 1)
     return inferError(loc, "expects cols >= 1, got " + Twine(cols));
   int64_t rows = ShapedType::isDynamic(l) ? l : l / cols;
-  inferred.push_back(RankedTensorType::get(
-      {xType->getDimSize(0), xType->getDimSize(1), rows}, xType->getElementType()));
+  inferred.push_back(
+      RankedTensorType::get({xType->getDimSize(0), xType->getDimSize(1), rows},
+                            xType->getElementType()));
   return success();
 }
 
@@ -510,24 +522,26 @@ OpFoldResult AxisPoolOp::fold(FoldAdaptor) {
   // mean/max over `cols` identical copies is the value itself (exact in
   // floating point too); sum would be cols * x, left to the lowering.
   auto bcast = getInput().getDefiningOp<AxisBroadcastOp>();
-  if (!bcast || bcast.getCols() != getCols() || getScale().convertToDouble() != 1.0 ||
-      getKind() == PoolKind::sum)
+  if (!bcast || bcast.getCols() != getCols() ||
+      getScale().convertToDouble() != 1.0 || getKind() == PoolKind::sum)
     return {};
   if (bcast.getInput().getType() != getType())
     return {};
   return bcast.getInput();
 }
 
-LogicalResult AxisBroadcastOp::inferReturnTypes(
-    MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
-    SmallVectorImpl<Type> &inferred) {
-  auto xType = rankedOfRank(loc, adaptor.getInput(), "input", 3, "(b, e, rows)");
+LogicalResult
+AxisBroadcastOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                  Adaptor adaptor,
+                                  SmallVectorImpl<Type> &inferred) {
+  auto xType =
+      rankedOfRank(loc, adaptor.getInput(), "input", 3, "(b, e, rows)");
   if (failed(xType))
     return failure();
-  inferred.push_back(RankedTensorType::get(
-      {xType->getDimSize(0), xType->getDimSize(1),
-       mulSizes(xType->getDimSize(2), adaptor.getCols())},
-      xType->getElementType()));
+  inferred.push_back(
+      RankedTensorType::get({xType->getDimSize(0), xType->getDimSize(1),
+                             mulSizes(xType->getDimSize(2), adaptor.getCols())},
+                            xType->getElementType()));
   return success();
 }
 
@@ -537,9 +551,10 @@ LogicalResult AxisBroadcastOp::verify() {
   return success();
 }
 
-LogicalResult AxisPoolGradOp::inferReturnTypes(
-    MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
-    SmallVectorImpl<Type> &inferred) {
+LogicalResult
+AxisPoolGradOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                 Adaptor adaptor,
+                                 SmallVectorImpl<Type> &inferred) {
   if (failed(rankedOfRank(loc, adaptor.getInput(), "input", 3,
                           "(b, e, rows*cols)")))
     return failure();
@@ -555,7 +570,8 @@ LogicalResult AxisPoolGradOp::verify() {
   auto gType = cast<RankedTensorType>(getDout().getType());
   int64_t l = xType.getDimSize(2);
   int64_t rows = ShapedType::isDynamic(l) ? l : l / getCols();
-  if (gType.getRank() != 3 || !sizesAgree(gType.getDimSize(0), xType.getDimSize(0)) ||
+  if (gType.getRank() != 3 ||
+      !sizesAgree(gType.getDimSize(0), xType.getDimSize(0)) ||
       !sizesAgree(gType.getDimSize(1), xType.getDimSize(1)) ||
       !sizesAgree(gType.getDimSize(2), rows))
     return emitOpError("expects dout of shape (b, e, rows) = ")

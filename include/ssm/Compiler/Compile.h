@@ -1,4 +1,5 @@
-//===- Compile.h - the one compile driver -------------------------*- C++ -*-===//
+//===- Compile.h - the one compile driver -------------------------*- C++
+//-*-===//
 //
 // ssm-compile, the Python bindings and the tests all compile through
 // compileModule(), which runs the pipeline builders of Pipelines.h.

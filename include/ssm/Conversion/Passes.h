@@ -1,4 +1,5 @@
-//===- Passes.h - ssm conversion passes ---------------------------*- C++ -*-===//
+//===- Passes.h - ssm conversion passes ---------------------------*- C++
+//-*-===//
 
 #ifndef SSM_CONVERSION_PASSES_H
 #define SSM_CONVERSION_PASSES_H

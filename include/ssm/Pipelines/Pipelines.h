@@ -1,4 +1,5 @@
-//===- Pipelines.h - the ssm lowering pipelines -------------------*- C++ -*-===//
+//===- Pipelines.h - the ssm lowering pipelines -------------------*- C++
+//-*-===//
 //
 // The one place the pass order lives. ssm-opt registers these as
 // `ssm-lower-to-cpu` (and the stage pipelines), and ssm-compile / Python call
@@ -17,7 +18,8 @@ namespace ssm {
 
 struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {};
 
-/// Graph-level cleanup on ssm + tensor IR: canonicalize (the ssm folds) and CSE.
+/// Graph-level cleanup on ssm + tensor IR: canonicalize (the ssm folds) and
+/// CSE.
 void buildSSMGraphPipeline(OpPassManager &pm);
 
 /// ssm ops to loops over buffers, dense tensor ops to linalg (still tensors).
@@ -32,7 +34,8 @@ void buildSSMBufferizePipeline(OpPassManager &pm);
 void buildSSMToLLVMPipeline(OpPassManager &pm);
 
 /// All of the above, in order: ssm + tensors to the LLVM dialect for the CPU.
-void buildSSMToCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
+void buildSSMToCPUPipeline(OpPassManager &pm,
+                           const CPUPipelineOptions &options);
 
 /// Registers `ssm-lower-to-cpu` and the stage pipelines with ssm-opt.
 void registerSSMPipelines();

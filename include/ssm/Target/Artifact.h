@@ -1,4 +1,5 @@
-//===- Artifact.h - entry signatures and .ssmb writing ------------*- C++ -*-===//
+//===- Artifact.h - entry signatures and .ssmb writing ------------*- C++
+//-*-===//
 //
 // The compiler side of the .ssmb contract (runtime/include/ssmrt/format/).
 //

@@ -1,7 +1,9 @@
-//===- CPU.h - the CPU target: entry wrappers, object, shared object -*- C++ -*-===//
+//===- CPU.h - the CPU target: entry wrappers, object, shared object -*- C++
+//-*-===//
 //
 // CPU kernel ABI (what the runtime's CPU driver calls):
-//   void <entry>_ssm_entry(void *const *args, int64_t tile_begin, int64_t tile_end)
+//   void <entry>_ssm_entry(void *const *args, int64_t tile_begin, int64_t
+//   tile_end)
 // args[i] points at the data of argument i of the entry function (inputs, then
 // outputs, contiguous row-major); a whole-function kernel has one tile.
 //
@@ -42,13 +44,14 @@ struct CPUTargetOptions {
 /// Adds the ABI wrapper of each named entry function to an LLVM-dialect module
 /// (entries lowered with the bare-pointer calling convention), and lowers the
 /// dispatch calls left by ssm-outline-parallel-loops onto kCPUParallelForHook.
-LogicalResult addCPUEntryWrappers(ModuleOp module, ArrayRef<std::string> entries);
+LogicalResult addCPUEntryWrappers(ModuleOp module,
+                                  ArrayRef<std::string> entries);
 
 /// Translates an LLVM-dialect module to LLVM IR, optimizes it, emits an x86-64
 /// object and links it into a shared object; returns the .so bytes.
-FailureOr<std::vector<char>> emitCPUSharedObject(ModuleOp module,
-                                                 const CPUTargetOptions &options,
-                                                 std::string &chip);
+FailureOr<std::vector<char>>
+emitCPUSharedObject(ModuleOp module, const CPUTargetOptions &options,
+                    std::string &chip);
 
 } // namespace mlir::ssm
 

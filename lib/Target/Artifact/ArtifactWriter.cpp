@@ -39,9 +39,9 @@ static FailureOr<fmt::TensorSpec> specOf(func::FuncOp fn, Type type,
            << ", got " << type;
   FailureOr<fmt::DType> dtype = dtypeOf(tensor.getElementType());
   if (failed(dtype))
-    return fn.emitError("entry '") << fn.getSymName() << "' " << what << " #"
-                                   << index << " has unsupported element type "
-                                   << tensor.getElementType();
+    return fn.emitError("entry '")
+           << fn.getSymName() << "' " << what << " #" << index
+           << " has unsupported element type " << tensor.getElementType();
   fmt::TensorSpec spec;
   spec.name = (what + Twine(index)).str();
   spec.dtype = *dtype;
@@ -81,9 +81,9 @@ mlir::ssm::writeCPUArtifact(Location loc, ArrayRef<EntrySignature> entries,
                             ArrayRef<char> sharedObject, StringRef chip,
                             StringRef kernelSuffix) {
   fmt::ModuleBuilder builder("ssmc " SSM_VERSION);
-  uint32_t object =
-      builder.addKernelObject(fmt::TargetKind::Cpu, fmt::BinaryFormat::So,
-                              chip.str(), sharedObject.data(), sharedObject.size());
+  uint32_t object = builder.addKernelObject(
+      fmt::TargetKind::Cpu, fmt::BinaryFormat::So, chip.str(),
+      sharedObject.data(), sharedObject.size());
   for (const EntrySignature &entry : entries) {
     uint32_t numInputs = entry.inputs.size(), numOutputs = entry.outputs.size();
     std::vector<fmt::KernelArgRecord> kernelArgs(numInputs + numOutputs,

@@ -40,7 +40,8 @@ LLVM::LLVMFuncOp buildAbiWrapper(OpBuilder &b, LLVM::LLVMFuncOp target,
   Location loc = target.getLoc();
   auto wrapper = LLVM::LLVMFuncOp::create(
       b, loc, name,
-      LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(ctx), {ptr, i64, i64}));
+      LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(ctx),
+                                  {ptr, i64, i64}));
   Block *body = wrapper.addEntryBlock(b);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(body);
@@ -81,13 +82,14 @@ LogicalResult lowerDispatchCalls(ModuleOp module) {
   b.setInsertionPointToEnd(module.getBody());
   Location loc = module.getLoc();
   auto hook = LLVM::GlobalOp::create(b, loc, ptr, /*isConstant=*/false,
-                                     LLVM::Linkage::External, kCPUParallelForHook,
-                                     Attribute());
+                                     LLVM::Linkage::External,
+                                     kCPUParallelForHook, Attribute());
   {
     Block *init = b.createBlock(&hook.getInitializerRegion());
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(init);
-    LLVM::ReturnOp::create(b, loc, LLVM::ZeroOp::create(b, loc, ptr).getResult());
+    LLVM::ReturnOp::create(b, loc,
+                           LLVM::ZeroOp::create(b, loc, ptr).getResult());
   }
   b.setInsertionPointToEnd(module.getBody());
   auto serial = LLVM::LLVMFuncOp::create(b, loc, "__ssm_serial_for", forType,
@@ -104,11 +106,13 @@ LogicalResult lowerDispatchCalls(ModuleOp module) {
   }
 
   for (LLVM::LLVMFuncOp dispatch : dispatches) {
-    StringRef kernelName = dispatch.getName().drop_front(strlen(kDispatchPrefix));
+    StringRef kernelName =
+        dispatch.getName().drop_front(strlen(kDispatchPrefix));
     auto kernel = module.lookupSymbol<LLVM::LLVMFuncOp>(kernelName);
     unsigned numBuffers = dispatch.getNumArguments() - 1;
     if (!kernel || kernel.getNumArguments() != numBuffers + 2)
-      return dispatch.emitError("no kernel '") << kernelName << "' for dispatch";
+      return dispatch.emitError("no kernel '")
+             << kernelName << "' for dispatch";
     b.setInsertionPointToEnd(module.getBody());
     auto wrapper = buildAbiWrapper(b, kernel, (kernelName + "_abi").str(),
                                    numBuffers, /*forwardTiles=*/true);
@@ -122,24 +126,28 @@ LogicalResult lowerDispatchCalls(ModuleOp module) {
     for (LLVM::CallOp call : calls) {
       b.setInsertionPoint(call);
       Location cl = call.getLoc();
-      Value count = LLVM::ConstantOp::create(b, cl, i64, std::max(numBuffers, 1u));
+      Value count =
+          LLVM::ConstantOp::create(b, cl, i64, std::max(numBuffers, 1u));
       Value array = LLVM::AllocaOp::create(b, cl, ptr, ptr, count);
       for (unsigned i = 0; i < numBuffers; ++i) {
         Value slot = LLVM::GEPOp::create(b, cl, ptr, ptr, array,
                                          ArrayRef<LLVM::GEPArg>{int32_t(i)});
         LLVM::StoreOp::create(b, cl, call.getOperand(i), slot);
       }
-      Value hookAddr = LLVM::AddressOfOp::create(b, cl, ptr, kCPUParallelForHook);
+      Value hookAddr =
+          LLVM::AddressOfOp::create(b, cl, ptr, kCPUParallelForHook);
       Value installed = LLVM::LoadOp::create(b, cl, ptr, hookAddr);
       Value null = LLVM::ZeroOp::create(b, cl, ptr);
-      Value missing = LLVM::ICmpOp::create(b, cl, LLVM::ICmpPredicate::eq,
-                                           installed, null);
+      Value missing =
+          LLVM::ICmpOp::create(b, cl, LLVM::ICmpPredicate::eq, installed, null);
       Value fallback = LLVM::AddressOfOp::create(b, cl, ptr, serial.getName());
-      Value target = LLVM::SelectOp::create(b, cl, missing, fallback, installed);
-      Value kernelAddr = LLVM::AddressOfOp::create(b, cl, ptr, wrapper.getName());
-      LLVM::CallOp::create(b, cl, forType,
-                           ValueRange{target, kernelAddr, array,
-                                      call.getOperand(numBuffers)});
+      Value target =
+          LLVM::SelectOp::create(b, cl, missing, fallback, installed);
+      Value kernelAddr =
+          LLVM::AddressOfOp::create(b, cl, ptr, wrapper.getName());
+      LLVM::CallOp::create(
+          b, cl, forType,
+          ValueRange{target, kernelAddr, array, call.getOperand(numBuffers)});
       call.erase();
     }
     dispatch.erase();
@@ -160,7 +168,8 @@ LogicalResult mlir::ssm::addCPUEntryWrappers(ModuleOp module,
   for (const std::string &name : entries) {
     auto fn = module.lookupSymbol<LLVM::LLVMFuncOp>(name);
     if (!fn || fn.isExternal())
-      return module.emitError("entry function '") << name << "' was not lowered";
+      return module.emitError("entry function '")
+             << name << "' was not lowered";
     for (Type t : fn.getFunctionType().getParams())
       if (t != ptr)
         return fn.emitError("entry function arguments must be buffers with "
@@ -223,9 +232,11 @@ mlir::ssm::emitCPUSharedObject(ModuleOp module, const CPUTargetOptions &options,
     return emitError(loc, "the CPU target emits x86-64 code; this host is ")
            << triple.str();
   std::string error;
-  const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, error);
+  const llvm::Target *target =
+      llvm::TargetRegistry::lookupTarget(triple, error);
   if (!target)
-    return emitError(loc, "no LLVM target for ") << triple.str() << ": " << error;
+    return emitError(loc, "no LLVM target for ")
+           << triple.str() << ": " << error;
 
   std::string cpu = options.cpu, features;
   if (cpu == "host") {
@@ -268,11 +279,11 @@ mlir::ssm::emitCPUSharedObject(ModuleOp module, const CPUTargetOptions &options,
   FailureOr<std::string> linker = findLinker(options.linker, loc);
   if (failed(linker))
     return failure();
-  SmallVector<StringRef> args{*linker, "-shared", "--hash-style=gnu",
-                              "-o", shared.path, object.path};
+  SmallVector<StringRef> args{*linker, "-shared",   "--hash-style=gnu",
+                              "-o",    shared.path, object.path};
   // Name libm/libc as dependencies when present (expf, malloc, ...).
-  for (const char *lib : {"/lib/x86_64-linux-gnu/libm.so.6",
-                          "/lib/x86_64-linux-gnu/libc.so.6"})
+  for (const char *lib :
+       {"/lib/x86_64-linux-gnu/libm.so.6", "/lib/x86_64-linux-gnu/libc.so.6"})
     if (llvm::sys::fs::exists(lib))
       args.push_back(lib);
   std::string linkError;

@@ -20,11 +20,12 @@ using mlir::ssm::detail::LoopEmitter;
 namespace {
 
 /// x[b, d, t + shift] as f32, or 0 outside [0, l).
-Value maskedLoad(LoopEmitter &e, Value x, Value b, Value d, Value pos, Value length) {
-  Value inside = arith::AndIOp::create(
-      e.builder(), e.location(),
-      e.cmpi(arith::CmpIPredicate::sge, pos, e.idx(0)),
-      e.cmpi(arith::CmpIPredicate::slt, pos, length));
+Value maskedLoad(LoopEmitter &e, Value x, Value b, Value d, Value pos,
+                 Value length) {
+  Value inside =
+      arith::AndIOp::create(e.builder(), e.location(),
+                            e.cmpi(arith::CmpIPredicate::sge, pos, e.idx(0)),
+                            e.cmpi(arith::CmpIPredicate::slt, pos, length));
   Value clamped = e.maxi(e.mini(pos, e.subi(length, e.idx(1))), e.idx(0));
   return e.select(inside, e.load(x, {b, d, clamped}), e.f32(0.0));
 }

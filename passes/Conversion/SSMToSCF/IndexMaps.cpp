@@ -127,9 +127,9 @@ struct FlipLowering : OpConversionPattern<FlipOp> {
     e.parallel(sizes, [&](ValueRange iv) {
       SmallVector<Value> src(iv);
       src[dim] = e.reversed(iv[dim], sizes[dim]);
-      memref::StoreOp::create(rewriter, op.getLoc(),
-                              memref::LoadOp::create(rewriter, op.getLoc(), x, src),
-                              out, iv);
+      memref::StoreOp::create(
+          rewriter, op.getLoc(),
+          memref::LoadOp::create(rewriter, op.getLoc(), x, src), out, iv);
     });
     rewriter.replaceOp(op, e.tensor(out));
     return success();

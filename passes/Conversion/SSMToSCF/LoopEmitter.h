@@ -1,4 +1,5 @@
-//===- LoopEmitter.h - building blocks of the ssm loop lowerings -*- C++ -*-===//
+//===- LoopEmitter.h - building blocks of the ssm loop lowerings -*- C++
+//-*-===//
 //
 // Private to convert-ssm-to-scf. Wraps an OpBuilder with the handful of
 // constructs every lowering needs: buffers in and out of the tensor world,
@@ -103,9 +104,11 @@ public:
   /// A result buffer handed back to the tensor world.
   Value tensor(Value memref) {
     auto type = cast<MemRefType>(memref.getType());
-    auto tensorType = RankedTensorType::get(type.getShape(), type.getElementType());
+    auto tensorType =
+        RankedTensorType::get(type.getShape(), type.getElementType());
     return bufferization::ToTensorOp::create(b, loc, tensorType, memref,
-                                             /*restrict=*/true, /*writable=*/true);
+                                             /*restrict=*/true,
+                                             /*writable=*/true);
   }
   Value dim(Value memref, int64_t i) {
     auto type = cast<MemRefType>(memref.getType());
@@ -115,7 +118,8 @@ public:
   }
   SmallVector<Value> dims(Value memref) {
     SmallVector<Value> sizes;
-    for (int64_t i = 0, e = cast<MemRefType>(memref.getType()).getRank(); i < e; ++i)
+    for (int64_t i = 0, e = cast<MemRefType>(memref.getType()).getRank(); i < e;
+         ++i)
       sizes.push_back(dim(memref, i));
     return sizes;
   }
@@ -139,8 +143,9 @@ public:
   /// A parallel nest over [0, ub_i) for every upper bound.
   void parallel(ArrayRef<Value> ubs, const IndexBody &body) {
     SmallVector<Value> lbs(ubs.size(), idx(0)), steps(ubs.size(), idx(1));
-    scf::ParallelOp::create(b, loc, lbs, ubs, steps,
-                            [&](OpBuilder &, Location, ValueRange ivs) { body(ivs); });
+    scf::ParallelOp::create(
+        b, loc, lbs, ubs, steps,
+        [&](OpBuilder &, Location, ValueRange ivs) { body(ivs); });
   }
   /// A sequential loop over [lb, ub).
   void loop(Value lb, Value ub, const std::function<void(Value)> &body) {
@@ -155,8 +160,10 @@ public:
   }
   using CarryBody =
       std::function<SmallVector<Value>(Value iv, ValueRange carried)>;
-  /// A sequential loop over [0, ub) carrying values; returns their final values.
-  SmallVector<Value> loopCarry(Value ub, ValueRange init, const CarryBody &body) {
+  /// A sequential loop over [0, ub) carrying values; returns their final
+  /// values.
+  SmallVector<Value> loopCarry(Value ub, ValueRange init,
+                               const CarryBody &body) {
     auto forOp = scf::ForOp::create(
         b, loc, idx(0), ub, idx(1), init,
         [&](OpBuilder &, Location, Value iv, ValueRange carried) {
@@ -171,7 +178,8 @@ public:
   }
   /// Copies `from` into `to` elementwise, converting the element type.
   void convertInto(Value from, Value to) {
-    parallel(dims(from), [&](ValueRange ivs) { store(load(from, ivs), to, ivs); });
+    parallel(dims(from),
+             [&](ValueRange ivs) { store(load(from, ivs), to, ivs); });
   }
 
 private:

@@ -63,7 +63,7 @@ struct ScanOperands {
 
   /// (raw delta + bias, post-softplus delta) at (b, d, t).
   std::pair<Value, Value> deltaAt(LoopEmitter &e, Value b, Value d, Value t,
-                                Value bias, bool softplus) const {
+                                  Value bias, bool softplus) const {
     Value raw = e.load(this->delta, {b, d, t});
     if (bias)
       raw = e.add(raw, bias);
@@ -108,11 +108,9 @@ struct SelectiveScanLowering : OpConversionPattern<SelectiveScanOp> {
         e.store(y, out, {b, d, t});
       });
       if (last)
-        e.loop(s.states, [&](Value n) {
-          e.store(e.load(state, {n}), last, {b, d, n});
-        });
+        e.loop(s.states,
+               [&](Value n) { e.store(e.load(state, {n}), last, {b, d, n}); });
     });
-
   }
 
   /// Lanes with a static state size n: the n states are one vector<n x f32>
@@ -157,25 +155,30 @@ struct SelectiveScanLowering : OpConversionPattern<SelectiveScanOp> {
         e.store(s.deltaAt(e, bi, d, t, bias, softplus).second, dts, {t});
       });
 
-      Value a = vector::LoadOp::create(b, loc, vecType, s.A, ValueRange{d, e.idx(0)});
+      Value a =
+          vector::LoadOp::create(b, loc, vecType, s.A, ValueRange{d, e.idx(0)});
       Value zeros = arith::ConstantOp::create(
-          b, loc, vecType, DenseElementsAttr::get(vecType, b.getF32FloatAttr(0)));
-      Value h = e.loopCarry(s.length, {zeros}, [&](Value i, ValueRange carried) {
-        Value t = s.timeOf(e, i, reverse);
-        Value dt = e.load(dts, {t});
-        Value x = e.load(s.u, {bi, d, t});
-        SmallVector<Value> at{bi, g, t, e.idx(0)};
-        Value bv = vector::LoadOp::create(b, loc, vecType, bT, at);
-        Value cv = vector::LoadOp::create(b, loc, vecType, cT, at);
-        Value decay = math::ExpOp::create(b, loc, arith::MulFOp::create(b, loc, splat(dt), a));
-        Value input = arith::MulFOp::create(b, loc, splat(e.mul(dt, x)), bv);
-        Value next = math::FmaOp::create(b, loc, decay, carried[0], input);
-        Value y = vector::ReductionOp::create(
-            b, loc, vector::CombiningKind::ADD,
-            arith::MulFOp::create(b, loc, cv, next));
-        e.store(y, ys, {t});
-        return SmallVector<Value>{next};
-      })[0];
+          b, loc, vecType,
+          DenseElementsAttr::get(vecType, b.getF32FloatAttr(0)));
+      Value h =
+          e.loopCarry(s.length, {zeros}, [&](Value i, ValueRange carried) {
+            Value t = s.timeOf(e, i, reverse);
+            Value dt = e.load(dts, {t});
+            Value x = e.load(s.u, {bi, d, t});
+            SmallVector<Value> at{bi, g, t, e.idx(0)};
+            Value bv = vector::LoadOp::create(b, loc, vecType, bT, at);
+            Value cv = vector::LoadOp::create(b, loc, vecType, cT, at);
+            Value decay = math::ExpOp::create(
+                b, loc, arith::MulFOp::create(b, loc, splat(dt), a));
+            Value input =
+                arith::MulFOp::create(b, loc, splat(e.mul(dt, x)), bv);
+            Value next = math::FmaOp::create(b, loc, decay, carried[0], input);
+            Value y = vector::ReductionOp::create(
+                b, loc, vector::CombiningKind::ADD,
+                arith::MulFOp::create(b, loc, cv, next));
+            e.store(y, ys, {t});
+            return SmallVector<Value>{next};
+          })[0];
       if (last)
         vector::StoreOp::create(b, loc, h, last, ValueRange{bi, d, e.idx(0)});
 
@@ -236,7 +239,9 @@ struct SelectiveScanGradLowering : OpConversionPattern<SelectiveScanGradOp> {
     Type f32 = rewriter.getF32Type();
     Value zero = e.f32(0.0);
 
-    auto shapeOf = [](Value v) { return cast<MemRefType>(v.getType()).getShape(); };
+    auto shapeOf = [](Value v) {
+      return cast<MemRefType>(v.getType()).getShape();
+    };
     auto typeOf = [](Value v) { return cast<RankedTensorType>(v.getType()); };
     SmallVector<Value> uSizes{s.batch, s.channels, s.length};
     Value du = e.alloc(typeOf(op.getDu()), uSizes);
@@ -295,8 +300,8 @@ struct SelectiveScanGradLowering : OpConversionPattern<SelectiveScanGradOp> {
         });
 
         // Reverse sweep over the scan steps.
-        SmallVector<Value> sums = e.loopCarry(
-            s.length, {zero, zero}, [&](Value j, ValueRange acc) {
+        SmallVector<Value> sums =
+            e.loopCarry(s.length, {zero, zero}, [&](Value j, ValueRange acc) {
               Value i = e.reversed(j, s.length);
               Value t = s.timeOf(e, i, reverse);
               auto [raw, dt] = s.deltaAt(e, b, d, t, bias, softplus);
@@ -317,8 +322,8 @@ struct SelectiveScanGradLowering : OpConversionPattern<SelectiveScanGradOp> {
                     Value bv = e.load(s.B, s.bcIndex(b, g, n, t));
                     Value cv = e.load(s.C, s.bcIndex(b, g, n, t));
                     Value h = e.load(states, {i, n});
-                    Value hPrev = e.select(hasPrev, e.load(states, {prevStep, n}),
-                                           zero);
+                    Value hPrev =
+                        e.select(hasPrev, e.load(states, {prevStep, n}), zero);
                     Value decay = e.exp(e.mul(dt, a_n));
                     Value lambda = e.add(e.mul(gate, cv), e.load(carry, {n}));
                     SmallVector<Value> bc = s.bcIndex(b, g, n, t);
@@ -344,8 +349,9 @@ struct SelectiveScanGradLowering : OpConversionPattern<SelectiveScanGradOp> {
               }
               Value ddtRaw = lane[1];
               if (softplus)
-                ddtRaw = e.select(e.cmpf(arith::CmpFPredicate::OLE, raw, e.f32(20.0)),
-                                  e.mul(ddtRaw, e.sigmoid(raw)), ddtRaw);
+                ddtRaw = e.select(
+                    e.cmpf(arith::CmpFPredicate::OLE, raw, e.f32(20.0)),
+                    e.mul(ddtRaw, e.sigmoid(raw)), ddtRaw);
               e.store(ddtRaw, ddelta, {b, d, t});
               return SmallVector<Value>{dSkip, e.add(acc[1], ddtRaw)};
             });
@@ -360,8 +366,9 @@ struct SelectiveScanGradLowering : OpConversionPattern<SelectiveScanGradOp> {
     // Reduce the per-batch partials.
     Value dA = e.alloc(typeOf(op.getDA()), {s.channels, s.states});
     Value dD = s.D ? e.alloc(typeOf(op.getDD()), {s.channels}) : Value();
-    Value dBias =
-        s.deltaBias ? e.alloc(typeOf(op.getDDeltaBias()), {s.channels}) : Value();
+    Value dBias = s.deltaBias
+                      ? e.alloc(typeOf(op.getDDeltaBias()), {s.channels})
+                      : Value();
     e.parallel({s.channels}, [&](ValueRange lane) {
       Value d = lane[0];
       e.loop(s.states, [&](Value n) {
@@ -370,7 +377,8 @@ struct SelectiveScanGradLowering : OpConversionPattern<SelectiveScanGradOp> {
         })[0];
         e.store(sum, dA, {d, n});
       });
-      for (auto [part, total] : {std::pair{dDPart, dD}, std::pair{dBiasPart, dBias}}) {
+      for (auto [part, total] :
+           {std::pair{dDPart, dD}, std::pair{dBiasPart, dBias}}) {
         if (!total)
           continue;
         Value sum = e.loopCarry(s.batch, {zero}, [&](Value b, ValueRange acc) {
@@ -406,7 +414,8 @@ struct SelectiveScanGradLowering : OpConversionPattern<SelectiveScanGradOp> {
 
 } // namespace
 
-void mlir::ssm::populateSelectiveScanToSCFPatterns(RewritePatternSet &patterns) {
+void mlir::ssm::populateSelectiveScanToSCFPatterns(
+    RewritePatternSet &patterns) {
   patterns.add<SelectiveScanLowering, SelectiveScanGradLowering>(
       patterns.getContext());
 }

@@ -1,4 +1,5 @@
-//===- SSMToSCF.h - lower ssm ops to loops ------------------------*- C++ -*-===//
+//===- SSMToSCF.h - lower ssm ops to loops ------------------------*- C++
+//-*-===//
 
 #ifndef SSM_CONVERSION_SSMTOSCF_SSMTOSCF_H
 #define SSM_CONVERSION_SSMTOSCF_SSMTOSCF_H

@@ -1,4 +1,5 @@
-//===- SSMDialect.h - ssm dialect ---------------------------------*- C++ -*-===//
+//===- SSMDialect.h - ssm dialect ---------------------------------*- C++
+//-*-===//
 //
 // The ssm dialect, its enums and enum attributes.
 //

@@ -1,4 +1,5 @@
-//===- SSMOps.h - ssm dialect operations --------------------------*- C++ -*-===//
+//===- SSMOps.h - ssm dialect operations --------------------------*- C++
+//-*-===//
 
 #ifndef SSM_DIALECT_SSM_IR_SSMOPS_H
 #define SSM_DIALECT_SSM_IR_SSMOPS_H

@@ -1,13 +1,14 @@
-//===- Passes.h - ssm transformation passes -----------------------*- C++ -*-===//
+//===- Passes.h - ssm transformation passes -----------------------*- C++
+//-*-===//
 
 #ifndef SSM_DIALECT_SSM_TRANSFORMS_PASSES_H
 #define SSM_DIALECT_SSM_TRANSFORMS_PASSES_H
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Pass/Pass.h"
 
