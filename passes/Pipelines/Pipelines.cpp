@@ -53,6 +53,7 @@ void mlir::ssm::buildSSMToLLVMPipeline(OpPassManager &pm) {
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createOutlineParallelLoops());
+  pm.addNestedPass<func::FuncOp>(createHoistStaticAllocas());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(memref::createExpandStridedMetadataPass());

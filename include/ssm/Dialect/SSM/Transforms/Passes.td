@@ -53,4 +53,17 @@ def OutlineParallelLoops : Pass<"ssm-outline-parallel-loops", "::mlir::ModuleOp"
   ];
 }
 
+def HoistStaticAllocas : Pass<"ssm-hoist-static-allocas", "::mlir::func::FuncOp"> {
+  let summary = "Move statically sized stack buffers out of loops";
+  let description = [{
+    A `memref.alloca` inside a loop that lowers to a plain CFG loop grows the
+    stack on every iteration (no stack save/restore is emitted). On the CPU,
+    every loop left at this point runs sequentially within one call of its
+    function (parallel loops were outlined into kernels, each call on one
+    thread), so a statically sized alloca can move to the function entry and
+    be reused by every iteration: the lowerings initialize such scratch before
+    reading it in each iteration.
+  }];
+}
+
 #endif // SSM_DIALECT_SSM_TRANSFORMS_PASSES_TD
