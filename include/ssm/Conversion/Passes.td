@@ -21,7 +21,10 @@ def ConvertSSMToSCF : Pass<"convert-ssm-to-scf"> {
     are parallel over independent lanes (batch x channel); each scan keeps its
     recurrence sequential per lane, with a static number of states held as
     one vector in registers (B and C transposed once so each step loads them
-    contiguously), or in a small local buffer when n is dynamic.
+    contiguously), or in a small local buffer when n is dynamic. A flip along
+    time or an axis_pool producing a forward scan's sequence operand, and a
+    flip or axis_broadcast consuming its output, are folded into the scan's
+    loads and stores: their results are never materialized.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
@@ -29,6 +32,7 @@ def ConvertSSMToSCF : Pass<"convert-ssm-to-scf"> {
     "::mlir::math::MathDialect",
     "::mlir::memref::MemRefDialect",
     "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect",
     "::mlir::vector::VectorDialect",
   ];
 }

@@ -17,6 +17,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
 
@@ -110,11 +111,14 @@ public:
                                              /*restrict=*/true,
                                              /*writable=*/true);
   }
-  Value dim(Value memref, int64_t i) {
-    auto type = cast<MemRefType>(memref.getType());
+  /// Size `i` of a buffer or tensor.
+  Value dim(Value shaped, int64_t i) {
+    auto type = cast<ShapedType>(shaped.getType());
     if (!type.isDynamicDim(i))
       return idx(type.getDimSize(i));
-    return memref::DimOp::create(b, loc, memref, i);
+    if (isa<MemRefType>(type))
+      return memref::DimOp::create(b, loc, shaped, i);
+    return tensor::DimOp::create(b, loc, shaped, i);
   }
   SmallVector<Value> dims(Value memref) {
     SmallVector<Value> sizes;

@@ -5,6 +5,7 @@
 #include "ssm/Dialect/SSM/IR/SSMDialect.h"
 
 #include "mlir/Transforms/DialectConversion.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace mlir::ssm {
 #define GEN_PASS_DEF_CONVERTSSMTOSCF
@@ -27,6 +28,12 @@ struct ConvertSSMToSCFPass
   using Base::Base;
 
   void runOnOperation() override {
+    // Forward scans first, folding their neighbours, then everything else.
+    RewritePatternSet fused(&getContext());
+    populateFusedSelectiveScanPatterns(fused);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(fused))))
+      return signalPassFailure();
+
     ConversionTarget target(getContext());
     target.addIllegalDialect<SSMDialect>();
     target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });

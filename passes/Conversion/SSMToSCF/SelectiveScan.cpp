@@ -1,7 +1,9 @@
 //===- SelectiveScan.cpp - ssm.selective_scan{,_grad} to loops --------===//
 //
-// Forward: parallel over (b, d); per lane a sequential loop over l with the n
-// states in a small local buffer (MODELS.md §6.1).
+// Forward (MODELS.md §6.1): parallel over (b, d); per lane a sequential loop
+// over l with the n states in registers (static n) or a local buffer. Flips
+// along time and FastVim's axis_pool feeding the scan, and a flip or
+// axis_broadcast consuming it, are folded into the loads and stores.
 //
 // Backward (§6.2): parallel over b, sequential over d, so the sums of dB/dC
 // over the channels of a group never race; per lane the forward states are
@@ -16,7 +18,10 @@
 #include "ssm/Dialect/SSM/IR/SSMOps.h"
 
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/DialectConversion.h"
+
+#include <limits>
 
 using namespace mlir;
 using namespace mlir::ssm;
@@ -24,28 +29,107 @@ using mlir::ssm::detail::LoopEmitter;
 
 namespace {
 
+/// How the scan loops read one sequence operand (u, delta, z: time last; B,
+/// C: time last): from the operand's own buffer, or through a producer folded
+/// into the loads, so that producer's result is never materialized.
+struct SequenceRead {
+  enum class Via { Buffer, Flip, Pool };
+  Via via = Via::Buffer;
+  Value buffer;  // the operand's buffer, or the folded producer's input
+  Value length;  // size of buffer's last (time) dimension
+  int64_t cols = 1;
+  PoolKind pool = PoolKind::mean;
+  double factor = 1.0;
+  Operation *producer = nullptr;
+
+  /// Reads `operand`, folding a producing flip along time (any operand) or
+  /// axis_pool (when `allowPool`) if `fold` is set.
+  static SequenceRead of(LoopEmitter &e, Value operand, bool fold,
+                         bool allowPool) {
+    SequenceRead r;
+    if (!operand)
+      return r;
+    int64_t timeDim = cast<RankedTensorType>(operand.getType()).getRank() - 1;
+    if (auto flip = operand.getDefiningOp<FlipOp>();
+        fold && flip && flip.getDim() == timeDim) {
+      r.via = Via::Flip;
+      r.producer = flip;
+      r.buffer = e.buffer(flip.getInput());
+    } else if (auto pool = operand.getDefiningOp<AxisPoolOp>();
+               fold && allowPool && pool) {
+      r.via = Via::Pool;
+      r.producer = pool;
+      r.buffer = e.buffer(pool.getInput());
+      r.cols = pool.getCols();
+      r.pool = pool.getKind();
+      r.factor = pool.getScale().convertToDouble();
+      if (r.pool == PoolKind::mean)
+        r.factor /= double(r.cols);
+    } else {
+      r.buffer = e.buffer(operand);
+    }
+    r.length = e.dim(r.buffer, timeDim);
+    return r;
+  }
+
+  explicit operator bool() const { return static_cast<bool>(buffer); }
+
+  /// The f32 value at `idx` (time last) of the operand.
+  Value load(LoopEmitter &e, SmallVector<Value> idx) const {
+    switch (via) {
+    case Via::Buffer:
+      return e.load(buffer, idx);
+    case Via::Flip:
+      idx.back() = e.reversed(idx.back(), length);
+      return e.load(buffer, idx);
+    case Via::Pool: {
+      Value base = e.muli(idx.back(), e.idx(cols));
+      bool isMax = pool == PoolKind::max;
+      Value init = e.f32(isMax ? -std::numeric_limits<double>::infinity() : 0.0);
+      Value acc =
+          e.loopCarry(e.idx(cols), {init}, [&](Value c, ValueRange a) {
+            SmallVector<Value> at(idx);
+            at.back() = e.addi(base, c);
+            Value v = e.load(buffer, at);
+            return SmallVector<Value>{
+                isMax ? arith::MaximumFOp::create(e.builder(), e.location(),
+                                                  a[0], v)
+                            .getResult()
+                      : e.add(a[0], v)};
+          })[0];
+      return e.mul(acc, e.f32(factor));
+    }
+    }
+    llvm_unreachable("unknown sequence read");
+  }
+};
+
 /// Buffers and sizes shared by the forward and backward scan lowerings.
 struct ScanOperands {
-  Value u, delta, A, B, C, D, z, deltaBias;
+  SequenceRead u, delta, B, C, z;
+  Value A, D, deltaBias;
   Value batch, channels, length, states, groups, channelsPerGroup;
   bool grouped = false;
 
+  /// With `fold`, flips along time (and an axis_pool producing u) are read
+  /// through instead of materialized.
   ScanOperands(LoopEmitter &e, Value u_, Value delta_, Value A_, Value B_,
-               Value C_, Value D_, Value z_, Value deltaBias_) {
-    u = e.buffer(u_);
-    delta = e.buffer(delta_);
+               Value C_, Value D_, Value z_, Value deltaBias_, bool fold) {
+    u = SequenceRead::of(e, u_, fold, /*allowPool=*/true);
+    delta = SequenceRead::of(e, delta_, fold, false);
+    B = SequenceRead::of(e, B_, fold, false);
+    C = SequenceRead::of(e, C_, fold, false);
+    z = SequenceRead::of(e, z_, fold, false);
     A = e.buffer(A_);
-    B = e.buffer(B_);
-    C = e.buffer(C_);
     D = D_ ? e.buffer(D_) : Value();
-    z = z_ ? e.buffer(z_) : Value();
     deltaBias = deltaBias_ ? e.buffer(deltaBias_) : Value();
-    grouped = cast<MemRefType>(B.getType()).getRank() == 4;
-    batch = e.dim(u, 0);
-    channels = e.dim(u, 1);
-    length = e.dim(u, 2);
+    auto bType = cast<RankedTensorType>(B_.getType());
+    grouped = bType.getRank() == 4;
+    batch = e.dim(u_, 0);
+    channels = e.dim(u_, 1);
+    length = e.dim(u_, 2);
     states = e.dim(A, 1);
-    groups = grouped ? e.dim(B, 1) : e.idx(1);
+    groups = grouped ? e.dim(B_, 1) : e.idx(1);
     channelsPerGroup = e.divi(channels, groups);
   }
 
@@ -64,19 +148,75 @@ struct ScanOperands {
   /// (raw delta + bias, post-softplus delta) at (b, d, t).
   std::pair<Value, Value> deltaAt(LoopEmitter &e, Value b, Value d, Value t,
                                   Value bias, bool softplus) const {
-    Value raw = e.load(this->delta, {b, d, t});
+    Value raw = delta.load(e, {b, d, t});
     if (bias)
       raw = e.add(raw, bias);
     return {raw, softplus ? e.softplus(raw) : raw};
   }
 };
 
-struct SelectiveScanLowering : OpConversionPattern<SelectiveScanOp> {
-  using OpConversionPattern::OpConversionPattern;
+/// Where the forward scan writes `out`: its own result buffer, or the buffer
+/// of a consumer folded into the stores (a flip along time, an
+/// axis_broadcast), whose result it then replaces.
+struct SequenceWrite {
+  enum class Via { Buffer, Flip, Broadcast };
+  Via via = Via::Buffer;
+  Operation *consumer = nullptr;
+  Value buffer, length;
+  int64_t cols = 1;
+
+  static SequenceWrite of(LoopEmitter &e, SelectiveScanOp op, Value length,
+                          ArrayRef<Value> sizes) {
+    SequenceWrite w;
+    w.length = length;
+    Value out = op.getOut();
+    Operation *user = out.hasOneUse() ? *out.user_begin() : nullptr;
+    if (auto flip = dyn_cast_or_null<FlipOp>(user); flip && flip.getDim() == 2) {
+      w.via = Via::Flip;
+      w.consumer = flip;
+    } else if (auto bcast = dyn_cast_or_null<AxisBroadcastOp>(user)) {
+      w.via = Via::Broadcast;
+      w.consumer = bcast;
+      w.cols = bcast.getCols();
+    }
+    auto type = cast<RankedTensorType>(
+        w.consumer ? w.consumer->getResult(0).getType() : out.getType());
+    SmallVector<Value> outSizes(sizes);
+    if (w.via == Via::Broadcast)
+      outSizes[2] = e.muli(sizes[2], e.idx(w.cols));
+    w.buffer = e.alloc(type, outSizes);
+    return w;
+  }
+
+  void store(LoopEmitter &e, Value y, Value b, Value d, Value t) const {
+    switch (via) {
+    case Via::Buffer:
+      e.store(y, buffer, {b, d, t});
+      return;
+    case Via::Flip:
+      e.store(y, buffer, {b, d, e.reversed(t, length)});
+      return;
+    case Via::Broadcast: {
+      Value base = e.muli(t, e.idx(cols));
+      e.loop(e.idx(cols),
+             [&](Value c) { e.store(y, buffer, {b, d, e.addi(base, c)}); });
+      return;
+    }
+    }
+  }
+};
+
+/// The forward scan, with the flips / axis_pool producing its sequence
+/// operands and the flip / axis_broadcast consuming its output folded into
+/// its loads and stores. A greedy pattern (not a conversion): folding needs
+/// to see the neighbours before they are lowered.
+struct SelectiveScanLowering : OpRewritePattern<SelectiveScanOp> {
+  using OpRewritePattern::OpRewritePattern;
 
   /// Lanes with a dynamic state size: the states live in a local buffer.
-  static void emitScalarLanes(LoopEmitter &e, const ScanOperands &s, Value out,
-                              Value last, ArrayRef<int64_t> stateShape,
+  static void emitScalarLanes(LoopEmitter &e, const ScanOperands &s,
+                              const SequenceWrite &out, Value last,
+                              ArrayRef<int64_t> stateShape,
                               bool reverse, bool softplus) {
     e.parallel({s.batch, s.channels}, [&](ValueRange lane) {
       Value b = lane[0], d = lane[1];
@@ -91,21 +231,21 @@ struct SelectiveScanLowering : OpConversionPattern<SelectiveScanOp> {
       e.loop(s.length, [&](Value i) {
         Value t = s.timeOf(e, i, reverse);
         Value dt = s.deltaAt(e, b, d, t, bias, softplus).second;
-        Value x = e.load(s.u, {b, d, t});
+        Value x = s.u.load(e, {b, d, t});
         Value dtx = e.mul(dt, x);
         Value y = e.loopCarry(s.states, {zero}, [&](Value n, ValueRange acc) {
           Value decay = e.exp(e.mul(dt, e.load(s.A, {d, n})));
           Value h = e.add(e.mul(decay, e.load(state, {n})),
-                          e.mul(dtx, e.load(s.B, s.bcIndex(b, g, n, t))));
+                          e.mul(dtx, s.B.load(e, s.bcIndex(b, g, n, t))));
           e.store(h, state, {n});
-          Value c = e.load(s.C, s.bcIndex(b, g, n, t));
+          Value c = s.C.load(e, s.bcIndex(b, g, n, t));
           return SmallVector<Value>{e.add(acc[0], e.mul(c, h))};
         })[0];
         if (skip)
           y = e.add(y, e.mul(skip, x));
         if (s.z)
-          y = e.mul(y, e.silu(e.load(s.z, {b, d, t})));
-        e.store(y, out, {b, d, t});
+          y = e.mul(y, e.silu(s.z.load(e, {b, d, t})));
+        out.store(e, y, b, d, t);
       });
       if (last)
         e.loop(s.states,
@@ -116,14 +256,15 @@ struct SelectiveScanLowering : OpConversionPattern<SelectiveScanOp> {
   /// Lanes with a static state size n: the n states are one vector<n x f32>
   /// carried in registers across the time loop; B and C are first transposed
   /// to (b, g, l, n) f32 so each step loads them as contiguous vectors.
-  static void emitVectorLanes(LoopEmitter &e, const ScanOperands &s, Value out,
-                              Value last, int64_t n, bool reverse,
+  static void emitVectorLanes(LoopEmitter &e, const ScanOperands &s,
+                              const SequenceWrite &out, Value last, int64_t n,
+                              bool reverse,
                               bool softplus) {
     OpBuilder &b = e.builder();
     Location loc = e.location();
     Type f32 = b.getF32Type();
     auto vecType = VectorType::get({n}, f32);
-    auto bcShape = cast<MemRefType>(s.B.getType()).getShape();
+    auto bcShape = cast<MemRefType>(s.B.buffer.getType()).getShape();
     int64_t staticB = bcShape[0], staticL = bcShape.back();
     int64_t staticG = s.grouped ? bcShape[1] : 1;
     SmallVector<Value> tSizes{s.batch, s.groups, s.length, s.states};
@@ -132,8 +273,8 @@ struct SelectiveScanLowering : OpConversionPattern<SelectiveScanOp> {
     e.parallel({s.batch, s.groups, s.length}, [&](ValueRange iv) {
       e.loop(s.states, [&](Value k) {
         SmallVector<Value> src = s.bcIndex(iv[0], iv[1], k, iv[2]);
-        e.store(e.load(s.B, src), bT, {iv[0], iv[1], iv[2], k});
-        e.store(e.load(s.C, src), cT, {iv[0], iv[1], iv[2], k});
+        e.store(s.B.load(e, src), bT, {iv[0], iv[1], iv[2], k});
+        e.store(s.C.load(e, src), cT, {iv[0], iv[1], iv[2], k});
       });
     });
 
@@ -143,7 +284,8 @@ struct SelectiveScanLowering : OpConversionPattern<SelectiveScanOp> {
     // Per lane, three loops: the elementwise prologue (delta + bias,
     // softplus) and epilogue (D skip, silu gate) run over contiguous t and
     // vectorize; only the recurrence itself is sequential.
-    int64_t laneLength = cast<MemRefType>(s.u.getType()).getDimSize(2);
+    int64_t laneLength =
+        cast<MemRefType>(s.delta.buffer.getType()).getDimSize(2);
     bool onStack = !ShapedType::isDynamic(laneLength) && laneLength <= 16384;
     e.parallel({s.batch, s.channels}, [&](ValueRange lane) {
       Value bi = lane[0], d = lane[1];
@@ -164,7 +306,7 @@ struct SelectiveScanLowering : OpConversionPattern<SelectiveScanOp> {
           e.loopCarry(s.length, {zeros}, [&](Value i, ValueRange carried) {
             Value t = s.timeOf(e, i, reverse);
             Value dt = e.load(dts, {t});
-            Value x = e.load(s.u, {bi, d, t});
+            Value x = s.u.load(e, {bi, d, t});
             SmallVector<Value> at{bi, g, t, e.idx(0)};
             Value bv = vector::LoadOp::create(b, loc, vecType, bT, at);
             Value cv = vector::LoadOp::create(b, loc, vecType, cT, at);
@@ -186,24 +328,22 @@ struct SelectiveScanLowering : OpConversionPattern<SelectiveScanOp> {
       e.loop(s.length, [&](Value t) {
         Value y = e.load(ys, {t});
         if (skip)
-          y = e.add(y, e.mul(skip, e.load(s.u, {bi, d, t})));
+          y = e.add(y, e.mul(skip, s.u.load(e, {bi, d, t})));
         if (s.z)
-          y = e.mul(y, e.silu(e.load(s.z, {bi, d, t})));
-        e.store(y, out, {bi, d, t});
+          y = e.mul(y, e.silu(s.z.load(e, {bi, d, t})));
+        out.store(e, y, bi, d, t);
       });
     });
   }
 
-  LogicalResult
-  matchAndRewrite(SelectiveScanOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
+  LogicalResult matchAndRewrite(SelectiveScanOp op,
+                                PatternRewriter &rewriter) const override {
     LoopEmitter e(rewriter, op.getLoc());
-    ScanOperands s(e, adaptor.getU(), adaptor.getDelta(), adaptor.getA(),
-                   adaptor.getB(), adaptor.getC(), adaptor.getD(),
-                   adaptor.getZ(), adaptor.getDeltaBias());
+    ScanOperands s(e, op.getU(), op.getDelta(), op.getA(), op.getB(), op.getC(),
+                   op.getD(), op.getZ(), op.getDeltaBias(), /*fold=*/true);
     bool reverse = op.getReverse(), softplus = op.getDeltaSoftplus();
-    auto outType = cast<RankedTensorType>(op.getOut().getType());
-    Value out = e.alloc(outType, {s.batch, s.channels, s.length});
+    SequenceWrite out =
+        SequenceWrite::of(e, op, s.length, {s.batch, s.channels, s.length});
     Value last;
     if (op.getLastState())
       last = e.alloc(cast<RankedTensorType>(op.getLastState().getType()),
@@ -216,10 +356,17 @@ struct SelectiveScanLowering : OpConversionPattern<SelectiveScanOp> {
     else
       emitVectorLanes(e, s, out, last, stateShape[0], reverse, softplus);
 
-    SmallVector<Value> results{e.tensor(out)};
     if (last)
-      results.push_back(e.tensor(last));
-    rewriter.replaceOp(op, results);
+      rewriter.replaceAllUsesWith(op.getLastState(), e.tensor(last));
+    if (out.consumer)
+      rewriter.replaceOp(out.consumer, e.tensor(out.buffer));
+    else
+      rewriter.replaceAllUsesWith(op.getOut(), e.tensor(out.buffer));
+    rewriter.eraseOp(op);
+    // Folded producers die with their last reader.
+    for (const SequenceRead *r : {&s.u, &s.delta, &s.B, &s.C, &s.z})
+      if (r->producer && r->producer->use_empty())
+        rewriter.eraseOp(r->producer);
     return success();
   }
 };
@@ -233,7 +380,7 @@ struct SelectiveScanGradLowering : OpConversionPattern<SelectiveScanGradOp> {
     LoopEmitter e(rewriter, op.getLoc());
     ScanOperands s(e, adaptor.getU(), adaptor.getDelta(), adaptor.getA(),
                    adaptor.getB(), adaptor.getC(), adaptor.getD(),
-                   adaptor.getZ(), adaptor.getDeltaBias());
+                   adaptor.getZ(), adaptor.getDeltaBias(), /*fold=*/false);
     Value dout = e.buffer(adaptor.getDout());
     bool reverse = op.getReverse(), softplus = op.getDeltaSoftplus();
     Type f32 = rewriter.getF32Type();
@@ -248,12 +395,12 @@ struct SelectiveScanGradLowering : OpConversionPattern<SelectiveScanGradOp> {
     Value ddelta = e.alloc(typeOf(op.getDdelta()), uSizes);
     Value dz = s.z ? e.alloc(typeOf(op.getDZ()), uSizes) : Value();
     // dB/dC accumulate over channels: always in f32.
-    SmallVector<Value> bcSizes = e.dims(s.B);
-    Value dB = e.alloc(shapeOf(s.B), f32, bcSizes);
-    Value dC = e.alloc(shapeOf(s.C), f32, bcSizes);
+    SmallVector<Value> bcSizes = e.dims(s.B.buffer);
+    Value dB = e.alloc(shapeOf(s.B.buffer), f32, bcSizes);
+    Value dC = e.alloc(shapeOf(s.C.buffer), f32, bcSizes);
     // Per-batch partial sums of the parameter gradients.
-    int64_t staticB = shapeOf(s.u)[0], staticD = shapeOf(s.u)[1],
-            staticN = shapeOf(s.A)[1], staticL = shapeOf(s.u)[2];
+    int64_t staticB = shapeOf(s.u.buffer)[0], staticD = shapeOf(s.u.buffer)[1],
+            staticN = shapeOf(s.A)[1], staticL = shapeOf(s.u.buffer)[2];
     Value dAPart = e.alloc({staticB, staticD, staticN}, f32,
                            {s.batch, s.channels, s.states});
     Value dDPart = e.alloc({staticB, staticD}, f32, {s.batch, s.channels});
@@ -289,11 +436,11 @@ struct SelectiveScanGradLowering : OpConversionPattern<SelectiveScanGradOp> {
         e.loop(s.length, [&](Value i) {
           Value t = s.timeOf(e, i, reverse);
           Value dt = s.deltaAt(e, b, d, t, bias, softplus).second;
-          Value dtx = e.mul(dt, e.load(s.u, {b, d, t}));
+          Value dtx = e.mul(dt, s.u.load(e, {b, d, t}));
           e.loop(s.states, [&](Value n) {
             Value decay = e.exp(e.mul(dt, e.load(s.A, {d, n})));
             Value h = e.add(e.mul(decay, e.load(state, {n})),
-                            e.mul(dtx, e.load(s.B, s.bcIndex(b, g, n, t))));
+                            e.mul(dtx, s.B.load(e, s.bcIndex(b, g, n, t))));
             e.store(h, state, {n});
             e.store(h, states, {i, n});
           });
@@ -305,11 +452,11 @@ struct SelectiveScanGradLowering : OpConversionPattern<SelectiveScanGradOp> {
               Value i = e.reversed(j, s.length);
               Value t = s.timeOf(e, i, reverse);
               auto [raw, dt] = s.deltaAt(e, b, d, t, bias, softplus);
-              Value x = e.load(s.u, {b, d, t});
+              Value x = s.u.load(e, {b, d, t});
               Value grad = e.load(dout, {b, d, t});
               Value zv, gate = grad;
               if (s.z) {
-                zv = e.load(s.z, {b, d, t});
+                zv = s.z.load(e, {b, d, t});
                 gate = e.mul(grad, e.silu(zv));
               }
               Value dSkip = e.add(acc[0], e.mul(gate, x));
@@ -319,8 +466,8 @@ struct SelectiveScanGradLowering : OpConversionPattern<SelectiveScanGradOp> {
               SmallVector<Value> lane = e.loopCarry(
                   s.states, {duInit, zero, zero}, [&](Value n, ValueRange a) {
                     Value a_n = e.load(s.A, {d, n});
-                    Value bv = e.load(s.B, s.bcIndex(b, g, n, t));
-                    Value cv = e.load(s.C, s.bcIndex(b, g, n, t));
+                    Value bv = s.B.load(e, s.bcIndex(b, g, n, t));
+                    Value cv = s.C.load(e, s.bcIndex(b, g, n, t));
                     Value h = e.load(states, {i, n});
                     Value hPrev =
                         e.select(hasPrev, e.load(states, {prevStep, n}), zero);
@@ -416,6 +563,10 @@ struct SelectiveScanGradLowering : OpConversionPattern<SelectiveScanGradOp> {
 
 void mlir::ssm::populateSelectiveScanToSCFPatterns(
     RewritePatternSet &patterns) {
-  patterns.add<SelectiveScanLowering, SelectiveScanGradLowering>(
-      patterns.getContext());
+  patterns.add<SelectiveScanGradLowering>(patterns.getContext());
+}
+
+void mlir::ssm::populateFusedSelectiveScanPatterns(
+    RewritePatternSet &patterns) {
+  patterns.add<SelectiveScanLowering>(patterns.getContext());
 }

@@ -8,14 +8,20 @@ namespace mlir {
 class RewritePatternSet;
 namespace ssm {
 
-/// Patterns lowering every ssm op to scf loops over memrefs (see
-/// convert-ssm-to-scf), split by op family.
+/// The forward selective scan, with neighbouring flips / axis_pool /
+/// axis_broadcast folded into its loads and stores. Greedy rewrite patterns,
+/// applied before the conversion patterns below (they must see unlowered
+/// neighbours).
+void populateFusedSelectiveScanPatterns(RewritePatternSet &patterns);
+
+/// Conversion patterns lowering the other ssm ops to scf loops over memrefs
+/// (see convert-ssm-to-scf), split by op family.
 void populateSelectiveScanToSCFPatterns(RewritePatternSet &patterns);
 void populateCausalConvToSCFPatterns(RewritePatternSet &patterns);
 void populateIndexMapToSCFPatterns(RewritePatternSet &patterns);
 void populateAxisPoolToSCFPatterns(RewritePatternSet &patterns);
 
-/// All of the above.
+/// All conversion patterns above (not the fused scan).
 void populateSSMToSCFPatterns(RewritePatternSet &patterns);
 
 } // namespace ssm
