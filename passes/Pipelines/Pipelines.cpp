@@ -48,6 +48,8 @@ void mlir::ssm::buildSSMBufferizePipeline(OpPassManager &pm) {
 void mlir::ssm::buildSSMToLLVMPipeline(OpPassManager &pm) {
   pm.addPass(createExpandStridedCopies());
   pm.addPass(createApproximateMath());
+  pm.addPass(createReassociateReductions());
+  pm.addPass(createInterchangeForLocality());
   // linalg becomes parallel loops; each top-level parallel loop becomes a
   // kernel the runtime's thread pool splits.
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
