@@ -1,0 +1,175 @@
+//===- api.h - The ssm runtime API ------------------------------*- C++ -*-===//
+//
+// Part of the ssmc project. Loading and running compiled .ssmb modules:
+//
+//   ssmrt::Expected<ssmrt::Instance> instance = ssmrt::Instance::create();
+//   ssmrt::Expected<ssmrt::Device> cpu = instance->openDevice("cpu");
+//   ssmrt::Expected<ssmrt::Module> module =
+//       ssmrt::Module::load(*cpu, "model.ssmb");
+//   std::vector<float> x(1 * 1024);
+//   ssmrt::Expected<std::vector<ssmrt::HostTensor>> outputs = module->invoke(
+//       "forward", {ssmrt::TensorView(ssmrt::DType::F32, {1, 1024},
+//       x.data())});
+//
+// Handles: Instance and Device are cheap, copyable, shared handles; a Module
+// keeps its Device (and the Instance's thread pool) alive. Module is
+// move-only and unloads its kernels (dlclose) when destroyed. Every call that
+// can fail returns a Status or an Expected; nothing throws.
+//
+// Module::invoke is safe to call from several threads at once.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SSMRT_API_H
+#define SSMRT_API_H
+
+#include "ssmrt/status.h"
+#include "ssmrt/tensor.h"
+#include "ssmrt/thread_pool.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace ssmrt {
+
+class Device;
+class Module;
+
+namespace detail {
+struct InstanceState;
+struct DeviceState;
+struct ModuleState;
+} // namespace detail
+
+struct InstanceOptions {
+  /// Degree of parallelism of the instance's thread pool. 0: the
+  /// SSMRT_NUM_THREADS environment variable if set, else
+  /// std::thread::hardware_concurrency().
+  size_t numThreads = 0;
+};
+
+/// Owns the runtime-wide state: the thread pool CPU launches run on.
+class Instance {
+public:
+  /// Errors: InvalidArgument if SSMRT_NUM_THREADS is set but is not a
+  /// positive integer (at most 4096).
+  static Expected<Instance> create(const InstanceOptions &options = {});
+
+  /// Opens a device by name: "cpu" (or "cpu:0"). A known device kind that this
+  /// build cannot drive ("cuda", "cuda:N", "hip", "hip:N", "rocm") is
+  /// Unavailable; an unknown name is InvalidArgument.
+  Expected<Device> openDevice(const std::string &name) const;
+
+  /// Names openDevice accepts in this build ("cpu").
+  static std::vector<std::string> availableDevices();
+
+  ThreadPool &threadPool() const;
+  size_t numThreads() const { return threadPool().size(); }
+
+private:
+  explicit Instance(std::shared_ptr<detail::InstanceState> state)
+      : state_(std::move(state)) {}
+  std::shared_ptr<detail::InstanceState> state_;
+};
+
+/// A device of an instance.
+class Device {
+public:
+  Device() = default;
+  /// The name it was opened with, normalized ("cpu").
+  const std::string &name() const;
+  bool valid() const { return state_ != nullptr; }
+
+private:
+  friend class Instance;
+  friend class Module;
+  explicit Device(std::shared_ptr<detail::DeviceState> state)
+      : state_(std::move(state)) {}
+  std::shared_ptr<detail::DeviceState> state_;
+};
+
+/// The signature of one entry function.
+struct FunctionSignature {
+  std::string name;
+  std::vector<TensorDesc> inputs;
+  std::vector<TensorDesc> outputs;
+
+  /// "forward(x: 1x1024xf32) -> (y: 1x1024xf32)".
+  std::string toString() const;
+};
+
+/// The static memory plan of one entry function, computed when the module is
+/// loaded from the schedule's Alloc/Free commands.
+struct MemoryPlan {
+  /// Most bytes simultaneously allocated by Alloc commands (outputs
+  /// included, caller inputs not).
+  uint64_t peakBytes = 0;
+  /// Size of the per-invocation arena that holds every allocation that is
+  /// not an output; freed storage is reused first-fit, so this can be below
+  /// the sum of the intermediate allocations.
+  uint64_t arenaBytes = 0;
+  /// Bytes of the output allocations (separate storage, handed to the caller).
+  uint64_t outputBytes = 0;
+  /// Alloc commands executed per invocation.
+  uint32_t allocations = 0;
+  /// Allocations placed into storage freed earlier in the same invocation.
+  uint32_t reusedAllocations = 0;
+};
+
+/// A loaded .ssmb module, ready to invoke on its device. A moved-from
+/// Module must not be used.
+class Module {
+public:
+  /// Maps the artifact at `path` (ArtifactFile: full validation), loads its
+  /// kernel objects on the device and plans every entry's memory.
+  static Expected<Module> load(const Device &device, const std::string &path);
+  /// The same from bytes in memory (copied).
+  static Expected<Module> loadFromMemory(const Device &device, const void *data,
+                                         size_t size);
+  static Expected<Module> loadFromMemory(const Device &device,
+                                         std::vector<uint8_t> bytes);
+
+  Module(Module &&other) noexcept;
+  Module &operator=(Module &&other) noexcept;
+  Module(const Module &) = delete;
+  Module &operator=(const Module &) = delete;
+  ~Module();
+
+  /// Entry function names, in artifact order.
+  std::vector<std::string> functions() const;
+  /// NotFound (listing the available functions) for an unknown name.
+  Expected<FunctionSignature> signature(const std::string &function) const;
+  /// The static memory plan. Also returns the schedule's error if the
+  /// entry's commands misuse buffers (use after free, out of range, ...).
+  Expected<MemoryPlan> memoryPlan(const std::string &function) const;
+  /// memoryPlan(function)->peakBytes.
+  Expected<uint64_t> peakBytes(const std::string &function) const;
+
+  /// Runs `function` on `inputs` and returns its outputs (owned, 64-byte
+  /// aligned tensors). Inputs must match the signature exactly (count,
+  /// dtype, rank, dims) and be non-null (unless empty); they are only read
+  /// (an input not aligned to its element size is copied first). Errors
+  /// name the input and give the expected and actual types. Output
+  /// allocations start zeroed; intermediate (arena) allocations have
+  /// unspecified contents, as device memory would.
+  Expected<std::vector<HostTensor>>
+  invoke(const std::string &function,
+         const std::vector<TensorView> &inputs) const;
+
+  /// The artifact's compiler version string ("ssmc 0.1.0").
+  std::string compilerVersion() const;
+  /// The path it was loaded from ("" for loadFromMemory).
+  const std::string &path() const;
+  const Device &device() const;
+
+private:
+  explicit Module(std::unique_ptr<detail::ModuleState> state);
+  std::unique_ptr<detail::ModuleState> state_;
+};
+
+} // namespace ssmrt
+
+#endif // SSMRT_API_H

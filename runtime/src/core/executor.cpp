@@ -1,0 +1,674 @@
+//===- executor.cpp - Schedule planning and execution ---------------------===//
+//
+// Part of the ssmc project.
+//
+//===----------------------------------------------------------------------===//
+
+#include "executor.h"
+
+#include "strings.h"
+
+#include <algorithm>
+#include <cstring>
+#include <limits>
+
+namespace ssmrt::detail {
+
+using format::Command;
+using format::KernelArgKind;
+using format::ScheduleOp;
+
+namespace {
+
+constexpr uint64_t kArenaAlignment = kBufferAlignment;
+
+/// True if [offset, offset + length) lies within [0, limit).
+bool rangeFits(uint64_t offset, uint64_t length, uint64_t limit) {
+  return offset <= limit && length <= limit - offset;
+}
+
+uint64_t alignUp(uint64_t value, uint64_t alignment) {
+  return (value + alignment - 1) / alignment * alignment;
+}
+
+//===----------------------------------------------------------------------===//
+// Planning
+//===----------------------------------------------------------------------===//
+
+/// A buffer slot during the static simulation.
+struct SlotState {
+  enum class Kind { Empty, Input, Allocated, Freed };
+  Kind kind = Kind::Empty;
+  uint64_t size = 0;
+  uint32_t id = 0;    // input index or allocation index
+  uint32_t since = 0; // command that bound / allocated / freed it
+  int32_t returnedAs = -1;
+  uint32_t returnedAt = 0;
+};
+
+class Planner {
+public:
+  Planner(const PlanContext &context, EntryPlan &plan)
+      : context_(context), plan_(plan), slots_(plan.bufferCount) {}
+
+  Status run();
+
+private:
+  Status step(uint32_t i, const Command &c);
+  Status fail(uint32_t i, const Command &c, const std::string &message) const {
+    return failedPreconditionError(strCat(
+        "function '", plan_.signature.name, "': invalid schedule: command ", i,
+        " (", format::scheduleOpName(c.op), "): ", message));
+  }
+  /// The slot if it exists (the reader already checked buffer ids, but be
+  /// defensive).
+  Status checkSlotId(uint32_t i, const Command &c, uint32_t buffer) const;
+  /// Checks that `buffer` holds data (readable); `what` names it.
+  Status checkLive(uint32_t i, const Command &c, uint32_t buffer,
+                   const char *what) const;
+  /// Checks that `buffer` holds data it may write (not a caller input).
+  Status checkWritable(uint32_t i, const Command &c, uint32_t buffer,
+                       const char *what) const;
+  std::string describe(uint32_t buffer) const;
+  void placeArena();
+
+  const PlanContext &context_;
+  EntryPlan &plan_;
+  std::vector<SlotState> slots_;
+  std::vector<int64_t> returnCommand_; // per output, -1 until returned
+  uint64_t liveBytes_ = 0;
+};
+
+std::string Planner::describe(uint32_t buffer) const {
+  const SlotState &s = slots_[buffer];
+  switch (s.kind) {
+  case SlotState::Kind::Input:
+    return strCat("buffer ", buffer, " (input ", s.id, ", ", s.size, " bytes)");
+  case SlotState::Kind::Allocated:
+    return strCat("buffer ", buffer, " (", s.size, " bytes)");
+  default:
+    return strCat("buffer ", buffer);
+  }
+}
+
+Status Planner::checkSlotId(uint32_t i, const Command &c,
+                            uint32_t buffer) const {
+  if (buffer >= slots_.size())
+    return fail(i, c,
+                strCat("buffer ", buffer, " is out of range (the entry has ",
+                       slots_.size(), " buffers)"));
+  return okStatus();
+}
+
+Status Planner::checkLive(uint32_t i, const Command &c, uint32_t buffer,
+                          const char *what) const {
+  SSMRT_RETURN_IF_ERROR(checkSlotId(i, c, buffer));
+  const SlotState &s = slots_[buffer];
+  switch (s.kind) {
+  case SlotState::Kind::Empty:
+    return fail(i, c,
+                strCat(what, " buffer ", buffer,
+                       " is not allocated (no Alloc or BindInput "
+                       "before this command)"));
+  case SlotState::Kind::Freed:
+    return fail(i, c,
+                strCat(what, " buffer ", buffer,
+                       " is used after it was freed by command ", s.since));
+  default:
+    return okStatus();
+  }
+}
+
+Status Planner::checkWritable(uint32_t i, const Command &c, uint32_t buffer,
+                              const char *what) const {
+  SSMRT_RETURN_IF_ERROR(checkLive(i, c, buffer, what));
+  const SlotState &s = slots_[buffer];
+  if (s.kind == SlotState::Kind::Input)
+    return fail(i, c,
+                strCat(what, " buffer ", buffer, " is bound to input ", s.id,
+                       ", which is read-only"));
+  return okStatus();
+}
+
+Status Planner::step(uint32_t i, const Command &c) {
+  const FunctionSignature &sig = plan_.signature;
+  switch (c.op) {
+  case ScheduleOp::Alloc: {
+    SSMRT_RETURN_IF_ERROR(checkSlotId(i, c, c.buffer));
+    SlotState &s = slots_[c.buffer];
+    if (s.kind == SlotState::Kind::Input ||
+        s.kind == SlotState::Kind::Allocated)
+      return fail(i, c,
+                  strCat("buffer ", c.buffer, " is already ",
+                         s.kind == SlotState::Kind::Input ? "bound to an input"
+                                                          : "allocated",
+                         " (by command ", s.since, "); Free it first"));
+    if (c.bytes > Buffer::kMaxBytes)
+      return fail(i, c,
+                  strCat("allocation of ", c.bytes, " bytes exceeds the ",
+                         Buffer::kMaxBytes, "-byte limit"));
+    uint32_t id = static_cast<uint32_t>(plan_.allocations.size());
+    PlannedAllocation allocation;
+    allocation.command = i;
+    allocation.bytes = c.bytes;
+    plan_.allocations.push_back(allocation);
+    plan_.allocationOfCommand[i] = id;
+    s = SlotState();
+    s.kind = SlotState::Kind::Allocated;
+    s.size = c.bytes;
+    s.id = id;
+    s.since = i;
+    liveBytes_ += c.bytes;
+    plan_.memory.peakBytes = std::max(plan_.memory.peakBytes, liveBytes_);
+    return okStatus();
+  }
+  case ScheduleOp::BindInput: {
+    SSMRT_RETURN_IF_ERROR(checkSlotId(i, c, c.buffer));
+    if (c.operandIndex >= sig.inputs.size())
+      return fail(i, c,
+                  strCat("input index ", c.operandIndex, " out of range (",
+                         sig.inputs.size(), " inputs)"));
+    SlotState &s = slots_[c.buffer];
+    if (s.kind == SlotState::Kind::Input ||
+        s.kind == SlotState::Kind::Allocated)
+      return fail(i, c,
+                  strCat("buffer ", c.buffer, " is already ",
+                         s.kind == SlotState::Kind::Input ? "bound to an input"
+                                                          : "allocated",
+                         " (by command ", s.since, ")"));
+    s = SlotState();
+    s.kind = SlotState::Kind::Input;
+    s.size = sig.inputs[c.operandIndex].byteSize();
+    s.id = c.operandIndex;
+    s.since = i;
+    return okStatus();
+  }
+  case ScheduleOp::UploadConstant: {
+    SSMRT_RETURN_IF_ERROR(checkWritable(i, c, c.buffer, "destination"));
+    if (c.operandIndex >= context_.constantSizes.size())
+      return fail(i, c,
+                  strCat("constant index ", c.operandIndex, " out of range"));
+    uint64_t size = context_.constantSizes[c.operandIndex];
+    const SlotState &s = slots_[c.buffer];
+    if (!rangeFits(c.dstOffset, size, s.size))
+      return fail(i, c,
+                  strCat("constant ", c.operandIndex, " (", size,
+                         " bytes) does not fit ", describe(c.buffer),
+                         " at offset ", c.dstOffset));
+    return okStatus();
+  }
+  case ScheduleOp::Launch: {
+    if (c.operandIndex >= context_.kernelNames.size())
+      return fail(i, c,
+                  strCat("kernel index ", c.operandIndex, " out of range"));
+    const std::string &kernel = context_.kernelNames[c.operandIndex];
+    if (c.args.size() != context_.kernelArgCounts[c.operandIndex])
+      return fail(i, c,
+                  strCat("kernel '", kernel, "' takes ",
+                         context_.kernelArgCounts[c.operandIndex],
+                         " arguments, the launch passes ", c.args.size()));
+    uint64_t xy = uint64_t(c.grid[0]) * c.grid[1];
+    constexpr uint64_t kMaxTiles =
+        uint64_t(std::numeric_limits<int64_t>::max());
+    if (c.grid[0] == 0 || c.grid[1] == 0 || c.grid[2] == 0 ||
+        xy > kMaxTiles / c.grid[2])
+      return fail(i, c,
+                  strCat("launch of kernel '", kernel, "' has grid ", c.grid[0],
+                         "x", c.grid[1], "x", c.grid[2],
+                         ", which is empty or has more than 2^63 "
+                         "tiles"));
+    for (size_t a = 0; a < c.args.size(); ++a) {
+      const format::LaunchArgRecord &arg = c.args[a];
+      if (arg.kind != static_cast<uint32_t>(KernelArgKind::Buffer))
+        continue;
+      std::string what = strCat("kernel '", kernel, "' argument ", a, ":");
+      SSMRT_RETURN_IF_ERROR(checkLive(i, c, arg.buffer, what.c_str()));
+      const SlotState &s = slots_[arg.buffer];
+      if (arg.value > s.size)
+        return fail(i, c,
+                    strCat(what, " offset ", arg.value, " is past the end of ",
+                           describe(arg.buffer)));
+    }
+    return okStatus();
+  }
+  case ScheduleOp::Copy: {
+    SSMRT_RETURN_IF_ERROR(checkLive(i, c, c.srcBuffer, "source"));
+    SSMRT_RETURN_IF_ERROR(checkWritable(i, c, c.buffer, "destination"));
+    if (!rangeFits(c.srcOffset, c.bytes, slots_[c.srcBuffer].size))
+      return fail(i, c,
+                  strCat("source range [", c.srcOffset, ", +", c.bytes,
+                         ") is out of bounds of ", describe(c.srcBuffer)));
+    if (!rangeFits(c.dstOffset, c.bytes, slots_[c.buffer].size))
+      return fail(i, c,
+                  strCat("destination range [", c.dstOffset, ", +", c.bytes,
+                         ") is out of bounds of ", describe(c.buffer)));
+    return okStatus();
+  }
+  case ScheduleOp::Free: {
+    SSMRT_RETURN_IF_ERROR(checkSlotId(i, c, c.buffer));
+    SlotState &s = slots_[c.buffer];
+    if (s.kind == SlotState::Kind::Empty)
+      return fail(i, c, strCat("buffer ", c.buffer, " is not allocated"));
+    if (s.kind == SlotState::Kind::Freed)
+      return fail(i, c,
+                  strCat("buffer ", c.buffer,
+                         " is freed twice (first by command ", s.since, ")"));
+    if (s.returnedAs >= 0)
+      return fail(i, c,
+                  strCat("buffer ", c.buffer, " is returned as output ",
+                         s.returnedAs, " (by command ", s.returnedAt,
+                         ") and must stay alive until the entry "
+                         "returns"));
+    if (s.kind == SlotState::Kind::Allocated)
+      liveBytes_ -= s.size;
+    s.kind = SlotState::Kind::Freed;
+    s.since = i;
+    return okStatus();
+  }
+  case ScheduleOp::Return: {
+    SSMRT_RETURN_IF_ERROR(checkLive(i, c, c.buffer, "returned"));
+    uint32_t out = c.operandIndex;
+    if (out >= sig.outputs.size())
+      return fail(i, c,
+                  strCat("output index ", out, " out of range (",
+                         sig.outputs.size(), " outputs)"));
+    if (returnCommand_[out] >= 0)
+      return fail(i, c,
+                  strCat("output ", out,
+                         " is returned twice (by "
+                         "commands ",
+                         returnCommand_[out], " and ", i, ")"));
+    SlotState &s = slots_[c.buffer];
+    const TensorDesc &desc = sig.outputs[out];
+    if (s.size != desc.byteSize())
+      return fail(i, c,
+                  strCat("output ", out, " is ", desc.typeString(), " (",
+                         desc.byteSize(), " bytes) but ", describe(c.buffer),
+                         " holds ", s.size, " bytes"));
+    returnCommand_[out] = i;
+    OutputSource &source = plan_.outputs[out];
+    if (s.kind == SlotState::Kind::Input) {
+      source.kind = OutputSource::Kind::Input;
+      source.id = s.id;
+      source.copy = true;
+    } else {
+      source.kind = OutputSource::Kind::Allocation;
+      source.id = s.id;
+      PlannedAllocation &allocation = plan_.allocations[s.id];
+      source.copy = allocation.output >= 0;
+      if (!source.copy)
+        allocation.output = static_cast<int32_t>(out);
+    }
+    if (s.returnedAs < 0) {
+      s.returnedAs = static_cast<int32_t>(out);
+      s.returnedAt = i;
+    }
+    return okStatus();
+  }
+  }
+  return fail(i, c, "unknown opcode");
+}
+
+/// First-fit placement of the arena allocations, replaying Alloc/Free.
+void Planner::placeArena() {
+  struct Range {
+    uint64_t offset, size;
+  };
+  std::vector<Range> freeList; // sorted by offset, coalesced
+  uint64_t end = 0;
+  std::vector<int64_t> slotAllocation(plan_.bufferCount, -1);
+  MemoryPlan &memory = plan_.memory;
+  for (uint32_t i = 0; i < plan_.commands.size(); ++i) {
+    const Command &c = plan_.commands[i];
+    if (c.op == ScheduleOp::Alloc) {
+      uint32_t id = plan_.allocationOfCommand[i];
+      PlannedAllocation &a = plan_.allocations[id];
+      ++memory.allocations;
+      if (a.output >= 0) {
+        memory.outputBytes += a.bytes;
+        continue;
+      }
+      slotAllocation[c.buffer] = id;
+      uint64_t need = alignUp(a.bytes, kArenaAlignment);
+      if (need == 0) {
+        a.arenaOffset = 0;
+        continue;
+      }
+      auto it = std::find_if(freeList.begin(), freeList.end(),
+                             [need](const Range &r) { return r.size >= need; });
+      if (it != freeList.end()) {
+        a.arenaOffset = it->offset;
+        ++memory.reusedAllocations;
+        it->offset += need;
+        it->size -= need;
+        if (it->size == 0)
+          freeList.erase(it);
+      } else {
+        a.arenaOffset = end;
+        end += need;
+      }
+    } else if (c.op == ScheduleOp::Free) {
+      int64_t id = slotAllocation[c.buffer];
+      slotAllocation[c.buffer] = -1;
+      if (id < 0)
+        continue; // an input binding, or an output (cannot be freed)
+      const PlannedAllocation &a = plan_.allocations[size_t(id)];
+      uint64_t size = alignUp(a.bytes, kArenaAlignment);
+      if (size == 0)
+        continue;
+      Range range{a.arenaOffset, size};
+      auto it = std::lower_bound(
+          freeList.begin(), freeList.end(), range,
+          [](const Range &x, const Range &y) { return x.offset < y.offset; });
+      it = freeList.insert(it, range);
+      // Coalesce with the next and the previous range.
+      auto next = it + 1;
+      if (next != freeList.end() && it->offset + it->size == next->offset) {
+        it->size += next->size;
+        freeList.erase(next);
+      }
+      if (it != freeList.begin()) {
+        auto prev = it - 1;
+        if (prev->offset + prev->size == it->offset) {
+          prev->size += it->size;
+          freeList.erase(it);
+        }
+      }
+      // A free range at the end shrinks the bump pointer... but storage
+      // up to `end` is already part of the arena, so keep it in the list.
+    }
+  }
+  memory.arenaBytes = end;
+}
+
+Status Planner::run() {
+  plan_.allocations.clear();
+  plan_.allocationOfCommand.assign(plan_.commands.size(), kNoAllocation);
+  plan_.outputs.assign(plan_.signature.outputs.size(), OutputSource());
+  plan_.memory = MemoryPlan();
+  returnCommand_.assign(plan_.signature.outputs.size(), -1);
+  for (uint32_t i = 0; i < plan_.commands.size(); ++i)
+    SSMRT_RETURN_IF_ERROR(step(i, plan_.commands[i]));
+  for (size_t out = 0; out < returnCommand_.size(); ++out)
+    if (returnCommand_[out] < 0)
+      return failedPreconditionError(
+          strCat("function '", plan_.signature.name,
+                 "': invalid schedule: "
+                 "output ",
+                 out, " (", plan_.signature.outputs[out].typeString(),
+                 ") is never returned"));
+  placeArena();
+  return okStatus();
+}
+
+//===----------------------------------------------------------------------===//
+// Execution
+//===----------------------------------------------------------------------===//
+
+/// A slot at run time.
+struct Slot {
+  uint8_t *base = nullptr;
+  uint64_t size = 0;
+  bool live = false;
+  bool writable = false;
+};
+
+class Executor {
+public:
+  Executor(const EntryPlan &plan, const ExecutionContext &context,
+           const std::vector<TensorView> &inputs, Buffer &arena)
+      : plan_(plan), context_(context), inputs_(inputs), arena_(arena),
+        slots_(plan.bufferCount) {}
+
+  Expected<std::vector<HostTensor>> run();
+
+private:
+  Status step(uint32_t i, const Command &c);
+  /// Pointer to [offset, offset + bytes) of a live slot, or an Internal
+  /// error (the plan already rejected every misuse; this is a backstop).
+  Expected<uint8_t *> range(uint32_t i, uint32_t buffer, uint64_t offset,
+                            uint64_t bytes, bool write) const;
+  Status internal(uint32_t i, const std::string &message) const {
+    return internalError(strCat("function '", plan_.signature.name,
+                                "': command ", i, ": executor: ", message));
+  }
+
+  const EntryPlan &plan_;
+  const ExecutionContext &context_;
+  const std::vector<TensorView> &inputs_;
+  Buffer &arena_;
+  std::vector<Slot> slots_;
+  std::vector<Buffer> outputStorage_; // per allocation (outputs only)
+  std::vector<Buffer> inputCopies_;   // realigned inputs
+  std::vector<const uint8_t *> inputData_;
+  std::vector<const uint8_t *> returned_; // per output: data at Return
+  std::vector<void *> args_;
+  std::vector<uint64_t> scalars_;
+};
+
+Expected<uint8_t *> Executor::range(uint32_t i, uint32_t buffer,
+                                    uint64_t offset, uint64_t bytes,
+                                    bool write) const {
+  if (buffer >= slots_.size())
+    return internal(i, strCat("buffer ", buffer, " out of range"));
+  const Slot &s = slots_[buffer];
+  if (!s.live)
+    return internal(i, strCat("buffer ", buffer, " is not live"));
+  if (write && !s.writable)
+    return internal(i, strCat("buffer ", buffer, " is read-only"));
+  if (!rangeFits(offset, bytes, s.size))
+    return internal(i, strCat("range [", offset, ", +", bytes,
+                              ") out of bounds of buffer ", buffer, " (",
+                              s.size, " bytes)"));
+  if (!s.base)
+    return s.base; // an empty input passed as a null pointer
+  return s.base + offset;
+}
+
+Status Executor::step(uint32_t i, const Command &c) {
+  switch (c.op) {
+  case ScheduleOp::Alloc: {
+    uint32_t id = plan_.allocationOfCommand[i];
+    if (id >= plan_.allocations.size() || c.buffer >= slots_.size())
+      return internal(i, "no planned allocation");
+    const PlannedAllocation &a = plan_.allocations[id];
+    Slot &s = slots_[c.buffer];
+    if (a.output >= 0) {
+      SSMRT_ASSIGN_OR_RETURN(outputStorage_[id], Buffer::allocate(a.bytes));
+      s.base = outputStorage_[id].data();
+    } else {
+      if (!rangeFits(a.arenaOffset, a.bytes, arena_.size()))
+        return internal(i, "allocation outside the arena");
+      s.base = arena_.data() + a.arenaOffset;
+    }
+    s.size = a.bytes;
+    s.live = true;
+    s.writable = true;
+    return okStatus();
+  }
+  case ScheduleOp::BindInput: {
+    if (c.operandIndex >= inputData_.size() || c.buffer >= slots_.size())
+      return internal(i, "input out of range");
+    Slot &s = slots_[c.buffer];
+    s.base = const_cast<uint8_t *>(inputData_[c.operandIndex]);
+    s.size = plan_.signature.inputs[c.operandIndex].byteSize();
+    s.live = true;
+    s.writable = false;
+    return okStatus();
+  }
+  case ScheduleOp::UploadConstant: {
+    const format::ConstantInfo &constant =
+        (*context_.constants)[c.operandIndex];
+    SSMRT_ASSIGN_OR_RETURN(
+        uint8_t *dst, range(i, c.buffer, c.dstOffset, constant.size, true));
+    if (constant.size != 0)
+      std::memcpy(dst, constant.data, static_cast<size_t>(constant.size));
+    return okStatus();
+  }
+  case ScheduleOp::Launch: {
+    if (c.operandIndex >= context_.kernels->size())
+      return internal(i, "kernel out of range");
+    KernelFn kernel = (*context_.kernels)[c.operandIndex];
+    if (!kernel)
+      return internal(i, "kernel not loaded");
+    args_.assign(c.args.size(), nullptr);
+    scalars_.assign(c.args.size(), 0);
+    for (size_t a = 0; a < c.args.size(); ++a) {
+      const format::LaunchArgRecord &arg = c.args[a];
+      if (arg.kind == static_cast<uint32_t>(KernelArgKind::Buffer)) {
+        SSMRT_ASSIGN_OR_RETURN(uint8_t *p,
+                               range(i, arg.buffer, arg.value, 0, false));
+        args_[a] = p;
+      } else {
+        scalars_[a] = arg.value;
+        args_[a] = &scalars_[a];
+      }
+    }
+    int64_t tiles =
+        static_cast<int64_t>(uint64_t(c.grid[0]) * c.grid[1] * c.grid[2]);
+    void *const *args = args_.data();
+    if (tiles == 1 || context_.pool == nullptr) {
+      kernel(args, 0, tiles);
+    } else {
+      context_.pool->parallelFor(
+          tiles, [kernel, args](int64_t b, int64_t e) { kernel(args, b, e); });
+    }
+    return okStatus();
+  }
+  case ScheduleOp::Copy: {
+    SSMRT_ASSIGN_OR_RETURN(uint8_t *src,
+                           range(i, c.srcBuffer, c.srcOffset, c.bytes, false));
+    SSMRT_ASSIGN_OR_RETURN(uint8_t *dst,
+                           range(i, c.buffer, c.dstOffset, c.bytes, true));
+    if (c.bytes != 0)
+      std::memmove(dst, src, static_cast<size_t>(c.bytes));
+    return okStatus();
+  }
+  case ScheduleOp::Free: {
+    if (c.buffer >= slots_.size())
+      return internal(i, "buffer out of range");
+    slots_[c.buffer] = Slot();
+    return okStatus();
+  }
+  case ScheduleOp::Return: {
+    if (c.operandIndex >= returned_.size())
+      return internal(i, "output out of range");
+    SSMRT_ASSIGN_OR_RETURN(
+        uint8_t *p,
+        range(i, c.buffer, 0,
+              plan_.signature.outputs[c.operandIndex].byteSize(), false));
+    returned_[c.operandIndex] = p;
+    return okStatus();
+  }
+  }
+  return internal(i, "unknown opcode");
+}
+
+Expected<std::vector<HostTensor>> Executor::run() {
+  if (!plan_.status.ok())
+    return plan_.status;
+  if (arena_.size() < plan_.memory.arenaBytes)
+    return internalError("executor: arena too small");
+  const FunctionSignature &sig = plan_.signature;
+  // Inputs not aligned to their element size are copied to aligned storage
+  // (kernels may assume natural alignment).
+  inputData_.resize(inputs_.size());
+  for (size_t k = 0; k < inputs_.size(); ++k) {
+    const uint8_t *data = static_cast<const uint8_t *>(inputs_[k].data);
+    uint64_t bytes = sig.inputs[k].byteSize();
+    uint32_t elementSize = dtypeByteSize(sig.inputs[k].dtype);
+    if (bytes != 0 && elementSize > 1 &&
+        reinterpret_cast<uintptr_t>(data) % elementSize != 0) {
+      SSMRT_ASSIGN_OR_RETURN(Buffer copy, Buffer::allocate(bytes));
+      std::memcpy(copy.data(), data, static_cast<size_t>(bytes));
+      data = copy.data();
+      inputCopies_.push_back(std::move(copy));
+    }
+    inputData_[k] = data;
+  }
+  outputStorage_.resize(plan_.allocations.size());
+  returned_.assign(sig.outputs.size(), nullptr);
+
+  for (uint32_t i = 0; i < plan_.commands.size(); ++i)
+    SSMRT_RETURN_IF_ERROR(step(i, plan_.commands[i]));
+
+  std::vector<HostTensor> outputs;
+  outputs.reserve(sig.outputs.size());
+  for (size_t out = 0; out < sig.outputs.size(); ++out) {
+    const TensorDesc &desc = sig.outputs[out];
+    const OutputSource &source = plan_.outputs[out];
+    if (!source.copy) {
+      Buffer &storage = outputStorage_[source.id];
+      SSMRT_ASSIGN_OR_RETURN(
+          HostTensor tensor,
+          HostTensor::fromBuffer(desc.dtype, desc.dims, std::move(storage)));
+      outputs.push_back(std::move(tensor));
+    } else {
+      if (!returned_[out] && desc.byteSize() != 0)
+        return internalError(strCat("executor: output ", out, " missing"));
+      SSMRT_ASSIGN_OR_RETURN(HostTensor tensor,
+                             HostTensor::copyOf(TensorView(
+                                 desc.dtype, desc.dims, returned_[out])));
+      outputs.push_back(std::move(tensor));
+    }
+  }
+  return outputs;
+}
+
+} // namespace
+
+Status planEntry(const PlanContext &context, EntryPlan &plan) {
+  Planner planner(context, plan);
+  plan.status = planner.run();
+  return plan.status;
+}
+
+Status validateInputs(const FunctionSignature &signature,
+                      const std::vector<TensorView> &inputs) {
+  const std::string &fn = signature.name;
+  if (inputs.size() != signature.inputs.size())
+    return invalidArgumentError(
+        strCat("function '", fn, "' expects ", signature.inputs.size(),
+               signature.inputs.size() == 1 ? " input" : " inputs", ", got ",
+               inputs.size(), " (signature: ", signature.toString(), ")"));
+  for (size_t k = 0; k < inputs.size(); ++k) {
+    const TensorDesc &expected = signature.inputs[k];
+    const TensorView &got = inputs[k];
+    std::string label = strCat("function '", fn, "': input ", k);
+    if (!expected.name.empty())
+      label += strCat(" ('", expected.name, "')");
+    if (!format::isValidDType(static_cast<uint32_t>(got.dtype)))
+      return invalidArgumentError(strCat(label, ": invalid dtype value ",
+                                         static_cast<uint32_t>(got.dtype)));
+    std::string gotType = typeString(got.dtype, got.dims);
+    if (got.dtype != expected.dtype)
+      return invalidArgumentError(
+          strCat(label, ": expected element type ", dtypeString(expected.dtype),
+                 ", got ", dtypeString(got.dtype), " (expected ",
+                 expected.typeString(), ", got ", gotType, ")"));
+    if (got.dims.size() != expected.dims.size())
+      return invalidArgumentError(
+          strCat(label, ": expected rank ", expected.dims.size(), ", got rank ",
+                 got.dims.size(), " (expected ", expected.typeString(),
+                 ", got ", gotType, ")"));
+    for (size_t d = 0; d < got.dims.size(); ++d)
+      if (got.dims[d] != expected.dims[d])
+        return invalidArgumentError(
+            strCat(label, ": dimension ", d, " is ", got.dims[d], ", expected ",
+                   expected.dims[d], " (expected ", expected.typeString(),
+                   ", got ", gotType, ")"));
+    if (!got.data && expected.byteSize() != 0)
+      return invalidArgumentError(
+          strCat(label, " (", gotType, "): data pointer is null"));
+  }
+  return okStatus();
+}
+
+Expected<std::vector<HostTensor>>
+executeEntry(const EntryPlan &plan, const ExecutionContext &context,
+             const std::vector<TensorView> &inputs, Buffer &arena) {
+  Executor executor(plan, context, inputs, arena);
+  return executor.run();
+}
+
+} // namespace ssmrt::detail

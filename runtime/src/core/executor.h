@@ -1,0 +1,105 @@
+//===- executor.h - Schedule planning and execution (private) ---*- C++ -*-===//
+//
+// Part of the ssmc project. An entry's schedule is checked and planned once,
+// when the module is loaded (planEntry): every buffer use is validated
+// against a simulation of the slot states (allocated, bound to an input,
+// freed, returned), with all sizes known statically from the signature and
+// the commands, and Alloc/Free are turned into a static memory plan:
+// intermediates get offsets in one per-invocation arena (first-fit reuse of
+// freed ranges), outputs get their own storage that is handed to the caller.
+// executeEntry then runs the commands against real memory; it re-checks every
+// slot access, so even a plan bug cannot turn into an out-of-bounds access.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SSMRT_SRC_CORE_EXECUTOR_H
+#define SSMRT_SRC_CORE_EXECUTOR_H
+
+#include "ssmrt/api.h"
+#include "ssmrt/format/reader.h"
+#include "ssmrt/status.h"
+#include "ssmrt/tensor.h"
+#include "ssmrt/thread_pool.h"
+
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+namespace ssmrt::detail {
+
+/// The CPU kernel ABI (fixed by the compiler): args[i] points at argument i
+/// (a buffer's data, or a scalar's 8-byte storage); the kernel runs tiles
+/// [tileBegin, tileEnd).
+using KernelFn = void (*)(void *const *args, int64_t tileBegin,
+                          int64_t tileEnd);
+
+inline constexpr uint32_t kNoAllocation = std::numeric_limits<uint32_t>::max();
+
+/// One Alloc command of an entry.
+struct PlannedAllocation {
+  uint32_t command = 0; // entry-relative index of the Alloc
+  uint64_t bytes = 0;
+  /// Output index whose storage this allocation is (handed to the caller),
+  /// or -1 for an arena allocation.
+  int32_t output = -1;
+  uint64_t arenaOffset = 0; // arena allocations only; 64-byte aligned
+};
+
+/// Where an output's bytes come from when the entry returns.
+struct OutputSource {
+  enum class Kind { Allocation, Input };
+  Kind kind = Kind::Allocation;
+  uint32_t id = 0; // allocation or input index
+  /// Copied out (an input, or an allocation already given to another
+  /// output) rather than handed over.
+  bool copy = false;
+};
+
+/// A validated, planned entry function.
+struct EntryPlan {
+  FunctionSignature signature;
+  uint32_t bufferCount = 0;
+  std::vector<format::Command> commands;
+  /// Per command: the allocation index of an Alloc, else kNoAllocation.
+  std::vector<uint32_t> allocationOfCommand;
+  std::vector<PlannedAllocation> allocations;
+  std::vector<OutputSource> outputs; // per output index
+  MemoryPlan memory;
+  /// Ok, or why this entry cannot run (a schedule that misuses buffers).
+  Status status;
+};
+
+/// What planEntry needs to know about the module.
+struct PlanContext {
+  std::vector<uint64_t> constantSizes; // per constant index
+  std::vector<std::string> kernelNames;
+  std::vector<uint32_t> kernelArgCounts;
+};
+
+/// Checks the schedule of `plan` (commands, signature and bufferCount filled
+/// in) and computes allocations, outputs and memory. Errors are
+/// FailedPrecondition "function 'f': invalid schedule: command N (Op): ...".
+Status planEntry(const PlanContext &context, EntryPlan &plan);
+
+/// What executeEntry needs to run commands.
+struct ExecutionContext {
+  const std::vector<format::ConstantInfo> *constants = nullptr;
+  const std::vector<KernelFn> *kernels = nullptr;
+  ThreadPool *pool = nullptr;
+};
+
+/// Checks `inputs` against the signature: count, dtype, rank, dims, non-null
+/// data. InvalidArgument errors naming the input, expected vs got.
+Status validateInputs(const FunctionSignature &signature,
+                      const std::vector<TensorView> &inputs);
+
+/// Runs a planned entry (plan.status must be Ok) on validated inputs.
+/// `arena` must hold at least plan.memory.arenaBytes bytes, 64-byte aligned.
+Expected<std::vector<HostTensor>>
+executeEntry(const EntryPlan &plan, const ExecutionContext &context,
+             const std::vector<TensorView> &inputs, Buffer &arena);
+
+} // namespace ssmrt::detail
+
+#endif // SSMRT_SRC_CORE_EXECUTOR_H

@@ -1,0 +1,356 @@
+//===- module.cpp - Instance, Device and Module ---------------------------===//
+//
+// Part of the ssmc project.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ssmrt/api.h"
+
+#include "ssmrt/format/reader.h"
+
+#include "../drivers/cpu/cpu_driver.h"
+#include "executor.h"
+#include "strings.h"
+
+#include <cerrno>
+#include <cstdlib>
+#include <mutex>
+#include <optional>
+
+namespace ssmrt {
+
+using detail::strCat;
+
+namespace detail {
+
+struct InstanceState {
+  explicit InstanceState(size_t threads) : pool(threads) {}
+  ThreadPool pool;
+};
+
+struct DeviceState {
+  std::shared_ptr<InstanceState> instance;
+  std::string name;
+};
+
+/// Spare arenas of one entry, reused across invocations.
+struct ArenaCache {
+  std::mutex mutex;
+  std::vector<Buffer> spare;
+};
+
+struct ModuleState {
+  Device device;
+  std::string path;
+  std::optional<format::ArtifactFile> file; // Module::load
+  std::vector<uint8_t> bytes;               // Module::loadFromMemory
+  std::optional<format::ArtifactView> view;
+  std::vector<format::ConstantInfo> constants;
+  cpu::CpuExecutable executable;
+  std::vector<EntryPlan> entries;
+  std::vector<std::unique_ptr<ArenaCache>> arenas; // per entry
+
+  /// The entry called `name`, or InvalidArgument listing the names.
+  Expected<const EntryPlan *> find(const std::string &name,
+                                   size_t *index = nullptr) const;
+};
+
+} // namespace detail
+
+namespace {
+
+constexpr size_t kMaxThreads = 4096;
+constexpr size_t kMaxSpareArenas = 4;
+
+Expected<size_t> threadsFromEnvironment() {
+  const char *value = std::getenv("SSMRT_NUM_THREADS");
+  if (!value || !*value)
+    return size_t(0);
+  char *end = nullptr;
+  errno = 0;
+  long long n = std::strtoll(value, &end, 10);
+  if (errno != 0 || *end != '\0' || n < 1 ||
+      static_cast<unsigned long long>(n) > kMaxThreads)
+    return invalidArgumentError(
+        strCat("SSMRT_NUM_THREADS='", value,
+               "' is not a thread count (expected an integer in 1..",
+               kMaxThreads, ")"));
+  return static_cast<size_t>(n);
+}
+
+std::string joinNames(const std::vector<std::string> &names) {
+  if (names.empty())
+    return "none";
+  std::string out;
+  for (size_t i = 0; i < names.size(); ++i)
+    out += strCat(i ? ", " : "", names[i]);
+  return out;
+}
+
+TensorDesc toDesc(const format::TensorInfo &info) {
+  TensorDesc desc;
+  desc.name = std::string(info.name);
+  desc.dtype = info.dtype;
+  desc.dims.assign(info.dims.begin(), info.dims.begin() + info.rank);
+  return desc;
+}
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Instance and Device
+//===----------------------------------------------------------------------===//
+
+Expected<Instance> Instance::create(const InstanceOptions &options) {
+  size_t threads = options.numThreads;
+  if (threads > kMaxThreads)
+    return invalidArgumentError(
+        strCat("numThreads ", threads, " exceeds the limit of ", kMaxThreads));
+  if (threads == 0) {
+    SSMRT_ASSIGN_OR_RETURN(threads, threadsFromEnvironment());
+  }
+  return Instance(std::make_shared<detail::InstanceState>(threads));
+}
+
+ThreadPool &Instance::threadPool() const { return state_->pool; }
+
+std::vector<std::string> Instance::availableDevices() { return {"cpu"}; }
+
+Expected<Device> Instance::openDevice(const std::string &name) const {
+  if (name == "cpu" || name == "cpu:0") {
+    auto state = std::make_shared<detail::DeviceState>();
+    state->instance = state_;
+    state->name = "cpu";
+    return Device(std::move(state));
+  }
+  std::string kind = name.substr(0, name.find(':'));
+  if (kind == "cpu")
+    return invalidArgumentError(strCat("device '", name,
+                                       "' does not exist: the CPU is a single "
+                                       "device, 'cpu' (or 'cpu:0')"));
+  const char *driver = nullptr;
+  if (kind == "cuda" || kind == "nvidia" || kind == "gpu")
+    driver = "CUDA";
+  else if (kind == "hip" || kind == "rocm" || kind == "amdgpu")
+    driver = "HIP";
+  if (driver)
+    return unavailableError(strCat("device '", name,
+                                   "' is not available: this runtime was "
+                                   "built without the ",
+                                   driver, " driver (available devices: ",
+                                   joinNames(availableDevices()), ")"));
+  return invalidArgumentError(
+      strCat("unknown device '", name,
+             "' (available devices: ", joinNames(availableDevices()), ")"));
+}
+
+const std::string &Device::name() const {
+  static const std::string kInvalid = "<invalid>";
+  return state_ ? state_->name : kInvalid;
+}
+
+//===----------------------------------------------------------------------===//
+// FunctionSignature
+//===----------------------------------------------------------------------===//
+
+std::string FunctionSignature::toString() const {
+  auto list = [](const std::vector<TensorDesc> &descs) {
+    std::string out;
+    for (size_t i = 0; i < descs.size(); ++i) {
+      out += i ? ", " : "";
+      if (!descs[i].name.empty())
+        out += strCat(descs[i].name, ": ");
+      out += descs[i].typeString();
+    }
+    return out;
+  };
+  return strCat(name, "(", list(inputs), ") -> (", list(outputs), ")");
+}
+
+//===----------------------------------------------------------------------===//
+// Module
+//===----------------------------------------------------------------------===//
+
+Expected<const detail::EntryPlan *>
+detail::ModuleState::find(const std::string &name, size_t *index) const {
+  for (size_t i = 0; i < entries.size(); ++i)
+    if (entries[i].signature.name == name) {
+      if (index)
+        *index = i;
+      return &entries[i];
+    }
+  std::vector<std::string> names;
+  for (const EntryPlan &entry : entries)
+    names.push_back(entry.signature.name);
+  return invalidArgumentError(
+      strCat("unknown function '", name,
+             "' (available functions: ", joinNames(names), ")"));
+}
+
+namespace {
+
+/// Everything after the view is open: kernels, constants, plans.
+Status initialize(detail::ModuleState &state) {
+  const format::ArtifactView &view = *state.view;
+  SSMRT_ASSIGN_OR_RETURN(state.executable,
+                         cpu::CpuExecutable::load(view, state.device.name()));
+
+  detail::PlanContext context;
+  for (uint32_t i = 0; i < view.constantCount(); ++i) {
+    SSMRT_ASSIGN_OR_RETURN(format::ConstantInfo constant, view.constant(i));
+    context.constantSizes.push_back(constant.size);
+    state.constants.push_back(constant);
+  }
+  for (uint32_t k = 0; k < view.kernelCount(); ++k) {
+    SSMRT_ASSIGN_OR_RETURN(format::KernelInfo kernel, view.kernel(k));
+    context.kernelNames.emplace_back(kernel.name);
+    context.kernelArgCounts.push_back(
+        static_cast<uint32_t>(kernel.args.size()));
+  }
+  for (uint32_t e = 0; e < view.entryCount(); ++e) {
+    SSMRT_ASSIGN_OR_RETURN(format::EntryInfo info, view.entry(e));
+    detail::EntryPlan plan;
+    plan.signature.name = std::string(info.name);
+    for (const format::TensorInfo &t : info.inputs)
+      plan.signature.inputs.push_back(toDesc(t));
+    for (const format::TensorInfo &t : info.outputs)
+      plan.signature.outputs.push_back(toDesc(t));
+    plan.bufferCount = info.bufferCount;
+    for (uint32_t c = 0; c < info.commandCount; ++c) {
+      SSMRT_ASSIGN_OR_RETURN(format::Command command,
+                             view.command(info.firstCommand + c));
+      plan.commands.push_back(std::move(command));
+    }
+    // A schedule error makes only this entry unusable; it is reported by
+    // invoke() and memoryPlan().
+    detail::planEntry(context, plan).ignoreError();
+    state.entries.push_back(std::move(plan));
+    state.arenas.push_back(std::make_unique<detail::ArenaCache>());
+  }
+  return okStatus();
+}
+
+} // namespace
+
+Module::Module(std::unique_ptr<detail::ModuleState> state)
+    : state_(std::move(state)) {}
+Module::Module(Module &&other) noexcept = default;
+Module &Module::operator=(Module &&other) noexcept = default;
+Module::~Module() = default;
+
+Expected<Module> Module::load(const Device &device, const std::string &path) {
+  if (!device.valid())
+    return invalidArgumentError("Module::load: the device is not open");
+  SSMRT_ASSIGN_OR_RETURN(format::ArtifactFile file,
+                         format::ArtifactFile::openPath(path));
+  auto state = std::make_unique<detail::ModuleState>();
+  state->device = device;
+  state->path = path;
+  state->file.emplace(std::move(file));
+  state->view.emplace(state->file->view());
+  Status status = initialize(*state);
+  if (!status.ok())
+    return status.withContext(strCat("'", path, "'"));
+  return Module(std::move(state));
+}
+
+Expected<Module> Module::loadFromMemory(const Device &device,
+                                        std::vector<uint8_t> bytes) {
+  if (!device.valid())
+    return invalidArgumentError(
+        "Module::loadFromMemory: the device is not open");
+  auto state = std::make_unique<detail::ModuleState>();
+  state->device = device;
+  state->bytes = std::move(bytes);
+  SSMRT_ASSIGN_OR_RETURN(
+      format::ArtifactView view,
+      format::ArtifactView::open(state->bytes.data(), state->bytes.size()));
+  state->view.emplace(view);
+  SSMRT_RETURN_IF_ERROR(initialize(*state));
+  return Module(std::move(state));
+}
+
+Expected<Module> Module::loadFromMemory(const Device &device, const void *data,
+                                        size_t size) {
+  if (!data && size != 0)
+    return invalidArgumentError("Module::loadFromMemory: data is null");
+  const auto *p = static_cast<const uint8_t *>(data);
+  return loadFromMemory(device, std::vector<uint8_t>(p, p + size));
+}
+
+std::vector<std::string> Module::functions() const {
+  std::vector<std::string> names;
+  for (const detail::EntryPlan &entry : state_->entries)
+    names.push_back(entry.signature.name);
+  return names;
+}
+
+Expected<FunctionSignature>
+Module::signature(const std::string &function) const {
+  SSMRT_ASSIGN_OR_RETURN(const detail::EntryPlan *plan, state_->find(function));
+  return plan->signature;
+}
+
+Expected<MemoryPlan> Module::memoryPlan(const std::string &function) const {
+  SSMRT_ASSIGN_OR_RETURN(const detail::EntryPlan *plan, state_->find(function));
+  if (!plan->status.ok())
+    return plan->status;
+  return plan->memory;
+}
+
+Expected<uint64_t> Module::peakBytes(const std::string &function) const {
+  SSMRT_ASSIGN_OR_RETURN(MemoryPlan plan, memoryPlan(function));
+  return plan.peakBytes;
+}
+
+Expected<std::vector<HostTensor>>
+Module::invoke(const std::string &function,
+               const std::vector<TensorView> &inputs) const {
+  size_t index = 0;
+  SSMRT_ASSIGN_OR_RETURN(const detail::EntryPlan *plan,
+                         state_->find(function, &index));
+  if (!plan->status.ok())
+    return plan->status;
+  SSMRT_RETURN_IF_ERROR(detail::validateInputs(plan->signature, inputs));
+
+  // Take a spare arena (or make one); give it back afterwards.
+  detail::ArenaCache &cache = *state_->arenas[index];
+  Buffer arena;
+  {
+    std::lock_guard<std::mutex> lock(cache.mutex);
+    if (!cache.spare.empty()) {
+      arena = std::move(cache.spare.back());
+      cache.spare.pop_back();
+    }
+  }
+  if (arena.size() < plan->memory.arenaBytes || !arena.ownsData()) {
+    SSMRT_ASSIGN_OR_RETURN(arena, Buffer::allocate(plan->memory.arenaBytes));
+  }
+
+  ThreadPool &pool = state_->device.state_->instance->pool;
+  detail::ExecutionContext context;
+  context.constants = &state_->constants;
+  context.kernels = &state_->executable.kernels;
+  context.pool = &pool;
+  Expected<std::vector<HostTensor>> outputs = [&] {
+    cpu::CurrentThreadPool scope(&pool);
+    return detail::executeEntry(*plan, context, inputs, arena);
+  }();
+
+  {
+    std::lock_guard<std::mutex> lock(cache.mutex);
+    if (cache.spare.size() < kMaxSpareArenas)
+      cache.spare.push_back(std::move(arena));
+  }
+  return outputs;
+}
+
+std::string Module::compilerVersion() const {
+  return std::string(state_->view->compilerVersion());
+}
+
+const std::string &Module::path() const { return state_->path; }
+
+const Device &Module::device() const { return state_->device; }
+
+} // namespace ssmrt
