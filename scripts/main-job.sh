@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
-# The main job: set up, build, and run the ssm compiler over an example model
-# (one Vim-T bidirectional mixer block): parse, verify, canonicalize, print.
+# The main job: set up, build, compile an example model (one Vim-T
+# bidirectional mixer block, test/Models/vim-mixer.mlir) for the CPU into a
+# .ssmb model binary, and run it with ssm-run (random inputs, then timed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/setup.sh
-scripts/build.sh ssm-opt
+scripts/build.sh ssm-compile ssm-run
 
 model=test/Models/vim-mixer.mlir
-echo "== ssm-opt --canonicalize --cse $model"
-build/bin/ssm-opt "$model" --canonicalize --cse | tee build/vim-mixer.canonical.mlir | grep -E "ssm\." 
-echo "== $(grep -c 'ssm\.' build/vim-mixer.canonical.mlir) ssm ops; full IR in build/vim-mixer.canonical.mlir"
+out=build/vim-mixer.ssmb
+echo "== ssm-compile $model --target=cpu -o $out"
+build/bin/ssm-compile "$model" --target=cpu -o "$out" --emit-stats
+echo "== ssm-run $out (random inputs, seed 1)"
+build/bin/ssm-run "$out" --function=vim_tiny_block --list
+build/bin/ssm-run "$out" --function=vim_tiny_block --input=random --seed=1 --benchmark=20

@@ -62,7 +62,8 @@ const char kUsage[] =
     "(integers: [-8, 8),\n"
     "                                              ui8: [0, 16), i1: 0/1), "
     "shaped from\n"
-    "                                              the signature\n"
+    "                                              the signature; given\n"
+    "                                              once, it fills every input\n"
     "                       element types: f32 f16 bf16 f64 i32 i64 i8 ui8 "
     "i1\n"
     "  --seed=N             seed of the random inputs (default 0)\n"
@@ -553,12 +554,16 @@ int run(const Options &options) {
                 " times but '" + function + "' has " +
                 std::to_string(signature->outputs.size()) + " outputs");
 
+  // A lone `--input=random` stands for every input of the signature.
+  std::vector<std::string> specs = options.inputs;
+  if (specs.size() == 1 && specs[0] == "random")
+    specs.assign(signature->inputs.size(), "random");
+
   std::mt19937_64 rng(options.seed);
   std::vector<HostTensor> inputs;
   std::vector<ssmrt::TensorView> views;
-  for (size_t i = 0; i < options.inputs.size(); ++i) {
-    Expected<HostTensor> input =
-        makeInput(options.inputs[i], i, *signature, rng);
+  for (size_t i = 0; i < specs.size(); ++i) {
+    Expected<HostTensor> input = makeInput(specs[i], i, *signature, rng);
     if (!input.ok())
       return fail(input.status());
     views.push_back(input->view());
