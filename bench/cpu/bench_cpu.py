@@ -104,12 +104,15 @@ def main() -> int:
         for i, (label, ir, fn, args, torch_fn) in enumerate(cases):
             module = rt.load(compile_ir(ir, tmp / f"case{i}.ssmb"))
             targs = [torch.from_numpy(a) for a in args]
+            # PyTorch's OpenMP workers spin for a while after each parallel
+            # region and would steal the cores: let them settle first.
+            time.sleep(1.0)
+            t_ours = median_ms(lambda: module(fn, args), opts.runs)
+            t_torch = median_ms(lambda: torch_fn(*targs), opts.runs)
             ours = module(fn, args)
             ref = torch_fn(*targs)
             ref = list(ref) if isinstance(ref, (tuple, list)) else [ref]
             err = max(rel_err(o, r.numpy() if hasattr(r, "numpy") else r) for o, r in zip(ours, ref))
-            t_ours = median_ms(lambda: module(fn, args), opts.runs)
-            t_torch = median_ms(lambda: torch_fn(*targs), opts.runs)
             rows.append((label, t_ours, t_torch, t_torch / t_ours, err, module.peak_bytes(fn)))
             print(f"{label:45s} ssmc {t_ours:8.3f} ms  torch {t_torch:8.3f} ms  "
                   f"x{t_torch / t_ours:6.2f}  rel.err {err:.1e}", file=sys.stderr)

@@ -116,16 +116,28 @@ struct OutlineParallelLoopsPass
                unsigned index) {
     if (!loop.getInitVals().empty())
       return false;
-    auto lb = constantIndex(loop.getLowerBound()[0]);
-    auto ub = constantIndex(loop.getUpperBound()[0]);
-    auto step = constantIndex(loop.getStep()[0]);
-    if (!lb || !ub || !step || *step <= 0 || *ub <= *lb)
+    // Tiles linearize the leading dimensions with constant bounds, as many as
+    // it takes to give a thread pool enough tiles (batch 1 alone is one).
+    constexpr int64_t kMinTiles = 64;
+    SmallVector<int64_t> lbs, trips, steps;
+    int64_t tiles = 1;
+    for (unsigned i = 0, e = loop.getNumLoops(); i < e && tiles < kMinTiles; ++i) {
+      auto lb = constantIndex(loop.getLowerBound()[i]);
+      auto ub = constantIndex(loop.getUpperBound()[i]);
+      auto step = constantIndex(loop.getStep()[i]);
+      if (!lb || !ub || !step || *step <= 0)
+        break;
+      lbs.push_back(*lb);
+      steps.push_back(*step);
+      trips.push_back(*ub > *lb ? (*ub - *lb + *step - 1) / *step : 0);
+      tiles *= trips.back();
+    }
+    if (trips.empty() || tiles == 0)
       return false;
     SetVector<Value> roots;
     SetVector<Operation *> remat;
     if (failed(collectCaptures(loop, roots, remat)))
       return false;
-    int64_t tiles = (*ub - *lb + *step - 1) / *step;
 
     MLIRContext *ctx = module.getContext();
     Location loc = loop.getLoc();
@@ -137,7 +149,8 @@ struct OutlineParallelLoopsPass
     SmallVector<Type> kernelTypes(argTypes);
     kernelTypes.append({b.getIndexType(), b.getIndexType()});
 
-    // The kernel: iterations [begin, end) of the first dimension.
+    // The kernel: tiles [begin, end); tile tau is the point of the leading
+    // dimensions whose row-major linear index is tau.
     b.setInsertionPoint(fn);
     auto kernel =
         func::FuncOp::create(b, loc, name, b.getFunctionType(kernelTypes, {}));
@@ -151,25 +164,42 @@ struct OutlineParallelLoopsPass
       b.clone(*op, map);
     Value begin = body->getArgument(roots.size());
     Value end = body->getArgument(roots.size() + 1);
-    Value first = arith::ConstantIndexOp::create(b, loc, *lb);
-    Value stride = arith::ConstantIndexOp::create(b, loc, *step);
-    SmallVector<Value> lbs, ubs, steps;
-    lbs.push_back(arith::AddIOp::create(
-        b, loc, first, arith::MulIOp::create(b, loc, begin, stride)));
-    ubs.push_back(arith::MinSIOp::create(
-        b, loc,
-        arith::AddIOp::create(b, loc, first,
-                              arith::MulIOp::create(b, loc, end, stride)),
-        map.lookupOrDefault(loop.getUpperBound()[0])));
-    steps.push_back(map.lookupOrDefault(loop.getStep()[0]));
-    for (unsigned i = 1, e = loop.getNumLoops(); i < e; ++i) {
-      lbs.push_back(map.lookupOrDefault(loop.getLowerBound()[i]));
-      ubs.push_back(map.lookupOrDefault(loop.getUpperBound()[i]));
-      steps.push_back(map.lookupOrDefault(loop.getStep()[i]));
+    auto cst = [&](int64_t v) -> Value {
+      return arith::ConstantIndexOp::create(b, loc, v);
+    };
+    auto tileLoop = scf::ForOp::create(b, loc, begin, end, cst(1));
+    b.setInsertionPointToStart(tileLoop.getBody());
+    Block &original = loop.getRegion().front();
+    Value rest = tileLoop.getInductionVar();
+    for (int i = int(trips.size()) - 1; i >= 0; --i) {
+      Value pos = trips.size() == 1 ? rest
+                                    : arith::RemUIOp::create(b, loc, rest, cst(trips[i]));
+      rest = arith::DivUIOp::create(b, loc, rest, cst(trips[i]));
+      Value iv = arith::AddIOp::create(
+          b, loc, cst(lbs[i]), arith::MulIOp::create(b, loc, pos, cst(steps[i])));
+      map.map(original.getArgument(i), iv);
     }
-    auto inner = scf::ParallelOp::create(b, loc, lbs, ubs, steps);
-    inner.getRegion().getBlocks().clear();
-    loop.getRegion().cloneInto(&inner.getRegion(), map);
+    unsigned leading = trips.size();
+    if (leading == loop.getNumLoops()) {
+      for (Operation &op : original.without_terminator())
+        b.clone(op, map);
+    } else {
+      SmallVector<Value> innerLbs, innerUbs, innerSteps;
+      for (unsigned i = leading, e = loop.getNumLoops(); i < e; ++i) {
+        innerLbs.push_back(map.lookupOrDefault(loop.getLowerBound()[i]));
+        innerUbs.push_back(map.lookupOrDefault(loop.getUpperBound()[i]));
+        innerSteps.push_back(map.lookupOrDefault(loop.getStep()[i]));
+      }
+      scf::ParallelOp::create(
+          b, loc, innerLbs, innerUbs, innerSteps,
+          [&](OpBuilder &, Location, ValueRange ivs) {
+            for (unsigned i = leading, e = loop.getNumLoops(); i < e; ++i)
+              map.map(original.getArgument(i), ivs[i - leading]);
+            for (Operation &op : original.without_terminator())
+              b.clone(op, map);
+          });
+    }
+    b.setInsertionPointToEnd(body);
     func::ReturnOp::create(b, loc);
 
     // The host: a call of the dispatch declaration with the roots and the

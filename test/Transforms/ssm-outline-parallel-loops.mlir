@@ -1,19 +1,22 @@
 // RUN: ssm-opt %s --split-input-file --ssm-outline-parallel-loops | FileCheck %s
 
-// A top-level parallel loop becomes a kernel over [begin, end) of its first
-// dimension; views and constants are recomputed inside, buffers are passed.
+// A top-level parallel loop becomes a kernel over tiles [begin, end): here
+// both dimensions (4 x 6 < 64) are linearized into 24 tiles. Views and
+// constants are recomputed inside, buffers are passed.
 // CHECK-LABEL: func.func private @f_par0(
 // CHECK-SAME: %[[IN:.*]]: memref<4x6xf32>, %[[OUT:.*]]: memref<24xf32>, %[[BEGIN:.*]]: index, %[[END:.*]]: index)
 // CHECK:   %[[VIEW:.*]] = memref.expand_shape %[[OUT]]
-// CHECK:   %[[LO:.*]] = arith.addi %{{.*}}, %{{.*}}
-// CHECK:   %[[HI:.*]] = arith.minsi
-// CHECK:   scf.parallel (%[[I:.*]], %[[J:.*]]) = (%[[LO]], %{{.*}}) to (%[[HI]], %{{.*}})
-// CHECK:     memref.load %[[IN]][%[[I]], %[[J]]]
-// CHECK:     memref.store %{{.*}}, %[[VIEW]][%[[I]], %[[J]]]
+// CHECK:   scf.for %[[T:.*]] = %[[BEGIN]] to %[[END]]
+// CHECK:     %[[J:.*]] = arith.remui %[[T]]
+// CHECK:     %[[IJ:.*]] = arith.divui %[[T]]
+// CHECK:     memref.load %[[IN]]
+// CHECK:     memref.store %{{.*}}, %[[VIEW]]
+// CHECK-NOT: scf.parallel
 // CHECK: func.func private @__ssm_dispatch_f_par0(memref<4x6xf32>, memref<24xf32>, index)
 // CHECK-LABEL: func.func @f(
 // CHECK-SAME: %[[A0:[a-z0-9]+]]: memref<4x6xf32>, %[[A1:[a-z0-9]+]]: memref<24xf32>)
-// CHECK: call @__ssm_dispatch_f_par0(%[[A0]], %[[A1]], %{{c4.*}}) : (memref<4x6xf32>, memref<24xf32>, index) -> ()
+// CHECK: %[[N:.*]] = arith.constant 24 : index
+// CHECK: call @__ssm_dispatch_f_par0(%[[A0]], %[[A1]], %[[N]]) : (memref<4x6xf32>, memref<24xf32>, index) -> ()
 // CHECK-NOT: scf.parallel
 func.func @f(%in: memref<4x6xf32>, %out: memref<24xf32>) {
   %c0 = arith.constant 0 : index
@@ -25,6 +28,28 @@ func.func @f(%in: memref<4x6xf32>, %out: memref<24xf32>) {
     %v = memref.load %in[%i, %j] : memref<4x6xf32>
     %w = arith.addf %v, %v : f32
     memref.store %w, %view[%i, %j] : memref<4x6xf32>
+  }
+  return
+}
+
+// -----
+
+// With 64+ tiles in the leading dimension, the inner dimensions stay a
+// parallel loop inside each tile.
+// CHECK-LABEL: func.func private @g_par0(
+// CHECK: scf.for
+// CHECK:   scf.parallel
+// CHECK-LABEL: func.func @g(
+// CHECK: arith.constant 100 : index
+func.func @g(%io: memref<100x7xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c7 = arith.constant 7 : index
+  %c100 = arith.constant 100 : index
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c100, %c7) step (%c1, %c1) {
+    %v = memref.load %io[%i, %j] : memref<100x7xf32>
+    %w = arith.addf %v, %v : f32
+    memref.store %w, %io[%i, %j] : memref<100x7xf32>
   }
   return
 }

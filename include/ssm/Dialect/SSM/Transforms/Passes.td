@@ -37,8 +37,10 @@ def OutlineParallelLoops : Pass<"ssm-outline-parallel-loops", "::mlir::ModuleOp"
   let description = [{
     Each `scf.parallel` directly in the body of a public function becomes a
     private kernel `@<fn>_par<i>(roots..., %begin: index, %end: index)` that
-    runs the loop's iterations [begin, end) of its first dimension, and the
-    loop is replaced by `func.call @__ssm_dispatch_<fn>_par<i>(roots..., n)`.
+    runs tiles [begin, end): a tile is one point of the loop's leading
+    dimensions (as many as it takes to reach 64 tiles, so batch 1 still
+    splits over channels), linearized row-major. The loop is replaced by
+    `func.call @__ssm_dispatch_<fn>_par<i>(roots..., tiles)`.
     Roots are the function arguments and allocations the loop reads or
     writes; views of them (subview, reshapes, casts) and constants are
     rematerialized inside the kernel. The CPU target turns each dispatch call
