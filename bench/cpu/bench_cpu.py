@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import os
 import platform
 import subprocess
 import sys
@@ -21,7 +22,11 @@ import time
 from pathlib import Path
 
 import numpy as np
-import torch
+
+# Idle OpenMP workers of PyTorch would otherwise spin on the cores between its
+# calls and slow whatever runs next (ssmc's pool sleeps when idle).
+os.environ.setdefault("OMP_WAIT_POLICY", "passive")
+import torch  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "python"))
@@ -51,15 +56,18 @@ def compile_ir(text_or_path, out: Path) -> Path:
     return out
 
 
-def median_ms(fn, runs: int, warmup: int = 3) -> float:
-    for _ in range(warmup):
-        fn()
-    times = []
+def median_ms(fns, runs: int, warmup: int = 3):
+    """Medians (ms) of each function, runs interleaved so drift hits all alike."""
+    for fn in fns:
+        for _ in range(warmup):
+            fn()
+    times = [[] for _ in fns]
     for _ in range(runs):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return float(np.median(times) * 1e3)
+        for fn, ts in zip(fns, times):
+            t0 = time.perf_counter()
+            fn()
+            ts.append(time.perf_counter() - t0)
+    return [float(np.median(ts) * 1e3) for ts in times]
 
 
 def rel_err(a, b) -> float:
@@ -104,11 +112,8 @@ def main() -> int:
         for i, (label, ir, fn, args, torch_fn) in enumerate(cases):
             module = rt.load(compile_ir(ir, tmp / f"case{i}.ssmb"))
             targs = [torch.from_numpy(a) for a in args]
-            # PyTorch's OpenMP workers spin for a while after each parallel
-            # region and would steal the cores: let them settle first.
-            time.sleep(1.0)
-            t_ours = median_ms(lambda: module(fn, args), opts.runs)
-            t_torch = median_ms(lambda: torch_fn(*targs), opts.runs)
+            t_ours, t_torch = median_ms(
+                [lambda: module(fn, args), lambda: torch_fn(*targs)], opts.runs)
             ours = module(fn, args)
             ref = torch_fn(*targs)
             ref = list(ref) if isinstance(ref, (tuple, list)) else [ref]
@@ -120,7 +125,8 @@ def main() -> int:
     if opts.markdown:
         print(f"Measured {datetime.date.today()} on {platform.processor() or platform.machine()}, "
               f"{opts.threads} threads (ssmc thread pool and torch.set_num_threads), "
-              f"PyTorch {torch.__version__}, median of {opts.runs} runs after 3 warm-up runs.\n")
+              f"PyTorch {torch.__version__}, median of {opts.runs} interleaved runs after 3 warm-up "
+              f"runs, OMP_WAIT_POLICY={os.environ['OMP_WAIT_POLICY']}.\n")
         print("| workload | ssmc (ms) | PyTorch (ms) | speed-up | max rel. err vs PyTorch | ssmc peak plan bytes |")
         print("|---|---:|---:|---:|---:|---:|")
         for label, ours, theirs, ratio, err, peak in rows:
