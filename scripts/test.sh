@@ -17,7 +17,7 @@ count() { passed=$((passed + $1)); failed=$((failed + $2)); }
 echo "== check-ssm (lit + gtest)"
 lit_log=build/check-ssm.log
 /usr/lib/llvm-22/bin/lit -sv build/test build/test/Unit 2>&1 | tee "$lit_log" | tail -n 30
-n() { grep -E "^ *$1: +[0-9]+" "$lit_log" | awk '{s += $(NF-1)} END {print s + 0}'; }
+n() { grep -E "^ *$1 *: +[0-9]+" "$lit_log" | awk '{s += $(NF-1)} END {print s + 0}'; }
 lit_pass=$(( $(n Passed) + $(n "Expectedly Failed") ))
 lit_fail=$(( $(n Failed) + $(n "Unexpectedly Passed") + $(n "Timed Out") ))
 # lit that crashed or found nothing counts as a failure, never as a pass.
