@@ -2,7 +2,8 @@
 # Sets everything up, builds, and runs every test suite:
 #   1. check-ssm: lit (FileCheck tests) + every GoogleTest binary (test/Unit);
 #   2. the runtime built standalone with LLVM/MLIR hidden, and its ctest;
-#   3. pytest over python/ (once it has tests).
+#   3. the runtime's ctest again under ASan + UBSan;
+#   4. pytest over python/.
 # Ends with one line "N passed, N failed" over all suites.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -33,6 +34,24 @@ if scripts/check-runtime-standalone.sh > build/runtime-standalone.log 2>&1; then
   count $((rt_total - rt_fail + 1)) "$rt_fail"   # +1: the no-LLVM build itself
 else
   tail -n 30 build/runtime-standalone.log
+  count 0 1
+fi
+
+echo "== runtime under ASan + UBSan"
+asan_log=build/runtime-asan.log
+if { cmake -S runtime -B build-rt-asan -G Ninja -DSSMRT_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug &&
+     cmake --build build-rt-asan -j "${SSM_JOBS:-2}" &&
+     ctest --test-dir build-rt-asan -j 2; } > "$asan_log" 2>&1; then
+  tail -n 3 "$asan_log"
+else
+  tail -n 30 "$asan_log"
+fi
+rt=$(grep -E "tests passed, [0-9]+ tests failed out of" "$asan_log" | tail -1)
+if [[ -n $rt ]]; then
+  rt_fail=$(sed -E 's/.* ([0-9]+) tests failed out of ([0-9]+).*/\1/' <<<"$rt")
+  rt_total=$(sed -E 's/.* ([0-9]+) tests failed out of ([0-9]+).*/\2/' <<<"$rt")
+  count $((rt_total - rt_fail)) "$rt_fail"
+else
   count 0 1
 fi
 
