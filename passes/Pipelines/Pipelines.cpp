@@ -24,8 +24,10 @@ void mlir::ssm::buildSSMGraphPipeline(OpPassManager &pm) {
 
 void mlir::ssm::buildSSMToLoopsPipeline(OpPassManager &pm) {
   pm.addPass(createConvertSSMToSCF());
-  // arith/math on whole tensors become linalg.generic, which bufferizes.
+  // arith/math on whole tensors become linalg.generic, which bufferizes;
+  // chains of elementwise generics fuse into single loop nests.
   pm.addPass(createConvertElementwiseToLinalgPass());
+  pm.addPass(createFuseElementwise());
   pm.addPass(createCanonicalizerPass());
 }
 

@@ -94,4 +94,16 @@ def InterchangeForLocality : Pass<"ssm-interchange-for-locality"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def FuseElementwise : Pass<"ssm-fuse-elementwise"> {
+  let summary = "Fuse chains of elementwise linalg ops into one loop nest";
+  let description = [{
+    Fuses an elementwise (all-parallel) linalg producer into an elementwise
+    consumer, so chains such as bias + activation + gate, or a residual add
+    followed by the scaling of a norm, become one loop nest with no
+    intermediate tensor. Producers are not fused into consumers with a
+    reduction, where they would be recomputed for every reduced element.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 #endif // SSM_DIALECT_SSM_TRANSFORMS_PASSES_TD
