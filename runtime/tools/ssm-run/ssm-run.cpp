@@ -17,6 +17,7 @@
 #include "ssmrt/api.h"
 #include "ssmrt/core/float16.h"
 #include "ssmrt/npy.h"
+#include "ssmrt/safetensors.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -55,6 +56,9 @@ const char kUsage[] =
     "one)\n"
     "  --input=SPEC         one per input, in order:\n"
     "                         @file.npy            a NumPy file\n"
+    "                         @f.safetensors:name  one tensor of a safetensors file\n"
+    "                         @f.safetensors       (alone) every tensor of the file,\n"
+    "                                              in name order, as the inputs\n"
     "                         2x3xf32=1 2 3 4 5 6  inline values (row-major)\n"
     "                         2x3xf32=1.5          one value, broadcast\n"
     "                         2x3xf32              zeros\n"
@@ -68,6 +72,7 @@ const char kUsage[] =
     "i1\n"
     "  --seed=N             seed of the random inputs (default 0)\n"
     "  --output=PATH.npy    write output i to the i-th --output file\n"
+    "  --output=P.safetensors  (alone) write every output, named output<i>\n"
     "  --benchmark=N        time N runs after --warmup runs; print median, "
     "min, max\n"
     "  --warmup=N           warm-up runs before --benchmark (default 1)\n"
@@ -475,6 +480,11 @@ Expected<HostTensor> makeRandom(const ssmrt::TensorDesc &desc,
   return t;
 }
 
+bool endsWith(const std::string &s, const std::string &suffix) {
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
 Expected<HostTensor> makeInput(const std::string &spec, size_t index,
                                const ssmrt::FunctionSignature &signature,
                                std::mt19937_64 &rng) {
@@ -485,6 +495,20 @@ Expected<HostTensor> makeInput(const std::string &spec, size_t index,
           label + "=random: '" + signature.name + "' has only " +
           std::to_string(signature.inputs.size()) + " inputs");
     return makeRandom(signature.inputs[index], rng);
+  }
+  if (!spec.empty() && spec[0] == '@' &&
+      spec.find(".safetensors:") != std::string::npos) {
+    // @file.safetensors:name picks one tensor of the file.
+    size_t colon = spec.rfind(':');
+    std::string path = spec.substr(1, colon - 1), name = spec.substr(colon + 1);
+    Expected<ssmrt::safetensors::File> file = ssmrt::safetensors::read(path);
+    if (!file.ok())
+      return file.status().withContext(label);
+    for (auto &[tensorName, tensor] : file->tensors)
+      if (tensorName == name)
+        return std::move(tensor);
+    return ssmrt::invalidArgumentError(label + ": '" + path +
+                                       "' has no tensor named '" + name + "'");
   }
   if (!spec.empty() && spec[0] == '@') {
     Expected<HostTensor> t = ssmrt::npy::read(spec.substr(1));
@@ -554,10 +578,21 @@ int run(const Options &options) {
                 " times but '" + function + "' has " +
                 std::to_string(signature->outputs.size()) + " outputs");
 
-  // A lone `--input=random` stands for every input of the signature.
+  // A lone `--input=random` stands for every input of the signature; a lone
+  // `--input=@file.safetensors` for every tensor of the file, in name order.
   std::vector<std::string> specs = options.inputs;
   if (specs.size() == 1 && specs[0] == "random")
     specs.assign(signature->inputs.size(), "random");
+  if (specs.size() == 1 && endsWith(specs[0], ".safetensors") &&
+      specs[0][0] == '@') {
+    std::string path = specs[0].substr(1);
+    Expected<ssmrt::safetensors::File> file = ssmrt::safetensors::read(path);
+    if (!file.ok())
+      return fail(file.status().withContext("--input #0"));
+    specs.clear();
+    for (const auto &entry : file->tensors)
+      specs.push_back("@" + path + ":" + entry.first);
+  }
 
   std::mt19937_64 rng(options.seed);
   std::vector<HostTensor> inputs;
@@ -575,11 +610,22 @@ int run(const Options &options) {
     return fail(outputs.status());
   for (size_t i = 0; i < outputs->size(); ++i)
     printTensor(i, (*outputs)[i]);
-  for (size_t i = 0; i < options.outputs.size(); ++i) {
-    Status written =
-        ssmrt::npy::write(options.outputs[i], (*outputs)[i].view());
+  if (options.outputs.size() == 1 &&
+      endsWith(options.outputs[0], ".safetensors")) {
+    // One .safetensors file holds every output, named output0, output1, ...
+    std::vector<std::pair<std::string, ssmrt::TensorView>> named;
+    for (size_t i = 0; i < outputs->size(); ++i)
+      named.emplace_back("output" + std::to_string(i), (*outputs)[i].view());
+    Status written = ssmrt::safetensors::write(options.outputs[0], named);
     if (!written.ok())
       return fail(written);
+  } else {
+    for (size_t i = 0; i < options.outputs.size(); ++i) {
+      Status written =
+          ssmrt::npy::write(options.outputs[i], (*outputs)[i].view());
+      if (!written.ok())
+        return fail(written);
+    }
   }
 
   if (options.benchmark > 0) {
