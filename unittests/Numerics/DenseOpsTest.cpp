@@ -336,4 +336,174 @@ TEST(DenseActivations, GeluSiluSoftplus) {
             kTol);
 }
 
+// Gradient paths of the norms, activations and the depthwise conv, written
+// as dense ops (MODELS.md §6.5 formulas; conv: dw by correlation, dx by the
+// flipped kernel over the re-padded gradient).
+const char *kGradients = R"mlir(
+#row = affine_map<(i, j) -> (i, j)>
+#red = affine_map<(i, j) -> (i)>
+#col = affine_map<(i, j) -> (j)>
+#colred = affine_map<(i, j) -> (j)>
+func.func @rmsnorm_grad(%g: tensor<5x11xf32>, %x: tensor<5x11xf32>, %w: tensor<11xf32>) -> (tensor<5x11xf32>, tensor<11xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %n = arith.constant 11.0 : f32
+  %eps = arith.constant 1.0e-5 : f32
+  %er = tensor.empty() : tensor<5xf32>
+  %zr = linalg.fill ins(%zero : f32) outs(%er : tensor<5xf32>) -> tensor<5xf32>
+  %ss = linalg.generic {indexing_maps = [#row, #red], iterator_types = ["parallel", "reduction"]}
+      ins(%x : tensor<5x11xf32>) outs(%zr : tensor<5xf32>) {
+  ^bb0(%a: f32, %acc: f32):
+    %sq = arith.mulf %a, %a : f32
+    %s = arith.addf %acc, %sq : f32
+    linalg.yield %s : f32
+  } -> tensor<5xf32>
+  %rho = linalg.generic {indexing_maps = [affine_map<(i) -> (i)>, affine_map<(i) -> (i)>], iterator_types = ["parallel"]}
+      ins(%ss : tensor<5xf32>) outs(%er : tensor<5xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %m = arith.divf %a, %n : f32
+    %me = arith.addf %m, %eps : f32
+    %r = math.rsqrt %me : f32
+    linalg.yield %r : f32
+  } -> tensor<5xf32>
+  // s2[r] = sum_d g w x rho
+  %s2 = linalg.generic {indexing_maps = [#row, #col, #row, #red, #red], iterator_types = ["parallel", "reduction"]}
+      ins(%g, %w, %x, %rho : tensor<5x11xf32>, tensor<11xf32>, tensor<5x11xf32>, tensor<5xf32>) outs(%zr : tensor<5xf32>) {
+  ^bb0(%gg: f32, %ww: f32, %xx: f32, %r: f32, %acc: f32):
+    %a = arith.mulf %gg, %ww : f32
+    %b = arith.mulf %xx, %r : f32
+    %c = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %c : f32
+    linalg.yield %s : f32
+  } -> tensor<5xf32>
+  %e = tensor.empty() : tensor<5x11xf32>
+  %dx = linalg.generic {indexing_maps = [#row, #col, #row, #red, #red, #row], iterator_types = ["parallel", "parallel"]}
+      ins(%g, %w, %x, %rho, %s2 : tensor<5x11xf32>, tensor<11xf32>, tensor<5x11xf32>, tensor<5xf32>, tensor<5xf32>) outs(%e : tensor<5x11xf32>) {
+  ^bb0(%gg: f32, %ww: f32, %xx: f32, %r: f32, %t: f32, %o: f32):
+    %gh = arith.mulf %gg, %ww : f32
+    %xh = arith.mulf %xx, %r : f32
+    %m = arith.divf %t, %n : f32
+    %c = arith.mulf %xh, %m : f32
+    %d = arith.subf %gh, %c : f32
+    %y = arith.mulf %r, %d : f32
+    linalg.yield %y : f32
+  } -> tensor<5x11xf32>
+  %ec = tensor.empty() : tensor<11xf32>
+  %zc = linalg.fill ins(%zero : f32) outs(%ec : tensor<11xf32>) -> tensor<11xf32>
+  %dw = linalg.generic {indexing_maps = [#row, #row, #red, #colred], iterator_types = ["reduction", "parallel"]}
+      ins(%g, %x, %rho : tensor<5x11xf32>, tensor<5x11xf32>, tensor<5xf32>) outs(%zc : tensor<11xf32>) {
+  ^bb0(%gg: f32, %xx: f32, %r: f32, %acc: f32):
+    %xh = arith.mulf %xx, %r : f32
+    %c = arith.mulf %gg, %xh : f32
+    %s = arith.addf %acc, %c : f32
+    linalg.yield %s : f32
+  } -> tensor<11xf32>
+  return %dx, %dw : tensor<5x11xf32>, tensor<11xf32>
+}
+
+func.func @act_grads(%g: tensor<3x17xf32>, %x: tensor<3x17xf32>) -> (tensor<3x17xf32>, tensor<3x17xf32>) {
+  %one = arith.constant dense<1.0> : tensor<3x17xf32>
+  %half = arith.constant dense<0.5> : tensor<3x17xf32>
+  %isqrt2 = arith.constant dense<0.70710678118654752> : tensor<3x17xf32>
+  %isqrt2pi = arith.constant dense<0.39894228040143268> : tensor<3x17xf32>
+  // silu'(x) = s (1 + x (1 - s))
+  %n = arith.negf %x : tensor<3x17xf32>
+  %en = math.exp %n : tensor<3x17xf32>
+  %den = arith.addf %one, %en : tensor<3x17xf32>
+  %s = arith.divf %one, %den : tensor<3x17xf32>
+  %oms = arith.subf %one, %s : tensor<3x17xf32>
+  %xo = arith.mulf %x, %oms : tensor<3x17xf32>
+  %p = arith.addf %one, %xo : tensor<3x17xf32>
+  %ds = arith.mulf %s, %p : tensor<3x17xf32>
+  %dsilu = arith.mulf %g, %ds : tensor<3x17xf32>
+  // gelu'(x) = Phi(x) + x phi(x)
+  %xs = arith.mulf %x, %isqrt2 : tensor<3x17xf32>
+  %erf = math.erf %xs : tensor<3x17xf32>
+  %e1 = arith.addf %erf, %one : tensor<3x17xf32>
+  %Phi = arith.mulf %e1, %half : tensor<3x17xf32>
+  %x2 = arith.mulf %x, %x : tensor<3x17xf32>
+  %hx2 = arith.mulf %x2, %half : tensor<3x17xf32>
+  %nhx2 = arith.negf %hx2 : tensor<3x17xf32>
+  %ex = math.exp %nhx2 : tensor<3x17xf32>
+  %phi = arith.mulf %ex, %isqrt2pi : tensor<3x17xf32>
+  %xphi = arith.mulf %x, %phi : tensor<3x17xf32>
+  %dg = arith.addf %Phi, %xphi : tensor<3x17xf32>
+  %dgelu = arith.mulf %g, %dg : tensor<3x17xf32>
+  return %dsilu, %dgelu : tensor<3x17xf32>, tensor<3x17xf32>
+}
+
+// Depthwise 3x3, stride 1, padding 1 (VMamba): dw[c,a,e] = sum dy * xpad;
+// dx = flipped kernel over dy padded by 1.
+func.func @dw3_grad(%dy: tensor<2x4x5x6xf32>, %x: tensor<2x4x5x6xf32>, %w: tensor<4x3x3xf32>) -> (tensor<2x4x5x6xf32>, tensor<4x3x3xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %xp = tensor.pad %x low[0, 0, 1, 1] high[0, 0, 1, 1] {
+  ^bb0(%i: index, %j: index, %k: index, %l: index):
+    tensor.yield %zero : f32
+  } : tensor<2x4x5x6xf32> to tensor<2x4x7x8xf32>
+  %ew = tensor.empty() : tensor<4x3x3xf32>
+  %zw = linalg.fill ins(%zero : f32) outs(%ew : tensor<4x3x3xf32>) -> tensor<4x3x3xf32>
+  %dw = linalg.generic {indexing_maps = [affine_map<(c, a, e, n, i, j) -> (n, c, i, j)>,
+                                         affine_map<(c, a, e, n, i, j) -> (n, c, i + a, j + e)>,
+                                         affine_map<(c, a, e, n, i, j) -> (c, a, e)>],
+                        iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+      ins(%dy, %xp : tensor<2x4x5x6xf32>, tensor<2x4x7x8xf32>) outs(%zw : tensor<4x3x3xf32>) {
+  ^bb0(%g: f32, %v: f32, %acc: f32):
+    %m = arith.mulf %g, %v : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<4x3x3xf32>
+  %gp = tensor.pad %dy low[0, 0, 1, 1] high[0, 0, 1, 1] {
+  ^bb0(%i: index, %j: index, %k: index, %l: index):
+    tensor.yield %zero : f32
+  } : tensor<2x4x5x6xf32> to tensor<2x4x7x8xf32>
+  %wf = linalg.generic {indexing_maps = [affine_map<(c, a, e) -> (c, 2 - a, 2 - e)>,
+                                         affine_map<(c, a, e) -> (c, a, e)>],
+                        iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%w : tensor<4x3x3xf32>) outs(%ew : tensor<4x3x3xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    linalg.yield %v : f32
+  } -> tensor<4x3x3xf32>
+  %ex = tensor.empty() : tensor<2x4x5x6xf32>
+  %zx = linalg.fill ins(%zero : f32) outs(%ex : tensor<2x4x5x6xf32>) -> tensor<2x4x5x6xf32>
+  %dx = linalg.generic {indexing_maps = [affine_map<(n, c, y, q, a, e) -> (n, c, y + a, q + e)>,
+                                         affine_map<(n, c, y, q, a, e) -> (c, a, e)>,
+                                         affine_map<(n, c, y, q, a, e) -> (n, c, y, q)>],
+                        iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]}
+      ins(%gp, %wf : tensor<2x4x7x8xf32>, tensor<4x3x3xf32>) outs(%zx : tensor<2x4x5x6xf32>) {
+  ^bb0(%g: f32, %v: f32, %acc: f32):
+    %m = arith.mulf %g, %v : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<2x4x5x6xf32>
+  return %dx, %dw : tensor<2x4x5x6xf32>, tensor<4x3x3xf32>
+}
+)mlir";
+
+TEST(DenseGradients, RMSNormActivationsDepthwiseConv) {
+  Compiled compiled(kGradients);
+  ref::Tensor g = rnd({5, 11}, 40), x = rnd({5, 11}, 41), w = rnd({11}, 42);
+  std::vector<ref::Tensor> rms = compiled.run("rmsnorm_grad", {g, x, w});
+  ref::NormGrads want = ref::rmsNormGrad(g, x, w, 1e-5);
+  ASSERT_EQ(rms.size(), 2u);
+  EXPECT_LE(ref::maxRelError(rms[0], want.dx), kTol) << "rmsnorm dx";
+  EXPECT_LE(ref::maxRelError(rms[1], *want.dweight), kTol) << "rmsnorm dw";
+
+  ref::Tensor ga = rnd({3, 17}, 43), xa = rnd({3, 17}, 44, -6, 6);
+  std::vector<ref::Tensor> acts = compiled.run("act_grads", {ga, xa});
+  EXPECT_LE(ref::maxRelError(acts[0], ref::siluGrad(ga, xa)), kTol) << "silu'";
+  EXPECT_LE(ref::maxRelError(acts[1], ref::geluGrad(ga, xa)), kTol) << "gelu'";
+
+  ref::Tensor dy = rnd({2, 4, 5, 6}, 45), xc = rnd({2, 4, 5, 6}, 46),
+              wc = rnd({4, 3, 3}, 47);
+  ref::Tensor wfull = wc;
+  wfull.shape = {4, 1, 3, 3};
+  std::vector<ref::Tensor> conv = compiled.run("dw3_grad", {dy, xc, wc});
+  ref::Conv2dGrads wantConv =
+      ref::conv2dGrad(dy, xc, wfull, std::nullopt, {1, 1, 1, 1, 4});
+  ASSERT_EQ(conv.size(), 2u);
+  EXPECT_LE(ref::maxRelError(conv[0], wantConv.dx), kTol) << "depthwise dx";
+  ref::Tensor dwWant = wantConv.dweight;
+  dwWant.shape = {4, 3, 3};
+  EXPECT_LE(ref::maxRelError(conv[1], dwWant), kTol) << "depthwise dw";
+}
+
 } // namespace
