@@ -490,20 +490,7 @@ Status write(const std::string &path,
              const std::map<std::string, std::string> &metadata) {
   SSMRT_ASSIGN_OR_RETURN(std::vector<uint8_t> bytes,
                          serialize(tensors, metadata));
-  std::FILE *f = std::fopen(path.c_str(), "wb");
-  if (!f)
-    return unavailableError(strCat(
-        "cannot open '", path, "' for writing: ", detail::errnoText(errno)));
-  size_t written =
-      bytes.empty() ? 0 : std::fwrite(bytes.data(), 1, bytes.size(), f);
-  int writeError = written == bytes.size() ? 0 : errno;
-  if (std::fclose(f) != 0 && writeError == 0)
-    writeError = errno == 0 ? EIO : errno;
-  if (writeError != 0 || written != bytes.size())
-    return unavailableError(
-        strCat("cannot write '", path,
-               "': ", detail::errnoText(writeError ? writeError : EIO)));
-  return okStatus();
+  return detail::writeWholeFile(path, bytes.data(), bytes.size());
 }
 
 } // namespace ssmrt::safetensors

@@ -6,6 +6,9 @@
 
 #include "strings.h"
 
+#include <cerrno>
+#include <cstdio>
+
 #include <cstring>
 
 namespace ssmrt::detail {
@@ -48,6 +51,21 @@ std::string errnoText(int error) {
   if (!text || !*text)
     return strCat("errno ", error);
   return text;
+}
+
+Status writeWholeFile(const std::string &path, const void *data, size_t size) {
+  std::FILE *f = std::fopen(path.c_str(), "wb");
+  if (!f)
+    return unavailableError(
+        strCat("cannot open '", path, "' for writing: ", errnoText(errno)));
+  size_t written = size == 0 ? 0 : std::fwrite(data, 1, size, f);
+  int writeError = written == size ? 0 : errno;
+  if (std::fclose(f) != 0 && writeError == 0)
+    writeError = errno == 0 ? EIO : errno;
+  if (writeError != 0 || written != size)
+    return unavailableError(strCat("cannot write '", path, "': ",
+                                   errnoText(writeError ? writeError : EIO)));
+  return okStatus();
 }
 
 } // namespace ssmrt::detail

@@ -13,6 +13,8 @@
 #include <string_view>
 #include <type_traits>
 
+#include "ssmrt/status.h"
+
 namespace ssmrt::detail {
 
 /// Formats as 0x-prefixed lowercase hex.
@@ -57,6 +59,10 @@ std::string quoteBytes(const void *data, size_t size);
 
 /// strerror_r, portable across the GNU and XSI variants.
 std::string errnoText(int error);
+
+/// Writes `size` bytes to `path` (created or truncated); Unavailable with the
+/// errno text on any open/write/close failure.
+Status writeWholeFile(const std::string &path, const void *data, size_t size);
 
 } // namespace ssmrt::detail
 
