@@ -121,7 +121,8 @@ struct OutlineParallelLoopsPass
     constexpr int64_t kMinTiles = 64;
     SmallVector<int64_t> lbs, trips, steps;
     int64_t tiles = 1;
-    for (unsigned i = 0, e = loop.getNumLoops(); i < e && tiles < kMinTiles; ++i) {
+    for (unsigned i = 0, e = loop.getNumLoops(); i < e && tiles < kMinTiles;
+         ++i) {
       auto lb = constantIndex(loop.getLowerBound()[i]);
       auto ub = constantIndex(loop.getUpperBound()[i]);
       auto step = constantIndex(loop.getStep()[i]);
@@ -172,11 +173,13 @@ struct OutlineParallelLoopsPass
     Block &original = loop.getRegion().front();
     Value rest = tileLoop.getInductionVar();
     for (int i = int(trips.size()) - 1; i >= 0; --i) {
-      Value pos = trips.size() == 1 ? rest
-                                    : arith::RemUIOp::create(b, loc, rest, cst(trips[i]));
+      Value pos = trips.size() == 1
+                      ? rest
+                      : arith::RemUIOp::create(b, loc, rest, cst(trips[i]));
       rest = arith::DivUIOp::create(b, loc, rest, cst(trips[i]));
       Value iv = arith::AddIOp::create(
-          b, loc, cst(lbs[i]), arith::MulIOp::create(b, loc, pos, cst(steps[i])));
+          b, loc, cst(lbs[i]),
+          arith::MulIOp::create(b, loc, pos, cst(steps[i])));
       map.map(original.getArgument(i), iv);
     }
     unsigned leading = trips.size();

@@ -20,7 +20,8 @@ struct ReassociateReductionsPass
 
   void runOnOperation() override {
     auto flags = arith::FastMathFlagsAttr::get(
-        &getContext(), arith::FastMathFlags::reassoc | arith::FastMathFlags::contract);
+        &getContext(),
+        arith::FastMathFlags::reassoc | arith::FastMathFlags::contract);
     getOperation()->walk([&](linalg::LinalgOp op) {
       if (op.getNumReductionLoops() == 0)
         return;

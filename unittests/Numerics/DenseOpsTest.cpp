@@ -160,7 +160,8 @@ TEST(DenseConv2d, PatchStemAndDepthwise) {
                              ref::conv2d(x, w, std::nullopt, {4, 4, 0, 0, 1})),
             kTol)
       << "patch k4 s4";
-  ref::Tensor x2 = rnd({2, 3, 7, 6}, 7), w2 = rnd({4, 3, 3, 3}, 8), b2 = rnd({4}, 9);
+  ref::Tensor x2 = rnd({2, 3, 7, 6}, 7), w2 = rnd({4, 3, 3, 3}, 8),
+              b2 = rnd({4}, 9);
   EXPECT_LE(ref::maxRelError(compiled.run("down", {x2, w2, b2})[0],
                              ref::conv2d(x2, w2, b2, {2, 2, 1, 1, 1})),
             kTol)
@@ -168,11 +169,13 @@ TEST(DenseConv2d, PatchStemAndDepthwise) {
   ref::Tensor x3 = rnd({1, 5, 6, 7}, 10), w3 = rnd({5, 3, 3}, 11);
   ref::Tensor w3full = w3;
   w3full.shape = {5, 1, 3, 3};
-  EXPECT_LE(ref::maxRelError(compiled.run("dw3", {x3, w3})[0],
-                             ref::conv2d(x3, w3full, std::nullopt, {1, 1, 1, 1, 5})),
-            kTol)
+  EXPECT_LE(
+      ref::maxRelError(compiled.run("dw3", {x3, w3})[0],
+                       ref::conv2d(x3, w3full, std::nullopt, {1, 1, 1, 1, 5})),
+      kTol)
       << "depthwise 3x3";
-  ref::Tensor x4 = rnd({2, 3, 9, 8}, 12), w4 = rnd({3, 7, 7}, 13), b4 = rnd({3}, 14);
+  ref::Tensor x4 = rnd({2, 3, 9, 8}, 12), w4 = rnd({3, 7, 7}, 13),
+              b4 = rnd({3}, 14);
   ref::Tensor w4full = w4;
   w4full.shape = {3, 1, 7, 7};
   EXPECT_LE(ref::maxRelError(compiled.run("dw7", {x4, w4, b4})[0],

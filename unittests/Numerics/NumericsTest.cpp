@@ -453,7 +453,8 @@ INSTANTIATE_TEST_SUITE_P(
 TEST(FoldedScan, FlippedOperandsAndOutput) {
   for (bool reverse : {false, true}) {
     int64_t b = 2, d = 5, l = 7, n = 16;
-    std::string seq = tensorType({b, d, l}, "f32"), bc = tensorType({b, n, l}, "f32");
+    std::string seq = tensorType({b, d, l}, "f32"),
+                bc = tensorType({b, n, l}, "f32");
     std::string aType = tensorType({d, n}, "f32");
     std::ostringstream ir;
     ir << "func.func @f(%u: " << seq << ", %dt: " << seq << ", %A: " << aType
@@ -476,7 +477,8 @@ TEST(FoldedScan, FlippedOperandsAndOutput) {
                 C = r({b, n, l}, 5), z = r({b, d, l}, 6);
     ref::Tensor A = ref::randomTensor({d, n}, 3, -1.5, -0.2);
     A = roundTo(A, "f32");
-    std::vector<ref::Tensor> got = compileAndRun(ir.str(), "f", {u, dt, A, B, C, z}, {});
+    std::vector<ref::Tensor> got =
+        compileAndRun(ir.str(), "f", {u, dt, A, B, C, z}, {});
     ref::ScanResult scan = ref::selectiveScan(
         ref::flip(u, 2), ref::flip(dt, 2), A, ref::flip(B, 2), ref::flip(C, 2),
         std::nullopt, ref::flip(z, 2), std::nullopt, true, reverse);
@@ -491,12 +493,14 @@ TEST(FoldedScan, PooledInputBroadcastOutput) {
                             std::pair{ref::PoolKind::Max, "max"}}) {
     int64_t b = 1, e = 5, rows = 3, cols = 5, n = 16;
     std::string x = tensorType({b, e, rows * cols}, "f32");
-    std::string p = tensorType({b, e, rows}, "f32"), bc = tensorType({b, n, rows}, "f32");
+    std::string p = tensorType({b, e, rows}, "f32"),
+                bc = tensorType({b, n, rows}, "f32");
     std::string aType = tensorType({e, n}, "f32");
     std::ostringstream ir;
     ir << "func.func @f(%x: " << x << ", %dt: " << p << ", %A: " << aType
        << ", %B: " << bc << ", %C: " << bc << ") -> " << x << " {\n"
-       << "  %p = ssm.axis_pool " << name << " %x cols " << cols << " : " << x << "\n"
+       << "  %p = ssm.axis_pool " << name << " %x cols " << cols << " : " << x
+       << "\n"
        << "  %s = ssm.selective_scan %p, %dt, %A, %B, %C delta_softplus : " << p
        << ", " << p << ", " << aType << ", " << bc << ", " << bc << "\n"
        << "  %y = ssm.axis_broadcast %s cols " << cols << " : " << p << "\n"
@@ -507,11 +511,13 @@ TEST(FoldedScan, PooledInputBroadcastOutput) {
     ref::Tensor xv = r({b, e, rows * cols}, 11), dt = r({b, e, rows}, 12),
                 B = r({b, n, rows}, 14), C = r({b, n, rows}, 15);
     ref::Tensor A = roundTo(ref::randomTensor({e, n}, 13, -1.5, -0.2), "f32");
-    std::vector<ref::Tensor> got = compileAndRun(ir.str(), "f", {xv, dt, A, B, C}, {});
-    ref::ScanResult scan =
-        ref::selectiveScan(ref::axisPool(xv, cols, kind, 1.0), dt, A, B, C,
-                           std::nullopt, std::nullopt, std::nullopt, true, false);
-    EXPECT_LE(ref::maxRelError(got[0], ref::axisBroadcast(scan.out, cols)), kF32Tol)
+    std::vector<ref::Tensor> got =
+        compileAndRun(ir.str(), "f", {xv, dt, A, B, C}, {});
+    ref::ScanResult scan = ref::selectiveScan(
+        ref::axisPool(xv, cols, kind, 1.0), dt, A, B, C, std::nullopt,
+        std::nullopt, std::nullopt, true, false);
+    EXPECT_LE(ref::maxRelError(got[0], ref::axisBroadcast(scan.out, cols)),
+              kF32Tol)
         << name;
   }
 }

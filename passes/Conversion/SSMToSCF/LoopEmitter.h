@@ -147,8 +147,9 @@ public:
   /// A parallel nest over [0, ub_i) for every upper bound.
   void parallel(ArrayRef<Value> ubs, const IndexBody &body) {
     SmallVector<Value> lbs(ubs.size(), idx(0)), steps(ubs.size(), idx(1));
-    scf::ParallelOp::create(b, loc, lbs, ubs, steps,
-                            [&](OpBuilder &, Location, ValueRange ivs) { body(ivs); });
+    scf::ParallelOp::create(
+        b, loc, lbs, ubs, steps,
+        [&](OpBuilder &, Location, ValueRange ivs) { body(ivs); });
   }
   /// A sequential loop over [lb, ub).
   void loop(Value lb, Value ub, const std::function<void(Value)> &body) {

@@ -35,8 +35,8 @@ namespace {
 struct SequenceRead {
   enum class Via { Buffer, Flip, Pool };
   Via via = Via::Buffer;
-  Value buffer;  // the operand's buffer, or the folded producer's input
-  Value length;  // size of buffer's last (time) dimension
+  Value buffer; // the operand's buffer, or the folded producer's input
+  Value length; // size of buffer's last (time) dimension
   int64_t cols = 1;
   PoolKind pool = PoolKind::mean;
   double factor = 1.0;
@@ -85,18 +85,18 @@ struct SequenceRead {
     case Via::Pool: {
       Value base = e.muli(idx.back(), e.idx(cols));
       bool isMax = pool == PoolKind::max;
-      Value init = e.f32(isMax ? -std::numeric_limits<double>::infinity() : 0.0);
-      Value acc =
-          e.loopCarry(e.idx(cols), {init}, [&](Value c, ValueRange a) {
-            SmallVector<Value> at(idx);
-            at.back() = e.addi(base, c);
-            Value v = e.load(buffer, at);
-            return SmallVector<Value>{
-                isMax ? arith::MaximumFOp::create(e.builder(), e.location(),
-                                                  a[0], v)
-                            .getResult()
-                      : e.add(a[0], v)};
-          })[0];
+      Value init =
+          e.f32(isMax ? -std::numeric_limits<double>::infinity() : 0.0);
+      Value acc = e.loopCarry(e.idx(cols), {init}, [&](Value c, ValueRange a) {
+        SmallVector<Value> at(idx);
+        at.back() = e.addi(base, c);
+        Value v = e.load(buffer, at);
+        return SmallVector<Value>{
+            isMax
+                ? arith::MaximumFOp::create(e.builder(), e.location(), a[0], v)
+                      .getResult()
+                : e.add(a[0], v)};
+      })[0];
       return e.mul(acc, e.f32(factor));
     }
     }
@@ -171,7 +171,8 @@ struct SequenceWrite {
     w.length = length;
     Value out = op.getOut();
     Operation *user = out.hasOneUse() ? *out.user_begin() : nullptr;
-    if (auto flip = dyn_cast_or_null<FlipOp>(user); flip && flip.getDim() == 2) {
+    if (auto flip = dyn_cast_or_null<FlipOp>(user);
+        flip && flip.getDim() == 2) {
       w.via = Via::Flip;
       w.consumer = flip;
     } else if (auto bcast = dyn_cast_or_null<AxisBroadcastOp>(user)) {
@@ -216,8 +217,8 @@ struct SelectiveScanLowering : OpRewritePattern<SelectiveScanOp> {
   /// Lanes with a dynamic state size: the states live in a local buffer.
   static void emitScalarLanes(LoopEmitter &e, const ScanOperands &s,
                               const SequenceWrite &out, Value last,
-                              ArrayRef<int64_t> stateShape,
-                              bool reverse, bool softplus) {
+                              ArrayRef<int64_t> stateShape, bool reverse,
+                              bool softplus) {
     e.parallel({s.batch, s.channels}, [&](ValueRange lane) {
       Value b = lane[0], d = lane[1];
       Value g = e.divi(d, s.channelsPerGroup);
@@ -258,8 +259,7 @@ struct SelectiveScanLowering : OpRewritePattern<SelectiveScanOp> {
   /// to (b, g, l, n) f32 so each step loads them as contiguous vectors.
   static void emitVectorLanes(LoopEmitter &e, const ScanOperands &s,
                               const SequenceWrite &out, Value last, int64_t n,
-                              bool reverse,
-                              bool softplus) {
+                              bool reverse, bool softplus) {
     OpBuilder &b = e.builder();
     Location loc = e.location();
     Type f32 = b.getF32Type();
