@@ -28,8 +28,15 @@ struct FuseElementwisePass
     RewritePatternSet patterns(&getContext());
     linalg::populateElementwiseOpsFusionPatterns(
         patterns, [](OpOperand *operand) {
-          return allParallel(operand->get().getDefiningOp()) &&
-                 allParallel(operand->getOwner());
+          if (!allParallel(operand->get().getDefiningOp()))
+            return false;
+          if (allParallel(operand->getOwner()))
+            return true;
+          // A reduction that reads each element of the operand exactly once
+          // (its map is a permutation of all loops, e.g. a norm's sum of
+          // squares) may compute the producer inline: no recomputation.
+          auto consumer = dyn_cast<linalg::LinalgOp>(operand->getOwner());
+          return consumer && consumer.getMatchingIndexingMap(operand).isPermutation();
         });
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();

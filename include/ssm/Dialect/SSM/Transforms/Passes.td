@@ -98,10 +98,12 @@ def FuseElementwise : Pass<"ssm-fuse-elementwise"> {
   let summary = "Fuse chains of elementwise linalg ops into one loop nest";
   let description = [{
     Fuses an elementwise (all-parallel) linalg producer into an elementwise
-    consumer, so chains such as bias + activation + gate, or a residual add
-    followed by the scaling of a norm, become one loop nest with no
-    intermediate tensor. Producers are not fused into consumers with a
-    reduction, where they would be recomputed for every reduced element.
+    consumer, so chains such as bias + activation + gate become one loop nest
+    with no intermediate tensor, and into a reduction that reads each of its
+    elements exactly once (its indexing map is a permutation of all loops:
+    a residual add into RMSNorm's sum of squares and into its scaling).
+    Producers are not fused into reductions that read an element several
+    times (matmul operands), where they would be recomputed each time.
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
