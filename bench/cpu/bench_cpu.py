@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """CPU benchmark: compiled ssm code (through the runtime, its thread pool) vs
 PyTorch doing the same math with its best ops, in one process, same inputs,
 same thread count; median of many runs after warm-up.  Every compiled result
