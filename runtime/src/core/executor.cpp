@@ -63,6 +63,10 @@ private:
   /// The slot if it exists (the reader already checked buffer ids, but be
   /// defensive).
   Status checkSlotId(uint32_t i, const Command &c, uint32_t buffer) const;
+  /// Fails when slot `c.buffer` already holds an input or an allocation;
+  /// `advice` (may be empty) ends the message.
+  Status checkSlotUnused(uint32_t i, const Command &c,
+                         const char *advice) const;
   /// Checks that `buffer` holds data (readable); `what` names it.
   Status checkLive(uint32_t i, const Command &c, uint32_t buffer,
                    const char *what) const;
@@ -130,19 +134,25 @@ Status Planner::checkWritable(uint32_t i, const Command &c, uint32_t buffer,
   return okStatus();
 }
 
+Status Planner::checkSlotUnused(uint32_t i, const Command &c,
+                                const char *advice) const {
+  const SlotState &s = slots_[c.buffer];
+  if (s.kind != SlotState::Kind::Input && s.kind != SlotState::Kind::Allocated)
+    return okStatus();
+  return fail(i, c,
+              strCat("buffer ", c.buffer, " is already ",
+                     s.kind == SlotState::Kind::Input ? "bound to an input"
+                                                      : "allocated",
+                     " (by command ", s.since, ")", advice));
+}
+
 Status Planner::step(uint32_t i, const Command &c) {
   const FunctionSignature &sig = plan_.signature;
   switch (c.op) {
   case ScheduleOp::Alloc: {
     SSMRT_RETURN_IF_ERROR(checkSlotId(i, c, c.buffer));
+    SSMRT_RETURN_IF_ERROR(checkSlotUnused(i, c, "; Free it first"));
     SlotState &s = slots_[c.buffer];
-    if (s.kind == SlotState::Kind::Input ||
-        s.kind == SlotState::Kind::Allocated)
-      return fail(i, c,
-                  strCat("buffer ", c.buffer, " is already ",
-                         s.kind == SlotState::Kind::Input ? "bound to an input"
-                                                          : "allocated",
-                         " (by command ", s.since, "); Free it first"));
     if (c.bytes > Buffer::kMaxBytes)
       return fail(i, c,
                   strCat("allocation of ", c.bytes, " bytes exceeds the ",
@@ -168,14 +178,8 @@ Status Planner::step(uint32_t i, const Command &c) {
       return fail(i, c,
                   strCat("input index ", c.operandIndex, " out of range (",
                          sig.inputs.size(), " inputs)"));
+    SSMRT_RETURN_IF_ERROR(checkSlotUnused(i, c, ""));
     SlotState &s = slots_[c.buffer];
-    if (s.kind == SlotState::Kind::Input ||
-        s.kind == SlotState::Kind::Allocated)
-      return fail(i, c,
-                  strCat("buffer ", c.buffer, " is already ",
-                         s.kind == SlotState::Kind::Input ? "bound to an input"
-                                                          : "allocated",
-                         " (by command ", s.since, ")"));
     s = SlotState();
     s.kind = SlotState::Kind::Input;
     s.size = sig.inputs[c.operandIndex].byteSize();
