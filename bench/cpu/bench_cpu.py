@@ -127,7 +127,7 @@ def main() -> int:
               f"{opts.threads} threads (ssmc thread pool and torch.set_num_threads), "
               f"PyTorch {torch.__version__}, median of {opts.runs} interleaved runs after 3 warm-up "
               f"runs, OMP_WAIT_POLICY={os.environ['OMP_WAIT_POLICY']}.\n")
-        print("| workload | ssmc (ms) | PyTorch (ms) | speed-up | max rel. err vs PyTorch | runtime plan bytes (outputs) |")
+        print("| workload | ssmc (ms) | PyTorch (ms) | speed-up | max rel. err vs PyTorch | runtime peak plan bytes |")
         print("|---|---:|---:|---:|---:|---:|")
         for label, ours, theirs, ratio, err, peak in rows:
             print(f"| {label} | {ours:.3f} | {theirs:.3f} | {ratio:.1f}x | {err:.1e} | {peak} |")

@@ -2,10 +2,12 @@
 
 #include "ssm/Compiler/Compile.h"
 
+#include "ssm/Dialect/SSM/Transforms/Passes.h"
 #include "ssm/InitAll.h"
 #include "ssm/Pipelines/Pipelines.h"
 #include "ssm/Target/Artifact.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
@@ -112,13 +114,18 @@ mlir::ssm::compileModule(ModuleOp module, const CompileOptions &options) {
   for (const Step &step : steps) {
     if (failed(stage.run(step.name, step.build)))
       return failure();
+    if (step.phase == Phase::Bufferized)
+      for (EntrySignature &entry : *entries)
+        if (auto fn = module.lookupSymbol<func::FuncOp>(entry.name))
+          if (auto bytes = fn->getAttrOfType<IntegerAttr>(kWorkspaceBytesAttr))
+            entry.workspaceBytes = bytes.getInt();
     if (options.phase == step.phase)
       return textOf(module, stats);
   }
 
-  std::vector<std::string> names;
+  std::vector<std::pair<std::string, uint64_t>> names;
   for (const EntrySignature &entry : *entries)
-    names.push_back(entry.name);
+    names.push_back({entry.name, entry.workspaceBytes});
   if (failed(addCPUEntryWrappers(module, names)))
     return failure();
   auto start = std::chrono::steady_clock::now();
@@ -136,6 +143,8 @@ mlir::ssm::compileModule(ModuleOp module, const CompileOptions &options) {
 
   CompileResult result;
   result.stats = std::move(stats);
+  for (const EntrySignature &entry : *entries)
+    result.workspaceBytes[entry.name] = entry.workspaceBytes;
   if (options.phase == Phase::Binary) {
     result.bytes = std::move(*so);
     return result;

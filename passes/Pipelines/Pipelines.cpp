@@ -45,6 +45,9 @@ void mlir::ssm::buildSSMBufferizePipeline(OpPassManager &pm) {
   bufferization::BufferDeallocationPipelineOptions dealloc;
   bufferization::buildBufferDeallocationPipeline(pm, dealloc);
   pm.addPass(createCanonicalizerPass());
+  // Intermediates share one workspace planned by live range; the runtime
+  // allocates it through its static memory plan.
+  pm.addPass(createPlanWorkspace());
 }
 
 void mlir::ssm::buildSSMToLLVMPipeline(OpPassManager &pm) {

@@ -22,7 +22,7 @@ namespace {
 bool isRematerializable(Operation *op) {
   return isa<arith::ConstantOp, memref::SubViewOp, memref::CollapseShapeOp,
              memref::ExpandShapeOp, memref::ReinterpretCastOp, memref::CastOp,
-             memref::GetGlobalOp>(op);
+             memref::GetGlobalOp, memref::ViewOp>(op);
 }
 
 /// Collects what the loop needs from outside: roots (function arguments and

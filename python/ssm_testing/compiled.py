@@ -6,7 +6,8 @@ o_0..o_{m-1} the .so exports
     void name_ssm_entry(void *const *args, int64_t tile_begin, int64_t tile_end);
 
 where ``args`` holds n + m pointers to contiguous row-major buffers (inputs,
-then preallocated outputs). We call it with (args, 0, 1). The global
+then preallocated outputs, then the workspace when the exported
+``name_ssm_workspace_bytes`` is non-zero). We call it with (args, 0, 1). The global
 ``ssmrt_cpu_parallel_for`` is left NULL, so loops run serially.
 """
 
@@ -126,6 +127,13 @@ class CompiledFunction:
         self.entry = getattr(self.lib, f"{name}_ssm_entry")
         self.entry.argtypes = [ctypes.POINTER(ctypes.c_void_p), ctypes.c_int64, ctypes.c_int64]
         self.entry.restype = None
+        # The planned workspace (ssm-plan-workspace) is the entry's last
+        # argument when its exported size is non-zero; poisoned like outputs.
+        try:
+            size = ctypes.c_int64.in_dll(self.lib, f"{name}_ssm_workspace_bytes").value
+        except ValueError:
+            size = 0
+        self.workspace = np.full(size, 0xFF, np.uint8) if size > 0 else None
 
     @classmethod
     def from_mlir(cls, mlir_path: PathLike, so_path: PathLike, name: str,
@@ -160,6 +168,8 @@ class CompiledFunction:
     def call_into(self, inputs: Sequence[np.ndarray], outputs: Sequence[np.ndarray]) -> None:
         """Call with preallocated contiguous buffers (no checks; for benchmarks)."""
         bufs = list(inputs) + list(outputs)
+        if self.workspace is not None:
+            bufs.append(self.workspace)
         ptrs = (ctypes.c_void_p * len(bufs))(*[b.ctypes.data for b in bufs])
         if self.stack_size is None:
             self.entry(ptrs, 0, 1)

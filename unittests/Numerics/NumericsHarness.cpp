@@ -167,6 +167,8 @@ void Compiled::Impl::load(const std::string &ir) {
   options.phase = mlir::ssm::Phase::Binary;
   auto result = mlir::ssm::compileModule(*module, options);
   ASSERT_TRUE(mlir::succeeded(result)) << diagnostics << ir;
+  for (auto &[name, bytes] : result->workspaceBytes)
+    this->entries[name].workspaceBytes = bytes;
 
   llvm::SmallString<128> path;
   int fd;
@@ -223,6 +225,10 @@ Compiled::run(const std::string &function,
       count *= d;
     buffers.emplace_back(count * fmt::dtypeSize(out.dtype), 0xFF);
   }
+  // The planned workspace, poisoned too (every intermediate must be written
+  // before it is read).
+  if (sig.workspaceBytes)
+    buffers.emplace_back(sig.workspaceBytes, 0xFF);
   std::vector<void *> pointers;
   for (auto &b : buffers)
     pointers.push_back(b.data());

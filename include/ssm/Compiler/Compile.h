@@ -14,6 +14,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Support/LLVM.h"
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -46,6 +47,8 @@ struct CompileResult {
   bool isText = false;
   /// Per-phase wall time and sizes, for --emit-stats.
   std::string stats;
+  /// Planned workspace bytes of each entry (known from Phase::Bufferized on).
+  std::map<std::string, uint64_t> workspaceBytes;
 };
 
 /// Registers every dialect, extension and translation the compiler accepts.

@@ -23,6 +23,9 @@ struct EntrySignature {
   std::string name;
   std::vector<ssmrt::format::TensorSpec> inputs;
   std::vector<ssmrt::format::TensorSpec> outputs;
+  /// Bytes of the planned workspace (ssm-plan-workspace), passed as the last
+  /// kernel argument; 0: none.
+  uint64_t workspaceBytes = 0;
 };
 
 /// Signatures of every public func.func, or an error naming what the runtime
@@ -30,8 +33,8 @@ struct EntrySignature {
 FailureOr<std::vector<EntrySignature>> collectEntrySignatures(ModuleOp module);
 
 /// A CPU artifact: one shared object holding one whole-function kernel per
-/// entry, and per entry the schedule bind inputs -> alloc outputs -> launch ->
-/// return outputs.
+/// entry, and per entry the schedule bind inputs -> alloc outputs (and the
+/// workspace) -> launch -> free the workspace -> return outputs.
 FailureOr<std::vector<uint8_t>>
 writeCPUArtifact(Location loc, ArrayRef<EntrySignature> entries,
                  ArrayRef<char> sharedObject, StringRef chip,

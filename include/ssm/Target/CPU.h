@@ -22,6 +22,8 @@ namespace mlir::ssm {
 
 /// Suffix of the exported kernel symbol of an entry function.
 inline constexpr const char *kCPUEntrySuffix = "_ssm_entry";
+/// Suffix of the exported i64 workspace size of an entry function.
+inline constexpr const char *kCPUWorkspaceSuffix = "_ssm_workspace_bytes";
 
 /// Exported pointer-sized global of every kernel object with parallel loops.
 /// The runtime stores into it, after loading, a function
@@ -44,8 +46,11 @@ struct CPUTargetOptions {
 /// Adds the ABI wrapper of each named entry function to an LLVM-dialect module
 /// (entries lowered with the bare-pointer calling convention), and lowers the
 /// dispatch calls left by ssm-outline-parallel-loops onto kCPUParallelForHook.
-LogicalResult addCPUEntryWrappers(ModuleOp module,
-                                  ArrayRef<std::string> entries);
+/// Each entry also exports `<entry>_ssm_workspace_bytes`, an i64 constant: the
+/// size of the workspace its last argument expects (0: no workspace argument).
+LogicalResult
+addCPUEntryWrappers(ModuleOp module,
+                    ArrayRef<std::pair<std::string, uint64_t>> entries);
 
 /// Translates an LLVM-dialect module to LLVM IR, optimizes it, emits an x86-64
 /// object and links it into a shared object; returns the .so bytes.

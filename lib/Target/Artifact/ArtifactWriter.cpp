@@ -86,8 +86,10 @@ mlir::ssm::writeCPUArtifact(Location loc, ArrayRef<EntrySignature> entries,
       sharedObject.data(), sharedObject.size());
   for (const EntrySignature &entry : entries) {
     uint32_t numInputs = entry.inputs.size(), numOutputs = entry.outputs.size();
-    std::vector<fmt::KernelArgRecord> kernelArgs(numInputs + numOutputs,
-                                                 fmt::bufferArg());
+    bool hasWorkspace = entry.workspaceBytes > 0;
+    uint32_t workspace = numInputs + numOutputs;
+    std::vector<fmt::KernelArgRecord> kernelArgs(
+        numInputs + numOutputs + (hasWorkspace ? 1 : 0), fmt::bufferArg());
     uint32_t kernel = builder.addKernel(entry.name + kernelSuffix.str(), object,
                                         {1, 1, 1}, 0, kernelArgs);
     uint32_t first = builder.commandCount();
@@ -103,11 +105,17 @@ mlir::ssm::writeCPUArtifact(Location loc, ArrayRef<EntrySignature> entries,
       builder.addAlloc(numInputs + j, bytes);
       launchArgs.push_back(fmt::launchBuffer(numInputs + j));
     }
+    if (hasWorkspace) {
+      builder.addAlloc(workspace, entry.workspaceBytes);
+      launchArgs.push_back(fmt::launchBuffer(workspace));
+    }
     builder.addLaunch(kernel, {1, 1, 1}, launchArgs);
+    if (hasWorkspace)
+      builder.addFree(workspace);
     for (uint32_t j = 0; j < numOutputs; ++j)
       builder.addReturn(numInputs + j, j);
     builder.addEntry(entry.name, entry.inputs, entry.outputs,
-                     numInputs + numOutputs, first,
+                     workspace + (hasWorkspace ? 1 : 0), first,
                      builder.commandCount() - first);
   }
   auto bytes = builder.finish();

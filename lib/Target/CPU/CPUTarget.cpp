@@ -157,15 +157,15 @@ LogicalResult lowerDispatchCalls(ModuleOp module) {
 
 } // namespace
 
-LogicalResult mlir::ssm::addCPUEntryWrappers(ModuleOp module,
-                                             ArrayRef<std::string> entries) {
+LogicalResult mlir::ssm::addCPUEntryWrappers(
+    ModuleOp module, ArrayRef<std::pair<std::string, uint64_t>> entries) {
   if (failed(lowerDispatchCalls(module)))
     return failure();
   MLIRContext *ctx = module.getContext();
   OpBuilder b(ctx);
   b.setInsertionPointToEnd(module.getBody());
   auto ptr = LLVM::LLVMPointerType::get(ctx);
-  for (const std::string &name : entries) {
+  for (const auto &[name, workspaceBytes] : entries) {
     auto fn = module.lookupSymbol<LLVM::LLVMFuncOp>(name);
     if (!fn || fn.isExternal())
       return module.emitError("entry function '")
@@ -180,6 +180,10 @@ LogicalResult mlir::ssm::addCPUEntryWrappers(ModuleOp module,
                           "out-parameters");
     buildAbiWrapper(b, fn, name + kCPUEntrySuffix, fn.getNumArguments(),
                     /*forwardTiles=*/false);
+    auto i64 = b.getI64Type();
+    LLVM::GlobalOp::create(b, fn.getLoc(), i64, /*isConstant=*/true,
+                           LLVM::Linkage::External, name + kCPUWorkspaceSuffix,
+                           b.getI64IntegerAttr(int64_t(workspaceBytes)));
   }
   return success();
 }

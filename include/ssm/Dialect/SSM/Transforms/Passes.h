@@ -8,6 +8,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Pass/Pass.h"
@@ -16,6 +17,10 @@ namespace mlir::ssm {
 
 /// Prefix of the declarations that stand for a parallel dispatch.
 inline constexpr const char *kDispatchPrefix = "__ssm_dispatch_";
+
+/// Function attribute set by ssm-plan-workspace: the workspace size in bytes
+/// (the function then takes the workspace as its last argument).
+inline constexpr const char *kWorkspaceBytesAttr = "ssm.workspace_bytes";
 
 #define GEN_PASS_DECL
 #include "ssm/Dialect/SSM/Transforms/Passes.h.inc"

@@ -108,4 +108,21 @@ def FuseElementwise : Pass<"ssm-fuse-elementwise"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def PlanWorkspace : Pass<"ssm-plan-workspace", "::mlir::ModuleOp"> {
+  let summary = "Place an entry's intermediate buffers in one planned workspace";
+  let description = [{
+    For each public function, the statically shaped top-level allocations
+    (the intermediates left by bufferization) become `memref.view`s into one
+    workspace buffer, a new last argument `memref<W x i8>` that the runtime
+    allocates through its static memory plan. Offsets come from the buffers'
+    live ranges (allocation to last use, views included) with first-fit
+    placement by decreasing size, 64-byte aligned, so buffers whose lives do
+    not overlap share memory. The function gets `ssm.workspace_bytes = W`.
+    Buffers that escape (returned) or are used outside the top-level block's
+    ops stay heap allocations.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
 #endif // SSM_DIALECT_SSM_TRANSFORMS_PASSES_TD
