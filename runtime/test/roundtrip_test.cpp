@@ -447,7 +447,6 @@ TEST(ModuleBuilderTest, CpuModuleWithoutGpuFields) {
 TEST(ArtifactEnumsTest, NamesAndSizes) {
   EXPECT_STREQ(sectionKindName(SectionKind::Constants), "Constants");
   EXPECT_STREQ(sectionKindName(static_cast<SectionKind>(8)), "<invalid>");
-  EXPECT_STREQ(dtypeName(DType::BF16), "bf16");
   EXPECT_EQ(dtypeSize(DType::F64), 8u);
   EXPECT_EQ(dtypeSize(DType::Bool), 1u);
   EXPECT_EQ(dtypeSize(static_cast<DType>(0)), 0u);

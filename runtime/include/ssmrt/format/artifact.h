@@ -314,7 +314,6 @@ const char *sectionKindName(SectionKind kind);
 const char *targetKindName(TargetKind kind);
 const char *binaryFormatName(BinaryFormat format);
 const char *kernelArgKindName(KernelArgKind kind);
-const char *dtypeName(DType dtype);
 const char *scheduleOpName(ScheduleOp op);
 
 /// Bytes per element (Bool: 1); 0 for invalid values.
