@@ -1,0 +1,33 @@
+//===- cuda_decls.h - the CUDA driver API declarations we use ----*- C++
+//-*-===//
+//
+// Our own minimal declarations (no CUDA SDK needed to build): only the types
+// and entry points of cuda_symbols.inc, with the driver API's ABI.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SSMRT_DRIVERS_CUDA_CUDA_DECLS_H
+#define SSMRT_DRIVERS_CUDA_CUDA_DECLS_H
+
+#include <cstddef>
+#include <cstdint>
+
+namespace ssmrt::cuda {
+
+using CUresult = int;
+using CUdevice = int;
+using CUdeviceptr = unsigned long long;
+using CUcontext = struct CUctx_st *;
+using CUmodule = struct CUmod_st *;
+using CUfunction = struct CUfunc_st *;
+using CUstream = struct CUstream_st *;
+
+inline constexpr CUresult CUDA_SUCCESS = 0;
+inline constexpr CUresult CUDA_ERROR_NO_DEVICE = 100;
+/// CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR / MINOR.
+inline constexpr int kAttrComputeCapabilityMajor = 75;
+inline constexpr int kAttrComputeCapabilityMinor = 76;
+
+} // namespace ssmrt::cuda
+
+#endif // SSMRT_DRIVERS_CUDA_CUDA_DECLS_H

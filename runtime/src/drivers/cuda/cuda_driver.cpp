@@ -1,0 +1,198 @@
+//===- cuda_driver.cpp - dlopen'd CUDA driver API ---------------------===//
+
+#include "ssmrt/drivers/cuda.h"
+
+#include "cuda_decls.h"
+
+#include "../../core/strings.h"
+
+#include <dlfcn.h>
+
+namespace ssmrt::cuda {
+
+using detail::strCat;
+
+/// The resolved entry points, one member per line of cuda_symbols.inc.
+struct Symbols {
+#define SSMRT_CU_SYMBOL(symbol, member, ret, ...)                              \
+  ret (*member)(__VA_ARGS__) = nullptr;
+#include "cuda_symbols.inc"
+#undef SSMRT_CU_SYMBOL
+};
+
+Status Driver::check(int result, const char *what) const {
+  if (result == CUDA_SUCCESS)
+    return okStatus();
+  const char *text = nullptr;
+  if (symbols_ && symbols_->getErrorString)
+    symbols_->getErrorString(result, &text);
+  return unavailableError(strCat("CUDA ", what,
+                                 " failed: ", text ? text : "unknown error",
+                                 " (", result, ")"));
+}
+
+Expected<std::shared_ptr<Driver>> Driver::load() {
+  std::shared_ptr<Driver> driver(new Driver());
+  std::string errors;
+  for (const char *name : {"libcuda.so.1", "libcuda.so"}) {
+    driver->library_ = ::dlopen(name, RTLD_NOW | RTLD_LOCAL);
+    if (driver->library_)
+      break;
+    const char *e = ::dlerror();
+    errors += strCat(errors.empty() ? "" : "; ", e ? e : name);
+  }
+  if (!driver->library_)
+    return unavailableError(
+        strCat("device 'cuda' is not available: cannot load the CUDA driver (",
+               errors, ")"));
+  driver->symbols_ = std::make_unique<Symbols>();
+#define SSMRT_CU_SYMBOL(symbol, member, ret, ...)                              \
+  driver->symbols_->member = reinterpret_cast<ret (*)(__VA_ARGS__)>(           \
+      ::dlsym(driver->library_, symbol));                                      \
+  if (!driver->symbols_->member)                                               \
+    return unavailableError(                                                   \
+        strCat("the CUDA driver lacks ", symbol, " (driver too old?)"));
+#include "cuda_symbols.inc"
+#undef SSMRT_CU_SYMBOL
+  SSMRT_RETURN_IF_ERROR(driver->check(driver->symbols_->init(0), "cuInit"));
+  driver->symbols_->driverGetVersion(&driver->version_);
+  SSMRT_RETURN_IF_ERROR(
+      driver->check(driver->symbols_->deviceGetCount(&driver->deviceCount_),
+                    "cuDeviceGetCount"));
+  if (driver->deviceCount_ == 0)
+    return unavailableError(
+        "device 'cuda' is not available: the driver sees no GPU");
+  return driver;
+}
+
+Driver::~Driver() {
+  if (library_)
+    ::dlclose(library_);
+}
+
+Expected<std::unique_ptr<Device>> Device::open(std::shared_ptr<Driver> driver,
+                                               int ordinal) {
+  if (ordinal < 0 || ordinal >= driver->deviceCount())
+    return unavailableError(strCat(
+        "device 'cuda:", ordinal, "' is not available: ", driver->deviceCount(),
+        " GPU(s) present"));
+  std::unique_ptr<Device> device(new Device());
+  device->driver_ = driver;
+  const Symbols &cu = driver->symbols();
+  CUdevice handle = 0;
+  SSMRT_RETURN_IF_ERROR(
+      driver->check(cu.deviceGet(&handle, ordinal), "cuDeviceGet"));
+  device->device_ = handle;
+  char name[256] = {};
+  SSMRT_RETURN_IF_ERROR(driver->check(
+      cu.deviceGetName(name, sizeof name - 1, handle), "cuDeviceGetName"));
+  device->name_ = name;
+  int major = 0, minor = 0;
+  SSMRT_RETURN_IF_ERROR(driver->check(
+      cu.deviceGetAttribute(&major, kAttrComputeCapabilityMajor, handle),
+      "cuDeviceGetAttribute"));
+  SSMRT_RETURN_IF_ERROR(driver->check(
+      cu.deviceGetAttribute(&minor, kAttrComputeCapabilityMinor, handle),
+      "cuDeviceGetAttribute"));
+  device->chip_ = strCat("sm_", major, minor);
+  CUcontext context = nullptr;
+  SSMRT_RETURN_IF_ERROR(driver->check(cu.primaryCtxRetain(&context, handle),
+                                      "cuDevicePrimaryCtxRetain"));
+  device->context_ = context;
+  SSMRT_RETURN_IF_ERROR(device->makeCurrent());
+  CUstream stream = nullptr;
+  SSMRT_RETURN_IF_ERROR(
+      driver->check(cu.streamCreate(&stream, 0), "cuStreamCreate"));
+  device->stream_ = stream;
+  return device;
+}
+
+Device::~Device() {
+  if (!driver_)
+    return;
+  const Symbols &cu = driver_->symbols();
+  if (context_)
+    cu.ctxSetCurrent(static_cast<CUcontext>(context_));
+  for (void *module : modules_)
+    cu.moduleUnload(static_cast<CUmodule>(module));
+  if (stream_)
+    cu.streamDestroy(static_cast<CUstream>(stream_));
+  if (context_)
+    cu.primaryCtxRelease(device_);
+}
+
+Status Device::makeCurrent() {
+  return driver_->check(
+      driver_->symbols().ctxSetCurrent(static_cast<CUcontext>(context_)),
+      "cuCtxSetCurrent");
+}
+
+Expected<uint64_t> Device::allocate(size_t bytes) {
+  SSMRT_RETURN_IF_ERROR(makeCurrent());
+  CUdeviceptr pointer = 0;
+  SSMRT_RETURN_IF_ERROR(driver_->check(
+      driver_->symbols().memAlloc(&pointer, bytes ? bytes : 1), "cuMemAlloc"));
+  return uint64_t(pointer);
+}
+
+Status Device::free(uint64_t pointer) {
+  SSMRT_RETURN_IF_ERROR(makeCurrent());
+  return driver_->check(driver_->symbols().memFree(CUdeviceptr(pointer)),
+                        "cuMemFree");
+}
+
+Status Device::upload(uint64_t dst, const void *src, size_t bytes) {
+  SSMRT_RETURN_IF_ERROR(makeCurrent());
+  return driver_->check(
+      driver_->symbols().memcpyHtoD(CUdeviceptr(dst), src, bytes),
+      "cuMemcpyHtoD");
+}
+
+Status Device::download(void *dst, uint64_t src, size_t bytes) {
+  SSMRT_RETURN_IF_ERROR(makeCurrent());
+  return driver_->check(
+      driver_->symbols().memcpyDtoH(dst, CUdeviceptr(src), bytes),
+      "cuMemcpyDtoH");
+}
+
+Expected<int> Device::loadModule(const std::string &image) {
+  SSMRT_RETURN_IF_ERROR(makeCurrent());
+  CUmodule module = nullptr;
+  SSMRT_RETURN_IF_ERROR(
+      driver_->check(driver_->symbols().moduleLoadData(&module, image.c_str()),
+                     "cuModuleLoadData"));
+  modules_.push_back(module);
+  return int(modules_.size() - 1);
+}
+
+Status Device::launch(int module, const std::string &kernel,
+                      std::array<unsigned, 3> grid,
+                      std::array<unsigned, 3> block, unsigned sharedBytes,
+                      std::vector<void *> args) {
+  if (module < 0 || size_t(module) >= modules_.size())
+    return invalidArgumentError(strCat("no loaded CUDA module #", module));
+  SSMRT_RETURN_IF_ERROR(makeCurrent());
+  const Symbols &cu = driver_->symbols();
+  CUfunction function = nullptr;
+  Status found = driver_->check(
+      cu.moduleGetFunction(&function, static_cast<CUmodule>(modules_[module]),
+                           kernel.c_str()),
+      "cuModuleGetFunction");
+  if (!found.ok())
+    return notFoundError(
+        strCat("CUDA kernel '", kernel, "': ", found.message()));
+  return driver_->check(
+      cu.launchKernel(function, grid[0], grid[1], grid[2], block[0], block[1],
+                      block[2], sharedBytes, static_cast<CUstream>(stream_),
+                      args.data(), nullptr),
+      "cuLaunchKernel");
+}
+
+Status Device::synchronize() {
+  SSMRT_RETURN_IF_ERROR(makeCurrent());
+  return driver_->check(
+      driver_->symbols().streamSynchronize(static_cast<CUstream>(stream_)),
+      "cuStreamSynchronize");
+}
+
+} // namespace ssmrt::cuda
