@@ -6,8 +6,9 @@ set -euo pipefail
 PACKAGES=(
   # Compiler: LLVM/MLIR 22 headers, static libs, CMake config, lit/FileCheck, lld for linking.
   llvm-22-dev libmlir-22-dev mlir-22-tools lld-22 llvm-22-tools
-  # AMDGPU device bitcode (ocml/ockl) linked into HSACO objects.
-  rocm-device-libs
+  # AMDGPU device bitcode (ocml/ockl) linked into HSACO objects; the HIP runtime
+  # library, so the runtime's HIP driver loads the real thing (no AMD GPU here).
+  rocm-device-libs libamdhip64-5
   # Build tools.
   cmake ninja-build ccache g++ pkg-config
   # Tests: GoogleTest, Python test suite.

@@ -1,4 +1,5 @@
-//===- cuda_driver_test.cpp - the dlopen'd CUDA driver ---------------------===//
+//===- cuda_driver_test.cpp - the dlopen'd CUDA driver
+//---------------------===//
 //
 // Part of the ssmc project. Without libcuda or a GPU (this project's dev and CI
 // machines) the driver must report Unavailable and the GPU cases skip, saying
@@ -60,8 +61,10 @@ DONE:
 TEST(CudaDriver, LoadsOrReportsUnavailable) {
   Expected<std::shared_ptr<cuda::Driver>> driver = cuda::Driver::load();
   if (!driver.ok()) {
-    EXPECT_EQ(driver.status().code(), StatusCode::Unavailable) << driver.status().toString();
-    EXPECT_NE(driver.status().message().find("not available"), std::string::npos)
+    EXPECT_EQ(driver.status().code(), StatusCode::Unavailable)
+        << driver.status().toString();
+    EXPECT_NE(driver.status().message().find("not available"),
+              std::string::npos)
         << driver.status().toString();
     GTEST_SKIP() << "no CUDA driver here: " << driver.status().message();
   }
@@ -76,11 +79,12 @@ TEST(CudaDriver, RunsAPtxKernel) {
   Expected<std::shared_ptr<cuda::Driver>> driver = cuda::Driver::load();
   if (!driver.ok())
     GTEST_SKIP() << "no CUDA driver here: " << driver.status().message();
-  Expected<std::unique_ptr<cuda::Device>> device = cuda::Device::open(*driver, 0);
+  Expected<std::unique_ptr<cuda::Device>> device =
+      cuda::Device::open(*driver, 0);
   ASSERT_TRUE(device.ok()) << device.status().toString();
   cuda::Device &gpu = **device;
-  std::printf("CUDA device 0: %s (%s), driver %d\n", gpu.name().c_str(), gpu.chip().c_str(),
-              (*driver)->version());
+  std::printf("CUDA device 0: %s (%s), driver %d\n", gpu.name().c_str(),
+              gpu.chip().c_str(), (*driver)->version());
 
   const uint32_t n = 100003; // not a multiple of the block size
   std::mt19937 rng(5);
@@ -91,7 +95,8 @@ TEST(CudaDriver, RunsAPtxKernel) {
     b[i] = dist(rng);
   }
   size_t bytes = n * sizeof(float);
-  Expected<uint64_t> da = gpu.allocate(bytes), db = gpu.allocate(bytes), dc = gpu.allocate(bytes);
+  Expected<uint64_t> da = gpu.allocate(bytes), db = gpu.allocate(bytes),
+                     dc = gpu.allocate(bytes);
   ASSERT_TRUE(da.ok() && db.ok() && dc.ok());
   ASSERT_TRUE(gpu.upload(*da, a.data(), bytes).ok());
   ASSERT_TRUE(gpu.upload(*db, b.data(), bytes).ok());
@@ -99,15 +104,16 @@ TEST(CudaDriver, RunsAPtxKernel) {
   ASSERT_TRUE(module.ok()) << module.status().toString();
   uint64_t pa = *da, pb = *db, pc = *dc;
   uint32_t count = n;
-  Status launched = gpu.launch(*module, "vadd", {(n + 255) / 256, 1, 1}, {256, 1, 1}, 0,
-                               {&pa, &pb, &pc, &count});
+  Status launched = gpu.launch(*module, "vadd", {(n + 255) / 256, 1, 1},
+                               {256, 1, 1}, 0, {&pa, &pb, &pc, &count});
   ASSERT_TRUE(launched.ok()) << launched.toString();
   ASSERT_TRUE(gpu.synchronize().ok());
   ASSERT_TRUE(gpu.download(c.data(), *dc, bytes).ok());
   for (uint32_t i = 0; i < n; ++i)
     ASSERT_EQ(c[i], a[i] + b[i]) << "element " << i;
 
-  Status unknown = gpu.launch(*module, "no_such_kernel", {1, 1, 1}, {1, 1, 1}, 0, {});
+  Status unknown =
+      gpu.launch(*module, "no_such_kernel", {1, 1, 1}, {1, 1, 1}, 0, {});
   EXPECT_EQ(unknown.code(), StatusCode::NotFound) << unknown.toString();
   EXPECT_FALSE(gpu.loadModule("this is not PTX").ok());
   EXPECT_TRUE(gpu.free(*da).ok() && gpu.free(*db).ok() && gpu.free(*dc).ok());

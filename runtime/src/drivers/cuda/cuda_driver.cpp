@@ -65,10 +65,10 @@ Expected<std::shared_ptr<Driver>> Driver::load() {
   return driver;
 }
 
-Driver::~Driver() {
-  if (library_)
-    ::dlclose(library_);
-}
+// The CUDA library stays loaded for the life of the process: GPU runtimes keep
+// global state (threads, allocations made at init) that unloading would leak or
+// break, and a later Driver::load() finds it already mapped.
+Driver::~Driver() = default;
 
 Expected<std::unique_ptr<Device>> Device::open(std::shared_ptr<Driver> driver,
                                                int ordinal) {

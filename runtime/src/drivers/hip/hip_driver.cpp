@@ -1,0 +1,188 @@
+//===- hip_driver.cpp - dlopen'd HIP module API -----------------------===//
+
+#include "ssmrt/drivers/hip.h"
+
+#include "../../core/strings.h"
+
+#include <dlfcn.h>
+
+namespace ssmrt::hip {
+
+using detail::strCat;
+
+// Our own minimal declarations (no ROCm SDK needed to build).
+using hipError_t = int;
+using hipStream_t = struct ihipStream_t *;
+using hipModule_t = struct ihipModule_t *;
+using hipFunction_t = struct ihipModuleSymbol_t *;
+constexpr hipError_t hipSuccess = 0;
+
+struct Symbols {
+#define SSMRT_HIP_SYMBOL(symbol, member, ret, ...)                             \
+  ret (*member)(__VA_ARGS__) = nullptr;
+#include "hip_symbols.inc"
+#undef SSMRT_HIP_SYMBOL
+};
+
+Status Driver::check(int result, const char *what) const {
+  if (result == hipSuccess)
+    return okStatus();
+  const char *text = symbols_ && symbols_->getErrorString
+                         ? symbols_->getErrorString(result)
+                         : nullptr;
+  return unavailableError(strCat("HIP ", what,
+                                 " failed: ", text ? text : "unknown error",
+                                 " (", result, ")"));
+}
+
+Expected<std::shared_ptr<Driver>> Driver::load() {
+  std::shared_ptr<Driver> driver(new Driver());
+  std::string errors;
+  for (const char *name :
+       {"libamdhip64.so", "libamdhip64.so.6", "libamdhip64.so.5"}) {
+    driver->library_ = ::dlopen(name, RTLD_NOW | RTLD_LOCAL);
+    if (driver->library_)
+      break;
+    const char *e = ::dlerror();
+    errors += strCat(errors.empty() ? "" : "; ", e ? e : name);
+  }
+  if (!driver->library_)
+    return unavailableError(
+        strCat("device 'hip' is not available: cannot load the HIP runtime (",
+               errors, ")"));
+  driver->symbols_ = std::make_unique<Symbols>();
+#define SSMRT_HIP_SYMBOL(symbol, member, ret, ...)                             \
+  driver->symbols_->member = reinterpret_cast<ret (*)(__VA_ARGS__)>(           \
+      ::dlsym(driver->library_, symbol));                                      \
+  if (!driver->symbols_->member)                                               \
+    return unavailableError(strCat("the HIP runtime lacks ", symbol));
+#include "hip_symbols.inc"
+#undef SSMRT_HIP_SYMBOL
+  Status init = driver->check(driver->symbols_->init(0), "hipInit");
+  if (!init.ok())
+    return unavailableError(
+        strCat("device 'hip' is not available: ", init.message()));
+  Status count =
+      driver->check(driver->symbols_->getDeviceCount(&driver->deviceCount_),
+                    "hipGetDeviceCount");
+  if (!count.ok())
+    return unavailableError(
+        strCat("device 'hip' is not available: ", count.message()));
+  if (driver->deviceCount_ == 0)
+    return unavailableError(
+        "device 'hip' is not available: the runtime sees no AMD GPU");
+  return driver;
+}
+
+// The HIP library stays loaded for the life of the process: GPU runtimes keep
+// global state (threads, allocations made at init) that unloading would leak or
+// break, and a later Driver::load() finds it already mapped.
+Driver::~Driver() = default;
+
+Expected<std::unique_ptr<Device>> Device::open(std::shared_ptr<Driver> driver,
+                                               int ordinal) {
+  if (ordinal < 0 || ordinal >= driver->deviceCount())
+    return unavailableError(strCat(
+        "device 'hip:", ordinal, "' is not available: ", driver->deviceCount(),
+        " GPU(s) present"));
+  std::unique_ptr<Device> device(new Device());
+  device->driver_ = driver;
+  device->ordinal_ = ordinal;
+  SSMRT_RETURN_IF_ERROR(device->makeCurrent());
+  char name[256] = {};
+  SSMRT_RETURN_IF_ERROR(driver->check(
+      driver->symbols().deviceGetName(name, sizeof name - 1, ordinal),
+      "hipDeviceGetName"));
+  device->name_ = name;
+  hipStream_t stream = nullptr;
+  SSMRT_RETURN_IF_ERROR(driver->check(driver->symbols().streamCreate(&stream),
+                                      "hipStreamCreate"));
+  device->stream_ = stream;
+  return device;
+}
+
+Device::~Device() {
+  if (!driver_)
+    return;
+  const Symbols &hip = driver_->symbols();
+  hip.setDevice(ordinal_);
+  for (void *module : modules_)
+    hip.moduleUnload(static_cast<hipModule_t>(module));
+  if (stream_)
+    hip.streamDestroy(static_cast<hipStream_t>(stream_));
+}
+
+Status Device::makeCurrent() {
+  return driver_->check(driver_->symbols().setDevice(ordinal_), "hipSetDevice");
+}
+
+Expected<uint64_t> Device::allocate(size_t bytes) {
+  SSMRT_RETURN_IF_ERROR(makeCurrent());
+  void *pointer = nullptr;
+  SSMRT_RETURN_IF_ERROR(driver_->check(
+      driver_->symbols().malloc(&pointer, bytes ? bytes : 1), "hipMalloc"));
+  return reinterpret_cast<uint64_t>(pointer);
+}
+
+Status Device::free(uint64_t pointer) {
+  SSMRT_RETURN_IF_ERROR(makeCurrent());
+  return driver_->check(
+      driver_->symbols().free(reinterpret_cast<void *>(pointer)), "hipFree");
+}
+
+Status Device::upload(uint64_t dst, const void *src, size_t bytes) {
+  SSMRT_RETURN_IF_ERROR(makeCurrent());
+  return driver_->check(
+      driver_->symbols().memcpyHtoD(reinterpret_cast<void *>(dst), src, bytes),
+      "hipMemcpyHtoD");
+}
+
+Status Device::download(void *dst, uint64_t src, size_t bytes) {
+  SSMRT_RETURN_IF_ERROR(makeCurrent());
+  return driver_->check(
+      driver_->symbols().memcpyDtoH(dst, reinterpret_cast<void *>(src), bytes),
+      "hipMemcpyDtoH");
+}
+
+Expected<int> Device::loadModule(const std::string &image) {
+  SSMRT_RETURN_IF_ERROR(makeCurrent());
+  hipModule_t module = nullptr;
+  SSMRT_RETURN_IF_ERROR(
+      driver_->check(driver_->symbols().moduleLoadData(&module, image.data()),
+                     "hipModuleLoadData"));
+  modules_.push_back(module);
+  return int(modules_.size() - 1);
+}
+
+Status Device::launch(int module, const std::string &kernel,
+                      std::array<unsigned, 3> grid,
+                      std::array<unsigned, 3> block, unsigned sharedBytes,
+                      std::vector<void *> args) {
+  if (module < 0 || size_t(module) >= modules_.size())
+    return invalidArgumentError(strCat("no loaded HIP module #", module));
+  SSMRT_RETURN_IF_ERROR(makeCurrent());
+  const Symbols &hip = driver_->symbols();
+  hipFunction_t function = nullptr;
+  Status found =
+      driver_->check(hip.moduleGetFunction(
+                         &function, static_cast<hipModule_t>(modules_[module]),
+                         kernel.c_str()),
+                     "hipModuleGetFunction");
+  if (!found.ok())
+    return notFoundError(
+        strCat("HIP kernel '", kernel, "': ", found.message()));
+  return driver_->check(
+      hip.moduleLaunchKernel(
+          function, grid[0], grid[1], grid[2], block[0], block[1], block[2],
+          sharedBytes, static_cast<hipStream_t>(stream_), args.data(), nullptr),
+      "hipModuleLaunchKernel");
+}
+
+Status Device::synchronize() {
+  SSMRT_RETURN_IF_ERROR(makeCurrent());
+  return driver_->check(
+      driver_->symbols().streamSynchronize(static_cast<hipStream_t>(stream_)),
+      "hipStreamSynchronize");
+}
+
+} // namespace ssmrt::hip
