@@ -9,9 +9,18 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/DialectRegistry.h"
+#include "mlir/Target/LLVM/NVVM/Target.h"
+#include "mlir/Target/LLVM/ROCDL/Target.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
 
 void mlir::ssm::registerAllSSMDialects(DialectRegistry &registry) {
   registry.insert<SSMDialect, arith::ArithDialect>();
+}
+
+void mlir::ssm::registerSSMTargetInterfaces(DialectRegistry &registry) {
+  registerAllGPUToLLVMIRTranslations(registry);
+  NVVM::registerNVVMTargetInterfaceExternalModels(registry);
+  ROCDL::registerROCDLTargetInterfaceExternalModels(registry);
 }
 
 void mlir::ssm::registerAllSSMPasses() {

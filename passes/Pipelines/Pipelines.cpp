@@ -9,6 +9,8 @@
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Pass/PassManager.h"
@@ -86,7 +88,81 @@ void mlir::ssm::buildSSMToCPUPipeline(OpPassManager &pm,
   buildSSMToLLVMPipeline(pm);
 }
 
+void mlir::ssm::buildSSMToGPUKernelsPipeline(OpPassManager &pm) {
+  pm.addPass(createExpandStridedCopies());
+  // Polynomial math: no libdevice / ocml needed to serialize the kernels.
+  pm.addPass(createApproximateMath());
+  pm.addPass(createReassociateReductions());
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
+  pm.addNestedPass<func::FuncOp>(createGpuMapParallelLoopsPass());
+  pm.addNestedPass<func::FuncOp>(createConvertParallelLoopToGpuPass());
+  pm.addPass(createGpuKernelOutliningPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createCanonicalizerPass());
+}
+
+namespace {
+/// The vendor tail shared by NVVM and ROCDL: lower the kernels' bodies, then
+/// serialize the gpu.module to target assembly.
+void addKernelSerialization(OpPassManager &pm) {
+  OpPassManager &kernels = pm.nest<gpu::GPUModuleOp>();
+  kernels.addPass(createConvertVectorToSCFPass());
+  kernels.addPass(createSCFToControlFlowPass());
+  (void)kernels;
+}
+} // namespace
+
+void mlir::ssm::buildSSMToNVVMPipeline(OpPassManager &pm,
+                                       const GPUPipelineOptions &options) {
+  buildSSMGraphPipeline(pm);
+  buildSSMToLoopsPipeline(pm);
+  buildSSMBufferizePipeline(pm);
+  buildSSMToGPUKernelsPipeline(pm);
+  GpuNVVMAttachTargetOptions target;
+  target.chip = options.chip.empty() ? "sm_90" : options.chip.getValue();
+  target.features = "+ptx80";
+  pm.addPass(createGpuNVVMAttachTarget(target));
+  addKernelSerialization(pm);
+  ConvertGpuOpsToNVVMOpsOptions nvvm;
+  nvvm.useBarePtrCallConv = true;
+  pm.nest<gpu::GPUModuleOp>().addPass(createConvertGpuOpsToNVVMOps(nvvm));
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  GpuModuleToBinaryPassOptions binary;
+  binary.compilationTarget = "isa";
+  pm.addPass(createGpuModuleToBinaryPass(binary));
+}
+
+void mlir::ssm::buildSSMToROCDLPipeline(OpPassManager &pm,
+                                        const GPUPipelineOptions &options) {
+  buildSSMGraphPipeline(pm);
+  buildSSMToLoopsPipeline(pm);
+  buildSSMBufferizePipeline(pm);
+  buildSSMToGPUKernelsPipeline(pm);
+  GpuROCDLAttachTargetOptions target;
+  target.chip = options.chip.empty() ? "gfx942" : options.chip.getValue();
+  pm.addPass(createGpuROCDLAttachTarget(target));
+  addKernelSerialization(pm);
+  ConvertGpuOpsToROCDLOpsOptions rocdl;
+  rocdl.useBarePtrCallConv = true;
+  pm.nest<gpu::GPUModuleOp>().addPass(createConvertGpuOpsToROCDLOps(rocdl));
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  GpuModuleToBinaryPassOptions binary;
+  binary.compilationTarget = "isa";
+  binary.toolkitPath = options.toolkit.empty() ? SSM_ROCM_TOOLKIT_DIR
+                                               : options.toolkit.getValue();
+  pm.addPass(createGpuModuleToBinaryPass(binary));
+}
+
 void mlir::ssm::registerSSMPipelines() {
+  PassPipelineRegistration<GPUPipelineOptions>(
+      "ssm-lower-to-nvvm",
+      "Lower ssm + tensor IR to GPU kernels serialized as PTX (sm_90 default)",
+      buildSSMToNVVMPipeline);
+  PassPipelineRegistration<GPUPipelineOptions>(
+      "ssm-lower-to-rocdl",
+      "Lower ssm + tensor IR to GPU kernels serialized as AMDGPU assembly "
+      "(gfx942 default)",
+      buildSSMToROCDLPipeline);
   PassPipelineRegistration<CPUPipelineOptions>(
       "ssm-lower-to-cpu",
       "Lower ssm + tensor IR to the LLVM dialect for the CPU target",

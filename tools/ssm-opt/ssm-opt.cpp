@@ -20,6 +20,7 @@ int main(int argc, char **argv) {
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
   mlir::ssm::registerAllSSMDialects(registry);
+  mlir::ssm::registerSSMTargetInterfaces(registry);
 
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "ssm optimizer driver\n", registry));

@@ -18,6 +18,16 @@ namespace ssm {
 
 struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {};
 
+struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
+  Option<std::string> chip{*this, "chip",
+                           llvm::cl::desc("GPU chip (sm_90; gfx90a, gfx942)")};
+  Option<std::string> toolkit{
+      *this, "toolkit",
+      llvm::cl::desc("ROCm toolkit folder (llvm/bin/ld.lld, amdgcn/bitcode); "
+                     "default: the build's link farm over Debian's "
+                     "rocm-device-libs")};
+};
+
 /// Graph-level cleanup on ssm + tensor IR: canonicalize (the ssm folds) and
 /// CSE.
 void buildSSMGraphPipeline(OpPassManager &pm);
@@ -37,7 +47,20 @@ void buildSSMToLLVMPipeline(OpPassManager &pm);
 void buildSSMToCPUPipeline(OpPassManager &pm,
                            const CPUPipelineOptions &options);
 
-/// Registers `ssm-lower-to-cpu` and the stage pipelines with ssm-opt.
+/// Bufferized loops to GPU kernels on the neutral gpu dialect: parallel loops
+/// mapped to blocks/threads and outlined into a gpu.module. Shared by both
+/// vendors up to the target attach.
+void buildSSMToGPUKernelsPipeline(OpPassManager &pm);
+
+/// ssm + tensors to a gpu.binary holding PTX (NVVM, no CUDA toolkit needed)
+/// or AMDGPU assembly (ROCDL) for `options.chip`. The host side of the
+/// launches is not lowered yet (issue 5).
+void buildSSMToNVVMPipeline(OpPassManager &pm,
+                            const GPUPipelineOptions &options);
+void buildSSMToROCDLPipeline(OpPassManager &pm,
+                             const GPUPipelineOptions &options);
+
+/// Registers `ssm-lower-to-{cpu,nvvm,rocdl}` and the stage pipelines.
 void registerSSMPipelines();
 
 } // namespace ssm
