@@ -2,6 +2,7 @@
 
 #include "ssm/Compiler/Compile.h"
 
+#include "ssm/Dialect/SSM/IR/SSMDialect.h"
 #include "ssm/Dialect/SSM/Transforms/Passes.h"
 #include "ssm/InitAll.h"
 #include "ssm/Pipelines/Pipelines.h"
@@ -19,7 +20,10 @@
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include "ssmrt/safetensors.h"
+
 #include <chrono>
+#include <set>
 
 using namespace mlir;
 using namespace mlir::ssm;
@@ -86,6 +90,50 @@ CompileResult textOf(ModuleOp module, std::string stats) {
   return result;
 }
 
+/// Matches the tensors of `file` to the entries' inputs by name and marks
+/// them embedded. Every tensor must name an input and match its type.
+LogicalResult embedWeights(ModuleOp module, const ssmrt::safetensors::File &file,
+                           StringRef path, std::vector<EntrySignature> &entries) {
+  std::set<std::string> used;
+  std::string problems;
+  for (EntrySignature &entry : entries) {
+    entry.embedded.assign(entry.inputs.size(), {});
+    for (auto [i, input] : llvm::enumerate(entry.inputs))
+      for (const auto &[name, tensor] : file.tensors) {
+        if (name != input.name)
+          continue;
+        used.insert(name);
+        if (tensor.dtype() != input.dtype || tensor.dims() != input.dims) {
+          problems += "\n  '" + name + "': the model expects " +
+                      ssmrt::typeString(input.dtype, input.dims) +
+                      ", the file has " + tensor.typeString();
+          continue;
+        }
+        entry.embedded[i] = ArrayRef<uint8_t>(
+            static_cast<const uint8_t *>(tensor.data()), tensor.byteSize());
+      }
+  }
+  for (const auto &[name, tensor] : file.tensors)
+    if (!used.count(name))
+      problems += "\n  '" + name + "': no input of that name";
+  if (problems.empty())
+    return success();
+  return module.emitError("weights '")
+         << path << "' do not match the model:" << problems;
+}
+
+/// The names were read into the signatures; later stages must not see the
+/// attribute (it would reach the LLVM translation).
+void dropNameAttrs(ModuleOp module) {
+  auto name = StringAttr::get(module.getContext(), kNameAttr);
+  for (auto fn : module.getOps<func::FuncOp>()) {
+    for (unsigned i = 0; i < fn.getNumArguments(); ++i)
+      fn.removeArgAttr(i, name);
+    for (unsigned i = 0; i < fn.getNumResults(); ++i)
+      fn.removeResultAttr(i, name);
+  }
+}
+
 } // namespace
 
 FailureOr<CompileResult>
@@ -100,6 +148,19 @@ mlir::ssm::compileModule(ModuleOp module, const CompileOptions &options) {
       collectEntrySignatures(module);
   if (failed(entries))
     return failure();
+  dropNameAttrs(module);
+  // Kept alive until the artifact is written: embedded inputs point into it.
+  std::optional<ssmrt::safetensors::File> weights;
+  if (!options.embedWeightsPath.empty()) {
+    auto file = ssmrt::safetensors::read(options.embedWeightsPath);
+    if (!file.ok())
+      return module.emitError("cannot read weights: ")
+             << file.status().toString();
+    weights = std::move(*file);
+    if (failed(embedWeights(module, *weights, options.embedWeightsPath,
+                            *entries)))
+      return failure();
+  }
 
   struct Step {
     Phase phase;

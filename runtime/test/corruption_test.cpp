@@ -213,7 +213,7 @@ TEST_F(CorruptionTest, WrongMagic) {
 }
 
 TEST_F(CorruptionTest, WrongVersion) {
-  for (uint32_t version : {0u, 2u, 0xFFFFFFFFu}) {
+  for (uint32_t version : {0u, 1u, 3u, 0xFFFFFFFFu}) {
     Bytes copy = bytes;
     FileHeader h = test::readHeader(copy);
     h.format_version = version;
@@ -224,7 +224,8 @@ TEST_F(CorruptionTest, WrongVersion) {
     EXPECT_EQ(v.status().code(), StatusCode::FailedPrecondition);
     EXPECT_EQ(v.status().message(), "unsupported .ssmb format version " +
                                         std::to_string(version) +
-                                        " (this runtime reads 1)");
+                                        " (this runtime reads " +
+                                        std::to_string(kFormatVersion) + ")");
   }
 }
 

@@ -219,6 +219,52 @@ TEST_F(ScheduleTest, UploadAtOffsetWorks) {
   EXPECT_EQ(y[3], 8.0f);
 }
 
+TEST_F(ScheduleTest, BindConstantIsReadInPlace) {
+  Expected<Module> m =
+      build([](ModuleBuilder &b, const test::KernelIds &, uint32_t c) {
+        b.addBindConstant(1, c);
+        b.addAlloc(2, 16);
+        b.addCopy(2, 0, 1, 16, 16); // elements 4..7 of the constant
+        b.addReturn(2, 0);
+      });
+  ASSERT_TRUE(m.ok()) << m.status().toString();
+  Expected<std::vector<HostTensor>> out =
+      m->invoke("f", {TensorView(DType::F32, {4}, x_)});
+  ASSERT_TRUE(out.ok()) << out.status().toString();
+  const float *y = (*out)[0].dataAs<float>();
+  EXPECT_EQ(y[0], 5.0f);
+  EXPECT_EQ(y[3], 8.0f);
+  Expected<MemoryPlan> plan = m->memoryPlan("f");
+  ASSERT_TRUE(plan.ok());
+  EXPECT_EQ(plan->peakBytes, 16u); // the bound constant costs nothing
+}
+
+TEST_F(ScheduleTest, BindConstantMisuse) {
+  expectScheduleError(
+      build([](ModuleBuilder &b, const test::KernelIds &, uint32_t c) {
+        b.addBindConstant(1, c);
+        b.addUploadConstant(1, c);
+        b.addAlloc(2, 16);
+        b.addReturn(2, 0);
+      }),
+      "command 1 (UploadConstant): destination buffer 1 is bound to constant "
+      "0, which is read-only");
+  expectScheduleError(
+      build([](ModuleBuilder &b, const test::KernelIds &, uint32_t c) {
+        b.addAlloc(1, 16);
+        b.addBindConstant(1, c);
+        b.addReturn(1, 0);
+      }),
+      "buffer 1 is already allocated");
+  expectScheduleError(
+      build([](ModuleBuilder &b, const test::KernelIds &, uint32_t c) {
+        b.addBindConstant(1, c);
+        b.addReturn(1, 0);
+      },
+            {{"x", DType::F32, {4}}}, {{"y", DType::F32, {8}}}),
+      "constants cannot be returned");
+}
+
 TEST_F(ScheduleTest, ReturnSizeMismatch) {
   expectScheduleError(
       build([](ModuleBuilder &b, const test::KernelIds &, uint32_t) {

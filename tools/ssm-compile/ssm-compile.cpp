@@ -2,10 +2,14 @@
 //
 //   ssm-compile model.mlir --target=cpu -o model.ssmb
 //   ssm-compile model.mlir --compile-to=bufferized      (prints IR)
+//   ssm-compile --model=vim-t --img=224 --batch=8 --dtype=bf16 \
+//               --weights=vim-t.safetensors -o vim-t.ssmb
+//   ssm-compile --list-models | --model=vim-t --print-weights
 //
 //===----------------------------------------------------------------------===//
 
 #include "ssm/Compiler/Compile.h"
+#include "ssm/Models/Models.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
@@ -36,6 +40,36 @@ static cl::opt<std::string> cpuName("cpu", cl::desc("LLVM CPU name, or 'host'"),
                                     cl::init("host"));
 static cl::opt<std::string> linkerPath("linker", cl::desc("ld.lld to use"),
                                        cl::init(""));
+static cl::opt<std::string>
+    modelName("model", cl::desc("build a registered model instead of reading "
+                                "IR (see --list-models)"),
+              cl::init(""));
+static cl::opt<std::string> imageSize("img", cl::desc("model image size"),
+                                      cl::init(""));
+static cl::opt<std::string> batchSize("batch", cl::desc("model batch size"),
+                                      cl::init(""));
+static cl::opt<std::string> numClasses("classes",
+                                       cl::desc("model classifier width"),
+                                       cl::init(""));
+static cl::opt<std::string> dtypeName("dtype",
+                                      cl::desc("model dtype: f32 or bf16"),
+                                      cl::init(""));
+static cl::list<std::string>
+    modelOptions("model-option",
+                 cl::desc("key=value override of the model's "
+                          "hyper-parameters (repeatable), e.g. depth=2"));
+static cl::opt<std::string>
+    weightsPath("weights",
+                cl::desc(".safetensors whose tensors are embedded for the "
+                         "inputs of the same name"),
+                cl::init(""));
+static cl::opt<bool> listModels("list-models",
+                                cl::desc("print the registered models"),
+                                cl::init(false));
+static cl::opt<bool> printWeights(
+    "print-weights",
+    cl::desc("print the model's weight names and shapes, then exit"),
+    cl::init(false));
 static cl::opt<bool> emitStats("emit-stats",
                                cl::desc("print per-phase times and sizes"),
                                cl::init(false));
@@ -62,20 +96,63 @@ int main(int argc, char **argv) {
   options.cpu.cpu = cpuName;
   options.cpu.linker = linkerPath;
 
+  options.embedWeightsPath = weightsPath;
+
+  if (listModels) {
+    for (const std::string &name : ssm::models::variantNames())
+      llvm::outs() << name << "\n";
+    return 0;
+  }
+
   DialectRegistry registry;
   ssm::registerCompilerDialects(registry);
   MLIRContext context(registry);
 
   std::string error;
-  auto input = openInputFile(inputFile, &error);
-  if (!input) {
-    llvm::errs() << "error: " << error << "\n";
-    return 1;
-  }
   llvm::SourceMgr sourceMgr;
-  sourceMgr.AddNewSourceBuffer(std::move(input), llvm::SMLoc());
   SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
-  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  OwningOpRef<ModuleOp> module;
+  if (!modelName.empty()) {
+    std::vector<std::pair<std::string, std::string>> overrides;
+    for (auto [key, value] : {std::pair{"img", &imageSize},
+                              {"batch", &batchSize},
+                              {"classes", &numClasses},
+                              {"dtype", &dtypeName}})
+      if (!value->empty())
+        overrides.push_back({key, *value});
+    for (const std::string &option : modelOptions) {
+      auto [key, value] = StringRef(option).split('=');
+      if (key.empty() || value.empty()) {
+        llvm::errs() << "error: --model-option expects key=value, got '"
+                     << option << "'\n";
+        return 1;
+      }
+      overrides.push_back({key.str(), value.str()});
+    }
+    FailureOr<ssm::models::ModelConfig> config =
+        ssm::models::resolveModelConfig(modelName, overrides, error);
+    if (failed(config)) {
+      llvm::errs() << "error: " << error << "\n";
+      return 1;
+    }
+    if (printWeights) {
+      for (const auto &spec : ssm::models::weightSpecs(*config)) {
+        llvm::outs() << spec.name << " [";
+        llvm::interleaveComma(spec.shape, llvm::outs());
+        llvm::outs() << "]\n";
+      }
+      return 0;
+    }
+    module = ssm::models::buildModel(context, *config);
+  } else {
+    auto input = openInputFile(inputFile, &error);
+    if (!input) {
+      llvm::errs() << "error: " << error << "\n";
+      return 1;
+    }
+    sourceMgr.AddNewSourceBuffer(std::move(input), llvm::SMLoc());
+    module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  }
   if (!module)
     return 1;
 

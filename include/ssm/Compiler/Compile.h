@@ -38,6 +38,11 @@ struct CompileOptions {
   Target target = Target::CPU;
   Phase phase = Phase::Artifact;
   CPUTargetOptions cpu;
+  /// A .safetensors file whose tensors are embedded in the artifact as
+  /// constants for the entry inputs of the same name (`ssm.name` argument
+  /// attribute): those inputs leave the signature. Every tensor must match
+  /// its input's shape and dtype; tensors no input names are an error.
+  std::string embedWeightsPath;
 };
 
 /// What compileModule produced: IR text for IR phases, otherwise bytes (the

@@ -26,10 +26,16 @@ struct EntrySignature {
   /// Bytes of the planned workspace (ssm-plan-workspace), passed as the last
   /// kernel argument; 0: none.
   uint64_t workspaceBytes = 0;
+  /// Per input: bytes to embed as a constant bound in place of the input
+  /// (the input then leaves the signature); empty ArrayRef = a real input.
+  /// The memory must outlive writeCPUArtifact.
+  std::vector<ArrayRef<uint8_t>> embedded;
 };
 
 /// Signatures of every public func.func, or an error naming what the runtime
 /// cannot take (dynamic shapes, unsupported element types, non-tensor values).
+/// Inputs and outputs are named by their `ssm.name` argument/result
+/// attribute, else "input<i>" / "output<i>".
 FailureOr<std::vector<EntrySignature>> collectEntrySignatures(ModuleOp module);
 
 /// A CPU artifact: one shared object holding one whole-function kernel per

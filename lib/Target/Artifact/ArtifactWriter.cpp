@@ -2,6 +2,8 @@
 
 #include "ssm/Target/Artifact.h"
 
+#include "ssm/Dialect/SSM/IR/SSMDialect.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 
 using namespace mlir;
@@ -29,7 +31,8 @@ static FailureOr<fmt::DType> dtypeOf(Type t) {
 }
 
 static FailureOr<fmt::TensorSpec> specOf(func::FuncOp fn, Type type,
-                                         StringRef what, unsigned index) {
+                                         StringRef what, unsigned index,
+                                         StringAttr name) {
   auto tensor = dyn_cast<RankedTensorType>(type);
   if (!tensor || !tensor.hasStaticShape() ||
       tensor.getRank() > int64_t(fmt::kMaxRank))
@@ -43,7 +46,7 @@ static FailureOr<fmt::TensorSpec> specOf(func::FuncOp fn, Type type,
            << fn.getSymName() << "' " << what << " #" << index
            << " has unsupported element type " << tensor.getElementType();
   fmt::TensorSpec spec;
-  spec.name = (what + Twine(index)).str();
+  spec.name = name ? name.str() : (what + Twine(index)).str();
   spec.dtype = *dtype;
   spec.dims.assign(tensor.getShape().begin(), tensor.getShape().end());
   return spec;
@@ -58,13 +61,15 @@ mlir::ssm::collectEntrySignatures(ModuleOp module) {
     EntrySignature entry;
     entry.name = fn.getSymName().str();
     for (auto [i, t] : llvm::enumerate(fn.getArgumentTypes())) {
-      auto spec = specOf(fn, t, "input", i);
+      auto spec =
+          specOf(fn, t, "input", i, fn.getArgAttrOfType<StringAttr>(i, kNameAttr));
       if (failed(spec))
         return failure();
       entry.inputs.push_back(*spec);
     }
     for (auto [i, t] : llvm::enumerate(fn.getResultTypes())) {
-      auto spec = specOf(fn, t, "output", i);
+      auto spec = specOf(fn, t, "output", i,
+                         fn.getResultAttrOfType<StringAttr>(i, kNameAttr));
       if (failed(spec))
         return failure();
       entry.outputs.push_back(*spec);
@@ -86,6 +91,9 @@ mlir::ssm::writeCPUArtifact(Location loc, ArrayRef<EntrySignature> entries,
       sharedObject.data(), sharedObject.size());
   for (const EntrySignature &entry : entries) {
     uint32_t numInputs = entry.inputs.size(), numOutputs = entry.outputs.size();
+    // Embedded inputs become constants bound in place; the rest keep their
+    // order in the signature.
+    std::vector<fmt::TensorSpec> callerInputs;
     bool hasWorkspace = entry.workspaceBytes > 0;
     uint32_t workspace = numInputs + numOutputs;
     std::vector<fmt::KernelArgRecord> kernelArgs(
@@ -95,7 +103,15 @@ mlir::ssm::writeCPUArtifact(Location loc, ArrayRef<EntrySignature> entries,
     uint32_t first = builder.commandCount();
     std::vector<fmt::LaunchArgRecord> launchArgs;
     for (uint32_t i = 0; i < numInputs; ++i) {
-      builder.addBindInput(i, i);
+      const fmt::TensorSpec &spec = entry.inputs[i];
+      if (i < entry.embedded.size() && !entry.embedded[i].empty()) {
+        uint32_t constant = builder.addConstant(
+            spec.name, entry.embedded[i].data(), entry.embedded[i].size());
+        builder.addBindConstant(i, constant);
+      } else {
+        builder.addBindInput(i, callerInputs.size());
+        callerInputs.push_back(spec);
+      }
       launchArgs.push_back(fmt::launchBuffer(i));
     }
     for (uint32_t j = 0; j < numOutputs; ++j) {
@@ -114,7 +130,7 @@ mlir::ssm::writeCPUArtifact(Location loc, ArrayRef<EntrySignature> entries,
       builder.addFree(workspace);
     for (uint32_t j = 0; j < numOutputs; ++j)
       builder.addReturn(numInputs + j, j);
-    builder.addEntry(entry.name, entry.inputs, entry.outputs,
+    builder.addEntry(entry.name, callerInputs, entry.outputs,
                      workspace + (hasWorkspace ? 1 : 0), first,
                      builder.commandCount() - first);
   }

@@ -37,7 +37,7 @@ uint64_t alignUp(uint64_t value, uint64_t alignment) {
 
 /// A buffer slot during the static simulation.
 struct SlotState {
-  enum class Kind { Empty, Input, Allocated, Freed };
+  enum class Kind { Empty, Input, Constant, Allocated, Freed };
   Kind kind = Kind::Empty;
   uint64_t size = 0;
   uint32_t id = 0;    // input index or allocation index
@@ -88,6 +88,9 @@ std::string Planner::describe(uint32_t buffer) const {
   switch (s.kind) {
   case SlotState::Kind::Input:
     return strCat("buffer ", buffer, " (input ", s.id, ", ", s.size, " bytes)");
+  case SlotState::Kind::Constant:
+    return strCat("buffer ", buffer, " (constant ", s.id, ", ", s.size,
+                  " bytes)");
   case SlotState::Kind::Allocated:
     return strCat("buffer ", buffer, " (", s.size, " bytes)");
   default:
@@ -112,8 +115,8 @@ Status Planner::checkLive(uint32_t i, const Command &c, uint32_t buffer,
   case SlotState::Kind::Empty:
     return fail(i, c,
                 strCat(what, " buffer ", buffer,
-                       " is not allocated (no Alloc or BindInput "
-                       "before this command)"));
+                       " is not allocated (no Alloc, BindInput or "
+                       "BindConstant before this command)"));
   case SlotState::Kind::Freed:
     return fail(i, c,
                 strCat(what, " buffer ", buffer,
@@ -131,18 +134,23 @@ Status Planner::checkWritable(uint32_t i, const Command &c, uint32_t buffer,
     return fail(i, c,
                 strCat(what, " buffer ", buffer, " is bound to input ", s.id,
                        ", which is read-only"));
+  if (s.kind == SlotState::Kind::Constant)
+    return fail(i, c,
+                strCat(what, " buffer ", buffer, " is bound to constant ",
+                       s.id, ", which is read-only"));
   return okStatus();
 }
 
 Status Planner::checkSlotUnused(uint32_t i, const Command &c,
                                 const char *advice) const {
   const SlotState &s = slots_[c.buffer];
-  if (s.kind != SlotState::Kind::Input && s.kind != SlotState::Kind::Allocated)
+  if (s.kind == SlotState::Kind::Empty || s.kind == SlotState::Kind::Freed)
     return okStatus();
   return fail(i, c,
               strCat("buffer ", c.buffer, " is already ",
-                     s.kind == SlotState::Kind::Input ? "bound to an input"
-                                                      : "allocated",
+                     s.kind == SlotState::Kind::Input      ? "bound to an input"
+                     : s.kind == SlotState::Kind::Constant ? "bound to a constant"
+                                                           : "allocated",
                      " (by command ", s.since, ")", advice));
 }
 
@@ -183,6 +191,20 @@ Status Planner::step(uint32_t i, const Command &c) {
     s = SlotState();
     s.kind = SlotState::Kind::Input;
     s.size = sig.inputs[c.operandIndex].byteSize();
+    s.id = c.operandIndex;
+    s.since = i;
+    return okStatus();
+  }
+  case ScheduleOp::BindConstant: {
+    SSMRT_RETURN_IF_ERROR(checkSlotId(i, c, c.buffer));
+    if (c.operandIndex >= context_.constantSizes.size())
+      return fail(i, c,
+                  strCat("constant index ", c.operandIndex, " out of range"));
+    SSMRT_RETURN_IF_ERROR(checkSlotUnused(i, c, ""));
+    SlotState &s = slots_[c.buffer];
+    s = SlotState();
+    s.kind = SlotState::Kind::Constant;
+    s.size = context_.constantSizes[c.operandIndex];
     s.id = c.operandIndex;
     s.since = i;
     return okStatus();
@@ -289,6 +311,10 @@ Status Planner::step(uint32_t i, const Command &c) {
                   strCat("output ", out, " is ", desc.typeString(), " (",
                          desc.byteSize(), " bytes) but ", describe(c.buffer),
                          " holds ", s.size, " bytes"));
+    if (s.kind == SlotState::Kind::Constant)
+      return fail(i, c,
+                  strCat("output ", out, " returns ", describe(c.buffer),
+                         "; constants cannot be returned"));
     returnCommand_[out] = i;
     OutputSource &source = plan_.outputs[out];
     if (s.kind == SlotState::Kind::Input) {
@@ -496,6 +522,21 @@ Status Executor::step(uint32_t i, const Command &c) {
     Slot &s = slots_[c.buffer];
     s.base = const_cast<uint8_t *>(inputData_[c.operandIndex]);
     s.size = plan_.signature.inputs[c.operandIndex].byteSize();
+    s.live = true;
+    s.writable = false;
+    return okStatus();
+  }
+  case ScheduleOp::BindConstant: {
+    if (c.operandIndex >= context_.constants->size() ||
+        c.buffer >= slots_.size())
+      return internal(i, "constant out of range");
+    const format::ConstantInfo &constant =
+        (*context_.constants)[c.operandIndex];
+    Slot &s = slots_[c.buffer];
+    // Kernels only read bound buffers (writable = false is checked by the
+    // planner), so the mapped constant is used in place.
+    s.base = const_cast<uint8_t *>(constant.data);
+    s.size = constant.size;
     s.live = true;
     s.writable = false;
     return okStatus();

@@ -15,7 +15,7 @@ bool isValidTargetKind(uint32_t value) { return value >= 1 && value <= 3; }
 bool isValidBinaryFormat(uint32_t value) { return value >= 1 && value <= 4; }
 bool isValidKernelArgKind(uint32_t value) { return value >= 1 && value <= 2; }
 bool isValidDType(uint32_t value) { return value >= 1 && value <= 9; }
-bool isValidScheduleOp(uint32_t value) { return value >= 1 && value <= 7; }
+bool isValidScheduleOp(uint32_t value) { return value >= 1 && value <= 8; }
 
 bool isUniqueSectionKind(SectionKind kind) {
   return isValidSectionKind(static_cast<uint32_t>(kind)) &&
@@ -129,6 +129,8 @@ const char *scheduleOpName(ScheduleOp op) {
     return "Return";
   case ScheduleOp::BindInput:
     return "BindInput";
+  case ScheduleOp::BindConstant:
+    return "BindConstant";
   }
   return "<invalid>";
 }

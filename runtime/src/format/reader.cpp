@@ -637,6 +637,7 @@ Expected<Command> ArtifactView::command(uint32_t index) const {
     break;
   case ScheduleOp::Return:
   case ScheduleOp::BindInput:
+  case ScheduleOp::BindConstant:
     used = kBuffer | kIndex;
     break;
   }
@@ -661,6 +662,7 @@ Expected<Command> ArtifactView::command(uint32_t index) const {
 
   switch (c.op) {
   case ScheduleOp::UploadConstant:
+  case ScheduleOp::BindConstant:
     if (r.index >= constants_.count)
       return dataLossError(strCat(opLabel, ": constant index ", r.index,
                                   " out of range (", constants_.count,

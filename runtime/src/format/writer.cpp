@@ -333,6 +333,14 @@ uint32_t ModuleBuilder::addBindInput(uint32_t buffer, uint32_t input) {
   return addCommand(r);
 }
 
+uint32_t ModuleBuilder::addBindConstant(uint32_t buffer, uint32_t constant) {
+  ScheduleCommandRecord r = {};
+  r.opcode = static_cast<uint32_t>(ScheduleOp::BindConstant);
+  r.buffer = buffer;
+  r.index = constant;
+  return addCommand(r);
+}
+
 Expected<TensorDescRecord> ModuleBuilder::makeTensor(const TensorSpec &spec) {
   if (spec.dims.size() > kMaxRank)
     return invalidArgumentError(strCat("tensor '", spec.name, "' has rank ",

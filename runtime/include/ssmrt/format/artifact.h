@@ -45,7 +45,7 @@ inline constexpr uint8_t kMagic[8] = {'S',  'S',  'M',  'B',
                                       0x00, 0x0D, 0x0A, 0x1A};
 
 /// The only format version this runtime reads and writes.
-inline constexpr uint32_t kFormatVersion = 1;
+inline constexpr uint32_t kFormatVersion = 2;
 
 inline constexpr uint32_t kFileHeaderSize = 128;
 inline constexpr uint32_t kSectionEntrySize = 64;
@@ -115,6 +115,7 @@ enum class ScheduleOp : uint32_t {
   Free = 5,           // buffer
   Return = 6,         // buffer, index = output
   BindInput = 7,      // buffer, index = input
+  BindConstant = 8,   // buffer, index = constant: bound read-only, no copy
 };
 
 //===----------------------------------------------------------------------===//

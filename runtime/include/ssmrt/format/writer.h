@@ -217,6 +217,8 @@ public:
   uint32_t addFree(uint32_t buffer);
   uint32_t addReturn(uint32_t buffer, uint32_t output);
   uint32_t addBindInput(uint32_t buffer, uint32_t input);
+  /// Binds `buffer` read-only to constant `constant` (weights used in place).
+  uint32_t addBindConstant(uint32_t buffer, uint32_t constant);
   /// Appends a raw command; for Launch, `launchArgs` are stored and
   /// args_offset/args_count filled in.
   uint32_t addCommand(const ScheduleCommandRecord &command,

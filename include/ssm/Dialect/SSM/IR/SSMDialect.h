@@ -20,4 +20,11 @@
 #define GET_ATTRDEF_CLASSES
 #include "ssm/Dialect/SSM/IR/SSMAttrs.h.inc"
 
+namespace mlir::ssm {
+/// Argument / result attribute naming an entry's tensors in the .ssmb
+/// signature (weights carry their checkpoint names, e.g.
+/// "layers.0.mixer.in_proj.weight").
+inline constexpr llvm::StringLiteral kNameAttr("ssm.name");
+} // namespace mlir::ssm
+
 #endif // SSM_DIALECT_SSM_IR_SSMDIALECT_H
