@@ -49,7 +49,7 @@ TEST(WriterTest, HeaderFieldsAndLayout) {
   ASSERT_TRUE(bytes.ok());
   FileHeader h = test::readHeader(*bytes);
   EXPECT_EQ(std::memcmp(h.magic, "SSMB\0\r\n\x1a", 8), 0);
-  EXPECT_EQ(h.format_version, 1u);
+  EXPECT_EQ(h.format_version, kFormatVersion);
   EXPECT_EQ(h.header_size, 128u);
   EXPECT_EQ(h.section_count, 3u);
   EXPECT_EQ(h.section_table_offset, 128u);

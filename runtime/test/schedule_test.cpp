@@ -106,8 +106,8 @@ TEST_F(ScheduleTest, UseOfUnallocatedBuffer) {
         b.addCopy(1, 0, 2, 0, 16);
         b.addReturn(1, 0);
       }),
-      "command 1 (Copy): source buffer 2 is not allocated (no Alloc or "
-      "BindInput before this command)");
+      "command 1 (Copy): source buffer 2 is not allocated (no Alloc, "
+      "BindInput or BindConstant before this command)");
 }
 
 TEST_F(ScheduleTest, UseAfterFree) {
