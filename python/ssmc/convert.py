@@ -295,9 +295,14 @@ def _family(model: Optional[str], expected: Optional[Spec], names: Sequence[str]
             return "mambaout"
         if "patch_embed.proj.weight" in exp:
             return "vim" if "cls_token" in exp else "fastvim"
+    # From the source names alone: only unambiguous signals (Vim and FastVim
+    # also have "patch_embed.proj.*", so that one cannot mean VMamba here).
+    if any(re.match(r"layers\.\d+\.mixer\.", n) for n in names):
+        return "vim"
     if _looks_timm_mambaout(names) and any(n.startswith("stem.conv1.") for n in names):
         return "mambaout"
-    if _looks_vmamba_legacy(names) or any(n.startswith("classifier.head.") for n in names):
+    if any(re.match(r"layers\.\d+\.blocks\.\d+\.(ln_1|self_attention|norm|op)\.", n)
+           or n.startswith("classifier.head.") for n in names):
         return "vmamba"
     return None
 
@@ -438,15 +443,34 @@ def _reference_weight_spec() -> Optional[Callable]:
     return None
 
 
+def _compiler_knows(model: str) -> bool:
+    """Whether ``ssmc.weight_spec`` can describe ``model`` here: the package
+    has it, the compiler extension is built (``ssmc.has_compiler()``) and its
+    model builders list ``model`` (``ssmc.models()``)."""
+    import ssmc
+    if not callable(getattr(ssmc, "weight_spec", None)):
+        return False
+    try:
+        if callable(getattr(ssmc, "has_compiler", None)) and not ssmc.has_compiler():
+            return False
+        if callable(getattr(ssmc, "models", None)):
+            return model in ssmc.models()
+    except ImportError:
+        return False
+    return True
+
+
 def expected_spec(model: str, **options: Any) -> Tuple[Optional[Spec], str]:
     """The expected [(name, shape)] of ``model`` with ``options`` and where it
-    came from: ``ssmc.weight_spec`` when the compiler's binding provides it,
-    else ``ssm_testing.reference_models.weight_spec``, else ``(None, why)``."""
+    came from: ``ssmc.weight_spec`` when the compiler's binding provides it
+    for ``model`` (extension built with the model builders), else
+    ``ssm_testing.reference_models.weight_spec``, else ``(None, why)``.
+    Errors for bad options propagate (``ssmc.InvalidArgumentError`` or
+    ``ValueError``)."""
     options = {k: v for k, v in options.items() if v is not None}
-    import ssmc
-    fn = getattr(ssmc, "weight_spec", None)
-    if callable(fn):
-        return _normalize_spec(fn(model, **options)), "ssmc.weight_spec"
+    if _compiler_knows(model):
+        import ssmc
+        return _normalize_spec(ssmc.weight_spec(model, **options)), "ssmc.weight_spec"
     fn = _reference_weight_spec()
     if fn is not None:
         return _normalize_spec(fn(model, **options)), "ssm_testing.reference_models.weight_spec"

@@ -30,7 +30,7 @@ import math
 import os
 import struct
 import tempfile
-from typing import Dict, Iterable, Mapping, Optional, Tuple, Union
+from typing import Dict, Mapping, Optional, Tuple, Union
 
 import numpy as np
 

@@ -4,7 +4,6 @@
 odd-layer transpose, cross-checks against the block functions of
 ssm_testing.torch_models)."""
 
-import math
 
 import pytest
 import torch
