@@ -26,13 +26,14 @@ Public API
 Override keys (the C++ compiler's): ``img`` (square input side), ``classes``,
 ``batch`` and ``dtype`` (accepted, they change no weight), and per family
 
-* vim:      ``embed_dim, depth, patch, stride, d_state``
-* fastvim:  ``embed_dim, depth, patch, stride (must equal patch), d_state,
+* vim:        ``embed_dim, depth, patch, stride, d_state``
+* fastvim:    ``embed_dim, depth, patch (= kernel = stride), d_state,
   pool ("mean"|"max"), pool_scale``
-* vmamba:   ``embed_dim (C0, dims = C0 * 2^i), dims, depths, d_state,
-  ssm_ratio, mlp_ratio``
-* mambaout: ``dims, depths, expansion_ratio, mlp_ratio`` (the MLP head's
-  ratio, 4 in the official code)
+* vmamba v2:  ``dims, depths, d_state, ssm_ratio, mlp_ratio``
+* vmamba v0:  ``dims, depths, d_state, ssm_ratio``
+* mambaout:   ``dims, depths, expansion_ratio``
+
+(the same keys the C++ ``resolveModelConfig`` accepts per family).
 
 Values may be Python numbers/lists or strings as on a command line
 (``"2,2,8,2"``); ``None`` means "not given".  A key the family does not use
@@ -93,6 +94,7 @@ class ModelConfig:
     mlp_ratio: float = 4.0
     expansion_ratio: float = 8.0 / 3.0
     kernel_size: int = 7             # MambaOut depthwise conv
+    # (MambaOut's MLP head uses mlp_ratio = 4 of the official MlpHead.)
 
     @staticmethod
     def dt_rank(width: int) -> int:
@@ -141,9 +143,10 @@ VARIANTS: Tuple[str, ...] = tuple(_VARIANT_TABLE)
 _COMMON_KEYS = {"img", "classes", "batch", "dtype"}
 _FAMILY_KEYS = {
     "vim": {"embed_dim", "depth", "patch", "stride", "d_state"},
-    "fastvim": {"embed_dim", "depth", "patch", "stride", "d_state", "pool", "pool_scale"},
-    "vmamba": {"embed_dim", "dims", "depths", "d_state", "ssm_ratio", "mlp_ratio"},
-    "mambaout": {"dims", "depths", "expansion_ratio", "mlp_ratio"},
+    "fastvim": {"embed_dim", "depth", "patch", "d_state", "pool", "pool_scale"},
+    "vmamba": {"dims", "depths", "d_state", "ssm_ratio", "mlp_ratio"},
+    "vmamba-v0": {"dims", "depths", "d_state", "ssm_ratio"},
+    "mambaout": {"dims", "depths", "expansion_ratio"},
 }
 _INT_KEYS = {"img", "classes", "batch", "embed_dim", "depth", "patch", "stride", "d_state"}
 _FLOAT_KEYS = {"pool_scale", "ssm_ratio", "mlp_ratio", "expansion_ratio"}
@@ -208,7 +211,7 @@ def resolve_config(variant: str, **overrides: Any) -> ModelConfig:
     base = dict(_VARIANT_TABLE[variant])
     cfg = ModelConfig(variant=variant, **base)
     given = {k: v for k, v in overrides.items() if v is not None}
-    allowed = _COMMON_KEYS | _FAMILY_KEYS[fam]
+    allowed = _COMMON_KEYS | _FAMILY_KEYS["vmamba-v0" if base.get("v0") else fam]
     bad = sorted(k for k in given if k not in allowed)
     if bad:
         raise ValueError(f"{variant}: unknown override key(s) {', '.join(bad)}; "
@@ -233,23 +236,9 @@ def resolve_config(variant: str, **overrides: Any) -> ModelConfig:
         if k in vals and vals[k] < 1:
             raise ValueError(f"{k} must be >= 1, got {vals[k]}")
 
-    if fam == "fastvim":
-        # FastVim's patch conv has kernel = stride = p (the stride argument is ignored).
-        if "patch" in vals and "stride" not in vals:
-            vals["stride"] = vals["patch"]
-        elif "stride" in vals and "patch" not in vals:
-            vals["patch"] = vals["stride"]
-        elif "stride" in vals and vals["stride"] != vals["patch"]:
-            raise ValueError("fastvim: stride must equal patch (kernel = stride = p)")
-    if fam == "vmamba":
-        depths = vals.get("depths", cfg.depths)
-        if "dims" in vals:
-            if "embed_dim" in vals and vals["embed_dim"] != vals["dims"][0]:
-                raise ValueError("vmamba: embed_dim and dims[0] disagree")
-        elif "embed_dim" in vals or "depths" in vals:
-            c0 = vals.get("embed_dim", cfg.dims[0])
-            vals["dims"] = tuple(c0 * 2 ** i for i in range(len(depths)))
-        vals.pop("embed_dim", None)
+    if fam == "fastvim" and "patch" in vals:
+        # FastVim's patch conv has kernel = stride = p (it has no stride option).
+        vals["stride"] = vals["patch"]
     for k, v in vals.items():
         setattr(cfg, k, v)
 
@@ -284,8 +273,6 @@ def resolve_config(variant: str, **overrides: Any) -> ModelConfig:
                                  "(the hidden width must cover the conv channels)")
             if cfg.dims[0] < 2:
                 raise ValueError("mambaout: dims[0] must be >= 2 (the stem halves it)")
-            if cfg.mlp_ratio <= 0 or int(cfg.mlp_ratio * cfg.dims[-1]) < 1:
-                raise ValueError("mambaout: mlp_ratio must be > 0")
     return cfg
 
 

@@ -25,8 +25,8 @@ PYTHON_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TINY = {
     "vim-t": dict(img=32, embed_dim=32, depth=2, patch=16, stride=16, classes=5),
     "fastvim-t": dict(img=32, embed_dim=32, depth=2, patch=8, classes=5),
-    "vmamba-t": dict(img=32, embed_dim=16, depths=[1, 1, 2, 1], classes=5),
-    "vmamba-v0-t": dict(img=32, embed_dim=16, depths=[1, 1, 2, 1], classes=5),
+    "vmamba-t": dict(img=32, dims=[16, 32, 64, 128], depths=[1, 1, 2, 1], classes=5),
+    "vmamba-v0-t": dict(img=32, dims=[16, 32, 64, 128], depths=[1, 1, 2, 1], classes=5),
     "mambaout-femto": dict(img=32, dims=[16, 24, 32, 40], depths=[1, 1, 2, 1], classes=5),
 }
 
@@ -395,10 +395,14 @@ def test_cli_errors_and_modes(tmp_path, capsys, monkeypatch):
                             "--depth", 3, "--patch", 8, "--classes", 5], capsys)
     assert rc == 1 and not dst.exists()
     assert "missing:    layers.2.mixer.in_proj.weight" in err
-    # Bad override -> clear error.
-    rc, out, err = run_cli([src, dst, "--model", "fastvim-t", "--patch", 8, "--stride", 4],
+    # Bad override -> clear error (reference spec; ssmc.weight_spec says it its own way).
+    rc, out, err = run_cli([src, dst, "--model", "fastvim-t", "--img", 36, "--patch", 8],
                            capsys)
-    assert rc == 1 and "stride must equal patch" in err
+    assert rc == 1 and "36" in err and not dst.exists()
+    with monkeypatch.context() as mp:
+        mp.setattr(cv, "_compiler_knows", lambda model: False)
+        rc, out, err = run_cli([src, dst, "--model", "fastvim-t", "--stride", 8], capsys)
+        assert rc == 1 and "unknown override key(s) stride" in err
     # No --model: converted without validation, said on stderr.
     rc, out, err = run_cli([src, dst], capsys)
     assert rc == 0 and "without validation" in err and "not validated" in out

@@ -28,7 +28,7 @@ PARAMS = {
 TINY = {
     "vim": dict(img=32, embed_dim=32, depth=2, patch=16, stride=8, classes=7),
     "fastvim": dict(img=32, embed_dim=32, depth=2, patch=8, classes=7),
-    "vmamba": dict(img=32, embed_dim=16, depths=[1, 1, 2, 1], classes=7),
+    "vmamba": dict(img=32, dims=[16, 32, 64, 128], depths=[1, 1, 2, 1], classes=7),
     "mambaout": dict(img=32, dims=[16, 24, 32, 40], depths=[1, 1, 2, 1], classes=7),
 }
 TINY_VARIANTS = ["vim-t", "fastvim-t", "vmamba-t", "vmamba-t-s2", "vmamba-v0-t",
@@ -224,16 +224,24 @@ def test_state_dict_loads_strict_from_spec_names():
 
 
 def test_overrides_and_errors():
-    cfg = rm.resolve_config("vmamba-t", embed_dim="16", depths="1,1,2,1", img="64")
+    cfg = rm.resolve_config("vmamba-t", dims="16, 32,64,128", depths="1,1,2,1", img="64")
     assert cfg.dims == (16, 32, 64, 128) and cfg.depths == (1, 1, 2, 1) and cfg.img == 64
     assert rm.resolve_config("fastvim-t", patch=8).stride == 8
+    assert rm.resolve_config("mambaout-femto", expansion_ratio="3").expansion_ratio == 3.0
     assert rm.resolve_config("vim-t", img=None).img == 224
     with pytest.raises(ValueError, match="unknown variant"):
         rm.resolve_config("vim-xl")
     with pytest.raises(ValueError, match="pool"):
         rm.resolve_config("vim-t", pool="mean")              # not a Vim key
-    with pytest.raises(ValueError, match="stride must equal patch"):
-        rm.resolve_config("fastvim-t", patch=16, stride=8)
+    # The C++ compiler's keys: no stride for FastVim, no embed_dim for VMamba,
+    # no mlp_ratio for VMamba v0 and MambaOut.
+    for variant, key in [("fastvim-t", "stride"), ("vmamba-t", "embed_dim"),
+                         ("vmamba-v0-t", "mlp_ratio"), ("mambaout-femto", "mlp_ratio")]:
+        with pytest.raises(ValueError, match="unknown override"):
+            rm.resolve_config(variant, **{key: 8})
+    assert rm.resolve_config("vmamba-t", mlp_ratio=0).mlp_ratio == 0
+    with pytest.raises(ValueError, match="expansion_ratio"):
+        rm.resolve_config("mambaout-femto", expansion_ratio=0.5)
     with pytest.raises(ValueError, match="multiple of patch"):
         rm.resolve_config("fastvim-t", img=40)
     with pytest.raises(ValueError, match="smaller than patch"):
@@ -447,3 +455,57 @@ def test_mambaout_block_split():
                     groups=C).permute(0, 2, 3, 1)
     ref = x + blk.fc2(F.gelu(gate) * torch.cat([ident, conv], -1))
     assert rel(blk(x), ref) < 1e-12
+
+
+# ---------------------------------------------------------------------------
+# Agreement with the compiler's model registry (when it is built)
+# ---------------------------------------------------------------------------
+
+
+def _compiler_models():
+    try:
+        import ssmc
+        return set(ssmc.models()) if ssmc.has_compiler() else set()
+    except Exception:           # no package, no extension, or no model builders
+        return set()
+
+
+needs_compiler = pytest.mark.skipif(not _compiler_models(),
+                                    reason="ssmc compiler with model builders not built")
+
+
+@needs_compiler
+@pytest.mark.parametrize("variant", list(PARAMS))
+def test_weight_spec_matches_compiler(variant):
+    """Same names and shapes as ssmc.weight_spec (its argument order may differ),
+    full size and tiny; same eval preprocessing sizes."""
+    import ssmc
+    assert variant in _compiler_models()
+    assert dict(ssmc.weight_spec(variant)) == dict(rm.weight_spec(variant))
+    small = dict(TINY[rm.family_of(variant)])
+    if variant.endswith("-s8"):
+        small["stride"] = 8
+    assert dict(ssmc.weight_spec(variant, **small)) == dict(rm.weight_spec(variant, **small))
+    for img in (224, 384):
+        ours, theirs = rm.preprocessing(variant, img=img), ssmc.preprocessing(variant, img=img)
+        assert (ours["resize_to"], ours["crop"]) == (theirs["resize_to"], theirs["crop"])
+
+
+@needs_compiler
+@pytest.mark.parametrize("variant", ["vim-t", "fastvim-t", "vmamba-t", "vmamba-v0-t",
+                                     "mambaout-femto"])
+def test_override_keys_match_compiler(variant):
+    import ssmc
+    values = dict(img=64, classes=10, batch=2, dtype="bf16", embed_dim=32, depth=2, patch=16,
+                  stride=16, d_state=8, pool="max", pool_scale=0.5, dims="16,32,64,128",
+                  depths="1,1,1,1", ssm_ratio=2.0, mlp_ratio=2.0, expansion_ratio=3.0)
+    for key, value in values.items():
+        try:
+            theirs = dict(ssmc.weight_spec(variant, **{key: value}))
+        except Exception:
+            theirs = None
+        try:
+            ours = dict(rm.weight_spec(variant, **{key: value}))
+        except ValueError:
+            ours = None
+        assert ours == theirs, key
