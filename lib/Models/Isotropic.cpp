@@ -37,9 +37,11 @@ Value direction(GraphBuilder &g, const ModelConfig &c, const LayerShape &s,
   Value convW = g.weight(prefix + n.conv + ".weight", {s.E, 1, s.W});
   Value convB = g.weight(prefix + n.conv + ".bias", {s.E});
   Value xc = g.causalConv1dSilu(x, convW, convB); // (B, E, L)
-  Value scanIn = fast ? g.axisPool(xc, cols, c.fastvimMaxPool,
-                                   c.fastvimPoolScale)
-                      : xc;
+  // scaling_factor multiplies the mean only; the max branch ignores it.
+  Value scanIn =
+      fast ? g.axisPool(xc, cols, c.fastvimMaxPool,
+                        c.fastvimMaxPool ? 1.0 : c.fastvimPoolScale)
+           : xc;
   int64_t ls = GraphBuilder::shapeOf(scanIn)[2];
   Value wx = g.weight(prefix + n.xProj + ".weight", {s.R + 2 * s.N, s.E});
   Value xdbl = g.linearCF(wx, scanIn); // (B, R + 2N, ls)

@@ -166,8 +166,14 @@ std::string validate(const ModelConfig &c) {
     for (int64_t d : c.dims)
       if (std::fmod(d * c.ssmRatio, 1.0) != 0.0)
         return "ssm_ratio * dims must be integers";
-  } else if (c.imageSize < 32) {
-    return "MambaOut needs img >= 32";
+  } else {
+    if (c.imageSize < 32)
+      return "MambaOut needs img >= 32";
+    // The gated block splits its 2H fc1 channels into H gate, H - C identity
+    // and C conv channels: H >= C.
+    for (int64_t d : c.dims)
+      if (int64_t(c.expansionRatio * double(d)) < d)
+        return "expansion_ratio must give hidden >= dim (ratio >= 1)";
   }
   return "";
 }
@@ -262,9 +268,12 @@ Preprocessing mlir::ssm::models::preprocessing(const ModelConfig &c) {
   p.crop = c.imageSize;
   // Vim / FastVim (timm build_transform) and VMamba (TEST.CROP) resize to
   // int(img / 0.875) then crop; MambaOut's timm config uses crop_pct 1.0.
-  p.resizeTo = c.family == Family::MambaOut
-                   ? c.imageSize
-                   : int64_t(double(c.imageSize) / 0.875);
+  if (c.family == Family::MambaOut)
+    p.resizeTo = c.imageSize;
+  else if (c.family == Family::VMamba)
+    p.resizeTo = int64_t(256.0 / 224.0 * double(c.imageSize));
+  else
+    p.resizeTo = int64_t(double(c.imageSize) / 0.875);
   return p;
 }
 

@@ -16,6 +16,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 _DTYPES = {1: np.float32, 2: np.float16, 4: np.float64, 5: np.int32, 6: np.int64,
            7: np.int8, 8: np.uint8, 9: np.bool_}
 _CODES = {np.dtype(v): k for k, v in _DTYPES.items()}
+_BF16 = 3
 
 
 def _library(path: Optional[Path] = None) -> ctypes.CDLL:
@@ -95,9 +96,12 @@ class Module:
         return out.value
 
     def __call__(self, function: str, inputs: Sequence[np.ndarray]) -> List[np.ndarray]:
+        # bfloat16 travels as uint16 bit patterns tagged by ssmc's BF16Array.
+        codes = [_BF16 if type(a).__name__ == "BF16Array" else _CODES[np.asarray(a).dtype]
+                 for a in inputs]
         arrays = [np.ascontiguousarray(a) for a in inputs]
         n = len(arrays)
-        dtypes = (ctypes.c_int32 * n)(*[_CODES[a.dtype] for a in arrays])
+        dtypes = (ctypes.c_int32 * n)(*codes)
         ranks = (ctypes.c_int32 * n)(*[a.ndim for a in arrays])
         flat = [d for a in arrays for d in a.shape]
         dims = (ctypes.c_int64 * max(1, len(flat)))(*flat)
