@@ -46,8 +46,15 @@ LogicalResult collectCaptures(scf::ParallelOp loop, SetVector<Value> &roots,
   SetVector<Operation *> seen;
   while (!worklist.empty()) {
     Value v = worklist.pop_back_val();
+    // Views of the planned workspace are roots too: each is its own buffer
+    // (views live at the same time never overlap), and passing it as its own
+    // argument rather than re-deriving it from the workspace base lets LLVM
+    // tell the buffers apart (a shared base defeats its alias analysis and,
+    // with it, vectorization of every loop that reads and writes the
+    // workspace).
     if (isa<BlockArgument>(v) ||
-        isa_and_nonnull<memref::AllocOp, memref::AllocaOp>(v.getDefiningOp())) {
+        isa_and_nonnull<memref::AllocOp, memref::AllocaOp, memref::ViewOp>(
+            v.getDefiningOp())) {
       if (!isa<MemRefType>(v.getType()))
         return failure(); // a scalar argument: not a buffer we can bind
       auto type = cast<MemRefType>(v.getType());
@@ -156,6 +163,13 @@ struct OutlineParallelLoopsPass
     auto kernel =
         func::FuncOp::create(b, loc, name, b.getFunctionType(kernelTypes, {}));
     kernel.setPrivate();
+    // Every root is a distinct buffer (an input, an output, a workspace
+    // view or an allocation): no two arguments alias, and saying so lets
+    // LLVM keep accumulators in registers and vectorize without runtime
+    // overlap checks. (Two inputs may be the same caller array; inputs are
+    // only read, which noalias allows.)
+    for (unsigned i = 0; i < roots.size(); ++i)
+      kernel.setArgAttr(i, "llvm.noalias", b.getUnitAttr());
     Block *body = kernel.addEntryBlock();
     b.setInsertionPointToStart(body);
     IRMapping map;
