@@ -216,6 +216,18 @@ Value GraphBuilder::linearLast(Value x, Value W, Value bias) {
 
 Value GraphBuilder::linearCF(Value W, Value x, Value bias) {
   Shape xs = shapeOf(x), ws = shapeOf(W);
+  if (xs.size() > 3) {
+    // (B, C, H, W, ...) -> (B, C, L): one contiguous pixel dimension, which
+    // the CPU pipeline runs innermost (a long multiply-add over L per
+    // weight instead of short rows re-accumulated per input channel).
+    ReassociationIndices spatial;
+    for (int64_t d = 2; d < int64_t(xs.size()); ++d)
+      spatial.push_back(d);
+    Value flat = linearCF(W, collapse(x, {{0}, {1}, spatial}), bias);
+    Shape out = xs;
+    out[1] = ws[0];
+    return expand(flat, out, {{0}, {1}, spatial});
+  }
   unsigned rank = xs.size(), loops = rank + 1; // (b, o, l..., k)
   Shape out = xs;
   out[1] = ws[0];

@@ -4,7 +4,7 @@
 // both dimensions (4 x 6 < 64) are linearized into 24 tiles. Views and
 // constants are recomputed inside, buffers are passed.
 // CHECK-LABEL: func.func private @f_par0(
-// CHECK-SAME: %[[IN:.*]]: memref<4x6xf32>, %[[OUT:.*]]: memref<24xf32>, %[[BEGIN:.*]]: index, %[[END:.*]]: index)
+// CHECK-SAME: %[[IN:[a-z0-9]+]]: memref<4x6xf32> {llvm.noalias}, %[[OUT:[a-z0-9]+]]: memref<24xf32> {llvm.noalias}, %[[BEGIN:[a-z0-9]+]]: index, %[[END:[a-z0-9]+]]: index)
 // CHECK:   %[[VIEW:.*]] = memref.expand_shape %[[OUT]]
 // CHECK:   scf.for %[[T:.*]] = %[[BEGIN]] to %[[END]]
 // CHECK:     %[[J:.*]] = arith.remui %[[T]]
@@ -66,6 +66,31 @@ func.func @scalar_capture(%in: memref<4xf32>, %s: f32) {
   %c4 = arith.constant 4 : index
   scf.parallel (%i) = (%c0) to (%c4) step (%c1) {
     memref.store %s, %in[%i] : memref<4xf32>
+  }
+  return
+}
+
+// -----
+
+// Views of the workspace are kernel arguments of their own (noalias), not
+// re-derived from the workspace inside the kernel.
+// CHECK-LABEL: func.func private @ws_par0(
+// CHECK-SAME: %{{.*}}: memref<8xf32> {llvm.noalias}, %{{.*}}: memref<8xf32> {llvm.noalias}, %{{.*}}: index, %{{.*}}: index)
+// CHECK-NOT: memref.view
+// CHECK-LABEL: func.func @ws(
+// CHECK: %[[A:.*]] = memref.view %{{.*}}[%{{.*}}][] : memref<64xi8> to memref<8xf32>
+// CHECK: %[[B:.*]] = memref.view %{{.*}}[%{{.*}}][] : memref<64xi8> to memref<8xf32>
+// CHECK: call @__ssm_dispatch_ws_par0(%[[A]], %[[B]], %{{.*}})
+func.func @ws(%workspace: memref<64xi8>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  %c32 = arith.constant 32 : index
+  %a = memref.view %workspace[%c0][] : memref<64xi8> to memref<8xf32>
+  %b = memref.view %workspace[%c32][] : memref<64xi8> to memref<8xf32>
+  scf.parallel (%i) = (%c0) to (%c8) step (%c1) {
+    %v = memref.load %a[%i] : memref<8xf32>
+    memref.store %v, %b[%i] : memref<8xf32>
   }
   return
 }
