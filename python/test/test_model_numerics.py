@@ -160,3 +160,22 @@ def test_full_size_224(runtime, tmp_path, variant):
     got, want, _ = _check(runtime, tmp_path, variant, {}, 224, classes=1000,
                           embed=True, seed=_seed(variant))
     assert _rel_err(got, want) <= TOL_F32
+
+
+def test_embedded_weights_errors(tmp_path):
+    """--weights: a mis-shaped and an unknown tensor are both named."""
+    options = dict(embed_dim=16, depth=1)
+    names = _weight_names("vim-t", 16, 10, options)
+    model = rm.build("vim-t", img=16, classes=10, **options)
+    state = {k: v.float().numpy() for k, v in model.state_dict().items()}
+    state["head.bias"] = np.zeros(11, np.float32)
+    state["not.a.weight"] = np.ones(3, np.float32)
+    path = tmp_path / "bad.safetensors"
+    st.save_file(state, path)
+    cmd = [str(SSM_COMPILE), "--model=vim-t", "--img=16", "--classes=10",
+           f"--weights={path}", "-o", str(tmp_path / "x.ssmb")] + _option_args(options)
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    assert proc.returncode != 0
+    assert "'head.bias': the model expects 10xf32, the file has 11xf32" in proc.stderr
+    assert "'not.a.weight': no input of that name" in proc.stderr
+    assert len(names) == len(state) - 1
