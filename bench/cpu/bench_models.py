@@ -1,0 +1,119 @@
+#!/usr/bin/python3
+"""Whole-model CPU benchmark: ssmc-compiled models vs PyTorch eager running the
+same model (ssm_testing.reference_models, the same weights) in the same
+process, same thread count; batch 1, f32, 224x224 by default. Logits are
+checked (relative error <= 1e-4) before timing; medians of interleaved runs
+after warm-up.
+
+    /usr/bin/python3 bench/cpu/bench_models.py [--threads 2] [--runs 10]
+        [--models vim-t,vmamba-t,fastvim-t,mambaout-femto] [--img 224] [--markdown]
+
+Needs build/bin/ssm-compile and build/runtime/libssmrt_c.so (scripts/build.sh).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+os.environ.setdefault("OMP_WAIT_POLICY", "passive")
+import torch  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "python"))
+from ssm_testing import reference_models as rm  # noqa: E402
+from ssm_testing.runtime_c import Runtime  # noqa: E402
+from ssmc import safetensors_io as st  # noqa: E402
+
+# PyTorch-eager CPU latencies the issue measured on this kind of machine.
+ISSUE_TORCH_MS = {"vim-t": 1256, "vmamba-t": 452, "fastvim-t": 547, "mambaout-femto": 400}
+TARGET_FRACTION = {"vim-t": 0.1, "vmamba-t": 0.1, "fastvim-t": 0.1, "mambaout-femto": 1 / 3}
+
+
+def median_ms(fns, runs: int, warmup: int = 2):
+    for fn in fns:
+        for _ in range(warmup):
+            fn()
+    times = [[] for _ in fns]
+    for _ in range(runs):
+        for fn, ts in zip(fns, times):
+            t0 = time.perf_counter()
+            fn()
+            ts.append(time.perf_counter() - t0)
+    return [float(np.median(ts) * 1e3) for ts in times]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--runs", type=int, default=10)
+    ap.add_argument("--img", type=int, default=224)
+    ap.add_argument("--models", default="vim-t,vmamba-t,fastvim-t,mambaout-femto")
+    ap.add_argument("--markdown", action="store_true")
+    opts = ap.parse_args()
+
+    torch.set_num_threads(opts.threads)
+    rt = Runtime(opts.threads)
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp, torch.no_grad():
+        tmp = Path(tmp)
+        for variant in opts.models.split(","):
+            model = rm.build(variant, img=opts.img, seed=0).eval()
+            state = {k: v.numpy() for k, v in model.state_dict().items()}
+            weights = tmp / f"{variant}.safetensors"
+            st.save_file(state, weights)
+            out = tmp / f"{variant}.ssmb"
+            t0 = time.perf_counter()
+            subprocess.run([str(REPO / "build" / "bin" / "ssm-compile"), f"--model={variant}",
+                            f"--img={opts.img}", f"--weights={weights}", "-o", str(out)],
+                           check=True)
+            compile_s = time.perf_counter() - t0
+            module = rt.load(out)
+            x = np.random.default_rng(1).standard_normal((1, 3, opts.img, opts.img)).astype(np.float32)
+            xt = torch.from_numpy(x)
+            got = module("forward", [x])[0]
+            want = model.double()(xt.double()).numpy()
+            model = model.float()
+            err = float(np.abs(got - want).max() / np.abs(want).max())
+            assert err <= 1e-4, f"{variant}: relative error {err}"
+            ours, theirs = median_ms([lambda: module("forward", [x]), lambda: model(xt)],
+                                     opts.runs)
+            rows.append((variant, ours, theirs, err, compile_s, module.peak_bytes("forward")))
+            print(f"{variant}: ssmc {ours:.1f} ms, PyTorch eager {theirs:.1f} ms "
+                  f"({theirs / ours:.1f}x), rel err {err:.1e}, compile {compile_s:.1f} s",
+                  file=sys.stderr)
+
+    date = datetime.date.today().isoformat()
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(l.split(":", 1)[1].strip() for l in f if l.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    if opts.markdown:
+        print(f"Measured {date} on {cpu}, {os.cpu_count()} vCPUs, {opts.threads} threads, "
+              f"batch 1, f32, {opts.img}x{opts.img}, PyTorch {torch.__version__}.\n")
+        print("| model | ssmc ms | PyTorch eager ms (same process) | speed-up | issue's PyTorch ms | "
+              "target | met | rel. err | peak MiB (ssmc) | compile s |")
+        print("|---|---|---|---|---|---|---|---|---|---|")
+        for variant, ours, theirs, err, compile_s, peak in rows:
+            frac = TARGET_FRACTION.get(variant)
+            target = f"<= {frac * theirs:.0f} ms (1/{round(1 / frac)})" if frac else "-"
+            met = ("yes" if ours <= frac * theirs else "no") if frac else "-"
+            issue = ISSUE_TORCH_MS.get(variant, "-")
+            print(f"| {variant} | {ours:.1f} | {theirs:.1f} | {theirs / ours:.1f}x | {issue} | "
+                  f"{target} | {met} | {err:.1e} | {peak / 2**20:.1f} | {compile_s:.1f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
