@@ -6,6 +6,12 @@
 //           --input="2x3xf32=1 2 3 4 5 6" --input=random --seed=7
 //           --output=y.npy --benchmark=20 --threads=8 --device=cpu
 //   ssm-run model.ssmb --list
+//   ssm-run resnet.ssmb --image=cat.jpg --image=dog.png --labels=imagenet.txt
+//
+// With --image, the PNG/JPEG files are decoded, resized (shorter side,
+// PIL-style bicubic), center-cropped to the first input's HxW, normalized
+// and stacked into it (B, 3, H, W; f32 or bf16); a (B, classes) first output
+// then gets a top-K list per image (softmax probabilities).
 //
 // Prints each output as "output[i]: 2x3xf32" and a line of its values (%g),
 // all of them up to 64 elements, else the first and last 8 around "..." and a
@@ -16,6 +22,8 @@
 
 #include "ssmrt/api.h"
 #include "ssmrt/core/float16.h"
+#include "ssmrt/core/mapped_file.h"
+#include "ssmrt/image.h"
 #include "ssmrt/npy.h"
 #include "ssmrt/safetensors.h"
 
@@ -79,6 +87,18 @@ const char kUsage[] =
     "  --threads=N          thread pool size (default: SSMRT_NUM_THREADS or "
     "all cores)\n"
     "  --device=NAME        device (default cpu)\n"
+    "\n"
+    "image classification (the images fill the first input, (B, 3, H, W)):\n"
+    "  --image=PATH         a PNG or JPEG file; once per batch element\n"
+    "  --resize=N           shorter side before the center crop (default\n"
+    "                       round(min(H, W) / 0.875), e.g. 256 for 224)\n"
+    "  --crop-pct=F         or: resize to round(min(H, W) / F)\n"
+    "  --mean=R,G,B         normalization mean (default 0.485,0.456,0.406)\n"
+    "  --std=R,G,B          normalization std (default 0.229,0.224,0.225)\n"
+    "  --top=K              print the K most likely classes of a (B, classes)\n"
+    "                       first output, softmax probabilities (default 5\n"
+    "                       with --image; 0: off)\n"
+    "  --labels=FILE        class names, one per line\n"
     "  --list               print the module's functions and signatures\n"
     "  --help               print this help\n";
 
@@ -101,6 +121,13 @@ struct Options {
   std::string device = "cpu";
   bool list = false;
   bool help = false;
+  // Image classification.
+  std::vector<std::string> images;
+  int64_t resize = 0; // 0: from --crop-pct or the default
+  double cropPct = 0; // 0: not given
+  std::vector<float> mean, stddev;
+  int64_t top = -1; // -1: not given (5 with --image)
+  std::string labels;
 };
 
 Expected<int64_t> parseInteger(const std::string &flag, const std::string &text,
@@ -113,6 +140,33 @@ Expected<int64_t> parseInteger(const std::string &flag, const std::string &text,
         "--" + flag + "='" + text + "' is not an integer in [" +
         std::to_string(min) + ", " + std::to_string(max) + "]");
   return static_cast<int64_t>(value);
+}
+
+/// "a,b,c": exactly three finite numbers.
+Expected<std::vector<float>> parseTriple(const std::string &flag,
+                                         const std::string &text) {
+  std::vector<float> values;
+  size_t start = 0;
+  while (true) {
+    size_t comma = text.find(',', start);
+    std::string item = text.substr(
+        start, comma == std::string::npos ? std::string::npos : comma - start);
+    char *end = nullptr;
+    errno = 0;
+    double v = std::strtod(item.c_str(), &end);
+    if (item.empty() || *end != '\0' || errno != 0 || !std::isfinite(v))
+      return ssmrt::invalidArgumentError("--" + flag + "='" + text + "': '" +
+                                         item + "' is not a number");
+    values.push_back(static_cast<float>(v));
+    if (comma == std::string::npos)
+      break;
+    start = comma + 1;
+  }
+  if (values.size() != 3)
+    return ssmrt::invalidArgumentError("--" + flag + "='" + text +
+                                       "' needs 3 values (R,G,B), got " +
+                                       std::to_string(values.size()));
+  return values;
 }
 
 Expected<Options> parseOptions(int argc, char **argv) {
@@ -176,11 +230,60 @@ Expected<Options> parseOptions(int argc, char **argv) {
     } else if (flag == "device") {
       SSMRT_RETURN_IF_ERROR(needValue());
       options.device = value;
+    } else if (flag == "image") {
+      SSMRT_RETURN_IF_ERROR(needValue());
+      options.images.push_back(value);
+    } else if (flag == "resize") {
+      SSMRT_RETURN_IF_ERROR(needValue());
+      SSMRT_ASSIGN_OR_RETURN(options.resize,
+                             parseInteger(flag, value, 1, 65536));
+    } else if (flag == "crop-pct") {
+      SSMRT_RETURN_IF_ERROR(needValue());
+      char *end = nullptr;
+      errno = 0;
+      double v = std::strtod(value.c_str(), &end);
+      if (value.empty() || *end != '\0' || errno != 0 || !(v > 0 && v <= 1))
+        return ssmrt::invalidArgumentError("--crop-pct='" + value +
+                                           "' is not a number in (0, 1]");
+      options.cropPct = v;
+    } else if (flag == "mean") {
+      SSMRT_RETURN_IF_ERROR(needValue());
+      SSMRT_ASSIGN_OR_RETURN(options.mean, parseTriple(flag, value));
+    } else if (flag == "std") {
+      SSMRT_RETURN_IF_ERROR(needValue());
+      SSMRT_ASSIGN_OR_RETURN(options.stddev, parseTriple(flag, value));
+      for (float v : options.stddev)
+        if (!(v > 0))
+          return ssmrt::invalidArgumentError("--std='" + value +
+                                             "': every value must be > 0");
+    } else if (flag == "top") {
+      SSMRT_RETURN_IF_ERROR(needValue());
+      SSMRT_ASSIGN_OR_RETURN(options.top,
+                             parseInteger(flag, value, 0, 1000000));
+    } else if (flag == "labels") {
+      SSMRT_RETURN_IF_ERROR(needValue());
+      options.labels = value;
     } else {
       return ssmrt::invalidArgumentError("unknown option '" + arg +
                                          "' (see --help)");
     }
   }
+  if (options.images.empty()) {
+    const char *needsImage = options.resize != 0       ? "--resize"
+                             : options.cropPct > 0     ? "--crop-pct"
+                             : !options.mean.empty()   ? "--mean"
+                             : !options.stddev.empty() ? "--std"
+                                                       : nullptr;
+    if (needsImage)
+      return ssmrt::invalidArgumentError(std::string(needsImage) +
+                                         " needs --image");
+  }
+  if (options.resize != 0 && options.cropPct > 0)
+    return ssmrt::invalidArgumentError("give --resize or --crop-pct, not both");
+  if (!options.labels.empty() && options.top == 0)
+    return ssmrt::invalidArgumentError("--labels needs --top > 0");
+  if (!options.labels.empty() && options.top < 0 && options.images.empty())
+    return ssmrt::invalidArgumentError("--labels needs --image or --top");
   return options;
 }
 
@@ -520,6 +623,155 @@ Expected<HostTensor> makeInput(const std::string &spec, size_t index,
 }
 
 //===----------------------------------------------------------------------===//
+// Images and top-K
+//===----------------------------------------------------------------------===//
+
+double msSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(
+             std::chrono::steady_clock::now() - start)
+      .count();
+}
+
+/// Decodes, preprocesses and stacks the --image files into a tensor for the
+/// function's first input, (B, 3, H, W) f32 or bf16.
+Expected<HostTensor> makeImageInput(const Options &options,
+                                    const ssmrt::FunctionSignature &signature) {
+  if (signature.inputs.empty())
+    return ssmrt::invalidArgumentError("--image: '" + signature.name +
+                                       "' has no inputs");
+  const ssmrt::TensorDesc &desc = signature.inputs[0];
+  std::string what = "--image: the first input of '" + signature.name + "' ('" +
+                     desc.name + "') is " + desc.typeString();
+  if (desc.dims.size() != 4 || desc.dims[1] != 3 || desc.dims[2] <= 0 ||
+      desc.dims[3] <= 0)
+    return ssmrt::invalidArgumentError(what + ", not (B, 3, H, W)");
+  if (desc.dtype != DType::F32 && desc.dtype != DType::BF16)
+    return ssmrt::invalidArgumentError(what +
+                                       "; images need f32 or bf16 inputs");
+  size_t batch = static_cast<size_t>(desc.dims[0]);
+  if (batch != options.images.size())
+    return ssmrt::invalidArgumentError(
+        what + ": it takes " + std::to_string(batch) + " image" +
+        (batch == 1 ? "" : "s") + ", got " +
+        std::to_string(options.images.size()) + " --image");
+  ssmrt::PreprocessOptions pre;
+  pre.cropHeight = desc.dims[2];
+  pre.cropWidth = desc.dims[3];
+  pre.dtype = desc.dtype;
+  int64_t side = std::min(pre.cropHeight, pre.cropWidth);
+  pre.resize = options.resize
+                   ? options.resize
+                   : static_cast<int64_t>(std::llround(
+                         double(side) /
+                         (options.cropPct > 0 ? options.cropPct : 0.875)));
+  for (size_t c = 0; c < 3; ++c) {
+    if (options.mean.size() == 3)
+      pre.mean[c] = options.mean[c];
+    if (options.stddev.size() == 3)
+      pre.stddev[c] = options.stddev[c];
+  }
+
+  auto start = std::chrono::steady_clock::now();
+  SSMRT_ASSIGN_OR_RETURN(HostTensor tensor,
+                         HostTensor::allocate(desc.dtype, desc.dims));
+  size_t each = static_cast<size_t>(tensor.byteSize()) / batch;
+  for (size_t i = 0; i < batch; ++i) {
+    std::string label = "--image #" + std::to_string(i);
+    Expected<ssmrt::Image> image = ssmrt::loadImage(options.images[i]);
+    if (!image.ok())
+      return image.status().withContext(label);
+    std::printf("image[%zu]: %s (%lldx%lld)\n", i, options.images[i].c_str(),
+                static_cast<long long>(image->width),
+                static_cast<long long>(image->height));
+    Status written = ssmrt::preprocessInto(
+        *image, pre, tensor.dataAs<uint8_t>() + i * each, each);
+    if (!written.ok())
+      return written.withContext(label + " ('" + options.images[i] + "')");
+  }
+  std::printf("preprocess: resize %lld, center crop %lldx%lld, mean %g,%g,%g "
+              "std %g,%g,%g -> %s (%.3f ms)\n",
+              static_cast<long long>(pre.resize),
+              static_cast<long long>(pre.cropWidth),
+              static_cast<long long>(pre.cropHeight), double(pre.mean[0]),
+              double(pre.mean[1]), double(pre.mean[2]), double(pre.stddev[0]),
+              double(pre.stddev[1]), double(pre.stddev[2]),
+              tensor.typeString().c_str(), msSince(start));
+  return tensor;
+}
+
+/// One label per line ('\r' stripped; a final newline ends the last one).
+Expected<std::vector<std::string>> readLabels(const std::string &path) {
+  Expected<ssmrt::MappedFile> file = ssmrt::MappedFile::openReadOnly(path);
+  if (!file.ok())
+    return file.status().withContext("--labels");
+  std::vector<std::string> labels;
+  std::string text(reinterpret_cast<const char *>(file->data()), file->size());
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t nl = text.find('\n', start);
+    std::string line = text.substr(
+        start, nl == std::string::npos ? std::string::npos : nl - start);
+    if (!line.empty() && line.back() == '\r')
+      line.pop_back();
+    labels.push_back(line);
+    if (nl == std::string::npos)
+      break;
+    start = nl + 1;
+  }
+  return labels;
+}
+
+/// Prints the `k` most likely classes of each row of a (rows, classes) or
+/// (classes) tensor of logits, with softmax probabilities.
+void printTopK(const HostTensor &logits, int64_t k,
+               const std::vector<std::string> &labels,
+               const std::vector<std::string> &images) {
+  int64_t classes = logits.dims().back();
+  int64_t rows = logits.rank() == 2 ? logits.dims()[0] : 1;
+  k = std::min(k, classes);
+  std::vector<double> p(static_cast<size_t>(classes));
+  std::vector<int64_t> order(static_cast<size_t>(classes));
+  for (int64_t r = 0; r < rows; ++r) {
+    uint64_t base = uint64_t(r) * uint64_t(classes);
+    double hi = -std::numeric_limits<double>::infinity();
+    for (int64_t c = 0; c < classes; ++c) {
+      p[size_t(c)] = elementAsDouble(logits, base + uint64_t(c));
+      hi = std::max(hi, p[size_t(c)]);
+    }
+    double sum = 0;
+    for (double &v : p) {
+      v = std::exp(v - hi);
+      sum += v;
+    }
+    for (double &v : p)
+      v /= sum;
+    for (int64_t c = 0; c < classes; ++c)
+      order[size_t(c)] = c;
+    std::partial_sort(order.begin(), order.begin() + k, order.end(),
+                      [&](int64_t a, int64_t b) {
+                        return p[size_t(a)] > p[size_t(b)] ||
+                               (p[size_t(a)] == p[size_t(b)] && a < b);
+                      });
+    if (images.empty())
+      std::printf("row[%lld]: top-%lld of %lld classes\n",
+                  static_cast<long long>(r), static_cast<long long>(k),
+                  static_cast<long long>(classes));
+    else
+      std::printf("image[%lld] %s: top-%lld of %lld classes\n",
+                  static_cast<long long>(r), images[size_t(r)].c_str(),
+                  static_cast<long long>(k), static_cast<long long>(classes));
+    for (int64_t j = 0; j < k; ++j) {
+      int64_t c = order[size_t(j)];
+      const char *name =
+          size_t(c) < labels.size() ? labels[size_t(c)].c_str() : "";
+      std::printf("  %lld. class %lld  p=%.6f%s%s\n",
+                  static_cast<long long>(j + 1), static_cast<long long>(c),
+                  p[size_t(c)], *name ? "  " : "", name);
+    }
+  }
+}
+
+//===----------------------------------------------------------------------===//
 // Benchmark
 //===----------------------------------------------------------------------===//
 
@@ -578,11 +830,18 @@ int run(const Options &options) {
                 " times but '" + function + "' has " +
                 std::to_string(signature->outputs.size()) + " outputs");
 
-  // A lone `--input=random` stands for every input of the signature; a lone
-  // `--input=@file.safetensors` for every tensor of the file, in name order.
+  // With --image, the images are input 0 and --input specs fill the rest.
+  size_t firstSpec = options.images.empty() ? 0 : 1;
+  size_t specInputs = signature->inputs.size() > firstSpec
+                          ? signature->inputs.size() - firstSpec
+                          : 0;
+
+  // A lone `--input=random` stands for every (remaining) input of the
+  // signature; a lone `--input=@file.safetensors` for every tensor of the
+  // file, in name order.
   std::vector<std::string> specs = options.inputs;
   if (specs.size() == 1 && specs[0] == "random")
-    specs.assign(signature->inputs.size(), "random");
+    specs.assign(specInputs, "random");
   if (specs.size() == 1 && endsWith(specs[0], ".safetensors") &&
       specs[0][0] == '@') {
     std::string path = specs[0].substr(1);
@@ -597,19 +856,65 @@ int run(const Options &options) {
   std::mt19937_64 rng(options.seed);
   std::vector<HostTensor> inputs;
   std::vector<ssmrt::TensorView> views;
+  if (!options.images.empty()) {
+    Expected<HostTensor> images = makeImageInput(options, *signature);
+    if (!images.ok())
+      return fail(images.status());
+    views.push_back(images->view());
+    inputs.push_back(std::move(*images));
+  }
   for (size_t i = 0; i < specs.size(); ++i) {
-    Expected<HostTensor> input = makeInput(specs[i], i, *signature, rng);
+    Expected<HostTensor> input =
+        makeInput(specs[i], i + firstSpec, *signature, rng);
     if (!input.ok())
       return fail(input.status());
     views.push_back(input->view());
     inputs.push_back(std::move(*input));
   }
 
+  std::vector<std::string> labels;
+  if (!options.labels.empty()) {
+    Expected<std::vector<std::string>> read = readLabels(options.labels);
+    if (!read.ok())
+      return fail(read.status());
+    labels = std::move(*read);
+  }
+
+  auto invokeStart = std::chrono::steady_clock::now();
   Expected<std::vector<HostTensor>> outputs = module->invoke(function, views);
+  double invokeMs = msSince(invokeStart);
   if (!outputs.ok())
     return fail(outputs.status());
   for (size_t i = 0; i < outputs->size(); ++i)
     printTensor(i, (*outputs)[i]);
+  if (!options.images.empty())
+    std::printf("invoke: %.3f ms\n", invokeMs);
+
+  // Top-K of a classifier output: (B, classes), or (classes) for one row.
+  int64_t top = options.top >= 0 ? options.top : options.images.empty() ? 0 : 5;
+  if (top > 0 && !outputs->empty()) {
+    const HostTensor &logits = (*outputs)[0];
+    int64_t rows = logits.rank() == 2 ? logits.dims()[0] : 1;
+    bool shaped =
+        (logits.rank() == 2 || logits.rank() == 1) &&
+        logits.dims().back() > 0 &&
+        (options.images.empty() || rows == int64_t(options.images.size()));
+    if (!shaped) {
+      std::string why =
+          "output 0 is " + logits.typeString() + ", not (batch, classes)";
+      if (options.top >= 0)
+        return fail("--top: " + why);
+      std::fprintf(stderr, "ssm-run: note: %s: no top-K\n", why.c_str());
+    } else {
+      if (!labels.empty() && int64_t(labels.size()) != logits.dims().back())
+        std::fprintf(stderr,
+                     "ssm-run: note: --labels has %zu labels for %lld "
+                     "classes\n",
+                     labels.size(),
+                     static_cast<long long>(logits.dims().back()));
+      printTopK(logits, top, labels, options.images);
+    }
+  }
   if (options.outputs.size() == 1 &&
       endsWith(options.outputs[0], ".safetensors")) {
     // One .safetensors file holds every output, named output0, output1, ...
