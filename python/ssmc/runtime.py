@@ -1,0 +1,434 @@
+"""Loading and running compiled ``.ssmb`` modules: :func:`load` and :class:`Module`.
+
+Inputs may be NumPy arrays, ``torch.Tensor``\\ s, any object with
+``__dlpack__`` on the CPU, :class:`ssmc.Tensor`\\ s, or (converted with the
+signature's dtype) Python scalars and lists. C-contiguous arrays and CPU
+tensors are read in place, without a copy. NumPy has no bfloat16: a bf16 input
+is passed as a ``uint16`` array of bit patterns (:func:`ssmc.float32_to_bf16`)
+or as a ``torch.bfloat16`` tensor, and bf16 outputs come back to NumPy the
+same way (to torch as ``torch.bfloat16``).
+
+Outputs are runtime-owned buffers handed over without a copy: as NumPy arrays
+(default), torch tensors (``return_type="torch"``, through DLPack) or
+:class:`ssmc.Tensor` objects (``return_type="tensor"``, or
+:meth:`Module.call_dlpack`) that any DLPack consumer can import.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
+
+import numpy as np
+
+from . import _ext
+from .errors import InvalidArgumentError
+from .safetensors_io import bf16_to_float32, float32_to_bf16
+
+__all__ = ["Module", "load", "available_devices", "as_tensor"]
+
+PathLike = Union[str, "os.PathLike[str]"]
+Weights = Union[PathLike, Mapping[str, Any], None]
+
+_RETURN_TYPES = ("numpy", "torch", "tensor")
+_FLOAT_DTYPES = ("f32", "f16", "bf16", "f64")
+
+_instances: Dict[int, Any] = {}
+_instances_lock = threading.Lock()
+
+
+def _instance(threads: int):
+    """The shared runtime Instance (thread pool) for a thread count."""
+    if not isinstance(threads, int) or threads < 0:
+        raise InvalidArgumentError(f"threads must be a non-negative int, got {threads!r}")
+    with _instances_lock:
+        inst = _instances.get(threads)
+        if inst is None:
+            inst = _ext.runtime().Instance(threads)
+            _instances[threads] = inst
+        return inst
+
+
+def available_devices() -> List[str]:
+    """Device names this runtime build can open (``['cpu']``)."""
+    return list(_ext.runtime().Instance.available_devices())
+
+
+def _is_torch_tensor(value: Any) -> bool:
+    return type(value).__module__.startswith("torch") and hasattr(value, "requires_grad") \
+        and hasattr(value, "is_contiguous")
+
+
+def _type_string(shape: Sequence[int], dtype: str) -> str:
+    return "x".join([str(d) for d in shape] + [dtype])
+
+
+def _describe(value: Any) -> str:
+    """'1x3xf32'-style description of an input, for errors."""
+    try:
+        if _is_torch_tensor(value):
+            return f"torch.Tensor {tuple(value.shape)} {value.dtype}"
+        if isinstance(value, np.ndarray):
+            return f"numpy.ndarray {value.shape} {value.dtype}"
+    except Exception:  # pragma: no cover - description only
+        pass
+    return type(value).__name__
+
+
+def as_tensor(value: Any, spec: Any = None):
+    """Converts an input value to something the runtime reads in place.
+
+    NumPy arrays are made C-contiguous and native-endian (copied only if they
+    are not); torch tensors are detached, made contiguous and checked to be
+    on the CPU, then read through DLPack; objects with ``__dlpack__`` and
+    :class:`ssmc.Tensor` pass through. Anything else (scalars, lists) is
+    converted with ``spec``'s dtype when a spec (a TensorSpec) is given."""
+    rt = _ext.runtime()
+    if isinstance(value, rt.Tensor):
+        return value
+    if isinstance(value, np.ndarray):
+        if value.dtype.byteorder == ">":
+            value = value.astype(value.dtype.newbyteorder("="))
+        if not value.flags.c_contiguous:
+            value = np.asarray(value, order="C")
+        return value
+    if _is_torch_tensor(value):
+        t = value.detach() if value.requires_grad else value
+        if t.device.type != "cpu":
+            raise InvalidArgumentError(
+                f"a tensor on device '{t.device}' was passed; this module reads host "
+                "memory: pass tensor.cpu()")
+        if not t.is_contiguous():
+            t = t.contiguous()
+        if str(t.dtype) == "torch.bool":  # torch 1.x exports bool as uint8 via DLPack
+            return t.numpy()
+        if getattr(t, "is_conj", None) is not None and t.is_conj():
+            t = t.resolve_conj()
+        return t
+    if hasattr(value, "__dlpack__"):
+        return value
+    if spec is None:
+        return np.asarray(value, order="C")
+    if spec.dtype == "bf16":
+        return np.asarray(float32_to_bf16(value))
+    return np.asarray(value, dtype=spec.numpy_dtype, order="C")
+
+
+def _to_numpy_float(tensor) -> np.ndarray:
+    """float64/32 NumPy values of a float ssmc.Tensor (bf16 decoded)."""
+    array = tensor.numpy()
+    if tensor.dtype == "bf16":
+        return bf16_to_float32(array)
+    return array
+
+
+def _cast_weight(tensor, dtype: str):
+    """A float ssmc.Tensor converted to another float dtype (copy)."""
+    rt = _ext.runtime()
+    values = _to_numpy_float(tensor)
+    if dtype == "bf16":
+        out = np.asarray(float32_to_bf16(values.astype(np.float32)))
+    else:
+        out = values.astype(rt.numpy_dtype(dtype))
+    return rt.Tensor.from_object(np.ascontiguousarray(out))
+
+
+def _weight_tensors(weights: Weights) -> Dict[str, Any]:
+    """name -> ssmc.Tensor from a .safetensors path or a mapping."""
+    rt = _ext.runtime()
+    if weights is None:
+        return {}
+    if isinstance(weights, (str, os.PathLike)):
+        tensors, _metadata = rt.read_safetensors(os.fspath(weights))
+        return dict(tensors)
+    if isinstance(weights, Mapping):
+        out = {}
+        for name, value in weights.items():
+            try:
+                out[str(name)] = rt.Tensor.from_object(as_tensor(value))
+            except InvalidArgumentError as e:
+                raise InvalidArgumentError(f"weight '{name}': {e}") from None
+        return out
+    raise TypeError("weights must be a .safetensors path or a mapping name -> array/tensor, "
+                    f"got {type(weights).__name__}")
+
+
+class Module:
+    """A compiled ``.ssmb`` module loaded on a device; create with :func:`load`.
+
+    Call it like a function: ``y = module(x)`` runs ``forward`` (or the only
+    function) on NumPy arrays / torch tensors and returns NumPy arrays; one
+    output is returned as is, several as a tuple. Inputs bound from
+    ``weights`` at load time are filled in automatically, so the call takes
+    only the remaining ones (typically just the image); any input may also be
+    given by its signature name as a keyword argument.
+
+    Calls are thread-safe and release the GIL while the module runs.
+    """
+
+    def __init__(self, runtime_module: Any, weights: Weights = None):
+        """Wraps a low-level ``_ssm_runtime.Module``; prefer :func:`load`."""
+        self._rt = runtime_module
+        self._functions: List[str] = list(runtime_module.functions)
+        self._signatures = {fn: runtime_module.signature(fn) for fn in self._functions}
+        self._weights: Dict[str, Any] = {}
+        self._bound: Dict[str, Dict[int, Any]] = {fn: {} for fn in self._functions}
+        if weights is not None:
+            self._bind(_weight_tensors(weights))
+
+    # -- weights ----------------------------------------------------------
+
+    def _bind(self, tensors: Dict[str, Any]) -> None:
+        names = {spec.name for sig in self._signatures.values() for spec in sig.inputs}
+        unknown = sorted(n for n in tensors if n not in names)
+        if unknown:
+            listed = ", ".join(repr(n) for n in unknown[:20])
+            more = f" (and {len(unknown) - 20} more)" if len(unknown) > 20 else ""
+            inputs = "; ".join(f"{fn}({', '.join(s.name for s in sig.inputs)})"
+                               for fn, sig in self._signatures.items())
+            raise InvalidArgumentError(
+                f"{len(unknown)} weight(s) match no input of any function: {listed}{more}. "
+                f"Inputs: {inputs}")
+        # A weight binds every input of its name whose shape matches (float
+        # weights are cast to the input's float dtype); a weight that binds
+        # nowhere although its name exists is an error.
+        bound_names = set()
+        mismatches: Dict[str, List[str]] = {}
+        converted: Dict[Tuple[str, str], Any] = {}
+        for fn, sig in self._signatures.items():
+            for i, spec in enumerate(sig.inputs):
+                tensor = tensors.get(spec.name)
+                if tensor is None:
+                    continue
+                same_shape = tuple(tensor.shape) == tuple(spec.shape)
+                castable = tensor.dtype in _FLOAT_DTYPES and spec.dtype in _FLOAT_DTYPES
+                if not same_shape or (tensor.dtype != spec.dtype and not castable):
+                    mismatches.setdefault(spec.name, []).append(
+                        f"'{spec.name}': expected {spec.type}, got "
+                        f"{_type_string(tensor.shape, tensor.dtype)}"
+                        + (f" (function '{fn}')" if len(self._signatures) > 1 else ""))
+                    continue
+                if tensor.dtype != spec.dtype:
+                    key = (spec.name, spec.dtype)
+                    if key not in converted:
+                        converted[key] = _cast_weight(tensor, spec.dtype)
+                    tensor = converted[key]
+                self._bound[fn][i] = tensor
+                self._weights.setdefault(spec.name, tensor)
+                bound_names.add(spec.name)
+        bad = [m for name, ms in mismatches.items() if name not in bound_names for m in ms]
+        if bad:
+            raise InvalidArgumentError(
+                f"{len(bad)} weight(s) do not match their input: " + "; ".join(bad))
+
+    def with_weights(self, weights: Weights) -> "Module":
+        """A Module sharing this one's loaded code, with ``weights`` (a
+        .safetensors path or a mapping) bound on top of this one's."""
+        other = Module(self._rt)
+        merged = dict(self._weights)
+        merged.update(_weight_tensors(weights))
+        other._bind(merged)
+        return other
+
+    @property
+    def weights(self) -> Dict[str, Any]:
+        """The bound weights: name -> :class:`ssmc.Tensor` (float weights are
+        already in the signature's dtype)."""
+        return dict(self._weights)
+
+    # -- introspection ----------------------------------------------------
+
+    @property
+    def functions(self) -> List[str]:
+        """Entry function names, in artifact order."""
+        return list(self._functions)
+
+    @property
+    def signature(self) -> Dict[str, Any]:
+        """function name -> FunctionSignature (``.inputs`` / ``.outputs``: lists
+        of TensorSpec with ``name``, ``shape``, ``dtype``)."""
+        return dict(self._signatures)
+
+    def inputs(self, function: Optional[str] = None) -> List[Any]:
+        """The TensorSpecs a call must supply: the inputs of ``function`` not
+        bound by weights, in call order."""
+        fn = self._function(function)
+        bound = self._bound[fn]
+        return [s for i, s in enumerate(self._signatures[fn].inputs) if i not in bound]
+
+    def peak_bytes(self, function: Optional[str] = None) -> int:
+        """Most bytes the runtime allocates at once while running ``function``
+        (outputs included, caller inputs not), from the static memory plan."""
+        return self._rt.peak_bytes(self._function(function))
+
+    def memory_plan(self, function: Optional[str] = None):
+        """The static MemoryPlan of ``function``."""
+        return self._rt.memory_plan(self._function(function))
+
+    @property
+    def device(self) -> str:
+        """The device name ('cpu')."""
+        return self._rt.device.name
+
+    @property
+    def path(self) -> str:
+        """The file it was loaded from ('' for bytes)."""
+        return self._rt.path
+
+    @property
+    def compiler_version(self) -> str:
+        """The compiler version recorded in the artifact."""
+        return self._rt.compiler_version
+
+    @property
+    def runtime_module(self):
+        """The low-level ``_ssm_runtime.Module``."""
+        return self._rt
+
+    def __repr__(self) -> str:
+        where = f" '{self.path}'" if self.path else ""
+        bound = f", {len(self._weights)} weights bound" if self._weights else ""
+        return f"<ssmc.Module{where} functions={self._functions} device='{self.device}'{bound}>"
+
+    # -- calling ----------------------------------------------------------
+
+    def _function(self, function: Optional[str]) -> str:
+        if function is None:
+            if "forward" in self._signatures:
+                return "forward"
+            if len(self._functions) == 1:
+                return self._functions[0]
+            raise InvalidArgumentError(
+                "the module has several functions and none is 'forward': pass "
+                f"function= one of {', '.join(self._functions)}")
+        if function not in self._signatures:
+            raise InvalidArgumentError(
+                f"no function '{function}' in the module (functions: {', '.join(self._functions)})")
+        return function
+
+    def _arguments(self, fn: str, inputs: Sequence[Any], named: Mapping[str, Any]) -> List[Any]:
+        sig = self._signatures[fn]
+        specs = sig.inputs
+        slots: List[Any] = [None] * len(specs)
+        for i, tensor in self._bound[fn].items():
+            slots[i] = tensor
+        index = {s.name: i for i, s in enumerate(specs)}
+        given = set()
+        for name, value in named.items():
+            if name not in index:
+                raise InvalidArgumentError(
+                    f"'{fn}' has no input named '{name}' (inputs: {', '.join(s.name for s in specs)})")
+            i = index[name]
+            slots[i] = as_tensor(value, specs[i])
+            given.add(i)
+        free = [i for i in range(len(specs)) if i not in self._bound[fn] and i not in given]
+        if len(inputs) != len(free):
+            expected = ", ".join(f"{specs[i].name}: {specs[i].type}" for i in free) or "none"
+            extra = ""
+            nbound = len(set(self._bound[fn]) - given)
+            if nbound:
+                extra += f" ({nbound} more bound by weights)"
+            if given:
+                extra += f" ({len(given)} given by name)"
+            missing = ""
+            if len(inputs) < len(free):
+                missing = " missing: " + ", ".join(specs[i].name for i in free[len(inputs):]) + ";"
+            raise InvalidArgumentError(
+                f"'{fn}' takes {len(free)} positional input(s){extra}, got {len(inputs)}:"
+                f"{missing} expected ({expected})")
+        for i, value in zip(free, inputs):
+            try:
+                slots[i] = as_tensor(value, specs[i])
+            except InvalidArgumentError as e:
+                raise InvalidArgumentError(f"input '{specs[i].name}' of '{fn}': {e}") from None
+        return slots
+
+    def invoke(self, function: Optional[str], inputs: Sequence[Any]) -> List[Any]:
+        """Runs ``function`` on ``inputs``, which are all of its inputs in
+        signature order (weights bound at load time are not filled in);
+        returns the outputs as a list of :class:`ssmc.Tensor`."""
+        fn = self._function(function)
+        specs = self._signatures[fn].inputs
+        args = [as_tensor(v, specs[i] if i < len(specs) else None) for i, v in enumerate(inputs)]
+        return self._rt.invoke(fn, args)
+
+    def _run(self, inputs: Sequence[Any], function: Optional[str], named: Mapping[str, Any]):
+        fn = self._function(function)
+        return self._rt.invoke(fn, self._arguments(fn, inputs, named))
+
+    def call_dlpack(self, *inputs: Any, function: Optional[str] = None, **named: Any):
+        """Like ``__call__`` but returns :class:`ssmc.Tensor` outputs, which
+        export ``__dlpack__`` (zero-copy into torch, JAX, CuPy, NumPy
+        >= 1.22 ``from_dlpack``...)."""
+        return _unpack(self._run(inputs, function, named))
+
+    def __call__(self, *inputs: Any, function: Optional[str] = None,
+                 return_type: str = "numpy", **named: Any):
+        """Runs ``function`` (default: 'forward', or the only function).
+
+        Positional inputs fill the inputs not bound by weights, in signature
+        order; keyword inputs are matched by signature name (and override
+        bound weights). Inputs must match the signature's shapes and dtypes
+        exactly: errors name the input and show expected and actual types.
+
+        return_type: "numpy" (default), "torch" (torch tensors sharing the
+        runtime's buffers through DLPack) or "tensor" (:class:`ssmc.Tensor`).
+        Returns one output as is, several as a tuple."""
+        if return_type not in _RETURN_TYPES:
+            raise InvalidArgumentError(
+                f"return_type must be one of {', '.join(_RETURN_TYPES)}, got {return_type!r}")
+        outputs = self._run(inputs, function, named)
+        if return_type == "numpy":
+            return _unpack([t.numpy() for t in outputs])
+        if return_type == "torch":
+            return _unpack([to_torch(t) for t in outputs])
+        return _unpack(outputs)
+
+
+def _unpack(values: List[Any]):
+    return values[0] if len(values) == 1 else tuple(values)
+
+
+def to_torch(tensor):
+    """A torch tensor sharing an :class:`ssmc.Tensor`'s memory (DLPack; bool
+    through NumPy, which torch 1.x's DLPack lacks)."""
+    import torch
+    import torch.utils.dlpack
+
+    if tensor.dtype == "i1":
+        return torch.from_numpy(tensor.numpy())
+    return torch.utils.dlpack.from_dlpack(tensor)
+
+
+def load(path_or_bytes: Union[PathLike, bytes, bytearray, memoryview], device: str = "cpu",
+         weights: Weights = None, threads: int = 0) -> Module:
+    """Loads a compiled module.
+
+    path_or_bytes: a ``.ssmb`` path or its bytes (e.g. from :func:`ssmc.compile`).
+    device: "cpu" (or "cpu:0"); "cuda:N" / "hip:N" raise
+        :class:`ssmc.DeviceUnavailableError` where this runtime cannot drive
+        them (this build: always); unknown names raise InvalidArgumentError.
+    weights: a ``.safetensors`` path or a mapping name -> array/tensor. Each
+        weight binds the inputs of the same signature name and shape, in
+        every function that has one, so calls pass only the other inputs.
+        Names that match no input, or match only inputs of another shape or
+        a non-float dtype, raise InvalidArgumentError listing them; float
+        weights are cast to the input's float dtype (e.g. f32 -> bf16).
+    threads: size of the CPU thread pool; 0 = $SSMRT_NUM_THREADS or all
+        hardware threads. Modules loaded with the same count share a pool.
+
+    Corrupt or truncated bytes raise :class:`ssmc.DataLossError`; a missing
+    file raises :class:`ssmc.NotFoundError`."""
+    rt = _ext.runtime()
+    if not isinstance(device, str):
+        raise TypeError(f"device must be a string like 'cpu' or 'cuda:0', got {type(device).__name__}")
+    dev = _instance(threads).open_device(device)
+    if isinstance(path_or_bytes, (bytes, bytearray, memoryview)):
+        module = rt.Module.from_bytes(dev, path_or_bytes)
+    elif isinstance(path_or_bytes, (str, os.PathLike)):
+        module = rt.Module.load(dev, os.fspath(path_or_bytes))
+    else:
+        raise TypeError("load() takes a .ssmb path or bytes, got "
+                        f"{type(path_or_bytes).__name__}")
+    return Module(module, weights)

@@ -1,0 +1,157 @@
+"""PyTorch integration: a compiled module as a ``torch.nn.Module``.
+
+:class:`Module` holds the weights as ``torch.nn.Parameter``\\ s under their
+official checkpoint names (``blocks.0.mixer.A_log`` is the parameter
+``A_log`` of the submodule ``blocks.0.mixer``), so ``state_dict()`` keys are
+exactly the official names and ``load_state_dict(checkpoint)`` works; its
+``forward`` runs the compiled code on the current parameter values and the
+inputs, and returns torch tensors that share the runtime's output buffers.
+The parameters share memory with what they were made from (the tensors read
+from a .safetensors file, or the arrays/tensors passed as ``weights``), as
+``torch.nn.Parameter(torch.from_numpy(a))`` does: clone them first to keep
+the originals apart.
+
+Inference only, for now: autograd through the compiled code is not supported
+yet. The parameters are created with ``requires_grad=False``, and ``forward``
+raises ``RuntimeError`` when gradient mode is on and a parameter or an input
+requires grad (run under ``torch.no_grad()`` / ``torch.inference_mode()``, or
+keep ``requires_grad`` off). Outputs never require grad.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple, Union
+
+import torch
+import torch.utils.dlpack
+
+from . import runtime as _runtime
+from .errors import InvalidArgumentError
+
+__all__ = ["Module"]
+
+
+class _Scope(torch.nn.Module):
+    """A level of a dotted weight name (``blocks``, ``blocks.0``, ...)."""
+
+    def forward(self, *args: Any, **kwargs: Any):  # pragma: no cover - never called
+        raise RuntimeError("a parameter scope of ssmc.torch.Module is not callable")
+
+
+def _to_parameter(tensor: Any) -> torch.nn.Parameter:
+    """A Parameter sharing an ssmc.Tensor's (or a tensor's) memory."""
+    if isinstance(tensor, torch.Tensor):
+        t = tensor.detach()
+    else:
+        t = _runtime.to_torch(tensor)
+    return torch.nn.Parameter(t, requires_grad=False)
+
+
+class Module(torch.nn.Module):
+    """A compiled ssmc module as a ``torch.nn.Module`` (inference only).
+
+    Args:
+        module_or_path: an :class:`ssmc.Module`, or a ``.ssmb`` path/bytes to
+            :func:`ssmc.load`.
+        weights: a ``.safetensors`` path or a mapping name -> array/tensor;
+            each becomes a Parameter named after it (default: the weights
+            already bound in ``module_or_path``).
+        function: the entry function ``forward`` runs (default: 'forward',
+            or the only one).
+        device, threads: passed to :func:`ssmc.load` for a path.
+
+    ``forward(*inputs, **named)`` takes the function's inputs that are not
+    parameters, in signature order (or by name), and returns a torch tensor
+    (several: a tuple).
+    """
+
+    def __init__(self, module_or_path: Union["_runtime.Module", str, os.PathLike, bytes],
+                 weights: Union[str, os.PathLike, Mapping[str, Any], None] = None, *,
+                 function: Optional[str] = None, device: str = "cpu", threads: int = 0):
+        super().__init__()
+        if isinstance(module_or_path, _runtime.Module):
+            ssm = module_or_path if weights is None else module_or_path.with_weights(weights)
+        else:
+            ssm = _runtime.load(module_or_path, device=device, weights=weights, threads=threads)
+        # Plain attributes (not submodules / parameters).
+        object.__setattr__(self, "_ssm", ssm)
+        object.__setattr__(self, "_function_name", ssm._function(function))
+        names: List[str] = []
+        bound = ssm.weights
+        for spec in ssm.signature[self._function_name].inputs:
+            if spec.name in bound:
+                self._register_weight(spec.name, _to_parameter(bound[spec.name]))
+                names.append(spec.name)
+        object.__setattr__(self, "_weight_names", names)
+
+    def _register_weight(self, name: str, parameter: torch.nn.Parameter) -> None:
+        parts = name.split(".")
+        if any(not p for p in parts):
+            raise InvalidArgumentError(f"weight name '{name}' has an empty component")
+        scope: torch.nn.Module = self
+        for part in parts[:-1]:
+            child = scope._modules.get(part)
+            if child is None:
+                child = _Scope()
+                try:
+                    scope.add_module(part, child)
+                except (KeyError, TypeError) as e:
+                    raise InvalidArgumentError(
+                        f"weight '{name}': cannot make '{part}' a submodule ({e})") from None
+            elif not isinstance(child, _Scope):  # pragma: no cover - defensive
+                raise InvalidArgumentError(f"weight '{name}': '{part}' is not a parameter scope")
+            scope = child
+        try:
+            scope.register_parameter(parts[-1], parameter)
+        except (KeyError, TypeError) as e:
+            raise InvalidArgumentError(
+                f"weight '{name}' cannot be registered as a parameter ({e})") from None
+
+    @property
+    def ssm_module(self) -> "_runtime.Module":
+        """The underlying :class:`ssmc.Module`."""
+        return self._ssm
+
+    @property
+    def function(self) -> str:
+        """The entry function ``forward`` runs."""
+        return self._function_name
+
+    @property
+    def weight_names(self) -> List[str]:
+        """The official names of the parameters, in signature order."""
+        return list(self._weight_names)
+
+    def named_weights(self) -> Iterator[Tuple[str, torch.nn.Parameter]]:
+        """(official name, parameter) pairs, in signature order: the same
+        names as ``state_dict()`` keys."""
+        params = dict(self.named_parameters())
+        for name in self._weight_names:
+            yield name, params[name]
+
+    def inputs(self) -> List[Any]:
+        """The TensorSpecs ``forward`` takes (the inputs that are not
+        parameters)."""
+        specs = self._ssm.signature[self._function_name].inputs
+        return [s for s in specs if s.name not in set(self._weight_names)]
+
+    def forward(self, *inputs: Any, **named: Any):
+        if torch.is_grad_enabled():
+            grad_params = [n for n, p in self.named_weights() if p.requires_grad]
+            grad_inputs = [i for i, x in enumerate(list(inputs) + list(named.values()))
+                           if isinstance(x, torch.Tensor) and x.requires_grad]
+            if grad_params or grad_inputs:
+                what = (f"parameters {grad_params[:5]}" if grad_params else
+                        f"input(s) {grad_inputs}")
+                raise RuntimeError(
+                    "ssmc.torch.Module is inference-only: autograd through compiled modules "
+                    f"is not supported yet, but {what} require grad. Run it under "
+                    "torch.no_grad() or torch.inference_mode(), or set requires_grad=False.")
+        args: Dict[str, Any] = {name: p.detach() for name, p in self.named_weights()}
+        args.update(named)
+        return self._ssm(*inputs, function=self._function_name, return_type="torch", **args)
+
+    def extra_repr(self) -> str:
+        sig = self._ssm.signature[self._function_name]
+        return f"function={self._function_name!r}, signature='{sig}'"
