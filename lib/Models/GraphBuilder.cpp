@@ -430,25 +430,27 @@ static Value padSpatial(OpBuilder &b, Location loc, Value x, unsigned h,
 
 Value GraphBuilder::conv2d(Value x, Value W, Value bias, int64_t stride,
                            int64_t pad) {
+  // im2col + one channel-first contraction: the pipeline runs that as a
+  // long contiguous multiply-add over the output pixels, where a direct
+  // 7-deep convolution loop nest would end in a 3-step kernel-width loop.
   Shape xs = shapeOf(x), ws = shapeOf(W);
-  int64_t k = ws[2];
+  int64_t n = xs[0], c = xs[1], k = ws[2];
   int64_t ho = (xs[2] + 2 * pad - k) / stride + 1;
   int64_t wo = (xs[3] + 2 * pad - k) / stride + 1;
-  Shape out{xs[0], ws[0], ho, wo};
   Value in = padSpatial(b_, loc_, x, 2, pad);
-  Value init = bias ? map({bias}, {proj(4, {1})}, out,
-                          [](OpBuilder &, Location, ArrayRef<Value> a) {
-                            return a[0];
-                          })
-                    : filled(out, 0.0);
-  auto strides = DenseIntElementsAttr::get(
-      RankedTensorType::get({2}, b_.getI64Type()), ArrayRef<int64_t>{stride, stride});
-  auto dilations = DenseIntElementsAttr::get(
-      RankedTensorType::get({2}, b_.getI64Type()), ArrayRef<int64_t>{1, 1});
-  return linalg::Conv2DNchwFchwOp::create(b_, loc_, TypeRange{init.getType()},
-                                          ValueRange{in, W}, ValueRange{init},
-                                          strides, dilations)
-      .getResult(0);
+  // cols[b, c, i, j, oh, ow] = in[b, c, oh * stride + i, ow * stride + j]
+  AffineExpr d[6];
+  for (unsigned e = 0; e < 6; ++e)
+    d[e] = b_.getAffineDimExpr(e);
+  AffineMap gather = AffineMap::get(
+      6, 0, {d[0], d[1], d[4] * stride + d[2], d[5] * stride + d[3]},
+      b_.getContext());
+  Value cols = map({in}, {gather}, {n, c, k, k, ho, wo},
+                   [](OpBuilder &, Location, ArrayRef<Value> a) { return a[0]; });
+  Value patches = collapse(cols, {{0}, {1, 2, 3}, {4, 5}}); // (B, C*k*k, L)
+  Value weights = collapse(W, {{0}, {1, 2, 3}});             // (F, C*k*k)
+  Value y = linearCF(weights, patches, bias);                // (B, F, L)
+  return expand(y, {n, ws[0], ho, wo}, {{0}, {1}, {2, 3}});
 }
 
 Value GraphBuilder::depthwiseNCHW(Value x, Value W, Value bias, int64_t pad) {
