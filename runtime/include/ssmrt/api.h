@@ -58,12 +58,15 @@ public:
   /// positive integer (at most 4096).
   static Expected<Instance> create(const InstanceOptions &options = {});
 
-  /// Opens a device by name: "cpu" (or "cpu:0"). A known device kind that this
-  /// build cannot drive ("cuda", "cuda:N", "hip", "hip:N", "rocm") is
+  /// Opens a device by name: "cpu" (or "cpu:0"); with the CUDA driver built
+  /// in (SSM_ENABLE_CUDA), "cuda" / "cuda:N" (Unavailable when there is no
+  /// libcuda or no such GPU). A known device kind that this build cannot
+  /// drive ("cuda" without the driver, "hip", "hip:N", "rocm") is
   /// Unavailable; an unknown name is InvalidArgument.
   Expected<Device> openDevice(const std::string &name) const;
 
-  /// Names openDevice accepts in this build ("cpu").
+  /// Names openDevice accepts in this build ("cpu", and "cuda" when built
+  /// with SSM_ENABLE_CUDA).
   static std::vector<std::string> availableDevices();
 
   ThreadPool &threadPool() const;
@@ -79,7 +82,7 @@ private:
 class Device {
 public:
   Device() = default;
-  /// The name it was opened with, normalized ("cpu").
+  /// The name it was opened with, normalized ("cpu", "cuda:0").
   const std::string &name() const;
   bool valid() const { return state_ != nullptr; }
 
@@ -117,6 +120,13 @@ struct MemoryPlan {
   uint32_t allocations = 0;
   /// Allocations placed into storage freed earlier in the same invocation.
   uint32_t reusedAllocations = 0;
+};
+
+/// Options of Module::invoke.
+struct InvokeOptions {
+  /// Output allocations start as 0xFF bytes (NaN for floats) instead of
+  /// zeros, so an element the schedule never writes shows up.
+  bool poisonOutputs = false;
 };
 
 /// A loaded .ssmb module, ready to invoke on its device. A moved-from
@@ -158,6 +168,19 @@ public:
   Expected<std::vector<HostTensor>>
   invoke(const std::string &function,
          const std::vector<TensorView> &inputs) const;
+  Expected<std::vector<HostTensor>> invoke(const std::string &function,
+                                           const std::vector<TensorView> &inputs,
+                                           const InvokeOptions &options) const;
+
+  /// Times `function` on `inputs`: `warmup` untimed runs, then `iterations`
+  /// timed ones; returns each timed run's milliseconds. On a CUDA device the
+  /// inputs are uploaded once and stay resident, the runs are queued back to
+  /// back and timed with events between them (device time of the schedule's
+  /// launches and copies, no host transfers). On the CPU each run is a whole
+  /// invoke() timed by the wall clock.
+  Expected<std::vector<double>> time(const std::string &function,
+                                     const std::vector<TensorView> &inputs,
+                                     int warmup, int iterations) const;
 
   /// The artifact's compiler version string ("ssmc 0.1.0").
   std::string compilerVersion() const;

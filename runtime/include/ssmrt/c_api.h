@@ -69,7 +69,8 @@ void ssmrt_instance_destroy(ssmrt_instance *instance);
 /* The thread pool's degree of parallelism (0 for NULL). */
 int32_t ssmrt_instance_num_threads(const ssmrt_instance *instance);
 
-/* Loads an .ssmb file on `device` ("cpu"; NULL means "cpu"). */
+/* Loads an .ssmb file on `device` ("cpu", or "cuda" / "cuda:N" in a runtime
+ * built with SSM_ENABLE_CUDA; NULL means "cpu"). */
 ssmrt_status ssmrt_module_load(ssmrt_instance *instance, const char *device,
                                const char *path, ssmrt_module **out_module);
 /* The same from memory (the bytes are copied). */
@@ -105,6 +106,28 @@ ssmrt_status ssmrt_module_invoke(const ssmrt_module *module,
                                  const int32_t *dtypes, const int32_t *ranks,
                                  const int64_t *dims, const void *const *data,
                                  ssmrt_outputs **out_outputs);
+
+/* Flags of ssmrt_module_invoke_with_flags. */
+enum {
+  /* Output allocations start as 0xFF bytes (NaN for floats), not zeros. */
+  SSMRT_INVOKE_POISON_OUTPUTS = 1
+};
+
+/* ssmrt_module_invoke with flags (SSMRT_INVOKE_*). */
+ssmrt_status ssmrt_module_invoke_with_flags(
+    const ssmrt_module *module, const char *function, size_t input_count,
+    const int32_t *dtypes, const int32_t *ranks, const int64_t *dims,
+    const void *const *data, uint32_t flags, ssmrt_outputs **out_outputs);
+
+/* Times `function` (inputs as for ssmrt_module_invoke): `warmup` untimed
+ * runs, then `iterations` timed ones, whose milliseconds go to
+ * out_ms[0..iterations). On a CUDA device the inputs stay resident and each
+ * run is the schedule's device time (events); on the CPU, a whole invoke. */
+ssmrt_status ssmrt_module_time(const ssmrt_module *module, const char *function,
+                               size_t input_count, const int32_t *dtypes,
+                               const int32_t *ranks, const int64_t *dims,
+                               const void *const *data, int32_t warmup,
+                               int32_t iterations, double *out_ms);
 
 size_t ssmrt_outputs_count(const ssmrt_outputs *outputs);
 int32_t ssmrt_outputs_dtype(const ssmrt_outputs *outputs, size_t index);

@@ -205,20 +205,16 @@ ssmrt_status ssmrt_module_peak_bytes(const ssmrt_module *module,
   return nullptr;
 }
 
-ssmrt_status ssmrt_module_invoke(const ssmrt_module *module,
-                                 const char *function, size_t input_count,
-                                 const int32_t *dtypes, const int32_t *ranks,
-                                 const int64_t *dims, const void *const *data,
-                                 ssmrt_outputs **out_outputs) {
-  if (!out_outputs)
-    return invalid("out_outputs is null");
-  *out_outputs = nullptr;
-  if (!module || !function)
-    return invalid("ssmrt_module_invoke: module or function is null");
+namespace {
+/// The TensorViews of the flat C input description, or an error.
+ssmrt_status parseInputs(const char *what, size_t input_count,
+                         const int32_t *dtypes, const int32_t *ranks,
+                         const int64_t *dims, const void *const *data,
+                         std::vector<ssmrt::TensorView> &inputs) {
   if (input_count > 0 && (!dtypes || !ranks || !data))
-    return invalid("ssmrt_module_invoke: dtypes, ranks and data must be "
-                   "non-null when input_count > 0");
-  std::vector<ssmrt::TensorView> inputs(input_count);
+    return invalid(strCat(what, ": dtypes, ranks and data must be "
+                                "non-null when input_count > 0"));
+  inputs.assign(input_count, ssmrt::TensorView());
   size_t dimIndex = 0;
   for (size_t i = 0; i < input_count; ++i) {
     if (ranks[i] < 0 ||
@@ -227,17 +223,67 @@ ssmrt_status ssmrt_module_invoke(const ssmrt_module *module,
                             " is out of range (0..", ssmrt::format::kMaxRank,
                             ")"));
     if (ranks[i] > 0 && !dims)
-      return invalid("ssmrt_module_invoke: dims is null");
+      return invalid(strCat(what, ": dims is null"));
     inputs[i].dtype = static_cast<ssmrt::DType>(dtypes[i]);
     inputs[i].dims.assign(dims + dimIndex, dims + dimIndex + ranks[i]);
     dimIndex += static_cast<size_t>(ranks[i]);
     inputs[i].data = data[i];
   }
+  return nullptr;
+}
+} // namespace
+
+ssmrt_status ssmrt_module_invoke(const ssmrt_module *module,
+                                 const char *function, size_t input_count,
+                                 const int32_t *dtypes, const int32_t *ranks,
+                                 const int64_t *dims, const void *const *data,
+                                 ssmrt_outputs **out_outputs) {
+  return ssmrt_module_invoke_with_flags(module, function, input_count, dtypes,
+                                        ranks, dims, data, 0, out_outputs);
+}
+
+ssmrt_status ssmrt_module_invoke_with_flags(
+    const ssmrt_module *module, const char *function, size_t input_count,
+    const int32_t *dtypes, const int32_t *ranks, const int64_t *dims,
+    const void *const *data, uint32_t flags, ssmrt_outputs **out_outputs) {
+  if (!out_outputs)
+    return invalid("out_outputs is null");
+  *out_outputs = nullptr;
+  if (!module || !function)
+    return invalid("ssmrt_module_invoke: module or function is null");
+  if (flags & ~uint32_t(SSMRT_INVOKE_POISON_OUTPUTS))
+    return invalid(strCat("ssmrt_module_invoke: unknown flags ", flags));
+  std::vector<ssmrt::TensorView> inputs;
+  if (ssmrt_status s = parseInputs("ssmrt_module_invoke", input_count, dtypes,
+                                   ranks, dims, data, inputs))
+    return s;
+  ssmrt::InvokeOptions options;
+  options.poisonOutputs = (flags & SSMRT_INVOKE_POISON_OUTPUTS) != 0;
   ssmrt::Expected<std::vector<ssmrt::HostTensor>> outputs =
-      module->module.invoke(function, inputs);
+      module->module.invoke(function, inputs, options);
   if (!outputs.ok())
     return makeStatus(outputs.status());
   *out_outputs = new ssmrt_outputs_t{std::move(*outputs)};
+  return nullptr;
+}
+
+ssmrt_status ssmrt_module_time(const ssmrt_module *module, const char *function,
+                               size_t input_count, const int32_t *dtypes,
+                               const int32_t *ranks, const int64_t *dims,
+                               const void *const *data, int32_t warmup,
+                               int32_t iterations, double *out_ms) {
+  if (!module || !function || !out_ms)
+    return invalid("ssmrt_module_time: module, function or out_ms is null");
+  std::vector<ssmrt::TensorView> inputs;
+  if (ssmrt_status s = parseInputs("ssmrt_module_time", input_count, dtypes,
+                                   ranks, dims, data, inputs))
+    return s;
+  ssmrt::Expected<std::vector<double>> ms =
+      module->module.time(function, inputs, warmup, iterations);
+  if (!ms.ok())
+    return makeStatus(ms.status());
+  for (size_t i = 0; i < ms->size(); ++i)
+    out_ms[i] = (*ms)[i];
   return nullptr;
 }
 

@@ -506,6 +506,8 @@ Status Executor::step(uint32_t i, const Command &c) {
     if (a.output >= 0) {
       SSMRT_ASSIGN_OR_RETURN(outputStorage_[id], Buffer::allocate(a.bytes));
       s.base = outputStorage_[id].data();
+      if (context_.poisonOutputs && a.bytes != 0)
+        std::memset(s.base, 0xFF, static_cast<size_t>(a.bytes));
     } else {
       if (!rangeFits(a.arenaOffset, a.bytes, arena_.size()))
         return internal(i, "allocation outside the arena");

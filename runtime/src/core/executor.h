@@ -87,6 +87,8 @@ struct ExecutionContext {
   const std::vector<format::ConstantInfo> *constants = nullptr;
   const std::vector<KernelFn> *kernels = nullptr;
   ThreadPool *pool = nullptr;
+  /// Output allocations start as 0xFF bytes instead of zeros.
+  bool poisonOutputs = false;
 };
 
 /// Checks `inputs` against the signature: count, dtype, rank, dims, non-null

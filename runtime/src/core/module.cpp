@@ -12,7 +12,12 @@
 #include "executor.h"
 #include "strings.h"
 
+#if SSMRT_HAVE_CUDA
+#include "../drivers/cuda/cuda_executor.h"
+#endif
+
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <mutex>
 #include <optional>
@@ -31,6 +36,11 @@ struct InstanceState {
 struct DeviceState {
   std::shared_ptr<InstanceState> instance;
   std::string name;
+#if SSMRT_HAVE_CUDA
+  /// Set for "cuda:N" devices; its one stream runs one invocation at a time.
+  std::shared_ptr<cuda::Device> cuda;
+  std::mutex cudaMutex;
+#endif
 };
 
 /// Spare arenas of one entry, reused across invocations.
@@ -47,6 +57,11 @@ struct ModuleState {
   std::optional<format::ArtifactView> view;
   std::vector<format::ConstantInfo> constants;
   cpu::CpuExecutable executable;
+#if SSMRT_HAVE_CUDA
+  std::optional<cuda::CudaExecutable> cudaExecutable;
+  /// Per entry, made on first use (guarded by the device's cudaMutex).
+  std::vector<std::optional<cuda::CudaWorkspace>> cudaWorkspaces;
+#endif
   std::vector<EntryPlan> entries;
   std::vector<std::unique_ptr<ArenaCache>> arenas; // per entry
 
@@ -114,7 +129,43 @@ Expected<Instance> Instance::create(const InstanceOptions &options) {
 
 ThreadPool &Instance::threadPool() const { return state_->pool; }
 
-std::vector<std::string> Instance::availableDevices() { return {"cpu"}; }
+std::vector<std::string> Instance::availableDevices() {
+#if SSMRT_HAVE_CUDA
+  return {"cpu", "cuda"};
+#else
+  return {"cpu"};
+#endif
+}
+
+#if SSMRT_HAVE_CUDA
+namespace {
+/// The CUDA driver, loaded once per process (a failure is retried).
+Expected<std::shared_ptr<cuda::Driver>> cudaDriver() {
+  static std::mutex mutex;
+  static std::shared_ptr<cuda::Driver> driver;
+  std::lock_guard<std::mutex> lock(mutex);
+  if (!driver) {
+    SSMRT_ASSIGN_OR_RETURN(driver, cuda::Driver::load());
+  }
+  return driver;
+}
+
+/// "cuda" -> 0, "cuda:N" -> N, else -1.
+int cudaOrdinal(const std::string &name) {
+  if (name == "cuda")
+    return 0;
+  if (name.rfind("cuda:", 0) != 0 || name.size() == 5 || name.size() > 9)
+    return -1;
+  int n = 0;
+  for (size_t i = 5; i < name.size(); ++i) {
+    if (name[i] < '0' || name[i] > '9')
+      return -1;
+    n = n * 10 + (name[i] - '0');
+  }
+  return n;
+}
+} // namespace
+#endif
 
 Expected<Device> Instance::openDevice(const std::string &name) const {
   if (name == "cpu" || name == "cpu:0") {
@@ -124,6 +175,22 @@ Expected<Device> Instance::openDevice(const std::string &name) const {
     return Device(std::move(state));
   }
   std::string kind = name.substr(0, name.find(':'));
+#if SSMRT_HAVE_CUDA
+  if (kind == "cuda") {
+    int ordinal = cudaOrdinal(name);
+    if (ordinal < 0)
+      return invalidArgumentError(strCat(
+          "device '", name, "' is not a CUDA device name ('cuda' or 'cuda:N')"));
+    SSMRT_ASSIGN_OR_RETURN(std::shared_ptr<cuda::Driver> driver, cudaDriver());
+    SSMRT_ASSIGN_OR_RETURN(std::unique_ptr<cuda::Device> device,
+                           cuda::Device::open(driver, ordinal));
+    auto state = std::make_shared<detail::DeviceState>();
+    state->instance = state_;
+    state->name = strCat("cuda:", ordinal);
+    state->cuda = std::move(device);
+    return Device(std::move(state));
+  }
+#endif
   if (kind == "cpu")
     return invalidArgumentError(strCat("device '", name,
                                        "' does not exist: the CPU is a single "
@@ -190,17 +257,28 @@ detail::ModuleState::find(const std::string &name, size_t *index) const {
 namespace {
 
 /// Everything after the view is open: kernels, constants, plans.
-Status initialize(detail::ModuleState &state) {
+Status initialize(detail::ModuleState &state, detail::DeviceState &device) {
   const format::ArtifactView &view = *state.view;
-  SSMRT_ASSIGN_OR_RETURN(state.executable,
-                         cpu::CpuExecutable::load(view, state.device.name()));
-
   detail::PlanContext context;
   for (uint32_t i = 0; i < view.constantCount(); ++i) {
     SSMRT_ASSIGN_OR_RETURN(format::ConstantInfo constant, view.constant(i));
     context.constantSizes.push_back(constant.size);
     state.constants.push_back(constant);
   }
+#if SSMRT_HAVE_CUDA
+  if (const auto &gpu = device.cuda) {
+    std::lock_guard<std::mutex> lock(device.cudaMutex);
+    SSMRT_ASSIGN_OR_RETURN(
+        cuda::CudaExecutable exe,
+        cuda::CudaExecutable::load(view, gpu, state.constants));
+    state.cudaExecutable.emplace(std::move(exe));
+  } else
+#endif
+  {
+    SSMRT_ASSIGN_OR_RETURN(state.executable,
+                           cpu::CpuExecutable::load(view, state.device.name()));
+  }
+
   for (uint32_t k = 0; k < view.kernelCount(); ++k) {
     SSMRT_ASSIGN_OR_RETURN(format::KernelInfo kernel, view.kernel(k));
     context.kernelNames.emplace_back(kernel.name);
@@ -227,6 +305,11 @@ Status initialize(detail::ModuleState &state) {
     state.entries.push_back(std::move(plan));
     state.arenas.push_back(std::make_unique<detail::ArenaCache>());
   }
+#if SSMRT_HAVE_CUDA
+  state.cudaWorkspaces.resize(state.entries.size());
+#else
+  (void)device;
+#endif
   return okStatus();
 }
 
@@ -248,7 +331,7 @@ Expected<Module> Module::load(const Device &device, const std::string &path) {
   state->path = path;
   state->file.emplace(std::move(file));
   state->view.emplace(state->file->view());
-  Status status = initialize(*state);
+  Status status = initialize(*state, *device.state_);
   if (!status.ok())
     return status.withContext(strCat("'", path, "'"));
   return Module(std::move(state));
@@ -266,7 +349,7 @@ Expected<Module> Module::loadFromMemory(const Device &device,
       format::ArtifactView view,
       format::ArtifactView::open(state->bytes.data(), state->bytes.size()));
   state->view.emplace(view);
-  SSMRT_RETURN_IF_ERROR(initialize(*state));
+  SSMRT_RETURN_IF_ERROR(initialize(*state, *device.state_));
   return Module(std::move(state));
 }
 
@@ -303,15 +386,88 @@ Expected<uint64_t> Module::peakBytes(const std::string &function) const {
   return plan.peakBytes;
 }
 
+#if SSMRT_HAVE_CUDA
+namespace {
+/// The entry's CUDA workspace, made on first use. Call with the device's
+/// cudaMutex held.
+Expected<cuda::CudaWorkspace *>
+cudaWorkspace(detail::ModuleState &state, const detail::EntryPlan &plan,
+              size_t index, const std::shared_ptr<cuda::Device> &device) {
+  std::optional<cuda::CudaWorkspace> &ws = state.cudaWorkspaces[index];
+  if (!ws) {
+    SSMRT_ASSIGN_OR_RETURN(
+        cuda::CudaWorkspace made,
+        cuda::CudaWorkspace::create(plan, device));
+    ws.emplace(std::move(made));
+  }
+  return &*ws;
+}
+} // namespace
+#endif
+
 Expected<std::vector<HostTensor>>
 Module::invoke(const std::string &function,
                const std::vector<TensorView> &inputs) const {
+  return invoke(function, inputs, InvokeOptions());
+}
+
+Expected<std::vector<double>>
+Module::time(const std::string &function, const std::vector<TensorView> &inputs,
+             int warmup, int iterations) const {
   size_t index = 0;
   SSMRT_ASSIGN_OR_RETURN(const detail::EntryPlan *plan,
                          state_->find(function, &index));
   if (!plan->status.ok())
     return plan->status;
   SSMRT_RETURN_IF_ERROR(detail::validateInputs(plan->signature, inputs));
+  if (warmup < 0 || iterations < 1)
+    return invalidArgumentError(
+        strCat("timing needs warmup >= 0 and iterations >= 1, got ", warmup,
+               " and ", iterations));
+#if SSMRT_HAVE_CUDA
+  if (state_->cudaExecutable) {
+    std::lock_guard<std::mutex> lock(state_->device.state_->cudaMutex);
+    SSMRT_ASSIGN_OR_RETURN(cuda::CudaWorkspace * ws,
+                           cudaWorkspace(*state_, *plan, index,
+                                         state_->device.state_->cuda));
+    return cuda::timeEntry(*plan, *state_->cudaExecutable, *ws, inputs, warmup,
+                           iterations);
+  }
+#endif
+  std::vector<double> ms;
+  for (int i = 0; i < warmup + iterations; ++i) {
+    auto start = std::chrono::steady_clock::now();
+    SSMRT_ASSIGN_OR_RETURN(std::vector<HostTensor> outputs,
+                           invoke(function, inputs));
+    double elapsed = std::chrono::duration<double, std::milli>(
+                         std::chrono::steady_clock::now() - start)
+                         .count();
+    if (i >= warmup)
+      ms.push_back(elapsed);
+  }
+  return ms;
+}
+
+Expected<std::vector<HostTensor>>
+Module::invoke(const std::string &function,
+               const std::vector<TensorView> &inputs,
+               const InvokeOptions &options) const {
+  size_t index = 0;
+  SSMRT_ASSIGN_OR_RETURN(const detail::EntryPlan *plan,
+                         state_->find(function, &index));
+  if (!plan->status.ok())
+    return plan->status;
+  SSMRT_RETURN_IF_ERROR(detail::validateInputs(plan->signature, inputs));
+#if SSMRT_HAVE_CUDA
+  if (state_->cudaExecutable) {
+    std::lock_guard<std::mutex> lock(state_->device.state_->cudaMutex);
+    SSMRT_ASSIGN_OR_RETURN(cuda::CudaWorkspace * ws,
+                           cudaWorkspace(*state_, *plan, index,
+                                         state_->device.state_->cuda));
+    return cuda::executeEntry(*plan, *state_->cudaExecutable, *ws, inputs,
+                              options.poisonOutputs);
+  }
+#endif
 
   // Take a spare arena (or make one); give it back afterwards.
   detail::ArenaCache &cache = *state_->arenas[index];
@@ -332,6 +488,7 @@ Module::invoke(const std::string &function,
   context.constants = &state_->constants;
   context.kernels = &state_->executable.kernels;
   context.pool = &pool;
+  context.poisonOutputs = options.poisonOutputs;
   Expected<std::vector<HostTensor>> outputs = [&] {
     cpu::CurrentThreadPool scope(&pool);
     return detail::executeEntry(*plan, context, inputs, arena);

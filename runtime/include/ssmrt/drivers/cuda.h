@@ -3,8 +3,9 @@
 //
 // Driver API only, loaded at run time (libcuda.so.1, then libcuda.so), so the
 // runtime builds and runs without the CUDA toolkit; a missing library or GPU
-// is an Unavailable status, never a crash. Not yet wired into Instance /
-// Module: the GPU schedule arrives with the NVPTX target (issue 5).
+// is an Unavailable status, never a crash. Instance::openDevice("cuda[:N]")
+// opens one when the runtime is built with SSM_ENABLE_CUDA; Module then runs
+// Nvptx/Ptx kernel objects through it (src/drivers/cuda/cuda_executor.cpp).
 //
 //===----------------------------------------------------------------------===//
 
@@ -67,6 +68,22 @@ public:
   /// Loads PTX text (NUL-terminated) or a cubin; the driver JIT-compiles PTX
   /// for this GPU. Returns a module index for launch().
   Expected<int> loadModule(const std::string &image);
+  /// The kernel `kernel` of a loaded module (NotFound if absent); the handle
+  /// lives as long as the module.
+  Expected<void *> function(int module, const std::string &kernel);
+  /// Launches a kernel from function() on the device's stream.
+  Status launchFunction(void *function, std::array<unsigned, 3> grid,
+                        std::array<unsigned, 3> block, unsigned sharedBytes,
+                        void **args);
+  /// Stream-ordered copy and byte fill on the device's stream.
+  Status copyAsync(uint64_t dst, uint64_t src, size_t bytes);
+  Status fillAsync(uint64_t dst, uint8_t value, size_t bytes);
+  /// Events on the device's stream, for timing: create, record, elapsed
+  /// milliseconds between two recorded events (waits for the second).
+  Expected<void *> createEvent();
+  Status destroyEvent(void *event);
+  Status recordEvent(void *event);
+  Expected<float> elapsedMs(void *start, void *end);
   /// Launches `kernel` of a loaded module on the device's stream. `args`
   /// point at the argument values, as cuLaunchKernel takes them.
   Status launch(int module, const std::string &kernel,

@@ -165,27 +165,89 @@ Expected<int> Device::loadModule(const std::string &image) {
   return int(modules_.size() - 1);
 }
 
-Status Device::launch(int module, const std::string &kernel,
-                      std::array<unsigned, 3> grid,
-                      std::array<unsigned, 3> block, unsigned sharedBytes,
-                      std::vector<void *> args) {
+Expected<void *> Device::function(int module, const std::string &kernel) {
   if (module < 0 || size_t(module) >= modules_.size())
     return invalidArgumentError(strCat("no loaded CUDA module #", module));
   SSMRT_RETURN_IF_ERROR(makeCurrent());
-  const Symbols &cu = driver_->symbols();
   CUfunction function = nullptr;
   Status found = driver_->check(
-      cu.moduleGetFunction(&function, static_cast<CUmodule>(modules_[module]),
-                           kernel.c_str()),
+      driver_->symbols().moduleGetFunction(
+          &function, static_cast<CUmodule>(modules_[module]), kernel.c_str()),
       "cuModuleGetFunction");
   if (!found.ok())
     return notFoundError(
         strCat("CUDA kernel '", kernel, "': ", found.message()));
+  return static_cast<void *>(function);
+}
+
+Status Device::launchFunction(void *function, std::array<unsigned, 3> grid,
+                              std::array<unsigned, 3> block,
+                              unsigned sharedBytes, void **args) {
+  SSMRT_RETURN_IF_ERROR(makeCurrent());
   return driver_->check(
-      cu.launchKernel(function, grid[0], grid[1], grid[2], block[0], block[1],
-                      block[2], sharedBytes, static_cast<CUstream>(stream_),
-                      args.data(), nullptr),
+      driver_->symbols().launchKernel(
+          static_cast<CUfunction>(function), grid[0], grid[1], grid[2],
+          block[0], block[1], block[2], sharedBytes,
+          static_cast<CUstream>(stream_), args, nullptr),
       "cuLaunchKernel");
+}
+
+Status Device::launch(int module, const std::string &kernel,
+                      std::array<unsigned, 3> grid,
+                      std::array<unsigned, 3> block, unsigned sharedBytes,
+                      std::vector<void *> args) {
+  SSMRT_ASSIGN_OR_RETURN(void *fn, function(module, kernel));
+  return launchFunction(fn, grid, block, sharedBytes, args.data());
+}
+
+Status Device::copyAsync(uint64_t dst, uint64_t src, size_t bytes) {
+  SSMRT_RETURN_IF_ERROR(makeCurrent());
+  return driver_->check(
+      driver_->symbols().memcpyDtoDAsync(CUdeviceptr(dst), CUdeviceptr(src),
+                                         bytes, static_cast<CUstream>(stream_)),
+      "cuMemcpyDtoDAsync");
+}
+
+Status Device::fillAsync(uint64_t dst, uint8_t value, size_t bytes) {
+  SSMRT_RETURN_IF_ERROR(makeCurrent());
+  return driver_->check(
+      driver_->symbols().memsetD8Async(CUdeviceptr(dst), value, bytes,
+                                       static_cast<CUstream>(stream_)),
+      "cuMemsetD8Async");
+}
+
+Expected<void *> Device::createEvent() {
+  SSMRT_RETURN_IF_ERROR(makeCurrent());
+  CUevent event = nullptr;
+  SSMRT_RETURN_IF_ERROR(
+      driver_->check(driver_->symbols().eventCreate(&event, 0), "cuEventCreate"));
+  return static_cast<void *>(event);
+}
+
+Status Device::destroyEvent(void *event) {
+  return driver_->check(
+      driver_->symbols().eventDestroy(static_cast<CUevent>(event)),
+      "cuEventDestroy");
+}
+
+Status Device::recordEvent(void *event) {
+  SSMRT_RETURN_IF_ERROR(makeCurrent());
+  return driver_->check(
+      driver_->symbols().eventRecord(static_cast<CUevent>(event),
+                                     static_cast<CUstream>(stream_)),
+      "cuEventRecord");
+}
+
+Expected<float> Device::elapsedMs(void *start, void *end) {
+  const Symbols &cu = driver_->symbols();
+  SSMRT_RETURN_IF_ERROR(driver_->check(
+      cu.eventSynchronize(static_cast<CUevent>(end)), "cuEventSynchronize"));
+  float ms = 0;
+  SSMRT_RETURN_IF_ERROR(driver_->check(
+      cu.eventElapsedTime(&ms, static_cast<CUevent>(start),
+                          static_cast<CUevent>(end)),
+      "cuEventElapsedTime"));
+  return ms;
 }
 
 Status Device::synchronize() {
