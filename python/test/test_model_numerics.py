@@ -179,3 +179,25 @@ def test_embedded_weights_errors(tmp_path):
     assert "'head.bias': the model expects 10xf32, the file has 11xf32" in proc.stderr
     assert "'not.a.weight': no input of that name" in proc.stderr
     assert len(names) == len(state) - 1
+
+
+ALL_VARIANTS = rm.VARIANTS
+
+
+def _shallow(variant):
+    """The variant's real widths, image size and structure at reduced depth."""
+    family = rm.family_of(variant)
+    if family in ("vim", "fastvim"):
+        return dict(depth=2)
+    return dict(depths=[1, 1, 1, 1])
+
+
+@pytest.mark.skipif(os.environ.get("SSMC_SKIP_FULL_MODELS") == "1",
+                    reason="SSMC_SKIP_FULL_MODELS=1")
+@pytest.mark.parametrize("variant", ALL_VARIANTS)
+def test_every_variant_224(runtime, tmp_path, variant):
+    """Every registered variant at its real widths, 224x224, depth reduced to
+    keep the float64 reference fast: compiles, loads, matches."""
+    got, want, _ = _check(runtime, tmp_path, variant, _shallow(variant), 224,
+                          classes=1000, embed=True, seed=_seed(variant))
+    assert _rel_err(got, want) <= TOL_F32
