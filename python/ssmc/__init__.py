@@ -38,6 +38,7 @@ from .errors import (CompileError, DataLossError, DeviceUnavailableError, Error,
                      NotFoundError, OutOfRangeError, UnavailableError, UnimplementedError)
 from .safetensors_io import bf16_to_float32, float32_to_bf16  # noqa: E402
 from .runtime import Module, as_tensor, available_devices, load, to_torch  # noqa: E402
+from . import graph  # noqa: E402,F401  (ssmc.graph.Graph: custom graphs in Python)
 from .compiler import (compile, has_compiler, image_shape, model_config, models,  # noqa: E402
                        phases, preprocessing, weight_spec)
 
