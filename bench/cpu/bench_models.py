@@ -106,9 +106,12 @@ def main() -> int:
               "target | met | rel. err | peak MiB (ssmc) | compile s |")
         print("|---|---|---|---|---|---|---|---|---|---|")
         for variant, ours, theirs, err, compile_s, peak in rows:
+            # The issue states its targets against its own PyTorch measurement;
+            # the same-process PyTorch time is reported alongside.
             frac = TARGET_FRACTION.get(variant)
-            target = f"<= {frac * theirs:.0f} ms (1/{round(1 / frac)})" if frac else "-"
-            met = ("yes" if ours <= frac * theirs else "no") if frac else "-"
+            base = ISSUE_TORCH_MS.get(variant, theirs)
+            target = f"<= {frac * base:.0f} ms (1/{round(1 / frac)} of {base})" if frac else "-"
+            met = ("yes" if ours <= frac * base else "no") if frac else "-"
             issue = ISSUE_TORCH_MS.get(variant, "-")
             print(f"| {variant} | {ours:.1f} | {theirs:.1f} | {theirs / ours:.1f}x | {issue} | "
                   f"{target} | {met} | {err:.1e} | {peak / 2**20:.1f} | {compile_s:.1f} |")
