@@ -2,6 +2,7 @@
 # lit configuration for the ssm FileCheck tests (test/Unit runs the gtests).
 
 import os
+import sys
 
 import lit.formats
 from lit.llvm import llvm_config
@@ -16,6 +17,8 @@ config.excludes = ["Unit", "CMakeLists.txt", "README.md", "lit.cfg.py",
                    "lit.site.cfg.py"]
 
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
+# RUN lines that write small input files use only the standard library.
+config.substitutions.append(("%python", sys.executable))
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
 

@@ -9,6 +9,7 @@
 #include "ssm/Target/Artifact.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
@@ -23,6 +24,7 @@
 #include "ssmrt/safetensors.h"
 
 #include <chrono>
+#include <functional>
 #include <set>
 
 using namespace mlir;
@@ -47,6 +49,7 @@ StringRef mlir::ssm::phaseNames() {
 std::optional<Target> mlir::ssm::parseTarget(StringRef name) {
   return llvm::StringSwitch<std::optional<Target>>(name)
       .Case("cpu", Target::CPU)
+      .Case("nvptx", Target::NVPTX)
       .Default(std::nullopt);
 }
 
@@ -66,7 +69,8 @@ struct StageRunner {
   ModuleOp module;
   llvm::raw_string_ostream stats;
 
-  LogicalResult run(StringRef name, void (*build)(OpPassManager &)) {
+  LogicalResult run(StringRef name,
+                    llvm::function_ref<void(OpPassManager &)> build) {
     PassManager pm(module.getContext());
     build(pm);
     auto start = std::chrono::steady_clock::now();
@@ -134,6 +138,67 @@ void dropNameAttrs(ModuleOp module) {
   }
 }
 
+/// --target=nvptx: selective scans as dedicated kernels, everything else
+/// through the generic parallel-loop mapping; kernels to PTX without the CUDA
+/// toolkit; the host functions become .ssmb schedules.
+FailureOr<CompileResult> compileNVPTX(ModuleOp module,
+                                      const CompileOptions &options,
+                                      StageRunner &stage,
+                                      std::vector<EntrySignature> &entries,
+                                      std::string &&stats) {
+  GPUPipelineOptions gpu;
+  gpu.chip = options.gpu.chip;
+  gpu.scanChannelsPerBlock = options.gpu.scanChannelsPerBlock;
+  gpu.scanTileSteps = options.gpu.scanTileSteps;
+  struct Step {
+    Phase phase;
+    const char *name;
+    std::function<void(OpPassManager &)> build;
+  };
+  const Step steps[] = {
+      {Phase::SSM, "ssm", buildSSMGraphPipeline},
+      {Phase::Loops, "loops",
+       [&](OpPassManager &pm) { buildSSMToGPULoopsPipeline(pm, gpu); }},
+      {Phase::Bufferized, "bufferized", buildSSMGPUBufferizePipeline},
+      {Phase::LLVM, "nvvm",
+       [&](OpPassManager &pm) { buildSSMGPUToNVVMPipeline(pm, gpu); }},
+      {Phase::Binary, "binary", buildSSMGPUBinaryPipeline},
+  };
+  for (const Step &step : steps) {
+    if (failed(stage.run(step.name, step.build)))
+      return failure();
+    if (step.phase == Phase::Bufferized)
+      for (EntrySignature &entry : entries)
+        if (auto fn = module.lookupSymbol<func::FuncOp>(entry.name))
+          if (auto bytes = fn->getAttrOfType<IntegerAttr>(kWorkspaceBytesAttr))
+            entry.workspaceBytes = bytes.getInt();
+    if (options.phase == step.phase && step.phase != Phase::Binary)
+      return textOf(module, stats);
+  }
+  CompileResult result;
+  for (const EntrySignature &entry : entries)
+    result.workspaceBytes[entry.name] = entry.workspaceBytes;
+  if (options.phase == Phase::Binary) {
+    // The PTX of every gpu.binary, in order.
+    for (auto binary : module.getOps<gpu::BinaryOp>())
+      for (Attribute attr : binary.getObjects())
+        if (auto object = dyn_cast<gpu::ObjectAttr>(attr)) {
+          StringRef ptx = object.getObject().getValue();
+          result.bytes.insert(result.bytes.end(), ptx.begin(), ptx.end());
+        }
+    result.isText = true;
+    result.stats = std::move(stats);
+    return result;
+  }
+  FailureOr<std::vector<uint8_t>> artifact =
+      writeNVPTXArtifact(module, entries);
+  if (failed(artifact))
+    return failure();
+  result.bytes.assign(artifact->begin(), artifact->end());
+  result.stats = std::move(stats);
+  return result;
+}
+
 } // namespace
 
 FailureOr<CompileResult>
@@ -161,6 +226,9 @@ mlir::ssm::compileModule(ModuleOp module, const CompileOptions &options) {
                             *entries)))
       return failure();
   }
+
+  if (options.target == Target::NVPTX)
+    return compileNVPTX(module, options, stage, *entries, std::move(stats));
 
   struct Step {
     Phase phase;
@@ -212,7 +280,8 @@ mlir::ssm::compileModule(ModuleOp module, const CompileOptions &options) {
     return result;
   }
   FailureOr<std::vector<uint8_t>> artifact =
-      writeCPUArtifact(module.getLoc(), *entries, *so, chip, kCPUEntrySuffix);
+      writeCPUArtifact(module.getLoc(), *entries, *so, chip, kCPUEntrySuffix,
+                       options.metadata);
   if (failed(artifact))
     return failure();
   result.bytes.assign(artifact->begin(), artifact->end());

@@ -22,6 +22,8 @@
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <cstdio>
+
 using namespace mlir;
 namespace cl = llvm::cl;
 
@@ -29,8 +31,20 @@ static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<input .mlir>"),
                                       cl::init("-"));
 static cl::opt<std::string> outputFile("o", cl::desc("output file"),
                                        cl::value_desc("file"), cl::init("-"));
-static cl::opt<std::string> targetName("target", cl::desc("cpu"),
+static cl::opt<std::string> targetName("target", cl::desc("cpu or nvptx"),
                                        cl::init("cpu"));
+static cl::opt<std::string> chipName("chip",
+                                     cl::desc("GPU chip for --target=nvptx"),
+                                     cl::init("sm_90"));
+static cl::opt<int64_t> scanChannelsPerBlock(
+    "scan-channels-per-block",
+    cl::desc("GPU selective-scan kernel: channels (threads) per block"),
+    cl::init(64));
+static cl::opt<int64_t>
+    scanTileSteps("scan-tile-steps",
+                  cl::desc("GPU selective-scan kernel: time steps per "
+                           "shared-memory tile"),
+                  cl::init(32));
 static cl::opt<std::string>
     phaseName("compile-to",
               cl::desc("stop after a phase: input, ssm, loops, bufferized, "
@@ -88,13 +102,16 @@ int main(int argc, char **argv) {
   auto target = ssm::parseTarget(targetName);
   if (!target) {
     llvm::errs() << "error: unknown target '" << targetName
-                 << "' (expected cpu)\n";
+                 << "' (expected cpu or nvptx)\n";
     return 1;
   }
   options.phase = *phase;
   options.target = *target;
   options.cpu.cpu = cpuName;
   options.cpu.linker = linkerPath;
+  options.gpu.chip = chipName;
+  options.gpu.scanChannelsPerBlock = scanChannelsPerBlock;
+  options.gpu.scanTileSteps = scanTileSteps;
 
   options.embedWeightsPath = weightsPath;
 
@@ -144,6 +161,20 @@ int main(int argc, char **argv) {
       return 0;
     }
     module = ssm::models::buildModel(context, *config);
+    // What a runtime needs to feed the model images: ssm-run uses these as
+    // its --image defaults.
+    ssm::models::Preprocessing pre = ssm::models::preprocessing(*config);
+    auto triple = [](const float *v) {
+      char text[96];
+      std::snprintf(text, sizeof(text), "%.7g,%.7g,%.7g", double(v[0]),
+                    double(v[1]), double(v[2]));
+      return std::string(text);
+    };
+    options.metadata = {{"model", config->variant},
+                        {"preprocess.resize", std::to_string(pre.resizeTo)},
+                        {"preprocess.crop", std::to_string(pre.crop)},
+                        {"preprocess.mean", triple(pre.mean)},
+                        {"preprocess.std", triple(pre.std)}};
   } else {
     auto input = openInputFile(inputFile, &error);
     if (!input) {

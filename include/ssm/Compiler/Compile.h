@@ -31,22 +31,37 @@ std::optional<Phase> parsePhase(StringRef name);
 /// The valid phase names, for help texts and errors.
 StringRef phaseNames();
 
-enum class Target { CPU };
+/// cpu: one .so per module; nvptx: PTX kernels + a host schedule.
+enum class Target { CPU, NVPTX };
 std::optional<Target> parseTarget(StringRef name);
+
+/// GPU code generation (--target=nvptx).
+struct GPUTargetOptions {
+  /// "sm_90" (any sm_XY the NVPTX backend knows).
+  std::string chip = "sm_90";
+  /// Selective-scan kernel launch shape (convert-ssm-to-gpu).
+  int64_t scanChannelsPerBlock = 64;
+  int64_t scanTileSteps = 32;
+};
 
 struct CompileOptions {
   Target target = Target::CPU;
   Phase phase = Phase::Artifact;
   CPUTargetOptions cpu;
+  GPUTargetOptions gpu;
   /// A .safetensors file whose tensors are embedded in the artifact as
   /// constants for the entry inputs of the same name (`ssm.name` argument
   /// attribute): those inputs leave the signature. Every tensor must match
   /// its input's shape and dtype; tensors no input names are an error.
   std::string embedWeightsPath;
+  /// key=value pairs stored in the artifact (Debug section "ssm.metadata";
+  /// ssmrt::Module::metadata), e.g. the model's preprocessing.
+  std::vector<std::pair<std::string, std::string>> metadata;
 };
 
 /// What compileModule produced: IR text for IR phases, otherwise bytes (the
-/// kernel shared object for Binary, the .ssmb for Artifact).
+/// kernel shared object for Binary on the CPU, the PTX text on nvptx, the
+/// .ssmb for Artifact).
 struct CompileResult {
   std::vector<char> bytes;
   bool isText = false;

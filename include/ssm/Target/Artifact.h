@@ -44,7 +44,20 @@ FailureOr<std::vector<EntrySignature>> collectEntrySignatures(ModuleOp module);
 FailureOr<std::vector<uint8_t>>
 writeCPUArtifact(Location loc, ArrayRef<EntrySignature> entries,
                  ArrayRef<char> sharedObject, StringRef chip,
-                 StringRef kernelSuffix);
+                 StringRef kernelSuffix,
+                 ArrayRef<std::pair<std::string, std::string>> metadata = {});
+
+/// An NVPTX artifact from a module after gpu-module-to-binary (PTX
+/// assembly): each gpu.binary becomes a Nvptx/Ptx kernel object, and each
+/// entry's host function becomes its schedule: BindInput (or BindConstant)
+/// per input, Alloc per output and for the workspace, then in program order
+/// Launch per gpu.launch_func (grid from its constant operands; the kernel's
+/// block dims from its constant block operands), Copy per memref.copy,
+/// Alloc/Free per other static memref.alloc/dealloc; Free of the workspace
+/// and Return per output last. Anything else on the host is an error naming
+/// the op.
+FailureOr<std::vector<uint8_t>>
+writeNVPTXArtifact(ModuleOp module, ArrayRef<EntrySignature> entries);
 
 } // namespace mlir::ssm
 

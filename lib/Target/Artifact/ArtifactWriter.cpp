@@ -4,7 +4,15 @@
 
 #include "ssm/Dialect/SSM/IR/SSMDialect.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/IR/Matchers.h"
+
+#include <map>
+#include <tuple>
 
 using namespace mlir;
 using namespace mlir::ssm;
@@ -84,7 +92,8 @@ mlir::ssm::collectEntrySignatures(ModuleOp module) {
 FailureOr<std::vector<uint8_t>>
 mlir::ssm::writeCPUArtifact(Location loc, ArrayRef<EntrySignature> entries,
                             ArrayRef<char> sharedObject, StringRef chip,
-                            StringRef kernelSuffix) {
+                            StringRef kernelSuffix,
+                            ArrayRef<std::pair<std::string, std::string>> metadata) {
   fmt::ModuleBuilder builder("ssmc " SSM_VERSION);
   uint32_t object = builder.addKernelObject(
       fmt::TargetKind::Cpu, fmt::BinaryFormat::So, chip.str(),
@@ -134,9 +143,317 @@ mlir::ssm::writeCPUArtifact(Location loc, ArrayRef<EntrySignature> entries,
                      workspace + (hasWorkspace ? 1 : 0), first,
                      builder.commandCount() - first);
   }
+  if (!metadata.empty()) {
+    std::string text;
+    for (const auto &[key, value] : metadata)
+      text += key + "=" + value + "\n";
+    builder.addDebugSection(fmt::kMetadataSection,
+                            std::vector<uint8_t>(text.begin(), text.end()));
+  }
   auto bytes = builder.finish();
   if (!bytes.ok())
     return emitError(loc, "writing the .ssmb artifact failed: ")
+           << bytes.status().toString();
+  return std::move(*bytes);
+}
+
+//===----------------------------------------------------------------------===//
+// NVPTX: gpu.binary objects + host functions as schedules
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// Bytes of a statically shaped memref with an identity layout, or failure.
+FailureOr<uint64_t> denseBytes(Type type) {
+  auto memref = dyn_cast<MemRefType>(type);
+  if (!memref || !memref.hasStaticShape() || !memref.getLayout().isIdentity())
+    return failure();
+  unsigned bits = memref.getElementTypeBitWidth();
+  if (bits == 0 || bits % 8 != 0)
+    return failure();
+  return uint64_t(memref.getNumElements()) * (bits / 8);
+}
+
+std::optional<int64_t> constantInt(Value v) {
+  if (!v)
+    return std::nullopt;
+  APInt value;
+  if (matchPattern(v, m_ConstantInt(&value)))
+    return value.getSExtValue();
+  return std::nullopt;
+}
+
+/// Writes one entry's schedule from its host function.
+class HostScheduleWriter {
+public:
+  HostScheduleWriter(fmt::ModuleBuilder &builder,
+                     const llvm::StringMap<uint32_t> &objects)
+      : builder(builder), objects(objects) {}
+
+  LogicalResult write(func::FuncOp fn, const EntrySignature &entry);
+
+private:
+  struct Slot {
+    uint32_t buffer = 0;
+    uint64_t offset = 0;
+  };
+  FailureOr<Slot> slotOf(Operation *user, Value v) {
+    auto it = slots.find(v);
+    if (it == slots.end())
+      return user->emitError("GPU schedule: buffer operand not traceable to "
+                             "an argument, the workspace or an allocation");
+    return it->second;
+  }
+  LogicalResult launch(gpu::LaunchFuncOp op);
+  FailureOr<uint32_t> kernelIndex(gpu::LaunchFuncOp op,
+                                  std::array<uint32_t, 3> block,
+                                  uint32_t shared);
+
+  fmt::ModuleBuilder &builder;
+  const llvm::StringMap<uint32_t> &objects;
+  DenseMap<Value, Slot> slots;
+  /// (module::kernel, block, shared) -> kernel metadata index.
+  std::map<std::tuple<std::string, std::array<uint32_t, 3>, uint32_t>,
+           uint32_t>
+      kernels;
+  uint32_t nextBuffer = 0;
+};
+
+FailureOr<uint32_t>
+HostScheduleWriter::kernelIndex(gpu::LaunchFuncOp op,
+                                std::array<uint32_t, 3> block,
+                                uint32_t shared) {
+  std::string module = op.getKernelModuleName().str();
+  std::string name = op.getKernelName().str();
+  auto key = std::make_tuple(module + "::" + name, block, shared);
+  if (auto it = kernels.find(key); it != kernels.end())
+    return it->second;
+  auto object = objects.find(module);
+  if (object == objects.end())
+    return op.emitError("GPU schedule: no PTX object for gpu.binary @")
+           << module;
+  std::vector<fmt::KernelArgRecord> args;
+  for (Value v : op.getKernelOperands()) {
+    Type t = v.getType();
+    if (isa<MemRefType>(t))
+      args.push_back(fmt::bufferArg());
+    else if (t.isIndex() || t.isInteger(64) || t.isF64())
+      args.push_back(fmt::scalarArg(8));
+    else if (t.isInteger(32) || t.isF32())
+      args.push_back(fmt::scalarArg(4));
+    else
+      return op.emitError("GPU schedule: unsupported kernel argument type ")
+             << t;
+  }
+  uint32_t index =
+      builder.addKernel(name, object->second, block, shared, args);
+  kernels[key] = index;
+  return index;
+}
+
+LogicalResult HostScheduleWriter::launch(gpu::LaunchFuncOp op) {
+  std::array<uint32_t, 3> grid, block;
+  gpu::KernelDim3 g = op.getGridSizeOperandValues(),
+                  b = op.getBlockSizeOperandValues();
+  Value gv[3] = {g.x, g.y, g.z}, bv[3] = {b.x, b.y, b.z};
+  for (int i = 0; i < 3; ++i) {
+    std::optional<int64_t> gi = constantInt(gv[i]), bi = constantInt(bv[i]);
+    if (!gi || !bi || *gi < 1 || *bi < 1 || *gi > UINT32_MAX ||
+        *bi > UINT32_MAX)
+      return op.emitError("GPU schedule: grid and block sizes must be "
+                          "positive constants");
+    grid[i] = uint32_t(*gi);
+    block[i] = uint32_t(*bi);
+  }
+  uint32_t shared = 0;
+  if (Value dyn = op.getDynamicSharedMemorySize()) {
+    std::optional<int64_t> bytes = constantInt(dyn);
+    if (!bytes || *bytes < 0)
+      return op.emitError("GPU schedule: dynamic shared memory must be a "
+                          "constant");
+    shared = uint32_t(*bytes);
+  }
+  if (op.getClusterSizeX() || !op.getAsyncDependencies().empty())
+    return op.emitError("GPU schedule: clusters and async tokens are not "
+                        "supported");
+  FailureOr<uint32_t> kernel = kernelIndex(op, block, shared);
+  if (failed(kernel))
+    return failure();
+  std::vector<fmt::LaunchArgRecord> args;
+  for (Value v : op.getKernelOperands()) {
+    if (isa<MemRefType>(v.getType())) {
+      FailureOr<Slot> slot = slotOf(op, v);
+      if (failed(slot))
+        return failure();
+      args.push_back(fmt::launchBuffer(slot->buffer, slot->offset));
+      continue;
+    }
+    APInt intValue;
+    APFloat floatValue(0.0);
+    if (matchPattern(v, m_ConstantInt(&intValue)))
+      args.push_back(fmt::launchScalar(intValue.getZExtValue()));
+    else if (matchPattern(v, m_ConstantFloat(&floatValue)))
+      args.push_back(fmt::launchScalar(
+          floatValue.bitcastToAPInt().getZExtValue()));
+    else
+      return op.emitError("GPU schedule: scalar kernel arguments must be "
+                          "constants");
+  }
+  builder.addLaunch(*kernel, grid, args);
+  return success();
+}
+
+LogicalResult HostScheduleWriter::write(func::FuncOp fn,
+                                        const EntrySignature &entry) {
+  uint32_t numInputs = entry.inputs.size(), numOutputs = entry.outputs.size();
+  bool hasWorkspace = entry.workspaceBytes > 0;
+  if (fn.getNumArguments() != numInputs + numOutputs + (hasWorkspace ? 1 : 0))
+    return fn.emitError("GPU schedule: expected ")
+           << numInputs << " inputs, " << numOutputs << " out-parameters"
+           << (hasWorkspace ? " and a workspace" : "") << ", got "
+           << fn.getNumArguments() << " arguments";
+  uint32_t workspace = numInputs + numOutputs;
+  nextBuffer = workspace + (hasWorkspace ? 1 : 0);
+  for (unsigned i = 0; i < fn.getNumArguments(); ++i)
+    slots[fn.getArgument(i)] = {i, 0};
+
+  uint32_t first = builder.commandCount();
+  std::vector<fmt::TensorSpec> callerInputs;
+  for (uint32_t i = 0; i < numInputs; ++i) {
+    const fmt::TensorSpec &spec = entry.inputs[i];
+    if (i < entry.embedded.size() && !entry.embedded[i].empty()) {
+      uint32_t constant = builder.addConstant(
+          spec.name, entry.embedded[i].data(), entry.embedded[i].size());
+      builder.addBindConstant(i, constant);
+    } else {
+      builder.addBindInput(i, callerInputs.size());
+      callerInputs.push_back(spec);
+    }
+  }
+  for (uint32_t j = 0; j < numOutputs; ++j) {
+    uint64_t bytes = fmt::dtypeSize(entry.outputs[j].dtype);
+    for (int64_t d : entry.outputs[j].dims)
+      bytes *= uint64_t(d);
+    builder.addAlloc(numInputs + j, bytes);
+  }
+  if (hasWorkspace)
+    builder.addAlloc(workspace, entry.workspaceBytes);
+
+  std::vector<uint32_t> allocated;
+  for (Operation &op : fn.getBody().front()) {
+    if (isa<arith::ConstantOp, func::ReturnOp>(op))
+      continue;
+    if (auto view = dyn_cast<memref::ViewOp>(op)) {
+      FailureOr<Slot> base = slotOf(&op, view.getSource());
+      std::optional<int64_t> shift = constantInt(view.getByteShift());
+      if (failed(base) || !shift || *shift < 0)
+        return view.emitError("GPU schedule: unsupported view");
+      slots[view.getResult()] = {base->buffer, base->offset + uint64_t(*shift)};
+      continue;
+    }
+    if (isa<memref::CastOp, memref::CollapseShapeOp, memref::ExpandShapeOp>(
+            op)) {
+      FailureOr<Slot> base = slotOf(&op, op.getOperand(0));
+      if (failed(base) || failed(denseBytes(op.getResult(0).getType())))
+        return op.emitError("GPU schedule: unsupported reshape");
+      slots[op.getResult(0)] = *base;
+      continue;
+    }
+    if (auto alloc = dyn_cast<memref::AllocOp>(op)) {
+      FailureOr<uint64_t> bytes = denseBytes(alloc.getType());
+      if (failed(bytes) || alloc.getType().getMemorySpace())
+        return alloc.emitError("GPU schedule: only static, dense device "
+                               "allocations are supported");
+      uint32_t id = nextBuffer++;
+      builder.addAlloc(id, *bytes);
+      slots[alloc.getResult()] = {id, 0};
+      allocated.push_back(id);
+      continue;
+    }
+    if (auto dealloc = dyn_cast<memref::DeallocOp>(op)) {
+      FailureOr<Slot> slot = slotOf(&op, dealloc.getMemref());
+      if (failed(slot))
+        return failure();
+      auto it = llvm::find(allocated, slot->buffer);
+      if (it == allocated.end() || slot->offset != 0)
+        return dealloc.emitError("GPU schedule: dealloc of a non-allocation");
+      builder.addFree(slot->buffer);
+      allocated.erase(it);
+      continue;
+    }
+    if (auto copy = dyn_cast<memref::CopyOp>(op)) {
+      FailureOr<uint64_t> bytes = denseBytes(copy.getSource().getType());
+      FailureOr<uint64_t> dstBytes = denseBytes(copy.getTarget().getType());
+      FailureOr<Slot> src = slotOf(&op, copy.getSource()),
+                      dst = slotOf(&op, copy.getTarget());
+      if (failed(bytes) || failed(dstBytes) || failed(src) || failed(dst))
+        return copy.emitError("GPU schedule: only dense copies are supported");
+      builder.addCopy(dst->buffer, dst->offset, src->buffer, src->offset,
+                      *bytes);
+      continue;
+    }
+    if (auto launchOp = dyn_cast<gpu::LaunchFuncOp>(op)) {
+      if (failed(launch(launchOp)))
+        return failure();
+      continue;
+    }
+    return op.emitError("GPU schedule: '")
+           << op.getName() << "' has no schedule command (the host side of a "
+           << "GPU function may only allocate, copy and launch)";
+  }
+  for (uint32_t id : allocated)
+    builder.addFree(id);
+  if (hasWorkspace)
+    builder.addFree(workspace);
+  for (uint32_t j = 0; j < numOutputs; ++j)
+    builder.addReturn(numInputs + j, j);
+  builder.addEntry(entry.name, callerInputs, entry.outputs, nextBuffer, first,
+                   builder.commandCount() - first);
+  return success();
+}
+
+} // namespace
+
+FailureOr<std::vector<uint8_t>>
+mlir::ssm::writeNVPTXArtifact(ModuleOp module,
+                              ArrayRef<EntrySignature> entries) {
+  fmt::ModuleBuilder builder("ssmc " SSM_VERSION);
+  llvm::StringMap<uint32_t> objects;
+  for (auto binary : module.getOps<gpu::BinaryOp>()) {
+    std::optional<uint32_t> index;
+    for (Attribute attr : binary.getObjects()) {
+      auto object = dyn_cast<gpu::ObjectAttr>(attr);
+      auto target =
+          object ? dyn_cast<NVVM::NVVMTargetAttr>(object.getTarget()) : nullptr;
+      if (!target)
+        continue;
+      if (object.getFormat() != gpu::CompilationTarget::Assembly)
+        return binary.emitError("NVPTX artifact: expected PTX assembly "
+                                "(gpu-module-to-binary format=isa)");
+      std::string ptx = object.getObject().getValue().str();
+      ptx.push_back('\0');
+      index = builder.addKernelObject(fmt::TargetKind::Nvptx,
+                                      fmt::BinaryFormat::Ptx,
+                                      target.getChip().str(), ptx.data(),
+                                      ptx.size());
+      break;
+    }
+    if (!index)
+      return binary.emitError("NVPTX artifact: gpu.binary has no NVVM object");
+    objects[binary.getSymName()] = *index;
+  }
+  for (const EntrySignature &entry : entries) {
+    auto fn = module.lookupSymbol<func::FuncOp>(entry.name);
+    if (!fn || fn.isExternal())
+      return module.emitError("NVPTX artifact: entry '")
+             << entry.name << "' has no host function";
+    HostScheduleWriter writer(builder, objects);
+    if (failed(writer.write(fn, entry)))
+      return failure();
+  }
+  auto bytes = builder.finish();
+  if (!bytes.ok())
+    return emitError(module.getLoc(), "writing the .ssmb artifact failed: ")
            << bytes.status().toString();
   return std::move(*bytes);
 }

@@ -31,6 +31,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace ssmrt {
@@ -184,6 +185,11 @@ public:
 
   /// The artifact's compiler version string ("ssmc 0.1.0").
   std::string compilerVersion() const;
+  /// Key/value metadata the compiler recorded (Debug sections named
+  /// "ssm.metadata", "key=value" lines), e.g. for a model compiled by name:
+  /// model, family, preprocess.resize, preprocess.crop, preprocess.mean,
+  /// preprocess.std. Empty when there is none.
+  std::vector<std::pair<std::string, std::string>> metadata() const;
   /// The path it was loaded from ("" for loadFromMemory).
   const std::string &path() const;
   const Device &device() const;

@@ -502,6 +502,31 @@ Module::invoke(const std::string &function,
   return outputs;
 }
 
+std::vector<std::pair<std::string, std::string>> Module::metadata() const {
+  std::vector<std::pair<std::string, std::string>> entries;
+  const format::ArtifactView &view = *state_->view;
+  for (uint32_t i = 0; i < view.sectionCount(); ++i) {
+    Expected<format::SectionInfo> section = view.section(i);
+    if (!section.ok() || section->kind != format::SectionKind::Debug ||
+        section->name != format::kMetadataSection)
+      continue;
+    std::string_view text(reinterpret_cast<const char *>(section->data),
+                          static_cast<size_t>(section->size));
+    while (!text.empty()) {
+      size_t end = text.find('\n');
+      std::string_view line = text.substr(0, end);
+      text = end == std::string_view::npos ? std::string_view()
+                                           : text.substr(end + 1);
+      size_t eq = line.find('=');
+      if (eq == std::string_view::npos || eq == 0)
+        continue; // not key=value: ignored (the section is informational)
+      entries.emplace_back(std::string(line.substr(0, eq)),
+                           std::string(line.substr(eq + 1)));
+    }
+  }
+  return entries;
+}
+
 std::string Module::compilerVersion() const {
   return std::string(state_->view->compilerVersion());
 }

@@ -38,6 +38,7 @@
 #include <limits>
 #include <random>
 #include <string>
+#include <tuple>
 #include <string_view>
 #include <unistd.h>
 #include <vector>
@@ -634,8 +635,40 @@ double msSince(std::chrono::steady_clock::time_point start) {
 
 /// Decodes, preprocesses and stacks the --image files into a tensor for the
 /// function's first input, (B, 3, H, W) f32 or bf16.
-Expected<HostTensor> makeImageInput(const Options &options,
-                                    const ssmrt::FunctionSignature &signature) {
+/// The module's recorded preprocessing (ssm-compile --model), as defaults
+/// for --resize / --mean / --std: "" when absent.
+std::string metadataValue(const ssmrt::Module &module, const std::string &key) {
+  for (const auto &[k, v] : module.metadata())
+    if (k == key)
+      return v;
+  return "";
+}
+
+Expected<HostTensor> makeImageInput(const Options &given,
+                                    const ssmrt::FunctionSignature &signature,
+                                    const ssmrt::Module &module) {
+  // Flags win over the module's metadata, which wins over ImageNet defaults.
+  Options options = given;
+  if (options.resize == 0 && options.cropPct <= 0) {
+    std::string resize = metadataValue(module, "preprocess.resize");
+    std::string crop = metadataValue(module, "preprocess.crop");
+    if (!resize.empty() && !crop.empty()) {
+      SSMRT_ASSIGN_OR_RETURN(int64_t r,
+                             parseInteger("preprocess.resize", resize, 1, 65536));
+      SSMRT_ASSIGN_OR_RETURN(int64_t c,
+                             parseInteger("preprocess.crop", crop, 1, 65536));
+      // Scaled to this module's crop in case they differ.
+      options.cropPct = r > 0 ? double(c) / double(r) : 0;
+    }
+  }
+  for (auto [flag, key, target] :
+       {std::tuple{"mean", "preprocess.mean", &options.mean},
+        std::tuple{"std", "preprocess.std", &options.stddev}}) {
+    std::string value = metadataValue(module, key);
+    if (target->empty() && !value.empty()) {
+      SSMRT_ASSIGN_OR_RETURN(*target, parseTriple(flag, value));
+    }
+  }
   if (signature.inputs.empty())
     return ssmrt::invalidArgumentError("--image: '" + signature.name +
                                        "' has no inputs");
@@ -807,6 +840,8 @@ int run(const Options &options) {
         return fail(sig.status());
       std::printf("%s\n", sig->toString().c_str());
     }
+    for (const auto &[key, value] : module->metadata())
+      std::printf("metadata %s = %s\n", key.c_str(), value.c_str());
     return 0;
   }
 
@@ -857,7 +892,7 @@ int run(const Options &options) {
   std::vector<HostTensor> inputs;
   std::vector<ssmrt::TensorView> views;
   if (!options.images.empty()) {
-    Expected<HostTensor> images = makeImageInput(options, *signature);
+    Expected<HostTensor> images = makeImageInput(options, *signature, *module);
     if (!images.ok())
       return fail(images.status());
     views.push_back(images->view());

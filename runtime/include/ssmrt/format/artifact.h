@@ -60,6 +60,8 @@ inline constexpr uint64_t kArrayAlignment = 8;
 inline constexpr uint32_t kMaxRank = 8;
 inline constexpr size_t kCompilerVersionSize = 32;
 inline constexpr size_t kSectionNameSize = 24;
+/// Name of the Debug sections holding "key=value\n" module metadata.
+inline constexpr const char *kMetadataSection = "ssm.metadata";
 
 //===----------------------------------------------------------------------===//
 // Enums (all stored as uint32_t)
