@@ -35,6 +35,7 @@ void mlir::ssm::buildSSMToLoopsPipeline(OpPassManager &pm) {
 }
 
 void mlir::ssm::buildSSMBufferizePipeline(OpPassManager &pm) {
+  pm.addNestedPass<func::FuncOp>(createCopyRepeatedResults());
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
   bufferize.functionBoundaryTypeConversion =

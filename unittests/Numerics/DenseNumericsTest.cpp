@@ -795,7 +795,7 @@ const char *kRmsGradOut = R"mlir(
 // residual gradient (%gres is a zero tensor). @add_rms_grad: the gradient of
 // the fused op; dresidual = dhidden, so it is returned once (${DX2} adds a
 // second copy of the same value to the results, see
-// DISABLED_FusedAddBackwardSameValueTwice).
+// FusedAddBackwardSameValueTwice).
 const char *kRmsFuncs = R"mlir(
 func.func @rms(%x: ${X}, %w: ${C}) -> ${X} {
 ${STATS}
@@ -913,27 +913,12 @@ TEST(DenseRmsNormOps, FusedAddBackward) {
   }
 }
 
-// DISABLED: compiler bug. Returning one SSA value as two results
-// (`return %dx, %dx, %dw`, dresidual and dhidden of the fused op) crashes
-// the compiler with SIGSEGV in upstream MLIR's buffer-results-to-out-params
-// (BaseMemRefType::hasRank via updateReturnOps) with hoist-static-allocs,
-// which buildSSMBufferizePipeline enables: the hoisted memref.alloc is
-// erased at its first occurrence in the return and the second one
-// dereferences the dangling value. Minimal IR (ssm-compile, any phase from
-// bufferized on):
-//   func.func @dup(%a: tensor<4xf32>, %b: tensor<4xf32>)
-//       -> (tensor<4xf32>, tensor<4xf32>) {
-//     %e = tensor.empty() : tensor<4xf32>
-//     %s = linalg.add ins(%a, %b : tensor<4xf32>, tensor<4xf32>)
-//                     outs(%e : tensor<4xf32>) -> tensor<4xf32>
-//     return %s, %s : tensor<4xf32>, tensor<4xf32>
-//   }
-// Same crash with plain mlir-opt 22.1.8 on memref IR
-// (--buffer-results-to-out-params='hoist-static-allocs=1
-// modify-public-functions=1'); upstream llvm/llvm-project#219492, fixed by
-// llvm/llvm-project#220232. The crash takes the whole test binary down, so
-// the test is disabled rather than left failing.
-TEST(DenseRmsNormOps, DISABLED_FusedAddBackwardSameValueTwice) {
+// Returning one SSA value as two results (`return %dx, %dx, %dw`, dresidual
+// and dhidden of the fused op) used to crash upstream MLIR 22.1.8's
+// buffer-results-to-out-params with hoisted allocations
+// (llvm/llvm-project#219492); ssm-copy-repeated-results now gives each
+// repeat its own buffer before bufferization.
+TEST(DenseRmsNormOps, FusedAddBackwardSameValueTwice) {
   std::vector<int64_t> shape{2, 5, 23};
   Compiled compiled(rmsNormIR(shape, 1e-5, /*dxTwice=*/true));
   ref::Tensor g = rnd(shape, 2550), gres = rnd(shape, 2551),

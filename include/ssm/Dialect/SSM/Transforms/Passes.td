@@ -108,6 +108,18 @@ def FuseElementwise : Pass<"ssm-fuse-elementwise"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def CopyRepeatedResults : Pass<"ssm-copy-repeated-results", "::mlir::func::FuncOp"> {
+  let summary = "Give every returned tensor its own buffer";
+  let description = [{
+    A function that returns the same tensor more than once (`return %a, %a`)
+    gets a copy (`bufferization.alloc_tensor() copy(%a)`) for each repeat, so
+    that after bufferization every result is a distinct buffer the runtime
+    can own as a separate output. (MLIR 22.1's buffer-results-to-out-params
+    with hoisted allocations crashes on a repeated result.)
+  }];
+  let dependentDialects = ["::mlir::bufferization::BufferizationDialect"];
+}
+
 def PlanWorkspace : Pass<"ssm-plan-workspace", "::mlir::ModuleOp"> {
   let summary = "Place an entry's intermediate buffers in one planned workspace";
   let description = [{
