@@ -3,6 +3,7 @@
 #include "ssm/Pipelines/Pipelines.h"
 
 #include "ssm/Conversion/Passes.h"
+#include "ssm/Conversion/SSMToGPU/SSMToGPU.h"
 #include "ssm/Dialect/SSM/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
@@ -51,6 +52,24 @@ void mlir::ssm::buildSSMBufferizePipeline(OpPassManager &pm) {
   pm.addPass(createCanonicalizerPass());
   // Intermediates share one workspace planned by live range; the runtime
   // allocates it through its static memory plan.
+  pm.addPass(createPlanWorkspace());
+}
+
+void mlir::ssm::buildSSMGPUBufferizePipeline(OpPassManager &pm) {
+  pm.addNestedPass<func::FuncOp>(createCopyRepeatedResults());
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  bufferization::BufferResultsToOutParamsPassOptions outParams;
+  outParams.hoistStaticAllocs = true;
+  outParams.modifyPublicFunctions = true;
+  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
+  pm.addPass(createCanonicalizerPass());
+  // No deallocation pipeline: it rejects the kernels' barriers (unknown
+  // memory effects), and every static intermediate becomes a workspace view
+  // here (live ranges from uses); outputs are out-parameters.
   pm.addPass(createPlanWorkspace());
 }
 
@@ -105,6 +124,9 @@ void mlir::ssm::buildSSMToGPUKernelsPipeline(OpPassManager &pm) {
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
   pm.addNestedPass<func::FuncOp>(createGpuMapParallelLoopsPass());
   pm.addNestedPass<func::FuncOp>(createConvertParallelLoopToGpuPass());
+  // Constants hoisted out of launch bodies by canonicalization go back in,
+  // so kernels take only buffers.
+  pm.addNestedPass<func::FuncOp>(createGpuLaunchSinkIndexComputationsPass());
   pm.addPass(createGpuKernelOutliningPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createCanonicalizerPass());
@@ -121,24 +143,43 @@ void addKernelSerialization(OpPassManager &pm) {
 }
 } // namespace
 
-void mlir::ssm::buildSSMToNVVMPipeline(OpPassManager &pm,
-                                       const GPUPipelineOptions &options) {
-  buildSSMGraphPipeline(pm);
+void mlir::ssm::buildSSMToGPULoopsPipeline(OpPassManager &pm,
+                                           const GPUPipelineOptions &options) {
+  ConvertSSMToGPUOptions scan;
+  scan.channelsPerBlock = options.scanChannelsPerBlock;
+  scan.tileSteps = options.scanTileSteps;
+  pm.addPass(createConvertSSMToGPU(scan));
   buildSSMToLoopsPipeline(pm);
-  buildSSMBufferizePipeline(pm);
+}
+
+void mlir::ssm::buildSSMGPUToNVVMPipeline(OpPassManager &pm,
+                                          const GPUPipelineOptions &options) {
   buildSSMToGPUKernelsPipeline(pm);
   GpuNVVMAttachTargetOptions target;
   target.chip = options.chip.empty() ? "sm_90" : options.chip.getValue();
   target.features = "+ptx80";
   pm.addPass(createGpuNVVMAttachTarget(target));
   addKernelSerialization(pm);
+  pm.nest<gpu::GPUModuleOp>().addPass(createSSMNVVMFastMath());
   ConvertGpuOpsToNVVMOpsOptions nvvm;
   nvvm.useBarePtrCallConv = true;
   pm.nest<gpu::GPUModuleOp>().addPass(createConvertGpuOpsToNVVMOps(nvvm));
   pm.addPass(createReconcileUnrealizedCastsPass());
+}
+
+void mlir::ssm::buildSSMGPUBinaryPipeline(OpPassManager &pm) {
   GpuModuleToBinaryPassOptions binary;
   binary.compilationTarget = "isa";
   pm.addPass(createGpuModuleToBinaryPass(binary));
+}
+
+void mlir::ssm::buildSSMToNVVMPipeline(OpPassManager &pm,
+                                       const GPUPipelineOptions &options) {
+  buildSSMGraphPipeline(pm);
+  buildSSMToGPULoopsPipeline(pm, options);
+  buildSSMGPUBufferizePipeline(pm);
+  buildSSMGPUToNVVMPipeline(pm, options);
+  buildSSMGPUBinaryPipeline(pm);
 }
 
 void mlir::ssm::buildSSMToROCDLPipeline(OpPassManager &pm,

@@ -37,4 +37,61 @@ def ConvertSSMToSCF : Pass<"convert-ssm-to-scf"> {
   ];
 }
 
+//===----------------------------------------------------------------------===//
+// SSMToGPU
+//===----------------------------------------------------------------------===//
+
+def ConvertSSMToGPU : Pass<"convert-ssm-to-gpu"> {
+  let summary = "Lower ssm.selective_scan to a dedicated GPU kernel";
+  let description = [{
+    Rewrites every statically shaped forward `ssm.selective_scan` (without
+    `return_last_state`) into a `gpu.launch` over buffers, in the same
+    tensor/buffer interface as convert-ssm-to-scf (`bufferization.to_buffer
+    read_only` operands, a `memref.alloc` result through
+    `bufferization.to_tensor restrict writable`), so one-shot bufferization
+    takes the surrounding program. The kernel runs one thread per (b, d)
+    channel, `channels-per-block` channels of one batch per block, with the
+    n states in registers and a sequential loop over l in tiles of
+    `tile-steps` steps. Each tile of u / delta / z (l contiguous) and of B / C
+    is staged through shared memory by coalesced loads of the whole block
+    (a warp reads consecutive time steps of one channel), the output tile is
+    staged back the same way. softplus, delta_bias, D and the z gate are
+    fused; exp is `math.exp2 afn` of `delta * A * log2(e)` (A pre-scaled
+    once per thread; ex2.approx after ssm-nvvm-fast-math), softplus is
+    `max(x, 0) + log1p(exp(-|x|))` with an atanh series (accurate also where
+    softplus is tiny), divisions are `arith.divf afn`.
+    16-bit inputs are widened on load; arithmetic is f32. Other ssm ops and
+    unsupported scans are left for convert-ssm-to-scf.
+  }];
+  let options = [
+    Option<"channelsPerBlock", "channels-per-block", "int64_t", "64",
+           "Channels (threads) per block; halved while it does not divide the "
+           "channels of a B/C group">,
+    Option<"tileSteps", "tile-steps", "int64_t", "32",
+           "Time steps per shared-memory tile">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect",
+  ];
+}
+
+def SSMNVVMFastMath : Pass<"ssm-nvvm-fast-math"> {
+  let summary = "afn-marked f32 exp2 and division to NVVM approximate intrinsics";
+  let description = [{
+    Rewrites `math.exp2` and `arith.divf` on f32 that carry the `afn`
+    fast-math flag into `llvm.nvvm.ex2.approx.ftz.f` and
+    `llvm.nvvm.div.approx.ftz.f` (PTX `ex2.approx.ftz.f32`,
+    `div.approx.ftz.f32`, 2 ulp). Runs on gpu.module bodies before
+    convert-gpu-to-nvvm, which would otherwise call libdevice (not available
+    without the CUDA toolkit). Ops without `afn` are left alone.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
 #endif // SSM_CONVERSION_PASSES_TD

@@ -26,6 +26,14 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
       llvm::cl::desc("ROCm toolkit folder (llvm/bin/ld.lld, amdgcn/bitcode); "
                      "default: the build's link farm over Debian's "
                      "rocm-device-libs")};
+  Option<int64_t> scanChannelsPerBlock{
+      *this, "scan-channels-per-block",
+      llvm::cl::desc("selective-scan kernel: channels (threads) per block"),
+      llvm::cl::init(64)};
+  Option<int64_t> scanTileSteps{
+      *this, "scan-tile-steps",
+      llvm::cl::desc("selective-scan kernel: time steps per shared tile"),
+      llvm::cl::init(32)};
 };
 
 /// Graph-level cleanup on ssm + tensor IR: canonicalize (the ssm folds) and
@@ -51,6 +59,24 @@ void buildSSMToCPUPipeline(OpPassManager &pm,
 /// mapped to blocks/threads and outlined into a gpu.module. Shared by both
 /// vendors up to the target attach.
 void buildSSMToGPUKernelsPipeline(OpPassManager &pm);
+
+/// GPU stage 1: selective scans to dedicated gpu.launch kernels
+/// (convert-ssm-to-gpu), then the rest as buildSSMToLoopsPipeline.
+void buildSSMToGPULoopsPipeline(OpPassManager &pm,
+                                const GPUPipelineOptions &options);
+
+/// GPU stage 2: buildSSMBufferizePipeline without the deallocation pipeline
+/// (static intermediates become workspace views, outputs out-parameters).
+void buildSSMGPUBufferizePipeline(OpPassManager &pm);
+
+/// NVVM after bufferization: kernels outlined into a gpu.module targeting
+/// `options.chip` and lowered to the NVVM dialect (bare-pointer kernel
+/// arguments); the host function keeps its allocations and launch_funcs.
+void buildSSMGPUToNVVMPipeline(OpPassManager &pm,
+                               const GPUPipelineOptions &options);
+
+/// gpu-module-to-binary to target assembly (PTX for NVVM).
+void buildSSMGPUBinaryPipeline(OpPassManager &pm);
 
 /// ssm + tensors to a gpu.binary holding PTX (NVVM, no CUDA toolkit needed)
 /// or AMDGPU assembly (ROCDL) for `options.chip`. The host side of the

@@ -1,0 +1,104 @@
+#!/usr/bin/env python3
+"""Compiles the selective-scan benchmark modules for --target=nvptx.
+
+Writes one .mlir and one .ssmb per (shape, dtype, kernel variant) into
+artifacts/gpu/ (ignored by git) plus manifest.json, which bench_scan.py reads
+on the GPU machine. Run here (needs build/bin/ssm-compile):
+
+  python3 bench/gpu/make_scan_artifacts.py [--variants 64x32,32x32]
+
+Every module has one function, the Vim configuration of the scan:
+  scan(u, delta, A, B, C, D, z, delta_bias) -> out
+  u, delta, z: (b, d, l); A: (d, n) f32; B, C: (b, n, l); D, delta_bias: (d,)
+  f32; delta_softplus. dtype bf16: u, delta, z, B, C in bf16, out f32.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+SHAPES = [(128, 768, 197, 16), (128, 768, 730, 16)]
+# Small awkward cases, checked only (default kernel shape): channels not a
+# multiple of the block (guarded rows), l not a multiple of the tile, n not a
+# multiple of 4 (scalar state loads), reverse, grouped B/C.
+SMALL = [dict(shape=(3, 80, 45, 5), dtype="f32", reverse=False, groups=1),
+         dict(shape=(2, 128, 100, 16), dtype="bf16", reverse=True, groups=1),
+         dict(shape=(2, 256, 77, 8), dtype="f32", reverse=False, groups=4)]
+
+
+def module_text(b, d, l, n, dtype, reverse=False, groups=1):
+    t = "f32" if dtype == "f32" else "bf16"
+    seq = f"tensor<{b}x{d}x{l}x{t}>"
+    bc = (f"tensor<{b}x{n}x{l}x{t}>" if groups == 1 else
+          f"tensor<{b}x{groups}x{n}x{l}x{t}>")
+    out = f"tensor<{b}x{d}x{l}xf32>"
+    out_type = "" if dtype == "f32" else " out_type(f32)"
+    if reverse:
+        out_type = " reverse" + out_type
+    return f"""func.func @scan(%u: {seq}, %delta: {seq}, %A: tensor<{d}x{n}xf32>,
+                 %B: {bc}, %C: {bc}, %D: tensor<{d}xf32>, %z: {seq},
+                 %bias: tensor<{d}xf32>) -> {out} {{
+  %y = ssm.selective_scan %u, %delta, %A, %B, %C D(%D : tensor<{d}xf32>)
+         z(%z : {seq}) delta_bias(%bias : tensor<{d}xf32>) delta_softplus{out_type}
+       : {seq}, {seq}, tensor<{d}x{n}xf32>, {bc}, {bc}
+  return %y : {out}
+}}
+"""
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--variants", default="64x32",
+                        help="comma-separated CHANNELSxSTEPS kernel shapes")
+    parser.add_argument("--dtypes", default="f32,bf16")
+    parser.add_argument("--out", default=os.path.join(ROOT, "artifacts", "gpu"))
+    parser.add_argument("--compiler",
+                        default=os.path.join(ROOT, "build", "bin", "ssm-compile"))
+    args = parser.parse_args()
+    os.makedirs(args.out, exist_ok=True)
+    manifest = []
+    for b, d, l, n in SHAPES:
+        for dtype in args.dtypes.split(","):
+            mlir = os.path.join(args.out, f"scan_{dtype}_{b}x{d}x{l}x{n}.mlir")
+            with open(mlir, "w") as f:
+                f.write(module_text(b, d, l, n, dtype))
+            for variant in args.variants.split(","):
+                cpb, steps = (int(x) for x in variant.split("x"))
+                name = f"scan_{dtype}_{b}x{d}x{l}x{n}_c{cpb}_t{steps}.ssmb"
+                cmd = [args.compiler, mlir, "--target=nvptx", "--chip=sm_90",
+                       f"--scan-channels-per-block={cpb}",
+                       f"--scan-tile-steps={steps}", "-o",
+                       os.path.join(args.out, name)]
+                subprocess.run(cmd, check=True)
+                manifest.append({"file": name, "shape": [b, d, l, n],
+                                 "dtype": dtype, "channels_per_block": cpb,
+                                 "tile_steps": steps, "command": " ".join(
+                                     ["build/bin/ssm-compile",
+                                      os.path.relpath(mlir, ROOT)] + cmd[2:-1]
+                                     + ["-o", "artifacts/gpu/" + name])})
+                print("wrote", name, file=sys.stderr)
+    for case in SMALL:
+        b, d, l, n = case["shape"]
+        tag = (f"{case['dtype']}_{b}x{d}x{l}x{n}"
+               + ("_rev" if case["reverse"] else "")
+               + (f"_g{case['groups']}" if case["groups"] > 1 else ""))
+        mlir = os.path.join(args.out, f"check_{tag}.mlir")
+        with open(mlir, "w") as f:
+            f.write(module_text(b, d, l, n, case["dtype"], case["reverse"],
+                                case["groups"]))
+        name = f"check_{tag}.ssmb"
+        subprocess.run([args.compiler, mlir, "--target=nvptx", "-o",
+                        os.path.join(args.out, name)], check=True)
+        manifest.append({"file": name, "shape": [b, d, l, n],
+                         "dtype": case["dtype"], "reverse": case["reverse"],
+                         "groups": case["groups"], "check_only": True,
+                         "channels_per_block": 64, "tile_steps": 32})
+    with open(os.path.join(args.out, "manifest.json"), "w") as f:
+        json.dump(manifest, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()

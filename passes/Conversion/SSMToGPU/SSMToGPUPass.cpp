@@ -1,0 +1,38 @@
+//===- SSMToGPUPass.cpp - the convert-ssm-to-gpu pass -----------------===//
+
+#include "ssm/Conversion/Passes.h"
+#include "ssm/Conversion/SSMToGPU/SSMToGPU.h"
+#include "ssm/Dialect/SSM/IR/SSMDialect.h"
+
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mlir::ssm {
+#define GEN_PASS_DEF_CONVERTSSMTOGPU
+#include "ssm/Conversion/Passes.h.inc"
+} // namespace mlir::ssm
+
+using namespace mlir;
+using namespace mlir::ssm;
+
+namespace {
+struct ConvertSSMToGPUPass
+    : mlir::ssm::impl::ConvertSSMToGPUBase<ConvertSSMToGPUPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ScanKernelOptions options;
+    options.channelsPerBlock = channelsPerBlock;
+    options.tileSteps = tileSteps;
+    RewritePatternSet patterns(&getContext());
+    populateSelectiveScanToGPUPatterns(patterns, options);
+    // Each scan is rewritten once; nothing else is folded on the way.
+    if (failed(applyPatternsGreedily(
+            getOperation(), std::move(patterns),
+            GreedyRewriteConfig()
+                .enableFolding(false)
+                .enableConstantCSE(false)
+                .setStrictness(GreedyRewriteStrictness::ExistingOps))))
+      signalPassFailure();
+  }
+};
+} // namespace

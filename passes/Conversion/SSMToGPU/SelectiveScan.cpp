@@ -1,0 +1,345 @@
+//===- SelectiveScan.cpp - ssm.selective_scan to a GPU kernel ---------===//
+//
+// Forward scan (MODELS.md §6.1) as one gpu.launch: grid (ceil(d / DB), b),
+// DB threads per block, thread = channel d0 + tid of batch b. Per tile of T
+// scan steps:
+//   1. the block loads u / delta / z[b, d0 .. d0+DB, t0 .. t0+T] into shared
+//      tiles [DB][T+1] (element e = tid + k*DB of the tile is row e / T,
+//      column e % T: a warp reads 32 consecutive time steps of one channel,
+//      coalesced), and B / C[b, (g,) :, t0 .. t0+T] into [T][N+4] tiles
+//      (time-major, so a step reads 4 states with one 16-byte shared load);
+//      indices past the end are clamped, never branched on;
+//   2. barrier; each thread runs the T steps of its channel with the N
+//      states in registers (loop-carried values), writing y over its u slot;
+//   3. barrier; the block stores the y tile with the same coalesced pattern
+//      (guarded), then a barrier before the next tile overwrites the tiles.
+// All arithmetic is f32; exp is exp2 (marked afn) of a pre-scaled argument.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ssm/Conversion/SSMToGPU/SSMToGPU.h"
+#include "ssm/Dialect/SSM/IR/SSMOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/PatternMatch.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::ssm;
+
+namespace {
+
+constexpr double kLog2E = 1.4426950408889634;
+/// The static shared memory a block may use without opting in.
+constexpr int64_t kMaxStaticShared = 48 * 1024;
+
+/// Small IR-building helpers over one builder and location.
+struct Emitter {
+  OpBuilder &b;
+  Location loc;
+
+  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  Value f32(double v) {
+    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(float(v)));
+  }
+  Value addi(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
+  Value subi(Value x, Value y) { return arith::SubIOp::create(b, loc, x, y); }
+  Value muli(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
+  Value divi(Value x, Value y) { return arith::DivUIOp::create(b, loc, x, y); }
+  Value remi(Value x, Value y) { return arith::RemUIOp::create(b, loc, x, y); }
+  Value mini(Value x, Value y) { return arith::MinUIOp::create(b, loc, x, y); }
+  Value ult(Value x, Value y) {
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, x, y);
+  }
+  Value add(Value x, Value y) { return arith::AddFOp::create(b, loc, x, y); }
+  Value mul(Value x, Value y) { return arith::MulFOp::create(b, loc, x, y); }
+  /// x * y + z: NVPTX contracts the pair into one fma.
+  Value fma(Value x, Value y, Value z) { return add(mul(x, y), z); }
+  Value maxf(Value x, Value y) {
+    return arith::MaxNumFOp::create(b, loc, x, y);
+  }
+  Value minf(Value x, Value y) {
+    return arith::MinNumFOp::create(b, loc, x, y);
+  }
+  Value neg(Value x) { return arith::NegFOp::create(b, loc, x); }
+  /// 2^x, marked `afn`: ssm-nvvm-fast-math makes it ex2.approx.ftz.f32
+  /// (2 ulp, flushes denormal results) on NVVM.
+  Value exp2(Value x) {
+    return math::Exp2Op::create(b, loc, x, arith::FastMathFlags::afn);
+  }
+  /// x / y, marked `afn` (div.approx.ftz.f32 on NVVM: 2 ulp for |y| in
+  /// [2^-126, 2^126]).
+  Value div(Value x, Value y) {
+    return arith::DivFOp::create(b, loc, x, y, arith::FastMathFlags::afn);
+  }
+  /// log1p(exp(x)) = max(x, 0) + log1p(w), w = exp(-|x|) in (0, 1], with
+  /// log1p(w) = 2 atanh(s), s = w / (2 + w) <= 1/3, summed to s^13 (relative
+  /// truncation error < 1e-8): accurate also where softplus is tiny.
+  Value softplus(Value x) {
+    Value w = exp2(mul(minf(x, neg(x)), f32(kLog2E))); // exp(-|x|)
+    Value s = div(w, add(f32(2.0), w));
+    Value s2 = mul(s, s);
+    Value p = f32(2.0 / 13.0);
+    for (int k : {11, 9, 7, 5, 3, 1})
+      p = fma(p, s2, f32(2.0 / k));
+    return add(maxf(x, f32(0.0)), mul(p, s));
+  }
+  /// x * sigmoid(x).
+  Value silu(Value x) {
+    return div(x, add(f32(1.0), exp2(mul(x, f32(-kLog2E)))));
+  }
+  Value load(Value memref, ValueRange indices) {
+    Value v = memref::LoadOp::create(b, loc, memref, indices);
+    if (!v.getType().isF32())
+      v = arith::ExtFOp::create(b, loc, b.getF32Type(), v);
+    return v;
+  }
+  void store(Value v, Value memref, ValueRange indices) {
+    Type elem = cast<MemRefType>(memref.getType()).getElementType();
+    if (elem != v.getType())
+      v = arith::TruncFOp::create(b, loc, elem, v);
+    memref::StoreOp::create(b, loc, v, memref, indices);
+  }
+  Value buffer(Value tensor) {
+    auto type = cast<RankedTensorType>(tensor.getType());
+    return bufferization::ToBufferOp::create(
+        b, loc, MemRefType::get(type.getShape(), type.getElementType()), tensor,
+        /*read_only=*/true);
+  }
+};
+
+struct SelectiveScanToGPU : OpRewritePattern<SelectiveScanOp> {
+  SelectiveScanToGPU(MLIRContext *context, const ScanKernelOptions &options)
+      : OpRewritePattern(context), options(options) {}
+
+  LogicalResult matchAndRewrite(SelectiveScanOp op,
+                                PatternRewriter &rewriter) const override {
+    auto uType = cast<RankedTensorType>(op.getU().getType());
+    auto aType = cast<RankedTensorType>(op.getA().getType());
+    auto outType = cast<RankedTensorType>(op.getOut().getType());
+    if (op.getReturnLastState())
+      return rewriter.notifyMatchFailure(op, "return_last_state");
+    for (Value v : op->getOperands())
+      if (!cast<RankedTensorType>(v.getType()).hasStaticShape())
+        return rewriter.notifyMatchFailure(op, "dynamic shape");
+    if (op->getParentOfType<gpu::LaunchOp>())
+      return failure();
+
+    const int64_t batch = uType.getDimSize(0), channels = uType.getDimSize(1),
+                  length = uType.getDimSize(2), states = aType.getDimSize(1);
+    const int64_t groups = op.getNumGroups();
+    const bool grouped =
+        cast<RankedTensorType>(op.getB().getType()).getRank() == 4;
+    const int64_t perGroup = channels / groups;
+    if (batch == 0 || channels == 0 || length == 0 || states == 0)
+      return rewriter.notifyMatchFailure(op, "empty");
+    // Threads per block: a power of two >= 32 that divides a group's
+    // channels when B/C are grouped (one group per block).
+    int64_t db = std::max<int64_t>(32, options.channelsPerBlock);
+    while (db > 32 && perGroup % db != 0)
+      db /= 2;
+    if (grouped && perGroup % db != 0)
+      return rewriter.notifyMatchFailure(op, "group size not a multiple of 32");
+    const bool guardRows = channels % db != 0;
+    const bool hasZ = static_cast<bool>(op.getZ());
+    const bool vecStates = states % 4 == 0;
+    const int64_t bcStride = vecStates ? states + 4 : states + 1;
+    int64_t t = std::max<int64_t>(1, options.tileSteps);
+    auto sharedBytes = [&](int64_t steps) {
+      return (hasZ ? 3 : 2) * db * (steps + 1) * 4 + 2 * steps * bcStride * 4;
+    };
+    while (t > 1 && sharedBytes(t) > kMaxStaticShared)
+      t /= 2;
+    if (sharedBytes(t) > kMaxStaticShared)
+      return rewriter.notifyMatchFailure(op, "too many states for the tiles");
+    const int64_t tiles = (length + t - 1) / t;
+    const bool reverse = op.getReverse();
+    const bool softplus = op.getDeltaSoftplus();
+
+    Location loc = op.getLoc();
+    Emitter host{rewriter, loc};
+    Value u = host.buffer(op.getU()), delta = host.buffer(op.getDelta()),
+          A = host.buffer(op.getA()), B = host.buffer(op.getB()),
+          C = host.buffer(op.getC());
+    Value D = op.getD() ? host.buffer(op.getD()) : Value();
+    Value z = hasZ ? host.buffer(op.getZ()) : Value();
+    Value bias = op.getDeltaBias() ? host.buffer(op.getDeltaBias()) : Value();
+    Value out = memref::AllocOp::create(
+        rewriter, loc,
+        MemRefType::get(outType.getShape(), outType.getElementType()));
+
+    auto shared = gpu::AddressSpaceAttr::get(rewriter.getContext(),
+                                             gpu::AddressSpace::Workgroup);
+    Type f32 = rewriter.getF32Type();
+    auto seqTile = MemRefType::get({db, t + 1}, f32, MemRefLayoutAttrInterface(),
+                                   shared);
+    auto bcTile = MemRefType::get({t, bcStride}, f32,
+                                  MemRefLayoutAttrInterface(), shared);
+    SmallVector<Type> workgroup = {seqTile, seqTile, bcTile, bcTile};
+    if (hasZ)
+      workgroup.push_back(seqTile);
+
+    Value gridX = host.idx((channels + db - 1) / db), gridY = host.idx(batch),
+          one = host.idx(1), blockX = host.idx(db);
+    auto launch = gpu::LaunchOp::create(rewriter, loc, gridX, gridY, one,
+                                        blockX, one, one, nullptr, nullptr,
+                                        ValueRange{}, workgroup);
+    {
+      OpBuilder::InsertionGuard guard(rewriter);
+      rewriter.setInsertionPointToStart(&launch.getBody().front());
+      Emitter e{rewriter, loc};
+      auto attributions = launch.getWorkgroupAttributions();
+      Value sU = attributions[0], sDelta = attributions[1],
+            sB = attributions[2], sC = attributions[3];
+      Value sZ = hasZ ? Value(attributions[4]) : Value();
+
+      Value tid = launch.getThreadIds().x;
+      Value bb = launch.getBlockIds().y;
+      Value d0 = e.muli(launch.getBlockIds().x, e.idx(db));
+      Value lastChannel = e.idx(channels - 1);
+      auto clampRow = [&](Value d) {
+        return guardRows ? e.mini(d, lastChannel) : d;
+      };
+      Value d = clampRow(e.addi(d0, tid));
+      Value g = grouped ? e.divi(d0, e.idx(perGroup)) : Value();
+
+      // Per-thread constants: A * log2(e), D, delta_bias.
+      SmallVector<Value> a2;
+      for (int64_t n = 0; n < states; ++n)
+        a2.push_back(e.mul(e.load(A, {d, e.idx(n)}), e.f32(kLog2E)));
+      Value dSkip = D ? e.load(D, {d}) : Value();
+      Value dBias = bias ? e.load(bias, {d}) : Value();
+
+      Value lastStep = e.idx(length - 1);
+      auto timeOf = [&](Value step) {
+        return reverse ? e.subi(lastStep, step) : step;
+      };
+
+      SmallVector<Value> init(states, e.f32(0.0));
+      Value c0 = e.idx(0);
+      auto tileLoop = scf::ForOp::create(
+          rewriter, loc, c0, e.idx(tiles), e.idx(1), init,
+          [&](OpBuilder &, Location, Value tile, ValueRange carried) {
+            Value s0 = e.muli(tile, e.idx(t));
+            // 1. Coalesced loads of the tiles (indices clamped).
+            for (int64_t k = 0; k < t; ++k) {
+              Value el = e.addi(tid, e.idx(k * db));
+              Value row = e.divi(el, e.idx(t)), col = e.remi(el, e.idx(t));
+              Value dRow = clampRow(e.addi(d0, row));
+              Value time =
+                  timeOf(e.mini(e.addi(s0, col), lastStep));
+              e.store(e.load(u, {bb, dRow, time}), sU, {row, col});
+              e.store(e.load(delta, {bb, dRow, time}), sDelta, {row, col});
+              if (hasZ)
+                e.store(e.load(z, {bb, dRow, time}), sZ, {row, col});
+            }
+            int64_t bcElems = states * t;
+            for (int64_t k = 0; k * db < bcElems; ++k) {
+              Value el = e.addi(tid, e.idx(k * db));
+              if ((k + 1) * db > bcElems)
+                el = e.mini(el, e.idx(bcElems - 1));
+              Value n = e.divi(el, e.idx(t)), col = e.remi(el, e.idx(t));
+              Value time = timeOf(e.mini(e.addi(s0, col), lastStep));
+              SmallVector<Value> at = grouped ? SmallVector<Value>{bb, g, n, time}
+                                              : SmallVector<Value>{bb, n, time};
+              e.store(e.load(B, at), sB, {col, n});
+              e.store(e.load(C, at), sC, {col, n});
+            }
+            gpu::BarrierOp::create(rewriter, loc);
+
+            // 2. The recurrence over the tile's steps.
+            Value steps = e.mini(e.idx(t), e.subi(e.idx(length), s0));
+            auto stepLoop = scf::ForOp::create(
+                rewriter, loc, c0, steps, e.idx(1), carried,
+                [&](OpBuilder &, Location, Value s, ValueRange h) {
+                  Value dt = e.load(sDelta, {tid, s});
+                  if (dBias)
+                    dt = e.add(dt, dBias);
+                  if (softplus)
+                    dt = e.softplus(dt);
+                  Value uv = e.load(sU, {tid, s});
+                  Value dtu = e.mul(dt, uv);
+                  Value y = dSkip ? e.mul(dSkip, uv) : e.f32(0.0);
+                  SmallVector<Value> next;
+                  SmallVector<Value> bv, cv;
+                  if (vecStates) {
+                    auto v4 = VectorType::get({4}, rewriter.getF32Type());
+                    for (int64_t n = 0; n < states; n += 4) {
+                      Value bq = vector::LoadOp::create(
+                          rewriter, loc, v4, sB, ValueRange{s, e.idx(n)},
+                          /*nontemporal=*/false, llvm::MaybeAlign(16));
+                      Value cq = vector::LoadOp::create(
+                          rewriter, loc, v4, sC, ValueRange{s, e.idx(n)},
+                          /*nontemporal=*/false, llvm::MaybeAlign(16));
+                      for (int64_t j = 0; j < 4; ++j) {
+                        bv.push_back(
+                            vector::ExtractOp::create(rewriter, loc, bq, j));
+                        cv.push_back(
+                            vector::ExtractOp::create(rewriter, loc, cq, j));
+                      }
+                    }
+                  } else {
+                    for (int64_t n = 0; n < states; ++n) {
+                      bv.push_back(e.load(sB, {s, e.idx(n)}));
+                      cv.push_back(e.load(sC, {s, e.idx(n)}));
+                    }
+                  }
+                  for (int64_t n = 0; n < states; ++n) {
+                    Value decay = e.exp2(e.mul(dt, a2[n]));
+                    Value hn = e.fma(decay, h[n], e.mul(dtu, bv[n]));
+                    y = e.fma(cv[n], hn, y);
+                    next.push_back(hn);
+                  }
+                  if (hasZ)
+                    y = e.mul(y, e.silu(e.load(sZ, {tid, s})));
+                  e.store(y, sU, {tid, s});
+                  scf::YieldOp::create(rewriter, loc, next);
+                });
+            gpu::BarrierOp::create(rewriter, loc);
+
+            // 3. Coalesced, guarded stores of the y tile.
+            for (int64_t k = 0; k < t; ++k) {
+              Value el = e.addi(tid, e.idx(k * db));
+              Value row = e.divi(el, e.idx(t)), col = e.remi(el, e.idx(t));
+              Value step = e.addi(s0, col);
+              Value dRow = e.addi(d0, row);
+              Value valid = e.ult(step, e.idx(length));
+              if (guardRows)
+                valid = arith::AndIOp::create(rewriter, loc, valid,
+                                              e.ult(dRow, e.idx(channels)));
+              scf::IfOp::create(rewriter, loc, valid, [&](OpBuilder &,
+                                                          Location) {
+                e.store(e.load(sU, {row, col}), out, {bb, dRow, timeOf(step)});
+                scf::YieldOp::create(rewriter, loc);
+              });
+            }
+            gpu::BarrierOp::create(rewriter, loc);
+            scf::YieldOp::create(rewriter, loc, stepLoop.getResults());
+          });
+      (void)tileLoop;
+      gpu::TerminatorOp::create(rewriter, loc);
+    }
+
+    Value result = bufferization::ToTensorOp::create(
+        rewriter, loc, outType, out, /*restrict=*/true, /*writable=*/true);
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+
+  ScanKernelOptions options;
+};
+
+} // namespace
+
+void mlir::ssm::populateSelectiveScanToGPUPatterns(
+    RewritePatternSet &patterns, const ScanKernelOptions &options) {
+  patterns.add<SelectiveScanToGPU>(patterns.getContext(), options);
+}

@@ -1,0 +1,59 @@
+// RUN: ssm-opt %s --split-input-file --convert-ssm-to-gpu | FileCheck %s
+// RUN: ssm-opt %s --split-input-file --convert-ssm-to-gpu="channels-per-block=128 tile-steps=16" | FileCheck %s --check-prefix=SHAPE
+
+// One thread per (b, d): grid (d / 64, b), 64 threads; shared tiles of
+// u / delta / z [64][32+1] and B / C [32][16+4]; the 16 states are carried
+// through the tile loop and the step loop; exp and the divisions are afn.
+// CHECK-LABEL: func.func @vim
+// CHECK: %[[OUT:.*]] = memref.alloc() : memref<2x128x45xf32>
+// CHECK: gpu.launch blocks(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %c2{{.*}}, %{{.*}} = %c2{{.*}}, %{{.*}} = %c1{{.*}}) threads(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %c64
+// CHECK-SAME: workgroup(%{{.*}} : memref<64x33xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<64x33xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<32x20xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<32x20xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<64x33xf32, #gpu.address_space<workgroup>>)
+// CHECK: scf.for {{.*}} iter_args({{.*}}) -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32)
+// CHECK: gpu.barrier
+// CHECK: scf.for {{.*}} -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32)
+// CHECK: math.exp2 %{{.*}} fastmath<afn> : f32
+// CHECK: arith.divf %{{.*}} fastmath<afn> : f32
+// CHECK: vector.load %{{.*}} {alignment = 16 : i64} : memref<32x20xf32, #gpu.address_space<workgroup>>, vector<4xf32>
+// CHECK-COUNT-16: math.exp2
+// CHECK: gpu.barrier
+// CHECK: scf.if
+// CHECK: memref.store %{{.*}}, %[[OUT]]
+// CHECK: gpu.barrier
+// CHECK: gpu.terminator
+// CHECK: bufferization.to_tensor %[[OUT]] restrict writable
+// CHECK-NOT: ssm.selective_scan
+// SHAPE-LABEL: func.func @vim
+// SHAPE: threads(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %c128
+// SHAPE-SAME: memref<128x17xf32, #gpu.address_space<workgroup>>
+func.func @vim(%u: tensor<2x128x45xf32>, %dt: tensor<2x128x45xf32>, %A: tensor<128x16xf32>, %B: tensor<2x16x45xf32>, %C: tensor<2x16x45xf32>, %D: tensor<128xf32>, %z: tensor<2x128x45xf32>, %bias: tensor<128xf32>) -> tensor<2x128x45xf32> {
+  %y = ssm.selective_scan %u, %dt, %A, %B, %C D(%D : tensor<128xf32>) z(%z : tensor<2x128x45xf32>) delta_bias(%bias : tensor<128xf32>) delta_softplus : tensor<2x128x45xf32>, tensor<2x128x45xf32>, tensor<128x16xf32>, tensor<2x16x45xf32>, tensor<2x16x45xf32>
+  return %y : tensor<2x128x45xf32>
+}
+
+// -----
+
+// 80 channels: 32-thread blocks with the rows past d guarded on store; n = 5
+// states read one by one; bf16 inputs widened on load, f32 output.
+// CHECK-LABEL: func.func @awkward
+// CHECK: in (%{{.*}} = %c32
+// CHECK-SAME: memref<32x6xf32, #gpu.address_space<workgroup>>
+// CHECK: arith.extf %{{.*}} : bf16 to f32
+// CHECK-NOT: vector.load
+// CHECK: arith.cmpi ult
+// CHECK: arith.andi
+// CHECK: gpu.terminator
+func.func @awkward(%u: tensor<3x80x45xbf16>, %dt: tensor<3x80x45xbf16>, %A: tensor<80x5xf32>, %B: tensor<3x5x45xbf16>, %C: tensor<3x5x45xbf16>) -> tensor<3x80x45xf32> {
+  %y = ssm.selective_scan %u, %dt, %A, %B, %C out_type(f32) : tensor<3x80x45xbf16>, tensor<3x80x45xbf16>, tensor<80x5xf32>, tensor<3x5x45xbf16>, tensor<3x5x45xbf16>
+  return %y : tensor<3x80x45xf32>
+}
+
+// -----
+
+// Not handled here (left for convert-ssm-to-scf): the last state output.
+// CHECK-LABEL: func.func @last_state
+// CHECK-NOT: gpu.launch
+// CHECK: ssm.selective_scan
+func.func @last_state(%u: tensor<1x64x8xf32>, %dt: tensor<1x64x8xf32>, %A: tensor<64x4xf32>, %B: tensor<1x4x8xf32>, %C: tensor<1x4x8xf32>) -> (tensor<1x64x8xf32>, tensor<1x64x4xf32>) {
+  %y, %h = ssm.selective_scan %u, %dt, %A, %B, %C return_last_state : tensor<1x64x8xf32>, tensor<1x64x8xf32>, tensor<64x4xf32>, tensor<1x4x8xf32>, tensor<1x4x8xf32>
+  return %y, %h : tensor<1x64x8xf32>, tensor<1x64x4xf32>
+}
