@@ -321,7 +321,10 @@ def main():
         if r.get("check_only"):
             continue
         print(f"| {', '.join(map(str, r['shape']))} | {r['dtype']} | "
-              f"{r['channels_per_block']} x {r['tile_steps']} | "
+              f"{r['channels_per_block']} x {r['tile_steps']}, "
+              f"unroll {r.get('unroll', 1)}, {r.get('lanes', 1)} lane(s), "
+              f"{r.get('poly_exp_states', 0)} poly exp"
+              f"{', cp.async' if r.get('async') else ''} | "
               f"{r['rel_err']:.1e} | {r['max_err']:.1e} | {r['ms']:.4f} | "
               f"{r['floor_ms']:.4f} | {r['pct_floor']:.0f}% | "
               f"{r['torch_ms']:.2f} | {r['speedup_vs_torch']:.0f}x |")

@@ -5,7 +5,7 @@ Writes one .mlir and one .ssmb per (shape, dtype, kernel variant) into
 artifacts/gpu/ (ignored by git) plus manifest.json, which bench_scan.py reads
 on the GPU machine. Run here (needs build/bin/ssm-compile):
 
-  python3 bench/gpu/make_scan_artifacts.py [--variants 64x32,32x32]
+  python3 bench/gpu/make_scan_artifacts.py [--variants 64x32u2,32x32u2l2]
 
 Every module has one function, the Vim configuration of the scan:
   scan(u, delta, A, B, C, D, z, delta_bias) -> out
@@ -15,6 +15,7 @@ Every module has one function, the Vim configuration of the scan:
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -51,8 +52,14 @@ def module_text(b, d, l, n, dtype, reverse=False, groups=1):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--variants", default="64x32",
-                        help="comma-separated CHANNELSxSTEPS kernel shapes")
+    parser.add_argument("--variants", default="64x32u2",
+                        help="comma-separated kernel shapes CxT[uN][lM][a]: "
+                        "C channels per block, T steps per tile, N steps per "
+                        "loop iteration (default 2), M threads per channel "
+                        "(default 1), K states per thread with a polynomial exp2 (default "
+                        "0), a: cp.async double-buffered tiles")
+    parser.add_argument("--bf16-variants", default="64x32u2",
+                        help="the variants also compiled for bf16 inputs")
     parser.add_argument("--dtypes", default="f32,bf16")
     parser.add_argument("--out", default=os.path.join(ROOT, "artifacts", "gpu"))
     parser.add_argument("--compiler",
@@ -66,16 +73,36 @@ def main():
             with open(mlir, "w") as f:
                 f.write(module_text(b, d, l, n, dtype))
             for variant in args.variants.split(","):
-                cpb, steps = (int(x) for x in variant.split("x"))
-                name = f"scan_{dtype}_{b}x{d}x{l}x{n}_c{cpb}_t{steps}.ssmb"
+                m = re.fullmatch(r"(\d+)x(\d+)(?:u(\d+))?(?:l(\d+))?(?:p(\d+))?(a?)",
+                                 variant)
+                if not m:
+                    sys.exit(f"bad variant '{variant}' (CxT[uN][lM][pK][a])")
+                cpb, steps = int(m.group(1)), int(m.group(2))
+                unroll = int(m.group(3) or 2)
+                lanes = int(m.group(4) or 1)
+                poly = int(m.group(5) or 0)
+                async_copies = m.group(6) == "a"
+                if dtype != "f32" and (async_copies or
+                                       variant not in args.bf16_variants.split(",")):
+                    continue  # 16-bit inputs load synchronously
+                name = (f"scan_{dtype}_{b}x{d}x{l}x{n}_c{cpb}_t{steps}"
+                        f"_u{unroll}_l{lanes}_p{poly}"
+                        f"{'_async' if async_copies else ''}.ssmb")
                 cmd = [args.compiler, mlir, "--target=nvptx", "--chip=sm_90",
                        f"--scan-channels-per-block={cpb}",
-                       f"--scan-tile-steps={steps}", "-o",
-                       os.path.join(args.out, name)]
+                       f"--scan-tile-steps={steps}",
+                       f"--scan-unroll-steps={unroll}",
+                       f"--scan-lanes-per-channel={lanes}",
+                       f"--scan-poly-exp-states={poly}"] + (
+                           ["--scan-async-copies"] if async_copies else []) + [
+                       "-o", os.path.join(args.out, name)]
                 subprocess.run(cmd, check=True)
                 manifest.append({"file": name, "shape": [b, d, l, n],
                                  "dtype": dtype, "channels_per_block": cpb,
-                                 "tile_steps": steps, "command": " ".join(
+                                 "tile_steps": steps, "unroll": unroll,
+                                 "lanes": lanes, "poly_exp_states": poly,
+                                 "async": async_copies,
+                                 "command": " ".join(
                                      ["build/bin/ssm-compile",
                                       os.path.relpath(mlir, ROOT)] + cmd[2:-1]
                                      + ["-o", "artifacts/gpu/" + name])})
@@ -89,13 +116,15 @@ def main():
         with open(mlir, "w") as f:
             f.write(module_text(b, d, l, n, case["dtype"], case["reverse"],
                                 case["groups"]))
-        name = f"check_{tag}.ssmb"
-        subprocess.run([args.compiler, mlir, "--target=nvptx", "-o",
-                        os.path.join(args.out, name)], check=True)
-        manifest.append({"file": name, "shape": [b, d, l, n],
-                         "dtype": case["dtype"], "reverse": case["reverse"],
-                         "groups": case["groups"], "check_only": True,
-                         "channels_per_block": 64, "tile_steps": 32})
+        for lanes in (1, 4):
+            name = f"check_{tag}_l{lanes}.ssmb"
+            subprocess.run([args.compiler, mlir, "--target=nvptx",
+                            f"--scan-lanes-per-channel={lanes}", "-o",
+                            os.path.join(args.out, name)], check=True)
+            manifest.append({"file": name, "shape": [b, d, l, n],
+                             "dtype": case["dtype"], "reverse": case["reverse"],
+                             "groups": case["groups"], "check_only": True,
+                             "lanes": lanes})
     with open(os.path.join(args.out, "manifest.json"), "w") as f:
         json.dump(manifest, f, indent=1)
 

@@ -150,6 +150,10 @@ FailureOr<CompileResult> compileNVPTX(ModuleOp module,
   gpu.chip = options.gpu.chip;
   gpu.scanChannelsPerBlock = options.gpu.scanChannelsPerBlock;
   gpu.scanTileSteps = options.gpu.scanTileSteps;
+  gpu.scanAsyncCopies = options.gpu.scanAsyncCopies;
+  gpu.scanUnrollSteps = options.gpu.scanUnrollSteps;
+  gpu.scanLanesPerChannel = options.gpu.scanLanesPerChannel;
+  gpu.scanPolyExpStates = options.gpu.scanPolyExpStates;
   struct Step {
     Phase phase;
     const char *name;

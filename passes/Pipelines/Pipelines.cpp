@@ -148,6 +148,10 @@ void mlir::ssm::buildSSMToGPULoopsPipeline(OpPassManager &pm,
   ConvertSSMToGPUOptions scan;
   scan.channelsPerBlock = options.scanChannelsPerBlock;
   scan.tileSteps = options.scanTileSteps;
+  scan.asyncCopies = options.scanAsyncCopies;
+  scan.unrollSteps = options.scanUnrollSteps;
+  scan.lanesPerChannel = options.scanLanesPerChannel;
+  scan.polyExpStates = options.scanPolyExpStates;
   pm.addPass(createConvertSSMToGPU(scan));
   buildSSMToLoopsPipeline(pm);
 }
@@ -159,6 +163,8 @@ void mlir::ssm::buildSSMGPUToNVVMPipeline(OpPassManager &pm,
   target.chip = options.chip.empty() ? "sm_90" : options.chip.getValue();
   target.features = "+ptx80";
   pm.addPass(createGpuNVVMAttachTarget(target));
+  // cp.async copies of the scan kernels (memref operands still typed).
+  pm.nest<gpu::GPUModuleOp>().addPass(createConvertNVGPUToNVVMPass());
   addKernelSerialization(pm);
   pm.nest<gpu::GPUModuleOp>().addPass(createSSMNVVMFastMath());
   ConvertGpuOpsToNVVMOpsOptions nvvm;

@@ -28,6 +28,7 @@
 // PTX: bar.sync 0;
 // PTX: ex2.approx.ftz.f32
 // PTX: div.approx.ftz.f32
+// PTX: fma.rn.f32
 // PTX: ld.shared.v4.b32
 // PTX: st.global.b32
 

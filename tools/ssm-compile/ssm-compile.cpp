@@ -45,6 +45,24 @@ static cl::opt<int64_t>
                   cl::desc("GPU selective-scan kernel: time steps per "
                            "shared-memory tile"),
                   cl::init(32));
+static cl::opt<bool> scanAsyncCopies(
+    "scan-async-copies",
+    cl::desc("GPU selective-scan kernel: double-buffered cp.async tiles (f32)"),
+    cl::init(false));
+static cl::opt<int64_t> scanUnrollSteps(
+    "scan-unroll-steps",
+    cl::desc("GPU selective-scan kernel: steps per step-loop iteration"),
+    cl::init(2));
+static cl::opt<int64_t> scanLanesPerChannel(
+    "scan-lanes-per-channel",
+    cl::desc("GPU selective-scan kernel: threads per channel (states split "
+             "across them)"),
+    cl::init(1));
+static cl::opt<int64_t> scanPolyExpStates(
+    "scan-poly-exp-states",
+    cl::desc("GPU selective-scan kernel: states per thread whose exp2 is a "
+             "polynomial on the FMA pipe"),
+    cl::init(0));
 static cl::opt<std::string>
     phaseName("compile-to",
               cl::desc("stop after a phase: input, ssm, loops, bufferized, "
@@ -112,6 +130,10 @@ int main(int argc, char **argv) {
   options.gpu.chip = chipName;
   options.gpu.scanChannelsPerBlock = scanChannelsPerBlock;
   options.gpu.scanTileSteps = scanTileSteps;
+  options.gpu.scanAsyncCopies = scanAsyncCopies;
+  options.gpu.scanUnrollSteps = scanUnrollSteps;
+  options.gpu.scanLanesPerChannel = scanLanesPerChannel;
+  options.gpu.scanPolyExpStates = scanPolyExpStates;
 
   options.embedWeightsPath = weightsPath;
 

@@ -42,6 +42,10 @@ struct GPUTargetOptions {
   /// Selective-scan kernel launch shape (convert-ssm-to-gpu).
   int64_t scanChannelsPerBlock = 64;
   int64_t scanTileSteps = 32;
+  bool scanAsyncCopies = false;
+  int64_t scanUnrollSteps = 2;
+  int64_t scanLanesPerChannel = 1;
+  int64_t scanPolyExpStates = 0;
 };
 
 struct CompileOptions {

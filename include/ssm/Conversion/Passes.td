@@ -55,7 +55,10 @@ def ConvertSSMToGPU : Pass<"convert-ssm-to-gpu"> {
     `tile-steps` steps. Each tile of u / delta / z (l contiguous) and of B / C
     is staged through shared memory by coalesced loads of the whole block
     (a warp reads consecutive time steps of one channel), the output tile is
-    staged back the same way. softplus, delta_bias, D and the z gate are
+    staged back the same way. With `async-copies` (f32 sequences) the tiles
+    are double-buffered and filled by `nvgpu.device_async_copy` (cp.async):
+    the next tile is requested before the current one is scanned.
+    softplus, delta_bias, D and the z gate are
     fused; exp is `math.exp2 afn` of `delta * A * log2(e)` (A pre-scaled
     once per thread; ex2.approx after ssm-nvvm-fast-math), softplus is
     `max(x, 0) + log1p(exp(-|x|))` with an atanh series (accurate also where
@@ -68,7 +71,20 @@ def ConvertSSMToGPU : Pass<"convert-ssm-to-gpu"> {
            "Channels (threads) per block; halved while it does not divide the "
            "channels of a B/C group">,
     Option<"tileSteps", "tile-steps", "int64_t", "32",
-           "Time steps per shared-memory tile">,
+           "Time steps per shared-memory tile (halved until the tiles fit "
+           "in 48 KiB of static shared memory)">,
+    Option<"unrollSteps", "unroll-steps", "int64_t", "2",
+           "Scan steps per iteration of the step loop">,
+    Option<"lanesPerChannel", "lanes-per-channel", "int64_t", "1",
+           "Threads per channel, each owning n / lanes states; y is summed "
+           "across them with butterfly shuffles (halved until it divides n)">,
+    Option<"polyExpStates", "poly-exp-states", "int64_t", "0",
+           "States per thread whose decay exp2 is a polynomial on the FMA "
+           "pipe instead of ex2.approx on the multi-function unit">,
+    Option<"asyncCopies", "async-copies", "bool", "false",
+           "f32 sequences: double-buffered tiles filled by cp.async "
+           "(nvgpu.device_async_copy), tile k+1 in flight while tile k is "
+           "scanned">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
@@ -76,6 +92,7 @@ def ConvertSSMToGPU : Pass<"convert-ssm-to-gpu"> {
     "::mlir::gpu::GPUDialect",
     "::mlir::math::MathDialect",
     "::mlir::memref::MemRefDialect",
+    "::mlir::nvgpu::NVGPUDialect",
     "::mlir::scf::SCFDialect",
     "::mlir::vector::VectorDialect",
   ];

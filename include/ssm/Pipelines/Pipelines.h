@@ -34,6 +34,24 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
       *this, "scan-tile-steps",
       llvm::cl::desc("selective-scan kernel: time steps per shared tile"),
       llvm::cl::init(32)};
+  Option<bool> scanAsyncCopies{
+      *this, "scan-async-copies",
+      llvm::cl::desc("selective-scan kernel: double-buffered cp.async tiles "
+                     "(f32 sequences)"),
+      llvm::cl::init(false)};
+  Option<int64_t> scanUnrollSteps{
+      *this, "scan-unroll-steps",
+      llvm::cl::desc("selective-scan kernel: steps per step-loop iteration"),
+      llvm::cl::init(2)};
+  Option<int64_t> scanLanesPerChannel{
+      *this, "scan-lanes-per-channel",
+      llvm::cl::desc("selective-scan kernel: threads per channel"),
+      llvm::cl::init(1)};
+  Option<int64_t> scanPolyExpStates{
+      *this, "scan-poly-exp-states",
+      llvm::cl::desc("selective-scan kernel: states per thread with a "
+                     "polynomial exp2 (FMA pipe)"),
+      llvm::cl::init(0)};
 };
 
 /// Graph-level cleanup on ssm + tensor IR: canonicalize (the ssm folds) and

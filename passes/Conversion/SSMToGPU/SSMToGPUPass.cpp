@@ -23,6 +23,10 @@ struct ConvertSSMToGPUPass
     ScanKernelOptions options;
     options.channelsPerBlock = channelsPerBlock;
     options.tileSteps = tileSteps;
+    options.asyncCopies = asyncCopies;
+    options.unrollSteps = unrollSteps;
+    options.lanesPerChannel = lanesPerChannel;
+    options.polyExpStates = polyExpStates;
     RewritePatternSet patterns(&getContext());
     populateSelectiveScanToGPUPatterns(patterns, options);
     // Each scan is rewritten once; nothing else is folded on the way.

@@ -13,6 +13,12 @@
 //      states in registers (loop-carried values), writing y over its u slot;
 //   3. barrier; the block stores the y tile with the same coalesced pattern
 //      (guarded), then a barrier before the next tile overwrites the tiles.
+// With async copies (f32 sequences), the tiles are double-buffered and filled
+// by cp.async (nvgpu.device_async_copy): tile k+1 is requested before tile k
+// is scanned and waited for after, so a block's loads overlap its own scan:
+//   prologue: copy tile 0 into stage 0, wait;
+//   per tile k: barrier; copy tile k+1 into stage (k+1)%2; scan stage k%2;
+//               wait for the copies; barrier; store the y tile of stage k%2.
 // All arithmetic is f32; exp is exp2 (marked afn) of a pre-scaled argument.
 //
 //===----------------------------------------------------------------------===//
@@ -26,6 +32,7 @@
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/PatternMatch.h"
@@ -59,9 +66,15 @@ struct Emitter {
   Value ult(Value x, Value y) {
     return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, x, y);
   }
-  Value add(Value x, Value y) { return arith::AddFOp::create(b, loc, x, y); }
-  Value mul(Value x, Value y) { return arith::MulFOp::create(b, loc, x, y); }
-  /// x * y + z: NVPTX contracts the pair into one fma.
+  // `contract`: a multiply feeding an add becomes one fma (without it the
+  // NVPTX backend emits mul.rn + add.rn, which ptxas may not fuse).
+  Value add(Value x, Value y) {
+    return arith::AddFOp::create(b, loc, x, y, arith::FastMathFlags::contract);
+  }
+  Value mul(Value x, Value y) {
+    return arith::MulFOp::create(b, loc, x, y, arith::FastMathFlags::contract);
+  }
+  /// x * y + z as one fma.
   Value fma(Value x, Value y, Value z) { return add(mul(x, y), z); }
   Value maxf(Value x, Value y) {
     return arith::MaxNumFOp::create(b, loc, x, y);
@@ -70,6 +83,31 @@ struct Emitter {
     return arith::MinNumFOp::create(b, loc, x, y);
   }
   Value neg(Value x) { return arith::NegFOp::create(b, loc, x); }
+  Value sub(Value x, Value y) { return arith::SubFOp::create(b, loc, x, y); }
+  /// 2^x on the FMA pipe instead of the multi-function unit: x clamped to
+  /// [-127, 127], n = round(x) by the 1.5 * 2^23 trick, 2^(x - n) by Cephes'
+  /// exp2f polynomial (relative error ~2e-7, like ex2.approx), and n added to
+  /// the exponent bits.
+  Value exp2Poly(Value x) {
+    x = minf(maxf(x, f32(-127.0)), f32(127.0));
+    Value magic = f32(12582912.0);
+    Value shifted = arith::AddFOp::create(b, loc, x, magic);
+    Value n = arith::SubFOp::create(b, loc, shifted, magic);
+    Value f = sub(x, n);
+    Value p = f32(1.535336188319500e-4);
+    for (double c : {1.339887440266574e-3, 9.618437357674640e-3,
+                     5.550332471162809e-2, 2.402264791363012e-1,
+                     6.931472028550421e-1})
+      p = fma(p, f, f32(c));
+    Value frac = fma(p, f, f32(1.0));
+    Type i32 = b.getI32Type();
+    Value bits = arith::BitcastOp::create(b, loc, i32, frac);
+    Value scale = arith::ShLIOp::create(
+        b, loc, arith::BitcastOp::create(b, loc, i32, shifted),
+        arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(23)));
+    return arith::BitcastOp::create(
+        b, loc, b.getF32Type(), arith::AddIOp::create(b, loc, bits, scale));
+  }
   /// 2^x, marked `afn`: ssm-nvvm-fast-math makes it ex2.approx.ftz.f32
   /// (2 ulp, flushes denormal results) on NVVM.
   Value exp2(Value x) {
@@ -150,11 +188,27 @@ struct SelectiveScanToGPU : OpRewritePattern<SelectiveScanOp> {
       return rewriter.notifyMatchFailure(op, "group size not a multiple of 32");
     const bool guardRows = channels % db != 0;
     const bool hasZ = static_cast<bool>(op.getZ());
-    const bool vecStates = states % 4 == 0;
+    // Threads per channel: each owns states / lanes of the states; y is
+    // summed across them with butterfly shuffles.
+    int64_t lanes = std::max<int64_t>(1, options.lanesPerChannel);
+    while (lanes > 1 && (states % lanes != 0 || db * lanes > 1024 ||
+                         32 % lanes != 0))
+      lanes /= 2;
+    const int64_t laneStates = states / lanes;
+    const int64_t threads = db * lanes;
+    const bool vecStates = laneStates % 4 == 0;
     const int64_t bcStride = vecStates ? states + 4 : states + 1;
+    auto isF32 = [](Value v) {
+      return !v || cast<RankedTensorType>(v.getType()).getElementType().isF32();
+    };
+    const bool async = options.asyncCopies && isF32(op.getU()) &&
+                       isF32(op.getDelta()) && isF32(op.getB()) &&
+                       isF32(op.getC()) && isF32(op.getZ());
+    const int64_t stages = async ? 2 : 1;
     int64_t t = std::max<int64_t>(1, options.tileSteps);
     auto sharedBytes = [&](int64_t steps) {
-      return (hasZ ? 3 : 2) * db * (steps + 1) * 4 + 2 * steps * bcStride * 4;
+      return stages * ((hasZ ? 3 : 2) * db * (steps + 1) * 4 +
+                       2 * steps * bcStride * 4);
     };
     while (t > 1 && sharedBytes(t) > kMaxStaticShared)
       t /= 2;
@@ -179,16 +233,16 @@ struct SelectiveScanToGPU : OpRewritePattern<SelectiveScanOp> {
     auto shared = gpu::AddressSpaceAttr::get(rewriter.getContext(),
                                              gpu::AddressSpace::Workgroup);
     Type f32 = rewriter.getF32Type();
-    auto seqTile = MemRefType::get({db, t + 1}, f32, MemRefLayoutAttrInterface(),
-                                   shared);
-    auto bcTile = MemRefType::get({t, bcStride}, f32,
+    auto seqTile = MemRefType::get({stages, db, t + 1}, f32,
+                                   MemRefLayoutAttrInterface(), shared);
+    auto bcTile = MemRefType::get({stages, t, bcStride}, f32,
                                   MemRefLayoutAttrInterface(), shared);
     SmallVector<Type> workgroup = {seqTile, seqTile, bcTile, bcTile};
     if (hasZ)
       workgroup.push_back(seqTile);
 
     Value gridX = host.idx((channels + db - 1) / db), gridY = host.idx(batch),
-          one = host.idx(1), blockX = host.idx(db);
+          one = host.idx(1), blockX = host.idx(threads);
     auto launch = gpu::LaunchOp::create(rewriter, loc, gridX, gridY, one,
                                         blockX, one, one, nullptr, nullptr,
                                         ValueRange{}, workgroup);
@@ -208,13 +262,19 @@ struct SelectiveScanToGPU : OpRewritePattern<SelectiveScanOp> {
       auto clampRow = [&](Value d) {
         return guardRows ? e.mini(d, lastChannel) : d;
       };
-      Value d = clampRow(e.addi(d0, tid));
+      // This thread's channel row in the block and its share of the states.
+      Value row = lanes > 1 ? e.divi(tid, e.idx(lanes)) : tid;
+      Value part = lanes > 1 ? e.remi(tid, e.idx(lanes)) : Value();
+      Value firstState =
+          lanes > 1 ? e.muli(part, e.idx(laneStates)) : e.idx(0);
+      Value d = clampRow(e.addi(d0, row));
       Value g = grouped ? e.divi(d0, e.idx(perGroup)) : Value();
 
       // Per-thread constants: A * log2(e), D, delta_bias.
       SmallVector<Value> a2;
-      for (int64_t n = 0; n < states; ++n)
-        a2.push_back(e.mul(e.load(A, {d, e.idx(n)}), e.f32(kLog2E)));
+      for (int64_t n = 0; n < laneStates; ++n)
+        a2.push_back(e.mul(e.load(A, {d, e.addi(firstState, e.idx(n))}),
+                           e.f32(kLog2E)));
       Value dSkip = D ? e.load(D, {d}) : Value();
       Value dBias = bias ? e.load(bias, {d}) : Value();
 
@@ -223,106 +283,204 @@ struct SelectiveScanToGPU : OpRewritePattern<SelectiveScanOp> {
         return reverse ? e.subi(lastStep, step) : step;
       };
 
-      SmallVector<Value> init(states, e.f32(0.0));
-      Value c0 = e.idx(0);
+      SmallVector<Value> init(laneStates, e.f32(0.0));
+      Value c0 = e.idx(0), c1 = e.idx(1);
+      auto tokenType = nvgpu::DeviceAsyncTokenType::get(rewriter.getContext());
+
+      // Fills stage `stage` with the tile starting at step `s0` (indices
+      // clamped, so a tile past the end re-reads the last step): loads and
+      // stores, or cp.async copies whose group token is returned.
+      auto fillTile = [&](Value stage, Value s0) -> Value {
+        SmallVector<Value> tokens;
+        auto move = [&](Value src, ValueRange srcAt, Value dst,
+                        ValueRange dstAt) {
+          if (!async) {
+            e.store(e.load(src, srcAt), dst, dstAt);
+            return;
+          }
+          tokens.push_back(nvgpu::DeviceAsyncCopyOp::create(
+              rewriter, loc, tokenType, dst, dstAt, src, srcAt,
+              rewriter.getIndexAttr(1), Value(), UnitAttr()));
+        };
+        const int64_t seqElems = db * t;
+        for (int64_t k = 0; k * threads < seqElems; ++k) {
+          Value el = e.addi(tid, e.idx(k * threads));
+          if ((k + 1) * threads > seqElems)
+            el = e.mini(el, e.idx(seqElems - 1));
+          Value r = e.divi(el, e.idx(t)), col = e.remi(el, e.idx(t));
+          Value dRow = clampRow(e.addi(d0, r));
+          Value time = timeOf(e.mini(e.addi(s0, col), lastStep));
+          move(u, {bb, dRow, time}, sU, {stage, r, col});
+          move(delta, {bb, dRow, time}, sDelta, {stage, r, col});
+          if (hasZ)
+            move(z, {bb, dRow, time}, sZ, {stage, r, col});
+        }
+        int64_t bcElems = states * t;
+        for (int64_t k = 0; k * threads < bcElems; ++k) {
+          Value el = e.addi(tid, e.idx(k * threads));
+          if ((k + 1) * threads > bcElems)
+            el = e.mini(el, e.idx(bcElems - 1));
+          Value n = e.divi(el, e.idx(t)), col = e.remi(el, e.idx(t));
+          Value time = timeOf(e.mini(e.addi(s0, col), lastStep));
+          SmallVector<Value> at = grouped ? SmallVector<Value>{bb, g, n, time}
+                                          : SmallVector<Value>{bb, n, time};
+          move(B, at, sB, {stage, col, n});
+          move(C, at, sC, {stage, col, n});
+        }
+        if (!async)
+          return Value();
+        return nvgpu::DeviceAsyncCreateGroupOp::create(rewriter, loc,
+                                                       tokenType, tokens);
+      };
+      auto waitAll = [&](Value token) {
+        nvgpu::DeviceAsyncWaitOp::create(rewriter, loc, token,
+                                         rewriter.getI32IntegerAttr(0));
+      };
+
+      if (async)
+        waitAll(fillTile(c0, c0));
       auto tileLoop = scf::ForOp::create(
-          rewriter, loc, c0, e.idx(tiles), e.idx(1), init,
+          rewriter, loc, c0, e.idx(tiles), c1, init,
           [&](OpBuilder &, Location, Value tile, ValueRange carried) {
             Value s0 = e.muli(tile, e.idx(t));
-            // 1. Coalesced loads of the tiles (indices clamped).
-            for (int64_t k = 0; k < t; ++k) {
-              Value el = e.addi(tid, e.idx(k * db));
-              Value row = e.divi(el, e.idx(t)), col = e.remi(el, e.idx(t));
-              Value dRow = clampRow(e.addi(d0, row));
-              Value time =
-                  timeOf(e.mini(e.addi(s0, col), lastStep));
-              e.store(e.load(u, {bb, dRow, time}), sU, {row, col});
-              e.store(e.load(delta, {bb, dRow, time}), sDelta, {row, col});
+            Value stage = async ? e.remi(tile, e.idx(2)) : c0;
+            Value token;
+            if (async) {
+              // Tile `tile` is complete and visible after the barrier, which
+              // also ends every read of the other stage (last tile's stores).
+              gpu::BarrierOp::create(rewriter, loc);
+              token = fillTile(e.subi(c1, stage), e.addi(s0, e.idx(t)));
+            } else {
+              fillTile(stage, s0);
+              gpu::BarrierOp::create(rewriter, loc);
+            }
+
+            // The recurrence over the tile's steps: one step of the channel
+            // maps the states h to the next ones and writes y over u.
+            auto step = [&](Value s, ValueRange h) {
+              Value dt = e.load(sDelta, {stage, row, s});
+              if (dBias)
+                dt = e.add(dt, dBias);
+              if (softplus)
+                dt = e.softplus(dt);
+              Value uv = e.load(sU, {stage, row, s});
+              Value dtu = e.mul(dt, uv);
+              SmallVector<Value> bv, cv;
+              if (vecStates) {
+                auto v4 = VectorType::get({4}, rewriter.getF32Type());
+                for (int64_t n = 0; n < laneStates; n += 4) {
+                  Value at = e.addi(firstState, e.idx(n));
+                  Value bq = vector::LoadOp::create(
+                      rewriter, loc, v4, sB, ValueRange{stage, s, at},
+                      /*nontemporal=*/false, llvm::MaybeAlign(16));
+                  Value cq = vector::LoadOp::create(
+                      rewriter, loc, v4, sC, ValueRange{stage, s, at},
+                      /*nontemporal=*/false, llvm::MaybeAlign(16));
+                  for (int64_t j = 0; j < 4; ++j) {
+                    bv.push_back(vector::ExtractOp::create(rewriter, loc, bq, j));
+                    cv.push_back(vector::ExtractOp::create(rewriter, loc, cq, j));
+                  }
+                }
+              } else {
+                for (int64_t n = 0; n < laneStates; ++n) {
+                  Value at = e.addi(firstState, e.idx(n));
+                  bv.push_back(e.load(sB, {stage, s, at}));
+                  cv.push_back(e.load(sC, {stage, s, at}));
+                }
+              }
+              // y in kPartial interleaved partial sums: shorter fma chains.
+              constexpr int64_t kPartial = 4;
+              SmallVector<Value> partial;
+              SmallVector<Value> next;
+              // The last polyStates states' decays run on the FMA pipe.
+              const int64_t polyStates =
+                  std::min<int64_t>(laneStates, options.polyExpStates);
+              for (int64_t n = 0; n < laneStates; ++n) {
+                Value arg = e.mul(dt, a2[n]);
+                Value decay = n >= laneStates - polyStates ? e.exp2Poly(arg)
+                                                           : e.exp2(arg);
+                Value hn = e.fma(decay, h[n], e.mul(dtu, bv[n]));
+                if (n < kPartial)
+                  partial.push_back(e.mul(cv[n], hn));
+                else
+                  partial[n % kPartial] = e.fma(cv[n], hn, partial[n % kPartial]);
+                next.push_back(hn);
+              }
+              while (partial.size() > 1) {
+                SmallVector<Value> halved;
+                for (size_t i = 0; i + 1 < partial.size(); i += 2)
+                  halved.push_back(e.add(partial[i], partial[i + 1]));
+                if (partial.size() % 2)
+                  halved.push_back(partial.back());
+                partial = halved;
+              }
+              Value y = partial[0];
+              for (int64_t off = 1; off < lanes; off *= 2)
+                y = e.add(y, gpu::ShuffleOp::create(
+                                 rewriter, loc, y, off, 32,
+                                 gpu::ShuffleMode::XOR)
+                                 .getShuffleResult());
+              if (dSkip)
+                y = e.fma(dSkip, uv, y);
               if (hasZ)
-                e.store(e.load(z, {bb, dRow, time}), sZ, {row, col});
-            }
-            int64_t bcElems = states * t;
-            for (int64_t k = 0; k * db < bcElems; ++k) {
-              Value el = e.addi(tid, e.idx(k * db));
-              if ((k + 1) * db > bcElems)
-                el = e.mini(el, e.idx(bcElems - 1));
-              Value n = e.divi(el, e.idx(t)), col = e.remi(el, e.idx(t));
-              Value time = timeOf(e.mini(e.addi(s0, col), lastStep));
-              SmallVector<Value> at = grouped ? SmallVector<Value>{bb, g, n, time}
-                                              : SmallVector<Value>{bb, n, time};
-              e.store(e.load(B, at), sB, {col, n});
-              e.store(e.load(C, at), sC, {col, n});
-            }
-            gpu::BarrierOp::create(rewriter, loc);
-
-            // 2. The recurrence over the tile's steps.
+                y = e.mul(y, e.silu(e.load(sZ, {stage, row, s})));
+              // Every lane of the channel holds y; they store the same value.
+              e.store(y, sU, {stage, row, s});
+              return next;
+            };
             Value steps = e.mini(e.idx(t), e.subi(e.idx(length), s0));
+            const int64_t unroll = std::max<int64_t>(1, options.unrollSteps);
+            Value mainSteps = steps;
+            if (unroll > 1)
+              mainSteps = e.muli(e.divi(steps, e.idx(unroll)), e.idx(unroll));
             auto stepLoop = scf::ForOp::create(
-                rewriter, loc, c0, steps, e.idx(1), carried,
-                [&](OpBuilder &, Location, Value s, ValueRange h) {
-                  Value dt = e.load(sDelta, {tid, s});
-                  if (dBias)
-                    dt = e.add(dt, dBias);
-                  if (softplus)
-                    dt = e.softplus(dt);
-                  Value uv = e.load(sU, {tid, s});
-                  Value dtu = e.mul(dt, uv);
-                  Value y = dSkip ? e.mul(dSkip, uv) : e.f32(0.0);
-                  SmallVector<Value> next;
-                  SmallVector<Value> bv, cv;
-                  if (vecStates) {
-                    auto v4 = VectorType::get({4}, rewriter.getF32Type());
-                    for (int64_t n = 0; n < states; n += 4) {
-                      Value bq = vector::LoadOp::create(
-                          rewriter, loc, v4, sB, ValueRange{s, e.idx(n)},
-                          /*nontemporal=*/false, llvm::MaybeAlign(16));
-                      Value cq = vector::LoadOp::create(
-                          rewriter, loc, v4, sC, ValueRange{s, e.idx(n)},
-                          /*nontemporal=*/false, llvm::MaybeAlign(16));
-                      for (int64_t j = 0; j < 4; ++j) {
-                        bv.push_back(
-                            vector::ExtractOp::create(rewriter, loc, bq, j));
-                        cv.push_back(
-                            vector::ExtractOp::create(rewriter, loc, cq, j));
-                      }
-                    }
-                  } else {
-                    for (int64_t n = 0; n < states; ++n) {
-                      bv.push_back(e.load(sB, {s, e.idx(n)}));
-                      cv.push_back(e.load(sC, {s, e.idx(n)}));
-                    }
-                  }
-                  for (int64_t n = 0; n < states; ++n) {
-                    Value decay = e.exp2(e.mul(dt, a2[n]));
-                    Value hn = e.fma(decay, h[n], e.mul(dtu, bv[n]));
-                    y = e.fma(cv[n], hn, y);
-                    next.push_back(hn);
-                  }
-                  if (hasZ)
-                    y = e.mul(y, e.silu(e.load(sZ, {tid, s})));
-                  e.store(y, sU, {tid, s});
-                  scf::YieldOp::create(rewriter, loc, next);
+                rewriter, loc, c0, mainSteps, e.idx(unroll), carried,
+                [&](OpBuilder &, Location, Value s0Step, ValueRange h) {
+                  SmallVector<Value> cur(h.begin(), h.end());
+                  for (int64_t j = 0; j < unroll; ++j)
+                    cur = step(j ? e.addi(s0Step, e.idx(j)) : s0Step, cur);
+                  scf::YieldOp::create(rewriter, loc, cur);
                 });
+            SmallVector<Value> tileStates(stepLoop.getResults());
+            if (unroll > 1) {
+              // The remaining steps (< unroll), one by one.
+              auto rest = scf::ForOp::create(
+                  rewriter, loc, mainSteps, steps, c1, tileStates,
+                  [&](OpBuilder &, Location, Value s, ValueRange h) {
+                    scf::YieldOp::create(rewriter, loc, step(s, h));
+                  });
+              tileStates.assign(rest.getResults().begin(),
+                                rest.getResults().end());
+            }
+            if (async)
+              waitAll(token);
             gpu::BarrierOp::create(rewriter, loc);
 
-            // 3. Coalesced, guarded stores of the y tile.
-            for (int64_t k = 0; k < t; ++k) {
-              Value el = e.addi(tid, e.idx(k * db));
-              Value row = e.divi(el, e.idx(t)), col = e.remi(el, e.idx(t));
+            // Coalesced, guarded stores of the y tile.
+            for (int64_t k = 0; k * threads < db * t; ++k) {
+              Value el = e.addi(tid, e.idx(k * threads));
+              Value r = e.divi(el, e.idx(t)), col = e.remi(el, e.idx(t));
               Value step = e.addi(s0, col);
-              Value dRow = e.addi(d0, row);
+              Value dRow = e.addi(d0, r);
               Value valid = e.ult(step, e.idx(length));
+              if ((k + 1) * threads > db * t)
+                valid = arith::AndIOp::create(rewriter, loc, valid,
+                                              e.ult(el, e.idx(db * t)));
               if (guardRows)
                 valid = arith::AndIOp::create(rewriter, loc, valid,
                                               e.ult(dRow, e.idx(channels)));
               scf::IfOp::create(rewriter, loc, valid, [&](OpBuilder &,
                                                           Location) {
-                e.store(e.load(sU, {row, col}), out, {bb, dRow, timeOf(step)});
+                e.store(e.load(sU, {stage, r, col}), out,
+                        {bb, dRow, timeOf(step)});
                 scf::YieldOp::create(rewriter, loc);
               });
             }
-            gpu::BarrierOp::create(rewriter, loc);
-            scf::YieldOp::create(rewriter, loc, stepLoop.getResults());
+            // Without async copies the next tile's loads overwrite the
+            // stage: wait for every store of this one.
+            if (!async)
+              gpu::BarrierOp::create(rewriter, loc);
+            scf::YieldOp::create(rewriter, loc, tileStates);
           });
       (void)tileLoop;
       gpu::TerminatorOp::create(rewriter, loc);

@@ -1,20 +1,26 @@
 // RUN: ssm-opt %s --split-input-file --convert-ssm-to-gpu | FileCheck %s
 // RUN: ssm-opt %s --split-input-file --convert-ssm-to-gpu="channels-per-block=128 tile-steps=16" | FileCheck %s --check-prefix=SHAPE
+// RUN: ssm-opt %s --split-input-file --convert-ssm-to-gpu="async-copies=true lanes-per-channel=4 poly-exp-states=2 unroll-steps=1" | FileCheck %s --check-prefix=OPTS
 
 // One thread per (b, d): grid (d / 64, b), 64 threads; shared tiles of
-// u / delta / z [64][32+1] and B / C [32][16+4]; the 16 states are carried
-// through the tile loop and the step loop; exp and the divisions are afn.
+// u / delta / z [1 stage][64][32+1] and B / C [1][32][16+4]; the 16 states
+// are carried through the tile loop and the step loop (two steps per
+// iteration, then the odd one); exp and the divisions are afn, the
+// multiply-adds contract.
 // CHECK-LABEL: func.func @vim
 // CHECK: %[[OUT:.*]] = memref.alloc() : memref<2x128x45xf32>
 // CHECK: gpu.launch blocks(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %c2{{.*}}, %{{.*}} = %c2{{.*}}, %{{.*}} = %c1{{.*}}) threads(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %c64
-// CHECK-SAME: workgroup(%{{.*}} : memref<64x33xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<64x33xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<32x20xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<32x20xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<64x33xf32, #gpu.address_space<workgroup>>)
+// CHECK-SAME: workgroup(%{{.*}} : memref<1x64x33xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<1x64x33xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<1x32x20xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<1x32x20xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<1x64x33xf32, #gpu.address_space<workgroup>>)
 // CHECK: scf.for {{.*}} iter_args({{.*}}) -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32)
 // CHECK: gpu.barrier
 // CHECK: scf.for {{.*}} -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32)
 // CHECK: math.exp2 %{{.*}} fastmath<afn> : f32
 // CHECK: arith.divf %{{.*}} fastmath<afn> : f32
-// CHECK: vector.load %{{.*}} {alignment = 16 : i64} : memref<32x20xf32, #gpu.address_space<workgroup>>, vector<4xf32>
+// CHECK: vector.load %{{.*}} {alignment = 16 : i64} : memref<1x32x20xf32, #gpu.address_space<workgroup>>, vector<4xf32>
 // CHECK-COUNT-16: math.exp2
+// CHECK: arith.mulf %{{.*}} fastmath<contract> : f32
+// CHECK: scf.yield
+// CHECK: scf.for
 // CHECK: gpu.barrier
 // CHECK: scf.if
 // CHECK: memref.store %{{.*}}, %[[OUT]]
@@ -24,7 +30,25 @@
 // CHECK-NOT: ssm.selective_scan
 // SHAPE-LABEL: func.func @vim
 // SHAPE: threads(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %c128
-// SHAPE-SAME: memref<128x17xf32, #gpu.address_space<workgroup>>
+// SHAPE-SAME: memref<1x128x17xf32, #gpu.address_space<workgroup>>
+
+// Double-buffered cp.async tiles (the tile halved to 16 steps to fit 48 KiB);
+// 4 threads per channel (4 states each, y
+// summed by butterfly shuffles); 2 of each thread's decays as a polynomial.
+// OPTS-LABEL: func.func @vim
+// OPTS: threads(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %c256
+// OPTS-SAME: memref<2x64x17xf32, #gpu.address_space<workgroup>>
+// OPTS: nvgpu.device_async_copy
+// OPTS: nvgpu.device_async_create_group
+// OPTS: nvgpu.device_async_wait %{{.*}} {numGroups = 0 : i32}
+// OPTS: scf.for
+// OPTS: nvgpu.device_async_copy
+// OPTS-COUNT-2: math.exp2 %{{.*}} fastmath<afn>
+// OPTS: arith.shli
+// OPTS: arith.shli
+// OPTS: gpu.shuffle  xor
+// OPTS: gpu.shuffle  xor
+// OPTS: nvgpu.device_async_wait
 func.func @vim(%u: tensor<2x128x45xf32>, %dt: tensor<2x128x45xf32>, %A: tensor<128x16xf32>, %B: tensor<2x16x45xf32>, %C: tensor<2x16x45xf32>, %D: tensor<128xf32>, %z: tensor<2x128x45xf32>, %bias: tensor<128xf32>) -> tensor<2x128x45xf32> {
   %y = ssm.selective_scan %u, %dt, %A, %B, %C D(%D : tensor<128xf32>) z(%z : tensor<2x128x45xf32>) delta_bias(%bias : tensor<128xf32>) delta_softplus : tensor<2x128x45xf32>, tensor<2x128x45xf32>, tensor<128x16xf32>, tensor<2x16x45xf32>, tensor<2x16x45xf32>
   return %y : tensor<2x128x45xf32>
@@ -36,7 +60,7 @@ func.func @vim(%u: tensor<2x128x45xf32>, %dt: tensor<2x128x45xf32>, %A: tensor<1
 // states read one by one; bf16 inputs widened on load, f32 output.
 // CHECK-LABEL: func.func @awkward
 // CHECK: in (%{{.*}} = %c32
-// CHECK-SAME: memref<32x6xf32, #gpu.address_space<workgroup>>
+// CHECK-SAME: memref<1x32x6xf32, #gpu.address_space<workgroup>>
 // CHECK: arith.extf %{{.*}} : bf16 to f32
 // CHECK-NOT: vector.load
 // CHECK: arith.cmpi ult

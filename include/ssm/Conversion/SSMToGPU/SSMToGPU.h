@@ -14,6 +14,17 @@ namespace ssm {
 struct ScanKernelOptions {
   int64_t channelsPerBlock = 64;
   int64_t tileSteps = 32;
+  /// Double-buffered tiles filled by cp.async (f32 sequences only).
+  bool asyncCopies = false;
+  /// Scan steps per iteration of the step loop (independent work between
+  /// the states' recurrences).
+  int64_t unrollSteps = 2;
+  /// Threads per channel, each owning states / lanes of the n states (y is
+  /// summed across them with shuffles).
+  int64_t lanesPerChannel = 1;
+  /// States per thread whose decay exp2 runs as a polynomial on the FMA pipe
+  /// (the rest use the multi-function unit's ex2).
+  int64_t polyExpStates = 0;
 };
 
 /// The forward selective scan as a gpu.launch over buffers (greedy pattern;
