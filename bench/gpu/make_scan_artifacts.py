@@ -57,7 +57,8 @@ def main():
                         "C channels per block, T steps per tile, N steps per "
                         "loop iteration (default 2), M threads per channel "
                         "(default 1), K states per thread with a polynomial exp2 (default "
-                        "0), a: cp.async double-buffered tiles")
+                        "0), J channels per thread (default 1), a: cp.async double-buffered "
+                        "tiles")
     parser.add_argument("--bf16-variants", default="64x32u2",
                         help="the variants also compiled for bf16 inputs")
     parser.add_argument("--dtypes", default="f32,bf16")
@@ -73,27 +74,29 @@ def main():
             with open(mlir, "w") as f:
                 f.write(module_text(b, d, l, n, dtype))
             for variant in args.variants.split(","):
-                m = re.fullmatch(r"(\d+)x(\d+)(?:u(\d+))?(?:l(\d+))?(?:p(\d+))?(a?)",
+                m = re.fullmatch(r"(\d+)x(\d+)(?:u(\d+))?(?:l(\d+))?(?:p(\d+))?(?:k(\d+))?(a?)",
                                  variant)
                 if not m:
-                    sys.exit(f"bad variant '{variant}' (CxT[uN][lM][pK][a])")
+                    sys.exit(f"bad variant '{variant}' (CxT[uN][lM][pK][kJ][a])")
                 cpb, steps = int(m.group(1)), int(m.group(2))
                 unroll = int(m.group(3) or 2)
                 lanes = int(m.group(4) or 1)
                 poly = int(m.group(5) or 0)
-                async_copies = m.group(6) == "a"
+                per_thread = int(m.group(6) or 1)
+                async_copies = m.group(7) == "a"
                 if dtype != "f32" and (async_copies or
                                        variant not in args.bf16_variants.split(",")):
                     continue  # 16-bit inputs load synchronously
                 name = (f"scan_{dtype}_{b}x{d}x{l}x{n}_c{cpb}_t{steps}"
-                        f"_u{unroll}_l{lanes}_p{poly}"
+                        f"_u{unroll}_l{lanes}_p{poly}_k{per_thread}"
                         f"{'_async' if async_copies else ''}.ssmb")
                 cmd = [args.compiler, mlir, "--target=nvptx", "--chip=sm_90",
                        f"--scan-channels-per-block={cpb}",
                        f"--scan-tile-steps={steps}",
                        f"--scan-unroll-steps={unroll}",
                        f"--scan-lanes-per-channel={lanes}",
-                       f"--scan-poly-exp-states={poly}"] + (
+                       f"--scan-poly-exp-states={poly}",
+                       f"--scan-channels-per-thread={per_thread}"] + (
                            ["--scan-async-copies"] if async_copies else []) + [
                        "-o", os.path.join(args.out, name)]
                 subprocess.run(cmd, check=True)
@@ -101,6 +104,7 @@ def main():
                                  "dtype": dtype, "channels_per_block": cpb,
                                  "tile_steps": steps, "unroll": unroll,
                                  "lanes": lanes, "poly_exp_states": poly,
+                                 "channels_per_thread": per_thread,
                                  "async": async_copies,
                                  "command": " ".join(
                                      ["build/bin/ssm-compile",
@@ -116,15 +120,16 @@ def main():
         with open(mlir, "w") as f:
             f.write(module_text(b, d, l, n, case["dtype"], case["reverse"],
                                 case["groups"]))
-        for lanes in (1, 4):
-            name = f"check_{tag}_l{lanes}.ssmb"
-            subprocess.run([args.compiler, mlir, "--target=nvptx",
-                            f"--scan-lanes-per-channel={lanes}", "-o",
-                            os.path.join(args.out, name)], check=True)
+        for suffix, flags in (("l1", []),
+                              ("l4", ["--scan-lanes-per-channel=4"]),
+                              ("k2", ["--scan-channels-per-thread=2"])):
+            name = f"check_{tag}_{suffix}.ssmb"
+            subprocess.run([args.compiler, mlir, "--target=nvptx"] + flags +
+                           ["-o", os.path.join(args.out, name)], check=True)
             manifest.append({"file": name, "shape": [b, d, l, n],
                              "dtype": case["dtype"], "reverse": case["reverse"],
                              "groups": case["groups"], "check_only": True,
-                             "lanes": lanes})
+                             "flags": flags})
     with open(os.path.join(args.out, "manifest.json"), "w") as f:
         json.dump(manifest, f, indent=1)
 

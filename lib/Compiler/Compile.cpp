@@ -154,6 +154,7 @@ FailureOr<CompileResult> compileNVPTX(ModuleOp module,
   gpu.scanUnrollSteps = options.gpu.scanUnrollSteps;
   gpu.scanLanesPerChannel = options.gpu.scanLanesPerChannel;
   gpu.scanPolyExpStates = options.gpu.scanPolyExpStates;
+  gpu.scanChannelsPerThread = options.gpu.scanChannelsPerThread;
   struct Step {
     Phase phase;
     const char *name;

@@ -152,6 +152,7 @@ void mlir::ssm::buildSSMToGPULoopsPipeline(OpPassManager &pm,
   scan.unrollSteps = options.scanUnrollSteps;
   scan.lanesPerChannel = options.scanLanesPerChannel;
   scan.polyExpStates = options.scanPolyExpStates;
+  scan.channelsPerThread = options.scanChannelsPerThread;
   pm.addPass(createConvertSSMToGPU(scan));
   buildSSMToLoopsPipeline(pm);
 }

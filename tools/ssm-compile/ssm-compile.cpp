@@ -63,6 +63,11 @@ static cl::opt<int64_t> scanPolyExpStates(
     cl::desc("GPU selective-scan kernel: states per thread whose exp2 is a "
              "polynomial on the FMA pipe"),
     cl::init(0));
+static cl::opt<int64_t> scanChannelsPerThread(
+    "scan-channels-per-thread",
+    cl::desc("GPU selective-scan kernel: channels per thread (sharing each "
+             "step's B/C loads)"),
+    cl::init(1));
 static cl::opt<std::string>
     phaseName("compile-to",
               cl::desc("stop after a phase: input, ssm, loops, bufferized, "
@@ -134,6 +139,7 @@ int main(int argc, char **argv) {
   options.gpu.scanUnrollSteps = scanUnrollSteps;
   options.gpu.scanLanesPerChannel = scanLanesPerChannel;
   options.gpu.scanPolyExpStates = scanPolyExpStates;
+  options.gpu.scanChannelsPerThread = scanChannelsPerThread;
 
   options.embedWeightsPath = weightsPath;
 

@@ -46,6 +46,7 @@ struct GPUTargetOptions {
   int64_t scanUnrollSteps = 2;
   int64_t scanLanesPerChannel = 1;
   int64_t scanPolyExpStates = 0;
+  int64_t scanChannelsPerThread = 1;
 };
 
 struct CompileOptions {

@@ -81,6 +81,9 @@ def ConvertSSMToGPU : Pass<"convert-ssm-to-gpu"> {
     Option<"polyExpStates", "poly-exp-states", "int64_t", "0",
            "States per thread whose decay exp2 is a polynomial on the FMA "
            "pipe instead of ex2.approx on the multi-function unit">,
+    Option<"channelsPerThread", "channels-per-thread", "int64_t", "1",
+           "Channels per thread (register blocking over d, one lane per "
+           "channel): each step's B/C shared loads serve all of them">,
     Option<"asyncCopies", "async-copies", "bool", "false",
            "f32 sequences: double-buffered tiles filled by cp.async "
            "(nvgpu.device_async_copy), tile k+1 in flight while tile k is "

@@ -52,6 +52,10 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
       llvm::cl::desc("selective-scan kernel: states per thread with a "
                      "polynomial exp2 (FMA pipe)"),
       llvm::cl::init(0)};
+  Option<int64_t> scanChannelsPerThread{
+      *this, "scan-channels-per-thread",
+      llvm::cl::desc("selective-scan kernel: channels per thread"),
+      llvm::cl::init(1)};
 };
 
 /// Graph-level cleanup on ssm + tensor IR: canonicalize (the ssm folds) and

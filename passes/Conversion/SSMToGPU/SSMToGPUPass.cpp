@@ -27,6 +27,7 @@ struct ConvertSSMToGPUPass
     options.unrollSteps = unrollSteps;
     options.lanesPerChannel = lanesPerChannel;
     options.polyExpStates = polyExpStates;
+    options.channelsPerThread = channelsPerThread;
     RewritePatternSet patterns(&getContext());
     populateSelectiveScanToGPUPatterns(patterns, options);
     // Each scan is rewritten once; nothing else is folded on the way.

@@ -195,7 +195,12 @@ struct SelectiveScanToGPU : OpRewritePattern<SelectiveScanOp> {
                          32 % lanes != 0))
       lanes /= 2;
     const int64_t laneStates = states / lanes;
-    const int64_t threads = db * lanes;
+    // Channels per thread (register blocking over d; lanes must be 1): rows
+    // tid, tid + threads, ... of the block, sharing each step's B/C loads.
+    int64_t cpt = lanes > 1 ? 1 : std::max<int64_t>(1, options.channelsPerThread);
+    while (cpt > 1 && (db % cpt != 0 || db / cpt < 32))
+      cpt /= 2;
+    const int64_t threads = db * lanes / cpt;
     const bool vecStates = laneStates % 4 == 0;
     const int64_t bcStride = vecStates ? states + 4 : states + 1;
     auto isF32 = [](Value v) {
@@ -267,23 +272,29 @@ struct SelectiveScanToGPU : OpRewritePattern<SelectiveScanOp> {
       Value part = lanes > 1 ? e.remi(tid, e.idx(lanes)) : Value();
       Value firstState =
           lanes > 1 ? e.muli(part, e.idx(laneStates)) : e.idx(0);
-      Value d = clampRow(e.addi(d0, row));
+      SmallVector<Value> rows;
+      for (int64_t j = 0; j < cpt; ++j)
+        rows.push_back(j ? e.addi(row, e.idx(j * threads)) : row);
       Value g = grouped ? e.divi(d0, e.idx(perGroup)) : Value();
 
-      // Per-thread constants: A * log2(e), D, delta_bias.
-      SmallVector<Value> a2;
-      for (int64_t n = 0; n < laneStates; ++n)
-        a2.push_back(e.mul(e.load(A, {d, e.addi(firstState, e.idx(n))}),
-                           e.f32(kLog2E)));
-      Value dSkip = D ? e.load(D, {d}) : Value();
-      Value dBias = bias ? e.load(bias, {d}) : Value();
+      // Per-channel constants: A * log2(e) (a2[j * laneStates + n]), D,
+      // delta_bias.
+      SmallVector<Value> a2, dSkips, dBiases;
+      for (int64_t j = 0; j < cpt; ++j) {
+        Value d = clampRow(e.addi(d0, rows[j]));
+        for (int64_t n = 0; n < laneStates; ++n)
+          a2.push_back(e.mul(e.load(A, {d, e.addi(firstState, e.idx(n))}),
+                             e.f32(kLog2E)));
+        dSkips.push_back(D ? e.load(D, {d}) : Value());
+        dBiases.push_back(bias ? e.load(bias, {d}) : Value());
+      }
 
       Value lastStep = e.idx(length - 1);
       auto timeOf = [&](Value step) {
         return reverse ? e.subi(lastStep, step) : step;
       };
 
-      SmallVector<Value> init(laneStates, e.f32(0.0));
+      SmallVector<Value> init(cpt * laneStates, e.f32(0.0));
       Value c0 = e.idx(0), c1 = e.idx(1);
       auto tokenType = nvgpu::DeviceAsyncTokenType::get(rewriter.getContext());
 
@@ -358,13 +369,6 @@ struct SelectiveScanToGPU : OpRewritePattern<SelectiveScanOp> {
             // The recurrence over the tile's steps: one step of the channel
             // maps the states h to the next ones and writes y over u.
             auto step = [&](Value s, ValueRange h) {
-              Value dt = e.load(sDelta, {stage, row, s});
-              if (dBias)
-                dt = e.add(dt, dBias);
-              if (softplus)
-                dt = e.softplus(dt);
-              Value uv = e.load(sU, {stage, row, s});
-              Value dtu = e.mul(dt, uv);
               SmallVector<Value> bv, cv;
               if (vecStates) {
                 auto v4 = VectorType::get({4}, rewriter.getF32Type());
@@ -388,44 +392,57 @@ struct SelectiveScanToGPU : OpRewritePattern<SelectiveScanOp> {
                   cv.push_back(e.load(sC, {stage, s, at}));
                 }
               }
-              // y in kPartial interleaved partial sums: shorter fma chains.
-              constexpr int64_t kPartial = 4;
-              SmallVector<Value> partial;
               SmallVector<Value> next;
-              // The last polyStates states' decays run on the FMA pipe.
-              const int64_t polyStates =
-                  std::min<int64_t>(laneStates, options.polyExpStates);
-              for (int64_t n = 0; n < laneStates; ++n) {
-                Value arg = e.mul(dt, a2[n]);
-                Value decay = n >= laneStates - polyStates ? e.exp2Poly(arg)
-                                                           : e.exp2(arg);
-                Value hn = e.fma(decay, h[n], e.mul(dtu, bv[n]));
-                if (n < kPartial)
-                  partial.push_back(e.mul(cv[n], hn));
-                else
-                  partial[n % kPartial] = e.fma(cv[n], hn, partial[n % kPartial]);
-                next.push_back(hn);
+              for (int64_t ch = 0; ch < cpt; ++ch) {
+                Value rowCh = rows[ch];
+                Value dt = e.load(sDelta, {stage, rowCh, s});
+                if (dBiases[ch])
+                  dt = e.add(dt, dBiases[ch]);
+                if (softplus)
+                  dt = e.softplus(dt);
+                Value uv = e.load(sU, {stage, rowCh, s});
+                Value dtu = e.mul(dt, uv);
+                // y in kPartial interleaved partial sums: shorter fma chains.
+                constexpr int64_t kPartial = 4;
+                SmallVector<Value> partial;
+                // The last polyStates states' decays run on the FMA pipe.
+                const int64_t polyStates =
+                    std::min<int64_t>(laneStates, options.polyExpStates);
+                for (int64_t n = 0; n < laneStates; ++n) {
+                  Value arg = e.mul(dt, a2[ch * laneStates + n]);
+                  Value decay = n >= laneStates - polyStates ? e.exp2Poly(arg)
+                                                             : e.exp2(arg);
+                  Value hn = e.fma(decay, h[ch * laneStates + n],
+                                   e.mul(dtu, bv[n]));
+                  if (n < kPartial)
+                    partial.push_back(e.mul(cv[n], hn));
+                  else
+                    partial[n % kPartial] =
+                        e.fma(cv[n], hn, partial[n % kPartial]);
+                  next.push_back(hn);
+                }
+                while (partial.size() > 1) {
+                  SmallVector<Value> halved;
+                  for (size_t i = 0; i + 1 < partial.size(); i += 2)
+                    halved.push_back(e.add(partial[i], partial[i + 1]));
+                  if (partial.size() % 2)
+                    halved.push_back(partial.back());
+                  partial = halved;
+                }
+                Value y = partial[0];
+                for (int64_t off = 1; off < lanes; off *= 2)
+                  y = e.add(y, gpu::ShuffleOp::create(
+                                   rewriter, loc, y, off, 32,
+                                   gpu::ShuffleMode::XOR)
+                                   .getShuffleResult());
+                if (dSkips[ch])
+                  y = e.fma(dSkips[ch], uv, y);
+                if (hasZ)
+                  y = e.mul(y, e.silu(e.load(sZ, {stage, rowCh, s})));
+                // Every lane of the channel holds y; they store the same
+                // value.
+                e.store(y, sU, {stage, rowCh, s});
               }
-              while (partial.size() > 1) {
-                SmallVector<Value> halved;
-                for (size_t i = 0; i + 1 < partial.size(); i += 2)
-                  halved.push_back(e.add(partial[i], partial[i + 1]));
-                if (partial.size() % 2)
-                  halved.push_back(partial.back());
-                partial = halved;
-              }
-              Value y = partial[0];
-              for (int64_t off = 1; off < lanes; off *= 2)
-                y = e.add(y, gpu::ShuffleOp::create(
-                                 rewriter, loc, y, off, 32,
-                                 gpu::ShuffleMode::XOR)
-                                 .getShuffleResult());
-              if (dSkip)
-                y = e.fma(dSkip, uv, y);
-              if (hasZ)
-                y = e.mul(y, e.silu(e.load(sZ, {stage, row, s})));
-              // Every lane of the channel holds y; they store the same value.
-              e.store(y, sU, {stage, row, s});
               return next;
             };
             Value steps = e.mini(e.idx(t), e.subi(e.idx(length), s0));

@@ -1,6 +1,7 @@
 // RUN: ssm-opt %s --split-input-file --convert-ssm-to-gpu | FileCheck %s
 // RUN: ssm-opt %s --split-input-file --convert-ssm-to-gpu="channels-per-block=128 tile-steps=16" | FileCheck %s --check-prefix=SHAPE
 // RUN: ssm-opt %s --split-input-file --convert-ssm-to-gpu="async-copies=true lanes-per-channel=4 poly-exp-states=2 unroll-steps=1" | FileCheck %s --check-prefix=OPTS
+// RUN: ssm-opt %s --split-input-file --convert-ssm-to-gpu="channels-per-thread=2 unroll-steps=1" | FileCheck %s --check-prefix=BLOCK
 
 // One thread per (b, d): grid (d / 64, b), 64 threads; shared tiles of
 // u / delta / z [1 stage][64][32+1] and B / C [1][32][16+4]; the 16 states
@@ -33,8 +34,7 @@
 // SHAPE-SAME: memref<1x128x17xf32, #gpu.address_space<workgroup>>
 
 // Double-buffered cp.async tiles (the tile halved to 16 steps to fit 48 KiB);
-// 4 threads per channel (4 states each, y
-// summed by butterfly shuffles); 2 of each thread's decays as a polynomial.
+// 4 threads per channel (4 states each, y summed by butterfly shuffles); 2 of each thread's decays as a polynomial.
 // OPTS-LABEL: func.func @vim
 // OPTS: threads(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %c256
 // OPTS-SAME: memref<2x64x17xf32, #gpu.address_space<workgroup>>
@@ -49,6 +49,16 @@
 // OPTS: gpu.shuffle  xor
 // OPTS: gpu.shuffle  xor
 // OPTS: nvgpu.device_async_wait
+
+// Two channels per thread (32 threads for 64 channels): 32 carried states,
+// one set of B/C loads per step for both channels.
+// BLOCK-LABEL: func.func @vim
+// BLOCK: threads(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %c32
+// BLOCK: scf.for {{.*}} -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32)
+// BLOCK: scf.for
+// BLOCK-COUNT-8: vector.load
+// BLOCK-NOT: vector.load
+// BLOCK: scf.yield
 func.func @vim(%u: tensor<2x128x45xf32>, %dt: tensor<2x128x45xf32>, %A: tensor<128x16xf32>, %B: tensor<2x16x45xf32>, %C: tensor<2x16x45xf32>, %D: tensor<128xf32>, %z: tensor<2x128x45xf32>, %bias: tensor<128xf32>) -> tensor<2x128x45xf32> {
   %y = ssm.selective_scan %u, %dt, %A, %B, %C D(%D : tensor<128xf32>) z(%z : tensor<2x128x45xf32>) delta_bias(%bias : tensor<128xf32>) delta_softplus : tensor<2x128x45xf32>, tensor<2x128x45xf32>, tensor<128x16xf32>, tensor<2x16x45xf32>, tensor<2x16x45xf32>
   return %y : tensor<2x128x45xf32>

@@ -25,6 +25,9 @@ struct ScanKernelOptions {
   /// States per thread whose decay exp2 runs as a polynomial on the FMA pipe
   /// (the rest use the multi-function unit's ex2).
   int64_t polyExpStates = 0;
+  /// Channels per thread (register blocking over d; with one lane per
+  /// channel): one step's B/C shared loads serve all of them.
+  int64_t channelsPerThread = 1;
 };
 
 /// The forward selective scan as a gpu.launch over buffers (greedy pattern;
