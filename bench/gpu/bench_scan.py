@@ -325,6 +325,7 @@ def main():
               f"unroll {r.get('unroll', 1)}, {r.get('lanes', 1)} lane(s), "
               f"{r.get('poly_exp_states', 0)} poly exp, "
               f"{r.get('channels_per_thread', 1)} ch/thread"
+              f"{', %d KiB smem' % r['max_shared_kib'] if r.get('max_shared_kib', 100) != 100 else ''}"
               f"{', cp.async' if r.get('async') else ''} | "
               f"{r['rel_err']:.1e} | {r['max_err']:.1e} | {r['ms']:.4f} | "
               f"{r['floor_ms']:.4f} | {r['pct_floor']:.0f}% | "

@@ -57,8 +57,10 @@ def main():
                         "C channels per block, T steps per tile, N steps per "
                         "loop iteration (default 2), M threads per channel "
                         "(default 1), K states per thread with a polynomial exp2 (default "
-                        "0), J channels per thread (default 1), a: cp.async double-buffered "
-                        "tiles")
+                        "0), J channels per thread (default 1), S KiB of shared memory for "
+                        "the tiles (default 100; above 48: dynamic shared memory), a: "
+                        "cp.async double-buffered tiles (otherwise chosen by "
+                        "the compiler: f32 and l >= 512)")
     parser.add_argument("--bf16-variants", default="64x32u2",
                         help="the variants also compiled for bf16 inputs")
     parser.add_argument("--dtypes", default="f32,bf16")
@@ -74,21 +76,23 @@ def main():
             with open(mlir, "w") as f:
                 f.write(module_text(b, d, l, n, dtype))
             for variant in args.variants.split(","):
-                m = re.fullmatch(r"(\d+)x(\d+)(?:u(\d+))?(?:l(\d+))?(?:p(\d+))?(?:k(\d+))?(a?)",
+                m = re.fullmatch(r"(\d+)x(\d+)(?:u(\d+))?(?:l(\d+))?(?:p(\d+))?(?:k(\d+))?(?:m(\d+))?(a?)",
                                  variant)
                 if not m:
-                    sys.exit(f"bad variant '{variant}' (CxT[uN][lM][pK][kJ][a])")
+                    sys.exit(f"bad variant '{variant}' (CxT[uN][lM][pK][kJ][mS][a])")
                 cpb, steps = int(m.group(1)), int(m.group(2))
                 unroll = int(m.group(3) or 2)
                 lanes = int(m.group(4) or 1)
                 poly = int(m.group(5) or 0)
                 per_thread = int(m.group(6) or 1)
-                async_copies = m.group(7) == "a"
+                max_shared_kib = int(m.group(7) or 100)
+                async_copies = m.group(8) == "a"
                 if dtype != "f32" and (async_copies or
                                        variant not in args.bf16_variants.split(",")):
                     continue  # 16-bit inputs load synchronously
                 name = (f"scan_{dtype}_{b}x{d}x{l}x{n}_c{cpb}_t{steps}"
                         f"_u{unroll}_l{lanes}_p{poly}_k{per_thread}"
+                        f"{f'_m{max_shared_kib}' if max_shared_kib != 100 else ''}"
                         f"{'_async' if async_copies else ''}.ssmb")
                 cmd = [args.compiler, mlir, "--target=nvptx", "--chip=sm_90",
                        f"--scan-channels-per-block={cpb}",
@@ -96,7 +100,8 @@ def main():
                        f"--scan-unroll-steps={unroll}",
                        f"--scan-lanes-per-channel={lanes}",
                        f"--scan-poly-exp-states={poly}",
-                       f"--scan-channels-per-thread={per_thread}"] + (
+                       f"--scan-channels-per-thread={per_thread}",
+                       f"--scan-max-shared-memory={max_shared_kib * 1024}"] + (
                            ["--scan-async-copies"] if async_copies else []) + [
                        "-o", os.path.join(args.out, name)]
                 subprocess.run(cmd, check=True)
@@ -105,7 +110,8 @@ def main():
                                  "tile_steps": steps, "unroll": unroll,
                                  "lanes": lanes, "poly_exp_states": poly,
                                  "channels_per_thread": per_thread,
-                                 "async": async_copies,
+                                 "max_shared_kib": max_shared_kib,
+                                 "async": async_copies or (dtype == "f32" and l >= 512),
                                  "command": " ".join(
                                      ["build/bin/ssm-compile",
                                       os.path.relpath(mlir, ROOT)] + cmd[2:-1]

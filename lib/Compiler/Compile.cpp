@@ -155,6 +155,8 @@ FailureOr<CompileResult> compileNVPTX(ModuleOp module,
   gpu.scanLanesPerChannel = options.gpu.scanLanesPerChannel;
   gpu.scanPolyExpStates = options.gpu.scanPolyExpStates;
   gpu.scanChannelsPerThread = options.gpu.scanChannelsPerThread;
+  gpu.scanMaxSharedMemory = options.gpu.scanMaxSharedMemory;
+  gpu.scanAsyncMinLength = options.gpu.scanAsyncMinLength;
   struct Step {
     Phase phase;
     const char *name;

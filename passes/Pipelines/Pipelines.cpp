@@ -153,6 +153,8 @@ void mlir::ssm::buildSSMToGPULoopsPipeline(OpPassManager &pm,
   scan.lanesPerChannel = options.scanLanesPerChannel;
   scan.polyExpStates = options.scanPolyExpStates;
   scan.channelsPerThread = options.scanChannelsPerThread;
+  scan.maxSharedMemory = options.scanMaxSharedMemory;
+  scan.asyncMinLength = options.scanAsyncMinLength;
   pm.addPass(createConvertSSMToGPU(scan));
   buildSSMToLoopsPipeline(pm);
 }

@@ -68,6 +68,16 @@ static cl::opt<int64_t> scanChannelsPerThread(
     cl::desc("GPU selective-scan kernel: channels per thread (sharing each "
              "step's B/C loads)"),
     cl::init(1));
+static cl::opt<int64_t> scanMaxSharedMemory(
+    "scan-max-shared-memory",
+    cl::desc("GPU selective-scan kernel: shared memory bytes for the tiles "
+             "(dynamic shared memory above 48 KiB)"),
+    cl::init(102400));
+static cl::opt<int64_t> scanAsyncMinLength(
+    "scan-async-min-length",
+    cl::desc("GPU selective-scan kernel: f32 scans of at least this many "
+             "steps use cp.async tiles (0: only with --scan-async-copies)"),
+    cl::init(512));
 static cl::opt<std::string>
     phaseName("compile-to",
               cl::desc("stop after a phase: input, ssm, loops, bufferized, "
@@ -140,6 +150,8 @@ int main(int argc, char **argv) {
   options.gpu.scanLanesPerChannel = scanLanesPerChannel;
   options.gpu.scanPolyExpStates = scanPolyExpStates;
   options.gpu.scanChannelsPerThread = scanChannelsPerThread;
+  options.gpu.scanMaxSharedMemory = scanMaxSharedMemory;
+  options.gpu.scanAsyncMinLength = scanAsyncMinLength;
 
   options.embedWeightsPath = weightsPath;
 

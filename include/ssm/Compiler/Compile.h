@@ -47,6 +47,8 @@ struct GPUTargetOptions {
   int64_t scanLanesPerChannel = 1;
   int64_t scanPolyExpStates = 0;
   int64_t scanChannelsPerThread = 1;
+  int64_t scanMaxSharedMemory = 102400;
+  int64_t scanAsyncMinLength = 512;
 };
 
 struct CompileOptions {

@@ -84,6 +84,12 @@ def ConvertSSMToGPU : Pass<"convert-ssm-to-gpu"> {
     Option<"channelsPerThread", "channels-per-thread", "int64_t", "1",
            "Channels per thread (register blocking over d, one lane per "
            "channel): each step's B/C shared loads serve all of them">,
+    Option<"asyncMinLength", "async-min-length", "int64_t", "512",
+           "f32 scans of at least this many steps use the cp.async tiles "
+           "(0: only with async-copies)">,
+    Option<"maxSharedMemory", "max-shared-memory", "int64_t", "102400",
+           "Bytes of shared memory the tiles may use; above 48 KiB they are "
+           "dynamic shared memory (the runtime opts the kernel in)">,
     Option<"asyncCopies", "async-copies", "bool", "false",
            "f32 sequences: double-buffered tiles filled by cp.async "
            "(nvgpu.device_async_copy), tile k+1 in flight while tile k is "

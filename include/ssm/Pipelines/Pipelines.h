@@ -56,6 +56,16 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
       *this, "scan-channels-per-thread",
       llvm::cl::desc("selective-scan kernel: channels per thread"),
       llvm::cl::init(1)};
+  Option<int64_t> scanMaxSharedMemory{
+      *this, "scan-max-shared-memory",
+      llvm::cl::desc("selective-scan kernel: shared memory bytes for the "
+                     "tiles (dynamic above 48 KiB)"),
+      llvm::cl::init(102400)};
+  Option<int64_t> scanAsyncMinLength{
+      *this, "scan-async-min-length",
+      llvm::cl::desc("selective-scan kernel: f32 scans of at least this many "
+                     "steps use cp.async tiles (0: never by length)"),
+      llvm::cl::init(512)};
 };
 
 /// Graph-level cleanup on ssm + tensor IR: canonicalize (the ssm folds) and

@@ -28,6 +28,8 @@ struct ConvertSSMToGPUPass
     options.lanesPerChannel = lanesPerChannel;
     options.polyExpStates = polyExpStates;
     options.channelsPerThread = channelsPerThread;
+    options.maxSharedMemory = maxSharedMemory;
+    options.asyncMinLength = asyncMinLength;
     RewritePatternSet patterns(&getContext());
     populateSelectiveScanToGPUPatterns(patterns, options);
     // Each scan is rewritten once; nothing else is folded on the way.

@@ -206,19 +206,30 @@ struct SelectiveScanToGPU : OpRewritePattern<SelectiveScanOp> {
     auto isF32 = [](Value v) {
       return !v || cast<RankedTensorType>(v.getType()).getElementType().isF32();
     };
-    const bool async = options.asyncCopies && isF32(op.getU()) &&
-                       isF32(op.getDelta()) && isF32(op.getB()) &&
-                       isF32(op.getC()) && isF32(op.getZ());
+    // cp.async copies 4-byte elements: f32 sequences only. Chosen by shape:
+    // forced by asyncCopies, or from asyncMinLength steps on (measured on an
+    // H200: -8% at l = 730, +17% at l = 197; docs/perf/h100.md).
+    const bool wantAsync =
+        options.asyncCopies ||
+        (options.asyncMinLength > 0 && length >= options.asyncMinLength);
+    const bool async = wantAsync && isF32(op.getU()) && isF32(op.getDelta()) &&
+                       isF32(op.getB()) && isF32(op.getC()) &&
+                       isF32(op.getZ());
     const int64_t stages = async ? 2 : 1;
     int64_t t = std::max<int64_t>(1, options.tileSteps);
     auto sharedBytes = [&](int64_t steps) {
       return stages * ((hasZ ? 3 : 2) * db * (steps + 1) * 4 +
                        2 * steps * bcStride * 4);
     };
-    while (t > 1 && sharedBytes(t) > kMaxStaticShared)
+    // Above 48 KiB the tiles live in dynamic shared memory (the runtime opts
+    // the kernel in), up to options.maxSharedMemory.
+    const int64_t maxShared =
+        std::max<int64_t>(kMaxStaticShared, options.maxSharedMemory);
+    while (t > 1 && sharedBytes(t) > maxShared)
       t /= 2;
-    if (sharedBytes(t) > kMaxStaticShared)
+    if (sharedBytes(t) > maxShared)
       return rewriter.notifyMatchFailure(op, "too many states for the tiles");
+    const bool dynamicShared = sharedBytes(t) > kMaxStaticShared;
     const int64_t tiles = (length + t - 1) / t;
     const bool reverse = op.getReverse();
     const bool softplus = op.getDeltaSoftplus();
@@ -242,23 +253,49 @@ struct SelectiveScanToGPU : OpRewritePattern<SelectiveScanOp> {
                                    MemRefLayoutAttrInterface(), shared);
     auto bcTile = MemRefType::get({stages, t, bcStride}, f32,
                                   MemRefLayoutAttrInterface(), shared);
-    SmallVector<Type> workgroup = {seqTile, seqTile, bcTile, bcTile};
+    SmallVector<Type> tileTypes = {seqTile, seqTile, bcTile, bcTile};
     if (hasZ)
-      workgroup.push_back(seqTile);
+      tileTypes.push_back(seqTile);
+    SmallVector<Type> workgroup;
+    if (!dynamicShared)
+      workgroup = tileTypes;
+    Value dynamicBytes;
+    if (dynamicShared)
+      // 16 bytes of slack: the lowering declares the dynamic array as a
+      // (1-byte) static shared variable, and the dynamic area starts after the
+      // static one, aligned; the views start at the variable.
+      dynamicBytes = arith::ConstantOp::create(
+          rewriter, loc,
+          rewriter.getI32IntegerAttr(int32_t(sharedBytes(t) + 16)));
 
     Value gridX = host.idx((channels + db - 1) / db), gridY = host.idx(batch),
           one = host.idx(1), blockX = host.idx(threads);
     auto launch = gpu::LaunchOp::create(rewriter, loc, gridX, gridY, one,
-                                        blockX, one, one, nullptr, nullptr,
-                                        ValueRange{}, workgroup);
+                                        blockX, one, one, dynamicBytes,
+                                        nullptr, ValueRange{}, workgroup);
     {
       OpBuilder::InsertionGuard guard(rewriter);
       rewriter.setInsertionPointToStart(&launch.getBody().front());
       Emitter e{rewriter, loc};
-      auto attributions = launch.getWorkgroupAttributions();
-      Value sU = attributions[0], sDelta = attributions[1],
-            sB = attributions[2], sC = attributions[3];
-      Value sZ = hasZ ? Value(attributions[4]) : Value();
+      SmallVector<Value> tilesMem(launch.getWorkgroupAttributions().begin(),
+                                  launch.getWorkgroupAttributions().end());
+      if (dynamicShared) {
+        // The tiles as views into the dynamic shared memory, in order.
+        Value bytes = gpu::DynamicSharedMemoryOp::create(
+            rewriter, loc,
+            MemRefType::get({ShapedType::kDynamic}, rewriter.getI8Type(),
+                            MemRefLayoutAttrInterface(), shared));
+        int64_t offset = 0;
+        for (Type type : tileTypes) {
+          auto tile = cast<MemRefType>(type);
+          tilesMem.push_back(memref::ViewOp::create(rewriter, loc, tile, bytes,
+                                                    e.idx(offset), ValueRange{}));
+          offset += tile.getNumElements() * 4;
+        }
+      }
+      Value sU = tilesMem[0], sDelta = tilesMem[1], sB = tilesMem[2],
+            sC = tilesMem[3];
+      Value sZ = hasZ ? tilesMem[4] : Value();
 
       Value tid = launch.getThreadIds().x;
       Value bb = launch.getBlockIds().y;

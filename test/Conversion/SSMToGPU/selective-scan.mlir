@@ -33,11 +33,13 @@
 // SHAPE: threads(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %c128
 // SHAPE-SAME: memref<1x128x17xf32, #gpu.address_space<workgroup>>
 
-// Double-buffered cp.async tiles (the tile halved to 16 steps to fit 48 KiB);
+// Double-buffered cp.async tiles (61 KB: views of dynamic shared memory);
 // 4 threads per channel (4 states each, y summed by butterfly shuffles); 2 of each thread's decays as a polynomial.
 // OPTS-LABEL: func.func @vim
 // OPTS: threads(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %c256
-// OPTS-SAME: memref<2x64x17xf32, #gpu.address_space<workgroup>>
+// OPTS-SAME: dynamic_shared_memory_size
+// OPTS: gpu.dynamic_shared_memory : memref<?xi8, #gpu.address_space<workgroup>>
+// OPTS: memref.view %{{.*}}[%{{.*}}][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<2x64x33xf32, #gpu.address_space<workgroup>>
 // OPTS: nvgpu.device_async_copy
 // OPTS: nvgpu.device_async_create_group
 // OPTS: nvgpu.device_async_wait %{{.*}} {numGroups = 0 : i32}

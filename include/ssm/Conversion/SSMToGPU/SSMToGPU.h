@@ -28,6 +28,12 @@ struct ScanKernelOptions {
   /// Channels per thread (register blocking over d; with one lane per
   /// channel): one step's B/C shared loads serve all of them.
   int64_t channelsPerThread = 1;
+  /// Shared memory the tiles may use; above 48 KiB they are dynamic shared
+  /// memory (sm_90: up to 227 KiB per block).
+  int64_t maxSharedMemory = 100 * 1024;
+  /// f32 scans at least this long use the cp.async tiles even without
+  /// asyncCopies (0: never).
+  int64_t asyncMinLength = 512;
 };
 
 /// The forward selective scan as a gpu.launch over buffers (greedy pattern;

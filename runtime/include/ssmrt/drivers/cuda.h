@@ -71,6 +71,9 @@ public:
   /// The kernel `kernel` of a loaded module (NotFound if absent); the handle
   /// lives as long as the module.
   Expected<void *> function(int module, const std::string &kernel);
+  /// Lets `function` launch with up to `bytes` of dynamic shared memory
+  /// (needed above 48 KiB).
+  Status setMaxDynamicSharedMemory(void *function, unsigned bytes);
   /// Launches a kernel from function() on the device's stream.
   Status launchFunction(void *function, std::array<unsigned, 3> grid,
                         std::array<unsigned, 3> block, unsigned sharedBytes,

@@ -28,6 +28,8 @@ inline constexpr CUresult CUDA_ERROR_NO_DEVICE = 100;
 /// CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR / MINOR.
 inline constexpr int kAttrComputeCapabilityMajor = 75;
 inline constexpr int kAttrComputeCapabilityMinor = 76;
+/// CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES.
+inline constexpr int kFuncAttrMaxDynamicSharedSizeBytes = 8;
 
 } // namespace ssmrt::cuda
 

@@ -180,6 +180,14 @@ Expected<void *> Device::function(int module, const std::string &kernel) {
   return static_cast<void *>(function);
 }
 
+Status Device::setMaxDynamicSharedMemory(void *function, unsigned bytes) {
+  SSMRT_RETURN_IF_ERROR(makeCurrent());
+  return driver_->check(driver_->symbols().funcSetAttribute(
+                            static_cast<CUfunction>(function),
+                            kFuncAttrMaxDynamicSharedSizeBytes, int(bytes)),
+                        "cuFuncSetAttribute(MAX_DYNAMIC_SHARED_SIZE_BYTES)");
+}
+
 Status Device::launchFunction(void *function, std::array<unsigned, 3> grid,
                               std::array<unsigned, 3> block,
                               unsigned sharedBytes, void **args) {

@@ -296,6 +296,16 @@ CudaExecutable::load(const format::ArtifactView &view,
     kernel.sharedBytes = info.dynamicSharedMemory;
     SSMRT_ASSIGN_OR_RETURN(
         kernel.function, device->function(modules[info.objectIndex], kernel.name));
+    // Above the default 48 KiB a kernel must opt in to its dynamic shared
+    // memory.
+    if (kernel.sharedBytes > 48 * 1024) {
+      Status raised =
+          device->setMaxDynamicSharedMemory(kernel.function, kernel.sharedBytes);
+      if (!raised.ok())
+        return raised.withContext(strCat("kernel '", kernel.name, "' (",
+                                         kernel.sharedBytes,
+                                         " bytes of dynamic shared memory)"));
+    }
     exe.kernels.push_back(std::move(kernel));
   }
   for (const format::ConstantInfo &constant : constants) {
