@@ -34,22 +34,12 @@ from ssm_testing import reference_models as rm  # noqa: E402
 from ssm_testing.runtime_c import Runtime  # noqa: E402
 from ssmc import safetensors_io as st  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_cpu import median_ms  # noqa: E402  (interleaved medians)
+
 # PyTorch-eager CPU latencies the issue measured on this kind of machine.
 ISSUE_TORCH_MS = {"vim-t": 1256, "vmamba-t": 452, "fastvim-t": 547, "mambaout-femto": 400}
 TARGET_FRACTION = {"vim-t": 0.1, "vmamba-t": 0.1, "fastvim-t": 0.1, "mambaout-femto": 1 / 3}
-
-
-def median_ms(fns, runs: int, warmup: int = 2):
-    for fn in fns:
-        for _ in range(warmup):
-            fn()
-    times = [[] for _ in fns]
-    for _ in range(runs):
-        for fn, ts in zip(fns, times):
-            t0 = time.perf_counter()
-            fn()
-            ts.append(time.perf_counter() - t0)
-    return [float(np.median(ts) * 1e3) for ts in times]
 
 
 def main() -> int:

@@ -208,8 +208,7 @@ Value GraphBuilder::linearLast(Value x, Value W, Value bias) {
   oDims.push_back(rank - 1);
   Value init;
   if (bias)
-    init = map({bias}, {proj(rank, {rank - 1})}, out,
-               [](OpBuilder &, Location, ArrayRef<Value> a) { return a[0]; });
+    init = broadcastAlong(bias, rank - 1, out);
   return contract(x, proj(loops, xDims), W, proj(loops, {rank - 1, rank}), out,
                   proj(loops, oDims), init);
 }
@@ -238,8 +237,7 @@ Value GraphBuilder::linearCF(Value W, Value x, Value bias) {
     oDims.push_back(d);
   Value init;
   if (bias)
-    init = map({bias}, {proj(rank, {1})}, out,
-               [](OpBuilder &, Location, ArrayRef<Value> a) { return a[0]; });
+    init = broadcastAlong(bias, 1, out);
   return contract(W, proj(loops, {1, rank}), x, proj(loops, xDims), out,
                   proj(loops, oDims), init);
 }
@@ -453,42 +451,53 @@ Value GraphBuilder::conv2d(Value x, Value W, Value bias, int64_t stride,
   return expand(y, {n, ws[0], ho, wo}, {{0}, {1}, {2, 3}});
 }
 
-Value GraphBuilder::depthwiseNCHW(Value x, Value W, Value bias, int64_t pad) {
+/// Depthwise k x k, stride 1, zero padding: `channelDim` is 1 (NCHW, weight
+/// (C, k, k)) or 3 (NHWC, weight (k, k, C)).
+Value GraphBuilder::depthwise(Value x, Value W, Value bias, int64_t pad,
+                              unsigned channelDim) {
   Shape xs = shapeOf(x), ws = shapeOf(W);
   int64_t k = ws[2];
-  Shape out{xs[0], xs[1], xs[2] + 2 * pad - k + 1, xs[3] + 2 * pad - k + 1};
-  Value w3 = collapse(W, {{0, 1}, {2}, {3}}); // (C, k, k)
-  Value in = padSpatial(b_, loc_, x, 2, pad);
-  Value init = bias ? map({bias}, {proj(4, {1})}, out,
-                          [](OpBuilder &, Location, ArrayRef<Value> a) {
-                            return a[0];
-                          })
-                    : filled(out, 0.0);
+  unsigned h = channelDim == 1 ? 2 : 1;
+  Shape out = xs;
+  out[h] += 2 * pad - k + 1;
+  out[h + 1] += 2 * pad - k + 1;
+  Value w = collapse(W, {{0, 1}, {2}, {3}}); // (C, k, k)
+  if (channelDim == 3)
+    w = transpose(w, {1, 2, 0});
+  Value in = padSpatial(b_, loc_, x, h, pad);
+  Value init = bias ? broadcastAlong(bias, channelDim, out) : filled(out, 0.0);
   auto ones = DenseIntElementsAttr::get(
       RankedTensorType::get({2}, b_.getI64Type()), ArrayRef<int64_t>{1, 1});
-  return linalg::DepthwiseConv2DNchwChwOp::create(
-             b_, loc_, TypeRange{init.getType()}, ValueRange{in, w3},
-             ValueRange{init}, ones, ones)
+  Type type = init.getType();
+  if (channelDim == 1)
+    return linalg::DepthwiseConv2DNchwChwOp::create(b_, loc_, TypeRange(type),
+                                                    ValueRange{in, w},
+                                                    ValueRange{init}, ones, ones)
+        .getResult(0);
+  return linalg::DepthwiseConv2DNhwcHwcOp::create(b_, loc_, TypeRange(type),
+                                                  ValueRange{in, w},
+                                                  ValueRange{init}, ones, ones)
       .getResult(0);
 }
 
+Value GraphBuilder::depthwiseNCHW(Value x, Value W, Value bias, int64_t pad) {
+  return depthwise(x, W, bias, pad, 1);
+}
+
 Value GraphBuilder::depthwiseNHWC(Value x, Value W, Value bias, int64_t pad) {
-  Shape xs = shapeOf(x), ws = shapeOf(W);
-  int64_t k = ws[2];
-  Shape out{xs[0], xs[1] + 2 * pad - k + 1, xs[2] + 2 * pad - k + 1, xs[3]};
-  Value whwc = transpose(collapse(W, {{0, 1}, {2}, {3}}), {1, 2, 0});
-  Value in = padSpatial(b_, loc_, x, 1, pad);
-  Value init = bias ? map({bias}, {proj(4, {3})}, out,
-                          [](OpBuilder &, Location, ArrayRef<Value> a) {
-                            return a[0];
-                          })
-                    : filled(out, 0.0);
-  auto ones = DenseIntElementsAttr::get(
-      RankedTensorType::get({2}, b_.getI64Type()), ArrayRef<int64_t>{1, 1});
-  return linalg::DepthwiseConv2DNhwcHwcOp::create(
-             b_, loc_, TypeRange{init.getType()}, ValueRange{in, whwc},
-             ValueRange{init}, ones, ones)
-      .getResult(0);
+  return depthwise(x, W, bias, pad, 3);
+}
+
+Value GraphBuilder::broadcastAlong(Value v, unsigned axis, const Shape &shape) {
+  return map({v}, {proj(shape.size(), {axis})}, shape,
+             [](OpBuilder &, Location, ArrayRef<Value> a) { return a[0]; });
+}
+
+Value GraphBuilder::namedLayerNorm(Value x, unsigned axis,
+                                   const std::string &name, int64_t width,
+                                   double eps) {
+  return layerNorm(x, axis, weight(name + ".weight", {width}),
+                   weight(name + ".bias", {width}), eps);
 }
 
 //===----------------------------------------------------------------------===//

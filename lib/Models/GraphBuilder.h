@@ -96,6 +96,9 @@ public:
   /// Normalizes over dimension `axis`: LayerNorm (with bias) or RMSNorm
   /// (bias null, `rms`), weights indexed by that axis.
   Value layerNorm(Value x, unsigned axis, Value w, Value bias, double eps);
+  /// LayerNorm with weights `name`.weight / `name`.bias of `width`.
+  Value namedLayerNorm(Value x, unsigned axis, const std::string &name,
+                       int64_t width, double eps);
   Value rmsNorm(Value x, unsigned axis, Value w, double eps);
 
   Value add(Value a, Value b);
@@ -118,6 +121,8 @@ public:
   Value depthwiseNCHW(Value x, Value W, Value bias, int64_t pad);
   /// Depthwise NHWC, weight (C, 1, k, k), stride 1.
   Value depthwiseNHWC(Value x, Value W, Value bias, int64_t pad);
+  /// `v` indexed by dimension `axis` of a new tensor of `shape`.
+  Value broadcastAlong(Value v, unsigned axis, const Shape &shape);
 
   //===--- data movement ----------------------------------------------===//
   Value transpose(Value x, ArrayRef<int64_t> perm);
@@ -147,6 +152,8 @@ private:
   Value emptyTensor(const Shape &shape);
   Value filled(const Shape &shape, double v);
   Value widen(Value v);
+  Value depthwise(Value x, Value W, Value bias, int64_t pad,
+                  unsigned channelDim);
 
   OpBuilder b_;
   Location loc_;

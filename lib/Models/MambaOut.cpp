@@ -20,8 +20,7 @@ constexpr double kEps = 1e-6;
 
 Value norm(GraphBuilder &g, Value x, unsigned axis, const std::string &name,
            int64_t c) {
-  return g.layerNorm(x, axis, g.weight(name + ".weight", {c}),
-                     g.weight(name + ".bias", {c}), kEps);
+  return g.namedLayerNorm(x, axis, name, c, kEps);
 }
 } // namespace
 

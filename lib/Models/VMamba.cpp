@@ -18,11 +18,9 @@ namespace {
 
 constexpr double kEps = 1e-5;
 
-/// LayerNorm named `name` (.weight/.bias) of width c over `axis`.
 Value norm(GraphBuilder &g, Value x, unsigned axis, const std::string &name,
            int64_t c) {
-  return g.layerNorm(x, axis, g.weight(name + ".weight", {c}),
-                     g.weight(name + ".bias", {c}), kEps);
+  return g.namedLayerNorm(x, axis, name, c, kEps);
 }
 
 /// SS2D steps 4-9 on the activated conv output `a` (B, E, H, W): returns the
