@@ -35,18 +35,25 @@ void mlir::ssm::buildSSMToLoopsPipeline(OpPassManager &pm) {
   pm.addPass(createCanonicalizerPass());
 }
 
-void mlir::ssm::buildSSMBufferizePipeline(OpPassManager &pm) {
-  pm.addNestedPass<func::FuncOp>(createCopyRepeatedResults());
+/// Tensors to buffers, shared by the CPU and GPU pipelines: every returned
+/// tensor its own buffer, one-shot bufferization with identity layouts at
+/// function boundaries, results as caller-provided outputs (the runtime owns
+/// every output).
+static void addBufferizeToOutParams(OpPassManager &pm) {
+  pm.addNestedPass<func::FuncOp>(ssm::createCopyRepeatedResults());
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
   bufferize.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
-  // Results become caller-provided outputs: the runtime owns every output.
   bufferization::BufferResultsToOutParamsPassOptions outParams;
   outParams.hoistStaticAllocs = true;
   outParams.modifyPublicFunctions = true;
   pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
+}
+
+void mlir::ssm::buildSSMBufferizePipeline(OpPassManager &pm) {
+  addBufferizeToOutParams(pm);
   bufferization::BufferDeallocationPipelineOptions dealloc;
   bufferization::buildBufferDeallocationPipeline(pm, dealloc);
   pm.addPass(createCanonicalizerPass());
@@ -56,16 +63,7 @@ void mlir::ssm::buildSSMBufferizePipeline(OpPassManager &pm) {
 }
 
 void mlir::ssm::buildSSMGPUBufferizePipeline(OpPassManager &pm) {
-  pm.addNestedPass<func::FuncOp>(createCopyRepeatedResults());
-  bufferization::OneShotBufferizePassOptions bufferize;
-  bufferize.bufferizeFunctionBoundaries = true;
-  bufferize.functionBoundaryTypeConversion =
-      bufferization::LayoutMapOption::IdentityLayoutMap;
-  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
-  bufferization::BufferResultsToOutParamsPassOptions outParams;
-  outParams.hoistStaticAllocs = true;
-  outParams.modifyPublicFunctions = true;
-  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
+  addBufferizeToOutParams(pm);
   pm.addPass(createCanonicalizerPass());
   // No deallocation pipeline: it rejects the kernels' barriers (unknown
   // memory effects), and every static intermediate becomes a workspace view

@@ -89,6 +89,36 @@ mlir::ssm::collectEntrySignatures(ModuleOp module) {
   return entries;
 }
 
+/// The start of every entry's schedule, CPU and GPU alike. Buffers: inputs
+/// 0..n-1 (bound to caller inputs, or to constants when embedded), outputs
+/// n..n+m-1 (allocated), then the workspace n+m when there is one. Returns
+/// the inputs left to the caller, in signature order.
+static std::vector<fmt::TensorSpec>
+addEntryPrologue(fmt::ModuleBuilder &builder, const EntrySignature &entry) {
+  uint32_t numInputs = entry.inputs.size();
+  std::vector<fmt::TensorSpec> callerInputs;
+  for (uint32_t i = 0; i < numInputs; ++i) {
+    const fmt::TensorSpec &spec = entry.inputs[i];
+    if (i < entry.embedded.size() && !entry.embedded[i].empty()) {
+      uint32_t constant = builder.addConstant(
+          spec.name, entry.embedded[i].data(), entry.embedded[i].size());
+      builder.addBindConstant(i, constant);
+    } else {
+      builder.addBindInput(i, callerInputs.size());
+      callerInputs.push_back(spec);
+    }
+  }
+  for (auto [j, output] : llvm::enumerate(entry.outputs)) {
+    uint64_t bytes = fmt::dtypeSize(output.dtype);
+    for (int64_t d : output.dims)
+      bytes *= uint64_t(d);
+    builder.addAlloc(numInputs + j, bytes);
+  }
+  if (entry.workspaceBytes > 0)
+    builder.addAlloc(numInputs + entry.outputs.size(), entry.workspaceBytes);
+  return callerInputs;
+}
+
 FailureOr<std::vector<uint8_t>>
 mlir::ssm::writeCPUArtifact(Location loc, ArrayRef<EntrySignature> entries,
                             ArrayRef<char> sharedObject, StringRef chip,
@@ -100,47 +130,24 @@ mlir::ssm::writeCPUArtifact(Location loc, ArrayRef<EntrySignature> entries,
       sharedObject.data(), sharedObject.size());
   for (const EntrySignature &entry : entries) {
     uint32_t numInputs = entry.inputs.size(), numOutputs = entry.outputs.size();
-    // Embedded inputs become constants bound in place; the rest keep their
-    // order in the signature.
-    std::vector<fmt::TensorSpec> callerInputs;
     bool hasWorkspace = entry.workspaceBytes > 0;
     uint32_t workspace = numInputs + numOutputs;
-    std::vector<fmt::KernelArgRecord> kernelArgs(
-        numInputs + numOutputs + (hasWorkspace ? 1 : 0), fmt::bufferArg());
+    uint32_t numBuffers = workspace + (hasWorkspace ? 1 : 0);
+    // The one CPU kernel takes every buffer, in buffer order.
+    std::vector<fmt::KernelArgRecord> kernelArgs(numBuffers, fmt::bufferArg());
     uint32_t kernel = builder.addKernel(entry.name + kernelSuffix.str(), object,
                                         {1, 1, 1}, 0, kernelArgs);
     uint32_t first = builder.commandCount();
+    std::vector<fmt::TensorSpec> callerInputs = addEntryPrologue(builder, entry);
     std::vector<fmt::LaunchArgRecord> launchArgs;
-    for (uint32_t i = 0; i < numInputs; ++i) {
-      const fmt::TensorSpec &spec = entry.inputs[i];
-      if (i < entry.embedded.size() && !entry.embedded[i].empty()) {
-        uint32_t constant = builder.addConstant(
-            spec.name, entry.embedded[i].data(), entry.embedded[i].size());
-        builder.addBindConstant(i, constant);
-      } else {
-        builder.addBindInput(i, callerInputs.size());
-        callerInputs.push_back(spec);
-      }
-      launchArgs.push_back(fmt::launchBuffer(i));
-    }
-    for (uint32_t j = 0; j < numOutputs; ++j) {
-      uint64_t bytes = fmt::dtypeSize(entry.outputs[j].dtype);
-      for (int64_t d : entry.outputs[j].dims)
-        bytes *= uint64_t(d);
-      builder.addAlloc(numInputs + j, bytes);
-      launchArgs.push_back(fmt::launchBuffer(numInputs + j));
-    }
-    if (hasWorkspace) {
-      builder.addAlloc(workspace, entry.workspaceBytes);
-      launchArgs.push_back(fmt::launchBuffer(workspace));
-    }
+    for (uint32_t b = 0; b < numBuffers; ++b)
+      launchArgs.push_back(fmt::launchBuffer(b));
     builder.addLaunch(kernel, {1, 1, 1}, launchArgs);
     if (hasWorkspace)
       builder.addFree(workspace);
     for (uint32_t j = 0; j < numOutputs; ++j)
       builder.addReturn(numInputs + j, j);
-    builder.addEntry(entry.name, callerInputs, entry.outputs,
-                     workspace + (hasWorkspace ? 1 : 0), first,
+    builder.addEntry(entry.name, callerInputs, entry.outputs, numBuffers, first,
                      builder.commandCount() - first);
   }
   if (!metadata.empty()) {
@@ -318,26 +325,7 @@ LogicalResult HostScheduleWriter::write(func::FuncOp fn,
     slots[fn.getArgument(i)] = {i, 0};
 
   uint32_t first = builder.commandCount();
-  std::vector<fmt::TensorSpec> callerInputs;
-  for (uint32_t i = 0; i < numInputs; ++i) {
-    const fmt::TensorSpec &spec = entry.inputs[i];
-    if (i < entry.embedded.size() && !entry.embedded[i].empty()) {
-      uint32_t constant = builder.addConstant(
-          spec.name, entry.embedded[i].data(), entry.embedded[i].size());
-      builder.addBindConstant(i, constant);
-    } else {
-      builder.addBindInput(i, callerInputs.size());
-      callerInputs.push_back(spec);
-    }
-  }
-  for (uint32_t j = 0; j < numOutputs; ++j) {
-    uint64_t bytes = fmt::dtypeSize(entry.outputs[j].dtype);
-    for (int64_t d : entry.outputs[j].dims)
-      bytes *= uint64_t(d);
-    builder.addAlloc(numInputs + j, bytes);
-  }
-  if (hasWorkspace)
-    builder.addAlloc(workspace, entry.workspaceBytes);
+  std::vector<fmt::TensorSpec> callerInputs = addEntryPrologue(builder, entry);
 
   std::vector<uint32_t> allocated;
   for (Operation &op : fn.getBody().front()) {
