@@ -134,7 +134,7 @@ TEST(CApiTest, Errors) {
   EXPECT_STREQ(ssmrt_status_message(nullptr), "Ok");
 
   ssmrt_module *module = nullptr;
-#if !SSMRT_HAVE_CUDA
+#if !SSMRT_HAVE_CUDA && !SSMRT_HAVE_HIP
   {
     StatusHolder s;
     s.status = ssmrt_module_load(instance, "cuda:0", "x.ssmb", &module);

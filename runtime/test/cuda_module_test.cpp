@@ -15,6 +15,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <random>
@@ -131,8 +132,8 @@ TEST(CudaModuleTest, OpenReportsUnavailableWithoutAGpu) {
   EXPECT_NE(device.status().message().find("not available"), std::string::npos)
       << device.status().toString();
 #if SSMRT_HAVE_CUDA
-  EXPECT_EQ(Instance::availableDevices(),
-            (std::vector<std::string>{"cpu", "cuda"}));
+  std::vector<std::string> devices = Instance::availableDevices();
+  EXPECT_NE(std::find(devices.begin(), devices.end(), "cuda"), devices.end());
   EXPECT_EQ(instance->openDevice("cuda:x").status().code(),
             StatusCode::InvalidArgument);
 #endif

@@ -435,180 +435,94 @@ Status Planner::run() {
 // Execution
 //===----------------------------------------------------------------------===//
 
-/// A slot at run time.
-struct Slot {
-  uint8_t *base = nullptr;
-  uint64_t size = 0;
-  bool live = false;
-  bool writable = false;
-};
-
-class Executor {
+/// The host executor: slots are host pointers; outputs get their own
+/// buffers, intermediates live in the arena.
+class Executor final : public ScheduleWalker {
 public:
   Executor(const EntryPlan &plan, const ExecutionContext &context,
            const std::vector<TensorView> &inputs, Buffer &arena)
-      : plan_(plan), context_(context), inputs_(inputs), arena_(arena),
-        slots_(plan.bufferCount) {}
+      : ScheduleWalker(plan, "executor"), context_(context), inputs_(inputs),
+        arena_(arena) {}
 
   Expected<std::vector<HostTensor>> run();
 
 private:
-  Status step(uint32_t i, const Command &c);
-  /// Pointer to [offset, offset + bytes) of a live slot, or an Internal
-  /// error (the plan already rejected every misuse; this is a backstop).
-  Expected<uint8_t *> range(uint32_t i, uint32_t buffer, uint64_t offset,
-                            uint64_t bytes, bool write) const;
-  Status internal(uint32_t i, const std::string &message) const {
-    return internalError(strCat("function '", plan_.signature.name,
-                                "': command ", i, ": executor: ", message));
+  Expected<uint64_t> allocate(uint32_t command, uint32_t allocation) override;
+  Expected<uint64_t> inputAddress(uint32_t input) override {
+    return reinterpret_cast<uint64_t>(inputData_[input]);
   }
+  Expected<RunSlot> constantRange(uint32_t constant) override {
+    if (constant >= context_.constants->size())
+      return internalError(strCat("executor: constant ", constant,
+                                  " out of range"));
+    const format::ConstantInfo &info = (*context_.constants)[constant];
+    RunSlot slot;
+    // Kernels only read bound buffers (writable = false is checked by the
+    // planner), so the mapped constant is used in place.
+    slot.base = reinterpret_cast<uint64_t>(info.data);
+    slot.size = info.size;
+    return slot;
+  }
+  Status copy(uint64_t dst, uint64_t src, uint64_t bytes) override {
+    std::memmove(reinterpret_cast<void *>(dst),
+                 reinterpret_cast<const void *>(src),
+                 static_cast<size_t>(bytes));
+    return okStatus();
+  }
+  Status launch(uint32_t command, const Command &c,
+                std::vector<uint64_t> &values) override;
 
-  const EntryPlan &plan_;
   const ExecutionContext &context_;
   const std::vector<TensorView> &inputs_;
   Buffer &arena_;
-  std::vector<Slot> slots_;
   std::vector<Buffer> outputStorage_; // per allocation (outputs only)
   std::vector<Buffer> inputCopies_;   // realigned inputs
   std::vector<const uint8_t *> inputData_;
-  std::vector<const uint8_t *> returned_; // per output: data at Return
   std::vector<void *> args_;
-  std::vector<uint64_t> scalars_;
 };
 
-Expected<uint8_t *> Executor::range(uint32_t i, uint32_t buffer,
-                                    uint64_t offset, uint64_t bytes,
-                                    bool write) const {
-  if (buffer >= slots_.size())
-    return internal(i, strCat("buffer ", buffer, " out of range"));
-  const Slot &s = slots_[buffer];
-  if (!s.live)
-    return internal(i, strCat("buffer ", buffer, " is not live"));
-  if (write && !s.writable)
-    return internal(i, strCat("buffer ", buffer, " is read-only"));
-  if (!rangeFits(offset, bytes, s.size))
-    return internal(i, strCat("range [", offset, ", +", bytes,
-                              ") out of bounds of buffer ", buffer, " (",
-                              s.size, " bytes)"));
-  if (!s.base)
-    return s.base; // an empty input passed as a null pointer
-  return s.base + offset;
+Expected<uint64_t> Executor::allocate(uint32_t command, uint32_t id) {
+  const PlannedAllocation &a = plan_.allocations[id];
+  uint8_t *base = nullptr;
+  if (a.output >= 0) {
+    SSMRT_ASSIGN_OR_RETURN(outputStorage_[id], Buffer::allocate(a.bytes));
+    base = outputStorage_[id].data();
+    if (context_.poisonOutputs && a.bytes != 0)
+      std::memset(base, 0xFF, static_cast<size_t>(a.bytes));
+  } else {
+    if (!rangeFits(a.arenaOffset, a.bytes, arena_.size()))
+      return internal(command, "allocation outside the arena");
+    base = arena_.data() + a.arenaOffset;
+  }
+  return reinterpret_cast<uint64_t>(base);
 }
 
-Status Executor::step(uint32_t i, const Command &c) {
-  switch (c.op) {
-  case ScheduleOp::Alloc: {
-    uint32_t id = plan_.allocationOfCommand[i];
-    if (id >= plan_.allocations.size() || c.buffer >= slots_.size())
-      return internal(i, "no planned allocation");
-    const PlannedAllocation &a = plan_.allocations[id];
-    Slot &s = slots_[c.buffer];
-    if (a.output >= 0) {
-      SSMRT_ASSIGN_OR_RETURN(outputStorage_[id], Buffer::allocate(a.bytes));
-      s.base = outputStorage_[id].data();
-      if (context_.poisonOutputs && a.bytes != 0)
-        std::memset(s.base, 0xFF, static_cast<size_t>(a.bytes));
-    } else {
-      if (!rangeFits(a.arenaOffset, a.bytes, arena_.size()))
-        return internal(i, "allocation outside the arena");
-      s.base = arena_.data() + a.arenaOffset;
-    }
-    s.size = a.bytes;
-    s.live = true;
-    s.writable = true;
-    return okStatus();
+Status Executor::launch(uint32_t command, const Command &c,
+                        std::vector<uint64_t> &values) {
+  if (c.operandIndex >= context_.kernels->size())
+    return internal(command, "kernel out of range");
+  KernelFn kernel = (*context_.kernels)[c.operandIndex];
+  if (!kernel)
+    return internal(command, "kernel not loaded");
+  // The CPU kernel ABI: a buffer argument is its pointer, a scalar argument
+  // points at its 8-byte storage.
+  args_.assign(c.args.size(), nullptr);
+  for (size_t a = 0; a < c.args.size(); ++a) {
+    if (c.args[a].kind == static_cast<uint32_t>(KernelArgKind::Buffer))
+      args_[a] = reinterpret_cast<void *>(values[a]);
+    else
+      args_[a] = &values[a];
   }
-  case ScheduleOp::BindInput: {
-    if (c.operandIndex >= inputData_.size() || c.buffer >= slots_.size())
-      return internal(i, "input out of range");
-    Slot &s = slots_[c.buffer];
-    s.base = const_cast<uint8_t *>(inputData_[c.operandIndex]);
-    s.size = plan_.signature.inputs[c.operandIndex].byteSize();
-    s.live = true;
-    s.writable = false;
-    return okStatus();
+  int64_t tiles =
+      static_cast<int64_t>(uint64_t(c.grid[0]) * c.grid[1] * c.grid[2]);
+  void *const *args = args_.data();
+  if (tiles == 1 || context_.pool == nullptr) {
+    kernel(args, 0, tiles);
+  } else {
+    context_.pool->parallelFor(
+        tiles, [kernel, args](int64_t b, int64_t e) { kernel(args, b, e); });
   }
-  case ScheduleOp::BindConstant: {
-    if (c.operandIndex >= context_.constants->size() ||
-        c.buffer >= slots_.size())
-      return internal(i, "constant out of range");
-    const format::ConstantInfo &constant =
-        (*context_.constants)[c.operandIndex];
-    Slot &s = slots_[c.buffer];
-    // Kernels only read bound buffers (writable = false is checked by the
-    // planner), so the mapped constant is used in place.
-    s.base = const_cast<uint8_t *>(constant.data);
-    s.size = constant.size;
-    s.live = true;
-    s.writable = false;
-    return okStatus();
-  }
-  case ScheduleOp::UploadConstant: {
-    const format::ConstantInfo &constant =
-        (*context_.constants)[c.operandIndex];
-    SSMRT_ASSIGN_OR_RETURN(
-        uint8_t *dst, range(i, c.buffer, c.dstOffset, constant.size, true));
-    if (constant.size != 0)
-      std::memcpy(dst, constant.data, static_cast<size_t>(constant.size));
-    return okStatus();
-  }
-  case ScheduleOp::Launch: {
-    if (c.operandIndex >= context_.kernels->size())
-      return internal(i, "kernel out of range");
-    KernelFn kernel = (*context_.kernels)[c.operandIndex];
-    if (!kernel)
-      return internal(i, "kernel not loaded");
-    args_.assign(c.args.size(), nullptr);
-    scalars_.assign(c.args.size(), 0);
-    for (size_t a = 0; a < c.args.size(); ++a) {
-      const format::LaunchArgRecord &arg = c.args[a];
-      if (arg.kind == static_cast<uint32_t>(KernelArgKind::Buffer)) {
-        SSMRT_ASSIGN_OR_RETURN(uint8_t *p,
-                               range(i, arg.buffer, arg.value, 0, false));
-        args_[a] = p;
-      } else {
-        scalars_[a] = arg.value;
-        args_[a] = &scalars_[a];
-      }
-    }
-    int64_t tiles =
-        static_cast<int64_t>(uint64_t(c.grid[0]) * c.grid[1] * c.grid[2]);
-    void *const *args = args_.data();
-    if (tiles == 1 || context_.pool == nullptr) {
-      kernel(args, 0, tiles);
-    } else {
-      context_.pool->parallelFor(
-          tiles, [kernel, args](int64_t b, int64_t e) { kernel(args, b, e); });
-    }
-    return okStatus();
-  }
-  case ScheduleOp::Copy: {
-    SSMRT_ASSIGN_OR_RETURN(uint8_t *src,
-                           range(i, c.srcBuffer, c.srcOffset, c.bytes, false));
-    SSMRT_ASSIGN_OR_RETURN(uint8_t *dst,
-                           range(i, c.buffer, c.dstOffset, c.bytes, true));
-    if (c.bytes != 0)
-      std::memmove(dst, src, static_cast<size_t>(c.bytes));
-    return okStatus();
-  }
-  case ScheduleOp::Free: {
-    if (c.buffer >= slots_.size())
-      return internal(i, "buffer out of range");
-    slots_[c.buffer] = Slot();
-    return okStatus();
-  }
-  case ScheduleOp::Return: {
-    if (c.operandIndex >= returned_.size())
-      return internal(i, "output out of range");
-    SSMRT_ASSIGN_OR_RETURN(
-        uint8_t *p,
-        range(i, c.buffer, 0,
-              plan_.signature.outputs[c.operandIndex].byteSize(), false));
-    returned_[c.operandIndex] = p;
-    return okStatus();
-  }
-  }
-  return internal(i, "unknown opcode");
+  return okStatus();
 }
 
 Expected<std::vector<HostTensor>> Executor::run() {
@@ -634,10 +548,7 @@ Expected<std::vector<HostTensor>> Executor::run() {
     inputData_[k] = data;
   }
   outputStorage_.resize(plan_.allocations.size());
-  returned_.assign(sig.outputs.size(), nullptr);
-
-  for (uint32_t i = 0; i < plan_.commands.size(); ++i)
-    SSMRT_RETURN_IF_ERROR(step(i, plan_.commands[i]));
+  SSMRT_RETURN_IF_ERROR(walk());
 
   std::vector<HostTensor> outputs;
   outputs.reserve(sig.outputs.size());
@@ -651,11 +562,12 @@ Expected<std::vector<HostTensor>> Executor::run() {
           HostTensor::fromBuffer(desc.dtype, desc.dims, std::move(storage)));
       outputs.push_back(std::move(tensor));
     } else {
-      if (!returned_[out] && desc.byteSize() != 0)
+      const void *data = reinterpret_cast<const void *>(returned(out));
+      if (!data && desc.byteSize() != 0)
         return internalError(strCat("executor: output ", out, " missing"));
-      SSMRT_ASSIGN_OR_RETURN(HostTensor tensor,
-                             HostTensor::copyOf(TensorView(
-                                 desc.dtype, desc.dims, returned_[out])));
+      SSMRT_ASSIGN_OR_RETURN(
+          HostTensor tensor,
+          HostTensor::copyOf(TensorView(desc.dtype, desc.dims, data)));
       outputs.push_back(std::move(tensor));
     }
   }
@@ -663,6 +575,136 @@ Expected<std::vector<HostTensor>> Executor::run() {
 }
 
 } // namespace
+
+//===----------------------------------------------------------------------===//
+// ScheduleWalker
+//===----------------------------------------------------------------------===//
+
+ScheduleWalker::ScheduleWalker(const EntryPlan &plan, std::string executorName)
+    : plan_(plan), executorName_(std::move(executorName)),
+      slots_(plan.bufferCount), returned_(plan.signature.outputs.size(), 0) {}
+
+ScheduleWalker::~ScheduleWalker() = default;
+
+Status ScheduleWalker::internal(uint32_t i, const std::string &message) const {
+  return internalError(strCat("function '", plan_.signature.name,
+                              "': command ", i, ": ", executorName_, ": ",
+                              message));
+}
+
+Expected<uint64_t> ScheduleWalker::range(uint32_t i, uint32_t buffer,
+                                         uint64_t offset, uint64_t bytes,
+                                         bool write) const {
+  if (buffer >= slots_.size())
+    return internal(i, strCat("buffer ", buffer, " out of range"));
+  const RunSlot &s = slots_[buffer];
+  if (!s.live)
+    return internal(i, strCat("buffer ", buffer, " is not live"));
+  if (write && !s.writable)
+    return internal(i, strCat("buffer ", buffer, " is read-only"));
+  if (!rangeFits(offset, bytes, s.size))
+    return internal(i, strCat("range [", offset, ", +", bytes,
+                              ") out of bounds of buffer ", buffer, " (",
+                              s.size, " bytes)"));
+  if (!s.base)
+    return uint64_t(0); // an empty input passed as a null pointer
+  return s.base + offset;
+}
+
+Status ScheduleWalker::walk() {
+  for (RunSlot &s : slots_)
+    s = RunSlot();
+  std::fill(returned_.begin(), returned_.end(), 0);
+  for (uint32_t i = 0; i < plan_.commands.size(); ++i)
+    SSMRT_RETURN_IF_ERROR(step(i, plan_.commands[i]));
+  return okStatus();
+}
+
+Status ScheduleWalker::step(uint32_t i, const Command &c) {
+  switch (c.op) {
+  case ScheduleOp::Alloc: {
+    uint32_t id = plan_.allocationOfCommand[i];
+    if (id >= plan_.allocations.size() || c.buffer >= slots_.size())
+      return internal(i, "no planned allocation");
+    SSMRT_ASSIGN_OR_RETURN(uint64_t base, allocate(i, id));
+    RunSlot &s = slots_[c.buffer];
+    s.base = base;
+    s.size = plan_.allocations[id].bytes;
+    s.live = true;
+    s.writable = true;
+    return okStatus();
+  }
+  case ScheduleOp::BindInput: {
+    if (c.operandIndex >= plan_.signature.inputs.size() ||
+        c.buffer >= slots_.size())
+      return internal(i, "input out of range");
+    SSMRT_ASSIGN_OR_RETURN(uint64_t base, inputAddress(c.operandIndex));
+    RunSlot &s = slots_[c.buffer];
+    s.base = base;
+    s.size = plan_.signature.inputs[c.operandIndex].byteSize();
+    s.live = true;
+    s.writable = false;
+    return okStatus();
+  }
+  case ScheduleOp::BindConstant: {
+    if (c.buffer >= slots_.size())
+      return internal(i, "buffer out of range");
+    SSMRT_ASSIGN_OR_RETURN(RunSlot constant, constantRange(c.operandIndex));
+    RunSlot &s = slots_[c.buffer];
+    s.base = constant.base;
+    s.size = constant.size;
+    s.live = true;
+    s.writable = false;
+    return okStatus();
+  }
+  case ScheduleOp::UploadConstant: {
+    SSMRT_ASSIGN_OR_RETURN(RunSlot constant, constantRange(c.operandIndex));
+    SSMRT_ASSIGN_OR_RETURN(
+        uint64_t dst, range(i, c.buffer, c.dstOffset, constant.size, true));
+    if (constant.size != 0)
+      SSMRT_RETURN_IF_ERROR(copy(dst, constant.base, constant.size));
+    return okStatus();
+  }
+  case ScheduleOp::Launch: {
+    values_.assign(c.args.size(), 0);
+    for (size_t a = 0; a < c.args.size(); ++a) {
+      const format::LaunchArgRecord &arg = c.args[a];
+      if (arg.kind == static_cast<uint32_t>(KernelArgKind::Buffer)) {
+        SSMRT_ASSIGN_OR_RETURN(values_[a],
+                               range(i, arg.buffer, arg.value, 0, false));
+      } else {
+        values_[a] = arg.value;
+      }
+    }
+    return launch(i, c, values_);
+  }
+  case ScheduleOp::Copy: {
+    SSMRT_ASSIGN_OR_RETURN(uint64_t src,
+                           range(i, c.srcBuffer, c.srcOffset, c.bytes, false));
+    SSMRT_ASSIGN_OR_RETURN(uint64_t dst,
+                           range(i, c.buffer, c.dstOffset, c.bytes, true));
+    if (c.bytes != 0)
+      SSMRT_RETURN_IF_ERROR(copy(dst, src, c.bytes));
+    return okStatus();
+  }
+  case ScheduleOp::Free: {
+    if (c.buffer >= slots_.size())
+      return internal(i, "buffer out of range");
+    slots_[c.buffer] = RunSlot();
+    return okStatus();
+  }
+  case ScheduleOp::Return: {
+    if (c.operandIndex >= returned_.size())
+      return internal(i, "output out of range");
+    SSMRT_ASSIGN_OR_RETURN(
+        returned_[c.operandIndex],
+        range(i, c.buffer, 0,
+              plan_.signature.outputs[c.operandIndex].byteSize(), false));
+    return okStatus();
+  }
+  }
+  return internal(i, "unknown opcode");
+}
 
 Status planEntry(const PlanContext &context, EntryPlan &plan) {
   Planner planner(context, plan);

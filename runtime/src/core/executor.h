@@ -96,6 +96,63 @@ struct ExecutionContext {
 Status validateInputs(const FunctionSignature &signature,
                       const std::vector<TensorView> &inputs);
 
+/// One buffer slot while a schedule runs: an address range (a host pointer
+/// or a device address, as an integer).
+struct RunSlot {
+  uint64_t base = 0;
+  uint64_t size = 0;
+  bool live = false;
+  bool writable = false;
+};
+
+/// The walk over a planned entry's commands, shared by the host executor and
+/// the GPU executor: it keeps the slot table, checks every access against the
+/// slot's range (a backstop behind planEntry), resolves launch arguments and
+/// handles BindInput, BindConstant, UploadConstant, Copy, Free and Return
+/// itself. A backend supplies memory (allocate, inputAddress, constantRange)
+/// and actions (copy, launch).
+class ScheduleWalker {
+public:
+  /// `executorName` prefixes internal errors ("executor", "CUDA executor").
+  ScheduleWalker(const EntryPlan &plan, std::string executorName);
+  virtual ~ScheduleWalker();
+
+  /// Clears the slots and runs every command once.
+  Status walk();
+  /// The address of output `index` as returned by the schedule (0 for an
+  /// empty input passed as null).
+  uint64_t returned(size_t index) const { return returned_[index]; }
+
+protected:
+  /// Storage for allocation `allocation` (Alloc command `command`).
+  virtual Expected<uint64_t> allocate(uint32_t command,
+                                      uint32_t allocation) = 0;
+  /// Where input `input` is.
+  virtual Expected<uint64_t> inputAddress(uint32_t input) = 0;
+  /// Where constant `constant` is and its size.
+  virtual Expected<RunSlot> constantRange(uint32_t constant) = 0;
+  /// Copies `bytes` (> 0) between two checked ranges (may overlap only if
+  /// they are the same range).
+  virtual Status copy(uint64_t dst, uint64_t src, uint64_t bytes) = 0;
+  /// Runs `c` (a Launch). `values[a]` is argument a: a buffer's address or a
+  /// scalar's 8 bytes (little-endian; the scalar is its first bytes).
+  virtual Status launch(uint32_t command, const format::Command &c,
+                        std::vector<uint64_t> &values) = 0;
+
+  Status internal(uint32_t i, const std::string &message) const;
+  const EntryPlan &plan_;
+
+private:
+  Status step(uint32_t i, const format::Command &c);
+  Expected<uint64_t> range(uint32_t i, uint32_t buffer, uint64_t offset,
+                           uint64_t bytes, bool write) const;
+
+  std::string executorName_;
+  std::vector<RunSlot> slots_;
+  std::vector<uint64_t> returned_; // per output
+  std::vector<uint64_t> values_;   // launch arguments
+};
+
 /// Runs a planned entry (plan.status must be Ok) on validated inputs.
 /// `arena` must hold at least plan.memory.arenaBytes bytes, 64-byte aligned.
 Expected<std::vector<HostTensor>>

@@ -12,8 +12,13 @@
 #include "executor.h"
 #include "strings.h"
 
+#include "../drivers/gpu/gpu_executor.h"
+
 #if SSMRT_HAVE_CUDA
-#include "../drivers/cuda/cuda_executor.h"
+#include "ssmrt/drivers/cuda.h"
+#endif
+#if SSMRT_HAVE_HIP
+#include "ssmrt/drivers/hip.h"
 #endif
 
 #include <cerrno>
@@ -36,11 +41,10 @@ struct InstanceState {
 struct DeviceState {
   std::shared_ptr<InstanceState> instance;
   std::string name;
-#if SSMRT_HAVE_CUDA
-  /// Set for "cuda:N" devices; its one stream runs one invocation at a time.
-  std::shared_ptr<cuda::Device> cuda;
-  std::mutex cudaMutex;
-#endif
+  /// Set for GPU devices ("cuda:N", "hip:N"); its one stream runs one
+  /// invocation at a time.
+  std::shared_ptr<gpu::Device> gpu;
+  std::mutex gpuMutex;
 };
 
 /// Spare arenas of one entry, reused across invocations.
@@ -57,11 +61,9 @@ struct ModuleState {
   std::optional<format::ArtifactView> view;
   std::vector<format::ConstantInfo> constants;
   cpu::CpuExecutable executable;
-#if SSMRT_HAVE_CUDA
-  std::optional<cuda::CudaExecutable> cudaExecutable;
-  /// Per entry, made on first use (guarded by the device's cudaMutex).
-  std::vector<std::optional<cuda::CudaWorkspace>> cudaWorkspaces;
-#endif
+  std::optional<gpu::GpuExecutable> gpuExecutable;
+  /// Per entry, made on first use (guarded by the device's gpuMutex).
+  std::vector<std::optional<gpu::GpuWorkspace>> gpuWorkspaces;
   std::vector<EntryPlan> entries;
   std::vector<std::unique_ptr<ArenaCache>> arenas; // per entry
 
@@ -130,42 +132,65 @@ Expected<Instance> Instance::create(const InstanceOptions &options) {
 ThreadPool &Instance::threadPool() const { return state_->pool; }
 
 std::vector<std::string> Instance::availableDevices() {
+  std::vector<std::string> devices = {"cpu"};
 #if SSMRT_HAVE_CUDA
-  return {"cpu", "cuda"};
-#else
-  return {"cpu"};
+  devices.push_back("cuda");
 #endif
+#if SSMRT_HAVE_HIP
+  devices.push_back("hip");
+#endif
+  return devices;
 }
 
-#if SSMRT_HAVE_CUDA
 namespace {
-/// The CUDA driver, loaded once per process (a failure is retried).
-Expected<std::shared_ptr<cuda::Driver>> cudaDriver() {
-  static std::mutex mutex;
-  static std::shared_ptr<cuda::Driver> driver;
-  std::lock_guard<std::mutex> lock(mutex);
-  if (!driver) {
-    SSMRT_ASSIGN_OR_RETURN(driver, cuda::Driver::load());
-  }
-  return driver;
-}
-
-/// "cuda" -> 0, "cuda:N" -> N, else -1.
-int cudaOrdinal(const std::string &name) {
-  if (name == "cuda")
+/// `kind` -> 0, "`kind`:N" -> N (at most 4 digits), else -1.
+[[maybe_unused]] int deviceOrdinal(const std::string &name,
+                                   const std::string &kind) {
+  if (name == kind)
     return 0;
-  if (name.rfind("cuda:", 0) != 0 || name.size() == 5 || name.size() > 9)
+  size_t prefix = kind.size() + 1;
+  if (name.rfind(kind + ":", 0) != 0 || name.size() == prefix ||
+      name.size() > prefix + 4)
     return -1;
   int n = 0;
-  for (size_t i = 5; i < name.size(); ++i) {
+  for (size_t i = prefix; i < name.size(); ++i) {
     if (name[i] < '0' || name[i] > '9')
       return -1;
     n = n * 10 + (name[i] - '0');
   }
   return n;
 }
+
+/// A GPU driver library, loaded once per process (a failure is retried).
+template <typename DriverT>
+[[maybe_unused]] Expected<std::shared_ptr<DriverT>> loadedDriver() {
+  static std::mutex mutex;
+  static std::shared_ptr<DriverT> driver;
+  std::lock_guard<std::mutex> lock(mutex);
+  if (!driver) {
+    SSMRT_ASSIGN_OR_RETURN(driver, DriverT::load());
+  }
+  return driver;
+}
+
+/// Opens ordinal N of `name` ("kind" or "kind:N") through DriverT.
+template <typename DriverT, typename DeviceT>
+[[maybe_unused]] Expected<std::shared_ptr<gpu::Device>>
+openGpu(const std::string &name, const std::string &kind, const char *api,
+        std::string *canonical) {
+  int ordinal = deviceOrdinal(name, kind);
+  if (ordinal < 0)
+    return invalidArgumentError(strCat("device '", name, "' is not a ", api,
+                                       " device name ('", kind, "' or '",
+                                       kind, ":N')"));
+  SSMRT_ASSIGN_OR_RETURN(std::shared_ptr<DriverT> driver,
+                         loadedDriver<DriverT>());
+  SSMRT_ASSIGN_OR_RETURN(std::unique_ptr<DeviceT> device,
+                         DeviceT::open(driver, ordinal));
+  *canonical = strCat(kind, ":", ordinal);
+  return std::shared_ptr<gpu::Device>(std::move(device));
+}
 } // namespace
-#endif
 
 Expected<Device> Instance::openDevice(const std::string &name) const {
   if (name == "cpu" || name == "cpu:0") {
@@ -175,22 +200,29 @@ Expected<Device> Instance::openDevice(const std::string &name) const {
     return Device(std::move(state));
   }
   std::string kind = name.substr(0, name.find(':'));
+  std::shared_ptr<gpu::Device> gpuDevice;
+  std::string canonical;
 #if SSMRT_HAVE_CUDA
   if (kind == "cuda") {
-    int ordinal = cudaOrdinal(name);
-    if (ordinal < 0)
-      return invalidArgumentError(strCat(
-          "device '", name, "' is not a CUDA device name ('cuda' or 'cuda:N')"));
-    SSMRT_ASSIGN_OR_RETURN(std::shared_ptr<cuda::Driver> driver, cudaDriver());
-    SSMRT_ASSIGN_OR_RETURN(std::unique_ptr<cuda::Device> device,
-                           cuda::Device::open(driver, ordinal));
-    auto state = std::make_shared<detail::DeviceState>();
-    state->instance = state_;
-    state->name = strCat("cuda:", ordinal);
-    state->cuda = std::move(device);
-    return Device(std::move(state));
+    SSMRT_ASSIGN_OR_RETURN(
+        gpuDevice,
+        (openGpu<cuda::Driver, cuda::Device>(name, "cuda", "CUDA", &canonical)));
   }
 #endif
+#if SSMRT_HAVE_HIP
+  if (kind == "hip") {
+    SSMRT_ASSIGN_OR_RETURN(
+        gpuDevice,
+        (openGpu<hip::Driver, hip::Device>(name, "hip", "HIP", &canonical)));
+  }
+#endif
+  if (gpuDevice) {
+    auto state = std::make_shared<detail::DeviceState>();
+    state->instance = state_;
+    state->name = canonical;
+    state->gpu = std::move(gpuDevice);
+    return Device(std::move(state));
+  }
   if (kind == "cpu")
     return invalidArgumentError(strCat("device '", name,
                                        "' does not exist: the CPU is a single "
@@ -265,16 +297,13 @@ Status initialize(detail::ModuleState &state, detail::DeviceState &device) {
     context.constantSizes.push_back(constant.size);
     state.constants.push_back(constant);
   }
-#if SSMRT_HAVE_CUDA
-  if (const auto &gpu = device.cuda) {
-    std::lock_guard<std::mutex> lock(device.cudaMutex);
+  if (const auto &gpu = device.gpu) {
+    std::lock_guard<std::mutex> lock(device.gpuMutex);
     SSMRT_ASSIGN_OR_RETURN(
-        cuda::CudaExecutable exe,
-        cuda::CudaExecutable::load(view, gpu, state.constants));
-    state.cudaExecutable.emplace(std::move(exe));
-  } else
-#endif
-  {
+        gpu::GpuExecutable exe,
+        gpu::GpuExecutable::load(view, gpu, state.constants));
+    state.gpuExecutable.emplace(std::move(exe));
+  } else {
     SSMRT_ASSIGN_OR_RETURN(state.executable,
                            cpu::CpuExecutable::load(view, state.device.name()));
   }
@@ -305,11 +334,7 @@ Status initialize(detail::ModuleState &state, detail::DeviceState &device) {
     state.entries.push_back(std::move(plan));
     state.arenas.push_back(std::make_unique<detail::ArenaCache>());
   }
-#if SSMRT_HAVE_CUDA
-  state.cudaWorkspaces.resize(state.entries.size());
-#else
-  (void)device;
-#endif
+  state.gpuWorkspaces.resize(state.entries.size());
   return okStatus();
 }
 
@@ -386,24 +411,21 @@ Expected<uint64_t> Module::peakBytes(const std::string &function) const {
   return plan.peakBytes;
 }
 
-#if SSMRT_HAVE_CUDA
 namespace {
-/// The entry's CUDA workspace, made on first use. Call with the device's
-/// cudaMutex held.
-Expected<cuda::CudaWorkspace *>
-cudaWorkspace(detail::ModuleState &state, const detail::EntryPlan &plan,
-              size_t index, const std::shared_ptr<cuda::Device> &device) {
-  std::optional<cuda::CudaWorkspace> &ws = state.cudaWorkspaces[index];
+/// The entry's GPU workspace, made on first use. Call with the device's
+/// gpuMutex held.
+Expected<gpu::GpuWorkspace *>
+gpuWorkspace(detail::ModuleState &state, const detail::EntryPlan &plan,
+             size_t index, const std::shared_ptr<gpu::Device> &device) {
+  std::optional<gpu::GpuWorkspace> &ws = state.gpuWorkspaces[index];
   if (!ws) {
-    SSMRT_ASSIGN_OR_RETURN(
-        cuda::CudaWorkspace made,
-        cuda::CudaWorkspace::create(plan, device));
+    SSMRT_ASSIGN_OR_RETURN(gpu::GpuWorkspace made,
+                           gpu::GpuWorkspace::create(plan, device));
     ws.emplace(std::move(made));
   }
   return &*ws;
 }
 } // namespace
-#endif
 
 Expected<std::vector<HostTensor>>
 Module::invoke(const std::string &function,
@@ -424,16 +446,14 @@ Module::time(const std::string &function, const std::vector<TensorView> &inputs,
     return invalidArgumentError(
         strCat("timing needs warmup >= 0 and iterations >= 1, got ", warmup,
                " and ", iterations));
-#if SSMRT_HAVE_CUDA
-  if (state_->cudaExecutable) {
-    std::lock_guard<std::mutex> lock(state_->device.state_->cudaMutex);
-    SSMRT_ASSIGN_OR_RETURN(cuda::CudaWorkspace * ws,
-                           cudaWorkspace(*state_, *plan, index,
-                                         state_->device.state_->cuda));
-    return cuda::timeEntry(*plan, *state_->cudaExecutable, *ws, inputs, warmup,
-                           iterations);
+  if (state_->gpuExecutable) {
+    std::lock_guard<std::mutex> lock(state_->device.state_->gpuMutex);
+    SSMRT_ASSIGN_OR_RETURN(gpu::GpuWorkspace * ws,
+                           gpuWorkspace(*state_, *plan, index,
+                                        state_->device.state_->gpu));
+    return gpu::timeEntry(*plan, *state_->gpuExecutable, *ws, inputs, warmup,
+                          iterations);
   }
-#endif
   std::vector<double> ms;
   for (int i = 0; i < warmup + iterations; ++i) {
     auto start = std::chrono::steady_clock::now();
@@ -458,16 +478,14 @@ Module::invoke(const std::string &function,
   if (!plan->status.ok())
     return plan->status;
   SSMRT_RETURN_IF_ERROR(detail::validateInputs(plan->signature, inputs));
-#if SSMRT_HAVE_CUDA
-  if (state_->cudaExecutable) {
-    std::lock_guard<std::mutex> lock(state_->device.state_->cudaMutex);
-    SSMRT_ASSIGN_OR_RETURN(cuda::CudaWorkspace * ws,
-                           cudaWorkspace(*state_, *plan, index,
-                                         state_->device.state_->cuda));
-    return cuda::executeEntry(*plan, *state_->cudaExecutable, *ws, inputs,
-                              options.poisonOutputs);
+  if (state_->gpuExecutable) {
+    std::lock_guard<std::mutex> lock(state_->device.state_->gpuMutex);
+    SSMRT_ASSIGN_OR_RETURN(gpu::GpuWorkspace * ws,
+                           gpuWorkspace(*state_, *plan, index,
+                                        state_->device.state_->gpu));
+    return gpu::executeEntry(*plan, *state_->gpuExecutable, *ws, inputs,
+                             options.poisonOutputs);
   }
-#endif
 
   // Take a spare arena (or make one); give it back afterwards.
   detail::ArenaCache &cache = *state_->arenas[index];

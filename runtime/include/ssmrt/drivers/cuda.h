@@ -5,13 +5,15 @@
 // runtime builds and runs without the CUDA toolkit; a missing library or GPU
 // is an Unavailable status, never a crash. Instance::openDevice("cuda[:N]")
 // opens one when the runtime is built with SSM_ENABLE_CUDA; Module then runs
-// Nvptx/Ptx kernel objects through it (src/drivers/cuda/cuda_executor.cpp).
+// Nvptx kernel objects (PTX or cubin) through the GPU executor
+// (src/drivers/gpu/gpu_executor.cpp), which sees it as a gpu::Device.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef SSMRT_DRIVERS_CUDA_H
 #define SSMRT_DRIVERS_CUDA_H
 
+#include "ssmrt/drivers/gpu.h"
 #include "ssmrt/status.h"
 
 #include <array>
@@ -50,49 +52,45 @@ private:
 class ModuleHandle;
 
 /// One GPU through its primary context, with one stream.
-class Device {
+class Device final : public gpu::Device {
 public:
   static Expected<std::unique_ptr<Device>> open(std::shared_ptr<Driver> driver,
                                                 int ordinal);
-  ~Device();
+  ~Device() override;
 
-  const std::string &name() const { return name_; }
+  gpu::Vendor vendor() const override { return gpu::Vendor::Nvidia; }
+  const char *api() const override { return "CUDA"; }
+  const std::string &name() const override { return name_; }
   /// "sm_90" for compute capability 9.0.
-  const std::string &chip() const { return chip_; }
+  const std::string &chip() const override { return chip_; }
 
-  Expected<uint64_t> allocate(size_t bytes);
-  Status free(uint64_t pointer);
-  Status upload(uint64_t dst, const void *src, size_t bytes);
-  Status download(void *dst, uint64_t src, size_t bytes);
+  Expected<uint64_t> allocate(size_t bytes) override;
+  Status free(uint64_t pointer) override;
+  Status upload(uint64_t dst, const void *src, size_t bytes) override;
+  Status download(void *dst, uint64_t src, size_t bytes) override;
 
   /// Loads PTX text (NUL-terminated) or a cubin; the driver JIT-compiles PTX
-  /// for this GPU. Returns a module index for launch().
-  Expected<int> loadModule(const std::string &image);
-  /// The kernel `kernel` of a loaded module (NotFound if absent); the handle
-  /// lives as long as the module.
-  Expected<void *> function(int module, const std::string &kernel);
-  /// Lets `function` launch with up to `bytes` of dynamic shared memory
-  /// (needed above 48 KiB).
-  Status setMaxDynamicSharedMemory(void *function, unsigned bytes);
-  /// Launches a kernel from function() on the device's stream.
+  /// for this GPU.
+  Expected<int> loadModule(const std::string &image) override;
+  Expected<void *> function(int module, const std::string &kernel) override;
+  /// Needed above 48 KiB (cuFuncSetAttribute).
+  Status setMaxDynamicSharedMemory(void *function, unsigned bytes) override;
   Status launchFunction(void *function, std::array<unsigned, 3> grid,
                         std::array<unsigned, 3> block, unsigned sharedBytes,
-                        void **args);
-  /// Stream-ordered copy and byte fill on the device's stream.
-  Status copyAsync(uint64_t dst, uint64_t src, size_t bytes);
-  Status fillAsync(uint64_t dst, uint8_t value, size_t bytes);
-  /// Events on the device's stream, for timing: create, record, elapsed
-  /// milliseconds between two recorded events (waits for the second).
-  Expected<void *> createEvent();
-  Status destroyEvent(void *event);
-  Status recordEvent(void *event);
-  Expected<float> elapsedMs(void *start, void *end);
-  /// Launches `kernel` of a loaded module on the device's stream. `args`
-  /// point at the argument values, as cuLaunchKernel takes them.
+                        void **args) override;
+  Status copyAsync(uint64_t dst, uint64_t src, size_t bytes) override;
+  Status fillAsync(uint64_t dst, uint8_t value, size_t bytes) override;
+  Expected<void *> createEvent() override;
+  Status destroyEvent(void *event) override;
+  Status recordEvent(void *event) override;
+  Expected<float> elapsedMs(void *start, void *end) override;
+  Status synchronize() override;
+
+  /// function() + launchFunction() in one call. `args` point at the argument
+  /// values, as cuLaunchKernel takes them.
   Status launch(int module, const std::string &kernel,
                 std::array<unsigned, 3> grid, std::array<unsigned, 3> block,
                 unsigned sharedBytes, std::vector<void *> args);
-  Status synchronize();
 
 private:
   Device() = default;

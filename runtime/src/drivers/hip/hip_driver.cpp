@@ -15,7 +15,10 @@ using hipError_t = int;
 using hipStream_t = struct ihipStream_t *;
 using hipModule_t = struct ihipModule_t *;
 using hipFunction_t = struct ihipModuleSymbol_t *;
+using hipEvent_t = struct ihipEvent_t *;
 constexpr hipError_t hipSuccess = 0;
+/// AMD GPUs (gfx9 CDNA included) have 64 KiB of LDS per workgroup.
+constexpr unsigned kMaxSharedBytes = 64 * 1024;
 
 struct Symbols {
 #define SSMRT_HIP_SYMBOL(symbol, member, ret, ...)                             \
@@ -154,28 +157,101 @@ Expected<int> Device::loadModule(const std::string &image) {
   return int(modules_.size() - 1);
 }
 
+Expected<void *> Device::function(int module, const std::string &kernel) {
+  if (module < 0 || size_t(module) >= modules_.size())
+    return invalidArgumentError(strCat("no loaded HIP module #", module));
+  SSMRT_RETURN_IF_ERROR(makeCurrent());
+  hipFunction_t function = nullptr;
+  Status found = driver_->check(
+      driver_->symbols().moduleGetFunction(
+          &function, static_cast<hipModule_t>(modules_[module]),
+          kernel.c_str()),
+      "hipModuleGetFunction");
+  if (!found.ok())
+    return notFoundError(
+        strCat("HIP kernel '", kernel, "': ", found.message()));
+  return static_cast<void *>(function);
+}
+
+Status Device::setMaxDynamicSharedMemory(void *function, unsigned bytes) {
+  (void)function;
+  if (bytes > kMaxSharedBytes)
+    return invalidArgumentError(
+        strCat(bytes, " bytes of dynamic shared memory exceed the ",
+               kMaxSharedBytes, " bytes of LDS an AMD GPU workgroup has"));
+  return okStatus();
+}
+
+Status Device::launchFunction(void *function, std::array<unsigned, 3> grid,
+                              std::array<unsigned, 3> block,
+                              unsigned sharedBytes, void **args) {
+  SSMRT_RETURN_IF_ERROR(makeCurrent());
+  return driver_->check(
+      driver_->symbols().moduleLaunchKernel(
+          static_cast<hipFunction_t>(function), grid[0], grid[1], grid[2],
+          block[0], block[1], block[2], sharedBytes,
+          static_cast<hipStream_t>(stream_), args, nullptr),
+      "hipModuleLaunchKernel");
+}
+
 Status Device::launch(int module, const std::string &kernel,
                       std::array<unsigned, 3> grid,
                       std::array<unsigned, 3> block, unsigned sharedBytes,
                       std::vector<void *> args) {
-  if (module < 0 || size_t(module) >= modules_.size())
-    return invalidArgumentError(strCat("no loaded HIP module #", module));
+  SSMRT_ASSIGN_OR_RETURN(void *fn, function(module, kernel));
+  return launchFunction(fn, grid, block, sharedBytes, args.data());
+}
+
+Status Device::copyAsync(uint64_t dst, uint64_t src, size_t bytes) {
   SSMRT_RETURN_IF_ERROR(makeCurrent());
-  const Symbols &hip = driver_->symbols();
-  hipFunction_t function = nullptr;
-  Status found =
-      driver_->check(hip.moduleGetFunction(
-                         &function, static_cast<hipModule_t>(modules_[module]),
-                         kernel.c_str()),
-                     "hipModuleGetFunction");
-  if (!found.ok())
-    return notFoundError(
-        strCat("HIP kernel '", kernel, "': ", found.message()));
+  return driver_->check(driver_->symbols().memcpyDtoDAsync(
+                            reinterpret_cast<void *>(dst),
+                            reinterpret_cast<void *>(src), bytes,
+                            static_cast<hipStream_t>(stream_)),
+                        "hipMemcpyDtoDAsync");
+}
+
+Status Device::fillAsync(uint64_t dst, uint8_t value, size_t bytes) {
+  SSMRT_RETURN_IF_ERROR(makeCurrent());
+  return driver_->check(driver_->symbols().memsetD8Async(
+                            reinterpret_cast<void *>(dst), value, bytes,
+                            static_cast<hipStream_t>(stream_)),
+                        "hipMemsetD8Async");
+}
+
+Expected<void *> Device::createEvent() {
+  SSMRT_RETURN_IF_ERROR(makeCurrent());
+  hipEvent_t event = nullptr;
+  SSMRT_RETURN_IF_ERROR(driver_->check(driver_->symbols().eventCreate(&event),
+                                       "hipEventCreate"));
+  return static_cast<void *>(event);
+}
+
+Status Device::destroyEvent(void *event) {
   return driver_->check(
-      hip.moduleLaunchKernel(
-          function, grid[0], grid[1], grid[2], block[0], block[1], block[2],
-          sharedBytes, static_cast<hipStream_t>(stream_), args.data(), nullptr),
-      "hipModuleLaunchKernel");
+      driver_->symbols().eventDestroy(static_cast<hipEvent_t>(event)),
+      "hipEventDestroy");
+}
+
+Status Device::recordEvent(void *event) {
+  SSMRT_RETURN_IF_ERROR(makeCurrent());
+  return driver_->check(
+      driver_->symbols().eventRecord(static_cast<hipEvent_t>(event),
+                                     static_cast<hipStream_t>(stream_)),
+      "hipEventRecord");
+}
+
+Expected<float> Device::elapsedMs(void *start, void *end) {
+  const Symbols &hip = driver_->symbols();
+  SSMRT_RETURN_IF_ERROR(driver_->check(
+      hip.eventSynchronize(static_cast<hipEvent_t>(end)),
+      "hipEventSynchronize"));
+  float ms = 0;
+  SSMRT_RETURN_IF_ERROR(driver_->check(
+      hip.eventElapsedTime(&ms, static_cast<hipEvent_t>(start),
+                           static_cast<hipEvent_t>(end)),
+      "hipEventElapsedTime"));
+  return ms;
 }
 
 Status Device::synchronize() {

@@ -1,23 +1,26 @@
-//===- cuda_executor.h - Running schedules on a CUDA device (private) -*- C++
-//-*-===//
+//===- gpu_executor.h - Running schedules on a GPU (private) ----*- C++ -*-===//
 //
-// Part of the ssmc project. A module loaded on a "cuda[:N]" device keeps its
-// Nvptx kernel objects (PTX or cubin) loaded in the device's primary context
-// and its constants uploaded once. Each entry runs out of one device
-// allocation laid out from its static memory plan (staged inputs | arena |
-// outputs), made on first use and reused by later invocations: Alloc is an
-// offset into it, BindInput a host-to-device copy of the caller's tensor,
-// Launch a cuLaunchKernel with the command's grid and the kernel's block
-// dims, Return a device-to-host copy into the HostTensor outputs.
+// Part of the ssmc project. One executor for every GPU driver behind
+// gpu::Device (CUDA, HIP). A module loaded on a GPU device keeps its kernel
+// objects loaded (Nvptx PTX/cubin on NVIDIA, Amdgpu HSACO on AMD) and its
+// constants uploaded once. Each entry runs out of one device allocation laid
+// out from its static memory plan (staged inputs | arena | outputs), made on
+// first use and reused by later invocations. The command walk is the host
+// executor's (detail::ScheduleWalker): Alloc is an offset into the workspace,
+// BindInput the input's staged copy, Copy/UploadConstant a stream-ordered
+// device copy, Launch a kernel launch with the command's grid and the kernel's
+// block dims and dynamic shared memory (GpuRunner::launch: the one place a
+// launch happens), Return records the device address the caller's HostTensor
+// is downloaded from.
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef SSMRT_SRC_DRIVERS_CUDA_CUDA_EXECUTOR_H
-#define SSMRT_SRC_DRIVERS_CUDA_CUDA_EXECUTOR_H
+#ifndef SSMRT_SRC_DRIVERS_GPU_GPU_EXECUTOR_H
+#define SSMRT_SRC_DRIVERS_GPU_GPU_EXECUTOR_H
 
 #include "../../core/executor.h"
 
-#include "ssmrt/drivers/cuda.h"
+#include "ssmrt/drivers/gpu.h"
 #include "ssmrt/format/reader.h"
 
 #include <array>
@@ -25,7 +28,7 @@
 #include <string>
 #include <vector>
 
-namespace ssmrt::cuda {
+namespace ssmrt::gpu {
 
 /// One device allocation, freed on destruction. Move-only.
 class DeviceMemory {
@@ -49,8 +52,11 @@ private:
   uint64_t size_ = 0;
 };
 
-/// The kernels and constants of a module on one CUDA device.
-struct CudaExecutable {
+/// The kernel-object target a device runs: Nvptx on NVIDIA, Amdgpu on AMD.
+format::TargetKind targetOf(const Device &device);
+
+/// The kernels and constants of a module on one GPU.
+struct GpuExecutable {
   struct Kernel {
     std::string name;
     void *function = nullptr;
@@ -61,40 +67,40 @@ struct CudaExecutable {
   std::vector<Kernel> kernels;          // per KernelMetadata record
   std::vector<DeviceMemory> constants;  // per Constant record
 
-  /// Loads every kernel object (all must be Nvptx: Ptx or Cubin) and
-  /// resolves every kernel; uploads the constants.
-  static Expected<CudaExecutable>
+  /// Loads every kernel object (all must be for the device's target:
+  /// targetOf) and resolves every kernel; uploads the constants.
+  static Expected<GpuExecutable>
   load(const format::ArtifactView &view, std::shared_ptr<Device> device,
        const std::vector<format::ConstantInfo> &constants);
 };
 
 /// The device storage of one entry (see the file comment).
-struct CudaWorkspace {
+struct GpuWorkspace {
   DeviceMemory memory;
   std::vector<uint64_t> inputOffsets;      // per input
   uint64_t arenaOffset = 0;
   std::vector<uint64_t> allocationOffsets; // per allocation (absolute offset)
 
-  static Expected<CudaWorkspace> create(const detail::EntryPlan &plan,
-                                        std::shared_ptr<Device> device);
+  static Expected<GpuWorkspace> create(const detail::EntryPlan &plan,
+                                       std::shared_ptr<Device> device);
 };
 
 /// Uploads `inputs`, runs the schedule and downloads the outputs. With
 /// `poisonOutputs` the output allocations start as 0xFF bytes (NaN for
 /// floats) instead of zeros.
 Expected<std::vector<HostTensor>>
-executeEntry(const detail::EntryPlan &plan, CudaExecutable &executable,
-             CudaWorkspace &workspace, const std::vector<TensorView> &inputs,
+executeEntry(const detail::EntryPlan &plan, GpuExecutable &executable,
+             GpuWorkspace &workspace, const std::vector<TensorView> &inputs,
              bool poisonOutputs);
 
 /// Uploads `inputs` once, then runs the schedule `warmup` + `iterations`
 /// times back to back with the inputs resident; returns the device time of
-/// each timed run in ms (CUDA events between runs).
+/// each timed run in ms (device events between runs).
 Expected<std::vector<double>>
-timeEntry(const detail::EntryPlan &plan, CudaExecutable &executable,
-          CudaWorkspace &workspace, const std::vector<TensorView> &inputs,
+timeEntry(const detail::EntryPlan &plan, GpuExecutable &executable,
+          GpuWorkspace &workspace, const std::vector<TensorView> &inputs,
           int warmup, int iterations);
 
-} // namespace ssmrt::cuda
+} // namespace ssmrt::gpu
 
-#endif // SSMRT_SRC_DRIVERS_CUDA_CUDA_EXECUTOR_H
+#endif // SSMRT_SRC_DRIVERS_GPU_GPU_EXECUTOR_H

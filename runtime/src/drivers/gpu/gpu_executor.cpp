@@ -1,205 +1,104 @@
-//===- cuda_executor.cpp - Running schedules on a CUDA device -------------===//
+//===- gpu_executor.cpp - Running schedules on a GPU ----------------------===//
 //
 // Part of the ssmc project.
 //
 //===----------------------------------------------------------------------===//
 
-#include "cuda_executor.h"
+#include "gpu_executor.h"
 
 #include "../../core/strings.h"
 
 #include <cstring>
 
-namespace ssmrt::cuda {
+namespace ssmrt::gpu {
 
 using detail::strCat;
 using format::Command;
-using format::KernelArgKind;
-using format::ScheduleOp;
 
 namespace {
 
-/// Alignment of every region of a workspace (cudaMalloc's own is 256).
+/// Alignment of every region of a workspace (cuMemAlloc's and hipMalloc's
+/// own is at least 256).
 constexpr uint64_t kDeviceAlignment = 256;
 
 uint64_t alignUp(uint64_t value, uint64_t alignment) {
   return (value + alignment - 1) / alignment * alignment;
 }
 
-bool rangeFits(uint64_t offset, uint64_t length, uint64_t limit) {
-  return offset <= limit && length <= limit - offset;
-}
-
-/// A buffer slot while a schedule runs: a device range.
-struct Slot {
-  uint64_t base = 0;
-  uint64_t size = 0;
-  bool live = false;
-  bool writable = false;
-};
-
 /// Runs the commands of one entry over a workspace whose inputs are already
 /// uploaded.
-class Runner {
+class GpuRunner final : public detail::ScheduleWalker {
 public:
-  Runner(const detail::EntryPlan &plan, CudaExecutable &executable,
-         CudaWorkspace &workspace)
-      : plan_(plan), exe_(executable), ws_(workspace),
-        slots_(plan.bufferCount), returned_(plan.signature.outputs.size(), 0) {
-  }
+  GpuRunner(const detail::EntryPlan &plan, GpuExecutable &executable,
+            GpuWorkspace &workspace)
+      : ScheduleWalker(plan, strCat(executable.device->api(), " executor")),
+        exe_(executable), ws_(workspace) {}
 
   /// `fill`: -1 leaves output allocations as they are, else the byte value
   /// they start as.
   Status run(int fill) {
     fill_ = fill;
-    for (Slot &s : slots_)
-      s = Slot();
-    for (uint32_t i = 0; i < plan_.commands.size(); ++i)
-      SSMRT_RETURN_IF_ERROR(step(i, plan_.commands[i]));
-    return okStatus();
+    return walk();
   }
-
-  /// Device pointer of output `index` as returned by the schedule.
-  uint64_t returned(size_t index) const { return returned_[index]; }
 
 private:
-  Status internal(uint32_t i, const std::string &message) const {
-    return internalError(strCat("function '", plan_.signature.name,
-                                "': command ", i, ": CUDA executor: ",
-                                message));
+  Expected<uint64_t> allocate(uint32_t command, uint32_t id) override {
+    (void)command;
+    const detail::PlannedAllocation &a = plan_.allocations[id];
+    uint64_t base = ws_.memory.pointer() + ws_.allocationOffsets[id];
+    if (a.output >= 0 && fill_ >= 0 && a.bytes != 0)
+      SSMRT_RETURN_IF_ERROR(exe_.device->fillAsync(
+          base, static_cast<uint8_t>(fill_), static_cast<size_t>(a.bytes)));
+    return base;
   }
-  Expected<uint64_t> range(uint32_t i, uint32_t buffer, uint64_t offset,
-                           uint64_t bytes, bool write) const {
-    if (buffer >= slots_.size())
-      return internal(i, strCat("buffer ", buffer, " out of range"));
-    const Slot &s = slots_[buffer];
-    if (!s.live)
-      return internal(i, strCat("buffer ", buffer, " is not live"));
-    if (write && !s.writable)
-      return internal(i, strCat("buffer ", buffer, " is read-only"));
-    if (!rangeFits(offset, bytes, s.size))
-      return internal(i, strCat("range [", offset, ", +", bytes,
-                                ") out of bounds of buffer ", buffer, " (",
-                                s.size, " bytes)"));
-    return s.base + offset;
+  Expected<uint64_t> inputAddress(uint32_t input) override {
+    if (input >= ws_.inputOffsets.size())
+      return internalError(strCat("GPU executor: input ", input,
+                                  " out of range"));
+    return ws_.memory.pointer() + ws_.inputOffsets[input];
   }
-  Status step(uint32_t i, const Command &c);
+  Expected<detail::RunSlot> constantRange(uint32_t constant) override {
+    if (constant >= exe_.constants.size())
+      return internalError(strCat("GPU executor: constant ", constant,
+                                  " out of range"));
+    detail::RunSlot slot;
+    slot.base = exe_.constants[constant].pointer();
+    slot.size = exe_.constants[constant].size();
+    return slot;
+  }
+  Status copy(uint64_t dst, uint64_t src, uint64_t bytes) override {
+    return exe_.device->copyAsync(dst, src, static_cast<size_t>(bytes));
+  }
+  Status launch(uint32_t command, const Command &c,
+                std::vector<uint64_t> &values) override;
 
-  const detail::EntryPlan &plan_;
-  CudaExecutable &exe_;
-  CudaWorkspace &ws_;
-  std::vector<Slot> slots_;
-  std::vector<uint64_t> returned_;
-  std::vector<uint64_t> values_;
+  GpuExecutable &exe_;
+  GpuWorkspace &ws_;
   std::vector<void *> args_;
   int fill_ = -1;
 };
 
-Status Runner::step(uint32_t i, const Command &c) {
-  Device &device = *exe_.device;
-  uint64_t base = ws_.memory.pointer();
-  switch (c.op) {
-  case ScheduleOp::Alloc: {
-    uint32_t id = plan_.allocationOfCommand[i];
-    if (id >= plan_.allocations.size() || c.buffer >= slots_.size())
-      return internal(i, "no planned allocation");
-    const detail::PlannedAllocation &a = plan_.allocations[id];
-    Slot &s = slots_[c.buffer];
-    s.base = base + ws_.allocationOffsets[id];
-    s.size = a.bytes;
-    s.live = true;
-    s.writable = true;
-    if (a.output >= 0 && fill_ >= 0 && a.bytes != 0)
-      SSMRT_RETURN_IF_ERROR(
-          device.fillAsync(s.base, static_cast<uint8_t>(fill_), a.bytes));
-    return okStatus();
-  }
-  case ScheduleOp::BindInput: {
-    if (c.operandIndex >= ws_.inputOffsets.size() || c.buffer >= slots_.size())
-      return internal(i, "input out of range");
-    Slot &s = slots_[c.buffer];
-    s.base = base + ws_.inputOffsets[c.operandIndex];
-    s.size = plan_.signature.inputs[c.operandIndex].byteSize();
-    s.live = true;
-    s.writable = false;
-    return okStatus();
-  }
-  case ScheduleOp::BindConstant: {
-    if (c.operandIndex >= exe_.constants.size() || c.buffer >= slots_.size())
-      return internal(i, "constant out of range");
-    Slot &s = slots_[c.buffer];
-    s.base = exe_.constants[c.operandIndex].pointer();
-    s.size = exe_.constants[c.operandIndex].size();
-    s.live = true;
-    s.writable = false;
-    return okStatus();
-  }
-  case ScheduleOp::UploadConstant: {
-    if (c.operandIndex >= exe_.constants.size())
-      return internal(i, "constant out of range");
-    const DeviceMemory &constant = exe_.constants[c.operandIndex];
-    SSMRT_ASSIGN_OR_RETURN(
-        uint64_t dst, range(i, c.buffer, c.dstOffset, constant.size(), true));
-    if (constant.size() != 0)
-      SSMRT_RETURN_IF_ERROR(
-          device.copyAsync(dst, constant.pointer(), constant.size()));
-    return okStatus();
-  }
-  case ScheduleOp::Launch: {
-    if (c.operandIndex >= exe_.kernels.size())
-      return internal(i, "kernel out of range");
-    const CudaExecutable::Kernel &kernel = exe_.kernels[c.operandIndex];
-    values_.assign(c.args.size(), 0);
-    args_.assign(c.args.size(), nullptr);
-    for (size_t a = 0; a < c.args.size(); ++a) {
-      const format::LaunchArgRecord &arg = c.args[a];
-      if (arg.kind == static_cast<uint32_t>(KernelArgKind::Buffer)) {
-        SSMRT_ASSIGN_OR_RETURN(values_[a],
-                               range(i, arg.buffer, arg.value, 0, false));
-      } else {
-        // Little-endian: the first bytes of the 8-byte value are the scalar.
-        values_[a] = arg.value;
-      }
-      args_[a] = &values_[a];
-    }
-    Status launched = device.launchFunction(
-        kernel.function, {c.grid[0], c.grid[1], c.grid[2]}, kernel.block,
-        kernel.sharedBytes, args_.data());
-    if (!launched.ok())
-      return launched.withContext(strCat("function '", plan_.signature.name,
-                                         "': kernel '", kernel.name, "'"));
-    return okStatus();
-  }
-  case ScheduleOp::Copy: {
-    SSMRT_ASSIGN_OR_RETURN(uint64_t src,
-                           range(i, c.srcBuffer, c.srcOffset, c.bytes, false));
-    SSMRT_ASSIGN_OR_RETURN(uint64_t dst,
-                           range(i, c.buffer, c.dstOffset, c.bytes, true));
-    if (c.bytes != 0)
-      SSMRT_RETURN_IF_ERROR(device.copyAsync(dst, src, c.bytes));
-    return okStatus();
-  }
-  case ScheduleOp::Free: {
-    if (c.buffer >= slots_.size())
-      return internal(i, "buffer out of range");
-    slots_[c.buffer] = Slot();
-    return okStatus();
-  }
-  case ScheduleOp::Return: {
-    if (c.operandIndex >= returned_.size())
-      return internal(i, "output out of range");
-    SSMRT_ASSIGN_OR_RETURN(
-        returned_[c.operandIndex],
-        range(i, c.buffer, 0,
-              plan_.signature.outputs[c.operandIndex].byteSize(), false));
-    return okStatus();
-  }
-  }
-  return internal(i, "unknown opcode");
+Status GpuRunner::launch(uint32_t command, const Command &c,
+                         std::vector<uint64_t> &values) {
+  if (c.operandIndex >= exe_.kernels.size())
+    return internal(command, "kernel out of range");
+  const GpuExecutable::Kernel &kernel = exe_.kernels[c.operandIndex];
+  // Both driver APIs take a pointer to each argument's value; a scalar is
+  // the first bytes of its 8-byte value (little-endian).
+  args_.assign(values.size(), nullptr);
+  for (size_t a = 0; a < values.size(); ++a)
+    args_[a] = &values[a];
+  Status launched = exe_.device->launchFunction(
+      kernel.function, {c.grid[0], c.grid[1], c.grid[2]}, kernel.block,
+      kernel.sharedBytes, args_.data());
+  if (!launched.ok())
+    return launched.withContext(strCat("function '", plan_.signature.name,
+                                       "': kernel '", kernel.name, "'"));
+  return okStatus();
 }
 
-Status uploadInputs(const detail::EntryPlan &plan, CudaExecutable &exe,
-                    CudaWorkspace &ws, const std::vector<TensorView> &inputs) {
+Status uploadInputs(const detail::EntryPlan &plan, GpuExecutable &exe,
+                    GpuWorkspace &ws, const std::vector<TensorView> &inputs) {
   // The pageable copies are synchronous and ordered after earlier work on
   // the (blocking) stream.
   SSMRT_RETURN_IF_ERROR(exe.device->synchronize());
@@ -217,6 +116,13 @@ Status uploadInputs(const detail::EntryPlan &plan, CudaExecutable &exe,
 //===----------------------------------------------------------------------===//
 // DeviceMemory
 //===----------------------------------------------------------------------===//
+
+Device::~Device() = default;
+
+format::TargetKind targetOf(const Device &device) {
+  return device.vendor() == Vendor::Nvidia ? format::TargetKind::Nvptx
+                                           : format::TargetKind::Amdgpu;
+}
 
 Expected<DeviceMemory> DeviceMemory::allocate(std::shared_ptr<Device> device,
                                               uint64_t bytes) {
@@ -258,26 +164,29 @@ void DeviceMemory::reset() {
 }
 
 //===----------------------------------------------------------------------===//
-// CudaExecutable and CudaWorkspace
+// GpuExecutable and GpuWorkspace
 //===----------------------------------------------------------------------===//
 
-Expected<CudaExecutable>
-CudaExecutable::load(const format::ArtifactView &view,
+Expected<GpuExecutable>
+GpuExecutable::load(const format::ArtifactView &view,
                      std::shared_ptr<Device> device,
                      const std::vector<format::ConstantInfo> &constants) {
-  CudaExecutable exe;
+  GpuExecutable exe;
   exe.device = device;
   std::vector<int> modules;
   for (uint32_t i = 0; i < view.kernelObjectCount(); ++i) {
     SSMRT_ASSIGN_OR_RETURN(format::KernelObject object, view.kernelObject(i));
-    if (object.target != format::TargetKind::Nvptx)
+    format::TargetKind target = targetOf(*device);
+    if (object.target != target)
       return failedPreconditionError(strCat(
           "kernel object ", i, " is for target ",
           format::targetKindName(object.target), " (", object.chip,
-          "): device '", device->name(),
-          "' (CUDA) runs only Nvptx kernel objects; compile with "
-          "--target=nvptx"));
-    // PTX is NUL-terminated text; a cubin is passed as is.
+          "): device '", device->name(), "' (", device->api(),
+          ") runs only ", format::targetKindName(target),
+          " kernel objects; compile with --target=",
+          target == format::TargetKind::Nvptx ? "nvptx" : "amdgpu"));
+    // PTX is NUL-terminated text (std::string adds the NUL); a cubin or an
+    // HSACO is passed as is.
     std::string image(reinterpret_cast<const char *>(object.data),
                       static_cast<size_t>(object.size));
     Expected<int> module = device->loadModule(image);
@@ -288,16 +197,21 @@ CudaExecutable::load(const format::ArtifactView &view,
                  device->name(), " (", device->chip(), ")"));
     modules.push_back(*module);
   }
+
   for (uint32_t k = 0; k < view.kernelCount(); ++k) {
     SSMRT_ASSIGN_OR_RETURN(format::KernelInfo info, view.kernel(k));
     Kernel kernel;
     kernel.name = std::string(info.name);
     kernel.block = {info.blockDims[0], info.blockDims[1], info.blockDims[2]};
     kernel.sharedBytes = info.dynamicSharedMemory;
+    if (info.objectIndex >= modules.size())
+      return internalError(strCat("kernel '", kernel.name,
+                                  "': kernel object ", info.objectIndex,
+                                  " out of range"));
     SSMRT_ASSIGN_OR_RETURN(
         kernel.function, device->function(modules[info.objectIndex], kernel.name));
-    // Above the default 48 KiB a kernel must opt in to its dynamic shared
-    // memory.
+    // Above the default 48 KiB a CUDA kernel must opt in to its dynamic
+    // shared memory (HIP: checked against the GPU's 64 KiB).
     if (kernel.sharedBytes > 48 * 1024) {
       Status raised =
           device->setMaxDynamicSharedMemory(kernel.function, kernel.sharedBytes);
@@ -319,10 +233,10 @@ CudaExecutable::load(const format::ArtifactView &view,
   return exe;
 }
 
-Expected<CudaWorkspace>
-CudaWorkspace::create(const detail::EntryPlan &plan,
+Expected<GpuWorkspace>
+GpuWorkspace::create(const detail::EntryPlan &plan,
                       std::shared_ptr<Device> device) {
-  CudaWorkspace ws;
+  GpuWorkspace ws;
   uint64_t offset = 0;
   for (const TensorDesc &input : plan.signature.inputs) {
     ws.inputOffsets.push_back(offset);
@@ -348,13 +262,13 @@ CudaWorkspace::create(const detail::EntryPlan &plan,
 //===----------------------------------------------------------------------===//
 
 Expected<std::vector<HostTensor>>
-executeEntry(const detail::EntryPlan &plan, CudaExecutable &executable,
-             CudaWorkspace &workspace, const std::vector<TensorView> &inputs,
+executeEntry(const detail::EntryPlan &plan, GpuExecutable &executable,
+             GpuWorkspace &workspace, const std::vector<TensorView> &inputs,
              bool poisonOutputs) {
   if (!plan.status.ok())
     return plan.status;
   SSMRT_RETURN_IF_ERROR(uploadInputs(plan, executable, workspace, inputs));
-  Runner runner(plan, executable, workspace);
+  GpuRunner runner(plan, executable, workspace);
   SSMRT_RETURN_IF_ERROR(runner.run(poisonOutputs ? 0xFF : 0));
   SSMRT_RETURN_IF_ERROR(executable.device->synchronize());
   const FunctionSignature &sig = plan.signature;
@@ -365,7 +279,8 @@ executeEntry(const detail::EntryPlan &plan, CudaExecutable &executable,
                            HostTensor::allocate(desc.dtype, desc.dims));
     if (desc.byteSize() != 0) {
       if (!runner.returned(out))
-        return internalError(strCat("CUDA executor: output ", out, " missing"));
+        return internalError(strCat(executable.device->api(),
+                                    " executor: output ", out, " missing"));
       SSMRT_RETURN_IF_ERROR(executable.device->download(
           tensor.data(), runner.returned(out),
           static_cast<size_t>(desc.byteSize())));
@@ -376,8 +291,8 @@ executeEntry(const detail::EntryPlan &plan, CudaExecutable &executable,
 }
 
 Expected<std::vector<double>>
-timeEntry(const detail::EntryPlan &plan, CudaExecutable &executable,
-          CudaWorkspace &workspace, const std::vector<TensorView> &inputs,
+timeEntry(const detail::EntryPlan &plan, GpuExecutable &executable,
+          GpuWorkspace &workspace, const std::vector<TensorView> &inputs,
           int warmup, int iterations) {
   if (!plan.status.ok())
     return plan.status;
@@ -387,7 +302,7 @@ timeEntry(const detail::EntryPlan &plan, CudaExecutable &executable,
                " and ", iterations));
   SSMRT_RETURN_IF_ERROR(uploadInputs(plan, executable, workspace, inputs));
   Device &device = *executable.device;
-  Runner runner(plan, executable, workspace);
+  GpuRunner runner(plan, executable, workspace);
   for (int i = 0; i < warmup; ++i)
     SSMRT_RETURN_IF_ERROR(runner.run(-1));
   std::vector<void *> events;
@@ -427,4 +342,4 @@ timeEntry(const detail::EntryPlan &plan, CudaExecutable &executable,
   return ms;
 }
 
-} // namespace ssmrt::cuda
+} // namespace ssmrt::gpu
