@@ -148,6 +148,7 @@ FailureOr<CompileResult> compileNVPTX(ModuleOp module,
                                       std::string &&stats) {
   GPUPipelineOptions gpu;
   gpu.chip = options.gpu.chip;
+  gpu.scanFuseCrossScan = options.gpu.scanFuseCrossScan;
   gpu.scanChannelsPerBlock = options.gpu.scanChannelsPerBlock;
   gpu.scanTileSteps = options.gpu.scanTileSteps;
   gpu.scanAsyncCopies = options.gpu.scanAsyncCopies;

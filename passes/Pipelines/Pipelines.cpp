@@ -144,6 +144,7 @@ void addKernelSerialization(OpPassManager &pm) {
 void mlir::ssm::buildSSMToGPULoopsPipeline(OpPassManager &pm,
                                            const GPUPipelineOptions &options) {
   ConvertSSMToGPUOptions scan;
+  scan.fuseCrossScan = options.scanFuseCrossScan;
   scan.channelsPerBlock = options.scanChannelsPerBlock;
   scan.tileSteps = options.scanTileSteps;
   scan.asyncCopies = options.scanAsyncCopies;

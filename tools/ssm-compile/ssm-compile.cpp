@@ -36,6 +36,11 @@ static cl::opt<std::string> targetName("target", cl::desc("cpu or nvptx"),
 static cl::opt<std::string> chipName("chip",
                                      cl::desc("GPU chip for --target=nvptx"),
                                      cl::init("sm_90"));
+static cl::opt<bool> scanFuseCrossScan(
+    "scan-fuse-cross-scan",
+    cl::desc("GPU: VMamba's cross_scan -> selective_scan -> cross_merge as "
+             "one kernel (false: three separate lowerings)"),
+    cl::init(true));
 static cl::opt<int64_t> scanChannelsPerBlock(
     "scan-channels-per-block",
     cl::desc("GPU selective-scan kernel: channels (threads) per block"),
@@ -143,6 +148,7 @@ int main(int argc, char **argv) {
   options.cpu.cpu = cpuName;
   options.cpu.linker = linkerPath;
   options.gpu.chip = chipName;
+  options.gpu.scanFuseCrossScan = scanFuseCrossScan;
   options.gpu.scanChannelsPerBlock = scanChannelsPerBlock;
   options.gpu.scanTileSteps = scanTileSteps;
   options.gpu.scanAsyncCopies = scanAsyncCopies;

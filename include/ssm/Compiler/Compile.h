@@ -39,6 +39,8 @@ std::optional<Target> parseTarget(StringRef name);
 struct GPUTargetOptions {
   /// "sm_90" (any sm_XY the NVPTX backend knows).
   std::string chip = "sm_90";
+  /// VMamba's cross_scan -> scan -> cross_merge as one kernel.
+  bool scanFuseCrossScan = true;
   /// Selective-scan kernel launch shape (convert-ssm-to-gpu).
   int64_t scanChannelsPerBlock = 64;
   int64_t scanTileSteps = 32;

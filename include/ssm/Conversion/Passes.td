@@ -67,6 +67,10 @@ def ConvertSSMToGPU : Pass<"convert-ssm-to-gpu"> {
     unsupported scans are left for convert-ssm-to-scf.
   }];
   let options = [
+    Option<"fuseCrossScan", "fuse-cross-scan", "bool", "true",
+           "VMamba's cross_scan -> selective_scan -> cross_merge chain as one "
+           "kernel (u read through the index maps, y merged in shared "
+           "memory; no xs / ys tensors)">,
     Option<"channelsPerBlock", "channels-per-block", "int64_t", "64",
            "Channels (threads) per block; halved while it does not divide the "
            "channels of a B/C group">,

@@ -26,6 +26,11 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
       llvm::cl::desc("ROCm toolkit folder (llvm/bin/ld.lld, amdgcn/bitcode); "
                      "default: the build's link farm over Debian's "
                      "rocm-device-libs")};
+  Option<bool> scanFuseCrossScan{
+      *this, "scan-fuse-cross-scan",
+      llvm::cl::desc("VMamba's cross_scan -> selective_scan -> cross_merge "
+                     "as one kernel"),
+      llvm::cl::init(true)};
   Option<int64_t> scanChannelsPerBlock{
       *this, "scan-channels-per-block",
       llvm::cl::desc("selective-scan kernel: channels (threads) per block"),

@@ -32,6 +32,8 @@ struct ConvertSSMToGPUPass
     options.asyncMinLength = asyncMinLength;
     RewritePatternSet patterns(&getContext());
     populateSelectiveScanToGPUPatterns(patterns, options);
+    if (fuseCrossScan)
+      populateCrossScanFusionToGPUPatterns(patterns);
     // Each scan is rewritten once; nothing else is folded on the way.
     if (failed(applyPatternsGreedily(
             getOperation(), std::move(patterns),

@@ -41,6 +41,11 @@ struct ScanKernelOptions {
 void populateSelectiveScanToGPUPatterns(RewritePatternSet &patterns,
                                         const ScanKernelOptions &options);
 
+/// VMamba's SS2D core, cross_merge(selective_scan(cross_scan(x))) through
+/// the builder's reshapes, as one gpu.launch (CrossScanFusion.cpp); rooted at
+/// the scan with a higher benefit than the plain scan lowering.
+void populateCrossScanFusionToGPUPatterns(RewritePatternSet &patterns);
+
 } // namespace ssm
 } // namespace mlir
 
