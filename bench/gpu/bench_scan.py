@@ -326,7 +326,9 @@ def main():
               f"{r.get('poly_exp_states', 0)} poly exp, "
               f"{r.get('channels_per_thread', 1)} ch/thread"
               f"{', %d KiB smem' % r['max_shared_kib'] if r.get('max_shared_kib', 100) != 100 else ''}"
-              f"{', cp.async' if r.get('async') else ''} | "
+              f"{', cp.async' if r.get('async') else ''}"
+              f"{', %d chunks' % r['chunks'] if r.get('chunks', 1) > 1 else ''}"
+              f"{', scalar loads' if not r.get('vector_loads', True) else ''} | "
               f"{r['rel_err']:.1e} | {r['max_err']:.1e} | {r['ms']:.4f} | "
               f"{r['floor_ms']:.4f} | {r['pct_floor']:.0f}% | "
               f"{r['torch_ms']:.2f} | {r['speedup_vs_torch']:.0f}x |")

@@ -21,13 +21,39 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-SHAPES = [(128, 768, 197, 16), (128, 768, 730, 16)]
+# The rows: (shape, dtypes, the option naming its variants).
+SHAPES = [((128, 768, 197, 16), ("f32", "bf16"), "variants"),
+          ((128, 768, 730, 16), ("f32", "bf16"), "variants"),
+          ((8, 768, 16385, 16), ("bf16",), "long_variants"),
+          ((128, 384, 3136, 1), ("bf16",), "n1_variants")]
 # Small awkward cases, checked only (default kernel shape): channels not a
 # multiple of the block (guarded rows), l not a multiple of the tile, n not a
 # multiple of 4 (scalar state loads), reverse, grouped B/C.
-SMALL = [dict(shape=(3, 80, 45, 5), dtype="f32", reverse=False, groups=1),
-         dict(shape=(2, 128, 100, 16), dtype="bf16", reverse=True, groups=1),
-         dict(shape=(2, 256, 77, 8), dtype="f32", reverse=False, groups=4)]
+# l = 1, batch 1; n = 1; l*b*d not a multiple of 4 (scalar fills); chunked
+# scans (several chunk and tile sizes, cp.async, reverse, grouped), each also
+# with 4 threads per channel and 2 channels per thread where it applies.
+BASIC = (("l1", []), ("l4", ["--scan-lanes-per-channel=4"]),
+         ("k2", ["--scan-channels-per-thread=2"]))
+SMALL = [dict(shape=(3, 80, 45, 5), dtype="f32", reverse=False, groups=1,
+              flags=BASIC + (("c3t8", ["--scan-chunks=3", "--scan-tile-steps=8"]),
+                             ("v0", ["--scan-vector-loads=false"]))),
+         dict(shape=(2, 128, 100, 16), dtype="bf16", reverse=True, groups=1,
+              flags=BASIC + (("c3t16", ["--scan-chunks=3", "--scan-tile-steps=16"]),
+                             ("c3t16l4", ["--scan-chunks=3", "--scan-tile-steps=16",
+                                          "--scan-lanes-per-channel=4"]))),
+         dict(shape=(2, 256, 77, 8), dtype="f32", reverse=False, groups=4,
+              flags=BASIC + (("c2t16k2", ["--scan-chunks=2", "--scan-tile-steps=16",
+                                          "--scan-channels-per-thread=2"]),)),
+         dict(shape=(1, 64, 1, 16), dtype="f32", reverse=False, groups=1,
+              flags=(("l1", []), ("c4", ["--scan-chunks=4"]))),
+         dict(shape=(1, 33, 7, 4), dtype="f32", reverse=False, groups=1,
+              flags=(("l1", []), ("c3t2", ["--scan-chunks=3", "--scan-tile-steps=2"]))),
+         dict(shape=(2, 96, 333, 1), dtype="bf16", reverse=True, groups=1,
+              flags=(("l1", []), ("c5", ["--scan-chunks=5"]),
+                     ("c5k2", ["--scan-chunks=5", "--scan-channels-per-thread=2"]))),
+         dict(shape=(2, 64, 730, 16), dtype="f32", reverse=True, groups=1,
+              flags=(("c3a", ["--scan-chunks=3"]),
+                     ("c3s", ["--scan-chunks=3", "--scan-async-min-length=0"])))]
 
 
 def module_text(b, d, l, n, dtype, reverse=False, groups=1):
@@ -60,9 +86,20 @@ def main():
                         "0), J channels per thread (default 1), S KiB of shared memory for "
                         "the tiles (default 100; above 48: dynamic shared memory), a: "
                         "cp.async double-buffered tiles (otherwise chosen by "
-                        "the compiler: f32 and l >= 512)")
+                        "the compiler: f32 and l >= 512), s: synchronous "
+                        "tiles (--scan-async-min-length=0), cN: N chunks (0: "
+                        "the compiler's choice, the default), v: scalar "
+                        "global loads (no 16-byte vectors)")
     parser.add_argument("--bf16-variants", default="64x32u2",
                         help="the variants also compiled for bf16 inputs")
+    parser.add_argument("--long-variants", default="64x32u2",
+                        help="variants of the long-L row (8, 768, 16385, 16)")
+    parser.add_argument("--n1-variants", default="64x32u2",
+                        help="variants of VMamba's n = 1 row (128, 384, 3136, 1)")
+    parser.add_argument("--only-shapes", default="",
+                        help="comma-separated l values to compile (default all)")
+    parser.add_argument("--no-checks", action="store_true",
+                        help="skip the small correctness-only modules")
     parser.add_argument("--dtypes", default="f32,bf16")
     parser.add_argument("--out", default=os.path.join(ROOT, "artifacts", "gpu"))
     parser.add_argument("--compiler",
@@ -70,29 +107,40 @@ def main():
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
     manifest = []
-    for b, d, l, n in SHAPES:
+    for (b, d, l, n), dtypes, variant_option in SHAPES:
+        if args.only_shapes and str(l) not in args.only_shapes.split(","):
+            continue
         for dtype in args.dtypes.split(","):
+            if dtype not in dtypes:
+                continue
             mlir = os.path.join(args.out, f"scan_{dtype}_{b}x{d}x{l}x{n}.mlir")
             with open(mlir, "w") as f:
                 f.write(module_text(b, d, l, n, dtype))
-            for variant in args.variants.split(","):
-                m = re.fullmatch(r"(\d+)x(\d+)(?:u(\d+))?(?:l(\d+))?(?:p(\d+))?(?:k(\d+))?(?:m(\d+))?(a?)",
+            variants = getattr(args, variant_option).split(",")
+            for variant in variants:
+                m = re.fullmatch(r"(\d+)x(\d+)(?:u(\d+))?(?:l(\d+))?(?:p(\d+))?(?:k(\d+))?(?:m(\d+))?(?:c(\d+))?(v?)(s?)(a?)",
                                  variant)
                 if not m:
-                    sys.exit(f"bad variant '{variant}' (CxT[uN][lM][pK][kJ][mS][a])")
+                    sys.exit(f"bad variant '{variant}' (CxT[uN][lM][pK][kJ][mS][cN][v][s][a])")
                 cpb, steps = int(m.group(1)), int(m.group(2))
                 unroll = int(m.group(3) or 2)
                 lanes = int(m.group(4) or 1)
                 poly = int(m.group(5) or 0)
                 per_thread = int(m.group(6) or 1)
                 max_shared_kib = int(m.group(7) or 100)
-                async_copies = m.group(8) == "a"
-                if dtype != "f32" and (async_copies or
-                                       variant not in args.bf16_variants.split(",")):
+                chunks = int(m.group(8) or 0)
+                vector_loads = m.group(9) != "v"
+                sync = m.group(10) == "s"
+                async_copies = m.group(11) == "a"
+                if (variant_option == "variants" and dtype != "f32" and
+                        (async_copies or
+                         variant not in args.bf16_variants.split(","))):
                     continue  # 16-bit inputs load synchronously
                 name = (f"scan_{dtype}_{b}x{d}x{l}x{n}_c{cpb}_t{steps}"
                         f"_u{unroll}_l{lanes}_p{poly}_k{per_thread}"
                         f"{f'_m{max_shared_kib}' if max_shared_kib != 100 else ''}"
+                        f"_ch{chunks}{'' if vector_loads else '_novec'}"
+                        f"{'_sync' if sync else ''}"
                         f"{'_async' if async_copies else ''}.ssmb")
                 cmd = [args.compiler, mlir, "--target=nvptx", "--chip=sm_90",
                        f"--scan-channels-per-block={cpb}",
@@ -101,23 +149,39 @@ def main():
                        f"--scan-lanes-per-channel={lanes}",
                        f"--scan-poly-exp-states={poly}",
                        f"--scan-channels-per-thread={per_thread}",
-                       f"--scan-max-shared-memory={max_shared_kib * 1024}"] + (
-                           ["--scan-async-copies"] if async_copies else []) + [
+                       f"--scan-max-shared-memory={max_shared_kib * 1024}",
+                       f"--scan-chunks={chunks}",
+                       f"--scan-vector-loads={'true' if vector_loads else 'false'}"] + (
+                           ["--scan-async-copies"] if async_copies else []) + (
+                           ["--scan-async-min-length=0"] if sync else []) + [
                        "-o", os.path.join(args.out, name)]
                 subprocess.run(cmd, check=True)
+                # The launches the compiler chose (one, or pass 1 / combine /
+                # pass 2 of a chunked scan: the last grid's z is the chunks).
+                host = subprocess.run(cmd[:-2] + ["--compile-to=llvm"],
+                                      check=True, capture_output=True,
+                                      text=True).stdout
+                launches = re.findall(
+                    r"blocks in \(%c(\d+), %c(\d+), %c(\d+)\) threads in "
+                    r"\(%c(\d+),", host)
+                launches = [[int(x) for x in g] for g in launches]
                 manifest.append({"file": name, "shape": [b, d, l, n],
                                  "dtype": dtype, "channels_per_block": cpb,
                                  "tile_steps": steps, "unroll": unroll,
                                  "lanes": lanes, "poly_exp_states": poly,
                                  "channels_per_thread": per_thread,
                                  "max_shared_kib": max_shared_kib,
-                                 "async": async_copies or (dtype == "f32" and l >= 512),
+                                 "chunks": launches[-1][2] if launches else 0,
+                                 "vector_loads": vector_loads,
+                                 "launches": launches,
+                                 "async": async_copies or (
+                                     dtype == "f32" and l >= 512 and not sync),
                                  "command": " ".join(
                                      ["build/bin/ssm-compile",
                                       os.path.relpath(mlir, ROOT)] + cmd[2:-1]
                                      + ["-o", "artifacts/gpu/" + name])})
-                print("wrote", name, file=sys.stderr)
-    for case in SMALL:
+                print("wrote", name, launches, file=sys.stderr)
+    for case in [] if args.no_checks else SMALL:
         b, d, l, n = case["shape"]
         tag = (f"{case['dtype']}_{b}x{d}x{l}x{n}"
                + ("_rev" if case["reverse"] else "")
@@ -126,16 +190,14 @@ def main():
         with open(mlir, "w") as f:
             f.write(module_text(b, d, l, n, case["dtype"], case["reverse"],
                                 case["groups"]))
-        for suffix, flags in (("l1", []),
-                              ("l4", ["--scan-lanes-per-channel=4"]),
-                              ("k2", ["--scan-channels-per-thread=2"])):
+        for suffix, flags in case["flags"]:
             name = f"check_{tag}_{suffix}.ssmb"
-            subprocess.run([args.compiler, mlir, "--target=nvptx"] + flags +
+            subprocess.run([args.compiler, mlir, "--target=nvptx"] + list(flags) +
                            ["-o", os.path.join(args.out, name)], check=True)
             manifest.append({"file": name, "shape": [b, d, l, n],
                              "dtype": case["dtype"], "reverse": case["reverse"],
                              "groups": case["groups"], "check_only": True,
-                             "flags": flags})
+                             "flags": list(flags)})
     with open(os.path.join(args.out, "manifest.json"), "w") as f:
         json.dump(manifest, f, indent=1)
 

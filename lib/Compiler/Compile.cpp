@@ -158,6 +158,10 @@ FailureOr<CompileResult> compileNVPTX(ModuleOp module,
   gpu.scanChannelsPerThread = options.gpu.scanChannelsPerThread;
   gpu.scanMaxSharedMemory = options.gpu.scanMaxSharedMemory;
   gpu.scanAsyncMinLength = options.gpu.scanAsyncMinLength;
+  gpu.scanChunks = options.gpu.scanChunks;
+  gpu.scanChunkTargetThreads = options.gpu.scanChunkTargetThreads;
+  gpu.scanChunkMinSteps = options.gpu.scanChunkMinSteps;
+  gpu.scanVectorLoads = options.gpu.scanVectorLoads;
   struct Step {
     Phase phase;
     const char *name;

@@ -154,6 +154,10 @@ void mlir::ssm::buildSSMToGPULoopsPipeline(OpPassManager &pm,
   scan.channelsPerThread = options.scanChannelsPerThread;
   scan.maxSharedMemory = options.scanMaxSharedMemory;
   scan.asyncMinLength = options.scanAsyncMinLength;
+  scan.chunks = options.scanChunks;
+  scan.chunkTargetThreads = options.scanChunkTargetThreads;
+  scan.chunkMinSteps = options.scanChunkMinSteps;
+  scan.vectorLoads = options.scanVectorLoads;
   pm.addPass(createConvertSSMToGPU(scan));
   buildSSMToLoopsPipeline(pm);
 }

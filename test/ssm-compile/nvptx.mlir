@@ -4,6 +4,8 @@
 // RUN: ssm-compile %s --target=nvptx --compile-to=llvm | FileCheck %s --check-prefix=HOST
 // RUN: ssm-compile %s --target=nvptx --compile-to=binary | FileCheck %s --check-prefix=PTX
 // RUN: ssm-compile %s --target=nvptx --chip=sm_80 --scan-channels-per-block=32 --compile-to=binary | FileCheck %s --check-prefix=SM80
+// RUN: ssm-compile %s --target=nvptx --compile-to=binary | FileCheck %s --check-prefix=PTXV
+// RUN: ssm-compile %s --target=nvptx --scan-chunks=2 --compile-to=binary | FileCheck %s --check-prefix=CHUNK
 // RUN: ssm-compile %s --target=nvptx -o %t.ssmb
 // RUN: not ssm-run %t.ssmb --list 2>&1 | FileCheck %s --check-prefix=CPU
 // RUN: not ssm-compile %s --target=ptx 2>&1 | FileCheck %s --check-prefix=BADTARGET
@@ -32,13 +34,48 @@
 // PTX: ld.shared.v4.b32
 // PTX: st.global.b32
 
+// The tile fill reads u / delta / z by 16-byte vectors (9 per row of 32
+// steps: rows of 45 are not 16-byte aligned), 27 per thread and tile.
+// PTXV: .maxntid 64, 1, 1
+// PTXV-NOT: .local
+// PTXV-COUNT-27: ld.global.v4.b32
+// PTXV-NOT: .local
+// PTXV: bar.sync 0;
+// PTXV-NOT: .local
+// PTXV: ex2.approx.ftz.f32
+// PTXV-NOT: .local
+
+// Two chunks: pass 1 (end states and sums of delta, u / delta by vectors,
+// no z), the combine over chunks (256 threads per block), pass 2.
+// CHUNK-NOT: .local
+// CHUNK: .entry vim_kernel(
+// CHUNK: .maxntid 64, 1, 1
+// CHUNK-COUNT-18: ld.global.v4.b32
+// CHUNK-NOT: ld.global.v4.b32
+// CHUNK: bar.sync 0;
+// CHUNK: ex2.approx.ftz.f32
+// CHUNK-NOT: .local
+// CHUNK: st.global.b32
+// CHUNK: .entry vim_kernel(
+// CHUNK: .maxntid 256, 1, 1
+// CHUNK-NOT: .local
+// CHUNK: ex2.approx.ftz.f32
+// CHUNK: st.global.b32
+// CHUNK: .entry vim_kernel(
+// CHUNK: .maxntid 64, 1, 1
+// CHUNK-NOT: .local
+// CHUNK-COUNT-27: ld.global.v4.b32
+// CHUNK: ex2.approx.ftz.f32
+// CHUNK-NOT: .local
+// CHUNK: st.global.b32
+
 // SM80: .target sm_80
 // SM80: .maxntid 32, 1, 1
 
 // CPU: kernel object 0 (Nvptx/Ptx, chip 'sm_90'
 // CPU-SAME: device 'cpu' runs only Cpu/So kernel objects
 
-// BADTARGET: unknown target 'ptx' (expected cpu or nvptx)
+// BADTARGET: unknown target 'ptx' (expected cpu, nvptx, amdgpu)
 func.func @vim(%u: tensor<2x128x45xf32>, %dt: tensor<2x128x45xf32>, %A: tensor<128x16xf32>, %B: tensor<2x16x45xf32>, %C: tensor<2x16x45xf32>, %D: tensor<128xf32>, %z: tensor<2x128x45xf32>, %bias: tensor<128xf32>) -> tensor<2x128x45xf32> {
   %y = ssm.selective_scan %u, %dt, %A, %B, %C D(%D : tensor<128xf32>) z(%z : tensor<2x128x45xf32>) delta_bias(%bias : tensor<128xf32>) delta_softplus : tensor<2x128x45xf32>, tensor<2x128x45xf32>, tensor<128x16xf32>, tensor<2x16x45xf32>, tensor<2x16x45xf32>
   return %y : tensor<2x128x45xf32>

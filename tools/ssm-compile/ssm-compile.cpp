@@ -83,6 +83,25 @@ static cl::opt<int64_t> scanAsyncMinLength(
     cl::desc("GPU selective-scan kernel: f32 scans of at least this many "
              "steps use cp.async tiles (0: only with --scan-async-copies)"),
     cl::init(512));
+static cl::opt<int64_t> scanChunks(
+    "scan-chunks",
+    cl::desc("GPU selective-scan kernel: chunks of the steps scanned in "
+             "parallel, then combined (0: chosen by shape, 1: one pass)"),
+    cl::init(0));
+static cl::opt<int64_t> scanChunkTargetThreads(
+    "scan-chunk-target-threads",
+    cl::desc("GPU selective-scan kernel: chosen chunks give at least this "
+             "many threads"),
+    cl::init(262144));
+static cl::opt<int64_t> scanChunkMinSteps(
+    "scan-chunk-min-steps",
+    cl::desc("GPU selective-scan kernel: chosen chunks have at least this "
+             "many steps"),
+    cl::init(256));
+static cl::opt<bool> scanVectorLoads(
+    "scan-vector-loads",
+    cl::desc("GPU selective-scan kernel: 16-byte vector loads of u, delta, z"),
+    cl::init(true));
 static cl::opt<std::string>
     phaseName("compile-to",
               cl::desc("stop after a phase: input, ssm, loops, bufferized, "
@@ -158,6 +177,10 @@ int main(int argc, char **argv) {
   options.gpu.scanChannelsPerThread = scanChannelsPerThread;
   options.gpu.scanMaxSharedMemory = scanMaxSharedMemory;
   options.gpu.scanAsyncMinLength = scanAsyncMinLength;
+  options.gpu.scanChunks = scanChunks;
+  options.gpu.scanChunkTargetThreads = scanChunkTargetThreads;
+  options.gpu.scanChunkMinSteps = scanChunkMinSteps;
+  options.gpu.scanVectorLoads = scanVectorLoads;
 
   options.embedWeightsPath = weightsPath;
 

@@ -51,6 +51,10 @@ struct GPUTargetOptions {
   int64_t scanChannelsPerThread = 1;
   int64_t scanMaxSharedMemory = 102400;
   int64_t scanAsyncMinLength = 512;
+  int64_t scanChunks = 0;
+  int64_t scanChunkTargetThreads = 262144;
+  int64_t scanChunkMinSteps = 256;
+  bool scanVectorLoads = true;
 };
 
 struct CompileOptions {

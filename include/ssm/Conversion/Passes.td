@@ -98,6 +98,17 @@ def ConvertSSMToGPU : Pass<"convert-ssm-to-gpu"> {
            "f32 sequences: double-buffered tiles filled by cp.async "
            "(nvgpu.device_async_copy), tile k+1 in flight while tile k is "
            "scanned">,
+    Option<"chunks", "chunks", "int64_t", "0",
+           "Chunks of the steps, scanned in parallel (pass 1: end states "
+           "from zero, combine: carries, pass 2: outputs); 0: chosen by "
+           "shape, 1: one pass">,
+    Option<"chunkTargetThreads", "chunk-target-threads", "int64_t", "262144",
+           "Chosen chunks: enough for this many threads in all">,
+    Option<"chunkMinSteps", "chunk-min-steps", "int64_t", "256",
+           "Chosen chunks: at least this many steps each">,
+    Option<"vectorLoads", "vector-loads", "bool", "true",
+           "Synchronous tile fills read u / delta / z by 16-byte vectors "
+           "(aligned vectors covering each row's tile)">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

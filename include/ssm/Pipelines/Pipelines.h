@@ -71,6 +71,26 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
       llvm::cl::desc("selective-scan kernel: f32 scans of at least this many "
                      "steps use cp.async tiles (0: never by length)"),
       llvm::cl::init(512)};
+  Option<int64_t> scanChunks{
+      *this, "scan-chunks",
+      llvm::cl::desc("selective-scan kernel: chunks of the steps scanned in "
+                     "parallel (0: by shape, 1: one pass)"),
+      llvm::cl::init(0)};
+  Option<int64_t> scanChunkTargetThreads{
+      *this, "scan-chunk-target-threads",
+      llvm::cl::desc("selective-scan kernel: chosen chunks give at least "
+                     "this many threads"),
+      llvm::cl::init(262144)};
+  Option<int64_t> scanChunkMinSteps{
+      *this, "scan-chunk-min-steps",
+      llvm::cl::desc("selective-scan kernel: chosen chunks have at least "
+                     "this many steps"),
+      llvm::cl::init(256)};
+  Option<bool> scanVectorLoads{
+      *this, "scan-vector-loads",
+      llvm::cl::desc("selective-scan kernel: 16-byte vector loads of u, "
+                     "delta, z"),
+      llvm::cl::init(true)};
 };
 
 /// Graph-level cleanup on ssm + tensor IR: canonicalize (the ssm folds) and

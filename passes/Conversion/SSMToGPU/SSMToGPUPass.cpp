@@ -30,6 +30,10 @@ struct ConvertSSMToGPUPass
     options.channelsPerThread = channelsPerThread;
     options.maxSharedMemory = maxSharedMemory;
     options.asyncMinLength = asyncMinLength;
+    options.chunks = chunks;
+    options.chunkTargetThreads = chunkTargetThreads;
+    options.chunkMinSteps = chunkMinSteps;
+    options.vectorLoads = vectorLoads;
     RewritePatternSet patterns(&getContext());
     populateSelectiveScanToGPUPatterns(patterns, options);
     if (fuseCrossScan)

@@ -154,6 +154,14 @@ struct Emitter {
   }
 };
 
+/// The kernels of one scan: the single-pass kernel, or for a scan split
+/// into chunks of its steps, pass 1 (each chunk's end states from zero and
+/// its sum of delta), the combine (carries across chunks) and pass 2 (each
+/// chunk from its carried states, writing y).
+enum class ScanKernel { Full, ChunkState, ChunkOutput };
+
+int64_t ceilDiv(int64_t x, int64_t y) { return (x + y - 1) / y; }
+
 struct SelectiveScanToGPU : OpRewritePattern<SelectiveScanOp> {
   SelectiveScanToGPU(MLIRContext *context, const ScanKernelOptions &options)
       : OpRewritePattern(context), options(options) {}
@@ -217,22 +225,39 @@ struct SelectiveScanToGPU : OpRewritePattern<SelectiveScanOp> {
                        isF32(op.getZ());
     const int64_t stages = async ? 2 : 1;
     int64_t t = std::max<int64_t>(1, options.tileSteps);
-    auto sharedBytes = [&](int64_t steps) {
-      return stages * ((hasZ ? 3 : 2) * db * (steps + 1) * 4 +
-                       2 * steps * bcStride * 4);
+    // Shared memory of one kernel's tiles: pass 1 stages neither C nor z.
+    auto sharedBytes = [&](ScanKernel kind, int64_t steps) {
+      int64_t seqs = (hasZ && kind != ScanKernel::ChunkState) ? 3 : 2;
+      int64_t bcs = kind == ScanKernel::ChunkState ? 1 : 2;
+      return stages *
+             (seqs * db * (steps + 1) * 4 + bcs * steps * bcStride * 4);
     };
     // Above 48 KiB the tiles live in dynamic shared memory (the runtime opts
     // the kernel in), up to options.maxSharedMemory.
     const int64_t maxShared =
         std::max<int64_t>(kMaxStaticShared, options.maxSharedMemory);
-    while (t > 1 && sharedBytes(t) > maxShared)
+    while (t > 1 && sharedBytes(ScanKernel::Full, t) > maxShared)
       t /= 2;
-    if (sharedBytes(t) > maxShared)
+    if (sharedBytes(ScanKernel::Full, t) > maxShared)
       return rewriter.notifyMatchFailure(op, "too many states for the tiles");
-    const bool dynamicShared = sharedBytes(t) > kMaxStaticShared;
-    const int64_t tiles = (length + t - 1) / t;
     const bool reverse = op.getReverse();
     const bool softplus = op.getDeltaSoftplus();
+
+    // Chunks of the steps (a multiple of the tile each): given, or chosen
+    // so that at least chunkTargetThreads threads run, with chunks of at
+    // least chunkMinSteps steps (few channels, long sequences).
+    const int64_t launchedThreads = batch * ceilDiv(channels, db) * threads;
+    int64_t chunks = options.chunks;
+    if (chunks <= 0) {
+      chunks = 1;
+      if (options.chunkTargetThreads > launchedThreads)
+        chunks = std::max<int64_t>(
+            1, std::min(ceilDiv(options.chunkTargetThreads, launchedThreads),
+                        length / std::max<int64_t>(1, options.chunkMinSteps)));
+    }
+    chunks = std::min(chunks, ceilDiv(length, t));
+    const int64_t chunkSteps = ceilDiv(ceilDiv(length, chunks), t) * t;
+    chunks = ceilDiv(length, chunkSteps);
 
     Location loc = op.getLoc();
     Emitter host{rewriter, loc};
@@ -245,35 +270,72 @@ struct SelectiveScanToGPU : OpRewritePattern<SelectiveScanOp> {
     Value out = memref::AllocOp::create(
         rewriter, loc,
         MemRefType::get(outType.getShape(), outType.getElementType()));
+    Type f32 = rewriter.getF32Type();
+    // Chunk carries: H[b, c, d, n] (pass 1: chunk c's end states from zero;
+    // after the combine: the states at the end of chunk c), S[b, c, d] (the
+    // sum of delta over chunk c); chunks - 1 of them.
+    Value H, S;
+    if (chunks > 1) {
+      H = memref::AllocOp::create(
+          rewriter, loc,
+          MemRefType::get({batch, chunks - 1, channels, states}, f32));
+      S = memref::AllocOp::create(
+          rewriter, loc, MemRefType::get({batch, chunks - 1, channels}, f32));
+    }
 
     auto shared = gpu::AddressSpaceAttr::get(rewriter.getContext(),
                                              gpu::AddressSpace::Workgroup);
-    Type f32 = rewriter.getF32Type();
     auto seqTile = MemRefType::get({stages, db, t + 1}, f32,
                                    MemRefLayoutAttrInterface(), shared);
     auto bcTile = MemRefType::get({stages, t, bcStride}, f32,
                                   MemRefLayoutAttrInterface(), shared);
-    SmallVector<Type> tileTypes = {seqTile, seqTile, bcTile, bcTile};
-    if (hasZ)
-      tileTypes.push_back(seqTile);
-    SmallVector<Type> workgroup;
-    if (!dynamicShared)
-      workgroup = tileTypes;
-    Value dynamicBytes;
-    if (dynamicShared)
-      // 16 bytes of slack: the lowering declares the dynamic array as a
-      // (1-byte) static shared variable, and the dynamic area starts after the
-      // static one, aligned; the views start at the variable.
-      dynamicBytes = arith::ConstantOp::create(
-          rewriter, loc,
-          rewriter.getI32IntegerAttr(int32_t(sharedBytes(t) + 16)));
+    auto tokenType = nvgpu::DeviceAsyncTokenType::get(rewriter.getContext());
 
-    Value gridX = host.idx((channels + db - 1) / db), gridY = host.idx(batch),
-          one = host.idx(1), blockX = host.idx(threads);
-    auto launch = gpu::LaunchOp::create(rewriter, loc, gridX, gridY, one,
-                                        blockX, one, one, dynamicBytes,
-                                        nullptr, ValueRange{}, workgroup);
-    {
+    // 16-byte vector loads of a (b, d, l) sequence (synchronous fills): its
+    // elements per vector, 0 for scalar loads.
+    auto vectorWidth = [&](Value seq) -> int64_t {
+      if (!seq || async || !options.vectorLoads)
+        return 0;
+      auto type = cast<RankedTensorType>(seq.getType());
+      int64_t bytes = type.getElementTypeBitWidth() / 8;
+      int64_t vec = 16 / bytes;
+      if (bytes == 0 || 16 % bytes != 0 || type.getNumElements() % vec != 0)
+        return 0;
+      return vec;
+    };
+    const int64_t vecU = vectorWidth(op.getU()),
+                  vecDelta = vectorWidth(op.getDelta()),
+                  vecZ = vectorWidth(op.getZ());
+
+    auto emitLaunch = [&](ScanKernel kind) {
+      const bool pass1 = kind == ScanKernel::ChunkState;
+      const bool withZ = hasZ && !pass1;
+      const bool dynamicShared = sharedBytes(kind, t) > kMaxStaticShared;
+      SmallVector<Type> tileTypes = {seqTile, seqTile, bcTile};
+      if (!pass1)
+        tileTypes.push_back(bcTile);
+      if (withZ)
+        tileTypes.push_back(seqTile);
+      SmallVector<Type> workgroup;
+      if (!dynamicShared)
+        workgroup = tileTypes;
+      Value dynamicBytes;
+      if (dynamicShared)
+        // 16 bytes of slack: the lowering declares the dynamic array as a
+        // (1-byte) static shared variable, and the dynamic area starts after
+        // the static one, aligned; the views start at the variable.
+        dynamicBytes = arith::ConstantOp::create(
+            rewriter, loc,
+            rewriter.getI32IntegerAttr(int32_t(sharedBytes(kind, t) + 16)));
+      const int64_t gridChunks = kind == ScanKernel::Full ? 1
+                                 : pass1                  ? chunks - 1
+                                                          : chunks;
+      Value gridX = host.idx(ceilDiv(channels, db)), gridY = host.idx(batch),
+            gridZ = host.idx(gridChunks), one = host.idx(1),
+            blockX = host.idx(threads);
+      auto launch = gpu::LaunchOp::create(rewriter, loc, gridX, gridY, gridZ,
+                                          blockX, one, one, dynamicBytes,
+                                          nullptr, ValueRange{}, workgroup);
       OpBuilder::InsertionGuard guard(rewriter);
       rewriter.setInsertionPointToStart(&launch.getBody().front());
       Emitter e{rewriter, loc};
@@ -288,18 +350,22 @@ struct SelectiveScanToGPU : OpRewritePattern<SelectiveScanOp> {
         int64_t offset = 0;
         for (Type type : tileTypes) {
           auto tile = cast<MemRefType>(type);
-          tilesMem.push_back(memref::ViewOp::create(rewriter, loc, tile, bytes,
-                                                    e.idx(offset), ValueRange{}));
+          tilesMem.push_back(memref::ViewOp::create(
+              rewriter, loc, tile, bytes, e.idx(offset), ValueRange{}));
           offset += tile.getNumElements() * 4;
         }
       }
-      Value sU = tilesMem[0], sDelta = tilesMem[1], sB = tilesMem[2],
-            sC = tilesMem[3];
-      Value sZ = hasZ ? tilesMem[4] : Value();
+      Value sU = tilesMem[0], sDelta = tilesMem[1], sB = tilesMem[2];
+      Value sC = pass1 ? Value() : tilesMem[3];
+      Value sZ = withZ ? tilesMem[4] : Value();
 
       Value tid = launch.getThreadIds().x;
       Value bb = launch.getBlockIds().y;
       Value d0 = e.muli(launch.getBlockIds().x, e.idx(db));
+      Value chunk = launch.getBlockIds().z;
+      Value chunkStart = kind == ScanKernel::Full
+                             ? e.idx(0)
+                             : e.muli(chunk, e.idx(chunkSteps));
       Value lastChannel = e.idx(channels - 1);
       auto clampRow = [&](Value d) {
         return guardRows ? e.mini(d, lastChannel) : d;
@@ -316,13 +382,14 @@ struct SelectiveScanToGPU : OpRewritePattern<SelectiveScanOp> {
 
       // Per-channel constants: A * log2(e) (a2[j * laneStates + n]), D,
       // delta_bias.
-      SmallVector<Value> a2, dSkips, dBiases;
+      SmallVector<Value> a2, dSkips, dBiases, channelOf;
       for (int64_t j = 0; j < cpt; ++j) {
         Value d = clampRow(e.addi(d0, rows[j]));
+        channelOf.push_back(d);
         for (int64_t n = 0; n < laneStates; ++n)
           a2.push_back(e.mul(e.load(A, {d, e.addi(firstState, e.idx(n))}),
                              e.f32(kLog2E)));
-        dSkips.push_back(D ? e.load(D, {d}) : Value());
+        dSkips.push_back(D && !pass1 ? e.load(D, {d}) : Value());
         dBiases.push_back(bias ? e.load(bias, {d}) : Value());
       }
 
@@ -331,9 +398,45 @@ struct SelectiveScanToGPU : OpRewritePattern<SelectiveScanOp> {
         return reverse ? e.subi(lastStep, step) : step;
       };
 
-      SmallVector<Value> init(cpt * laneStates, e.f32(0.0));
+      // Initial states: zero, or (pass 2, chunk > 0) the carry of the chunk
+      // before; then (pass 1) the sums of delta.
       Value c0 = e.idx(0), c1 = e.idx(1);
-      auto tokenType = nvgpu::DeviceAsyncTokenType::get(rewriter.getContext());
+      SmallVector<Value> init;
+      Value hasCarry, prevChunk;
+      if (kind == ScanKernel::ChunkOutput) {
+        hasCarry = e.ult(c0, chunk);
+        prevChunk = e.subi(arith::MaxUIOp::create(rewriter, loc, chunk, c1),
+                           c1);
+      }
+      for (int64_t j = 0; j < cpt; ++j)
+        for (int64_t n = 0; n < laneStates; ++n) {
+          if (kind != ScanKernel::ChunkOutput) {
+            init.push_back(e.f32(0.0));
+            continue;
+          }
+          Value carried = e.load(H, {bb, prevChunk, channelOf[j],
+                                     e.addi(firstState, e.idx(n))});
+          init.push_back(arith::SelectOp::create(rewriter, loc, hasCarry,
+                                                 carried, e.f32(0.0)));
+        }
+      if (pass1)
+        for (int64_t j = 0; j < cpt; ++j)
+          init.push_back(e.f32(0.0));
+
+      // The flat views of the sequences read by 16-byte vectors.
+      auto flat = [&](Value seq, int64_t vec) -> Value {
+        if (!vec)
+          return Value();
+        // (A reinterpret_cast: collapse_shape has no NVVM lowering without
+        // expand-strided-metadata.)
+        auto type = cast<MemRefType>(seq.getType());
+        int64_t total = type.getNumElements();
+        return memref::ReinterpretCastOp::create(
+            rewriter, loc, MemRefType::get({total}, type.getElementType()),
+            seq, int64_t(0), ArrayRef<int64_t>{total}, ArrayRef<int64_t>{1});
+      };
+      Value uFlat = flat(u, vecU), deltaFlat = flat(delta, vecDelta),
+            zFlat = withZ ? flat(z, vecZ) : Value();
 
       // Fills stage `stage` with the tile starting at step `s0` (indices
       // clamped, so a tile past the end re-reads the last step): loads and
@@ -350,19 +453,88 @@ struct SelectiveScanToGPU : OpRewritePattern<SelectiveScanOp> {
               rewriter, loc, tokenType, dst, dstAt, src, srcAt,
               rewriter.getIndexAttr(1), Value(), UnitAttr()));
         };
+        // A sequence by 16-byte vectors: row r of the tile spans the flat
+        // elements of (b, d0 + r) at the tile's times; each row is read as
+        // the aligned vectors covering them (rows of an odd length are not
+        // 16-byte aligned), and each element goes to the column of its step,
+        // or to the padding column t when it lies outside the tile.
+        auto fillVectors = [&](Value src, int64_t vec, Value dst) {
+          auto srcType = cast<MemRefType>(src.getType());
+          const int64_t total = srcType.getNumElements();
+          const int64_t perRow = ceilDiv(t, vec) + 1, slots = db * perRow;
+          auto vecType = VectorType::get({vec}, srcType.getElementType());
+          // The tile's first time (reverse: its last step's), clamped at 0.
+          Value tLo = s0;
+          if (reverse)
+            tLo = arith::MaxSIOp::create(
+                rewriter, loc, e.subi(e.idx(length - t), s0), c0);
+          Value colOrigin = reverse ? e.subi(lastStep, s0) : s0;
+          for (int64_t k = 0; k * threads < slots; ++k) {
+            Value el = e.addi(tid, e.idx(k * threads));
+            if ((k + 1) * threads > slots)
+              el = e.mini(el, e.idx(slots - 1));
+            Value r = e.divi(el, e.idx(perRow)),
+                  v = e.remi(el, e.idx(perRow));
+            Value rowBase = e.muli(
+                e.addi(e.muli(bb, e.idx(channels)), clampRow(e.addi(d0, r))),
+                e.idx(length));
+            Value first = e.addi(rowBase, tLo);
+            Value aligned = e.subi(first, e.remi(first, e.idx(vec)));
+            Value start = e.mini(e.addi(aligned, e.muli(v, e.idx(vec))),
+                                 e.idx(total - vec));
+            Value data = vector::LoadOp::create(
+                rewriter, loc, vecType, src, ValueRange{start},
+                /*nontemporal=*/false, llvm::MaybeAlign(16));
+            // Column of element 0: its time minus the tile's first step
+            // (reverse: the tile's first step's time minus its time).
+            Value time0 = e.subi(start, rowBase);
+            Value col0 = reverse ? e.subi(colOrigin, time0)
+                                 : e.subi(time0, colOrigin);
+            for (int64_t j = 0; j < vec; ++j) {
+              Value col = j == 0     ? col0
+                          : reverse ? e.subi(col0, e.idx(j))
+                                    : e.addi(col0, e.idx(j));
+              Value inside = arith::AndIOp::create(
+                  rewriter, loc,
+                  arith::CmpIOp::create(rewriter, loc,
+                                        arith::CmpIPredicate::sge, col, c0),
+                  arith::CmpIOp::create(rewriter, loc,
+                                        arith::CmpIPredicate::slt, col,
+                                        e.idx(t)));
+              col = arith::SelectOp::create(rewriter, loc, inside, col,
+                                            e.idx(t));
+              Value x = vector::ExtractOp::create(rewriter, loc, data, j);
+              e.store(x.getType().isF32()
+                          ? x
+                          : arith::ExtFOp::create(rewriter, loc, f32, x),
+                      dst, {stage, r, col});
+            }
+          }
+        };
         const int64_t seqElems = db * t;
-        for (int64_t k = 0; k * threads < seqElems; ++k) {
-          Value el = e.addi(tid, e.idx(k * threads));
-          if ((k + 1) * threads > seqElems)
-            el = e.mini(el, e.idx(seqElems - 1));
-          Value r = e.divi(el, e.idx(t)), col = e.remi(el, e.idx(t));
-          Value dRow = clampRow(e.addi(d0, r));
-          Value time = timeOf(e.mini(e.addi(s0, col), lastStep));
-          move(u, {bb, dRow, time}, sU, {stage, r, col});
-          move(delta, {bb, dRow, time}, sDelta, {stage, r, col});
-          if (hasZ)
-            move(z, {bb, dRow, time}, sZ, {stage, r, col});
+        SmallVector<std::pair<Value, Value>> scalarSeqs;
+        for (auto [src, flatSrc, vec, dst] :
+             {std::make_tuple(u, uFlat, vecU, sU),
+              std::make_tuple(delta, deltaFlat, vecDelta, sDelta),
+              std::make_tuple(withZ ? z : Value(), zFlat, vecZ, sZ)}) {
+          if (!src)
+            continue;
+          if (flatSrc)
+            fillVectors(flatSrc, vec, dst);
+          else
+            scalarSeqs.push_back({src, dst});
         }
+        if (!scalarSeqs.empty())
+          for (int64_t k = 0; k * threads < seqElems; ++k) {
+            Value el = e.addi(tid, e.idx(k * threads));
+            if ((k + 1) * threads > seqElems)
+              el = e.mini(el, e.idx(seqElems - 1));
+            Value r = e.divi(el, e.idx(t)), col = e.remi(el, e.idx(t));
+            Value dRow = clampRow(e.addi(d0, r));
+            Value time = timeOf(e.mini(e.addi(s0, col), lastStep));
+            for (auto [src, dst] : scalarSeqs)
+              move(src, {bb, dRow, time}, dst, {stage, r, col});
+          }
         int64_t bcElems = states * t;
         for (int64_t k = 0; k * threads < bcElems; ++k) {
           Value el = e.addi(tid, e.idx(k * threads));
@@ -373,7 +545,8 @@ struct SelectiveScanToGPU : OpRewritePattern<SelectiveScanOp> {
           SmallVector<Value> at = grouped ? SmallVector<Value>{bb, g, n, time}
                                           : SmallVector<Value>{bb, n, time};
           move(B, at, sB, {stage, col, n});
-          move(C, at, sC, {stage, col, n});
+          if (sC)
+            move(C, at, sC, {stage, col, n});
         }
         if (!async)
           return Value();
@@ -385,12 +558,20 @@ struct SelectiveScanToGPU : OpRewritePattern<SelectiveScanOp> {
                                          rewriter.getI32IntegerAttr(0));
       };
 
+      // Tiles of this launch: all of the sequence, or those of the chunk.
+      Value tileCount =
+          kind == ScanKernel::Full
+              ? e.idx(ceilDiv(length, t))
+              : e.mini(e.idx(chunkSteps / t),
+                       e.divi(e.subi(e.idx(length + t - 1), chunkStart),
+                              e.idx(t)));
       if (async)
-        waitAll(fillTile(c0, c0));
+        waitAll(fillTile(c0, chunkStart));
+      const int64_t stateCount = cpt * laneStates;
       auto tileLoop = scf::ForOp::create(
-          rewriter, loc, c0, e.idx(tiles), c1, init,
+          rewriter, loc, c0, tileCount, c1, init,
           [&](OpBuilder &, Location, Value tile, ValueRange carried) {
-            Value s0 = e.muli(tile, e.idx(t));
+            Value s0 = e.addi(chunkStart, e.muli(tile, e.idx(t)));
             Value stage = async ? e.remi(tile, e.idx(2)) : c0;
             Value token;
             if (async) {
@@ -404,7 +585,8 @@ struct SelectiveScanToGPU : OpRewritePattern<SelectiveScanOp> {
             }
 
             // The recurrence over the tile's steps: one step of the channel
-            // maps the states h to the next ones and writes y over u.
+            // maps the states h to the next ones and writes y over u (pass
+            // 1: adds delta to the sums instead).
             auto step = [&](Value s, ValueRange h) {
               SmallVector<Value> bv, cv;
               if (vecStates) {
@@ -414,22 +596,29 @@ struct SelectiveScanToGPU : OpRewritePattern<SelectiveScanOp> {
                   Value bq = vector::LoadOp::create(
                       rewriter, loc, v4, sB, ValueRange{stage, s, at},
                       /*nontemporal=*/false, llvm::MaybeAlign(16));
-                  Value cq = vector::LoadOp::create(
-                      rewriter, loc, v4, sC, ValueRange{stage, s, at},
-                      /*nontemporal=*/false, llvm::MaybeAlign(16));
+                  Value cq =
+                      pass1 ? Value()
+                            : vector::LoadOp::create(
+                                  rewriter, loc, v4, sC,
+                                  ValueRange{stage, s, at},
+                                  /*nontemporal=*/false, llvm::MaybeAlign(16))
+                                  .getResult();
                   for (int64_t j = 0; j < 4; ++j) {
                     bv.push_back(vector::ExtractOp::create(rewriter, loc, bq, j));
-                    cv.push_back(vector::ExtractOp::create(rewriter, loc, cq, j));
+                    if (!pass1)
+                      cv.push_back(
+                          vector::ExtractOp::create(rewriter, loc, cq, j));
                   }
                 }
               } else {
                 for (int64_t n = 0; n < laneStates; ++n) {
                   Value at = e.addi(firstState, e.idx(n));
                   bv.push_back(e.load(sB, {stage, s, at}));
-                  cv.push_back(e.load(sC, {stage, s, at}));
+                  if (!pass1)
+                    cv.push_back(e.load(sC, {stage, s, at}));
                 }
               }
-              SmallVector<Value> next;
+              SmallVector<Value> next, sums;
               for (int64_t ch = 0; ch < cpt; ++ch) {
                 Value rowCh = rows[ch];
                 Value dt = e.load(sDelta, {stage, rowCh, s});
@@ -437,6 +626,8 @@ struct SelectiveScanToGPU : OpRewritePattern<SelectiveScanOp> {
                   dt = e.add(dt, dBiases[ch]);
                 if (softplus)
                   dt = e.softplus(dt);
+                if (pass1)
+                  sums.push_back(e.add(h[stateCount + ch], dt));
                 Value uv = e.load(sU, {stage, rowCh, s});
                 Value dtu = e.mul(dt, uv);
                 // y in kPartial interleaved partial sums: shorter fma chains.
@@ -451,13 +642,17 @@ struct SelectiveScanToGPU : OpRewritePattern<SelectiveScanOp> {
                                                              : e.exp2(arg);
                   Value hn = e.fma(decay, h[ch * laneStates + n],
                                    e.mul(dtu, bv[n]));
+                  next.push_back(hn);
+                  if (pass1)
+                    continue;
                   if (n < kPartial)
                     partial.push_back(e.mul(cv[n], hn));
                   else
                     partial[n % kPartial] =
                         e.fma(cv[n], hn, partial[n % kPartial]);
-                  next.push_back(hn);
                 }
+                if (pass1)
+                  continue;
                 while (partial.size() > 1) {
                   SmallVector<Value> halved;
                   for (size_t i = 0; i + 1 < partial.size(); i += 2)
@@ -480,6 +675,7 @@ struct SelectiveScanToGPU : OpRewritePattern<SelectiveScanOp> {
                 // value.
                 e.store(y, sU, {stage, rowCh, s});
               }
+              next.append(sums);
               return next;
             };
             Value steps = e.mini(e.idx(t), e.subi(e.idx(length), s0));
@@ -511,7 +707,7 @@ struct SelectiveScanToGPU : OpRewritePattern<SelectiveScanOp> {
             gpu::BarrierOp::create(rewriter, loc);
 
             // Coalesced, guarded stores of the y tile.
-            for (int64_t k = 0; k * threads < db * t; ++k) {
+            for (int64_t k = 0; !pass1 && k * threads < db * t; ++k) {
               Value el = e.addi(tid, e.idx(k * threads));
               Value r = e.divi(el, e.idx(t)), col = e.remi(el, e.idx(t));
               Value step = e.addi(s0, col);
@@ -531,13 +727,77 @@ struct SelectiveScanToGPU : OpRewritePattern<SelectiveScanOp> {
               });
             }
             // Without async copies the next tile's loads overwrite the
-            // stage: wait for every store of this one.
+            // stage: wait for every store (or, pass 1, read) of this one.
             if (!async)
               gpu::BarrierOp::create(rewriter, loc);
             scf::YieldOp::create(rewriter, loc, tileStates);
           });
-      (void)tileLoop;
+      if (pass1) {
+        // The chunk's end states (from zero) and its sum of delta; rows past
+        // the channels (clamped to the last one) store nothing.
+        for (int64_t j = 0; j < cpt; ++j) {
+          auto storeCarries = [&]() {
+            for (int64_t n = 0; n < laneStates; ++n)
+              e.store(tileLoop.getResult(j * laneStates + n), H,
+                      {bb, chunk, channelOf[j], e.addi(firstState, e.idx(n))});
+            e.store(tileLoop.getResult(stateCount + j), S,
+                    {bb, chunk, channelOf[j]});
+          };
+          if (!guardRows) {
+            storeCarries();
+            continue;
+          }
+          Value valid = e.ult(e.addi(d0, rows[j]), e.idx(channels));
+          scf::IfOp::create(rewriter, loc, valid, [&](OpBuilder &, Location) {
+            storeCarries();
+            scf::YieldOp::create(rewriter, loc);
+          });
+        }
+      }
       gpu::TerminatorOp::create(rewriter, loc);
+    };
+
+    // The combine: one thread per (b, d, n) walks the chunks in order,
+    // h = 2^(A log2(e) S[c]) h + H[c], and leaves in H[c] the states at the
+    // end of chunk c (the carry into chunk c + 1).
+    auto emitCombine = [&]() {
+      const int64_t total = batch * channels * states, block = 256;
+      Value gridX = host.idx(ceilDiv(total, block)), one = host.idx(1);
+      auto launch = gpu::LaunchOp::create(rewriter, loc, gridX, one, one,
+                                          host.idx(block), one, one);
+      OpBuilder::InsertionGuard guard(rewriter);
+      rewriter.setInsertionPointToStart(&launch.getBody().front());
+      Emitter e{rewriter, loc};
+      Value i = e.addi(e.muli(launch.getBlockIds().x, e.idx(block)),
+                       launch.getThreadIds().x);
+      scf::IfOp::create(
+          rewriter, loc, e.ult(i, e.idx(total)), [&](OpBuilder &, Location) {
+            Value n = e.remi(i, e.idx(states));
+            Value d = e.remi(e.divi(i, e.idx(states)), e.idx(channels));
+            Value bb = e.divi(i, e.idx(states * channels));
+            Value a2 = e.mul(e.load(A, {d, n}), e.f32(kLog2E));
+            scf::ForOp::create(
+                rewriter, loc, e.idx(0), e.idx(chunks - 1), e.idx(1),
+                ValueRange{e.f32(0.0)},
+                [&](OpBuilder &, Location, Value c, ValueRange h) {
+                  Value decay = e.exp2(e.mul(a2, e.load(S, {bb, c, d})));
+                  Value next = e.fma(decay, h[0], e.load(H, {bb, c, d, n}));
+                  e.store(next, H, {bb, c, d, n});
+                  scf::YieldOp::create(rewriter, loc, next);
+                });
+            scf::YieldOp::create(rewriter, loc);
+          });
+      gpu::TerminatorOp::create(rewriter, loc);
+    };
+
+    if (chunks > 1) {
+      emitLaunch(ScanKernel::ChunkState);
+      emitCombine();
+      emitLaunch(ScanKernel::ChunkOutput);
+      memref::DeallocOp::create(rewriter, loc, H);
+      memref::DeallocOp::create(rewriter, loc, S);
+    } else {
+      emitLaunch(ScanKernel::Full);
     }
 
     Value result = bufferization::ToTensorOp::create(

@@ -2,6 +2,8 @@
 // RUN: ssm-opt %s --split-input-file --convert-ssm-to-gpu="channels-per-block=128 tile-steps=16" | FileCheck %s --check-prefix=SHAPE
 // RUN: ssm-opt %s --split-input-file --convert-ssm-to-gpu="async-copies=true lanes-per-channel=4 poly-exp-states=2 unroll-steps=1" | FileCheck %s --check-prefix=OPTS
 // RUN: ssm-opt %s --split-input-file --convert-ssm-to-gpu="channels-per-thread=2 unroll-steps=1" | FileCheck %s --check-prefix=BLOCK
+// RUN: ssm-opt %s --split-input-file --convert-ssm-to-gpu="chunks=3 tile-steps=8 unroll-steps=1" | FileCheck %s --check-prefix=CHUNK
+// RUN: ssm-opt %s --split-input-file --convert-ssm-to-gpu="vector-loads=false" | FileCheck %s --check-prefix=NOVEC
 
 // One thread per (b, d): grid (d / 64, b), 64 threads; shared tiles of
 // u / delta / z [1 stage][64][32+1] and B / C [1][32][16+4]; the 16 states
@@ -12,7 +14,13 @@
 // CHECK: %[[OUT:.*]] = memref.alloc() : memref<2x128x45xf32>
 // CHECK: gpu.launch blocks(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %c2{{.*}}, %{{.*}} = %c2{{.*}}, %{{.*}} = %c1{{.*}}) threads(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %c64
 // CHECK-SAME: workgroup(%{{.*}} : memref<1x64x33xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<1x64x33xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<1x32x20xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<1x32x20xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<1x64x33xf32, #gpu.address_space<workgroup>>)
+// CHECK: memref.reinterpret_cast %{{.*}} to offset: [0], sizes: [11520], strides: [1] : memref<2x128x45xf32> to memref<11520xf32>
 // CHECK: scf.for {{.*}} iter_args({{.*}}) -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32)
+// The tile fill: u / delta / z as the aligned 16-byte vectors covering each
+// row's 32 steps (rows of 45 are not 16-byte aligned): 9 per row, 64 rows,
+// 9 per thread; elements outside the tile go to the padding column 32.
+// CHECK-COUNT-9: vector.load %{{.*}} {alignment = 16 : i64} : memref<11520xf32>, vector<4xf32>
+// CHECK: arith.select %{{.*}}, %{{.*}}, %c32{{.*}} : index
 // CHECK: gpu.barrier
 // CHECK: scf.for {{.*}} -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32)
 // CHECK: math.exp2 %{{.*}} fastmath<afn> : f32
@@ -61,6 +69,37 @@
 // BLOCK-COUNT-8: vector.load
 // BLOCK-NOT: vector.load
 // BLOCK: scf.yield
+// A chunked scan (3 chunks of 16 steps, 8-step tiles): pass 1 (2 chunks,
+// grid z) stages u, delta and B only, carries 16 states and the sum of
+// delta, and stores them into the carries H[b][chunk][d][n], S[b][chunk][d];
+// the combine (one thread per (b, d, n)) walks the chunks; pass 2 (3 chunks)
+// starts from the carry of the chunk before (zero for the first).
+// CHUNK-LABEL: func.func @vim
+// CHUNK: %[[OUT:.*]] = memref.alloc() : memref<2x128x45xf32>
+// CHUNK: %[[H:.*]] = memref.alloc() : memref<2x2x128x16xf32>
+// CHUNK: %[[S:.*]] = memref.alloc() : memref<2x2x128xf32>
+// CHUNK: gpu.launch blocks(%{{.*}}, %{{.*}}, %[[Z1:.*]]) in (%{{.*}} = %c2{{.*}}, %{{.*}} = %c2{{.*}}, %{{.*}} = %c2{{.*}}) threads
+// CHUNK-SAME: workgroup(%{{.*}} : memref<1x64x9xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<1x64x9xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<1x8x20xf32, #gpu.address_space<workgroup>>)
+// CHUNK: scf.for {{.*}} -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32)
+// CHUNK-NOT: gpu.launch
+// CHUNK: memref.store %{{.*}}, %[[H]][%{{.*}}, %[[Z1]], %{{.*}}, %{{.*}}] : memref<2x2x128x16xf32>
+// CHUNK: memref.store %{{.*}}, %[[S]][%{{.*}}, %[[Z1]], %{{.*}}] : memref<2x2x128xf32>
+// CHUNK: gpu.terminator
+// CHUNK: gpu.launch {{.*}} threads(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %c256
+// CHUNK: scf.for %{{.*}} = %{{.*}} to %c2{{.*}} step %{{.*}} iter_args
+// CHUNK: math.exp2 %{{.*}} fastmath<afn> : f32
+// CHUNK: memref.store %{{.*}}, %[[H]]
+// CHUNK: gpu.launch blocks(%{{.*}}, %{{.*}}, %[[Z2:.*]]) in (%{{.*}} = %c2{{.*}}, %{{.*}} = %c2{{.*}}, %{{.*}} = %c3{{.*}}) threads
+// CHUNK-SAME: workgroup(%{{.*}} : memref<1x64x9xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<1x64x9xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<1x8x20xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<1x8x20xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<1x64x9xf32, #gpu.address_space<workgroup>>)
+// CHUNK: arith.cmpi ult, %{{.*}}, %[[Z2]]
+// CHUNK: memref.load %[[H]]
+// CHUNK: arith.select
+// CHUNK: memref.store %{{.*}}, %[[OUT]]
+// CHUNK: memref.dealloc %[[H]]
+// CHUNK: memref.dealloc %[[S]]
+// NOVEC-LABEL: func.func @vim
+// NOVEC-NOT: vector.load {{.*}} memref<11520xf32>
+// NOVEC: memref.load %{{.*}} : memref<2x128x45xf32>
 func.func @vim(%u: tensor<2x128x45xf32>, %dt: tensor<2x128x45xf32>, %A: tensor<128x16xf32>, %B: tensor<2x16x45xf32>, %C: tensor<2x16x45xf32>, %D: tensor<128xf32>, %z: tensor<2x128x45xf32>, %bias: tensor<128xf32>) -> tensor<2x128x45xf32> {
   %y = ssm.selective_scan %u, %dt, %A, %B, %C D(%D : tensor<128xf32>) z(%z : tensor<2x128x45xf32>) delta_bias(%bias : tensor<128xf32>) delta_softplus : tensor<2x128x45xf32>, tensor<2x128x45xf32>, tensor<128x16xf32>, tensor<2x16x45xf32>, tensor<2x16x45xf32>
   return %y : tensor<2x128x45xf32>
@@ -73,7 +112,10 @@ func.func @vim(%u: tensor<2x128x45xf32>, %dt: tensor<2x128x45xf32>, %A: tensor<1
 // CHECK-LABEL: func.func @awkward
 // CHECK: in (%{{.*}} = %c32
 // CHECK-SAME: memref<1x32x6xf32, #gpu.address_space<workgroup>>
+// u and delta (10800 elements, a multiple of 8) by 16-byte vectors of 8 bf16.
+// CHECK: vector.load %{{.*}} {alignment = 16 : i64} : memref<10800xbf16>, vector<8xbf16>
 // CHECK: arith.extf %{{.*}} : bf16 to f32
+// CHECK: gpu.barrier
 // CHECK-NOT: vector.load
 // CHECK: arith.cmpi ult
 // CHECK: arith.andi
@@ -81,6 +123,21 @@ func.func @vim(%u: tensor<2x128x45xf32>, %dt: tensor<2x128x45xf32>, %A: tensor<1
 func.func @awkward(%u: tensor<3x80x45xbf16>, %dt: tensor<3x80x45xbf16>, %A: tensor<80x5xf32>, %B: tensor<3x5x45xbf16>, %C: tensor<3x5x45xbf16>) -> tensor<3x80x45xf32> {
   %y = ssm.selective_scan %u, %dt, %A, %B, %C out_type(f32) : tensor<3x80x45xbf16>, tensor<3x80x45xbf16>, tensor<80x5xf32>, tensor<3x5x45xbf16>, tensor<3x5x45xbf16>
   return %y : tensor<3x80x45xf32>
+}
+
+// -----
+
+// Few channels, long l: the compiler splits the steps into chunks (64
+// threads; 4096 chunks would give 262144 threads, but chunks keep >= 256
+// steps: 16 of 256).
+// CHECK-LABEL: func.func @long
+// CHECK: memref.alloc() : memref<1x15x64x1xf32>
+// CHECK: gpu.launch {{.*}} in (%{{.*}} = %c1{{.*}}, %{{.*}} = %c1{{.*}}, %{{.*}} = %c15{{.*}})
+// CHECK: gpu.launch
+// CHECK: gpu.launch {{.*}} in (%{{.*}} = %c1{{.*}}, %{{.*}} = %c1{{.*}}, %{{.*}} = %c16{{.*}})
+func.func @long(%u: tensor<1x64x4096xbf16>, %dt: tensor<1x64x4096xbf16>, %A: tensor<64x1xf32>, %B: tensor<1x1x4096xbf16>, %C: tensor<1x1x4096xbf16>) -> tensor<1x64x4096xf32> {
+  %y = ssm.selective_scan %u, %dt, %A, %B, %C out_type(f32) : tensor<1x64x4096xbf16>, tensor<1x64x4096xbf16>, tensor<64x1xf32>, tensor<1x1x4096xbf16>, tensor<1x1x4096xbf16>
+  return %y : tensor<1x64x4096xf32>
 }
 
 // -----

@@ -34,6 +34,17 @@ struct ScanKernelOptions {
   /// f32 scans at least this long use the cp.async tiles even without
   /// asyncCopies (0: never).
   int64_t asyncMinLength = 512;
+  /// Chunks the steps are split into (pass 1: each chunk's end states from
+  /// zero; a combine carries them across chunks; pass 2: each chunk from its
+  /// carried states). 0: chosen by shape (chunkTargetThreads,
+  /// chunkMinSteps); 1: one pass.
+  int64_t chunks = 0;
+  /// Chosen chunks: enough for this many threads in all (when the scan's
+  /// channels give fewer), but chunks of at least chunkMinSteps steps.
+  int64_t chunkTargetThreads = 262144;
+  int64_t chunkMinSteps = 256;
+  /// Synchronous tile fills read u / delta / z by 16-byte vectors.
+  bool vectorLoads = true;
 };
 
 /// The forward selective scan as a gpu.launch over buffers (greedy pattern;
