@@ -50,8 +50,17 @@ std::optional<Target> mlir::ssm::parseTarget(StringRef name) {
   return llvm::StringSwitch<std::optional<Target>>(name)
       .Case("cpu", Target::CPU)
       .Case("nvptx", Target::NVPTX)
+      .Case("amdgpu", Target::AMDGPU)
       .Default(std::nullopt);
 }
+
+StringRef mlir::ssm::targetNames() { return "cpu, nvptx, amdgpu"; }
+
+ArrayRef<StringRef> mlir::ssm::amdgpuChips() {
+  static const StringRef chips[] = {"gfx942", "gfx90a"};
+  return chips;
+}
+
 
 void mlir::ssm::registerCompilerDialects(DialectRegistry &registry) {
   registerAllDialects(registry);
@@ -138,16 +147,32 @@ void dropNameAttrs(ModuleOp module) {
   }
 }
 
-/// --target=nvptx: selective scans as dedicated kernels, everything else
-/// through the generic parallel-loop mapping; kernels to PTX without the CUDA
-/// toolkit; the host functions become .ssmb schedules.
-FailureOr<CompileResult> compileNVPTX(ModuleOp module,
-                                      const CompileOptions &options,
-                                      StageRunner &stage,
-                                      std::vector<EntrySignature> &entries,
-                                      std::string &&stats) {
+/// --target=nvptx and --target=amdgpu, one path: selective scans as
+/// dedicated kernels, everything else through the generic parallel-loop
+/// mapping (the same stages for both vendors up to the target attach); the
+/// kernels to PTX without the CUDA toolkit, or to HSACO code objects with
+/// LLVM 22's ld.lld and Debian's rocm-device-libs; the host functions
+/// become .ssmb schedules.
+FailureOr<CompileResult> compileGPU(ModuleOp module,
+                                    const CompileOptions &options,
+                                    StageRunner &stage,
+                                    std::vector<EntrySignature> &entries,
+                                    std::string &&stats) {
+  const bool amd = options.target == Target::AMDGPU;
   GPUPipelineOptions gpu;
-  gpu.chip = options.gpu.chip;
+  gpu.chip = options.gpu.chip.empty() ? (amd ? "gfx942" : "sm_90")
+                                      : options.gpu.chip;
+  if (amd && !llvm::is_contained(amdgpuChips(), StringRef(gpu.chip))) {
+    std::string chips;
+    for (StringRef chip : amdgpuChips())
+      chips += (chips.empty() ? "" : ", ") + chip.str();
+    return emitError(module.getLoc(), "--target=amdgpu: unsupported chip '")
+           << gpu.chip.getValue() << "' (expected one of " << chips << ")";
+  }
+  if (!amd && !StringRef(gpu.chip).starts_with("sm_"))
+    return emitError(module.getLoc(), "--target=nvptx: unsupported chip '")
+           << gpu.chip.getValue() << "' (expected sm_XY, e.g. sm_90)";
+  gpu.toolkit = options.gpu.rocmToolkit;
   gpu.scanFuseCrossScan = options.gpu.scanFuseCrossScan;
   gpu.scanChannelsPerBlock = options.gpu.scanChannelsPerBlock;
   gpu.scanTileSteps = options.gpu.scanTileSteps;
@@ -167,14 +192,31 @@ FailureOr<CompileResult> compileNVPTX(ModuleOp module,
     const char *name;
     std::function<void(OpPassManager &)> build;
   };
+  // amdgpu: --compile-to=binary prints the AMDGPU assembly, the artifact
+  // holds HSACO code objects.
+  const bool assembly = options.phase == Phase::Binary;
   const Step steps[] = {
       {Phase::SSM, "ssm", buildSSMGraphPipeline},
       {Phase::Loops, "loops",
-       [&](OpPassManager &pm) { buildSSMToGPULoopsPipeline(pm, gpu); }},
+       [&](OpPassManager &pm) {
+         buildSSMToGPULoopsPipeline(pm, gpu,
+                                    amd ? GPUVendor::AMD : GPUVendor::NVIDIA);
+       }},
       {Phase::Bufferized, "bufferized", buildSSMGPUBufferizePipeline},
-      {Phase::LLVM, "nvvm",
-       [&](OpPassManager &pm) { buildSSMGPUToNVVMPipeline(pm, gpu); }},
-      {Phase::Binary, "binary", buildSSMGPUBinaryPipeline},
+      {Phase::LLVM, amd ? "rocdl" : "nvvm",
+       [&](OpPassManager &pm) {
+         if (amd)
+           buildSSMGPUToROCDLPipeline(pm, gpu);
+         else
+           buildSSMGPUToNVVMPipeline(pm, gpu);
+       }},
+      {Phase::Binary, "binary",
+       [&](OpPassManager &pm) {
+         if (amd)
+           buildSSMROCDLBinaryPipeline(pm, gpu, assembly);
+         else
+           buildSSMGPUBinaryPipeline(pm);
+       }},
   };
   for (const Step &step : steps) {
     if (failed(stage.run(step.name, step.build)))
@@ -191,7 +233,7 @@ FailureOr<CompileResult> compileNVPTX(ModuleOp module,
   for (const EntrySignature &entry : entries)
     result.workspaceBytes[entry.name] = entry.workspaceBytes;
   if (options.phase == Phase::Binary) {
-    // The PTX of every gpu.binary, in order.
+    // The PTX / AMDGPU assembly of every gpu.binary, in order.
     for (auto binary : module.getOps<gpu::BinaryOp>())
       for (Attribute attr : binary.getObjects())
         if (auto object = dyn_cast<gpu::ObjectAttr>(attr)) {
@@ -203,7 +245,7 @@ FailureOr<CompileResult> compileNVPTX(ModuleOp module,
     return result;
   }
   FailureOr<std::vector<uint8_t>> artifact =
-      writeNVPTXArtifact(module, entries);
+      writeGPUArtifact(module, entries);
   if (failed(artifact))
     return failure();
   result.bytes.assign(artifact->begin(), artifact->end());
@@ -239,8 +281,8 @@ mlir::ssm::compileModule(ModuleOp module, const CompileOptions &options) {
       return failure();
   }
 
-  if (options.target == Target::NVPTX)
-    return compileNVPTX(module, options, stage, *entries, std::move(stats));
+  if (options.target == Target::NVPTX || options.target == Target::AMDGPU)
+    return compileGPU(module, options, stage, *entries, std::move(stats));
 
   struct Step {
     Phase phase;

@@ -131,6 +131,13 @@ void mlir::ssm::buildSSMToGPUKernelsPipeline(OpPassManager &pm) {
 }
 
 namespace {
+/// LDS per workgroup on gfx90a / gfx942.
+constexpr int64_t kAMDGPUMaxSharedMemory = 65536;
+
+std::string rocdlChip(const ssm::GPUPipelineOptions &options) {
+  return options.chip.empty() ? "gfx942" : options.chip.getValue();
+}
+
 /// The vendor tail shared by NVVM and ROCDL: lower the kernels' bodies, then
 /// serialize the gpu.module to target assembly.
 void addKernelSerialization(OpPassManager &pm) {
@@ -142,7 +149,8 @@ void addKernelSerialization(OpPassManager &pm) {
 } // namespace
 
 void mlir::ssm::buildSSMToGPULoopsPipeline(OpPassManager &pm,
-                                           const GPUPipelineOptions &options) {
+                                           const GPUPipelineOptions &options,
+                                           GPUVendor vendor) {
   ConvertSSMToGPUOptions scan;
   scan.fuseCrossScan = options.scanFuseCrossScan;
   scan.channelsPerBlock = options.scanChannelsPerBlock;
@@ -158,6 +166,13 @@ void mlir::ssm::buildSSMToGPULoopsPipeline(OpPassManager &pm,
   scan.chunkTargetThreads = options.scanChunkTargetThreads;
   scan.chunkMinSteps = options.scanChunkMinSteps;
   scan.vectorLoads = options.scanVectorLoads;
+  if (vendor == GPUVendor::AMD) {
+    // cp.async (nvgpu) is NVIDIA-only; a workgroup has 64 KiB of LDS.
+    scan.asyncCopies = false;
+    scan.asyncMinLength = 0;
+    scan.maxSharedMemory =
+        std::min<int64_t>(scan.maxSharedMemory, kAMDGPUMaxSharedMemory);
+  }
   pm.addPass(createConvertSSMToGPU(scan));
   buildSSMToLoopsPipeline(pm);
 }
@@ -194,25 +209,38 @@ void mlir::ssm::buildSSMToNVVMPipeline(OpPassManager &pm,
   buildSSMGPUBinaryPipeline(pm);
 }
 
-void mlir::ssm::buildSSMToROCDLPipeline(OpPassManager &pm,
-                                        const GPUPipelineOptions &options) {
-  buildSSMGraphPipeline(pm);
-  buildSSMToLoopsPipeline(pm);
-  buildSSMBufferizePipeline(pm);
+void mlir::ssm::buildSSMGPUToROCDLPipeline(OpPassManager &pm,
+                                           const GPUPipelineOptions &options) {
   buildSSMToGPUKernelsPipeline(pm);
   GpuROCDLAttachTargetOptions target;
-  target.chip = options.chip.empty() ? "gfx942" : options.chip.getValue();
+  target.chip = rocdlChip(options);
   pm.addPass(createGpuROCDLAttachTarget(target));
   addKernelSerialization(pm);
+  pm.nest<gpu::GPUModuleOp>().addPass(createSSMROCDLFastMath());
   ConvertGpuOpsToROCDLOpsOptions rocdl;
+  rocdl.chipset = rocdlChip(options);
   rocdl.useBarePtrCallConv = true;
   pm.nest<gpu::GPUModuleOp>().addPass(createConvertGpuOpsToROCDLOps(rocdl));
   pm.addPass(createReconcileUnrealizedCastsPass());
+}
+
+void mlir::ssm::buildSSMROCDLBinaryPipeline(OpPassManager &pm,
+                                            const GPUPipelineOptions &options,
+                                            bool assembly) {
   GpuModuleToBinaryPassOptions binary;
-  binary.compilationTarget = "isa";
+  binary.compilationTarget = assembly ? "isa" : "bin";
   binary.toolkitPath = options.toolkit.empty() ? SSM_ROCM_TOOLKIT_DIR
                                                : options.toolkit.getValue();
   pm.addPass(createGpuModuleToBinaryPass(binary));
+}
+
+void mlir::ssm::buildSSMToROCDLPipeline(OpPassManager &pm,
+                                        const GPUPipelineOptions &options) {
+  buildSSMGraphPipeline(pm);
+  buildSSMToGPULoopsPipeline(pm, options, GPUVendor::AMD);
+  buildSSMGPUBufferizePipeline(pm);
+  buildSSMGPUToROCDLPipeline(pm, options);
+  buildSSMROCDLBinaryPipeline(pm, options, /*assembly=*/true);
 }
 
 void mlir::ssm::registerSSMPipelines() {

@@ -31,11 +31,20 @@ static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<input .mlir>"),
                                       cl::init("-"));
 static cl::opt<std::string> outputFile("o", cl::desc("output file"),
                                        cl::value_desc("file"), cl::init("-"));
-static cl::opt<std::string> targetName("target", cl::desc("cpu or nvptx"),
+static cl::opt<std::string> targetName("target",
+                                       cl::desc("cpu, nvptx or amdgpu"),
                                        cl::init("cpu"));
-static cl::opt<std::string> chipName("chip",
-                                     cl::desc("GPU chip for --target=nvptx"),
-                                     cl::init("sm_90"));
+static cl::opt<std::string>
+    chipName("chip",
+             cl::desc("GPU chip: sm_XY for --target=nvptx (default sm_90), "
+                      "gfx942 (default) or gfx90a for --target=amdgpu"),
+             cl::init(""));
+static cl::opt<std::string> rocmToolkit(
+    "rocm-toolkit",
+    cl::desc("--target=amdgpu: ROCm folder with llvm/bin/ld.lld and "
+             "amdgcn/bitcode (default: the build's link farm over LLVM 22's "
+             "ld.lld and Debian's rocm-device-libs)"),
+    cl::init(""));
 static cl::opt<bool> scanFuseCrossScan(
     "scan-fuse-cross-scan",
     cl::desc("GPU: VMamba's cross_scan -> selective_scan -> cross_merge as "
@@ -158,8 +167,8 @@ int main(int argc, char **argv) {
   }
   auto target = ssm::parseTarget(targetName);
   if (!target) {
-    llvm::errs() << "error: unknown target '" << targetName
-                 << "' (expected cpu or nvptx)\n";
+    llvm::errs() << "error: unknown target '" << targetName << "' (expected "
+                 << ssm::targetNames() << ")\n";
     return 1;
   }
   options.phase = *phase;
@@ -167,6 +176,7 @@ int main(int argc, char **argv) {
   options.cpu.cpu = cpuName;
   options.cpu.linker = linkerPath;
   options.gpu.chip = chipName;
+  options.gpu.rocmToolkit = rocmToolkit;
   options.gpu.scanFuseCrossScan = scanFuseCrossScan;
   options.gpu.scanChannelsPerBlock = scanChannelsPerBlock;
   options.gpu.scanTileSteps = scanTileSteps;

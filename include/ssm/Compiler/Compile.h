@@ -31,14 +31,23 @@ std::optional<Phase> parsePhase(StringRef name);
 /// The valid phase names, for help texts and errors.
 StringRef phaseNames();
 
-/// cpu: one .so per module; nvptx: PTX kernels + a host schedule.
-enum class Target { CPU, NVPTX };
+/// cpu: one .so per module; nvptx: PTX kernels + a host schedule; amdgpu:
+/// HSACO code objects + the same host schedule.
+enum class Target { CPU, NVPTX, AMDGPU };
 std::optional<Target> parseTarget(StringRef name);
+/// The valid target names, for help texts and errors.
+StringRef targetNames();
+/// The chips --target=amdgpu accepts.
+ArrayRef<StringRef> amdgpuChips();
 
-/// GPU code generation (--target=nvptx).
+/// GPU code generation (--target=nvptx, --target=amdgpu).
 struct GPUTargetOptions {
-  /// "sm_90" (any sm_XY the NVPTX backend knows).
-  std::string chip = "sm_90";
+  /// nvptx: "sm_90" (any sm_XY the NVPTX backend knows); amdgpu: "gfx942"
+  /// or "gfx90a". Empty: the target's default (sm_90, gfx942).
+  std::string chip;
+  /// amdgpu: the ROCm folder (llvm/bin/ld.lld, amdgcn/bitcode); empty: the
+  /// build's link farm over LLVM 22's ld.lld and Debian's rocm-device-libs.
+  std::string rocmToolkit;
   /// VMamba's cross_scan -> scan -> cross_merge as one kernel.
   bool scanFuseCrossScan = true;
   /// Selective-scan kernel launch shape (convert-ssm-to-gpu).
@@ -74,7 +83,7 @@ struct CompileOptions {
 
 /// What compileModule produced: IR text for IR phases, otherwise bytes (the
 /// kernel shared object for Binary on the CPU, the PTX text on nvptx, the
-/// .ssmb for Artifact).
+/// AMDGPU assembly text on amdgpu, the .ssmb for Artifact).
 struct CompileResult {
   std::vector<char> bytes;
   bool isText = false;

@@ -135,4 +135,19 @@ def SSMNVVMFastMath : Pass<"ssm-nvvm-fast-math"> {
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
+def SSMROCDLFastMath : Pass<"ssm-rocdl-fast-math"> {
+  let summary = "afn-marked f32 exp2 to the AMDGPU v_exp_f32 intrinsic";
+  let description = [{
+    Rewrites `math.exp2` on f32 that carries the `afn` fast-math flag into
+    `llvm.amdgcn.exp2.f32` (one `v_exp_f32`, 1 ulp, denormal results
+    flushed: the AMD counterpart of ssm-nvvm-fast-math's ex2.approx.ftz).
+    Runs on gpu.module bodies before convert-gpu-to-rocdl, which would
+    otherwise call ocml's __ocml_exp2_f32 (a denormal-scaling wrapper around
+    the same instruction). `afn` divisions need no rewrite: arith-to-llvm
+    keeps the flag and the AMDGPU backend emits v_rcp_f32 + v_mul_f32. Ops
+    without `afn` are left alone.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
 #endif // SSM_CONVERSION_PASSES_TD

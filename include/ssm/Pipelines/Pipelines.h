@@ -117,10 +117,17 @@ void buildSSMToCPUPipeline(OpPassManager &pm,
 /// vendors up to the target attach.
 void buildSSMToGPUKernelsPipeline(OpPassManager &pm);
 
+/// Whose GPU the kernels are for: the stages are shared, a few kernel
+/// choices are not (cp.async is NVIDIA-only; AMD has 64 KiB of LDS).
+enum class GPUVendor { NVIDIA, AMD };
+
 /// GPU stage 1: selective scans to dedicated gpu.launch kernels
-/// (convert-ssm-to-gpu), then the rest as buildSSMToLoopsPipeline.
+/// (convert-ssm-to-gpu), then the rest as buildSSMToLoopsPipeline. For AMD
+/// the scan kernels use no cp.async (nvgpu) and at most 64 KiB of shared
+/// memory.
 void buildSSMToGPULoopsPipeline(OpPassManager &pm,
-                                const GPUPipelineOptions &options);
+                                const GPUPipelineOptions &options,
+                                GPUVendor vendor = GPUVendor::NVIDIA);
 
 /// GPU stage 2: buildSSMBufferizePipeline without the deallocation pipeline
 /// (static intermediates become workspace views, outputs out-parameters).
@@ -132,12 +139,28 @@ void buildSSMGPUBufferizePipeline(OpPassManager &pm);
 void buildSSMGPUToNVVMPipeline(OpPassManager &pm,
                                const GPUPipelineOptions &options);
 
+/// ROCDL after bufferization: the same kernels outlined into a gpu.module
+/// targeting `options.chip` (gfx942 default, gfx90a), afn exp2 as
+/// llvm.amdgcn.exp2 (v_exp_f32; ssm-rocdl-fast-math), lowered to the ROCDL
+/// dialect (bare-pointer kernel arguments, wave64) with each kernel's known
+/// block size as its amdgpu-flat-work-group-size.
+void buildSSMGPUToROCDLPipeline(OpPassManager &pm,
+                                const GPUPipelineOptions &options);
+
 /// gpu-module-to-binary to target assembly (PTX for NVVM).
 void buildSSMGPUBinaryPipeline(OpPassManager &pm);
 
+/// gpu-module-to-binary for ROCDL: AMDGPU assembly (`assembly`) or HSACO
+/// code objects linked by LLVM 22's ld.lld, with `options.toolkit` (default:
+/// the build's link farm over Debian's rocm-device-libs) as the ROCm path.
+void buildSSMROCDLBinaryPipeline(OpPassManager &pm,
+                                 const GPUPipelineOptions &options,
+                                 bool assembly);
+
 /// ssm + tensors to a gpu.binary holding PTX (NVVM, no CUDA toolkit needed)
-/// or AMDGPU assembly (ROCDL) for `options.chip`. The host side of the
-/// launches is not lowered yet (issue 5).
+/// or AMDGPU assembly (ROCDL) for `options.chip`; the same stages up to the
+/// target attach. The host side stays func + gpu.launch_func (ssm-compile
+/// writes it as the .ssmb schedule).
 void buildSSMToNVVMPipeline(OpPassManager &pm,
                             const GPUPipelineOptions &options);
 void buildSSMToROCDLPipeline(OpPassManager &pm,

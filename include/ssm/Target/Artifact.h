@@ -47,8 +47,9 @@ writeCPUArtifact(Location loc, ArrayRef<EntrySignature> entries,
                  StringRef kernelSuffix,
                  ArrayRef<std::pair<std::string, std::string>> metadata = {});
 
-/// An NVPTX artifact from a module after gpu-module-to-binary (PTX
-/// assembly): each gpu.binary becomes a Nvptx/Ptx kernel object, and each
+/// A GPU artifact from a module after gpu-module-to-binary: each gpu.binary
+/// becomes a kernel object (NVVM: Nvptx/Ptx from PTX assembly, format=isa;
+/// ROCDL: Amdgpu/Hsaco from the code object, format=bin), and each
 /// entry's host function becomes its schedule: BindInput (or BindConstant)
 /// per input, Alloc per output and for the workspace, then in program order
 /// Launch per gpu.launch_func (grid from its constant operands; the kernel's
@@ -57,7 +58,7 @@ writeCPUArtifact(Location loc, ArrayRef<EntrySignature> entries,
 /// and Return per output last. Anything else on the host is an error naming
 /// the op.
 FailureOr<std::vector<uint8_t>>
-writeNVPTXArtifact(ModuleOp module, ArrayRef<EntrySignature> entries);
+writeGPUArtifact(ModuleOp module, ArrayRef<EntrySignature> entries);
 
 } // namespace mlir::ssm
 

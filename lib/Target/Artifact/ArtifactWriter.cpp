@@ -8,6 +8,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/LLVMIR/ROCDLDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/Matchers.h"
 
@@ -165,7 +166,7 @@ mlir::ssm::writeCPUArtifact(Location loc, ArrayRef<EntrySignature> entries,
 }
 
 //===----------------------------------------------------------------------===//
-// NVPTX: gpu.binary objects + host functions as schedules
+// GPU (NVPTX, AMDGPU): gpu.binary objects + host functions as schedules
 //===----------------------------------------------------------------------===//
 
 namespace {
@@ -237,7 +238,7 @@ HostScheduleWriter::kernelIndex(gpu::LaunchFuncOp op,
     return it->second;
   auto object = objects.find(module);
   if (object == objects.end())
-    return op.emitError("GPU schedule: no PTX object for gpu.binary @")
+    return op.emitError("GPU schedule: no kernel object for gpu.binary @")
            << module;
   std::vector<fmt::KernelArgRecord> args;
   for (Value v : op.getKernelOperands()) {
@@ -402,38 +403,59 @@ LogicalResult HostScheduleWriter::write(func::FuncOp fn,
 
 } // namespace
 
-FailureOr<std::vector<uint8_t>>
-mlir::ssm::writeNVPTXArtifact(ModuleOp module,
-                              ArrayRef<EntrySignature> entries) {
-  fmt::ModuleBuilder builder("ssmc " SSM_VERSION);
-  llvm::StringMap<uint32_t> objects;
-  for (auto binary : module.getOps<gpu::BinaryOp>()) {
-    std::optional<uint32_t> index;
-    for (Attribute attr : binary.getObjects()) {
-      auto object = dyn_cast<gpu::ObjectAttr>(attr);
-      auto target =
-          object ? dyn_cast<NVVM::NVVMTargetAttr>(object.getTarget()) : nullptr;
-      if (!target)
-        continue;
+/// The kernel object of one gpu.binary: PTX (NVVM, format=isa) or an HSACO
+/// code object (ROCDL, format=bin).
+static FailureOr<uint32_t> addGPUKernelObject(fmt::ModuleBuilder &builder,
+                                              gpu::BinaryOp binary) {
+  for (Attribute attr : binary.getObjects()) {
+    auto object = dyn_cast<gpu::ObjectAttr>(attr);
+    if (!object)
+      continue;
+    if (auto nvvm = dyn_cast<NVVM::NVVMTargetAttr>(object.getTarget())) {
       if (object.getFormat() != gpu::CompilationTarget::Assembly)
-        return binary.emitError("NVPTX artifact: expected PTX assembly "
+        return binary.emitError("GPU artifact: expected PTX assembly "
                                 "(gpu-module-to-binary format=isa)");
       std::string ptx = object.getObject().getValue().str();
       ptx.push_back('\0');
-      index = builder.addKernelObject(fmt::TargetKind::Nvptx,
-                                      fmt::BinaryFormat::Ptx,
-                                      target.getChip().str(), ptx.data(),
-                                      ptx.size());
-      break;
+      return builder.addKernelObject(fmt::TargetKind::Nvptx,
+                                     fmt::BinaryFormat::Ptx,
+                                     nvvm.getChip().str(), ptx.data(),
+                                     ptx.size());
     }
-    if (!index)
-      return binary.emitError("NVPTX artifact: gpu.binary has no NVVM object");
+    if (auto rocdl = dyn_cast<ROCDL::ROCDLTargetAttr>(object.getTarget())) {
+      if (object.getFormat() != gpu::CompilationTarget::Binary)
+        return binary.emitError("GPU artifact: expected an HSACO code object "
+                                "(gpu-module-to-binary format=bin)");
+      StringRef hsaco = object.getObject().getValue();
+      // An AMDGPU code object is an ELF file.
+      if (!hsaco.starts_with("\x7f" "ELF"))
+        return binary.emitError("GPU artifact: the ROCDL object is not an "
+                                "ELF code object");
+      return builder.addKernelObject(fmt::TargetKind::Amdgpu,
+                                     fmt::BinaryFormat::Hsaco,
+                                     rocdl.getChip().str(), hsaco.data(),
+                                     hsaco.size());
+    }
+  }
+  return binary.emitError("GPU artifact: gpu.binary has no NVVM or ROCDL "
+                          "object");
+}
+
+FailureOr<std::vector<uint8_t>>
+mlir::ssm::writeGPUArtifact(ModuleOp module,
+                            ArrayRef<EntrySignature> entries) {
+  fmt::ModuleBuilder builder("ssmc " SSM_VERSION);
+  llvm::StringMap<uint32_t> objects;
+  for (auto binary : module.getOps<gpu::BinaryOp>()) {
+    FailureOr<uint32_t> index = addGPUKernelObject(builder, binary);
+    if (failed(index))
+      return failure();
     objects[binary.getSymName()] = *index;
   }
   for (const EntrySignature &entry : entries) {
     auto fn = module.lookupSymbol<func::FuncOp>(entry.name);
     if (!fn || fn.isExternal())
-      return module.emitError("NVPTX artifact: entry '")
+      return module.emitError("GPU artifact: entry '")
              << entry.name << "' has no host function";
     HostScheduleWriter writer(builder, objects);
     if (failed(writer.write(fn, entry)))

@@ -23,6 +23,7 @@
 #include "ssmrt/api.h"
 #include "ssmrt/core/float16.h"
 #include "ssmrt/core/mapped_file.h"
+#include "ssmrt/format/reader.h"
 #include "ssmrt/image.h"
 #include "ssmrt/npy.h"
 #include "ssmrt/safetensors.h"
@@ -101,6 +102,14 @@ const char kUsage[] =
     "                       with --image; 0: off)\n"
     "  --labels=FILE        class names, one per line\n"
     "  --list               print the module's functions and signatures\n"
+    "\n"
+    "kernel objects (no device needed):\n"
+    "  --kernel-objects     print index, target, format, chip and size of\n"
+    "                       each embedded kernel object\n"
+    "  --extract-kernel-object=N --output=PATH\n"
+    "                       write kernel object N's bytes as stored (a .so,\n"
+    "                       NUL-terminated PTX, a cubin or an HSACO code\n"
+    "                       object) to PATH\n"
     "  --help               print this help\n";
 
 /// Prints "ssm-run: error: ..." and returns 1.
@@ -121,6 +130,8 @@ struct Options {
   size_t threads = 0;
   std::string device = "cpu";
   bool list = false;
+  bool kernelObjects = false;
+  int64_t extractKernelObject = -1;
   bool help = false;
   // Image classification.
   std::vector<std::string> images;
@@ -197,6 +208,19 @@ Expected<Options> parseOptions(int argc, char **argv) {
       options.help = true;
     } else if (flag == "list") {
       options.list = true;
+    } else if (flag == "kernel-objects") {
+      options.kernelObjects = true;
+    } else if (flag == "extract-kernel-object") {
+      SSMRT_RETURN_IF_ERROR(needValue());
+      char *end = nullptr;
+      errno = 0;
+      long long n = std::strtoll(value.c_str(), &end, 10);
+      if (value.empty() || *end != '\0' || errno != 0 || n < 0 ||
+          n > std::numeric_limits<uint32_t>::max())
+        return ssmrt::invalidArgumentError(
+            "--extract-kernel-object='" + value +
+            "' is not a kernel object index");
+      options.extractKernelObject = n;
     } else if (flag == "module") {
       SSMRT_RETURN_IF_ERROR(needValue());
       options.module = value;
@@ -818,9 +842,56 @@ void drawProgress(int64_t done, int64_t total) {
   std::fflush(stderr);
 }
 
+/// --kernel-objects and --extract-kernel-object: read the artifact only.
+int kernelObjects(const Options &options) {
+  namespace fmt = ssmrt::format;
+  Expected<fmt::ArtifactFile> file = fmt::ArtifactFile::openPath(options.module);
+  if (!file.ok())
+    return fail(file.status());
+  const fmt::ArtifactView &view = file->view();
+  if (options.kernelObjects) {
+    for (uint32_t i = 0; i < view.kernelObjectCount(); ++i) {
+      Expected<fmt::KernelObject> object = view.kernelObject(i);
+      if (!object.ok())
+        return fail(object.status());
+      std::printf("%u %s %s %.*s %" PRIu64 "\n", i,
+                  fmt::targetKindName(object->target),
+                  fmt::binaryFormatName(object->format),
+                  static_cast<int>(object->chip.size()), object->chip.data(),
+                  object->size);
+    }
+  }
+  if (options.extractKernelObject >= 0) {
+    if (options.outputs.size() != 1)
+      return fail("--extract-kernel-object needs one --output=PATH");
+    uint64_t index = static_cast<uint64_t>(options.extractKernelObject);
+    if (index >= view.kernelObjectCount())
+      return fail(ssmrt::invalidArgumentError(
+          "--extract-kernel-object=" + std::to_string(index) +
+          ": the module has " + std::to_string(view.kernelObjectCount()) +
+          " kernel object(s)"));
+    Expected<fmt::KernelObject> object =
+        view.kernelObject(static_cast<uint32_t>(index));
+    if (!object.ok())
+      return fail(object.status());
+    const std::string &path = options.outputs[0];
+    std::FILE *out = std::fopen(path.c_str(), "wb");
+    if (!out)
+      return fail("cannot write '" + path + "': " + std::strerror(errno));
+    size_t size = static_cast<size_t>(object->size);
+    bool ok = std::fwrite(object->data, 1, size, out) == size;
+    ok = std::fclose(out) == 0 && ok;
+    if (!ok)
+      return fail("cannot write '" + path + "': " + std::strerror(errno));
+  }
+  return 0;
+}
+
 int run(const Options &options) {
   if (options.module.empty())
     return fail("no module given (ssm-run <module.ssmb> ...; see --help)");
+  if (options.kernelObjects || options.extractKernelObject >= 0)
+    return kernelObjects(options);
   ssmrt::InstanceOptions instanceOptions;
   instanceOptions.numThreads = options.threads;
   Expected<ssmrt::Instance> instance = ssmrt::Instance::create(instanceOptions);
