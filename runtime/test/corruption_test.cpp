@@ -213,7 +213,8 @@ TEST_F(CorruptionTest, WrongMagic) {
 }
 
 TEST_F(CorruptionTest, WrongVersion) {
-  for (uint32_t version : {0u, 1u, 3u, 0xFFFFFFFFu}) {
+  for (uint32_t version :
+       {0u, 1u, kFormatVersion - 1, kFormatVersion + 1, 0xFFFFFFFFu}) {
     Bytes copy = bytes;
     FileHeader h = test::readHeader(copy);
     h.format_version = version;

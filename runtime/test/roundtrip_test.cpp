@@ -446,7 +446,8 @@ TEST(ModuleBuilderTest, CpuModuleWithoutGpuFields) {
 
 TEST(ArtifactEnumsTest, NamesAndSizes) {
   EXPECT_STREQ(sectionKindName(SectionKind::Constants), "Constants");
-  EXPECT_STREQ(sectionKindName(static_cast<SectionKind>(8)), "<invalid>");
+  EXPECT_STREQ(sectionKindName(SectionKind::LibraryCalls), "LibraryCalls");
+  EXPECT_STREQ(sectionKindName(static_cast<SectionKind>(9)), "<invalid>");
   EXPECT_EQ(dtypeSize(DType::F64), 8u);
   EXPECT_EQ(dtypeSize(DType::Bool), 1u);
   EXPECT_EQ(dtypeSize(static_cast<DType>(0)), 0u);

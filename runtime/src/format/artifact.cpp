@@ -16,6 +16,9 @@ bool isValidBinaryFormat(uint32_t value) { return value >= 1 && value <= 4; }
 bool isValidKernelArgKind(uint32_t value) { return value >= 1 && value <= 2; }
 bool isValidDType(uint32_t value) { return value >= 1 && value <= 9; }
 bool isValidScheduleOp(uint32_t value) { return value >= 1 && value <= 8; }
+bool isValidLibraryOp(uint32_t value) { return value == 1; }
+bool isValidGemmBias(uint32_t value) { return value >= 1 && value <= 3; }
+bool isValidGemmActivation(uint32_t value) { return value >= 1 && value <= 2; }
 
 bool isUniqueSectionKind(SectionKind kind) {
   return isValidSectionKind(static_cast<uint32_t>(kind)) &&
@@ -38,6 +41,8 @@ uint32_t recordSizeForKind(SectionKind kind) {
     return sizeof(ScheduleCommandRecord);
   case SectionKind::Signatures:
     return sizeof(EntrySignatureRecord);
+  case SectionKind::LibraryCalls:
+    return sizeof(LibraryCallRecord);
   case SectionKind::StringTable:
   case SectionKind::Debug:
     return 0;
@@ -73,6 +78,8 @@ const char *sectionKindName(SectionKind kind) {
     return "StringTable";
   case SectionKind::Debug:
     return "Debug";
+  case SectionKind::LibraryCalls:
+    return "LibraryCalls";
   }
   return "<invalid>";
 }

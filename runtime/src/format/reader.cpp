@@ -303,6 +303,7 @@ Expected<ArtifactView> ArtifactView::open(const uint8_t *data, size_t size,
       {SectionKind::Constants, &ArtifactView::constants_},
       {SectionKind::Schedule, &ArtifactView::commands_},
       {SectionKind::Signatures, &ArtifactView::entries_},
+      {SectionKind::LibraryCalls, &ArtifactView::libraryCalls_},
   };
   for (const auto &rs : recordSections) {
     int s = view.uniqueSection_[uint32_t(rs.kind)];
@@ -803,6 +804,133 @@ Expected<EntryInfo> ArtifactView::entry(uint32_t index) const {
   return e;
 }
 
+Expected<LibraryCallInfo> ArtifactView::libraryCall(uint32_t index) const {
+  LibraryCallRecord r;
+  SSMRT_RETURN_IF_ERROR(
+      readRecord(libraryCalls_, SectionKind::LibraryCalls, index, r));
+  const std::string label = recordLabel(SectionKind::LibraryCalls, index);
+  auto bad = [&](std::string_view what) {
+    return dataLossError(strCat(label, ": ", what));
+  };
+  if (!isValidLibraryOp(r.op))
+    return bad(strCat("unknown op ", r.op));
+  if (r.reserved0 != 0)
+    return bad("reserved field is not zero");
+  LibraryCallInfo c;
+  c.index = index;
+  c.op = static_cast<LibraryOp>(r.op);
+  c.command = r.command;
+  if (r.command >= commands_.count)
+    return bad(strCat("command ", r.command, " out of range (",
+                      commands_.count, " commands)"));
+  SSMRT_ASSIGN_OR_RETURN(Command launch, command(r.command));
+  if (launch.op != ScheduleOp::Launch)
+    return bad(strCat("command ", r.command, " is not a Launch"));
+  if (!isValidGemmBias(r.bias))
+    return bad(strCat("unknown bias kind ", r.bias));
+  if (!isValidGemmActivation(r.activation))
+    return bad(strCat("unknown activation ", r.activation));
+  c.bias = static_cast<GemmBias>(r.bias);
+  c.activation = static_cast<GemmActivation>(r.activation);
+  const bool hasBias = c.bias != GemmBias::None;
+  // Operands: distinct Buffer arguments of the launch.
+  auto arg = [&](uint32_t position, const char *name) -> Status {
+    if (position >= launch.args.size())
+      return bad(strCat(name, " argument ", position, " out of range (",
+                        launch.args.size(), " launch arguments)"));
+    if (static_cast<KernelArgKind>(launch.args[position].kind) !=
+        KernelArgKind::Buffer)
+      return bad(strCat(name, " argument ", position, " is not a buffer"));
+    return okStatus();
+  };
+  SSMRT_RETURN_IF_ERROR(arg(r.a_arg, "A"));
+  SSMRT_RETURN_IF_ERROR(arg(r.b_arg, "B"));
+  SSMRT_RETURN_IF_ERROR(arg(r.c_arg, "C"));
+  if (hasBias)
+    SSMRT_RETURN_IF_ERROR(arg(r.bias_arg, "bias"));
+  else if (r.bias_arg != 0 || r.bias_dtype != 0)
+    return bad("bias argument and dtype must be 0 without a bias");
+  if (r.c_arg == r.a_arg || r.c_arg == r.b_arg ||
+      (hasBias && r.c_arg == r.bias_arg))
+    return bad("C is also an input argument");
+  auto inputType = [](uint32_t t) {
+    return t == uint32_t(DType::F32) || t == uint32_t(DType::BF16) ||
+           t == uint32_t(DType::F16);
+  };
+  if (!inputType(r.a_dtype) || !inputType(r.b_dtype))
+    return bad(strCat("unsupported A / B dtype ", r.a_dtype, " / ",
+                      r.b_dtype, " (f32, bf16, f16)"));
+  if (r.c_dtype != uint32_t(DType::F32))
+    return bad(strCat("unsupported C dtype ", r.c_dtype, " (f32)"));
+  if (hasBias && !inputType(r.bias_dtype))
+    return bad(strCat("unsupported bias dtype ", r.bias_dtype));
+  c.aArg = r.a_arg;
+  c.bArg = r.b_arg;
+  c.cArg = r.c_arg;
+  c.biasArg = r.bias_arg;
+  c.aType = static_cast<DType>(r.a_dtype);
+  c.bType = static_cast<DType>(r.b_dtype);
+  c.cType = static_cast<DType>(r.c_dtype);
+  c.biasType = hasBias ? static_cast<DType>(r.bias_dtype) : DType::F32;
+  constexpr uint64_t kMaxDim = (uint64_t(1) << 31) - 1;
+  const uint64_t dims[4] = {r.m, r.n, r.k, r.batch};
+  for (uint64_t d : dims)
+    if (d == 0 || d > kMaxDim)
+      return bad(strCat("m, n, k and batch must be in [1, 2^31), got ", r.m,
+                        ", ", r.n, ", ", r.k, ", ", r.batch));
+  c.m = r.m;
+  c.n = r.n;
+  c.k = r.k;
+  c.batch = r.batch;
+  // One matrix layout: a unit stride, the other covering the contiguous
+  // extent (no two elements of one matrix share memory); batch stride 0
+  // (inputs only) or past one matrix. Extents in bytes, overflow-checked.
+  auto layout = [&](const char *name, uint64_t rows, uint64_t cols,
+                    const uint64_t *st, DType type, bool output,
+                    std::array<uint64_t, 3> &strides,
+                    uint64_t &bytes) -> Status {
+    const uint64_t rs = st[0], cs = st[1], bs = st[2];
+    const bool rowMajor = cs == 1 && (rows == 1 || rs >= cols);
+    const bool colMajor = rs == 1 && (cols == 1 || cs >= rows);
+    if (!rowMajor && !colMajor)
+      return bad(strCat(name, " strides (", rs, ", ", cs,
+                        ") are neither row- nor column-major for ", rows, "x",
+                        cols));
+    uint64_t lastRow, lastCol, span;
+    if (!mulFits(rows - 1, rs, lastRow) || !mulFits(cols - 1, cs, lastCol) ||
+        lastRow > UINT64_MAX - lastCol - 1)
+      return bad(strCat(name, " extent overflows"));
+    span = lastRow + lastCol + 1;
+    if (r.batch > 1) {
+      if (bs == 0 ? output : bs < span)
+        return bad(strCat(name, " batch stride ", bs,
+                          " overlaps its matrices (span ", span, ")"));
+    } else if (bs != 0) {
+      return bad(strCat(name, " batch stride must be 0 with batch 1"));
+    }
+    uint64_t lastBatch, elements;
+    if (!mulFits(r.batch - 1, bs, lastBatch) ||
+        lastBatch > UINT64_MAX - span ||
+        !mulFits(lastBatch + span, dtypeSize(type), elements) ||
+        elements > (uint64_t(1) << 62))
+      return bad(strCat(name, " extent overflows"));
+    strides = {rs, cs, bs};
+    bytes = elements;
+    return okStatus();
+  };
+  SSMRT_RETURN_IF_ERROR(layout("A", r.m, r.k, r.a_strides, c.aType, false,
+                               c.aStrides, c.aBytes));
+  SSMRT_RETURN_IF_ERROR(layout("B", r.k, r.n, r.b_strides, c.bType, false,
+                               c.bStrides, c.bBytes));
+  SSMRT_RETURN_IF_ERROR(layout("C", r.m, r.n, r.c_strides, c.cType, true,
+                               c.cStrides, c.cBytes));
+  if (hasBias &&
+      !mulFits(c.bias == GemmBias::AlongM ? r.m : r.n, dtypeSize(c.biasType),
+               c.biasBytes))
+    return bad("bias extent overflows");
+  return c;
+}
+
 Expected<uint32_t> ArtifactView::findEntry(std::string_view name) const {
   for (uint32_t i = 0; i < entries_.count; ++i) {
     EntrySignatureRecord r;
@@ -826,6 +954,14 @@ Status ArtifactView::validateContents() const {
     SSMRT_RETURN_IF_ERROR(constant(i).status());
   for (uint32_t i = 0; i < commandCount(); ++i)
     SSMRT_RETURN_IF_ERROR(command(i).status());
+  std::unordered_set<uint32_t> replaced;
+  for (uint32_t i = 0; i < libraryCallCount(); ++i) {
+    SSMRT_ASSIGN_OR_RETURN(LibraryCallInfo c, libraryCall(i));
+    if (!replaced.insert(c.command).second)
+      return dataLossError(strCat(recordLabel(SectionKind::LibraryCalls, i),
+                                  ": a second library call for command ",
+                                  c.command));
+  }
   std::unordered_set<std::string_view> names;
   for (uint32_t i = 0; i < entryCount(); ++i) {
     SSMRT_ASSIGN_OR_RETURN(EntryInfo e, entry(i));

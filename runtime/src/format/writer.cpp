@@ -384,6 +384,10 @@ uint32_t ModuleBuilder::addEntry(std::string_view name,
   return entries_.addRecord(r);
 }
 
+uint32_t ModuleBuilder::addLibraryCall(const LibraryCallRecord &record) {
+  return libraryCalls_.addRecord(record);
+}
+
 void ModuleBuilder::addDebugSection(std::string_view name,
                                     std::vector<uint8_t> bytes) {
   debug_.emplace_back(std::string(name), std::move(bytes));
@@ -406,6 +410,9 @@ Expected<std::vector<uint8_t>> ModuleBuilder::finish() const {
                       objects_.finish());
   if (constants_.recordCount())
     writer.addSection(SectionKind::Constants, "constants", constants_.finish());
+  if (libraryCalls_.recordCount())
+    writer.addSection(SectionKind::LibraryCalls, "library_calls",
+                      libraryCalls_.finish());
   for (const auto &[name, bytes] : debug_)
     writer.addSection(SectionKind::Debug, name, bytes);
   SSMRT_ASSIGN_OR_RETURN(std::vector<uint8_t> bytes, writer.finish());

@@ -45,7 +45,7 @@ inline constexpr uint8_t kMagic[8] = {'S',  'S',  'M',  'B',
                                       0x00, 0x0D, 0x0A, 0x1A};
 
 /// The only format version this runtime reads and writes.
-inline constexpr uint32_t kFormatVersion = 2;
+inline constexpr uint32_t kFormatVersion = 3;
 
 inline constexpr uint32_t kFileHeaderSize = 128;
 inline constexpr uint32_t kSectionEntrySize = 64;
@@ -75,9 +75,10 @@ enum class SectionKind : uint32_t {
   Signatures = 5,     // EntrySignatureRecord[] + TensorDescRecord arrays
   StringTable = 6,    // NUL-terminated strings; byte 0 is NUL ("")
   Debug = 7,          // opaque bytes; may appear several times
+  LibraryCalls = 8,   // LibraryCallRecord[] (no data area contents)
 };
 inline constexpr uint32_t kMinSectionKind = 1;
-inline constexpr uint32_t kMaxSectionKind = 7;
+inline constexpr uint32_t kMaxSectionKind = 8;
 
 enum class TargetKind : uint32_t {
   Cpu = 1,
@@ -118,6 +119,24 @@ enum class ScheduleOp : uint32_t {
   Return = 6,         // buffer, index = output
   BindInput = 7,      // buffer, index = input
   BindConstant = 8,   // buffer, index = constant: bound read-only, no copy
+};
+
+/// What a LibraryCallRecord asks a vendor library to do.
+enum class LibraryOp : uint32_t {
+  Gemm = 1, // C[b] = act(A[b] * B[b] (+ bias)), f32 accumulation
+};
+
+/// Bias of a Gemm library call: a vector added to every row (along n) or to
+/// every column (along m) of C.
+enum class GemmBias : uint32_t {
+  None = 1,
+  AlongM = 2, // bias[m], C[b, m, n] += bias[m]
+  AlongN = 3, // bias[n], C[b, m, n] += bias[n]
+};
+
+enum class GemmActivation : uint32_t {
+  None = 1,
+  Relu = 2, // max(x, 0) after the bias
 };
 
 //===----------------------------------------------------------------------===//
@@ -254,6 +273,33 @@ struct LaunchArgRecord {
                    //    value's little-endian bytes, unused high bytes zero
 };
 
+/// LibraryCalls section: a Launch command the runtime may replace by a vendor
+/// library call computing exactly the same result (the launch stays the
+/// fallback). Operands are the launch's Buffer arguments; strides are in
+/// elements, "row" / "col" of A = (m, k), of B = (k, n), of C = (m, n).
+/// Every operand has one unit stride (row- or column-major), the other at
+/// least the extent of the contiguous dim; A / B batch strides may be 0
+/// (broadcast), C's is 0 only with batch == 1 and else covers a matrix.
+struct LibraryCallRecord {
+  uint32_t op;             // 0: LibraryOp
+  uint32_t command;        // 4: Schedule index of a Launch command
+  uint32_t a_arg;          // 8: launch arg index of A (a Buffer)
+  uint32_t b_arg;          // 12: of B
+  uint32_t c_arg;          // 16: of C (written)
+  uint32_t bias_arg;       // 20: of the bias vector; 0 when bias == None
+  uint32_t a_dtype;        // 24: DType: F32, BF16 or F16
+  uint32_t b_dtype;        // 28: same
+  uint32_t c_dtype;        // 32: F32
+  uint32_t bias_dtype;     // 36: F32, BF16 or F16; 0 when bias == None
+  uint32_t bias;           // 40: GemmBias
+  uint32_t activation;     // 44: GemmActivation
+  uint64_t m, n, k, batch; // 48: each in [1, 2^31)
+  uint64_t a_strides[3];   // 80: row, col, batch (elements)
+  uint64_t b_strides[3];   // 104
+  uint64_t c_strides[3];   // 128
+  uint64_t reserved0;      // 152: 0
+};
+
 //===----------------------------------------------------------------------===//
 // Layout checks
 //===----------------------------------------------------------------------===//
@@ -275,6 +321,7 @@ SSMRT_CHECK_WIRE_STRUCT(TensorDescRecord, 80);
 SSMRT_CHECK_WIRE_STRUCT(EntrySignatureRecord, 48);
 SSMRT_CHECK_WIRE_STRUCT(ScheduleCommandRecord, 64);
 SSMRT_CHECK_WIRE_STRUCT(LaunchArgRecord, 16);
+SSMRT_CHECK_WIRE_STRUCT(LibraryCallRecord, 160);
 
 #undef SSMRT_CHECK_WIRE_STRUCT
 
@@ -290,6 +337,9 @@ static_assert(offsetof(TensorDescRecord, dims) == 16);
 static_assert(offsetof(EntrySignatureRecord, first_command) == 32);
 static_assert(offsetof(ScheduleCommandRecord, grid) == 40);
 static_assert(offsetof(ScheduleCommandRecord, args_offset) == 56);
+static_assert(offsetof(LibraryCallRecord, m) == 48);
+static_assert(offsetof(LibraryCallRecord, a_strides) == 80);
+static_assert(offsetof(LibraryCallRecord, reserved0) == 152);
 
 //===----------------------------------------------------------------------===//
 // Enum helpers (names for messages; validity checks)
@@ -308,6 +358,9 @@ bool isValidBinaryFormat(uint32_t value);
 bool isValidKernelArgKind(uint32_t value);
 bool isValidDType(uint32_t value);
 bool isValidScheduleOp(uint32_t value);
+bool isValidLibraryOp(uint32_t value);
+bool isValidGemmBias(uint32_t value);
+bool isValidGemmActivation(uint32_t value);
 /// True if `format` is a binary format for `target`.
 bool isFormatForTarget(TargetKind target, BinaryFormat format);
 

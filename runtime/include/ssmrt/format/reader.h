@@ -108,6 +108,23 @@ struct Command {
 /// A validated view of an artifact held in memory the caller keeps alive.
 /// Cheap to copy. Sections that are absent read as empty (an absent string
 /// table reads as the one-byte table holding "").
+/// A decoded, validated LibraryCallRecord (see artifact.h). The byte
+/// extents are what the call reads / writes from each operand's launch
+/// offset: the executor checks them against the buffers before any call.
+struct LibraryCallInfo {
+  uint32_t index = 0;
+  LibraryOp op = LibraryOp::Gemm;
+  uint32_t command = 0;
+  uint32_t aArg = 0, bArg = 0, cArg = 0, biasArg = 0;
+  DType aType = DType::F32, bType = DType::F32, cType = DType::F32,
+        biasType = DType::F32;
+  GemmBias bias = GemmBias::None;
+  GemmActivation activation = GemmActivation::None;
+  uint64_t m = 0, n = 0, k = 0, batch = 0;
+  std::array<uint64_t, 3> aStrides = {}, bStrides = {}, cStrides = {};
+  uint64_t aBytes = 0, bBytes = 0, cBytes = 0, biasBytes = 0;
+};
+
 class ArtifactView {
 public:
   /// Validates the container: header (magic, version, sizes, checksum), the
@@ -147,6 +164,9 @@ public:
   /// One schedule command; checks indices against the kernel and constant
   /// tables and Launch arguments against the kernel's argument list.
   Expected<Command> command(uint32_t index) const;
+
+  uint32_t libraryCallCount() const { return libraryCalls_.count; }
+  Expected<LibraryCallInfo> libraryCall(uint32_t index) const;
 
   uint32_t entryCount() const { return entries_.count; }
   /// One entry point; also checks each command in its range against the
@@ -188,11 +208,12 @@ private:
   FileHeader header_ = {};
   std::vector<SectionInfo> sections_;
   /// Table index of the section of each unique kind, -1 if absent.
-  std::array<int, kMaxSectionKind + 1> uniqueSection_ = {-1, -1, -1, -1,
-                                                         -1, -1, -1, -1};
+  std::array<int, kMaxSectionKind + 1> uniqueSection_ = {
+      -1, -1, -1, -1, -1, -1, -1, -1, -1};
   const uint8_t *strings_ = nullptr;
   uint64_t stringsSize_ = 0;
-  RecordTable objects_, kernels_, constants_, commands_, entries_;
+  RecordTable objects_, kernels_, constants_, commands_, entries_,
+      libraryCalls_;
 };
 
 /// A memory-mapped artifact file plus its validated view. Move-only; the view

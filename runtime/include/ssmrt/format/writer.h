@@ -225,6 +225,10 @@ public:
                       const std::vector<LaunchArgRecord> &launchArgs = {});
   uint32_t commandCount() const { return commands_.recordCount(); }
 
+  /// Records that Launch command `record.command` may be replaced by a
+  /// vendor library call (validated by finish()).
+  uint32_t addLibraryCall(const LibraryCallRecord &record);
+
   /// An entry point running commands [firstCommand, firstCommand +
   /// commandCount) over buffer ids [0, bufferCount).
   uint32_t addEntry(std::string_view name,
@@ -254,6 +258,7 @@ private:
   RecordSectionBuilder<ConstantRecord> constants_;
   RecordSectionBuilder<ScheduleCommandRecord> commands_;
   RecordSectionBuilder<EntrySignatureRecord> entries_;
+  RecordSectionBuilder<LibraryCallRecord> libraryCalls_;
   std::vector<std::pair<std::string, std::vector<uint8_t>>> debug_;
   Status status_;
 };
