@@ -175,6 +175,9 @@ void mlir::ssm::buildSSMToGPULoopsPipeline(OpPassManager &pm,
   }
   pm.addPass(createConvertSSMToGPU(scan));
   buildSSMToLoopsPipeline(pm);
+  // GEMM contractions (+ bias / ReLU) as tiled kernels that carry a
+  // library-call descriptor (the runtime may call cuBLASLt instead).
+  pm.addPass(createConvertLinalgToGPUGemm());
 }
 
 void mlir::ssm::buildSSMGPUToNVVMPipeline(OpPassManager &pm,

@@ -122,6 +122,34 @@ def ConvertSSMToGPU : Pass<"convert-ssm-to-gpu"> {
   ];
 }
 
+def ConvertLinalgToGPUGemm : Pass<"convert-linalg-to-gpu-gemm", "::mlir::ModuleOp"> {
+  let summary = "Lower linalg GEMM contractions to a tiled GPU kernel with a "
+                "library-call descriptor";
+  let description = [{
+    Rewrites every statically shaped `linalg.generic` contraction of the form
+    C[(b,) m, n] (+)= A[.. m, k ..] * B[.. k, n ..] (the dims of A and B in
+    any order, the batch dim optional in each input; f32, or bf16 widened in
+    the body or by an identity `arith.extf` producer), whose init is a zero
+    fill or a broadcast bias along m or n, optionally followed by a ReLU
+    consumer, into a `gpu.launch_func` of a kernel in the `gpu.module`
+    `@ssm_gemm_kernels`: 64x64 output tiles per 256-thread block, 16-deep k
+    tiles staged through shared memory (coalesced, 16-byte vector loads
+    where the contiguous extent allows), 4x4 outputs per thread in
+    registers, bias and ReLU fused into the store. The launch carries an
+    `ssm.library_call` dictionary (op, m/n/k, batch, element strides,
+    epilogue) that the artifact writer records so the runtime may run a
+    vendor library GEMM instead.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect",
+  ];
+}
+
 def SSMNVVMFastMath : Pass<"ssm-nvvm-fast-math"> {
   let summary = "afn-marked f32 exp2 and division to NVVM approximate intrinsics";
   let description = [{

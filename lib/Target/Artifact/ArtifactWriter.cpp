@@ -213,6 +213,8 @@ private:
     return it->second;
   }
   LogicalResult launch(gpu::LaunchFuncOp op);
+  LogicalResult libraryCall(gpu::LaunchFuncOp op, DictionaryAttr call,
+                            uint32_t command);
   FailureOr<uint32_t> kernelIndex(gpu::LaunchFuncOp op,
                                   std::array<uint32_t, 3> block,
                                   uint32_t shared);
@@ -307,7 +309,94 @@ LogicalResult HostScheduleWriter::launch(gpu::LaunchFuncOp op) {
       return op.emitError("GPU schedule: scalar kernel arguments must be "
                           "constants");
   }
-  builder.addLaunch(*kernel, grid, args);
+  uint32_t command = builder.addLaunch(*kernel, grid, args);
+  if (auto call = op->getAttrOfType<DictionaryAttr>("ssm.library_call"))
+    return libraryCall(op, call, command);
+  return success();
+}
+
+/// The convert-linalg-to-gpu-gemm descriptor of a launch as a LibraryCalls
+/// record (the reader validates it again in finish()).
+LogicalResult HostScheduleWriter::libraryCall(gpu::LaunchFuncOp op,
+                                              DictionaryAttr call,
+                                              uint32_t command) {
+  auto fail = [&](const Twine &what) {
+    return op.emitError("GPU schedule: bad ssm.library_call: ") << what;
+  };
+  auto opName = call.getAs<StringAttr>("op");
+  if (!opName || opName.getValue() != "gemm")
+    return fail("op must be \"gemm\"");
+  fmt::LibraryCallRecord r = {};
+  r.op = uint32_t(fmt::LibraryOp::Gemm);
+  r.command = command;
+  auto integer = [&](StringRef name, uint64_t &out) {
+    auto v = call.getAs<IntegerAttr>(name);
+    if (!v || v.getInt() < 0)
+      return false;
+    out = uint64_t(v.getInt());
+    return true;
+  };
+  auto argIndex = [&](StringRef name, uint32_t &out, Type &elem) {
+    uint64_t v;
+    if (!integer(name, v) || v >= op.getNumKernelOperands())
+      return false;
+    auto type = dyn_cast<MemRefType>(op.getKernelOperand(v).getType());
+    if (!type)
+      return false;
+    out = uint32_t(v);
+    elem = type.getElementType();
+    return true;
+  };
+  auto strides = [&](StringRef name, uint64_t (&out)[3]) {
+    auto v = call.getAs<DenseI64ArrayAttr>(name);
+    if (!v || v.size() != 3)
+      return false;
+    for (int i = 0; i < 3; ++i)
+      out[i] = uint64_t(v[i]);
+    return true;
+  };
+  Type aElem, bElem, cElem, biasElem;
+  if (!integer("m", r.m) || !integer("n", r.n) || !integer("k", r.k) ||
+      !integer("batch", r.batch) || !argIndex("a_arg", r.a_arg, aElem) ||
+      !argIndex("b_arg", r.b_arg, bElem) ||
+      !argIndex("c_arg", r.c_arg, cElem) ||
+      !strides("a_strides", r.a_strides) ||
+      !strides("b_strides", r.b_strides) ||
+      !strides("c_strides", r.c_strides))
+    return fail("missing or invalid m, n, k, batch, operands or strides");
+  auto bias = call.getAs<StringAttr>("bias");
+  auto activation = call.getAs<StringAttr>("activation");
+  if (!bias || !activation)
+    return fail("missing bias or activation");
+  if (bias.getValue() == "none")
+    r.bias = uint32_t(fmt::GemmBias::None);
+  else if (bias.getValue() == "m")
+    r.bias = uint32_t(fmt::GemmBias::AlongM);
+  else if (bias.getValue() == "n")
+    r.bias = uint32_t(fmt::GemmBias::AlongN);
+  else
+    return fail("bias must be none, m or n");
+  if (activation.getValue() == "none")
+    r.activation = uint32_t(fmt::GemmActivation::None);
+  else if (activation.getValue() == "relu")
+    r.activation = uint32_t(fmt::GemmActivation::Relu);
+  else
+    return fail("activation must be none or relu");
+  auto dtype = [&](Type t, uint32_t &out) {
+    FailureOr<fmt::DType> d = dtypeOf(t);
+    if (failed(d))
+      return false;
+    out = uint32_t(*d);
+    return true;
+  };
+  if (!dtype(aElem, r.a_dtype) || !dtype(bElem, r.b_dtype) ||
+      !dtype(cElem, r.c_dtype))
+    return fail("unsupported element type");
+  if (r.bias != uint32_t(fmt::GemmBias::None) &&
+      (!argIndex("bias_arg", r.bias_arg, biasElem) ||
+       !dtype(biasElem, r.bias_dtype)))
+    return fail("missing or invalid bias operand");
+  builder.addLibraryCall(r);
   return success();
 }
 

@@ -1,0 +1,738 @@
+//===- GemmToGPU.cpp - linalg GEMM contractions to a tiled GPU kernel -===//
+//
+// convert-linalg-to-gpu-gemm. The model builders emit every linear layer
+// (and im2col convolutions) as a linalg.generic contraction
+//   C[(b,) m, n] += A[..] * B[..]
+// whose inputs hold (m, k) and (k, n) in any order, each with or without the
+// batch dim, and whose init is a zero fill or a bias broadcast along m or n.
+// Each such contraction becomes a gpu.launch_func of a kernel specialized to
+// its static shapes:
+//   - grid (ceil(n / 64), ceil(m / 64), batch), 256 threads per block; the
+//     block computes a 64 x 64 tile of C, each thread a 4 x 4 sub-tile in
+//     registers (rows 4*ty .. 4*ty+3, columns 4*tx .. 4*tx+3, tid = 16*ty +
+//     tx);
+//   - k is walked in 16-deep tiles: the block copies A[m0.., k0..] into
+//     As[16][64 + 4] and B[k0.., n0..] into Bs[16][64 + 4] (k-major, f32) with
+//     each thread loading 4 consecutive elements along the operand's
+//     contiguous dim (one 16-byte / 8-byte vector load where that dim's extent
+//     is a multiple of 4; past the edges indices are clamped and the values
+//     zeroed, never branched on), then every thread reads one 4-vector of As
+//     and one of Bs per k step and does 16 fmas;
+//   - the epilogue adds the bias (along m or n), applies a fused ReLU and
+//     stores the 4 x 4 values (a 16-byte store per row where n % 4 == 0),
+//     guarded at the edges.
+// The launch carries `ssm.library_call`, a dictionary describing the same
+// GEMM (row-major element strides of A as (m, k, batch), of B as (k, n,
+// batch), of C as (m, n, batch), the bias and activation), which the NVPTX
+// artifact writer records so that the runtime may call cuBLASLt instead.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ssm/Conversion/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/IR/SymbolTable.h"
+
+#include "llvm/ADT/SetVector.h"
+
+#include <map>
+
+namespace mlir::ssm {
+#define GEN_PASS_DEF_CONVERTLINALGTOGPUGEMM
+#include "ssm/Conversion/Passes.h.inc"
+} // namespace mlir::ssm
+
+using namespace mlir;
+
+namespace {
+
+constexpr int64_t kTileM = 64, kTileN = 64, kTileK = 16;
+constexpr int64_t kThreads = 256, kPerThread = 4, kPad = 4;
+constexpr StringLiteral kKernelModule = "ssm_gemm_kernels";
+
+/// One GEMM input as the kernel reads it: the tensor and where its dims sit.
+/// `outer` is m for A and k for B; `inner` is k for A and n for B.
+struct Operand {
+  Value tensor;
+  RankedTensorType type;
+  int64_t posBatch = -1, posOuter = -1, posInner = -1;
+
+  int64_t stride(int64_t pos) const {
+    if (pos < 0)
+      return 0;
+    int64_t s = 1;
+    for (int64_t i = pos + 1; i < type.getRank(); ++i)
+      s *= type.getDimSize(i);
+    return s;
+  }
+};
+
+enum class BiasAxis { None, M, N };
+
+struct GemmMatch {
+  linalg::GenericOp op;
+  Operand a, b;
+  int64_t batch = 1, m = 0, n = 0, k = 0;
+  Value bias;
+  BiasAxis biasAxis = BiasAxis::None;
+  /// The fused ReLU consumer (replaced), and its max op's name.
+  linalg::GenericOp relu;
+  StringRef reluOp;
+};
+
+bool isZero(Value v) {
+  APFloat f(0.0);
+  return matchPattern(v, m_ConstantFloat(&f)) && f.isZero();
+}
+
+bool allParallel(linalg::GenericOp g) {
+  return llvm::all_of(g.getIteratorTypesArray(), [](utils::IteratorType t) {
+    return t == utils::IteratorType::parallel;
+  });
+}
+
+/// The yielded value of a one-block generic body.
+Value yielded(linalg::GenericOp g) {
+  auto yield = cast<linalg::YieldOp>(g.getRegion().front().getTerminator());
+  return yield.getNumOperands() == 1 ? yield.getOperand(0) : Value();
+}
+
+/// `v` is block argument `arg` of `g`, possibly through one extf from bf16.
+/// Sets `widened` when it went through the extf.
+bool isArg(Value v, linalg::GenericOp g, unsigned arg, bool &widened) {
+  widened = false;
+  if (auto ext = v.getDefiningOp<arith::ExtFOp>()) {
+    if (!ext.getIn().getType().isBF16() || !ext.getType().isF32())
+      return false;
+    widened = true;
+    v = ext.getIn();
+  }
+  auto ba = dyn_cast<BlockArgument>(v);
+  return ba && ba.getOwner() == &g.getRegion().front() &&
+         ba.getArgNumber() == arg;
+}
+
+/// An elementwise generic `extf` from a bf16 tensor of the same shape
+/// (identity maps): returns that bf16 tensor.
+Value widenedSource(Value tensor) {
+  auto g = tensor.getDefiningOp<linalg::GenericOp>();
+  if (!g || g.getNumDpsInputs() != 1 || g.getNumDpsInits() != 1 ||
+      !allParallel(g) ||
+      !llvm::all_of(g.getIndexingMapsArray(),
+                    [](AffineMap m) { return m.isIdentity(); }))
+    return {};
+  Value y = yielded(g);
+  bool widened = false;
+  if (!y || !isArg(y, g, 0, widened) || !widened ||
+      g.getRegion().front().getOperations().size() != 2)
+    return {};
+  return g.getDpsInputs()[0];
+}
+
+/// Classifies input `i` of the contraction: which of its positions hold the
+/// batch (loop dim 0 when rank 3), `outer` and `inner` loop dims; every
+/// position must be one of them.
+bool classify(linalg::GenericOp g, unsigned i, unsigned outerDim,
+              unsigned innerDim, int64_t batchDim, Operand &out) {
+  AffineMap map = g.getIndexingMapsArray()[i];
+  out.tensor = g.getDpsInputs()[i];
+  out.type = cast<RankedTensorType>(out.tensor.getType());
+  if (!out.type.hasStaticShape() || map.getNumResults() != out.type.getRank())
+    return false;
+  for (unsigned p = 0; p < map.getNumResults(); ++p) {
+    auto d = dyn_cast<AffineDimExpr>(map.getResult(p));
+    if (!d)
+      return false;
+    int64_t *slot = d.getPosition() == outerDim   ? &out.posOuter
+                    : d.getPosition() == innerDim ? &out.posInner
+                    : int64_t(d.getPosition()) == batchDim ? &out.posBatch
+                                                           : nullptr;
+    if (!slot || *slot >= 0)
+      return false;
+    *slot = p;
+  }
+  return out.posOuter >= 0 && out.posInner >= 0;
+}
+
+FailureOr<GemmMatch> matchGemm(linalg::GenericOp g) {
+  GemmMatch r;
+  r.op = g;
+  if (g.getNumDpsInputs() != 2 || g.getNumDpsInits() != 1 ||
+      g.getNumResults() != 1)
+    return failure();
+  auto outType = dyn_cast<RankedTensorType>(g.getResult(0).getType());
+  if (!outType || !outType.hasStaticShape() ||
+      !outType.getElementType().isF32())
+    return failure();
+  const int64_t rank = outType.getRank();
+  if (rank != 2 && rank != 3)
+    return failure();
+  auto iters = g.getIteratorTypesArray();
+  if (int64_t(iters.size()) != rank + 1)
+    return failure();
+  for (int64_t i = 0; i < rank; ++i)
+    if (iters[i] != utils::IteratorType::parallel)
+      return failure();
+  if (iters[rank] != utils::IteratorType::reduction)
+    return failure();
+  // The output is indexed by the leading loop dims, in order.
+  AffineMap outMap = g.getIndexingMapsArray()[2];
+  if (outMap.getNumResults() != rank)
+    return failure();
+  for (int64_t i = 0; i < rank; ++i) {
+    auto d = dyn_cast<AffineDimExpr>(outMap.getResult(i));
+    if (!d || d.getPosition() != i)
+      return failure();
+  }
+
+  // Body: out + x * y (either order), x / y the inputs, optionally widened.
+  Block &body = g.getRegion().front();
+  auto add = yielded(g) ? yielded(g).getDefiningOp<arith::AddFOp>() : nullptr;
+  if (!add)
+    return failure();
+  Value prod = add.getLhs(), acc = add.getRhs();
+  if (!isa<BlockArgument>(acc))
+    std::swap(prod, acc);
+  auto accArg = dyn_cast<BlockArgument>(acc);
+  auto mul = prod.getDefiningOp<arith::MulFOp>();
+  if (!accArg || accArg.getOwner() != &body || accArg.getArgNumber() != 2 ||
+      !mul)
+    return failure();
+  bool w0 = false, w1 = false;
+  if (!(isArg(mul.getLhs(), g, 0, w0) && isArg(mul.getRhs(), g, 1, w1)) &&
+      !(isArg(mul.getLhs(), g, 1, w1) && isArg(mul.getRhs(), g, 0, w0)))
+    return failure();
+  if (body.getOperations().size() != size_t(3 + int(w0) + int(w1)))
+    return failure();
+  for (unsigned i = 0; i < 2; ++i) {
+    Type t = cast<RankedTensorType>(g.getDpsInputs()[i].getType())
+                 .getElementType();
+    if (!((i == 0 ? w0 : w1) ? t.isBF16() : t.isF32()))
+      return failure();
+  }
+
+  // Loop dims: (batch,) m, n, k. A is the input holding m.
+  const int64_t batchDim = rank == 3 ? 0 : -1;
+  const unsigned mDim = rank - 2, nDim = rank - 1, kDim = rank;
+  auto holds = [&](unsigned i, unsigned dim) {
+    return g.getIndexingMapsArray()[i].isFunctionOfDim(dim);
+  };
+  unsigned ai = holds(0, mDim) ? 0 : 1, bi = 1 - ai;
+  if (!classify(g, ai, mDim, kDim, batchDim, r.a) ||
+      !classify(g, bi, kDim, nDim, batchDim, r.b))
+    return failure();
+  r.batch = rank == 3 ? outType.getDimSize(0) : 1;
+  r.m = outType.getDimSize(rank - 2);
+  r.n = outType.getDimSize(rank - 1);
+  r.k = r.a.type.getDimSize(r.a.posInner);
+  if (r.batch < 1 || r.m < 1 || r.n < 1 || r.k < 1 || r.batch > 65535 ||
+      (r.m + kTileM - 1) / kTileM > 65535)
+    return failure();
+  // bf16 through an elementwise extf producer: read the bf16 tensor.
+  for (Operand *x : {&r.a, &r.b})
+    if (x->type.getElementType().isF32())
+      if (Value src = widenedSource(x->tensor)) {
+        x->tensor = src;
+        x->type = cast<RankedTensorType>(src.getType());
+      }
+
+  // Init: zero, or a bias broadcast along m or n.
+  Value init = g.getDpsInits()[0];
+  if (auto fill = init.getDefiningOp<linalg::FillOp>()) {
+    if (!isZero(fill.getInputs()[0]))
+      return failure();
+  } else if (auto bc = init.getDefiningOp<linalg::GenericOp>()) {
+    if (bc.getNumDpsInputs() != 1 || bc.getNumDpsInits() != 1 ||
+        !allParallel(bc) || !bc.getIndexingMapsArray()[1].isIdentity())
+      return failure();
+    AffineMap in = bc.getIndexingMapsArray()[0];
+    auto biasType = dyn_cast<RankedTensorType>(bc.getDpsInputs()[0].getType());
+    bool widened = false;
+    if (!biasType || biasType.getRank() != 1 || in.getNumResults() != 1 ||
+        !yielded(bc) || !isArg(yielded(bc), bc, 0, widened) ||
+        bc.getRegion().front().getOperations().size() != size_t(1 + widened))
+      return failure();
+    auto d = dyn_cast<AffineDimExpr>(in.getResult(0));
+    if (!d)
+      return failure();
+    if (d.getPosition() == mDim)
+      r.biasAxis = BiasAxis::M;
+    else if (d.getPosition() == nDim)
+      r.biasAxis = BiasAxis::N;
+    else
+      return failure();
+    r.bias = bc.getDpsInputs()[0];
+  } else {
+    return failure();
+  }
+
+  // A ReLU consumer: max(x, 0) over the same shape.
+  Value result = g.getResult(0);
+  if (result.hasOneUse())
+    if (auto user = dyn_cast<linalg::GenericOp>(*result.getUsers().begin()))
+      if (user.getNumDpsInputs() == 1 && user.getDpsInputs()[0] == result &&
+          user.getNumResults() == 1 && allParallel(user) &&
+          user.getResult(0).getType() == outType &&
+          llvm::all_of(user.getIndexingMapsArray(),
+                       [](AffineMap m) { return m.isIdentity(); }) &&
+          user.getRegion().front().getOperations().size() == 2) {
+        Operation *max = yielded(user) ? yielded(user).getDefiningOp()
+                                       : nullptr;
+        if (max && isa<arith::MaximumFOp, arith::MaxNumFOp>(max)) {
+          bool widened = false;
+          Value x = max->getOperand(0), zero = max->getOperand(1);
+          if (!isZero(zero))
+            std::swap(x, zero);
+          if (isZero(zero) && isArg(x, user, 0, widened) && !widened) {
+            r.relu = user;
+            r.reluOp = max->getName().getStringRef();
+          }
+        }
+      }
+  return r;
+}
+
+/// IR-building helpers over one builder and location.
+struct Emitter {
+  OpBuilder &b;
+  Location loc;
+
+  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  Value f32(double v) {
+    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(float(v)));
+  }
+  Value addi(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
+  Value muli(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
+  Value divi(Value x, Value y) { return arith::DivUIOp::create(b, loc, x, y); }
+  Value remi(Value x, Value y) { return arith::RemUIOp::create(b, loc, x, y); }
+  Value mini(Value x, Value y) { return arith::MinUIOp::create(b, loc, x, y); }
+  Value ult(Value x, Value y) {
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, x, y);
+  }
+  Value andi(Value x, Value y) { return arith::AndIOp::create(b, loc, x, y); }
+  Value fma(Value x, Value y, Value z) {
+    Value p =
+        arith::MulFOp::create(b, loc, x, y, arith::FastMathFlags::contract);
+    return arith::AddFOp::create(b, loc, p, z, arith::FastMathFlags::contract);
+  }
+  Value toF32(Value v) {
+    Type t = v.getType();
+    Type f32 = b.getF32Type();
+    if (auto vt = dyn_cast<VectorType>(t)) {
+      if (vt.getElementType().isF32())
+        return v;
+      return arith::ExtFOp::create(b, loc, VectorType::get(vt.getShape(), f32),
+                                   v);
+    }
+    return t.isF32() ? v : arith::ExtFOp::create(b, loc, f32, v).getResult();
+  }
+};
+
+/// Kernel-side description of one GEMM, the key of the kernel cache.
+struct KernelKey {
+  std::string text;
+  bool operator<(const KernelKey &o) const { return text < o.text; }
+};
+
+std::string typeString(Type t) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  t.print(os);
+  return s;
+}
+
+KernelKey keyOf(const GemmMatch &g) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  auto operand = [&](const Operand &x) {
+    os << typeString(x.type) << "@" << x.posBatch << "," << x.posOuter << ","
+       << x.posInner << ";";
+  };
+  operand(g.a);
+  operand(g.b);
+  os << g.batch << "x" << g.m << "x" << g.n << "x" << g.k << ";"
+     << int(g.biasAxis) << ";"
+     << (g.bias ? typeString(g.bias.getType()) : std::string()) << ";"
+     << g.reluOp;
+  return {s};
+}
+
+/// Copies the 64 x 16 (A) or 16 x 64 (B) tile of `x` starting at (outer0,
+/// inner0) into `tile` [16][64 + pad] (k-major, f32). For A the tile's x dim
+/// is the outer dim (m), for B the inner one (n).
+void loadTile(Emitter &e, const Operand &x, Value mem, Value tile, Value tid,
+              Value batchIdx, Value outer0, Value inner0, bool xIsOuter) {
+  const int64_t posX = xIsOuter ? x.posOuter : x.posInner;
+  const int64_t posK = xIsOuter ? x.posInner : x.posOuter;
+  const int64_t extX = x.type.getDimSize(posX), extK = x.type.getDimSize(posK);
+  Value x0 = xIsOuter ? outer0 : inner0, k0 = xIsOuter ? inner0 : outer0;
+  const int64_t rank = x.type.getRank();
+  // Each thread loads 4 consecutive elements along the run dim: x when it is
+  // the operand's contiguous dim, else k.
+  const bool runIsX = posX == rank - 1;
+  const int64_t posRun = runIsX ? posX : posK, posOther = runIsX ? posK : posX;
+  const int64_t extRun = runIsX ? extX : extK,
+                extOther = runIsX ? extK : extX;
+  const bool vector = posRun == rank - 1 && extRun % kPerThread == 0;
+  // Offsets of this thread within the tile (kk along k, xx along x).
+  Value kk, xx;
+  if (runIsX) {
+    kk = e.divi(tid, e.idx(kTileM / kPerThread));
+    xx = e.muli(e.remi(tid, e.idx(kTileM / kPerThread)), e.idx(kPerThread));
+  } else {
+    kk = e.muli(e.remi(tid, e.idx(kTileK / kPerThread)), e.idx(kPerThread));
+    xx = e.divi(tid, e.idx(kTileK / kPerThread));
+  }
+  Value run0 = runIsX ? e.addi(x0, xx) : e.addi(k0, kk);
+  Value other = runIsX ? e.addi(k0, kk) : e.addi(x0, xx);
+  // Guards only where a tile can cross the edge.
+  const int64_t tileRun = runIsX ? kTileM : kTileK;
+  const int64_t tileOther = runIsX ? kTileK : kTileM;
+  const bool guardRun = extRun % tileRun != 0;
+  const bool guardOther = extOther % tileOther != 0;
+  Value otherOk = guardOther ? e.ult(other, e.idx(extOther)) : Value();
+  Value otherIdx =
+      guardOther ? e.mini(other, e.idx(extOther - 1)) : other;
+  auto indices = [&](Value runIdx) {
+    SmallVector<Value> ind(rank);
+    ind[posRun] = runIdx;
+    ind[posOther] = otherIdx;
+    if (x.posBatch >= 0)
+      ind[x.posBatch] = batchIdx;
+    return ind;
+  };
+  Type elem = x.type.getElementType();
+  Type f32 = e.b.getF32Type();
+  SmallVector<Value> vals;
+  if (vector) {
+    // Runs start at multiples of 4 and the extent is one: a run is either
+    // wholly inside or wholly outside.
+    Value ok = otherOk;
+    Value runIdx = run0;
+    if (guardRun) {
+      Value runOk = e.ult(run0, e.idx(extRun));
+      ok = ok ? e.andi(ok, runOk) : runOk;
+      runIdx = e.mini(run0, e.idx(extRun - kPerThread));
+    }
+    auto vt = VectorType::get({kPerThread}, elem);
+    const unsigned bytes = kPerThread * elem.getIntOrFloatBitWidth() / 8;
+    Value v = vector::LoadOp::create(e.b, e.loc, vt, mem, indices(runIdx),
+                                     /*nontemporal=*/false,
+                                     llvm::MaybeAlign(bytes));
+    v = e.toF32(v);
+    if (ok) {
+      auto vf = VectorType::get({kPerThread}, f32);
+      Value zeros = arith::ConstantOp::create(
+          e.b, e.loc, vf, DenseElementsAttr::get(vf, e.b.getF32FloatAttr(0)));
+      v = arith::SelectOp::create(e.b, e.loc, ok, v, zeros);
+    }
+    for (int64_t i = 0; i < kPerThread; ++i)
+      vals.push_back(vector::ExtractOp::create(e.b, e.loc, v, i));
+  } else {
+    for (int64_t i = 0; i < kPerThread; ++i) {
+      Value r = e.addi(run0, e.idx(i));
+      Value ok = otherOk;
+      Value runIdx = r;
+      if (guardRun || extRun % kPerThread != 0) {
+        Value runOk = e.ult(r, e.idx(extRun));
+        ok = ok ? e.andi(ok, runOk) : runOk;
+        runIdx = e.mini(r, e.idx(extRun - 1));
+      }
+      Value v = e.toF32(memref::LoadOp::create(e.b, e.loc, mem,
+                                                indices(runIdx)));
+      if (ok)
+        v = arith::SelectOp::create(e.b, e.loc, ok, v, e.f32(0.0));
+      vals.push_back(v);
+    }
+  }
+  // Into the tile: [k][x].
+  if (runIsX) {
+    auto vf = VectorType::get({kPerThread}, f32);
+    Value v = vector::FromElementsOp::create(e.b, e.loc, vf, vals);
+    vector::StoreOp::create(e.b, e.loc, v, tile, ValueRange{kk, xx},
+                            /*nontemporal=*/false, llvm::MaybeAlign(16));
+  } else {
+    for (int64_t i = 0; i < kPerThread; ++i)
+      memref::StoreOp::create(e.b, e.loc, vals[i], tile,
+                              ValueRange{e.addi(kk, e.idx(i)), xx});
+  }
+}
+
+/// Builds the kernel for `g` at the end of `module`.
+gpu::GPUFuncOp buildKernel(OpBuilder &b, gpu::GPUModuleOp module,
+                           GemmMatch g, StringRef name) {
+  Location loc = g.op.getLoc();
+  MLIRContext *ctx = b.getContext();
+  auto memOf = [](RankedTensorType t) {
+    return MemRefType::get(t.getShape(), t.getElementType());
+  };
+  auto outType = cast<RankedTensorType>(g.op.getResult(0).getType());
+  SmallVector<Type> args = {memOf(g.a.type), memOf(g.b.type), memOf(outType)};
+  if (g.bias)
+    args.push_back(memOf(cast<RankedTensorType>(g.bias.getType())));
+  auto shared =
+      gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
+  Type f32 = b.getF32Type();
+  auto tileA = MemRefType::get({kTileK, kTileM + kPad}, f32,
+                               MemRefLayoutAttrInterface(), shared);
+  auto tileB = MemRefType::get({kTileK, kTileN + kPad}, f32,
+                               MemRefLayoutAttrInterface(), shared);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToEnd(module.getBody());
+  auto fn = gpu::GPUFuncOp::create(b, loc, name,
+                                   FunctionType::get(ctx, args, {}),
+                                   TypeRange{tileA, tileB});
+  fn->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
+  fn.setKnownBlockSizeAttr(
+      b.getDenseI32ArrayAttr({int32_t(kThreads), 1, 1}));
+  Block &entry = fn.getBody().front();
+  b.setInsertionPointToStart(&entry);
+  Emitter e{b, loc};
+  Value A = entry.getArgument(0), B = entry.getArgument(1),
+        C = entry.getArgument(2);
+  Value bias = g.bias ? entry.getArgument(3) : Value();
+  Value As = fn.getWorkgroupAttributions()[0],
+        Bs = fn.getWorkgroupAttributions()[1];
+
+  Value tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
+  Value n0 = e.muli(gpu::BlockIdOp::create(b, loc, gpu::Dimension::x),
+                    e.idx(kTileN));
+  Value m0 = e.muli(gpu::BlockIdOp::create(b, loc, gpu::Dimension::y),
+                    e.idx(kTileM));
+  Value bz = gpu::BlockIdOp::create(b, loc, gpu::Dimension::z);
+  const int64_t lanesN = kTileN / kPerThread;
+  Value tx = e.remi(tid, e.idx(lanesN)), ty = e.divi(tid, e.idx(lanesN));
+  Value rowOff = e.muli(ty, e.idx(kPerThread)),
+        colOff = e.muli(tx, e.idx(kPerThread));
+
+  SmallVector<Value> init(kPerThread * kPerThread, e.f32(0.0));
+  auto kLoop = scf::ForOp::create(
+      b, loc, e.idx(0), e.idx(g.k), e.idx(kTileK), init,
+      [&](OpBuilder &, Location, Value k0, ValueRange acc) {
+        loadTile(e, g.a, A, As, tid, bz, m0, k0, /*xIsOuter=*/true);
+        loadTile(e, g.b, B, Bs, tid, bz, k0, n0, /*xIsOuter=*/false);
+        gpu::BarrierOp::create(b, loc);
+        SmallVector<Value> cur(acc.begin(), acc.end());
+        auto v4 = VectorType::get({kPerThread}, f32);
+        for (int64_t kk = 0; kk < kTileK; ++kk) {
+          Value av = vector::LoadOp::create(b, loc, v4, As,
+                                            ValueRange{e.idx(kk), rowOff},
+                                            false, llvm::MaybeAlign(16));
+          Value bv = vector::LoadOp::create(b, loc, v4, Bs,
+                                            ValueRange{e.idx(kk), colOff},
+                                            false, llvm::MaybeAlign(16));
+          SmallVector<Value> as, bs;
+          for (int64_t i = 0; i < kPerThread; ++i) {
+            as.push_back(vector::ExtractOp::create(b, loc, av, i));
+            bs.push_back(vector::ExtractOp::create(b, loc, bv, i));
+          }
+          for (int64_t i = 0; i < kPerThread; ++i)
+            for (int64_t j = 0; j < kPerThread; ++j)
+              cur[i * kPerThread + j] =
+                  e.fma(as[i], bs[j], cur[i * kPerThread + j]);
+        }
+        // The next tile's copies overwrite As / Bs.
+        gpu::BarrierOp::create(b, loc);
+        scf::YieldOp::create(b, loc, cur);
+      });
+
+  // Epilogue: bias, ReLU, guarded stores.
+  const int64_t rank = outType.getRank();
+  auto cIndex = [&](Value m, Value n) {
+    SmallVector<Value> ind;
+    if (rank == 3)
+      ind.push_back(bz);
+    ind.push_back(m);
+    ind.push_back(n);
+    return ind;
+  };
+  auto loadBias = [&](Value i, int64_t extent) {
+    Value v = memref::LoadOp::create(
+        b, loc, bias, ValueRange{e.mini(i, e.idx(extent - 1))});
+    return e.toF32(v);
+  };
+  Value colBase = e.addi(n0, colOff);
+  SmallVector<Value> colBias;
+  if (g.biasAxis == BiasAxis::N)
+    for (int64_t j = 0; j < kPerThread; ++j)
+      colBias.push_back(loadBias(e.addi(colBase, e.idx(j)), g.n));
+  const bool guardM = g.m % kTileM != 0, guardN = g.n % kTileN != 0;
+  const bool vectorStore = g.n % kPerThread == 0;
+  for (int64_t i = 0; i < kPerThread; ++i) {
+    Value m = e.addi(e.addi(m0, rowOff), e.idx(i));
+    Value rowBias = g.biasAxis == BiasAxis::M ? loadBias(m, g.m) : Value();
+    SmallVector<Value> vals;
+    for (int64_t j = 0; j < kPerThread; ++j) {
+      Value v = kLoop.getResult(i * kPerThread + j);
+      if (rowBias)
+        v = arith::AddFOp::create(b, loc, v, rowBias);
+      else if (!colBias.empty())
+        v = arith::AddFOp::create(b, loc, v, colBias[j]);
+      if (g.relu) {
+        OperationState state(loc, g.reluOp, ValueRange{v, e.f32(0.0)},
+                             TypeRange{f32});
+        v = b.create(state)->getResult(0);
+      }
+      vals.push_back(v);
+    }
+    auto guarded = [&](Value ok, function_ref<void()> body) {
+      if (!ok)
+        return body();
+      scf::IfOp::create(b, loc, ok, [&](OpBuilder &, Location) {
+        body();
+        scf::YieldOp::create(b, loc);
+      });
+    };
+    Value rowOk = guardM ? e.ult(m, e.idx(g.m)) : Value();
+    if (vectorStore) {
+      Value ok = rowOk;
+      if (guardN) {
+        Value colOk = e.ult(colBase, e.idx(g.n));
+        ok = ok ? e.andi(ok, colOk) : colOk;
+      }
+      guarded(ok, [&] {
+        Value v = vector::FromElementsOp::create(
+            b, loc, VectorType::get({kPerThread}, f32), vals);
+        vector::StoreOp::create(b, loc, v, C, cIndex(m, colBase), false,
+                                llvm::MaybeAlign(16));
+      });
+    } else {
+      for (int64_t j = 0; j < kPerThread; ++j) {
+        Value n = e.addi(colBase, e.idx(j));
+        Value ok = rowOk;
+        Value colOk = e.ult(n, e.idx(g.n));
+        ok = ok ? e.andi(ok, colOk) : colOk;
+        guarded(ok, [&] {
+          memref::StoreOp::create(b, loc, vals[j], C, cIndex(m, n));
+        });
+      }
+    }
+  }
+  gpu::ReturnOp::create(b, loc);
+  return fn;
+}
+
+DictionaryAttr descriptorOf(Builder &b, GemmMatch g) {
+  SmallVector<NamedAttribute> d;
+  auto i64 = [&](StringRef name, int64_t v) {
+    d.push_back(b.getNamedAttr(name, b.getI64IntegerAttr(v)));
+  };
+  auto strides = [&](StringRef name, int64_t row, int64_t col, int64_t bat) {
+    d.push_back(
+        b.getNamedAttr(name, b.getDenseI64ArrayAttr({row, col, bat})));
+  };
+  d.push_back(b.getNamedAttr("op", b.getStringAttr("gemm")));
+  i64("m", g.m);
+  i64("n", g.n);
+  i64("k", g.k);
+  i64("batch", g.batch);
+  i64("a_arg", 0);
+  i64("b_arg", 1);
+  i64("c_arg", 2);
+  if (g.bias)
+    i64("bias_arg", 3);
+  strides("a_strides", g.a.stride(g.a.posOuter), g.a.stride(g.a.posInner),
+          g.a.stride(g.a.posBatch));
+  strides("b_strides", g.b.stride(g.b.posOuter), g.b.stride(g.b.posInner),
+          g.b.stride(g.b.posBatch));
+  strides("c_strides", g.n, 1, g.batch > 1 ? g.m * g.n : 0);
+  d.push_back(b.getNamedAttr(
+      "bias", b.getStringAttr(g.biasAxis == BiasAxis::M   ? "m"
+                              : g.biasAxis == BiasAxis::N ? "n"
+                                                          : "none")));
+  d.push_back(b.getNamedAttr("activation",
+                             b.getStringAttr(g.relu ? "relu" : "none")));
+  return b.getDictionaryAttr(d);
+}
+
+struct ConvertLinalgToGPUGemmPass
+    : mlir::ssm::impl::ConvertLinalgToGPUGemmBase<ConvertLinalgToGPUGemmPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SmallVector<GemmMatch> matches;
+    module.walk([&](linalg::GenericOp g) {
+      if (g->getParentOfType<gpu::GPUModuleOp>())
+        return;
+      if (FailureOr<GemmMatch> m = matchGemm(g); succeeded(m))
+        matches.push_back(*m);
+    });
+    if (matches.empty())
+      return;
+
+    MLIRContext *ctx = &getContext();
+    IRRewriter rewriter(ctx);
+    module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
+                    rewriter.getUnitAttr());
+    auto kernels = module.lookupSymbol<gpu::GPUModuleOp>(kKernelModule);
+    if (!kernels) {
+      rewriter.setInsertionPointToEnd(module.getBody());
+      kernels = gpu::GPUModuleOp::create(rewriter, module.getLoc(),
+                                         kKernelModule);
+    }
+    std::map<KernelKey, gpu::GPUFuncOp> cache;
+    for (GemmMatch &g : matches) {
+      KernelKey key = keyOf(g);
+      gpu::GPUFuncOp fn;
+      if (auto it = cache.find(key); it != cache.end()) {
+        fn = it->second;
+      } else {
+        std::string name = "gemm_" + std::to_string(cache.size());
+        fn = buildKernel(rewriter, kernels, g, name);
+        cache[key] = fn;
+      }
+      Location loc = g.op.getLoc();
+      rewriter.setInsertionPoint(g.relu ? g.relu : g.op);
+      Emitter e{rewriter, loc};
+      auto buffer = [&](Value tensor) -> Value {
+        auto t = cast<RankedTensorType>(tensor.getType());
+        return bufferization::ToBufferOp::create(
+            rewriter, loc, MemRefType::get(t.getShape(), t.getElementType()),
+            tensor, /*read_only=*/true);
+      };
+      auto outType = cast<RankedTensorType>(g.op.getResult(0).getType());
+      SmallVector<Value> operands = {buffer(g.a.tensor), buffer(g.b.tensor)};
+      Value out = memref::AllocOp::create(
+          rewriter, loc,
+          MemRefType::get(outType.getShape(), outType.getElementType()));
+      operands.push_back(out);
+      if (g.bias)
+        operands.push_back(buffer(g.bias));
+      gpu::KernelDim3 grid{e.idx((g.n + kTileN - 1) / kTileN),
+                           e.idx((g.m + kTileM - 1) / kTileM),
+                           e.idx(g.batch)};
+      gpu::KernelDim3 block{e.idx(kThreads), e.idx(1), e.idx(1)};
+      auto launch = gpu::LaunchFuncOp::create(rewriter, loc, fn, grid, block,
+                                              Value(), operands);
+      launch->setAttr("ssm.library_call", descriptorOf(rewriter, g));
+      Value result = bufferization::ToTensorOp::create(
+          rewriter, loc, outType, out, /*restrict=*/true, /*writable=*/true);
+      // The init (a fill or a bias broadcast) and an extf producer are dead
+      // once the contraction is gone (bufferized, they would still run).
+      llvm::SetVector<Operation *> producers;
+      for (Value v : g.op->getOperands())
+        if (Operation *def = v.getDefiningOp())
+          producers.insert(def);
+      if (g.relu) {
+        rewriter.replaceOp(g.relu, result);
+        rewriter.eraseOp(g.op);
+      } else {
+        rewriter.replaceOp(g.op, result);
+      }
+      for (Operation *def : producers)
+        if (isa<linalg::LinalgOp>(def) && def->use_empty())
+          rewriter.eraseOp(def);
+    }
+  }
+};
+
+} // namespace
