@@ -187,6 +187,10 @@ FailureOr<CompileResult> compileGPU(ModuleOp module,
   gpu.scanChunkTargetThreads = options.gpu.scanChunkTargetThreads;
   gpu.scanChunkMinSteps = options.gpu.scanChunkMinSteps;
   gpu.scanVectorLoads = options.gpu.scanVectorLoads;
+  gpu.scanGradLanesPerChannel = options.gpu.scanGradLanesPerChannel;
+  gpu.scanGradChannelsPerBlock = options.gpu.scanGradChannelsPerBlock;
+  gpu.scanGradTileSteps = options.gpu.scanGradTileSteps;
+  gpu.scanGradMaxSharedMemory = options.gpu.scanGradMaxSharedMemory;
   struct Step {
     Phase phase;
     const char *name;

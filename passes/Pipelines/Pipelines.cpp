@@ -166,6 +166,10 @@ void mlir::ssm::buildSSMToGPULoopsPipeline(OpPassManager &pm,
   scan.chunkTargetThreads = options.scanChunkTargetThreads;
   scan.chunkMinSteps = options.scanChunkMinSteps;
   scan.vectorLoads = options.scanVectorLoads;
+  scan.gradLanesPerChannel = options.scanGradLanesPerChannel;
+  scan.gradChannelsPerBlock = options.scanGradChannelsPerBlock;
+  scan.gradTileSteps = options.scanGradTileSteps;
+  scan.gradMaxSharedMemory = options.scanGradMaxSharedMemory;
   if (vendor == GPUVendor::AMD) {
     // cp.async (nvgpu) is NVIDIA-only; a workgroup has 64 KiB of LDS.
     scan.asyncCopies = false;

@@ -111,6 +111,24 @@ static cl::opt<bool> scanVectorLoads(
     "scan-vector-loads",
     cl::desc("GPU selective-scan kernel: 16-byte vector loads of u, delta, z"),
     cl::init(true));
+static cl::opt<int64_t> scanGradLanesPerChannel(
+    "scan-grad-lanes-per-channel",
+    cl::desc("GPU selective-scan backward kernel: threads per channel"),
+    cl::init(4));
+static cl::opt<int64_t> scanGradChannelsPerBlock(
+    "scan-grad-channels-per-block",
+    cl::desc("GPU selective-scan backward kernel: channels per block (0: "
+             "128 threads' worth)"),
+    cl::init(0));
+static cl::opt<int64_t> scanGradTileSteps(
+    "scan-grad-tile-steps",
+    cl::desc("GPU selective-scan backward kernel: steps per tile"),
+    cl::init(8));
+static cl::opt<int64_t> scanGradMaxSharedMemory(
+    "scan-grad-max-shared-memory",
+    cl::desc("GPU selective-scan backward kernel: shared memory bytes per "
+             "block (dynamic above 48 KiB)"),
+    cl::init(49152));
 static cl::opt<std::string>
     phaseName("compile-to",
               cl::desc("stop after a phase: input, ssm, loops, bufferized, "
@@ -191,6 +209,10 @@ int main(int argc, char **argv) {
   options.gpu.scanChunkTargetThreads = scanChunkTargetThreads;
   options.gpu.scanChunkMinSteps = scanChunkMinSteps;
   options.gpu.scanVectorLoads = scanVectorLoads;
+  options.gpu.scanGradLanesPerChannel = scanGradLanesPerChannel;
+  options.gpu.scanGradChannelsPerBlock = scanGradChannelsPerBlock;
+  options.gpu.scanGradTileSteps = scanGradTileSteps;
+  options.gpu.scanGradMaxSharedMemory = scanGradMaxSharedMemory;
 
   options.embedWeightsPath = weightsPath;
 

@@ -64,6 +64,11 @@ struct GPUTargetOptions {
   int64_t scanChunkTargetThreads = 262144;
   int64_t scanChunkMinSteps = 256;
   bool scanVectorLoads = true;
+  /// Selective-scan backward kernel launch shape.
+  int64_t scanGradLanesPerChannel = 4;
+  int64_t scanGradChannelsPerBlock = 0;
+  int64_t scanGradTileSteps = 8;
+  int64_t scanGradMaxSharedMemory = 49152;
 };
 
 struct CompileOptions {

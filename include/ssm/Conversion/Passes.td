@@ -109,6 +109,18 @@ def ConvertSSMToGPU : Pass<"convert-ssm-to-gpu"> {
     Option<"vectorLoads", "vector-loads", "bool", "true",
            "Synchronous tile fills read u / delta / z by 16-byte vectors "
            "(aligned vectors covering each row's tile)">,
+    Option<"gradLanesPerChannel", "grad-lanes-per-channel", "int64_t", "4",
+           "selective_scan_grad kernel: threads per channel, each owning n / "
+           "lanes states (a power of two dividing n, at most 32)">,
+    Option<"gradChannelsPerBlock", "grad-channels-per-block", "int64_t", "0",
+           "selective_scan_grad kernel: channels per block (0: 128 threads' "
+           "worth); lowered until it divides a B/C group">,
+    Option<"gradTileSteps", "grad-tile-steps", "int64_t", "8",
+           "selective_scan_grad kernel: steps per shared tile and per "
+           "recomputed block of states">,
+    Option<"gradMaxSharedMemory", "grad-max-shared-memory", "int64_t", "49152",
+           "selective_scan_grad kernel: shared memory bytes per block "
+           "(dynamic above 48 KiB)">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

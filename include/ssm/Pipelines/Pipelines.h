@@ -91,6 +91,24 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
       llvm::cl::desc("selective-scan kernel: 16-byte vector loads of u, "
                      "delta, z"),
       llvm::cl::init(true)};
+  Option<int64_t> scanGradLanesPerChannel{
+      *this, "scan-grad-lanes-per-channel",
+      llvm::cl::desc("selective-scan backward kernel: threads per channel"),
+      llvm::cl::init(4)};
+  Option<int64_t> scanGradChannelsPerBlock{
+      *this, "scan-grad-channels-per-block",
+      llvm::cl::desc("selective-scan backward kernel: channels per block "
+                     "(0: 128 threads' worth)"),
+      llvm::cl::init(0)};
+  Option<int64_t> scanGradTileSteps{
+      *this, "scan-grad-tile-steps",
+      llvm::cl::desc("selective-scan backward kernel: steps per tile"),
+      llvm::cl::init(8)};
+  Option<int64_t> scanGradMaxSharedMemory{
+      *this, "scan-grad-max-shared-memory",
+      llvm::cl::desc("selective-scan backward kernel: shared memory bytes "
+                     "per block (dynamic above 48 KiB)"),
+      llvm::cl::init(49152)};
 };
 
 /// Graph-level cleanup on ssm + tensor IR: canonicalize (the ssm folds) and

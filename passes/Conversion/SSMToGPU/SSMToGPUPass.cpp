@@ -36,6 +36,12 @@ struct ConvertSSMToGPUPass
     options.vectorLoads = vectorLoads;
     RewritePatternSet patterns(&getContext());
     populateSelectiveScanToGPUPatterns(patterns, options);
+    ScanGradKernelOptions grad;
+    grad.lanesPerChannel = gradLanesPerChannel;
+    grad.channelsPerBlock = gradChannelsPerBlock;
+    grad.tileSteps = gradTileSteps;
+    grad.maxSharedMemory = gradMaxSharedMemory;
+    populateSelectiveScanGradToGPUPatterns(patterns, grad);
     if (fuseCrossScan)
       populateCrossScanFusionToGPUPatterns(patterns);
     // Each scan is rewritten once; nothing else is folded on the way.

@@ -57,6 +57,27 @@ void populateSelectiveScanToGPUPatterns(RewritePatternSet &patterns,
 /// the scan with a higher benefit than the plain scan lowering.
 void populateCrossScanFusionToGPUPatterns(RewritePatternSet &patterns);
 
+/// Launch shape of the selective-scan backward kernel (see
+/// convert-ssm-to-gpu and SelectiveScanGrad.cpp).
+struct ScanGradKernelOptions {
+  /// Threads per channel, each owning n / lanes states (a power of two
+  /// dividing n, at most 32); per-channel sums go through shuffles.
+  int64_t lanesPerChannel = 4;
+  /// Channels per block (0: 128 threads' worth).
+  int64_t channelsPerBlock = 0;
+  /// Steps per shared tile and per recomputed register block (a power of
+  /// two, at least lanesPerChannel).
+  int64_t tileSteps = 8;
+  /// Shared memory a block may use; above 48 KiB it is dynamic.
+  int64_t maxSharedMemory = 48 * 1024;
+};
+
+/// ssm.selective_scan_grad as gpu.launch ops over buffers (zeroing, the
+/// backward scan with per-tile recomputation and atomic dB / dC / dA / dD /
+/// ddelta_bias sums, and a conversion of 16-bit dB / dC).
+void populateSelectiveScanGradToGPUPatterns(
+    RewritePatternSet &patterns, const ScanGradKernelOptions &options);
+
 } // namespace ssm
 } // namespace mlir
 

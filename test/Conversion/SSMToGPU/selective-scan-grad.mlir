@@ -1,0 +1,139 @@
+// RUN: ssm-opt %s --split-input-file --convert-ssm-to-gpu | FileCheck %s
+// RUN: ssm-opt %s --split-input-file --convert-ssm-to-gpu="grad-lanes-per-channel=1 grad-tile-steps=16" | FileCheck %s --check-prefix=ONE
+// RUN: ssm-opt %s --split-input-file --convert-ssm-to-gpu="grad-channels-per-block=64 grad-max-shared-memory=102400" | FileCheck %s --check-prefix=DYN
+
+// The Vim configuration (D, z, delta_bias, softplus), f32. Three launches:
+// zero the atomic accumulators (dA, dB, dC, dD, ddelta_bias; dB / dC are the
+// f32 outputs themselves), then the scan: grid (128 / 32 channels, b = 2),
+// 4 lanes per channel x 32 channels = 128 threads, 8-step tiles: seven
+// [32][8+1] per-channel tiles (u, delta', delta' u, g^, two output tiles,
+// delta~ and z), B / C [8][16+4], the dB / dC scratch [2][8][32 * 16 + 16];
+// checkpoints in a [b][blocks][tiles - 1][4 states][128 threads] buffer.
+// CHECK-LABEL: func.func @vim
+// CHECK: %[[DU:.*]] = memref.alloc() : memref<2x128x45xf32>
+// CHECK: %[[DDT:.*]] = memref.alloc() : memref<2x128x45xf32>
+// CHECK: %[[DA:.*]] = memref.alloc() : memref<128x16xf32>
+// CHECK: %[[DB:.*]] = memref.alloc() : memref<2x16x45xf32>
+// CHECK: %[[DC:.*]] = memref.alloc() : memref<2x16x45xf32>
+// CHECK: %[[DD:.*]] = memref.alloc() : memref<128xf32>
+// CHECK: %[[DZ:.*]] = memref.alloc() : memref<2x128x45xf32>
+// CHECK: %[[DBIAS:.*]] = memref.alloc() : memref<128xf32>
+// CHECK: %[[CKPT:.*]] = memref.alloc() : memref<2x4x5x4x128xf32>
+// Zeroing: one thread per element of the largest accumulator (2048).
+// CHECK: gpu.launch blocks({{.*}}) in ({{.*}} = %c8, {{.*}}) threads({{.*}}) in ({{.*}} = %c256,
+// CHECK: memref.store %{{.*}}, %[[DA]]
+// CHECK: memref.store %{{.*}}, %[[DB]]
+// CHECK: memref.store %{{.*}}, %[[DC]]
+// CHECK: memref.store %{{.*}}, %[[DD]]
+// CHECK: memref.store %{{.*}}, %[[DBIAS]]
+// CHECK: gpu.terminator
+// CHECK: gpu.launch blocks({{.*}}) in ({{.*}} = %c4, {{.*}} = %c2, {{.*}}) threads({{.*}}) in ({{.*}} = %c128,
+// CHECK-SAME: workgroup(%{{.*}} : memref<32x9xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<32x9xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<32x9xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<32x9xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<32x9xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<32x9xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<32x9xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<32x9xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<8x20xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<8x20xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<2x8x528xf32, #gpu.address_space<workgroup>>)
+// Forward pass over the 6 tiles, 4 states per thread carried: per step 4
+// decays by exp2 afn of a 16-byte B / C shared load; the checkpoint stored
+// (except after the last tile); y summed over the 4 lanes by a butterfly
+// reduce-scatter (xor 2, then xor 1); dz stored.
+// CHECK: scf.for %{{.*}} = %c0 to %c6 step %{{.*}} iter_args({{.*}}) -> (f32, f32, f32, f32) {
+// CHECK: gpu.barrier
+// CHECK: vector.load %{{.*}} {alignment = 16 : i64} : memref<8x20xf32, #gpu.address_space<workgroup>>, vector<4xf32>
+// CHECK-COUNT-4: math.exp2 %{{.*}} fastmath<afn> : f32
+// CHECK: scf.if
+// CHECK: memref.store %{{.*}}, %[[CKPT]]
+// CHECK: gpu.shuffle  xor %{{.*}}, %c2_i32
+// CHECK: gpu.shuffle  xor %{{.*}}, %c1_i32
+// CHECK: gpu.barrier
+// CHECK: memref.store %{{.*}}, %[[DZ]]
+// CHECK: gpu.barrier
+// CHECK: scf.yield
+// Backward pass, tiles last to first: lambda, the next decay and dA per
+// state, dD and ddelta_bias carried; the tile's states recomputed from the
+// checkpoint; dB / dC contributions to the scratch by 16-byte stores; du,
+// ddelta by reduce-scatter; dB / dC summed over the block's rows and added
+// atomically; du / ddelta stored.
+// CHECK: scf.for %{{.*}} = %c0 to %c6{{.*}} iter_args({{.*}}) -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32) {
+// CHECK: memref.load %[[CKPT]]
+// CHECK: gpu.barrier
+// CHECK: math.exp2 %{{.*}} fastmath<afn> : f32
+// CHECK: vector.store %{{.*}} {alignment = 16 : i64} : memref<2x8x528xf32, #gpu.address_space<workgroup>>, vector<4xf32>
+// CHECK: gpu.shuffle  xor
+// CHECK: gpu.barrier
+// CHECK: scf.for {{.*}} -> (f32, f32, f32, f32) {
+// CHECK: vector.load %{{.*}} : memref<2x8x528xf32, #gpu.address_space<workgroup>>, vector<4xf32>
+// CHECK: memref.atomic_rmw addf %{{.*}}, %[[DB]]
+// CHECK: memref.atomic_rmw addf %{{.*}}, %[[DC]]
+// CHECK: memref.store %{{.*}}, %[[DU]]
+// CHECK: memref.store %{{.*}}, %[[DDT]]
+// CHECK: gpu.barrier
+// CHECK: scf.yield
+// CHECK: memref.atomic_rmw addf %{{.*}}, %[[DA]]
+// CHECK: memref.atomic_rmw addf %{{.*}}, %[[DD]]
+// CHECK: memref.atomic_rmw addf %{{.*}}, %[[DBIAS]]
+// CHECK: gpu.terminator
+// CHECK: bufferization.to_tensor %[[DU]] restrict writable
+// CHECK: bufferization.to_tensor %[[DBIAS]] restrict writable
+// CHECK-NOT: ssm.selective_scan_grad
+
+// One lane per channel (16 states per thread, no shuffles): 128 channels
+// per block; tiles cut to 4 steps for the registers (2 x 16 x 4), then to 2
+// for 48 KiB of shared memory.
+// ONE-LABEL: func.func @vim
+// ONE: threads({{.*}}) in ({{.*}} = %c128,
+// ONE-SAME: memref<128x3xf32, #gpu.address_space<workgroup>>
+// ONE-NOT: gpu.shuffle
+// ONE: gpu.terminator
+
+// 64 channels (256 threads) in 100 KiB of dynamic shared memory.
+// DYN-LABEL: func.func @vim
+// DYN: gpu.launch
+// DYN: gpu.launch blocks({{.*}}) in ({{.*}} = %c2{{(_[0-9]+)?}}, {{.*}}) threads({{.*}}) in ({{.*}} = %c256{{(_[0-9]+)?}},
+// DYN-SAME: dynamic_shared_memory_size
+// DYN: gpu.dynamic_shared_memory
+// DYN: memref.view {{.*}} to memref<2x8x1040xf32, #gpu.address_space<workgroup>>
+func.func @vim(%dout: tensor<2x128x45xf32>, %u: tensor<2x128x45xf32>, %dt: tensor<2x128x45xf32>, %A: tensor<128x16xf32>, %B: tensor<2x16x45xf32>, %C: tensor<2x16x45xf32>, %D: tensor<128xf32>, %z: tensor<2x128x45xf32>, %bias: tensor<128xf32>) -> (tensor<2x128x45xf32>, tensor<2x128x45xf32>, tensor<128x16xf32>, tensor<2x16x45xf32>, tensor<2x16x45xf32>, tensor<128xf32>, tensor<2x128x45xf32>, tensor<128xf32>) {
+  %du, %ddt, %dA, %dB, %dC, %dD, %dz, %db = ssm.selective_scan_grad %dout, %u, %dt, %A, %B, %C D(%D : tensor<128xf32>) z(%z : tensor<2x128x45xf32>) delta_bias(%bias : tensor<128xf32>) delta_softplus : tensor<2x128x45xf32>, tensor<2x128x45xf32>, tensor<2x128x45xf32>, tensor<128x16xf32>, tensor<2x16x45xf32>, tensor<2x16x45xf32>
+  return %du, %ddt, %dA, %dB, %dC, %dD, %dz, %db : tensor<2x128x45xf32>, tensor<2x128x45xf32>, tensor<128x16xf32>, tensor<2x16x45xf32>, tensor<2x16x45xf32>, tensor<128xf32>, tensor<2x128x45xf32>, tensor<128xf32>
+}
+
+// -----
+
+// bf16 operands, grouped B / C (2 groups of 48 channels: 24 channels per
+// block, the largest divisor of 48 up to 32, 4 lanes each: 96 threads, not a
+// power of two), reverse, no optional operands,
+// one tile (l = 5 < 8 steps): no checkpoints, no forward pass. dB / dC are
+// accumulated in f32 buffers and converted by a third launch.
+// CHECK-LABEL: func.func @grouped_bf16
+// CHECK: %[[DB16:.*]] = memref.alloc() : memref<1x2x8x5xbf16>
+// CHECK: %[[DC16:.*]] = memref.alloc() : memref<1x2x8x5xbf16>
+// CHECK: %[[DBACC:.*]] = memref.alloc() : memref<1x2x8x5xf32>
+// CHECK: %[[DCACC:.*]] = memref.alloc() : memref<1x2x8x5xf32>
+// CHECK-NOT: memref.alloc
+// CHECK: gpu.launch
+// CHECK: memref.store %{{.*}}, %[[DBACC]]
+// CHECK: gpu.launch blocks({{.*}}) in ({{.*}} = %c4{{.*}}, {{.*}} = %c1{{.*}}, {{.*}}) threads({{.*}}) in ({{.*}} = %c96,
+// CHECK-NOT: scf.for {{.*}} -> (f32, f32) {
+// CHECK: arith.extf %{{.*}} : bf16 to f32
+// CHECK: memref.atomic_rmw addf %{{.*}}, %[[DBACC]]
+// CHECK: memref.atomic_rmw addf %{{.*}}, %[[DCACC]]
+// CHECK: arith.truncf %{{.*}} : f32 to bf16
+// CHECK: gpu.terminator
+// CHECK: gpu.launch
+// CHECK: memref.load %[[DBACC]]
+// CHECK: memref.store %{{.*}}, %[[DB16]]
+// CHECK: memref.load %[[DCACC]]
+// CHECK: memref.store %{{.*}}, %[[DC16]]
+// CHECK: bufferization.to_tensor %[[DB16]] restrict writable
+func.func @grouped_bf16(%dout: tensor<1x96x5xbf16>, %u: tensor<1x96x5xbf16>, %dt: tensor<1x96x5xbf16>, %A: tensor<96x8xf32>, %B: tensor<1x2x8x5xbf16>, %C: tensor<1x2x8x5xbf16>) -> (tensor<1x96x5xbf16>, tensor<1x96x5xbf16>, tensor<96x8xf32>, tensor<1x2x8x5xbf16>, tensor<1x2x8x5xbf16>) {
+  %du, %ddt, %dA, %dB, %dC = ssm.selective_scan_grad %dout, %u, %dt, %A, %B, %C reverse : tensor<1x96x5xbf16>, tensor<1x96x5xbf16>, tensor<1x96x5xbf16>, tensor<96x8xf32>, tensor<1x2x8x5xbf16>, tensor<1x2x8x5xbf16>
+  return %du, %ddt, %dA, %dB, %dC : tensor<1x96x5xbf16>, tensor<1x96x5xbf16>, tensor<96x8xf32>, tensor<1x2x8x5xbf16>, tensor<1x2x8x5xbf16>
+}
+
+// -----
+
+// Dynamic shapes are left for convert-ssm-to-scf.
+// CHECK-LABEL: func.func @dynamic
+// CHECK: ssm.selective_scan_grad
+// CHECK-NOT: gpu.launch
+func.func @dynamic(%dout: tensor<?x8x5xf32>, %u: tensor<?x8x5xf32>, %dt: tensor<?x8x5xf32>, %A: tensor<8x4xf32>, %B: tensor<?x4x5xf32>, %C: tensor<?x4x5xf32>) -> tensor<?x8x5xf32> {
+  %du, %ddt, %dA, %dB, %dC = ssm.selective_scan_grad %dout, %u, %dt, %A, %B, %C : tensor<?x8x5xf32>, tensor<?x8x5xf32>, tensor<?x8x5xf32>, tensor<8x4xf32>, tensor<?x4x5xf32>, tensor<?x4x5xf32>
+  return %du : tensor<?x8x5xf32>
+}
