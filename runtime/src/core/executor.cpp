@@ -611,6 +611,16 @@ Expected<uint64_t> ScheduleWalker::range(uint32_t i, uint32_t buffer,
   return s.base + offset;
 }
 
+Expected<uint64_t> ScheduleWalker::argumentRange(uint32_t i,
+                                                 const format::Command &c,
+                                                 uint32_t arg, uint64_t bytes,
+                                                 bool write) const {
+  if (arg >= c.args.size() ||
+      c.args[arg].kind != static_cast<uint32_t>(KernelArgKind::Buffer))
+    return internal(i, strCat("argument ", arg, " is not a buffer"));
+  return range(i, c.args[arg].buffer, c.args[arg].value, bytes, write);
+}
+
 Status ScheduleWalker::walk() {
   for (RunSlot &s : slots_)
     s = RunSlot();

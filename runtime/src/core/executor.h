@@ -140,6 +140,12 @@ protected:
                         std::vector<uint64_t> &values) = 0;
 
   Status internal(uint32_t i, const std::string &message) const;
+  /// The checked address of Buffer argument `arg` of Launch `c` (command
+  /// `i`): `bytes` from the argument's offset inside its buffer, which must
+  /// be writable when `write` (a library call replacing the launch).
+  Expected<uint64_t> argumentRange(uint32_t i, const format::Command &c,
+                                   uint32_t arg, uint64_t bytes,
+                                   bool write) const;
   const EntryPlan &plan_;
 
 private:

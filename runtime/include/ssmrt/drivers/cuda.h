@@ -25,6 +25,7 @@
 namespace ssmrt::cuda {
 
 struct Symbols;
+class CublasLt;
 
 /// The loaded driver library (shared by every device opened from it).
 class Driver {
@@ -86,6 +87,10 @@ public:
   Expected<float> elapsedMs(void *start, void *end) override;
   Status synchronize() override;
 
+  /// cuBLASLt (dlopened on first use, runtime/src/drivers/cuda/cublaslt.*).
+  Expected<bool> libraryGemm(const format::LibraryCallInfo &call, uint64_t a,
+                             uint64_t b, uint64_t c, uint64_t bias) override;
+
   /// function() + launchFunction() in one call. `args` point at the argument
   /// values, as cuLaunchKernel takes them.
   Status launch(int module, const std::string &kernel,
@@ -95,6 +100,8 @@ public:
 private:
   Device() = default;
   Status makeCurrent();
+  /// Drops cuBLASLt and its workspace (before the context goes).
+  void releaseLibraries();
 
   std::shared_ptr<Driver> driver_;
   int device_ = 0;
@@ -102,6 +109,9 @@ private:
   void *stream_ = nullptr;
   std::vector<void *> modules_;
   std::string name_, chip_;
+  std::unique_ptr<CublasLt> cublasLt_;
+  bool cublasLtTried_ = false;
+  uint64_t cublasLtWorkspace_ = 0;
 };
 
 } // namespace ssmrt::cuda

@@ -19,6 +19,10 @@
 #include <cstdint>
 #include <string>
 
+namespace ssmrt::format {
+struct LibraryCallInfo;
+} // namespace ssmrt::format
+
 namespace ssmrt::gpu {
 
 /// Whose GPUs a driver runs (decides which kernel objects it can load).
@@ -70,6 +74,18 @@ public:
 
   /// Waits for everything queued on the device's stream.
   virtual Status synchronize() = 0;
+
+  /// Queues the GEMM `call` through the vendor's library (cuBLASLt) on the
+  /// stream; operands are device addresses whose extents the executor
+  /// checked. False (nothing queued) where the device has no library or the
+  /// library cannot compute this call exactly: the executor then launches
+  /// the compiler's kernel.
+  virtual Expected<bool> libraryGemm(const format::LibraryCallInfo &call,
+                                     uint64_t a, uint64_t b, uint64_t c,
+                                     uint64_t bias) {
+    (void)call, (void)a, (void)b, (void)c, (void)bias;
+    return false;
+  }
 };
 
 } // namespace ssmrt::gpu

@@ -2,6 +2,7 @@
 
 #include "ssmrt/drivers/cuda.h"
 
+#include "cublaslt.h"
 #include "cuda_decls.h"
 
 #include "../../core/strings.h"
@@ -113,6 +114,7 @@ Device::~Device() {
   const Symbols &cu = driver_->symbols();
   if (context_)
     cu.ctxSetCurrent(static_cast<CUcontext>(context_));
+  releaseLibraries();
   for (void *module : modules_)
     cu.moduleUnload(static_cast<CUmodule>(module));
   if (stream_)

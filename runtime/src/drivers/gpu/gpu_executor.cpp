@@ -8,6 +8,7 @@
 
 #include "../../core/strings.h"
 
+#include <cstdlib>
 #include <cstring>
 
 namespace ssmrt::gpu {
@@ -71,6 +72,9 @@ private:
   }
   Status launch(uint32_t command, const Command &c,
                 std::vector<uint64_t> &values) override;
+  /// The vendor library's GEMM in place of Launch `c`; false: not run.
+  Expected<bool> libraryGemm(uint32_t command, const Command &c,
+                             const format::LibraryCallInfo &call);
 
   GpuExecutable &exe_;
   GpuWorkspace &ws_;
@@ -83,6 +87,20 @@ Status GpuRunner::launch(uint32_t command, const Command &c,
   if (c.operandIndex >= exe_.kernels.size())
     return internal(command, "kernel out of range");
   const GpuExecutable::Kernel &kernel = exe_.kernels[c.operandIndex];
+  if (exe_.gemmMode != GpuExecutable::GemmMode::Fallback)
+    if (auto it = exe_.libraryCalls.find(c.index);
+        it != exe_.libraryCalls.end()) {
+      SSMRT_ASSIGN_OR_RETURN(bool done, libraryGemm(command, c, it->second));
+      if (done)
+        return okStatus();
+      if (exe_.gemmMode == GpuExecutable::GemmMode::Library)
+        return failedPreconditionError(strCat(
+            "function '", plan_.signature.name, "': kernel '", kernel.name,
+            "': SSMRT_GEMM=library, but ", exe_.device->api(),
+            " device '", exe_.device->name(),
+            "' has no GEMM library that can run it (m=", it->second.m,
+            " n=", it->second.n, " k=", it->second.k, ")"));
+    }
   // Both driver APIs take a pointer to each argument's value; a scalar is
   // the first bytes of its 8-byte value (little-endian).
   args_.assign(values.size(), nullptr);
@@ -95,6 +113,29 @@ Status GpuRunner::launch(uint32_t command, const Command &c,
     return launched.withContext(strCat("function '", plan_.signature.name,
                                        "': kernel '", kernel.name, "'"));
   return okStatus();
+}
+
+Expected<bool> GpuRunner::libraryGemm(uint32_t command, const Command &c,
+                                      const format::LibraryCallInfo &call) {
+  SSMRT_ASSIGN_OR_RETURN(uint64_t a,
+                         argumentRange(command, c, call.aArg, call.aBytes,
+                                       false));
+  SSMRT_ASSIGN_OR_RETURN(uint64_t b,
+                         argumentRange(command, c, call.bArg, call.bBytes,
+                                       false));
+  SSMRT_ASSIGN_OR_RETURN(uint64_t out,
+                         argumentRange(command, c, call.cArg, call.cBytes,
+                                       true));
+  uint64_t bias = 0;
+  if (call.bias != format::GemmBias::None) {
+    SSMRT_ASSIGN_OR_RETURN(bias, argumentRange(command, c, call.biasArg,
+                                               call.biasBytes, false));
+  }
+  Expected<bool> done = exe_.device->libraryGemm(call, a, b, out, bias);
+  if (!done.ok())
+    return done.status().withContext(
+        strCat("function '", plan_.signature.name, "': library GEMM"));
+  return *done;
 }
 
 Status uploadInputs(const detail::EntryPlan &plan, GpuExecutable &exe,
@@ -221,6 +262,20 @@ GpuExecutable::load(const format::ArtifactView &view,
                                          " bytes of dynamic shared memory)"));
     }
     exe.kernels.push_back(std::move(kernel));
+  }
+  for (uint32_t i = 0; i < view.libraryCallCount(); ++i) {
+    SSMRT_ASSIGN_OR_RETURN(format::LibraryCallInfo call, view.libraryCall(i));
+    exe.libraryCalls[call.command] = call;
+  }
+  if (const char *mode = std::getenv("SSMRT_GEMM"); mode && *mode) {
+    std::string m = mode;
+    if (m == "library")
+      exe.gemmMode = GemmMode::Library;
+    else if (m == "fallback")
+      exe.gemmMode = GemmMode::Fallback;
+    else if (m != "auto")
+      return invalidArgumentError(strCat(
+          "SSMRT_GEMM='", m, "': expected auto, library or fallback"));
   }
   for (const format::ConstantInfo &constant : constants) {
     SSMRT_ASSIGN_OR_RETURN(DeviceMemory memory,

@@ -26,6 +26,7 @@
 #include <array>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace ssmrt::gpu {
@@ -66,6 +67,14 @@ struct GpuExecutable {
   std::shared_ptr<Device> device;
   std::vector<Kernel> kernels;          // per KernelMetadata record
   std::vector<DeviceMemory> constants;  // per Constant record
+  /// Launches a vendor library may replace (LibraryCalls records), by
+  /// Schedule command index.
+  std::unordered_map<uint32_t, format::LibraryCallInfo> libraryCalls;
+  /// SSMRT_GEMM: auto (the library where the device has one and it can run
+  /// the call, else the compiler's kernel), library (an error where it
+  /// cannot), fallback (always the compiler's kernel).
+  enum class GemmMode { Auto, Library, Fallback };
+  GemmMode gemmMode = GemmMode::Auto;
 
   /// Loads every kernel object (all must be for the device's target:
   /// targetOf) and resolves every kernel; uploads the constants.
