@@ -182,6 +182,16 @@ FailureOr<uint64_t> denseBytes(Type type) {
   return uint64_t(memref.getNumElements()) * (bits / 8);
 }
 
+/// True if `type`'s strides and offset are all static.
+bool isStaticStridedLayout(MemRefType type) {
+  SmallVector<int64_t> strides;
+  int64_t offset = 0;
+  if (failed(type.getStridesAndOffset(strides, offset)))
+    return false;
+  return !ShapedType::isDynamic(offset) &&
+         llvm::none_of(strides, ShapedType::isDynamic);
+}
+
 std::optional<int64_t> constantInt(Value v) {
   if (!v)
     return std::nullopt;
@@ -429,10 +439,26 @@ LogicalResult HostScheduleWriter::write(func::FuncOp fn,
       slots[view.getResult()] = {base->buffer, base->offset + uint64_t(*shift)};
       continue;
     }
+    if (auto subview = dyn_cast<memref::SubViewOp>(op)) {
+      // Kernels take memrefs as bare pointers to the source's base: the
+      // subview's static offset and strides are applied inside the kernel
+      // from its type, so it names the same slot as its source.
+      FailureOr<Slot> base = slotOf(&op, subview.getSource());
+      if (failed(base) || !subview.getType().hasStaticShape() ||
+          !isStaticStridedLayout(subview.getType()))
+        return subview.emitError("GPU schedule: only static subviews are "
+                                 "supported");
+      slots[subview.getResult()] = *base;
+      continue;
+    }
     if (isa<memref::CastOp, memref::CollapseShapeOp, memref::ExpandShapeOp>(
             op)) {
+      // Same base as the source; a static offset in the result's layout
+      // (a reshaped subview) is applied inside the kernel, as for subviews.
       FailureOr<Slot> base = slotOf(&op, op.getOperand(0));
-      if (failed(base) || failed(denseBytes(op.getResult(0).getType())))
+      auto type = dyn_cast<MemRefType>(op.getResult(0).getType());
+      if (failed(base) || !type || !type.hasStaticShape() ||
+          !isStaticStridedLayout(type))
         return op.emitError("GPU schedule: unsupported reshape");
       slots[op.getResult(0)] = *base;
       continue;
