@@ -346,6 +346,7 @@ LogicalResult HostScheduleWriter::libraryCall(gpu::LaunchFuncOp op,
     out = uint64_t(v.getInt());
     return true;
   };
+  bool offsetOperand = false;
   auto argIndex = [&](StringRef name, uint32_t &out, Type &elem) {
     uint64_t v;
     if (!integer(name, v) || v >= op.getNumKernelOperands())
@@ -353,6 +354,13 @@ LogicalResult HostScheduleWriter::libraryCall(gpu::LaunchFuncOp op,
     auto type = dyn_cast<MemRefType>(op.getKernelOperand(v).getType());
     if (!type)
       return false;
+    // A subview's static offset is applied inside the kernel (the launch
+    // passes its source's base); a library call would miss it.
+    SmallVector<int64_t> layoutStrides;
+    int64_t layoutOffset = 0;
+    if (failed(type.getStridesAndOffset(layoutStrides, layoutOffset)) ||
+        layoutOffset != 0)
+      offsetOperand = true;
     out = uint32_t(v);
     elem = type.getElementType();
     return true;
@@ -406,6 +414,10 @@ LogicalResult HostScheduleWriter::libraryCall(gpu::LaunchFuncOp op,
       (!argIndex("bias_arg", r.bias_arg, biasElem) ||
        !dtype(biasElem, r.bias_dtype)))
     return fail("missing or invalid bias operand");
+  // The compiler's kernel stays correct; only the library replacement is
+  // not offered.
+  if (offsetOperand)
+    return success();
   builder.addLibraryCall(r);
   return success();
 }
