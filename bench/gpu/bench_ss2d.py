@@ -199,7 +199,8 @@ def main():
             continue
         print(f"| {', '.join(map(str, r['shape']))} | "
               f"{'f32' if r['dtype'] == 'f32' else 'bf16 in, f32 out'} | "
-              f"{'fused' if r['fused'] else 'unfused'} | {r['launches']} | "
+              f"{('fused, %d steps/lane' % r['steps']) if r['fused'] else 'unfused'}"
+              f" | {r['launches']} | "
               f"{r['rel_err']:.1e} | {r['max_err']:.1e} | {r['ms']:.4f} | "
               f"{r['floor_ms']:.4f} | {r['x_floor']:.2f} | "
               f"{100 / r['x_floor']:.0f}% | {r['torch_ms']:.1f} | "

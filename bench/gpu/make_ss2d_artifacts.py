@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """Compiles VMamba's SS2D core (cross_scan -> selective_scan -> cross_merge)
-for --target=nvptx, fused (the default) and unfused (--scan-fuse-cross-scan=
-false), into artifacts/ss2d/ (ignored by git) with manifest.json, which
-bench_ss2d.py reads on the GPU machine. Also snapshots the committed runtime
-sources (git archive HEAD runtime) into artifacts/ss2d/runtime-src so the
-device builds a runtime that is not in the middle of someone's edit. Run here:
+for --target=nvptx, fused (--scan-cross-scan-steps=8, the default, and 4) and
+unfused (--scan-cross-scan-steps=0), into artifacts/ss2d/ (ignored by git)
+with manifest.json, which
+bench_ss2d.py reads on the GPU machine (with the runtime of the same working
+tree: the .ssmb format version must match). Run here:
 
   python3 bench/gpu/make_ss2d_artifacts.py
 
@@ -74,14 +74,15 @@ def main():
     os.makedirs(args.out, exist_ok=True)
     manifest = []
 
-    def compile_one(shape, dtype, groups, fused, check_only):
+    def compile_one(shape, dtype, groups, steps, check_only):
+        fused = steps > 0
         tag = f"{dtype}_{'x'.join(map(str, shape))}" + (
             "_g1" if groups == 1 else "")
         mlir = os.path.join(args.out, f"ss2d_{tag}.mlir")
         with open(mlir, "w") as f:
             f.write(module_text(*shape, dtype, groups))
-        name = f"ss2d_{tag}_{'fused' if fused else 'unfused'}.ssmb"
-        flags = [] if fused else ["--scan-fuse-cross-scan=false"]
+        name = f"ss2d_{tag}_{f'fused{steps}' if fused else 'unfused'}.ssmb"
+        flags = [f"--scan-cross-scan-steps={steps}"]
         cmd = [args.compiler, mlir, "--target=nvptx", "--chip=sm_90"] + flags
         subprocess.run(cmd + ["-o", os.path.join(args.out, name)], check=True)
         # The fused module must hold exactly one kernel launch.
@@ -91,7 +92,8 @@ def main():
         if fused and launches != 1:
             sys.exit(f"{name}: {launches} launches, expected 1 (fusion missed)")
         manifest.append(dict(file=name, shape=list(shape), dtype=dtype,
-                             groups=groups, fused=fused, launches=launches,
+                             groups=groups, fused=fused, steps=steps,
+                             launches=launches,
                              check_only=check_only,
                              command=" ".join(["build/bin/ssm-compile",
                                                os.path.relpath(mlir, ROOT)]
@@ -99,8 +101,8 @@ def main():
         print("wrote", name, f"({launches} launches)", file=sys.stderr)
 
     for dtype in ("f32", "bf16"):
-        for fused in (True, False):
-            compile_one(MAIN, dtype, 4, fused, False)
+        for steps in (8, 4, 0):
+            compile_one(MAIN, dtype, 4, steps, False)
     # The fused f32 kernel's PTX, for ptxas -v / cuobjdump on the device.
     ptx = subprocess.run([args.compiler, os.path.join(args.out,
                           "ss2d_f32_128x192x56x56x1.mlir"), "--target=nvptx",
@@ -109,19 +111,14 @@ def main():
     with open(os.path.join(args.out, "ss2d_f32_main_fused.ptx"), "w") as f:
         f.write(ptx[ptx.index("//"):])
     for case in SMALL:
-        compile_one(case["shape"], case["dtype"], case["groups"], True, True)
-    compile_one((2, 5, 7, 9, 4), "f32", 4, False, True)
+        compile_one(case["shape"], case["dtype"], case["groups"], 8, True)
+    # The 4-step kernels too (N <= 2: 8 steps above), and the unfused chain.
+    compile_one((1, 7, 1, 40, 1), "f32", 4, 4, True)
+    compile_one((3, 6, 12, 20, 1), "f32", 4, 4, True)
+    compile_one((1, 5, 13, 11, 1), "bf16", 4, 4, True)
+    compile_one((2, 5, 7, 9, 4), "f32", 4, 0, True)
     with open(os.path.join(args.out, "manifest.json"), "w") as f:
         json.dump(manifest, f, indent=1)
-    # The committed runtime, for the device build.
-    src = os.path.join(args.out, "runtime-src")
-    subprocess.run(f"rm -rf '{src}' && mkdir -p '{src}' && git -C '{ROOT}' "
-                   f"archive HEAD runtime | tar -x -C '{src}'", shell=True,
-                   check=True)
-    rev = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"],
-                         capture_output=True, text=True).stdout.strip()
-    with open(os.path.join(src, "REVISION"), "w") as f:
-        f.write(rev + "\n")
 
 
 if __name__ == "__main__":

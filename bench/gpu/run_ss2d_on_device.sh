@@ -1,7 +1,7 @@
 #!/bin/bash
 # VMamba SS2D core on the GPU machine (the `run` device tool), one call:
-# build the committed runtime snapshot that make_ss2d_artifacts.py put in
-# artifacts/ss2d/runtime-src (only the C API library, no tests), dump the
+# build the working tree's runtime (only the C API library, no tests: the
+# .ssmb format must match the compiler that wrote the artifacts), dump the
 # fused kernel's SASS facts (registers, spills, shared atomics), then
 # bench_ss2d.py over the carried artifacts. Logs go to $OUT.
 #   carry: artifacts/ss2d
@@ -9,11 +9,10 @@ set -u
 OUT=${OUT:-$PWD/gpu-out}
 mkdir -p "$OUT"
 nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.mem,temperature.gpu --format=csv | tee "$OUT/gpu.txt"
-SRC=artifacts/ss2d/runtime-src/runtime
-echo "runtime snapshot: $(cat artifacts/ss2d/runtime-src/REVISION)"
-cmake -S "$SRC" -B /tmp/build-rt-ss2d -G Ninja -DSSM_ENABLE_CUDA=ON \
+SRC=runtime
+cmake -S "$SRC" -B /tmp/build-rt-wt -G Ninja -DSSM_ENABLE_CUDA=ON \
   -DSSMRT_BUILD_TESTS=OFF -DCMAKE_BUILD_TYPE=Release > "$OUT/build.log" 2>&1 &&
-  cmake --build /tmp/build-rt-ss2d -j "$(nproc)" --target ssmrt_c >> "$OUT/build.log" 2>&1 ||
+  cmake --build /tmp/build-rt-wt -j "$(nproc)" --target ssmrt_c >> "$OUT/build.log" 2>&1 ||
   { tail -30 "$OUT/build.log"; exit 1; }
 PTXAS=$(command -v ptxas || echo /usr/local/cuda/bin/ptxas)
 CUOBJDUMP=$(command -v cuobjdump || echo /usr/local/cuda/bin/cuobjdump)
@@ -24,5 +23,5 @@ for p in artifacts/ss2d/*.ptx; do
   echo "$(basename $p): SASS shared atomics: $(grep -cE 'ATOMS' "$OUT/$(basename $p .ptx).sass")," \
        "CAS: $(grep -cE 'CAS' "$OUT/$(basename $p .ptx).sass"), $(grep -oE 'ATOMS\.[A-Z0-9.]+' "$OUT/$(basename $p .ptx).sass" | sort | uniq -c | tr '\n' ' ')"
 done
-PYTHONUNBUFFERED=1 python3 bench/gpu/bench_ss2d.py --lib /tmp/build-rt-ss2d/libssmrt_c.so \
+PYTHONUNBUFFERED=1 python3 bench/gpu/bench_ss2d.py --lib /tmp/build-rt-wt/libssmrt_c.so \
   --artifacts artifacts/ss2d --json "$OUT/ss2d.json" "$@" 2>&1 | tee "$OUT/bench.log"

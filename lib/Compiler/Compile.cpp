@@ -173,7 +173,7 @@ FailureOr<CompileResult> compileGPU(ModuleOp module,
     return emitError(module.getLoc(), "--target=nvptx: unsupported chip '")
            << gpu.chip.getValue() << "' (expected sm_XY, e.g. sm_90)";
   gpu.toolkit = options.gpu.rocmToolkit;
-  gpu.scanFuseCrossScan = options.gpu.scanFuseCrossScan;
+  gpu.scanCrossScanSteps = options.gpu.scanCrossScanSteps;
   gpu.scanChannelsPerBlock = options.gpu.scanChannelsPerBlock;
   gpu.scanTileSteps = options.gpu.scanTileSteps;
   gpu.scanAsyncCopies = options.gpu.scanAsyncCopies;

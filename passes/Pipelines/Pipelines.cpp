@@ -152,7 +152,7 @@ void mlir::ssm::buildSSMToGPULoopsPipeline(OpPassManager &pm,
                                            const GPUPipelineOptions &options,
                                            GPUVendor vendor) {
   ConvertSSMToGPUOptions scan;
-  scan.fuseCrossScan = options.scanFuseCrossScan;
+  scan.crossScanSteps = options.scanCrossScanSteps;
   scan.channelsPerBlock = options.scanChannelsPerBlock;
   scan.tileSteps = options.scanTileSteps;
   scan.asyncCopies = options.scanAsyncCopies;

@@ -45,11 +45,12 @@ static cl::opt<std::string> rocmToolkit(
              "amdgcn/bitcode (default: the build's link farm over LLVM 22's "
              "ld.lld and Debian's rocm-device-libs)"),
     cl::init(""));
-static cl::opt<bool> scanFuseCrossScan(
-    "scan-fuse-cross-scan",
+static cl::opt<int64_t> scanCrossScanSteps(
+    "scan-cross-scan-steps",
     cl::desc("GPU: VMamba's cross_scan -> selective_scan -> cross_merge as "
-             "one kernel (false: three separate lowerings)"),
-    cl::init(true));
+             "one kernel with this many steps per lane (4 or 8; 0: three "
+             "separate lowerings)"),
+    cl::init(8));
 static cl::opt<int64_t> scanChannelsPerBlock(
     "scan-channels-per-block",
     cl::desc("GPU selective-scan kernel: channels (threads) per block"),
@@ -195,7 +196,7 @@ int main(int argc, char **argv) {
   options.cpu.linker = linkerPath;
   options.gpu.chip = chipName;
   options.gpu.rocmToolkit = rocmToolkit;
-  options.gpu.scanFuseCrossScan = scanFuseCrossScan;
+  options.gpu.scanCrossScanSteps = scanCrossScanSteps;
   options.gpu.scanChannelsPerBlock = scanChannelsPerBlock;
   options.gpu.scanTileSteps = scanTileSteps;
   options.gpu.scanAsyncCopies = scanAsyncCopies;

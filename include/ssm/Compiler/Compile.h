@@ -48,8 +48,9 @@ struct GPUTargetOptions {
   /// amdgpu: the ROCm folder (llvm/bin/ld.lld, amdgcn/bitcode); empty: the
   /// build's link farm over LLVM 22's ld.lld and Debian's rocm-device-libs.
   std::string rocmToolkit;
-  /// VMamba's cross_scan -> scan -> cross_merge as one kernel.
-  bool scanFuseCrossScan = true;
+  /// VMamba's cross_scan -> scan -> cross_merge as one kernel, this many
+  /// steps per lane (0: not fused).
+  int64_t scanCrossScanSteps = 8;
   /// Selective-scan kernel launch shape (convert-ssm-to-gpu).
   int64_t scanChannelsPerBlock = 64;
   int64_t scanTileSteps = 32;

@@ -67,10 +67,11 @@ def ConvertSSMToGPU : Pass<"convert-ssm-to-gpu"> {
     unsupported scans are left for convert-ssm-to-scf.
   }];
   let options = [
-    Option<"fuseCrossScan", "fuse-cross-scan", "bool", "true",
+    Option<"crossScanSteps", "cross-scan-steps", "int64_t", "8",
            "VMamba's cross_scan -> selective_scan -> cross_merge chain as one "
            "kernel (u read through the index maps, y merged in shared "
-           "memory; no xs / ys tensors)">,
+           "memory; no xs / ys tensors) with this many steps per lane (4 or "
+           "8); 0: no fusion">,
     Option<"channelsPerBlock", "channels-per-block", "int64_t", "64",
            "Channels (threads) per block; halved while it does not divide the "
            "channels of a B/C group">,

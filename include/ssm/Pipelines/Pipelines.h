@@ -26,11 +26,11 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
       llvm::cl::desc("ROCm toolkit folder (llvm/bin/ld.lld, amdgcn/bitcode); "
                      "default: the build's link farm over Debian's "
                      "rocm-device-libs")};
-  Option<bool> scanFuseCrossScan{
-      *this, "scan-fuse-cross-scan",
+  Option<int64_t> scanCrossScanSteps{
+      *this, "scan-cross-scan-steps",
       llvm::cl::desc("VMamba's cross_scan -> selective_scan -> cross_merge "
-                     "as one kernel"),
-      llvm::cl::init(true)};
+                     "as one kernel, this many steps per lane (0: not fused)"),
+      llvm::cl::init(8)};
   Option<int64_t> scanChannelsPerBlock{
       *this, "scan-channels-per-block",
       llvm::cl::desc("selective-scan kernel: channels (threads) per block"),

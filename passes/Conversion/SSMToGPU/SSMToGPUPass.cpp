@@ -42,8 +42,8 @@ struct ConvertSSMToGPUPass
     grad.tileSteps = gradTileSteps;
     grad.maxSharedMemory = gradMaxSharedMemory;
     populateSelectiveScanGradToGPUPatterns(patterns, grad);
-    if (fuseCrossScan)
-      populateCrossScanFusionToGPUPatterns(patterns);
+    if (crossScanSteps > 0)
+      populateCrossScanFusionToGPUPatterns(patterns, crossScanSteps);
     // Each scan is rewritten once; nothing else is folded on the way.
     if (failed(applyPatternsGreedily(
             getOperation(), std::move(patterns),

@@ -53,9 +53,11 @@ void populateSelectiveScanToGPUPatterns(RewritePatternSet &patterns,
                                         const ScanKernelOptions &options);
 
 /// VMamba's SS2D core, cross_merge(selective_scan(cross_scan(x))) through
-/// the builder's reshapes, as one gpu.launch (CrossScanFusion.cpp); rooted at
-/// the scan with a higher benefit than the plain scan lowering.
-void populateCrossScanFusionToGPUPatterns(RewritePatternSet &patterns);
+/// the builder's reshapes, as one gpu.launch (CrossScanFusion.cpp) with
+/// `stepsPerLane` scan steps per lane and segment; rooted at the scan with a
+/// higher benefit than the plain scan lowering.
+void populateCrossScanFusionToGPUPatterns(RewritePatternSet &patterns,
+                                          int64_t stepsPerLane);
 
 /// Launch shape of the selective-scan backward kernel (see
 /// convert-ssm-to-gpu and SelectiveScanGrad.cpp).
