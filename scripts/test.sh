@@ -37,9 +37,13 @@ else
   count 0 1
 fi
 
-echo "== runtime under ASan + UBSan"
+echo "== runtime under ASan + UBSan (CUDA and HIP drivers wired in)"
 asan_log=build/runtime-asan.log
-if { cmake -S runtime -B build-rt-asan -G Ninja -DSSMRT_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug &&
+# The standalone build above has no GPU driver wired in ("built without"
+# paths); this one opens 'cuda' / 'hip' through the real libraries where
+# installed (libamdhip64 is: the HIP unavailable path runs against it).
+if { cmake -S runtime -B build-rt-asan -G Ninja -DSSMRT_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug \
+       -DSSM_ENABLE_CUDA=ON -DSSM_ENABLE_HIP=ON &&
      cmake --build build-rt-asan -j "${SSM_JOBS:-2}" &&
      ctest --test-dir build-rt-asan -j 2; } > "$asan_log" 2>&1; then
   tail -n 3 "$asan_log"
