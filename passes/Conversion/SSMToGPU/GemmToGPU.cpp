@@ -491,6 +491,10 @@ gpu::GPUFuncOp buildKernel(OpBuilder &b, gpu::GPUModuleOp module,
                                    FunctionType::get(ctx, args, {}),
                                    TypeRange{tileA, tileB});
   fn->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
+  // 16-byte vector accesses: the lowering's shared globals get this
+  // alignment (its default is the element's).
+  for (unsigned i = 0; i < 2; ++i)
+    fn.setWorkgroupAttributionAttr(i, "llvm.align", b.getI64IntegerAttr(16));
   fn.setKnownBlockSizeAttr(
       b.getDenseI32ArrayAttr({int32_t(kThreads), 1, 1}));
   Block &entry = fn.getBody().front();
@@ -639,11 +643,13 @@ DictionaryAttr descriptorOf(Builder &b, GemmMatch g) {
   i64("c_arg", 2);
   if (g.bias)
     i64("bias_arg", 3);
+  // With one matrix the batch strides are 0 (the format's rule).
+  const bool batched = g.batch > 1;
   strides("a_strides", g.a.stride(g.a.posOuter), g.a.stride(g.a.posInner),
-          g.a.stride(g.a.posBatch));
+          batched ? g.a.stride(g.a.posBatch) : 0);
   strides("b_strides", g.b.stride(g.b.posOuter), g.b.stride(g.b.posInner),
-          g.b.stride(g.b.posBatch));
-  strides("c_strides", g.n, 1, g.batch > 1 ? g.m * g.n : 0);
+          batched ? g.b.stride(g.b.posBatch) : 0);
+  strides("c_strides", g.n, 1, batched ? g.m * g.n : 0);
   d.push_back(b.getNamedAttr(
       "bias", b.getStringAttr(g.biasAxis == BiasAxis::M   ? "m"
                               : g.biasAxis == BiasAxis::N ? "n"
