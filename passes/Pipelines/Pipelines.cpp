@@ -228,6 +228,8 @@ void mlir::ssm::buildSSMGPUToROCDLPipeline(OpPassManager &pm,
   rocdl.chipset = rocdlChip(options);
   rocdl.useBarePtrCallConv = true;
   pm.nest<gpu::GPUModuleOp>().addPass(createConvertGpuOpsToROCDLOps(rocdl));
+  // Again, for the float atomics convert-gpu-to-rocdl produced.
+  pm.nest<gpu::GPUModuleOp>().addPass(createSSMROCDLFastMath());
   pm.addPass(createReconcileUnrealizedCastsPass());
 }
 

@@ -187,6 +187,13 @@ def SSMROCDLFastMath : Pass<"ssm-rocdl-fast-math"> {
     the same instruction). `afn` divisions need no rewrite: arith-to-llvm
     keeps the flag and the AMDGPU backend emits v_rcp_f32 + v_mul_f32. Ops
     without `afn` are left alone.
+
+    Also marks f32 `llvm.atomicrmw fadd` outside LDS with
+    `rocdl.no_fine_grained_memory`, `rocdl.no_remote_memory` and
+    `rocdl.ignore_denormal_mode`, so they become the hardware float atomic
+    (global_atomic_add_f32) instead of a compare-and-swap loop: the runtime's
+    buffers are hipMalloc'd (coarse-grained). The ROCDL pipeline runs the pass
+    before convert-gpu-to-rocdl (exp2) and after it (atomics).
   }];
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }

@@ -31,3 +31,20 @@ gpu.module @kernels {
     gpu.return
   }
 }
+
+// f32 atomic fadd outside LDS may use the hardware float atomic; LDS
+// (address space 3), integer and f64 atomics stay as they are.
+// CHECK-LABEL: llvm.func @atomics
+// CHECK: llvm.atomicrmw fadd %arg0, %arg2 acq_rel {rocdl.ignore_denormal_mode, rocdl.no_fine_grained_memory, rocdl.no_remote_memory} : !llvm.ptr, f32
+// CHECK: llvm.atomicrmw fadd %arg1, %arg2 acq_rel {rocdl.ignore_denormal_mode, rocdl.no_fine_grained_memory, rocdl.no_remote_memory} : !llvm.ptr<1>, f32
+// CHECK: llvm.atomicrmw fadd %arg3, %arg2 acq_rel : !llvm.ptr<3>, f32
+// CHECK: llvm.atomicrmw add %arg0, %arg4 acq_rel : !llvm.ptr, i32
+// CHECK: llvm.atomicrmw fadd %arg0, %arg5 acq_rel : !llvm.ptr, f64
+llvm.func @atomics(%p: !llvm.ptr, %g: !llvm.ptr<1>, %x: f32, %l: !llvm.ptr<3>, %i: i32, %d: f64) {
+  %0 = llvm.atomicrmw fadd %p, %x acq_rel : !llvm.ptr, f32
+  %1 = llvm.atomicrmw fadd %g, %x acq_rel : !llvm.ptr<1>, f32
+  %2 = llvm.atomicrmw fadd %l, %x acq_rel : !llvm.ptr<3>, f32
+  %3 = llvm.atomicrmw add %p, %i acq_rel : !llvm.ptr, i32
+  %4 = llvm.atomicrmw fadd %p, %d acq_rel : !llvm.ptr, f64
+  llvm.return
+}
