@@ -79,7 +79,7 @@ def module_text(b, d, l, n, dtype, reverse=False, groups=1):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--variants", default="64x32u2",
-                        help="comma-separated kernel shapes CxT[uN][lM][a]: "
+                        help="comma-separated kernel shapes CxT[uN][lM][pK][kJ][mS][cN][v][V][s][a]: "
                         "C channels per block, T steps per tile, N steps per "
                         "loop iteration (default 2), M threads per channel "
                         "(default 1), K states per thread with a polynomial exp2 (default "
@@ -88,8 +88,11 @@ def main():
                         "cp.async double-buffered tiles (otherwise chosen by "
                         "the compiler: f32 and l >= 512), s: synchronous "
                         "tiles (--scan-async-min-length=0), cN: N chunks (0: "
-                        "the compiler's choice, the default), v: scalar "
-                        "global loads (no 16-byte vectors)")
+                        "the compiler's choice, the default), v: no 16-byte "
+                        "vector fills by length (--scan-vector-min-length=0), "
+                        "V: 16-byte vector fills (--scan-vector-loads); the "
+                        "compiler's own choice otherwise (f32, one pass, "
+                        "l >= 512)")
     parser.add_argument("--bf16-variants", default="64x32u2",
                         help="the variants also compiled for bf16 inputs")
     parser.add_argument("--long-variants", default="64x32u2",
@@ -118,10 +121,10 @@ def main():
                 f.write(module_text(b, d, l, n, dtype))
             variants = getattr(args, variant_option).split(",")
             for variant in variants:
-                m = re.fullmatch(r"(\d+)x(\d+)(?:u(\d+))?(?:l(\d+))?(?:p(\d+))?(?:k(\d+))?(?:m(\d+))?(?:c(\d+))?(v?)(s?)(a?)",
+                m = re.fullmatch(r"(\d+)x(\d+)(?:u(\d+))?(?:l(\d+))?(?:p(\d+))?(?:k(\d+))?(?:m(\d+))?(?:c(\d+))?(v?)(V?)(s?)(a?)",
                                  variant)
                 if not m:
-                    sys.exit(f"bad variant '{variant}' (CxT[uN][lM][pK][kJ][mS][cN][v][s][a])")
+                    sys.exit(f"bad variant '{variant}' (CxT[uN][lM][pK][kJ][mS][cN][v][V][s][a])")
                 cpb, steps = int(m.group(1)), int(m.group(2))
                 unroll = int(m.group(3) or 2)
                 lanes = int(m.group(4) or 1)
@@ -129,9 +132,10 @@ def main():
                 per_thread = int(m.group(6) or 1)
                 max_shared_kib = int(m.group(7) or 100)
                 chunks = int(m.group(8) or 0)
-                vector_loads = m.group(9) != "v"
-                sync = m.group(10) == "s"
-                async_copies = m.group(11) == "a"
+                scalar_loads = m.group(9) == "v"
+                force_vectors = m.group(10) == "V"
+                sync = m.group(11) == "s"
+                async_copies = m.group(12) == "a"
                 if (variant_option == "variants" and dtype != "f32" and
                         (async_copies or
                          variant not in args.bf16_variants.split(","))):
@@ -139,7 +143,8 @@ def main():
                 name = (f"scan_{dtype}_{b}x{d}x{l}x{n}_c{cpb}_t{steps}"
                         f"_u{unroll}_l{lanes}_p{poly}_k{per_thread}"
                         f"{f'_m{max_shared_kib}' if max_shared_kib != 100 else ''}"
-                        f"_ch{chunks}{'' if vector_loads else '_novec'}"
+                        f"_ch{chunks}{'_novec' if scalar_loads else ''}"
+                        f"{'_vec' if force_vectors else ''}"
                         f"{'_sync' if sync else ''}"
                         f"{'_async' if async_copies else ''}.ssmb")
                 cmd = [args.compiler, mlir, "--target=nvptx", "--chip=sm_90",
@@ -151,7 +156,8 @@ def main():
                        f"--scan-channels-per-thread={per_thread}",
                        f"--scan-max-shared-memory={max_shared_kib * 1024}",
                        f"--scan-chunks={chunks}",
-                       f"--scan-vector-loads={'true' if vector_loads else 'false'}"] + (
+                       ] + (["--scan-vector-min-length=0"] if scalar_loads else []) + (
+                           ["--scan-vector-loads"] if force_vectors else []) + (
                            ["--scan-async-copies"] if async_copies else []) + (
                            ["--scan-async-min-length=0"] if sync else []) + [
                        "-o", os.path.join(args.out, name)]
@@ -172,10 +178,12 @@ def main():
                                  "channels_per_thread": per_thread,
                                  "max_shared_kib": max_shared_kib,
                                  "chunks": launches[-1][2] if launches else 0,
-                                 "vector_loads": vector_loads,
+                                 # What the compiler chose (the options
+                                 # force, or its rule by shape decides):
+                                 "vector_loads": bool(re.search(
+                                     r": !llvm.ptr -> vector<", host)),
                                  "launches": launches,
-                                 "async": async_copies or (
-                                     dtype == "f32" and l >= 512 and not sync),
+                                 "async": "nvvm.cp.async" in host,
                                  "command": " ".join(
                                      ["build/bin/ssm-compile",
                                       os.path.relpath(mlir, ROOT)] + cmd[2:-1]

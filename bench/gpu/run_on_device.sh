@@ -4,13 +4,17 @@
 # .gpu-carry/googletest when the machine has none), then bench_scan.py over
 # the carried artifacts/gpu. Logs go to $OUT (or ./gpu-out).
 #   carry: artifacts/gpu .gpu-carry
+# SCAN_ONLY=1: build only the runtime's C library and skip GoogleTest and
+# ctest (scan measurements only); ARTIFACTS=dir: the artifacts to measure.
 set -u
+SCAN_ONLY=${SCAN_ONLY:-0}
+ARTIFACTS=${ARTIFACTS:-artifacts/gpu}
 OUT=${OUT:-$PWD/gpu-out}
 mkdir -p "$OUT"
 nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.mem,temperature.gpu --format=csv | tee "$OUT/gpu.txt"
 JOBS=$(nproc)
 PREFIX=""
-if [ -d .gpu-carry/googletest ]; then
+if [ "$SCAN_ONLY" = 0 ] && [ -d .gpu-carry/googletest ]; then
   cmake -S .gpu-carry/googletest -B /tmp/gtest-build -G Ninja -DCMAKE_BUILD_TYPE=Release \
     -DBUILD_GMOCK=OFF -DCMAKE_INSTALL_PREFIX=/tmp/gtest > "$OUT/gtest.log" 2>&1 &&
     cmake --build /tmp/gtest-build -j "$JOBS" >> "$OUT/gtest.log" 2>&1 &&
@@ -18,9 +22,12 @@ if [ -d .gpu-carry/googletest ]; then
 fi
 cmake -S runtime -B build-rt-gpu -G Ninja -DSSM_ENABLE_CUDA=ON -DCMAKE_BUILD_TYPE=Release \
   ${PREFIX:+-DCMAKE_PREFIX_PATH=$PREFIX} > "$OUT/build.log" 2>&1 &&
-  cmake --build build-rt-gpu -j "$JOBS" >> "$OUT/build.log" 2>&1 || { tail -30 "$OUT/build.log"; exit 1; }
-ctest --test-dir build-rt-gpu -j "$JOBS" > "$OUT/ctest.log" 2>&1
-echo "ctest rc=$?"; grep -E "tests passed|Cuda|Failed|FAILED" "$OUT/ctest.log" | head -20
-build-rt-gpu/test/ssmrt-tests --gtest_filter='Cuda*' 2>&1 | grep -E "OK|FAILED|SKIPPED|device 0" | head
+  cmake --build build-rt-gpu -j "$JOBS" $([ "$SCAN_ONLY" = 1 ] && echo --target ssmrt_c) \
+    >> "$OUT/build.log" 2>&1 || { tail -30 "$OUT/build.log"; exit 1; }
+if [ "$SCAN_ONLY" = 0 ]; then
+  ctest --test-dir build-rt-gpu -j "$JOBS" > "$OUT/ctest.log" 2>&1
+  echo "ctest rc=$?"; grep -E "tests passed|Cuda|Failed|FAILED" "$OUT/ctest.log" | head -20
+  build-rt-gpu/test/ssmrt-tests --gtest_filter='Cuda*' 2>&1 | grep -E "OK|FAILED|SKIPPED|device 0" | head
+fi
 PYTHONUNBUFFERED=1 python3 bench/gpu/bench_scan.py --lib build-rt-gpu/libssmrt_c.so \
-  --json "$OUT/bench.json" "$@" 2>&1 | tee "$OUT/bench.log"
+  --artifacts "$ARTIFACTS" --json "$OUT/bench.json" "$@" 2>&1 | tee "$OUT/bench.log"

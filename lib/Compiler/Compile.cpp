@@ -184,9 +184,11 @@ FailureOr<CompileResult> compileGPU(ModuleOp module,
   gpu.scanMaxSharedMemory = options.gpu.scanMaxSharedMemory;
   gpu.scanAsyncMinLength = options.gpu.scanAsyncMinLength;
   gpu.scanChunks = options.gpu.scanChunks;
+  gpu.scanChunkMaxThreads = options.gpu.scanChunkMaxThreads;
   gpu.scanChunkTargetThreads = options.gpu.scanChunkTargetThreads;
   gpu.scanChunkMinSteps = options.gpu.scanChunkMinSteps;
   gpu.scanVectorLoads = options.gpu.scanVectorLoads;
+  gpu.scanVectorMinLength = options.gpu.scanVectorMinLength;
   gpu.scanGradLanesPerChannel = options.gpu.scanGradLanesPerChannel;
   gpu.scanGradChannelsPerBlock = options.gpu.scanGradChannelsPerBlock;
   gpu.scanGradTileSteps = options.gpu.scanGradTileSteps;

@@ -163,9 +163,11 @@ void mlir::ssm::buildSSMToGPULoopsPipeline(OpPassManager &pm,
   scan.maxSharedMemory = options.scanMaxSharedMemory;
   scan.asyncMinLength = options.scanAsyncMinLength;
   scan.chunks = options.scanChunks;
+  scan.chunkMaxThreads = options.scanChunkMaxThreads;
   scan.chunkTargetThreads = options.scanChunkTargetThreads;
   scan.chunkMinSteps = options.scanChunkMinSteps;
   scan.vectorLoads = options.scanVectorLoads;
+  scan.vectorMinLength = options.scanVectorMinLength;
   scan.gradLanesPerChannel = options.scanGradLanesPerChannel;
   scan.gradChannelsPerBlock = options.scanGradChannelsPerBlock;
   scan.gradTileSteps = options.scanGradTileSteps;

@@ -4,8 +4,8 @@
 // RUN: ssm-compile %s --target=nvptx --compile-to=llvm | FileCheck %s --check-prefix=HOST
 // RUN: ssm-compile %s --target=nvptx --compile-to=binary | FileCheck %s --check-prefix=PTX
 // RUN: ssm-compile %s --target=nvptx --chip=sm_80 --scan-channels-per-block=32 --compile-to=binary | FileCheck %s --check-prefix=SM80
-// RUN: ssm-compile %s --target=nvptx --compile-to=binary | FileCheck %s --check-prefix=PTXV
-// RUN: ssm-compile %s --target=nvptx --scan-chunks=2 --compile-to=binary | FileCheck %s --check-prefix=CHUNK
+// RUN: ssm-compile %s --target=nvptx --scan-vector-loads --compile-to=binary | FileCheck %s --check-prefix=PTXV
+// RUN: ssm-compile %s --target=nvptx --scan-chunks=2 --scan-vector-loads --compile-to=binary | FileCheck %s --check-prefix=CHUNK
 // RUN: ssm-compile %s --target=nvptx -o %t.ssmb
 // RUN: not ssm-run %t.ssmb --list 2>&1 | FileCheck %s --check-prefix=CPU
 // RUN: not ssm-compile %s --target=ptx 2>&1 | FileCheck %s --check-prefix=BADTARGET
@@ -34,7 +34,8 @@
 // PTX: ld.shared.v4.b32
 // PTX: st.global.b32
 
-// The tile fill reads u / delta / z by 16-byte vectors (9 per row of 32
+// With vector fills (the default for f32 scans of one pass from 512 steps
+// on), the tile fill reads u / delta / z by 16-byte vectors (9 per row of 32
 // steps: rows of 45 are not 16-byte aligned), 27 per thread and tile.
 // PTXV: .maxntid 64, 1, 1
 // PTXV-NOT: .local

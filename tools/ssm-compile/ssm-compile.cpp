@@ -98,6 +98,11 @@ static cl::opt<int64_t> scanChunks(
     cl::desc("GPU selective-scan kernel: chunks of the steps scanned in "
              "parallel, then combined (0: chosen by shape, 1: one pass)"),
     cl::init(0));
+static cl::opt<int64_t> scanChunkMaxThreads(
+    "scan-chunk-max-threads",
+    cl::desc("GPU selective-scan kernel: chunks are chosen only for scans "
+             "of fewer threads than this"),
+    cl::init(16384));
 static cl::opt<int64_t> scanChunkTargetThreads(
     "scan-chunk-target-threads",
     cl::desc("GPU selective-scan kernel: chosen chunks give at least this "
@@ -110,8 +115,15 @@ static cl::opt<int64_t> scanChunkMinSteps(
     cl::init(256));
 static cl::opt<bool> scanVectorLoads(
     "scan-vector-loads",
-    cl::desc("GPU selective-scan kernel: 16-byte vector loads of u, delta, z"),
-    cl::init(true));
+    cl::desc("GPU selective-scan kernel: 16-byte vector loads of u, delta, z "
+             "in every synchronous tile fill"),
+    cl::init(false));
+static cl::opt<int64_t> scanVectorMinLength(
+    "scan-vector-min-length",
+    cl::desc("GPU selective-scan kernel: f32 one-pass scans of at least this "
+             "many steps use 16-byte vector fills instead of cp.async (0: "
+             "never by length)"),
+    cl::init(512));
 static cl::opt<int64_t> scanGradLanesPerChannel(
     "scan-grad-lanes-per-channel",
     cl::desc("GPU selective-scan backward kernel: threads per channel"),
@@ -207,9 +219,11 @@ int main(int argc, char **argv) {
   options.gpu.scanMaxSharedMemory = scanMaxSharedMemory;
   options.gpu.scanAsyncMinLength = scanAsyncMinLength;
   options.gpu.scanChunks = scanChunks;
+  options.gpu.scanChunkMaxThreads = scanChunkMaxThreads;
   options.gpu.scanChunkTargetThreads = scanChunkTargetThreads;
   options.gpu.scanChunkMinSteps = scanChunkMinSteps;
   options.gpu.scanVectorLoads = scanVectorLoads;
+  options.gpu.scanVectorMinLength = scanVectorMinLength;
   options.gpu.scanGradLanesPerChannel = scanGradLanesPerChannel;
   options.gpu.scanGradChannelsPerBlock = scanGradChannelsPerBlock;
   options.gpu.scanGradTileSteps = scanGradTileSteps;

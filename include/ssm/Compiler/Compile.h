@@ -62,9 +62,11 @@ struct GPUTargetOptions {
   int64_t scanMaxSharedMemory = 102400;
   int64_t scanAsyncMinLength = 512;
   int64_t scanChunks = 0;
+  int64_t scanChunkMaxThreads = 16384;
   int64_t scanChunkTargetThreads = 262144;
   int64_t scanChunkMinSteps = 256;
-  bool scanVectorLoads = true;
+  bool scanVectorLoads = false;
+  int64_t scanVectorMinLength = 512;
   /// Selective-scan backward kernel launch shape.
   int64_t scanGradLanesPerChannel = 4;
   int64_t scanGradChannelsPerBlock = 0;

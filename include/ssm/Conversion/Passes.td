@@ -103,13 +103,18 @@ def ConvertSSMToGPU : Pass<"convert-ssm-to-gpu"> {
            "Chunks of the steps, scanned in parallel (pass 1: end states "
            "from zero, combine: carries, pass 2: outputs); 0: chosen by "
            "shape, 1: one pass">,
+    Option<"chunkMaxThreads", "chunk-max-threads", "int64_t", "16384",
+           "Chosen chunks: only for scans of fewer threads than this">,
     Option<"chunkTargetThreads", "chunk-target-threads", "int64_t", "262144",
            "Chosen chunks: enough for this many threads in all">,
     Option<"chunkMinSteps", "chunk-min-steps", "int64_t", "256",
            "Chosen chunks: at least this many steps each">,
-    Option<"vectorLoads", "vector-loads", "bool", "true",
+    Option<"vectorLoads", "vector-loads", "bool", "false",
            "Synchronous tile fills read u / delta / z by 16-byte vectors "
            "(aligned vectors covering each row's tile)">,
+    Option<"vectorMinLength", "vector-min-length", "int64_t", "512",
+           "f32 scans of one pass and at least this many steps use 16-byte "
+           "vector fills instead of cp.async (0: only with vector-loads)">,
     Option<"gradLanesPerChannel", "grad-lanes-per-channel", "int64_t", "4",
            "selective_scan_grad kernel: threads per channel, each owning n / "
            "lanes states (a power of two dividing n, at most 32)">,

@@ -76,6 +76,11 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
       llvm::cl::desc("selective-scan kernel: chunks of the steps scanned in "
                      "parallel (0: by shape, 1: one pass)"),
       llvm::cl::init(0)};
+  Option<int64_t> scanChunkMaxThreads{
+      *this, "scan-chunk-max-threads",
+      llvm::cl::desc("selective-scan kernel: chunks are chosen only for "
+                     "scans of fewer threads"),
+      llvm::cl::init(16384)};
   Option<int64_t> scanChunkTargetThreads{
       *this, "scan-chunk-target-threads",
       llvm::cl::desc("selective-scan kernel: chosen chunks give at least "
@@ -90,7 +95,13 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
       *this, "scan-vector-loads",
       llvm::cl::desc("selective-scan kernel: 16-byte vector loads of u, "
                      "delta, z"),
-      llvm::cl::init(true)};
+      llvm::cl::init(false)};
+  Option<int64_t> scanVectorMinLength{
+      *this, "scan-vector-min-length",
+      llvm::cl::desc("selective-scan kernel: f32 one-pass scans of at least "
+                     "this many steps use 16-byte vector fills (0: never by "
+                     "length)"),
+      llvm::cl::init(512)};
   Option<int64_t> scanGradLanesPerChannel{
       *this, "scan-grad-lanes-per-channel",
       llvm::cl::desc("selective-scan backward kernel: threads per channel"),

@@ -31,9 +31,11 @@ struct ConvertSSMToGPUPass
     options.maxSharedMemory = maxSharedMemory;
     options.asyncMinLength = asyncMinLength;
     options.chunks = chunks;
+    options.chunkMaxThreads = chunkMaxThreads;
     options.chunkTargetThreads = chunkTargetThreads;
     options.chunkMinSteps = chunkMinSteps;
     options.vectorLoads = vectorLoads;
+    options.vectorMinLength = vectorMinLength;
     RewritePatternSet patterns(&getContext());
     populateSelectiveScanToGPUPatterns(patterns, options);
     ScanGradKernelOptions grad;

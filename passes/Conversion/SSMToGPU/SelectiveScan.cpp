@@ -214,15 +214,43 @@ struct SelectiveScanToGPU : OpRewritePattern<SelectiveScanOp> {
     auto isF32 = [](Value v) {
       return !v || cast<RankedTensorType>(v.getType()).getElementType().isF32();
     };
-    // cp.async copies 4-byte elements: f32 sequences only. Chosen by shape:
-    // forced by asyncCopies, or from asyncMinLength steps on (measured on an
-    // H200: -8% at l = 730, +17% at l = 197; docs/perf/h100.md).
+    const bool f32Sequences = isF32(op.getU()) && isF32(op.getDelta()) &&
+                              isF32(op.getB()) && isF32(op.getC()) &&
+                              isF32(op.getZ());
+    // Chunks of the steps (a multiple of the tile each, fixed below): given,
+    // or, for scans of fewer than chunkMaxThreads threads (few channels,
+    // long sequences), enough for chunkTargetThreads threads with chunks of
+    // at least chunkMinSteps steps. Measured on an H200 (docs/perf/h100.md,
+    // run 12): chunks cost 1.4-1.7x where the channels alone give 49152 or
+    // more threads (pass 1 repeats each step's decays), and are needed at
+    // 6144 threads (8 x 768 channels, l = 16385).
+    const int64_t launchedThreads = batch * ceilDiv(channels, db) * threads;
+    int64_t chunks = options.chunks;
+    if (chunks <= 0) {
+      chunks = 1;
+      if (launchedThreads < options.chunkMaxThreads)
+        chunks = std::max<int64_t>(
+            1, std::min(ceilDiv(options.chunkTargetThreads, launchedThreads),
+                        length / std::max<int64_t>(1, options.chunkMinSteps)));
+    }
+    // Tile fills, chosen by shape (measured on an H200, runs 10 and 12):
+    // f32 scans of one pass from vectorMinLength steps on: synchronous
+    // fills by 16-byte vectors (0.702 ms at l = 730, against 0.735 with
+    // cp.async); f32 scans from asyncMinLength steps on otherwise (chunked:
+    // 1.008 ms against 1.272 with vectors): cp.async double buffering;
+    // everything else scalar synchronous fills (vectors measured slower at
+    // l = 197, with bf16 inputs and with n = 1). vectorLoads / asyncCopies
+    // force either.
+    const bool vectorsByShape = f32Sequences && chunks == 1 &&
+                                options.vectorMinLength > 0 &&
+                                length >= options.vectorMinLength;
     const bool wantAsync =
         options.asyncCopies ||
-        (options.asyncMinLength > 0 && length >= options.asyncMinLength);
-    const bool async = wantAsync && isF32(op.getU()) && isF32(op.getDelta()) &&
-                       isF32(op.getB()) && isF32(op.getC()) &&
-                       isF32(op.getZ());
+        (!options.vectorLoads && !vectorsByShape &&
+         options.asyncMinLength > 0 && length >= options.asyncMinLength);
+    // cp.async copies 4-byte elements: f32 sequences only.
+    const bool async = wantAsync && f32Sequences;
+    const bool vectorLoads = !async && (options.vectorLoads || vectorsByShape);
     const int64_t stages = async ? 2 : 1;
     int64_t t = std::max<int64_t>(1, options.tileSteps);
     // Shared memory of one kernel's tiles: pass 1 stages neither C nor z.
@@ -243,18 +271,6 @@ struct SelectiveScanToGPU : OpRewritePattern<SelectiveScanOp> {
     const bool reverse = op.getReverse();
     const bool softplus = op.getDeltaSoftplus();
 
-    // Chunks of the steps (a multiple of the tile each): given, or chosen
-    // so that at least chunkTargetThreads threads run, with chunks of at
-    // least chunkMinSteps steps (few channels, long sequences).
-    const int64_t launchedThreads = batch * ceilDiv(channels, db) * threads;
-    int64_t chunks = options.chunks;
-    if (chunks <= 0) {
-      chunks = 1;
-      if (options.chunkTargetThreads > launchedThreads)
-        chunks = std::max<int64_t>(
-            1, std::min(ceilDiv(options.chunkTargetThreads, launchedThreads),
-                        length / std::max<int64_t>(1, options.chunkMinSteps)));
-    }
     chunks = std::min(chunks, ceilDiv(length, t));
     const int64_t chunkSteps = ceilDiv(ceilDiv(length, chunks), t) * t;
     chunks = ceilDiv(length, chunkSteps);
@@ -294,7 +310,7 @@ struct SelectiveScanToGPU : OpRewritePattern<SelectiveScanOp> {
     // 16-byte vector loads of a (b, d, l) sequence (synchronous fills): its
     // elements per vector, 0 for scalar loads.
     auto vectorWidth = [&](Value seq) -> int64_t {
-      if (!seq || async || !options.vectorLoads)
+      if (!seq || !vectorLoads)
         return 0;
       auto type = cast<RankedTensorType>(seq.getType());
       int64_t bytes = type.getElementTypeBitWidth() / 8;

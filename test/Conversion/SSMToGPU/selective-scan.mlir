@@ -3,7 +3,8 @@
 // RUN: ssm-opt %s --split-input-file --convert-ssm-to-gpu="async-copies=true lanes-per-channel=4 poly-exp-states=2 unroll-steps=1" | FileCheck %s --check-prefix=OPTS
 // RUN: ssm-opt %s --split-input-file --convert-ssm-to-gpu="channels-per-thread=2 unroll-steps=1" | FileCheck %s --check-prefix=BLOCK
 // RUN: ssm-opt %s --split-input-file --convert-ssm-to-gpu="chunks=3 tile-steps=8 unroll-steps=1" | FileCheck %s --check-prefix=CHUNK
-// RUN: ssm-opt %s --split-input-file --convert-ssm-to-gpu="vector-loads=false" | FileCheck %s --check-prefix=NOVEC
+// RUN: ssm-opt %s --split-input-file --convert-ssm-to-gpu="vector-min-length=40" | FileCheck %s --check-prefix=VEC
+// RUN: ssm-opt %s --split-input-file --convert-ssm-to-gpu="vector-loads=true" | FileCheck %s --check-prefix=VECBF
 
 // One thread per (b, d): grid (d / 64, b), 64 threads; shared tiles of
 // u / delta / z [1 stage][64][32+1] and B / C [1][32][16+4]; the 16 states
@@ -14,13 +15,8 @@
 // CHECK: %[[OUT:.*]] = memref.alloc() : memref<2x128x45xf32>
 // CHECK: gpu.launch blocks(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %c2{{.*}}, %{{.*}} = %c2{{.*}}, %{{.*}} = %c1{{.*}}) threads(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %c64
 // CHECK-SAME: workgroup(%{{.*}} : memref<1x64x33xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<1x64x33xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<1x32x20xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<1x32x20xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<1x64x33xf32, #gpu.address_space<workgroup>>)
-// CHECK: memref.reinterpret_cast %{{.*}} to offset: [0], sizes: [11520], strides: [1] : memref<2x128x45xf32> to memref<11520xf32>
 // CHECK: scf.for {{.*}} iter_args({{.*}}) -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32)
-// The tile fill: u / delta / z as the aligned 16-byte vectors covering each
-// row's 32 steps (rows of 45 are not 16-byte aligned): 9 per row, 64 rows,
-// 9 per thread; elements outside the tile go to the padding column 32.
-// CHECK-COUNT-9: vector.load %{{.*}} {alignment = 16 : i64} : memref<11520xf32>, vector<4xf32>
-// CHECK: arith.select %{{.*}}, %{{.*}}, %c32{{.*}} : index
+// CHECK-NOT: vector.load {{.*}} memref<11520xf32>
 // CHECK: gpu.barrier
 // CHECK: scf.for {{.*}} -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32)
 // CHECK: math.exp2 %{{.*}} fastmath<afn> : f32
@@ -97,9 +93,18 @@
 // CHUNK: memref.store %{{.*}}, %[[OUT]]
 // CHUNK: memref.dealloc %[[H]]
 // CHUNK: memref.dealloc %[[S]]
-// NOVEC-LABEL: func.func @vim
-// NOVEC-NOT: vector.load {{.*}} memref<11520xf32>
-// NOVEC: memref.load %{{.*}} : memref<2x128x45xf32>
+
+// f32 scans of one pass from vector-min-length steps on (default 512; here
+// 40): the tile fill reads u / delta / z as the aligned 16-byte vectors
+// covering each row's 32 steps (rows of 45 are not 16-byte aligned): 9 per
+// row, 64 rows, 9 per thread; elements outside the tile go to the padding
+// column 32. Not for bf16 inputs (VEC-LABEL @awkward below).
+// VEC-LABEL: func.func @vim
+// VEC: memref.reinterpret_cast %{{.*}} to offset: [0], sizes: [11520], strides: [1] : memref<2x128x45xf32> to memref<11520xf32>
+// VEC: scf.for {{.*}} iter_args({{.*}}) -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32)
+// VEC-COUNT-9: vector.load %{{.*}} {alignment = 16 : i64} : memref<11520xf32>, vector<4xf32>
+// VEC: arith.select %{{.*}}, %{{.*}}, %c32{{.*}} : index
+// VEC: gpu.barrier
 func.func @vim(%u: tensor<2x128x45xf32>, %dt: tensor<2x128x45xf32>, %A: tensor<128x16xf32>, %B: tensor<2x16x45xf32>, %C: tensor<2x16x45xf32>, %D: tensor<128xf32>, %z: tensor<2x128x45xf32>, %bias: tensor<128xf32>) -> tensor<2x128x45xf32> {
   %y = ssm.selective_scan %u, %dt, %A, %B, %C D(%D : tensor<128xf32>) z(%z : tensor<2x128x45xf32>) delta_bias(%bias : tensor<128xf32>) delta_softplus : tensor<2x128x45xf32>, tensor<2x128x45xf32>, tensor<128x16xf32>, tensor<2x16x45xf32>, tensor<2x16x45xf32>
   return %y : tensor<2x128x45xf32>
@@ -112,12 +117,20 @@ func.func @vim(%u: tensor<2x128x45xf32>, %dt: tensor<2x128x45xf32>, %A: tensor<1
 // CHECK-LABEL: func.func @awkward
 // CHECK: in (%{{.*}} = %c32
 // CHECK-SAME: memref<1x32x6xf32, #gpu.address_space<workgroup>>
-// u and delta (10800 elements, a multiple of 8) by 16-byte vectors of 8 bf16.
-// CHECK: vector.load %{{.*}} {alignment = 16 : i64} : memref<10800xbf16>, vector<8xbf16>
 // CHECK: arith.extf %{{.*}} : bf16 to f32
-// CHECK: gpu.barrier
 // CHECK-NOT: vector.load
 // CHECK: arith.cmpi ult
+// With vector-loads, u and delta (10800 elements, a multiple of 8) by
+// 16-byte vectors of 8 bf16; still scalar B / C state loads.
+// VEC-LABEL: func.func @awkward
+// VEC-NOT: vector.load
+// VEC: gpu.terminator
+// VECBF-LABEL: func.func @awkward
+// VECBF: vector.load %{{.*}} {alignment = 16 : i64} : memref<10800xbf16>, vector<8xbf16>
+// VECBF: arith.extf %{{.*}} : bf16 to f32
+// VECBF: gpu.barrier
+// VECBF-NOT: vector.load
+// VECBF: arith.cmpi ult
 // CHECK: arith.andi
 // CHECK: gpu.terminator
 func.func @awkward(%u: tensor<3x80x45xbf16>, %dt: tensor<3x80x45xbf16>, %A: tensor<80x5xf32>, %B: tensor<3x5x45xbf16>, %C: tensor<3x5x45xbf16>) -> tensor<3x80x45xf32> {
@@ -138,6 +151,21 @@ func.func @awkward(%u: tensor<3x80x45xbf16>, %dt: tensor<3x80x45xbf16>, %A: tens
 func.func @long(%u: tensor<1x64x4096xbf16>, %dt: tensor<1x64x4096xbf16>, %A: tensor<64x1xf32>, %B: tensor<1x1x4096xbf16>, %C: tensor<1x1x4096xbf16>) -> tensor<1x64x4096xf32> {
   %y = ssm.selective_scan %u, %dt, %A, %B, %C out_type(f32) : tensor<1x64x4096xbf16>, tensor<1x64x4096xbf16>, tensor<64x1xf32>, tensor<1x1x4096xbf16>, tensor<1x1x4096xbf16>
   return %y : tensor<1x64x4096xf32>
+}
+
+// -----
+
+// f32, 600 steps, 16384 threads (no chunks): vector fills by default, not
+// cp.async.
+// CHECK-LABEL: func.func @vim600
+// CHECK: gpu.launch blocks({{.*}}) in (%{{.*}} = %c32{{.*}}, %{{.*}} = %c8{{.*}}, %{{.*}} = %c1{{.*}})
+// CHECK-NOT: nvgpu.device_async_copy
+// CHECK: vector.load %{{.*}} {alignment = 16 : i64} : memref<9830400xf32>, vector<4xf32>
+// CHECK-NOT: nvgpu.device_async_copy
+// CHECK: gpu.terminator
+func.func @vim600(%u: tensor<8x2048x600xf32>, %dt: tensor<8x2048x600xf32>, %A: tensor<2048x4xf32>, %B: tensor<8x4x600xf32>, %C: tensor<8x4x600xf32>) -> tensor<8x2048x600xf32> {
+  %y = ssm.selective_scan %u, %dt, %A, %B, %C : tensor<8x2048x600xf32>, tensor<8x2048x600xf32>, tensor<2048x4xf32>, tensor<8x4x600xf32>, tensor<8x4x600xf32>
+  return %y : tensor<8x2048x600xf32>
 }
 
 // -----

@@ -39,12 +39,17 @@ struct ScanKernelOptions {
   /// carried states). 0: chosen by shape (chunkTargetThreads,
   /// chunkMinSteps); 1: one pass.
   int64_t chunks = 0;
-  /// Chosen chunks: enough for this many threads in all (when the scan's
-  /// channels give fewer), but chunks of at least chunkMinSteps steps.
+  /// Chosen chunks: for scans of fewer than chunkMaxThreads threads (one
+  /// per channel and lane), enough for chunkTargetThreads threads in all,
+  /// but chunks of at least chunkMinSteps steps.
+  int64_t chunkMaxThreads = 16384;
   int64_t chunkTargetThreads = 262144;
   int64_t chunkMinSteps = 256;
-  /// Synchronous tile fills read u / delta / z by 16-byte vectors.
-  bool vectorLoads = true;
+  /// Synchronous tile fills read u / delta / z by 16-byte vectors: always,
+  /// or (by shape) for f32 scans of one pass and at least vectorMinLength
+  /// steps (0: never by length), in place of cp.async.
+  bool vectorLoads = false;
+  int64_t vectorMinLength = 512;
 };
 
 /// The forward selective scan as a gpu.launch over buffers (greedy pattern;
