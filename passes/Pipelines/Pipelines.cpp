@@ -173,9 +173,13 @@ void mlir::ssm::buildSSMToGPULoopsPipeline(OpPassManager &pm,
   scan.gradTileSteps = options.scanGradTileSteps;
   scan.gradMaxSharedMemory = options.scanGradMaxSharedMemory;
   if (vendor == GPUVendor::AMD) {
-    // cp.async (nvgpu) is NVIDIA-only; a workgroup has 64 KiB of LDS.
+    // cp.async (nvgpu) is NVIDIA-only; a workgroup has 64 KiB of LDS. The
+    // tiles are filled by 16-byte loads (global_load_dwordx4) wherever the
+    // kernel can: the NVIDIA default (scalar or cp.async fills by length) was
+    // chosen by H200 measurements that say nothing about CDNA.
     scan.asyncCopies = false;
     scan.asyncMinLength = 0;
+    scan.vectorLoads = true;
     scan.maxSharedMemory =
         std::min<int64_t>(scan.maxSharedMemory, kAMDGPUMaxSharedMemory);
   }
