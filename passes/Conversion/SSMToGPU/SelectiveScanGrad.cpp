@@ -265,7 +265,6 @@ struct SelectiveScanGradToGPU : OpRewritePattern<SelectiveScanGradOp> {
     }
     if (sharedBytes(cb, t) > maxShared)
       return rewriter.notifyMatchFailure(op, "too many states for the tiles");
-    const bool dynamicShared = sharedBytes(cb, t) > kMaxStaticShared;
     const int64_t threads = cb * lanes;
     const int64_t blocksX = (channels + cb - 1) / cb;
     const bool guardRows = channels % cb != 0;
@@ -338,53 +337,50 @@ struct SelectiveScanGradToGPU : OpRewritePattern<SelectiveScanGradOp> {
     auto sharedType = [&](ArrayRef<int64_t> shape) {
       return MemRefType::get(shape, f32, MemRefLayoutAttrInterface(), shared);
     };
+    // All tiles are views of dynamic shared memory (16-byte aligned, unlike
+    // static workgroup buffers), the ones read or written by 16-byte vectors
+    // first: B, C [t][n+pad], the dB / dC scratch, then the per-channel
+    // tiles.
     SmallVector<Type> tileTypes;
-    for (int64_t i = 0; i < seqTiles; ++i)
-      tileTypes.push_back(sharedType({cb, t + 1}));
     tileTypes.push_back(sharedType({t, bcStride}));
     tileTypes.push_back(sharedType({t, bcStride}));
     tileTypes.push_back(sharedType({2, t, cb * states + kScratchPad}));
-    SmallVector<Type> workgroup;
-    if (!dynamicShared)
-      workgroup = tileTypes;
-    Value dynamicBytes;
-    if (dynamicShared)
-      dynamicBytes = arith::ConstantOp::create(
-          rewriter, loc,
-          rewriter.getI32IntegerAttr(int32_t(sharedBytes(cb, t) + 16)));
+    for (int64_t i = 0; i < seqTiles; ++i)
+      tileTypes.push_back(sharedType({cb, t + 1}));
+    // 16 bytes of slack: the lowering declares the dynamic array as a
+    // (1-byte) static shared variable (see SelectiveScan.cpp).
+    Value dynamicBytes = arith::ConstantOp::create(
+        rewriter, loc,
+        rewriter.getI32IntegerAttr(int32_t(sharedBytes(cb, t) + 16)));
     Value one = host.idx(1);
     auto launch = gpu::LaunchOp::create(
         rewriter, loc, host.idx(blocksX), host.idx(batch), one,
-        host.idx(threads), one, one, dynamicBytes, nullptr, ValueRange{},
-        workgroup);
+        host.idx(threads), one, one, dynamicBytes);
     {
       OpBuilder::InsertionGuard guard(rewriter);
       rewriter.setInsertionPointToStart(&launch.getBody().front());
       GradEmitter e{rewriter, loc};
-      SmallVector<Value> mem(launch.getWorkgroupAttributions().begin(),
-                             launch.getWorkgroupAttributions().end());
-      if (dynamicShared) {
-        Value bytes = gpu::DynamicSharedMemoryOp::create(
-            rewriter, loc,
-            MemRefType::get({ShapedType::kDynamic}, rewriter.getI8Type(),
-                            MemRefLayoutAttrInterface(), shared));
-        int64_t offset = 0;
-        for (Type type : tileTypes) {
-          auto tile = cast<MemRefType>(type);
-          mem.push_back(memref::ViewOp::create(rewriter, loc, tile, bytes,
-                                               e.idx(offset), ValueRange{}));
-          offset += tile.getNumElements() * 4;
-        }
+      SmallVector<Value> mem;
+      Value bytes = gpu::DynamicSharedMemoryOp::create(
+          rewriter, loc,
+          MemRefType::get({ShapedType::kDynamic}, rewriter.getI8Type(),
+                          MemRefLayoutAttrInterface(), shared));
+      int64_t offset = 0;
+      for (Type type : tileTypes) {
+        auto tile = cast<MemRefType>(type);
+        mem.push_back(memref::ViewOp::create(rewriter, loc, tile, bytes,
+                                             e.idx(offset), ValueRange{}));
+        offset += tile.getNumElements() * 4;
       }
-      // Per-channel tiles [cb][t+1]: u, delta' (after bias and softplus),
-      // delta' u, g^ (forward pass: dout), two output tiles, delta~ (before
-      // softplus), z; then B, C [t][n+pad] and the dB / dC scratch.
-      Value sU = mem[0], sDt = mem[1], sDtu = mem[2], sG = mem[3],
-            sOut1 = mem[4], sOut2 = mem[5];
-      int64_t next = 6;
+      // B, C, the scratch; per-channel tiles [cb][t+1]: u, delta' (after
+      // bias and softplus), delta' u, g^ (forward pass: dout), two output
+      // tiles, delta~ (before softplus), z.
+      Value sB = mem[0], sC = mem[1], sScratch = mem[2];
+      Value sU = mem[3], sDt = mem[4], sDtu = mem[5], sG = mem[6],
+            sOut1 = mem[7], sOut2 = mem[8];
+      int64_t next = 9;
       Value sRaw = softplus ? mem[next++] : Value();
       Value sZ = hasZ ? mem[next++] : Value();
-      Value sB = mem[next], sC = mem[next + 1], sScratch = mem[next + 2];
 
       Value tid = launch.getThreadIds().x;
       Value blk = launch.getBlockIds().x;
