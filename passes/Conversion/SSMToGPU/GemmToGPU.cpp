@@ -283,7 +283,9 @@ FailureOr<GemmMatch> matchGemm(linalg::GenericOp g) {
           user.getResult(0).getType() == outType &&
           llvm::all_of(user.getIndexingMapsArray(),
                        [](AffineMap m) { return m.isIdentity(); }) &&
-          user.getRegion().front().getOperations().size() == 2) {
+          llvm::count_if(user.getRegion().front(), [](Operation &o) {
+            return !isa<arith::ConstantOp>(o);
+          }) == 2) {
         Operation *max = yielded(user) ? yielded(user).getDefiningOp()
                                        : nullptr;
         if (max && isa<arith::MaximumFOp, arith::MaxNumFOp>(max)) {
