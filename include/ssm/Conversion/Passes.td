@@ -65,6 +65,17 @@ def ConvertSSMToGPU : Pass<"convert-ssm-to-gpu"> {
     softplus is tiny), divisions are `arith.divf afn`.
     16-bit inputs are widened on load; arithmetic is f32. Other ssm ops and
     unsupported scans are left for convert-ssm-to-scf.
+
+    Chosen by shape (measured on an H200, docs/perf/h100.md run 12): scans
+    of fewer than `chunk-max-threads` threads are split into `chunks` of
+    whole tiles (enough for `chunk-target-threads` threads, each at least
+    `chunk-min-steps` steps) and run as three launches: pass 1 runs each
+    chunk from zero state and stores its end states and its sum of delta,
+    a combine walks the chunks (h = exp(A * sum) h + end state), pass 2
+    runs each chunk from the carried state and writes y. f32 scans of one
+    pass and at least `vector-min-length` steps fill the tiles with 16-byte
+    vector loads (the aligned vectors covering each row's steps) instead of
+    cp.async.
   }];
   let options = [
     Option<"crossScanSteps", "cross-scan-steps", "int64_t", "8",
