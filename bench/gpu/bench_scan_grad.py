@@ -152,8 +152,44 @@ def grad_shapes(x, item):
     return [tuple(x[of[name]].shape) for name in grad_names(item)]
 
 
+def scan_stacked(u, delta, A, B, C, D=None, z=None, delta_bias=None,
+                 delta_softplus=False):
+    """python/ssm_testing's sequential selective scan (MODELS.md §6.1) with
+    the per-step states collected in a list and stacked, not written into a
+    preallocated tensor: the same function, but autograd's backward stays
+    linear in l (the reference's in-place slice writes make it copy the whole
+    state gradient at every step). Checked against the reference's forward
+    by --self-test."""
+    b, dc, l = u.shape
+    n = A.shape[1]
+    if delta_bias is not None:
+        delta = delta + delta_bias[:, None]
+    if delta_softplus:
+        delta = torch.nn.functional.softplus(delta, beta=1.0, threshold=20.0)
+
+    def per_channel(M):  # -> (b, dc, n, l)
+        if M.dim() == 3:
+            return M.unsqueeze(1).expand(b, dc, n, l)
+        return M.repeat_interleave(dc // M.shape[1], dim=1)
+
+    Bd, Cd = per_channel(B), per_channel(C)
+    dA = torch.exp(delta.unsqueeze(-1) * A[:, None, :])  # (b, dc, l, n)
+    dBu = (delta * u).unsqueeze(-1) * Bd.transpose(2, 3)
+    h = torch.zeros(b, dc, n, dtype=u.dtype, device=u.device)
+    hs = []
+    for t in range(l):
+        h = dA[:, :, t] * h + dBu[:, :, t]
+        hs.append(h)
+    y = (torch.stack(hs, dim=2) * Cd.transpose(2, 3)).sum(-1)
+    if D is not None:
+        y = y + u * D[:, None]
+    if z is not None:
+        y = y * torch.nn.functional.silu(z)
+    return y
+
+
 def forward_and_grads(x, item, dtype, device, batch_slice=None,
-                      build_only=False):
+                      build_only=False, scan=scan_stacked):
     """The gradients of sum(out * dout) w.r.t. the scan's operands by autograd
     of the sequential reference in `dtype` (reverse: the scan of the
     time-flipped sequences)."""
@@ -170,7 +206,7 @@ def forward_and_grads(x, item, dtype, device, batch_slice=None,
     dout = dout.to(device=device, dtype=dtype)
     rev = item.get("reverse", False)
     flip = (lambda t: t.flip(-1)) if rev else (lambda t: t)
-    y = selective_scan(flip(args["u"]), flip(args["delta"]), args["A"],
+    y = scan(flip(args["u"]), flip(args["delta"]), args["A"],
                        flip(args["B"]), flip(args["C"]), D=args.get("D"),
                        z=flip(args["z"]) if "z" in args else None,
                        delta_bias=args.get("bias"),
@@ -221,11 +257,11 @@ def compare(out, ref):
             float((out - ref).abs().max()) / float(ref.abs().max()))
 
 
-def time_torch(x, item, device, iters):
+def time_torch(x, item, device, iters, scan):
     """Median ms of autograd's backward (f32, same inputs, graph built once)."""
     xf = {k: v.float() for k, v in x.items()}
     y, inputs, dout = forward_and_grads(xf, item, torch.float32, device,
-                                        build_only=True)
+                                        build_only=True, scan=scan)
     times = []
     for i in range(iters + 1):
         s, e = torch.cuda.Event(True), torch.cuda.Event(True)
@@ -254,11 +290,26 @@ def main():
     parser.add_argument("--torch-only", default="",
                         help="comma-separated shape tags (e.g. 128x768x197x16) "
                         "PyTorch is timed on (default: all)")
+    parser.add_argument("--torch-scan", default="stacked",
+                        choices=["stacked", "reference"],
+                        help="the scan PyTorch's autograd is timed through: "
+                        "the stacked form (backward linear in l) or "
+                        "python/ssm_testing's (in-place slice writes)")
+    parser.add_argument("--skip-check-above", type=float, default=0,
+                        help="timed artifacts with more b*d*l*n elements are "
+                        "not checked here (a check-only artifact of the same "
+                        "d, l, n at a smaller batch covers their kernel); 0: "
+                        "check all")
+    parser.add_argument("--self-test", action="store_true",
+                        help="check scan_stacked against the reference's "
+                        "forward on random inputs and exit")
     parser.add_argument("--json", default="")
     parser.add_argument("--device", default="cuda",
                         help="runtime device (cpu: a dry run of this script "
                         "over --target=cpu artifacts, checks only)")
     args = parser.parse_args()
+    if args.self_test:
+        return self_test()
 
     if args.device == "cpu":
         device, bandwidth, name = torch.device("cpu"), float("nan"), "cpu"
@@ -289,7 +340,10 @@ def main():
                 item.get("reverse", False), item.get("z", True),
                 item.get("D", True), item.get("bias", True),
                 item.get("softplus", True))
-        for check in range(args.checks):
+        b_, d_, l_, n_ = item["shape"]
+        skip_check = (not item.get("check_only") and args.skip_check_above > 0
+                      and b_ * d_ * l_ * n_ > args.skip_check_above)
+        for check in range(0 if skip_check else args.checks):
             # Variants of one case share inputs and references.
             key = case + (check,)
             if key not in ref_cache:
@@ -306,7 +360,8 @@ def main():
         rel = {k: worst(v) for k, v in errors.items()}
         mx = {k: worst(v) for k, v in max_errors.items()}
         row = dict(item, rel_err=rel, max_err=mx,
-                   worst_rel_err=worst(list(rel.values())))
+                   worst_rel_err=worst(list(rel.values())) if not skip_check
+                   else 0.0, checked_here=not skip_check)
         detail = ", ".join(f"{k} {v:.1e}" for k, v in rel.items())
         if item.get("check_only"):
             rt.lib.ssmrt_module_destroy(module)
@@ -334,8 +389,10 @@ def main():
             tkey = case
             if tkey not in torch_cache:
                 try:
-                    torch_cache[tkey] = time_torch(x, item, device,
-                                                   args.torch_iters)
+                    torch_cache[tkey] = time_torch(
+                        x, item, device, args.torch_iters,
+                        scan_stacked if args.torch_scan == "stacked"
+                        else selective_scan)
                 except torch.OutOfMemoryError:
                     torch_cache[tkey] = float("nan")
                     torch.cuda.empty_cache()
@@ -357,8 +414,10 @@ def main():
     for r in rows:
         if r.get("check_only"):
             continue
+        err = (f"{r['worst_rel_err']:.1e}" if r["checked_here"] else
+               "(small batch)")
         print(f"| {', '.join(map(str, r['shape']))} | {r['dtype']} | "
-              f"{r['variant']} | {r['worst_rel_err']:.1e} | {r['ms']:.4f} | "
+              f"{r['variant']} | {err} | {r['ms']:.4f} | "
               f"{r['floor_ms']:.4f} | {r['pct_floor']:.0f}% | "
               f"{r['torch_ms']:.2f} | {r['speedup_vs_torch']:.0f}x |")
     for r in rows:
@@ -372,6 +431,37 @@ def main():
     ok = all(r["worst_rel_err"] <= (1e-5 if r["dtype"] == "f32" else 1e-2)
              for r in rows)
     print("numerics:", "PASS" if ok else "FAIL")
+    return 0 if ok else 1
+
+
+def self_test():
+    """scan_stacked == the reference's forward (float64, random inputs,
+    grouped and not, with and without the optional operands)."""
+    g = torch.Generator().manual_seed(3)
+    f64 = torch.float64
+    ok = True
+    for groups, full in ((1, True), (2, True), (1, False)):
+        b, d, l, n = 2, 6, 9, 4
+        u = torch.randn(b, d, l, generator=g, dtype=f64)
+        delta = 0.5 * torch.randn(b, d, l, generator=g, dtype=f64)
+        A = -torch.rand(d, n, generator=g, dtype=f64) - 0.5
+        bc = (b, n, l) if groups == 1 else (b, groups, n, l)
+        B = torch.randn(*bc, generator=g, dtype=f64)
+        C = torch.randn(*bc, generator=g, dtype=f64)
+        extra = {}
+        if full:
+            extra = dict(D=torch.randn(d, generator=g, dtype=f64),
+                         z=torch.randn(b, d, l, generator=g, dtype=f64),
+                         delta_bias=torch.randn(d, generator=g, dtype=f64),
+                         delta_softplus=True)
+        else:
+            delta = delta.abs()
+        want = selective_scan(u, delta, A, B, C, **extra)
+        got = scan_stacked(u, delta, A, B, C, **extra)
+        err = float((got - want).norm() / want.norm())
+        print(f"scan_stacked vs reference (groups {groups}, "
+              f"{'all operands' if full else 'none optional'}): {err:.1e}")
+        ok &= err < 1e-14
     return 0 if ok else 1
 
 
