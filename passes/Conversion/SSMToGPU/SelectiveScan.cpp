@@ -19,6 +19,16 @@
 //   prologue: copy tile 0 into stage 0, wait;
 //   per tile k: barrier; copy tile k+1 into stage (k+1)%2; scan stage k%2;
 //               wait for the copies; barrier; store the y tile of stage k%2.
+// With vector fills (f32 scans of one pass from vectorMinLength steps on),
+// u / delta / z are read as the aligned 16-byte vectors covering each row's
+// tile steps; each element is stored at its step's column, or at the padding
+// column t when it lies outside the tile.
+// Scans with few threads (long l, few channels) are split into chunks of
+// whole tiles and run as three launches: pass 1 (grid z: chunk) runs each
+// chunk but the last from zero state and stores its end states H and its
+// sum of delta S; the combine (thread per (b, d, n)) turns H[c] into the
+// state at the end of chunk c (h = 2^(A log2(e) S[c]) h + H[c]); pass 2
+// runs each chunk from H[c - 1] and writes y.
 // All arithmetic is f32; exp is exp2 (marked afn) of a pre-scaled argument.
 //
 //===----------------------------------------------------------------------===//
