@@ -235,7 +235,9 @@ GpuExecutable::load(const format::ArtifactView &view,
       return module.status().withContext(
           strCat("kernel object ", i, " (", object.chip, ", ",
                  format::binaryFormatName(object.format), ") on ",
-                 device->name(), " (", device->chip(), ")"));
+                 device->name(),
+                 device->chip().empty() ? std::string()
+                                        : strCat(" (", device->chip(), ")")));
     modules.push_back(*module);
   }
 
