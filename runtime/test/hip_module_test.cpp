@@ -65,6 +65,10 @@ TEST(HipModuleTest, OpenReportsUnavailableWithoutAnAmdGpu) {
   EXPECT_EQ(device.status().message().find("built without"),
             std::string::npos)
       << device.status().toString();
+  // Where the library loads, every entry point the driver uses resolved
+  // (hipInit or the device count is what fails, not a missing symbol).
+  EXPECT_EQ(device.status().message().find("lacks"), std::string::npos)
+      << device.status().toString();
   EXPECT_EQ(instance->openDevice("hip:x").status().code(),
             StatusCode::InvalidArgument);
   EXPECT_EQ(instance->openDevice("hip:12345").status().code(),
