@@ -367,106 +367,152 @@ KernelKey keyOf(const GemmMatch &g) {
   return {s};
 }
 
-/// Copies the 64 x 16 (A) or 16 x 64 (B) tile of `x` starting at (outer0,
-/// inner0) into `tile` [16][64 + pad] (k-major, f32). For A the tile's x dim
-/// is the outer dim (m), for B the inner one (n).
-void loadTile(Emitter &e, const Operand &x, Value mem, Value tile, Value tid,
-              Value batchIdx, Value outer0, Value inner0, bool xIsOuter) {
-  const int64_t posX = xIsOuter ? x.posOuter : x.posInner;
-  const int64_t posK = xIsOuter ? x.posInner : x.posOuter;
-  const int64_t extX = x.type.getDimSize(posX), extK = x.type.getDimSize(posK);
-  Value x0 = xIsOuter ? outer0 : inner0, k0 = xIsOuter ? inner0 : outer0;
-  const int64_t rank = x.type.getRank();
-  // Each thread loads 4 consecutive elements along the run dim: x when it is
-  // the operand's contiguous dim, else k.
-  const bool runIsX = posX == rank - 1;
-  const int64_t posRun = runIsX ? posX : posK, posOther = runIsX ? posK : posX;
-  const int64_t extRun = runIsX ? extX : extK,
-                extOther = runIsX ? extK : extX;
-  const bool vector = posRun == rank - 1 && extRun % kPerThread == 0;
-  // Offsets of this thread within the tile (kk along k, xx along x).
-  Value kk, xx;
-  if (runIsX) {
-    kk = e.divi(tid, e.idx(kTileM / kPerThread));
-    xx = e.muli(e.remi(tid, e.idx(kTileM / kPerThread)), e.idx(kPerThread));
-  } else {
-    kk = e.muli(e.remi(tid, e.idx(kTileK / kPerThread)), e.idx(kPerThread));
-    xx = e.divi(tid, e.idx(kTileK / kPerThread));
+/// How one thread copies its part of the 64 x 16 (A) or 16 x 64 (B) tile of
+/// an operand: 4 consecutive elements along the run dim (x, the tile's m or
+/// n, when it is the operand's contiguous dim, else k), one vector load where
+/// that dim's extent is a multiple of 4. For A the tile's x dim is the outer
+/// dim (m), for B the inner one (n).
+struct TileCopy {
+  const Operand *x = nullptr;
+  bool xIsOuter = true;
+  int64_t posX = 0, posK = 0, posRun = 0, posOther = 0;
+  int64_t extRun = 0, extOther = 0;
+  bool runIsX = false, vector = false, guardRun = false, guardOther = false;
+  /// Flags that zero loaded values past an edge (0, 1 or 4).
+  int64_t numFlags = 0;
+
+  TileCopy(const Operand &operand, bool outer) : x(&operand), xIsOuter(outer) {
+    posX = outer ? x->posOuter : x->posInner;
+    posK = outer ? x->posInner : x->posOuter;
+    const int64_t rank = x->type.getRank();
+    runIsX = posX == rank - 1;
+    posRun = runIsX ? posX : posK;
+    posOther = runIsX ? posK : posX;
+    extRun = x->type.getDimSize(posRun);
+    extOther = x->type.getDimSize(posOther);
+    vector = posRun == rank - 1 && extRun % kPerThread == 0;
+    // Guards only where a tile can cross the edge.
+    guardRun = extRun % (runIsX ? kTileM : kTileK) != 0;
+    guardOther = extOther % (runIsX ? kTileK : kTileM) != 0;
+    if (vector)
+      numFlags = guardRun || guardOther ? 1 : 0;
+    else
+      numFlags = guardRun || guardOther || extRun % kPerThread != 0
+                     ? kPerThread
+                     : 0;
   }
-  Value run0 = runIsX ? e.addi(x0, xx) : e.addi(k0, kk);
-  Value other = runIsX ? e.addi(k0, kk) : e.addi(x0, xx);
-  // Guards only where a tile can cross the edge.
-  const int64_t tileRun = runIsX ? kTileM : kTileK;
-  const int64_t tileOther = runIsX ? kTileK : kTileM;
-  const bool guardRun = extRun % tileRun != 0;
-  const bool guardOther = extOther % tileOther != 0;
-  Value otherOk = guardOther ? e.ult(other, e.idx(extOther)) : Value();
-  Value otherIdx =
-      guardOther ? e.mini(other, e.idx(extOther - 1)) : other;
-  auto indices = [&](Value runIdx) {
-    SmallVector<Value> ind(rank);
-    ind[posRun] = runIdx;
-    ind[posOther] = otherIdx;
-    if (x.posBatch >= 0)
-      ind[x.posBatch] = batchIdx;
-    return ind;
-  };
-  Type elem = x.type.getElementType();
-  Type f32 = e.b.getF32Type();
-  SmallVector<Value> vals;
-  if (vector) {
-    // Runs start at multiples of 4 and the extent is one: a run is either
-    // wholly inside or wholly outside.
-    Value ok = otherOk;
-    Value runIdx = run0;
-    if (guardRun) {
-      Value runOk = e.ult(run0, e.idx(extRun));
-      ok = ok ? e.andi(ok, runOk) : runOk;
-      runIdx = e.mini(run0, e.idx(extRun - kPerThread));
-    }
-    auto vt = VectorType::get({kPerThread}, elem);
-    const unsigned bytes = kPerThread * elem.getIntOrFloatBitWidth() / 8;
-    Value v = vector::LoadOp::create(e.b, e.loc, vt, mem, indices(runIdx),
-                                     /*nontemporal=*/false,
-                                     llvm::MaybeAlign(bytes));
-    v = e.toF32(v);
-    if (ok) {
-      auto vf = VectorType::get({kPerThread}, f32);
-      Value zeros = arith::ConstantOp::create(
-          e.b, e.loc, vf, DenseElementsAttr::get(vf, e.b.getF32FloatAttr(0)));
-      v = arith::SelectOp::create(e.b, e.loc, ok, v, zeros);
-    }
-    for (int64_t i = 0; i < kPerThread; ++i)
-      vals.push_back(vector::ExtractOp::create(e.b, e.loc, v, i));
-  } else {
-    for (int64_t i = 0; i < kPerThread; ++i) {
-      Value r = e.addi(run0, e.idx(i));
-      Value ok = otherOk;
-      Value runIdx = r;
-      if (guardRun || extRun % kPerThread != 0) {
-        Value runOk = e.ult(r, e.idx(extRun));
-        ok = ok ? e.andi(ok, runOk) : runOk;
-        runIdx = e.mini(r, e.idx(extRun - 1));
+  /// Values carried from the loads to the stores: the raw loads (one
+  /// vector, or 4 scalars), then the flags.
+  int64_t numCarried() const {
+    return (vector ? 1 : kPerThread) + numFlags;
+  }
+
+  /// The thread's offsets in the tile: (kk along k, xx along x).
+  std::pair<Value, Value> offsets(Emitter &e, Value tid) const {
+    if (runIsX)
+      return {e.divi(tid, e.idx(kTileM / kPerThread)),
+              e.muli(e.remi(tid, e.idx(kTileM / kPerThread)),
+                     e.idx(kPerThread))};
+    return {e.muli(e.remi(tid, e.idx(kTileK / kPerThread)), e.idx(kPerThread)),
+            e.divi(tid, e.idx(kTileK / kPerThread))};
+  }
+
+  /// Issues the loads of the tile at (outer0, inner0); indices past an edge
+  /// are clamped (always in bounds) and flagged. Nothing here waits for the
+  /// loaded data.
+  SmallVector<Value> load(Emitter &e, Value mem, Value tid, Value batchIdx,
+                          Value outer0, Value inner0) const {
+    auto [kk, xx] = offsets(e, tid);
+    Value x0 = xIsOuter ? outer0 : inner0, k0 = xIsOuter ? inner0 : outer0;
+    Value run0 = runIsX ? e.addi(x0, xx) : e.addi(k0, kk);
+    Value other = runIsX ? e.addi(k0, kk) : e.addi(x0, xx);
+    Value otherOk = guardOther ? e.ult(other, e.idx(extOther)) : Value();
+    Value otherIdx = guardOther ? e.mini(other, e.idx(extOther - 1)) : other;
+    auto indices = [&](Value runIdx) {
+      SmallVector<Value> ind(x->type.getRank());
+      ind[posRun] = runIdx;
+      ind[posOther] = otherIdx;
+      if (x->posBatch >= 0)
+        ind[x->posBatch] = batchIdx;
+      return ind;
+    };
+    Type elem = x->type.getElementType();
+    SmallVector<Value> raw, flags;
+    auto flag = [&](Value runOk) {
+      if (runOk && otherOk)
+        return e.andi(otherOk, runOk);
+      return runOk ? runOk : otherOk;
+    };
+    if (vector) {
+      // Runs start at multiples of 4 and the extent is one: a run is either
+      // wholly inside or wholly outside.
+      Value runIdx = run0, runOk;
+      if (guardRun) {
+        runOk = e.ult(run0, e.idx(extRun));
+        runIdx = e.mini(run0, e.idx(extRun - kPerThread));
       }
-      Value v = e.toF32(memref::LoadOp::create(e.b, e.loc, mem,
-                                                indices(runIdx)));
-      if (ok)
-        v = arith::SelectOp::create(e.b, e.loc, ok, v, e.f32(0.0));
-      vals.push_back(v);
+      auto vt = VectorType::get({kPerThread}, elem);
+      const unsigned bytes = kPerThread * elem.getIntOrFloatBitWidth() / 8;
+      raw.push_back(vector::LoadOp::create(e.b, e.loc, vt, mem,
+                                           indices(runIdx),
+                                           /*nontemporal=*/false,
+                                           llvm::MaybeAlign(bytes)));
+      if (numFlags)
+        flags.push_back(flag(runOk));
+    } else {
+      for (int64_t i = 0; i < kPerThread; ++i) {
+        Value r = e.addi(run0, e.idx(i));
+        Value runIdx = r, runOk;
+        if (guardRun || extRun % kPerThread != 0) {
+          runOk = e.ult(r, e.idx(extRun));
+          runIdx = e.mini(r, e.idx(extRun - 1));
+        }
+        raw.push_back(memref::LoadOp::create(e.b, e.loc, mem, indices(runIdx)));
+        if (numFlags)
+          flags.push_back(flag(runOk));
+      }
+    }
+    raw.append(flags.begin(), flags.end());
+    return raw;
+  }
+
+  /// Widens, zeroes past the edges and stores the loaded values into `tile`
+  /// [16][64 + pad] (k-major, f32).
+  void store(Emitter &e, Value tile, Value tid, ValueRange carried) const {
+    auto [kk, xx] = offsets(e, tid);
+    Type f32 = e.b.getF32Type();
+    auto vf = VectorType::get({kPerThread}, f32);
+    SmallVector<Value> vals;
+    const int64_t numRaw = vector ? 1 : kPerThread;
+    if (vector) {
+      Value v = e.toF32(carried[0]);
+      if (numFlags) {
+        Value zeros = arith::ConstantOp::create(
+            e.b, e.loc, vf, DenseElementsAttr::get(vf, e.b.getF32FloatAttr(0)));
+        v = arith::SelectOp::create(e.b, e.loc, carried[1], v, zeros);
+      }
+      for (int64_t i = 0; i < kPerThread; ++i)
+        vals.push_back(vector::ExtractOp::create(e.b, e.loc, v, i));
+    } else {
+      for (int64_t i = 0; i < kPerThread; ++i) {
+        Value v = e.toF32(carried[i]);
+        if (numFlags)
+          v = arith::SelectOp::create(e.b, e.loc, carried[numRaw + i], v,
+                                      e.f32(0.0));
+        vals.push_back(v);
+      }
+    }
+    if (runIsX) {
+      Value v = vector::FromElementsOp::create(e.b, e.loc, vf, vals);
+      vector::StoreOp::create(e.b, e.loc, v, tile, ValueRange{kk, xx},
+                              /*nontemporal=*/false, llvm::MaybeAlign(16));
+    } else {
+      for (int64_t i = 0; i < kPerThread; ++i)
+        memref::StoreOp::create(e.b, e.loc, vals[i], tile,
+                                ValueRange{e.addi(kk, e.idx(i)), xx});
     }
   }
-  // Into the tile: [k][x].
-  if (runIsX) {
-    auto vf = VectorType::get({kPerThread}, f32);
-    Value v = vector::FromElementsOp::create(e.b, e.loc, vf, vals);
-    vector::StoreOp::create(e.b, e.loc, v, tile, ValueRange{kk, xx},
-                            /*nontemporal=*/false, llvm::MaybeAlign(16));
-  } else {
-    for (int64_t i = 0; i < kPerThread; ++i)
-      memref::StoreOp::create(e.b, e.loc, vals[i], tile,
-                              ValueRange{e.addi(kk, e.idx(i)), xx});
-  }
-}
+};
 
 /// Builds the kernel for `g` at the end of `module`.
 gpu::GPUFuncOp buildKernel(OpBuilder &b, gpu::GPUModuleOp module,
@@ -519,14 +565,33 @@ gpu::GPUFuncOp buildKernel(OpBuilder &b, gpu::GPUModuleOp module,
   Value rowOff = e.muli(ty, e.idx(kPerThread)),
         colOff = e.muli(tx, e.idx(kPerThread));
 
+  // Register prefetch: the loads of k tile t + 1 are issued before tile t
+  // is multiplied and stored into shared memory after it, so their latency
+  // overlaps the block's fmas (one shared buffer, two barriers per tile).
+  TileCopy copyA(g.a, /*outer=*/true), copyB(g.b, /*outer=*/false);
+  const int64_t lastTile = (g.k - 1) / kTileK * kTileK;
   SmallVector<Value> init(kPerThread * kPerThread, e.f32(0.0));
+  Value c0 = e.idx(0);
+  SmallVector<Value> first = copyA.load(e, A, tid, bz, m0, c0);
+  SmallVector<Value> firstB = copyB.load(e, B, tid, bz, c0, n0);
+  first.append(firstB.begin(), firstB.end());
+  init.append(first.begin(), first.end());
+  const int64_t numAcc = kPerThread * kPerThread;
+  const int64_t numA = copyA.numCarried();
   auto kLoop = scf::ForOp::create(
-      b, loc, e.idx(0), e.idx(g.k), e.idx(kTileK), init,
-      [&](OpBuilder &, Location, Value k0, ValueRange acc) {
-        loadTile(e, g.a, A, As, tid, bz, m0, k0, /*xIsOuter=*/true);
-        loadTile(e, g.b, B, Bs, tid, bz, k0, n0, /*xIsOuter=*/false);
+      b, loc, c0, e.idx(g.k), e.idx(kTileK), init,
+      [&](OpBuilder &, Location, Value k0, ValueRange carried) {
+        copyA.store(e, As, tid, carried.slice(numAcc, numA));
+        copyB.store(e, Bs, tid,
+                    carried.slice(numAcc + numA, copyB.numCarried()));
         gpu::BarrierOp::create(b, loc);
-        SmallVector<Value> cur(acc.begin(), acc.end());
+        // The next tile (the last one again after the end: in bounds,
+        // unused).
+        Value kNext = e.mini(e.addi(k0, e.idx(kTileK)), e.idx(lastTile));
+        SmallVector<Value> next = copyA.load(e, A, tid, bz, m0, kNext);
+        SmallVector<Value> nextB = copyB.load(e, B, tid, bz, kNext, n0);
+        next.append(nextB.begin(), nextB.end());
+        SmallVector<Value> cur(carried.begin(), carried.begin() + numAcc);
         auto v4 = VectorType::get({kPerThread}, f32);
         for (int64_t kk = 0; kk < kTileK; ++kk) {
           Value av = vector::LoadOp::create(b, loc, v4, As,
@@ -545,8 +610,9 @@ gpu::GPUFuncOp buildKernel(OpBuilder &b, gpu::GPUModuleOp module,
               cur[i * kPerThread + j] =
                   e.fma(as[i], bs[j], cur[i * kPerThread + j]);
         }
-        // The next tile's copies overwrite As / Bs.
+        // The next tile's stores overwrite As / Bs.
         gpu::BarrierOp::create(b, loc);
+        cur.append(next.begin(), next.end());
         scf::YieldOp::create(b, loc, cur);
       });
 

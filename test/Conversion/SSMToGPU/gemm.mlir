@@ -17,16 +17,27 @@
 // CHECK: gpu.func @gemm_0(%{{.*}}: memref<100x384xf32>, %{{.*}}: memref<2x197x384xf32>, %{{.*}}: memref<2x100x197xf32>, %{{.*}}: memref<100xf32>)
 // CHECK-SAME: workgroup(%[[AS:.*]] : memref<16x68xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %[[BS:.*]] : memref<16x68xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64})
 // CHECK-SAME: kernel attributes {known_block_size = array<i32: 256, 1, 1>}
-// The k loop carries the 4 x 4 accumulators.
-// CHECK: scf.for {{.*}} iter_args({{.*}}) -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32)
-// k is contiguous in both inputs: 16-byte loads along k, clamped at the m / n edge.
+// k is contiguous in both inputs: 16-byte loads along k, clamped at the m / n
+// edge; the first tile's loads are issued before the k loop.
 // CHECK: arith.minui %{{.*}}, %c99
-// CHECK: vector.load %{{.*}} {alignment = 16 : i64} : memref<100x384xf32>, vector<4xf32>
-// CHECK: vector.load %{{.*}} {alignment = 16 : i64} : memref<2x197x384xf32>, vector<4xf32>
+// CHECK: %[[A0:.*]] = vector.load %{{.*}} {alignment = 16 : i64} : memref<100x384xf32>, vector<4xf32>
+// CHECK: %[[B0:.*]] = vector.load %{{.*}} {alignment = 16 : i64} : memref<2x197x384xf32>, vector<4xf32>
+// The k loop carries the 4 x 4 accumulators and the prefetched tile (values
+// and edge flags).
+// CHECK: scf.for {{.*}} iter_args({{.*}}, %[[CA:.*]] = %[[A0]], %[[FA:.*]] = %{{.*}}, %[[CB:.*]] = %[[B0]], %[[FB:.*]] = %{{.*}}) -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, vector<4xf32>, i1, vector<4xf32>, i1)
+// CHECK: arith.select %[[FA]], %[[CA]], %{{.*}} : vector<4xf32>
+// CHECK: memref.store %{{.*}}, %[[AS]]
+// CHECK: arith.select %[[FB]], %[[CB]], %{{.*}} : vector<4xf32>
+// CHECK: memref.store %{{.*}}, %[[BS]]
 // CHECK: gpu.barrier
+// The next tile's loads (the last tile again past the end), then the fmas.
+// CHECK: arith.minui %{{.*}}, %c368
+// CHECK: %[[A1:.*]] = vector.load %{{.*}} {alignment = 16 : i64} : memref<100x384xf32>, vector<4xf32>
+// CHECK: %[[B1:.*]] = vector.load %{{.*}} {alignment = 16 : i64} : memref<2x197x384xf32>, vector<4xf32>
 // CHECK: vector.load %[[AS]][%{{.*}}, %{{.*}}] {alignment = 16 : i64} : memref<16x68xf32, #gpu.address_space<workgroup>>, vector<4xf32>
 // CHECK: vector.load %[[BS]][%{{.*}}, %{{.*}}] {alignment = 16 : i64} : memref<16x68xf32, #gpu.address_space<workgroup>>, vector<4xf32>
 // CHECK: gpu.barrier
+// CHECK: scf.yield {{.*}}, %[[A1]], %{{.*}}, %[[B1]], %{{.*}} : f32,
 // n = 197 is not a multiple of 4: guarded scalar stores.
 // CHECK: scf.if
 // CHECK: memref.store
@@ -58,6 +69,8 @@ func.func @chan_bias(%x: tensor<2x197x384xf32>, %w: tensor<100x384xf32>, %bias: 
 // CHECK-SAME: bias = "n"
 // CHECK: gpu.func @gemm_0
 // CHECK: vector.load %{{.*}} {alignment = 8 : i64} : memref<64x32xbf16>, vector<4xbf16>
+// CHECK: scf.for
+// Widened when stored into the tile (not where it is loaded).
 // CHECK: arith.extf %{{.*}} : vector<4xbf16> to vector<4xf32>
 // CHECK: arith.maximumf
 // CHECK: vector.store %{{.*}} {alignment = 16 : i64} : memref<64x48xf32>, vector<4xf32>
