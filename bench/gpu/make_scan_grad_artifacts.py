@@ -101,28 +101,34 @@ def module_text(b, d, l, n, dtype, groups=1, reverse=False, D=True, z=True,
 
 
 def parse_variant(variant):
-    """pPtT[cC][mM]: P lanes per channel, T steps per tile, C channels per
-    block (default: 128 threads' worth), M KiB of shared memory (default 48;
-    above: dynamic)."""
-    m = re.fullmatch(r"p(\d+)t(\d+)(?:c(\d+))?(?:m(\d+))?", variant)
+    """pPtT[cC][mM][rR]: P lanes per channel, T steps per tile, C channels
+    per block (default: 128 threads' worth), M KiB of shared memory (default
+    48; above: the runtime raises the kernel's limit), R lanes per summed
+    dB / dC element (default 1)."""
+    m = re.fullmatch(r"p(\d+)t(\d+)(?:c(\d+))?(?:m(\d+))?(?:r(\d+))?",
+                     variant)
     if not m:
-        sys.exit(f"bad variant '{variant}' (pPtT[cC][mM])")
+        sys.exit(f"bad variant '{variant}' (pPtT[cC][mM][rR])")
     return dict(lanes=int(m.group(1)), tile_steps=int(m.group(2)),
                 channels_per_block=int(m.group(3) or 0),
-                max_shared_kib=int(m.group(4) or 48))
+                max_shared_kib=int(m.group(4) or 48),
+                reduce_lanes=int(m.group(5) or 1))
 
 
 def flags(v):
     return [f"--scan-grad-lanes-per-channel={v['lanes']}",
             f"--scan-grad-tile-steps={v['tile_steps']}",
             f"--scan-grad-channels-per-block={v['channels_per_block']}",
-            f"--scan-grad-max-shared-memory={v['max_shared_kib'] * 1024}"]
+            f"--scan-grad-max-shared-memory={v['max_shared_kib'] * 1024}",
+            f"--scan-grad-reduce-lanes={v['reduce_lanes']}"]
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--variants", default="p4t8",
-                        help="comma-separated kernel shapes pPtT[cC][mM]")
+                        help="comma-separated kernel shapes pPtT[cC][mM][rR] "
+                        "(the first is the one the long rows' small-batch "
+                        "checks use)")
     parser.add_argument("--check-variants", default="p4t8,p16t16,p1t8",
                         help="kernel shapes the small cases are checked with")
     parser.add_argument("--only", default="", help="substring filter on "

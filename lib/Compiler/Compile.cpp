@@ -193,6 +193,7 @@ FailureOr<CompileResult> compileGPU(ModuleOp module,
   gpu.scanGradChannelsPerBlock = options.gpu.scanGradChannelsPerBlock;
   gpu.scanGradTileSteps = options.gpu.scanGradTileSteps;
   gpu.scanGradMaxSharedMemory = options.gpu.scanGradMaxSharedMemory;
+  gpu.scanGradReduceLanes = options.gpu.scanGradReduceLanes;
   struct Step {
     Phase phase;
     const char *name;

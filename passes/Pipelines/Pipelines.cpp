@@ -172,6 +172,7 @@ void mlir::ssm::buildSSMToGPULoopsPipeline(OpPassManager &pm,
   scan.gradChannelsPerBlock = options.scanGradChannelsPerBlock;
   scan.gradTileSteps = options.scanGradTileSteps;
   scan.gradMaxSharedMemory = options.scanGradMaxSharedMemory;
+  scan.gradReduceLanes = options.scanGradReduceLanes;
   if (vendor == GPUVendor::AMD) {
     // cp.async (nvgpu) is NVIDIA-only; a workgroup has 64 KiB of LDS. The
     // tiles are filled by 16-byte loads (global_load_dwordx4) wherever the

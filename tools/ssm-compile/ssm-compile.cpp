@@ -142,6 +142,11 @@ static cl::opt<int64_t> scanGradMaxSharedMemory(
     cl::desc("GPU selective-scan backward kernel: shared memory bytes per "
              "block (dynamic above 48 KiB)"),
     cl::init(49152));
+static cl::opt<int64_t> scanGradReduceLanes(
+    "scan-grad-reduce-lanes",
+    cl::desc("GPU selective-scan backward kernel: lanes per summed dB / dC "
+             "element"),
+    cl::init(1));
 static cl::opt<std::string>
     phaseName("compile-to",
               cl::desc("stop after a phase: input, ssm, loops, bufferized, "
@@ -228,6 +233,7 @@ int main(int argc, char **argv) {
   options.gpu.scanGradChannelsPerBlock = scanGradChannelsPerBlock;
   options.gpu.scanGradTileSteps = scanGradTileSteps;
   options.gpu.scanGradMaxSharedMemory = scanGradMaxSharedMemory;
+  options.gpu.scanGradReduceLanes = scanGradReduceLanes;
 
   options.embedWeightsPath = weightsPath;
 

@@ -72,6 +72,7 @@ struct GPUTargetOptions {
   int64_t scanGradChannelsPerBlock = 0;
   int64_t scanGradTileSteps = 8;
   int64_t scanGradMaxSharedMemory = 49152;
+  int64_t scanGradReduceLanes = 1;
 };
 
 struct CompileOptions {

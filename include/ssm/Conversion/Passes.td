@@ -138,6 +138,10 @@ def ConvertSSMToGPU : Pass<"convert-ssm-to-gpu"> {
     Option<"gradMaxSharedMemory", "grad-max-shared-memory", "int64_t", "49152",
            "selective_scan_grad kernel: shared memory bytes per block "
            "(dynamic above 48 KiB)">,
+    Option<"gradReduceLanes", "grad-reduce-lanes", "int64_t", "1",
+           "selective_scan_grad kernel: lanes summing one dB / dC element "
+           "over the block's channels (rows split, 4 loads in flight, "
+           "shuffles)">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

@@ -120,6 +120,11 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
       llvm::cl::desc("selective-scan backward kernel: shared memory bytes "
                      "per block (dynamic above 48 KiB)"),
       llvm::cl::init(49152)};
+  Option<int64_t> scanGradReduceLanes{
+      *this, "scan-grad-reduce-lanes",
+      llvm::cl::desc("selective-scan backward kernel: lanes per summed dB / "
+                     "dC element"),
+      llvm::cl::init(1)};
 };
 
 /// Graph-level cleanup on ssm + tensor IR: canonicalize (the ssm folds) and

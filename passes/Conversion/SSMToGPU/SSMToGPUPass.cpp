@@ -43,6 +43,7 @@ struct ConvertSSMToGPUPass
     grad.channelsPerBlock = gradChannelsPerBlock;
     grad.tileSteps = gradTileSteps;
     grad.maxSharedMemory = gradMaxSharedMemory;
+    grad.reduceLanes = gradReduceLanes;
     populateSelectiveScanGradToGPUPatterns(patterns, grad);
     if (crossScanSteps > 0)
       populateCrossScanFusionToGPUPatterns(patterns, crossScanSteps);

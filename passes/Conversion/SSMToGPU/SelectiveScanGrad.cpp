@@ -266,6 +266,12 @@ struct SelectiveScanGradToGPU : OpRewritePattern<SelectiveScanGradOp> {
     if (sharedBytes(cb, t) > maxShared)
       return rewriter.notifyMatchFailure(op, "too many states for the tiles");
     const int64_t threads = cb * lanes;
+    // Lanes per summed dB / dC element: a power of two <= 32 dividing the
+    // block (groups of lanes never straddle a warp).
+    int64_t reduceLanes = 1;
+    while (reduceLanes * 2 <= std::min<int64_t>(32, options.reduceLanes) &&
+           threads % (reduceLanes * 2) == 0)
+      reduceLanes *= 2;
     const int64_t blocksX = (channels + cb - 1) / cb;
     const bool guardRows = channels % cb != 0;
     const int64_t tiles = (length + t - 1) / t;
@@ -745,43 +751,81 @@ struct SelectiveScanGradToGPU : OpRewritePattern<SelectiveScanGradOp> {
             }
             gpu::BarrierOp::create(rewriter, loc);
             // dB / dC: each (q, step, state group) summed over the block's
-            // channels, one atomic per element.
+            // channels, one atomic per element. With reduceLanes R > 1, R
+            // adjacent lanes share an element (rows part, part + R, ..., 4
+            // loads in flight per iteration) and combine their sums by
+            // butterfly shuffles.
             const int64_t width = vecStates ? 4 : 1;
             const int64_t items = 2 * t * (states / width);
-            for (int64_t k = 0; k * threads < items; ++k) {
-              Value item = e.addi(tid, e.idx(k * threads));
-              Value inRange = e.ult(item, e.idx(items));
-              Value safe = e.mini(item, e.idx(items - 1));
-              Value nv = e.remi(safe, e.idx(states / width));
-              Value rest = e.divi(safe, e.idx(states / width));
+            const int64_t units = items * reduceLanes;
+            const bool unrollRows =
+                reduceLanes > 1 && !guardRows && cb % (4 * reduceLanes) == 0;
+            for (int64_t k = 0; k * threads < units; ++k) {
+              Value unit = e.addi(tid, e.idx(k * threads));
+              Value inRange = e.ult(unit, e.idx(units));
+              Value safe = e.mini(unit, e.idx(units - 1));
+              Value part = c0;
+              Value item = safe;
+              if (reduceLanes > 1) {
+                part = e.remi(safe, e.idx(reduceLanes));
+                item = e.divi(safe, e.idx(reduceLanes));
+              }
+              Value nv = e.remi(item, e.idx(states / width));
+              Value rest = e.divi(item, e.idx(states / width));
               Value j = e.remi(rest, e.idx(t));
               Value q = e.divi(rest, e.idx(t));
               Value n0 = e.muli(nv, e.idx(width));
               SmallVector<Value> zero(width, e.f32(0.0));
+              // The `width` values of row r.
+              auto rowValues = [&](Value r) {
+                Value at = e.addi(e.muli(r, e.idx(states)), n0);
+                SmallVector<Value> values;
+                if (width == 4) {
+                  Value v = vector::LoadOp::create(
+                      rewriter, loc, VectorType::get({4}, f32), sScratch,
+                      ValueRange{q, j, at}, /*nontemporal=*/false,
+                      llvm::MaybeAlign(16));
+                  for (int64_t i = 0; i < 4; ++i)
+                    values.push_back(
+                        vector::ExtractOp::create(rewriter, loc, v, i));
+                } else {
+                  values.push_back(memref::LoadOp::create(
+                      rewriter, loc, sScratch, ValueRange{q, j, at}));
+                }
+                return values;
+              };
+              const int64_t rowsPerIter = unrollRows ? 4 : 1;
               auto sum = scf::ForOp::create(
-                  rewriter, loc, c0, validRows, one, zero,
+                  rewriter, loc, part, validRows,
+                  e.idx(reduceLanes * rowsPerIter), zero,
                   [&](OpBuilder &, Location, Value r, ValueRange acc) {
-                    Value at = e.addi(e.muli(r, e.idx(states)), n0);
+                    SmallVector<SmallVector<Value>> loaded;
+                    for (int64_t u = 0; u < rowsPerIter; ++u)
+                      loaded.push_back(rowValues(
+                          u ? e.addi(r, e.idx(u * reduceLanes)) : r));
                     SmallVector<Value> next;
-                    if (width == 4) {
-                      Value v = vector::LoadOp::create(
-                          rewriter, loc, VectorType::get({4}, f32), sScratch,
-                          ValueRange{q, j, at}, /*nontemporal=*/false,
-                          llvm::MaybeAlign(16));
-                      for (int64_t i = 0; i < 4; ++i)
-                        next.push_back(e.add(
-                            acc[i],
-                            vector::ExtractOp::create(rewriter, loc, v, i)));
-                    } else {
-                      next.push_back(e.add(
-                          acc[0], memref::LoadOp::create(
-                                      rewriter, loc, sScratch,
-                                      ValueRange{q, j, at})));
+                    for (int64_t i = 0; i < width; ++i) {
+                      Value v = loaded[0][i];
+                      if (rowsPerIter == 4)
+                        v = e.add(e.add(loaded[0][i], loaded[1][i]),
+                                  e.add(loaded[2][i], loaded[3][i]));
+                      next.push_back(e.add(acc[i], v));
                     }
                     scf::YieldOp::create(rewriter, loc, next);
                   });
+              SmallVector<Value> total(sum.getResults());
+              for (int64_t mask = 1; mask < reduceLanes; mask *= 2)
+                for (Value &v : total)
+                  v = e.add(v, gpu::ShuffleOp::create(rewriter, loc, v,
+                                                      int32_t(mask), 32,
+                                                      gpu::ShuffleMode::XOR)
+                                   .getShuffleResult());
               Value step = e.addi(s0, j);
               Value valid = e.andi(inRange, e.ult(step, e.idx(length)));
+              if (reduceLanes > 1)
+                valid = e.andi(valid, arith::CmpIOp::create(
+                                          rewriter, loc,
+                                          arith::CmpIPredicate::eq, part, c0));
               e.ifThen(valid, [&] {
                 Value time = timeOf(step);
                 Value isB = arith::CmpIOp::create(
@@ -790,13 +834,13 @@ struct SelectiveScanGradToGPU : OpRewritePattern<SelectiveScanGradOp> {
                     rewriter, loc, isB,
                     [&](OpBuilder &, Location) {
                       for (int64_t i = 0; i < width; ++i)
-                        e.atomicAdd(sum.getResult(i), dBAcc,
+                        e.atomicAdd(total[i], dBAcc,
                                     bcAt(e.addi(n0, e.idx(i)), time));
                       scf::YieldOp::create(rewriter, loc);
                     },
                     [&](OpBuilder &, Location) {
                       for (int64_t i = 0; i < width; ++i)
-                        e.atomicAdd(sum.getResult(i), dCAcc,
+                        e.atomicAdd(total[i], dCAcc,
                                     bcAt(e.addi(n0, e.idx(i)), time));
                       scf::YieldOp::create(rewriter, loc);
                     });

@@ -1,6 +1,7 @@
 // RUN: ssm-opt %s --split-input-file --convert-ssm-to-gpu | FileCheck %s
 // RUN: ssm-opt %s --split-input-file --convert-ssm-to-gpu="grad-lanes-per-channel=1 grad-tile-steps=16" | FileCheck %s --check-prefix=ONE
 // RUN: ssm-opt %s --split-input-file --convert-ssm-to-gpu="grad-channels-per-block=64 grad-max-shared-memory=102400" | FileCheck %s --check-prefix=DYN
+// RUN: ssm-opt %s --split-input-file --convert-ssm-to-gpu="grad-reduce-lanes=4" | FileCheck %s --check-prefix=RED
 
 // The Vim configuration (D, z, delta_bias, softplus), f32. Three launches:
 // zero the atomic accumulators (dA, dB, dC, dD, ddelta_bias; dB / dC are the
@@ -98,6 +99,17 @@
 // DYN-SAME: dynamic_shared_memory_size
 // DYN: gpu.dynamic_shared_memory
 // DYN: memref.view {{.*}} to memref<2x8x1040xf32, #gpu.address_space<workgroup>>
+// 4 lanes per summed dB / dC element: each sums rows part, part + 4, ...
+// (4 rows, 16-byte loads, per iteration: step 16), then xor-1 and xor-2
+// shuffles; lane part 0 adds the element.
+// RED-LABEL: func.func @vim
+// RED: scf.for %{{.*}} = %{{.*}} to %c32{{.*}} step %c16{{.*}} iter_args({{.*}}) -> (f32, f32, f32, f32) {
+// RED-COUNT-4: vector.load %{{.*}} : memref<2x8x528xf32, #gpu.address_space<workgroup>>, vector<4xf32>
+// RED: scf.yield
+// RED-COUNT-4: gpu.shuffle  xor %{{.*}}, %c1_i32
+// RED-COUNT-4: gpu.shuffle  xor %{{.*}}, %c2_i32
+// RED: arith.cmpi eq
+// RED: memref.atomic_rmw addf
 func.func @vim(%dout: tensor<2x128x45xf32>, %u: tensor<2x128x45xf32>, %dt: tensor<2x128x45xf32>, %A: tensor<128x16xf32>, %B: tensor<2x16x45xf32>, %C: tensor<2x16x45xf32>, %D: tensor<128xf32>, %z: tensor<2x128x45xf32>, %bias: tensor<128xf32>) -> (tensor<2x128x45xf32>, tensor<2x128x45xf32>, tensor<128x16xf32>, tensor<2x16x45xf32>, tensor<2x16x45xf32>, tensor<128xf32>, tensor<2x128x45xf32>, tensor<128xf32>) {
   %du, %ddt, %dA, %dB, %dC, %dD, %dz, %db = ssm.selective_scan_grad %dout, %u, %dt, %A, %B, %C D(%D : tensor<128xf32>) z(%z : tensor<2x128x45xf32>) delta_bias(%bias : tensor<128xf32>) delta_softplus : tensor<2x128x45xf32>, tensor<2x128x45xf32>, tensor<2x128x45xf32>, tensor<128x16xf32>, tensor<2x16x45xf32>, tensor<2x16x45xf32>
   return %du, %ddt, %dA, %dB, %dC, %dD, %dz, %db : tensor<2x128x45xf32>, tensor<2x128x45xf32>, tensor<128x16xf32>, tensor<2x16x45xf32>, tensor<2x16x45xf32>, tensor<128xf32>, tensor<2x128x45xf32>, tensor<128xf32>

@@ -77,6 +77,10 @@ struct ScanGradKernelOptions {
   int64_t tileSteps = 8;
   /// Shared memory a block may use; above 48 KiB it is dynamic.
   int64_t maxSharedMemory = 48 * 1024;
+  /// Lanes summing one dB / dC element over the block's channels (1: one
+  /// lane, one row at a time; more: rows split over adjacent lanes, 4 loads
+  /// in flight, butterfly shuffles).
+  int64_t reduceLanes = 1;
 };
 
 /// ssm.selective_scan_grad as gpu.launch ops over buffers (zeroing, the
