@@ -118,6 +118,8 @@ def main():
                         help="timed runs of the unfused chain")
     parser.add_argument("--torch-iters", type=int, default=3)
     parser.add_argument("--json", default="")
+    parser.add_argument("--skip", default="",
+                        help="comma-separated substrings: artifacts to leave out")
     args = parser.parse_args()
 
     device = torch.device("cuda")
@@ -131,7 +133,10 @@ def main():
         manifest = json.load(f)
 
     rows, cache, torch_ms = [], {}, {}
+    skip = [x for x in args.skip.split(",") if x]
     for item in manifest:
+        if any(x in item["file"] for x in skip):
+            continue
         b, c, h, w, n = item["shape"]
         dtype, groups = item["dtype"], item["groups"]
         module = rt.load(os.path.join(args.artifacts, item["file"]), "cuda")

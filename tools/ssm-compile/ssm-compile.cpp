@@ -50,7 +50,7 @@ static cl::opt<int64_t> scanCrossScanSteps(
     cl::desc("GPU: VMamba's cross_scan -> selective_scan -> cross_merge as "
              "one kernel with this many steps per lane (4 or 8; 0: three "
              "separate lowerings)"),
-    cl::init(8));
+    cl::init(4));
 static cl::opt<int64_t> scanChannelsPerBlock(
     "scan-channels-per-block",
     cl::desc("GPU selective-scan kernel: channels (threads) per block"),

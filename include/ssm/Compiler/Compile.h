@@ -50,7 +50,7 @@ struct GPUTargetOptions {
   std::string rocmToolkit;
   /// VMamba's cross_scan -> scan -> cross_merge as one kernel, this many
   /// steps per lane (0: not fused).
-  int64_t scanCrossScanSteps = 8;
+  int64_t scanCrossScanSteps = 4;
   /// Selective-scan kernel launch shape (convert-ssm-to-gpu).
   int64_t scanChannelsPerBlock = 64;
   int64_t scanTileSteps = 32;

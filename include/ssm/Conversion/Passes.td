@@ -78,7 +78,7 @@ def ConvertSSMToGPU : Pass<"convert-ssm-to-gpu"> {
     cp.async.
   }];
   let options = [
-    Option<"crossScanSteps", "cross-scan-steps", "int64_t", "8",
+    Option<"crossScanSteps", "cross-scan-steps", "int64_t", "4",
            "VMamba's cross_scan -> selective_scan -> cross_merge chain as one "
            "kernel (u read through the index maps, y merged in shared "
            "memory; no xs / ys tensors) with this many steps per lane (4 or "

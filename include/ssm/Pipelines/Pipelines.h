@@ -30,7 +30,7 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
       *this, "scan-cross-scan-steps",
       llvm::cl::desc("VMamba's cross_scan -> selective_scan -> cross_merge "
                      "as one kernel, this many steps per lane (0: not fused)"),
-      llvm::cl::init(8)};
+      llvm::cl::init(4)};
   Option<int64_t> scanChannelsPerBlock{
       *this, "scan-channels-per-block",
       llvm::cl::desc("selective-scan kernel: channels (threads) per block"),

@@ -260,10 +260,29 @@ struct CrossScanScanMergeToGPU : OpRewritePattern<SelectiveScanOp> {
     int64_t steps = std::clamp<int64_t>(stepsPerLane / kRun * kRun, kRun, 16);
     if (N > 2)
       steps = kRun;
+    // With at most one forward and one reversed warp per kind, the two warps
+    // of a kind touch the same positions of their part in one segment only
+    // (the middle one, where the forward run [sG, sG+G) meets the reversed
+    // run [L-sG-G, L-sG)): every other segment needs no turns.
+    const int64_t G = steps * kWarp;
+    bool opposed = true;
+    for (bool kind : {false, true}) {
+      int64_t forward = 0, backward = 0;
+      for (ScanDirection dir : dirs)
+        if (isColumn(dir) == kind)
+          ++(isReversed(dir) ? backward : forward);
+      opposed &= forward <= 1 && backward <= 1;
+    }
+    int64_t midSegment = -1;
+    if (opposed) {
+      int64_t s = (L - 1) / (2 * G);
+      if (L - 2 * G < 2 * s * G)
+        midSegment = s;
+    }
     Kernel k{dirs,   phase,  phases,  steps,  C,
              H,      W,      L,       N,      K * C / groups,
              grouped, vec,   scan.getDeltaSoftplus(), hasRow, hasColumn,
-             rowOff, colOff, xtOff};
+             rowOff, colOff, xtOff, opposed, midSegment};
     auto outType = cast<RankedTensorType>(merge.getOut().getType());
 
     Location loc = scan.getLoc();
@@ -336,6 +355,9 @@ struct CrossScanScanMergeToGPU : OpRewritePattern<SelectiveScanOp> {
     int64_t phases, steps, C, H, W, L, N, perGroup;
     bool grouped, vec, softplus, hasRow, hasColumn;
     int64_t rowOff, colOff, xtOff;
+    /// Turns are needed only in segment midSegment (-1: none) when opposed.
+    bool opposed;
+    int64_t midSegment;
     Value x, delta, A, B, Cm, D, bias, out, line;
 
     // Per-warp values (uniform within a warp).
@@ -619,16 +641,47 @@ struct CrossScanScanMergeToGPU : OpRewritePattern<SelectiveScanOp> {
       }
     }
 
+    /// The warps' adds of one segment: after a barrier (the previous
+    /// segment's adds are done), in turns (phases, barriers between) where
+    /// warps of one kind may touch the same positions.
     void accumulatePhases(Emit &e, Value s0, ArrayRef<Value> ys, bool masked) {
-      for (int64_t ph = 0; ph < phases; ++ph) {
-        gpu::BarrierOp::create(e.b, e.loc);
-        Value mine = arith::CmpIOp::create(
-            e.b, e.loc, arith::CmpIPredicate::eq, myPhase, e.idx(ph));
-        scf::IfOp::create(e.b, e.loc, mine, [&](OpBuilder &, Location) {
-          accumulate(e, s0, ys, masked);
-          scf::YieldOp::create(e.b, e.loc);
-        });
+      OpBuilder &b = e.b;
+      Location loc = e.loc;
+      auto turns = [&] {
+        for (int64_t ph = 0; ph < phases; ++ph) {
+          if (ph > 0)
+            gpu::BarrierOp::create(b, loc);
+          Value mine = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                             myPhase, e.idx(ph));
+          scf::IfOp::create(b, loc, mine, [&](OpBuilder &, Location) {
+            accumulate(e, s0, ys, masked);
+            scf::YieldOp::create(b, loc);
+          });
+        }
+      };
+      gpu::BarrierOp::create(b, loc);
+      if (!opposed || phases == 1) {
+        turns();
+        return;
       }
+      if (midSegment < 0) {
+        accumulate(e, s0, ys, masked);
+        return;
+      }
+      // A block-uniform branch: the middle segment takes turns.
+      Value middle = arith::CmpIOp::create(
+          b, loc, arith::CmpIPredicate::eq, s0,
+          e.idx(midSegment * steps * kWarp));
+      scf::IfOp::create(
+          b, loc, middle,
+          [&](OpBuilder &, Location) {
+            turns();
+            scf::YieldOp::create(b, loc);
+          },
+          [&](OpBuilder &, Location) {
+            accumulate(e, s0, ys, masked);
+            scf::YieldOp::create(b, loc);
+          });
     }
 
     void emitBody(Emit &e, Value tid, Value channel, Value batchId,

@@ -26,31 +26,39 @@
 // CHECK: vector.load %{{.*}} : memref<2x12x320xf32>, vector<4xf32>
 // CHECK: vector.load %{{.*}} : memref<2x4x1x320xf32>, vector<4xf32>
 // CHECK: vector.load %{{.*}} : memref<2x4x1x320xf32>, vector<4xf32>
-// CHECK: scf.if %{{.*}} -> (f32, f32, f32, f32, f32, f32, f32, f32) {
+// CHECK: scf.if %{{.*}} -> (f32, f32, f32, f32) {
 // CHECK: vector.load %[[LINE]]
 // CHECK: } else {
 // CHECK: vector.load %{{.*}} : memref<2x3x16x20xf32>, vector<4xf32>
-// One full segment of 32 lanes x 8 steps, the next segment's loads carried
-// (prefetch: the state, 8 steps of delta, u, B, C).
-// CHECK: scf.for {{.*}} -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32) {
+// Two full segments of 32 lanes x 4 steps, the next segment's loads carried
+// (prefetch: the state, 4 steps of delta, u, B, C).
+// CHECK: scf.for %{{.*}} = %{{.*}} to %c256 step %c128{{.*}} -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32) {
 // CHECK: vector.load %{{.*}} : memref<2x12x320xf32>, vector<4xf32>
 // CHECK: math.exp2 %{{.*}} fastmath<afn> : f32
 // CHECK: gpu.shuffle up
 // CHECK: gpu.shuffle idx
-// Two phases (row and col warps, then row_rev and col_rev warps), each
-// after a barrier, add each run of 4 steps' y with one 16-byte shared
-// read-modify-write.
+// After a barrier, each warp adds each run of 4 steps' y into its kind's
+// part with one 16-byte shared read-modify-write. Only in the middle segment
+// (s0 = 128: the row run [128, 256) meets the row_rev run [64, 192)) do the
+// warps of a kind take turns (row and col, barrier, row_rev and col_rev).
 // CHECK: gpu.barrier
+// CHECK: %[[MID:.*]] = arith.cmpi eq, %{{.*}}, %c128
+// CHECK: scf.if %[[MID]] {
 // CHECK: scf.if
 // CHECK: vector.load %[[LINE]]
 // CHECK: vector.store %{{.*}}, %[[LINE]]
 // CHECK: gpu.barrier
 // CHECK: scf.if
 // CHECK: vector.store %{{.*}}, %[[LINE]]
+// CHECK: } else {
+// CHECK-NOT: gpu.barrier
+// CHECK: vector.store %{{.*}}, %[[LINE]]
 // CHECK: scf.yield
-// The masked tail segment, then y = row part + column part, stored once.
+// The masked tail segment (no turns), then y = row part + column part,
+// stored once.
 // CHECK: gpu.barrier
-// CHECK: gpu.barrier
+// CHECK-NOT: gpu.barrier
+// CHECK: vector.store %{{.*}}, %[[LINE]]
 // CHECK: gpu.barrier
 // CHECK: scf.for
 // CHECK: memref.load %[[LINE]]
@@ -127,5 +135,31 @@ func.func @mismatch(%x: tensor<1x2x4x4xf32>, %delta: tensor<1x8x16xf32>, %A: ten
   %ys = ssm.selective_scan %u, %delta, %A, %B, %C : tensor<1x8x16xf32>, tensor<1x8x16xf32>, tensor<8x1xf32>, tensor<1x4x1x16xf32>, tensor<1x4x1x16xf32>
   %y4 = tensor.expand_shape %ys [[0], [1, 2], [3]] output_shape [1, 4, 2, 16] : tensor<1x8x16xf32> into tensor<1x4x2x16xf32>
   %y = ssm.cross_merge %y4 [row, row, row_rev, col_rev] height 4 width 4 : tensor<1x4x2x16xf32>
+  return %y : tensor<1x2x4x4xf32>
+}
+
+// -----
+
+// Repeated directions (two forward row warps write the same positions in
+// every segment): turns in every segment, 3 warps.
+// CHECK-LABEL: func.func @repeated
+// CHECK: threads(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %c96
+// CHECK: gpu.barrier
+// CHECK: gpu.barrier
+// CHECK-NEXT: arith.constant 0 : index
+// CHECK-NEXT: arith.cmpi eq
+// CHECK-NEXT: scf.if
+// CHECK: gpu.barrier
+// CHECK-NEXT: arith.constant 1 : index
+// CHECK-NEXT: arith.cmpi eq
+// CHECK-NEXT: scf.if
+// CHECK: gpu.barrier
+// CHECK: gpu.terminator
+func.func @repeated(%x: tensor<1x2x4x4xf32>, %delta: tensor<1x6x16xf32>, %A: tensor<6x1xf32>, %B: tensor<1x3x1x16xf32>, %C: tensor<1x3x1x16xf32>) -> tensor<1x2x4x4xf32> {
+  %xs = ssm.cross_scan %x [row, row, col] : tensor<1x2x4x4xf32>
+  %u = tensor.collapse_shape %xs [[0], [1, 2], [3]] : tensor<1x3x2x16xf32> into tensor<1x6x16xf32>
+  %ys = ssm.selective_scan %u, %delta, %A, %B, %C : tensor<1x6x16xf32>, tensor<1x6x16xf32>, tensor<6x1xf32>, tensor<1x3x1x16xf32>, tensor<1x3x1x16xf32>
+  %y4 = tensor.expand_shape %ys [[0], [1, 2], [3]] output_shape [1, 3, 2, 16] : tensor<1x6x16xf32> into tensor<1x3x2x16xf32>
+  %y = ssm.cross_merge %y4 [row, row, col] height 4 width 4 : tensor<1x3x2x16xf32>
   return %y : tensor<1x2x4x4xf32>
 }
