@@ -129,7 +129,7 @@ def main():
                         help="comma-separated kernel shapes pPtT[cC][mM][rR] "
                         "(the first is the one the long rows' small-batch "
                         "checks use)")
-    parser.add_argument("--check-variants", default="p4t8,p16t16,p1t8",
+    parser.add_argument("--check-variants", default="p4t8,p16t16,p1t8,p4t8r4",
                         help="kernel shapes the small cases are checked with")
     parser.add_argument("--only", default="", help="substring filter on "
                         "the perf rows' names")
@@ -175,15 +175,16 @@ def main():
                                  + ["-o", "artifacts/gpu-grad/" + name])))
         print("wrote", name, file=sys.stderr)
 
-    for case in SHAPES if args.target == "nvptx" else []:
-        for variant in args.variants.split(","):
-            compile_case(case, variant, False)
+    # The checks first: a call that runs out of time still has them.
     for case in SMALL:
         variants = args.check_variants.split(",")
         if case.get("variants") == "default":
             variants = args.variants.split(",")[:1]
         for variant in (variants if args.target == "nvptx" else ["p1t1"]):
             compile_case(case, variant, True)
+    for case in SHAPES if args.target == "nvptx" else []:
+        for variant in args.variants.split(","):
+            compile_case(case, variant, False)
     with open(os.path.join(args.out, "manifest.json"), "w") as f:
         json.dump(manifest, f, indent=1)
 
