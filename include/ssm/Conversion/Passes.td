@@ -76,6 +76,15 @@ def ConvertSSMToGPU : Pass<"convert-ssm-to-gpu"> {
     pass and at least `vector-min-length` steps fill the tiles with 16-byte
     vector loads (the aligned vectors covering each row's steps) instead of
     cp.async.
+
+    Statically shaped `ssm.selective_scan_grad` becomes three launches
+    (SelectiveScanGrad.cpp): zero the atomic accumulators; the backward scan
+    (`grad-lanes-per-channel` lanes per channel, a forward pass storing only
+    the states at tile starts, then tiles last to first: states recomputed
+    from the checkpoint, the adjoint state backwards, dB / dC summed per
+    block in shared memory and added with f32 atomics, so their summation
+    order is not deterministic); for 16-bit B / C, a conversion of the f32
+    dB / dC accumulators.
   }];
   let options = [
     Option<"crossScanSteps", "cross-scan-steps", "int64_t", "4",
