@@ -177,9 +177,14 @@ def scan_stacked(u, delta, A, B, C, D=None, z=None, delta_bias=None,
     dBu = (delta * u).unsqueeze(-1) * Bd.transpose(2, 3)
     h = torch.zeros(b, dc, n, dtype=u.dtype, device=u.device)
     hs = []
-    for t in range(l):
-        h = dA[:, :, t] * h + dBu[:, :, t]
-        hs.append(h)
+    # Slices by unbind of 256-step pieces, not dA[:, :, t]: l slices would
+    # give l full-size zero-filled gradients in the backward, one unbind of
+    # all l steps a node whose l inputs autograd's engine handles in
+    # quadratic time.
+    for a_piece, bu_piece in zip(dA.split(256, dim=2), dBu.split(256, dim=2)):
+        for a_t, bu_t in zip(a_piece.unbind(2), bu_piece.unbind(2)):
+            h = a_t * h + bu_t
+            hs.append(h)
     y = (torch.stack(hs, dim=2) * Cd.transpose(2, 3)).sum(-1)
     if D is not None:
         y = y + u * D[:, None]
