@@ -3,11 +3,11 @@
 // Recognizes the chain VMamba's builder emits for the SS2D core
 // (MODELS.md §3.3-§3.4, lib/Models/VMamba.cpp):
 //
-//   %xs = ssm.cross_scan %x [dirs]                  (b, c, h, w) -> (b, K, c, L)
-//   %u  = tensor.collapse_shape %xs [[0], [1, 2], [3]]       -> (b, K*c, L)
-//   %ys = ssm.selective_scan %u, %delta, %A, %B, %C ...      -> (b, K*c, L)
-//   %y4 = tensor.expand_shape %ys [[0], [1, 2], [3]]         -> (b, K, c, L)
-//   %y  = ssm.cross_merge %y4 [dirs] height h width w        -> (b, c, h, w)
+//   %xs = ssm.cross_scan %x [dirs]                      (b, K, c, L)
+//   %u  = tensor.collapse_shape %xs [[0], [1, 2], [3]]  (b, K*c, L)
+//   %ys = ssm.selective_scan %u, %delta, %A, %B, %C ... (b, K*c, L)
+//   %y4 = tensor.expand_shape %ys [[0], [1, 2], [3]]    (b, K, c, L)
+//   %y  = ssm.cross_merge %y4 [dirs] height h width w   (b, c, h, w)
 //
 // and emits one gpu.launch: no xs tensor, no ys tensor. Grid (c, b), one
 // block per (batch, image channel), one warp per direction k (channel k*c + c0
@@ -124,8 +124,8 @@ struct Emit {
     if (auto vec = dyn_cast<VectorType>(v.getType())) {
       if (vec.getElementType().isF32())
         return v;
-      return arith::ExtFOp::create(
-          b, loc, VectorType::get(vec.getShape(), f32Type), v);
+      return arith::ExtFOp::create(b, loc,
+                                   VectorType::get(vec.getShape(), f32Type), v);
     }
     return v.getType().isF32() ? v : arith::ExtFOp::create(b, loc, f32Type, v);
   }
@@ -142,8 +142,8 @@ struct Emit {
     if (vector) {
       int64_t bytes = kRun * type.getElementTypeBitWidth() / 8;
       Value v = widen(vector::LoadOp::create(
-          b, loc, VectorType::get({kRun}, type.getElementType()), memref,
-          at, /*nontemporal=*/false, llvm::MaybeAlign(bytes)));
+          b, loc, VectorType::get({kRun}, type.getElementType()), memref, at,
+          /*nontemporal=*/false, llvm::MaybeAlign(bytes)));
       for (int64_t i = 0; i < kRun; ++i)
         out.push_back(vector::ExtractOp::create(b, loc, v, i));
       return out;
@@ -181,8 +181,7 @@ bool isReversed(ScanDirection d) {
 /// lowering, so the chain is taken before the scan alone.
 struct CrossScanScanMergeToGPU : OpRewritePattern<SelectiveScanOp> {
   CrossScanScanMergeToGPU(MLIRContext *context, int64_t stepsPerLane)
-      : OpRewritePattern(context, /*benefit=*/10),
-        stepsPerLane(stepsPerLane) {}
+      : OpRewritePattern(context, /*benefit=*/10), stepsPerLane(stepsPerLane) {}
   int64_t stepsPerLane;
 
   LogicalResult matchAndRewrite(SelectiveScanOp scan,
@@ -228,8 +227,7 @@ struct CrossScanScanMergeToGPU : OpRewritePattern<SelectiveScanOp> {
         cast<RankedTensorType>(scan.getA().getType()).getDimSize(1);
     if (merge.getHeight() != H || merge.getWidth() != W)
       return rewriter.notifyMatchFailure(scan, "merge grid differs");
-    if (K == 0 || K * kWarp > 1024 || batch == 0 || C == 0 || L == 0 ||
-        N == 0)
+    if (K == 0 || K * kWarp > 1024 || batch == 0 || C == 0 || L == 0 || N == 0)
       return rewriter.notifyMatchFailure(scan, "empty or too many directions");
     const bool hasColumn = llvm::any_of(dirs, isColumn);
     const bool hasRow = !llvm::all_of(dirs, isColumn);
@@ -279,10 +277,26 @@ struct CrossScanScanMergeToGPU : OpRewritePattern<SelectiveScanOp> {
       if (L - 2 * G < 2 * s * G)
         midSegment = s;
     }
-    Kernel k{dirs,   phase,  phases,  steps,  C,
-             H,      W,      L,       N,      K * C / groups,
-             grouped, vec,   scan.getDeltaSoftplus(), hasRow, hasColumn,
-             rowOff, colOff, xtOff, opposed, midSegment};
+    Kernel k{dirs,
+             phase,
+             phases,
+             steps,
+             C,
+             H,
+             W,
+             L,
+             N,
+             K * C / groups,
+             grouped,
+             vec,
+             scan.getDeltaSoftplus(),
+             hasRow,
+             hasColumn,
+             rowOff,
+             colOff,
+             xtOff,
+             opposed,
+             midSegment};
     auto outType = cast<RankedTensorType>(merge.getOut().getType());
 
     Location loc = scan.getLoc();
@@ -613,16 +627,15 @@ struct CrossScanScanMergeToGPU : OpRewritePattern<SelectiveScanOp> {
             Value at = e.addi(
                 base, e.select(reversed, e.subi(e.idx(L - kRun), pr), pr));
             auto v4 = VectorType::get({kRun}, b.getF32Type());
-            Value old = vector::LoadOp::create(b, loc, v4, line,
-                                               ValueRange{at}, false,
-                                               llvm::MaybeAlign(16));
+            Value old = vector::LoadOp::create(b, loc, v4, line, ValueRange{at},
+                                               false, llvm::MaybeAlign(16));
             SmallVector<Value> add = orient(e, ys.slice(r * kRun, kRun));
             Value sum = old;
             for (int64_t i = 0; i < kRun; ++i)
               sum = vector::InsertOp::create(
                   b, loc,
-                  e.add(vector::ExtractOp::create(b, loc, old, i), add[i]),
-                  sum, i);
+                  e.add(vector::ExtractOp::create(b, loc, old, i), add[i]), sum,
+                  i);
             vector::StoreOp::create(b, loc, sum, line, ValueRange{at}, false,
                                     llvm::MaybeAlign(16));
           });
@@ -669,9 +682,8 @@ struct CrossScanScanMergeToGPU : OpRewritePattern<SelectiveScanOp> {
         return;
       }
       // A block-uniform branch: the middle segment takes turns.
-      Value middle = arith::CmpIOp::create(
-          b, loc, arith::CmpIPredicate::eq, s0,
-          e.idx(midSegment * steps * kWarp));
+      Value middle = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, s0,
+                                           e.idx(midSegment * steps * kWarp));
       scf::IfOp::create(
           b, loc, middle,
           [&](OpBuilder &, Location) {
