@@ -72,7 +72,7 @@ def as_runtime_arrays(inputs):
 def compute(case, x, w, bias):
     """The contraction of `case` in the inputs' dtype (torch)."""
     form = case["form"]
-    if form == "tok":
+    if form in ("tok", "nhwc"):
         y = torch.nn.functional.linear(x, w, bias)
     else:
         eq = {"chan": "mk,bnk->bmn", "conv": "mk,bkn->bmn",
@@ -176,7 +176,7 @@ def main():
     rows, failures = [], []
     for case in manifest:
         path = os.path.join(args.artifacts, case["file"])
-        flops = 2 * case["batch"] * case["m"] * case["n"] * case["k"]
+        flops = 2 * math.prod(case["y"]) * case["k"]
         in_size = 2 if case["dtype"] == "bf16" else 4
         nbytes = (in_size * (math.prod(case["x"]) + math.prod(case["w"]))
                   + 4 * (case["bias_len"] + math.prod(case["y"])))

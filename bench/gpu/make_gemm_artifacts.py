@@ -54,6 +54,8 @@ CHECK = [
     ("k3_relu", "tok", 1, 129, 66, 3, "f32", False, True, "", False),
     ("bf16_body_odd", "tok", 1, 5, 7, 19, "bf16", True, False, "body", False),
     ("bf16_producer_chan", "chan", 2, 67, 33, 45, "bf16", False, True, "producer", False),
+    # MambaOut's NHWC linear: 2 x 7 x 9 tokens collapsed into m = 126.
+    ("nhwc_bias_relu", "nhwc", 2, 126, 90, 52, "f32", True, True, "", False),
 ]
 
 
@@ -71,6 +73,12 @@ def shapes(form, batch, m, n, k):
         return ((batch, k, n), (m, k), (batch, m, n),
                 "(d0, d1, d2, d3) -> (d0, d3, d2)", "(d0, d1, d2, d3) -> (d1, d3)",
                 "(d0, d1, d2, d3) -> (d0, d1, d2)", "d1")
+    if form == "nhwc":  # m = batch * 7 * (m / batch / 7) tokens, one GEMM
+        h, w = 7, m // batch // 7
+        return ((batch, h, w, k), (n, k), (batch, h, w, n),
+                "(d0, d1, d2, d3, d4) -> (d0, d1, d2, d4)",
+                "(d0, d1, d2, d3, d4) -> (d3, d4)",
+                "(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3)", "d3")
     if form == "colA":
         return ((batch, k, m), (n, k), (batch, m, n),
                 "(d0, d1, d2, d3) -> (d0, d3, d1)", "(d0, d1, d2, d3) -> (d2, d3)",
@@ -92,7 +100,7 @@ def module_text(form, batch, m, n, k, dtype, bias, relu, widen):
     args = [f"%x: {tensor(xs, t)}", f"%w: {tensor(ws, t)}"]
     if bias:
         # tok: bias along n (d1 is n there); chan / conv: along m; colA: n.
-        blen = n if form in ("tok", "colA") else m
+        blen = n if form in ("tok", "colA", "nhwc") else m
         args.append(f"%bias: {tensor((blen,), 'f32')}")
     y = tensor(ys, "f32")
     lines = [f"func.func @linear({', '.join(args)}) -> {y} {{",
@@ -122,7 +130,7 @@ def module_text(form, batch, m, n, k, dtype, bias, relu, widen):
         xv, wv, xt, wt = "%xf", "%wf", "f32", "f32"
     red = ", ".join(['"parallel"'] * rank + ['"reduction"'])
     # Operand order as the builders emit it: the input holding m first.
-    if form == "tok" or form == "colA":
+    if form in ("tok", "colA", "nhwc"):
         ins = [(xv, xs, xt, mx), (wv, ws, wt, mw)]
     else:
         ins = [(wv, ws, wt, mw), (xv, xs, xt, mx)]
@@ -219,7 +227,11 @@ def main():
         if len(calls) != 1:
             sys.exit(f"{name}: expected one LibraryCalls record, found {len(calls)}")
         c = calls[0]
-        if (c["m"], c["n"], c["k"], c["batch"]) != (m, n, k, batch):
+        if form == "nhwc":  # the tokens are one m dim: one GEMM
+            batch_desc = 1
+        else:
+            batch_desc = batch
+        if (c["m"], c["n"], c["k"], c["batch"]) != (m, n, k, batch_desc):
             sys.exit(f"{name}: descriptor {c} does not match m={m} n={n} k={k} batch={batch}")
         manifest.append(dict(name=name, file=name + ".ssmb", form=form, batch=batch, m=m, n=n,
                              k=k, dtype=dtype, bias=bias, bias_len=blen, relu=relu,

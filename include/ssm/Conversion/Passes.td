@@ -171,7 +171,8 @@ def ConvertLinalgToGPUGemm : Pass<"convert-linalg-to-gpu-gemm", "::mlir::ModuleO
     Rewrites every statically shaped `linalg.generic` contraction of the form
     C[(b,) m, n] (+)= A[.. m, k ..] * B[.. k, n ..] (the dims of A and B in
     any order, the batch dim optional in each input; f32, or bf16 widened in
-    the body or by an identity `arith.extf` producer), whose init is a zero
+    the body or by an identity `arith.extf` producer; m and n may each be a
+    run of adjacent dims, collapsed, e.g. NHWC tokens), whose init is a zero
     fill or a broadcast bias along m or n, optionally followed by a ReLU
     consumer, into a `gpu.launch_func` of a kernel in the `gpu.module`
     `@ssm_gemm_kernels`: 64x64 output tiles per 256-thread block, 16-deep k
@@ -188,6 +189,7 @@ def ConvertLinalgToGPUGemm : Pass<"convert-linalg-to-gpu-gemm", "::mlir::ModuleO
     "::mlir::gpu::GPUDialect",
     "::mlir::memref::MemRefDialect",
     "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect",
     "::mlir::vector::VectorDialect",
   ];
 }

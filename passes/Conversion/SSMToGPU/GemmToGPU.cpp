@@ -36,6 +36,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
@@ -62,8 +63,17 @@ constexpr StringLiteral kKernelModule = "ssm_gemm_kernels";
 /// `outer` is m for A and k for B; `inner` is k for A and n for B.
 struct Operand {
   Value tensor;
+  /// The operand as the kernel sees it: each group of `reassociation`
+  /// (adjacent positions of `tensor`, e.g. MambaOut's (b, h, w) tokens)
+  /// collapsed into one dim; posX index this collapsed type.
   RankedTensorType type;
+  SmallVector<ReassociationIndices> reassociation;
   int64_t posBatch = -1, posOuter = -1, posInner = -1;
+
+  bool collapsed() const {
+    return int64_t(reassociation.size()) !=
+           cast<RankedTensorType>(tensor.getType()).getRank();
+  }
 
   int64_t stride(int64_t pos) const {
     if (pos < 0)
@@ -80,6 +90,9 @@ enum class BiasAxis { None, M, N };
 struct GemmMatch {
   linalg::GenericOp op;
   Operand a, b;
+  /// The output as (batch,) m, n (each a group of the op's output dims).
+  RankedTensorType outType;
+  SmallVector<ReassociationIndices> outReassociation;
   int64_t batch = 1, m = 0, n = 0, k = 0;
   Value bias;
   BiasAxis biasAxis = BiasAxis::None;
@@ -137,28 +150,58 @@ Value widenedSource(Value tensor) {
   return g.getDpsInputs()[0];
 }
 
-/// Classifies input `i` of the contraction: which of its positions hold the
-/// batch (loop dim 0 when rank 3), `outer` and `inner` loop dims; every
-/// position must be one of them.
-bool classify(linalg::GenericOp g, unsigned i, unsigned outerDim,
-              unsigned innerDim, int64_t batchDim, Operand &out) {
+/// Classifies input `i` of the contraction: the loop dims `outer` and
+/// `inner` (each a group of loop dims, in order) and the batch dim (optional)
+/// must sit at adjacent positions of the input, each group in its order;
+/// every position belongs to one of them. Fills the collapsed view.
+bool classify(linalg::GenericOp g, unsigned i, ArrayRef<unsigned> outer,
+              ArrayRef<unsigned> inner, int64_t batchDim, Operand &out) {
   AffineMap map = g.getIndexingMapsArray()[i];
   out.tensor = g.getDpsInputs()[i];
-  out.type = cast<RankedTensorType>(out.tensor.getType());
-  if (!out.type.hasStaticShape() || map.getNumResults() != out.type.getRank())
+  auto type = cast<RankedTensorType>(out.tensor.getType());
+  if (!type.hasStaticShape() || map.getNumResults() != type.getRank())
     return false;
-  for (unsigned p = 0; p < map.getNumResults(); ++p) {
-    auto d = dyn_cast<AffineDimExpr>(map.getResult(p));
+  SmallVector<unsigned> dims;
+  for (AffineExpr e : map.getResults()) {
+    auto d = dyn_cast<AffineDimExpr>(e);
     if (!d)
       return false;
-    int64_t *slot = d.getPosition() == outerDim   ? &out.posOuter
-                    : d.getPosition() == innerDim ? &out.posInner
-                    : int64_t(d.getPosition()) == batchDim ? &out.posBatch
-                                                           : nullptr;
-    if (!slot || *slot >= 0)
-      return false;
-    *slot = p;
+    dims.push_back(d.getPosition());
   }
+  SmallVector<int64_t> shape;
+  for (int64_t p = 0; p < int64_t(dims.size());) {
+    ArrayRef<unsigned> group;
+    int64_t *slot = nullptr;
+    if (dims[p] == outer.front()) {
+      group = outer;
+      slot = &out.posOuter;
+    } else if (dims[p] == inner.front()) {
+      group = inner;
+      slot = &out.posInner;
+    } else if (int64_t(dims[p]) == batchDim) {
+      slot = &out.posBatch;
+    } else {
+      return false;
+    }
+    if (*slot >= 0)
+      return false;
+    const int64_t len = group.empty() ? 1 : int64_t(group.size());
+    if (p + len > int64_t(dims.size()) ||
+        (!group.empty() &&
+         !llvm::equal(ArrayRef<unsigned>(dims).slice(p, len), group)))
+      return false;
+    *slot = int64_t(out.reassociation.size());
+    ReassociationIndices positions;
+    int64_t extent = 1;
+    for (int64_t q = p; q < p + len; ++q) {
+      positions.push_back(q);
+      extent *= type.getDimSize(q);
+    }
+    out.reassociation.push_back(positions);
+    shape.push_back(extent);
+    p += len;
+  }
+  out.type = RankedTensorType::get(shape, type.getElementType());
   return out.posOuter >= 0 && out.posInner >= 0;
 }
 
@@ -173,7 +216,7 @@ FailureOr<GemmMatch> matchGemm(linalg::GenericOp g) {
       !outType.getElementType().isF32())
     return failure();
   const int64_t rank = outType.getRank();
-  if (rank != 2 && rank != 3)
+  if (rank < 2)
     return failure();
   auto iters = g.getIteratorTypesArray();
   if (int64_t(iters.size()) != rank + 1)
@@ -219,20 +262,71 @@ FailureOr<GemmMatch> matchGemm(linalg::GenericOp g) {
       return failure();
   }
 
-  // Loop dims: (batch,) m, n, k. A is the input holding m.
-  const int64_t batchDim = rank == 3 ? 0 : -1;
-  const unsigned mDim = rank - 2, nDim = rank - 1, kDim = rank;
+  // Loop dims: (batch,) m..., n..., k. n is the trailing run of output dims
+  // held by one input only (B), m the run before it held by the other only
+  // (A); what precedes them is the batch (at most one dim, held by either
+  // or both inputs). E.g. MambaOut's NHWC fc: C[b, h, w, n] = x[b, h, w, k]
+  // w[n, k] has m = (b, h, w).
+  const unsigned kDim = rank;
   auto holds = [&](unsigned i, unsigned dim) {
     return g.getIndexingMapsArray()[i].isFunctionOfDim(dim);
   };
-  unsigned ai = holds(0, mDim) ? 0 : 1, bi = 1 - ai;
-  if (!classify(g, ai, mDim, kDim, batchDim, r.a) ||
-      !classify(g, bi, kDim, nDim, batchDim, r.b))
+  auto only = [&](unsigned dim) -> int {
+    bool in0 = holds(0, dim), in1 = holds(1, dim);
+    return in0 == in1 ? -1 : (in0 ? 0 : 1);
+  };
+  if (!holds(0, kDim) || !holds(1, kDim))
     return failure();
-  r.batch = rank == 3 ? outType.getDimSize(0) : 1;
-  r.m = outType.getDimSize(rank - 2);
-  r.n = outType.getDimSize(rank - 1);
+  const int bi = only(rank - 1);
+  if (bi < 0)
+    return failure();
+  const unsigned ai = 1 - bi;
+  int64_t nBegin = rank - 1;
+  while (nBegin > 0 && only(nBegin - 1) == bi)
+    --nBegin;
+  int64_t longest = nBegin;
+  while (longest > 0 && only(longest - 1) == int(ai))
+    --longest;
+  SmallVector<unsigned> mDims, nDims;
+  for (int64_t d = nBegin; d < rank; ++d)
+    nDims.push_back(d);
+  // The longest m run first; where A does not hold it as one adjacent group
+  // (e.g. x[b, k, m]), its leading dim is the batch instead.
+  int64_t batchDim = -1;
+  unsigned kOnly[] = {kDim};
+  bool classified = false;
+  for (int64_t mBegin = longest; mBegin < nBegin && !classified; ++mBegin) {
+    if (mBegin > 1)
+      continue;
+    mDims.clear();
+    for (int64_t d = mBegin; d < nBegin; ++d)
+      mDims.push_back(d);
+    batchDim = mBegin == 1 ? 0 : -1;
+    r.a = Operand();
+    r.b = Operand();
+    classified = classify(g, ai, mDims, kOnly, batchDim, r.a) &&
+                 classify(g, bi, kOnly, nDims, batchDim, r.b);
+  }
+  if (!classified)
+    return failure();
+  r.batch = batchDim >= 0 ? outType.getDimSize(0) : 1;
+  r.m = 1;
+  r.n = 1;
+  for (unsigned d : mDims)
+    r.m *= outType.getDimSize(d);
+  for (unsigned d : nDims)
+    r.n *= outType.getDimSize(d);
   r.k = r.a.type.getDimSize(r.a.posInner);
+  SmallVector<int64_t> outShape;
+  if (batchDim >= 0) {
+    r.outReassociation.push_back({0});
+    outShape.push_back(r.batch);
+  }
+  r.outReassociation.push_back(ReassociationIndices(mDims.begin(), mDims.end()));
+  r.outReassociation.push_back(ReassociationIndices(nDims.begin(), nDims.end()));
+  outShape.push_back(r.m);
+  outShape.push_back(r.n);
+  r.outType = RankedTensorType::get(outShape, outType.getElementType());
   if (r.batch < 1 || r.m < 1 || r.n < 1 || r.k < 1 || r.batch > 65535 ||
       (r.m + kTileM - 1) / kTileM > 65535)
     return failure();
@@ -241,7 +335,9 @@ FailureOr<GemmMatch> matchGemm(linalg::GenericOp g) {
     if (x->type.getElementType().isF32())
       if (Value src = widenedSource(x->tensor)) {
         x->tensor = src;
-        x->type = cast<RankedTensorType>(src.getType());
+        x->type = RankedTensorType::get(
+            x->type.getShape(),
+            cast<RankedTensorType>(src.getType()).getElementType());
       }
 
   // Init: zero, or a bias broadcast along m or n.
@@ -263,9 +359,9 @@ FailureOr<GemmMatch> matchGemm(linalg::GenericOp g) {
     auto d = dyn_cast<AffineDimExpr>(in.getResult(0));
     if (!d)
       return failure();
-    if (d.getPosition() == mDim)
+    if (mDims.size() == 1 && d.getPosition() == mDims[0])
       r.biasAxis = BiasAxis::M;
-    else if (d.getPosition() == nDim)
+    else if (nDims.size() == 1 && d.getPosition() == nDims[0])
       r.biasAxis = BiasAxis::N;
     else
       return failure();
@@ -522,7 +618,7 @@ gpu::GPUFuncOp buildKernel(OpBuilder &b, gpu::GPUModuleOp module,
   auto memOf = [](RankedTensorType t) {
     return MemRefType::get(t.getShape(), t.getElementType());
   };
-  auto outType = cast<RankedTensorType>(g.op.getResult(0).getType());
+  RankedTensorType outType = g.outType;
   SmallVector<Type> args = {memOf(g.a.type), memOf(g.b.type), memOf(outType)};
   if (g.bias)
     args.push_back(memOf(cast<RankedTensorType>(g.bias.getType())));
@@ -733,7 +829,7 @@ struct ConvertLinalgToGPUGemmPass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    SmallVector<GemmMatch> matches;
+    std::vector<GemmMatch> matches;
     module.walk([&](linalg::GenericOp g) {
       if (g->getParentOfType<gpu::GPUModuleOp>())
         return;
@@ -773,11 +869,20 @@ struct ConvertLinalgToGPUGemmPass
             rewriter, loc, MemRefType::get(t.getShape(), t.getElementType()),
             tensor, /*read_only=*/true);
       };
+      // Groups of dims (e.g. NHWC tokens) collapsed into one: contiguous
+      // tensors, so the views are free.
+      auto collapse = [&](const Operand &x) -> Value {
+        if (!x.collapsed())
+          return x.tensor;
+        return tensor::CollapseShapeOp::create(rewriter, loc, x.type, x.tensor,
+                                               x.reassociation);
+      };
       auto outType = cast<RankedTensorType>(g.op.getResult(0).getType());
-      SmallVector<Value> operands = {buffer(g.a.tensor), buffer(g.b.tensor)};
+      SmallVector<Value> operands = {buffer(collapse(g.a)),
+                                     buffer(collapse(g.b))};
       Value out = memref::AllocOp::create(
           rewriter, loc,
-          MemRefType::get(outType.getShape(), outType.getElementType()));
+          MemRefType::get(g.outType.getShape(), g.outType.getElementType()));
       operands.push_back(out);
       if (g.bias)
         operands.push_back(buffer(g.bias));
@@ -789,7 +894,10 @@ struct ConvertLinalgToGPUGemmPass
                                               Value(), operands);
       launch->setAttr("ssm.library_call", descriptorOf(rewriter, g));
       Value result = bufferization::ToTensorOp::create(
-          rewriter, loc, outType, out, /*restrict=*/true, /*writable=*/true);
+          rewriter, loc, g.outType, out, /*restrict=*/true, /*writable=*/true);
+      if (g.outType != outType)
+        result = tensor::ExpandShapeOp::create(rewriter, loc, outType, result,
+                                               g.outReassociation);
       // The init (a fill or a bias broadcast) and an extf producer are dead
       // once the contraction is gone (bufferized, they would still run).
       llvm::SetVector<Operation *> producers;

@@ -131,3 +131,53 @@ func.func @not_gemm(%x: tensor<8x16xf32>, %w: tensor<4x16xf32>) -> (tensor<8x4xf
   } -> tensor<8x4xf32>
   return %r1, %r2 : tensor<8x4xf32>, tensor<8x4xf32>
 }
+
+// -----
+
+// MambaOut's NHWC linear: the tokens (b, h, w) are one m dim of 2*3*5 = 30
+// rows, collapsed on the way in and expanded on the way out.
+// CHECK-LABEL: func.func @nhwc
+// CHECK: %[[X:.*]] = tensor.collapse_shape %arg0 {{\[\[}}0, 1, 2], [3]] : tensor<2x3x5x24xf32> into tensor<30x24xf32>
+// CHECK: bufferization.to_buffer %[[X]] read_only : tensor<30x24xf32> to memref<30x24xf32>
+// CHECK: %[[Y:.*]] = memref.alloc() : memref<30x40xf32>
+// CHECK: gpu.launch_func @ssm_gemm_kernels::@gemm_0
+// CHECK-SAME: bias = "n"
+// CHECK-SAME: m = 30 : i64, n = 40 : i64
+// CHECK: %[[T:.*]] = bufferization.to_tensor %[[Y]] restrict writable : memref<30x40xf32> to tensor<30x40xf32>
+// CHECK: %[[E:.*]] = tensor.expand_shape %[[T]] {{\[\[}}0, 1, 2], [3]] output_shape [2, 3, 5, 40] : tensor<30x40xf32> into tensor<2x3x5x40xf32>
+// CHECK: return %[[E]]
+func.func @nhwc(%x: tensor<2x3x5x24xf32>, %w: tensor<40x24xf32>, %bias: tensor<40xf32>) -> tensor<2x3x5x40xf32> {
+  %e = tensor.empty() : tensor<2x3x5x40xf32>
+  %i = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%bias : tensor<40xf32>) outs(%e : tensor<2x3x5x40xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  } -> tensor<2x3x5x40xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d4)>, affine_map<(d0, d1, d2, d3, d4) -> (d3, d4)>, affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%x, %w : tensor<2x3x5x24xf32>, tensor<40x24xf32>) outs(%i : tensor<2x3x5x40xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %o, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<2x3x5x40xf32>
+  return %r : tensor<2x3x5x40xf32>
+}
+
+// -----
+
+// x[b, k, m]: the longest m run (b, m) is not one group of x, so b is the
+// batch (as the model builders' transposed linears emit it).
+// CHECK-LABEL: func.func @colA
+// CHECK: gpu.launch_func @ssm_gemm_kernels::@gemm_0
+// CHECK-SAME: a_strides = array<i64: 1, 23, 920>
+// CHECK-SAME: batch = 2 : i64
+func.func @colA(%x: tensor<2x40x23xf32>, %w: tensor<50x40xf32>) -> tensor<2x23x50xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<2x23x50xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<2x23x50xf32>) -> tensor<2x23x50xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d3, d1)>, affine_map<(d0, d1, d2, d3) -> (d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%x, %w : tensor<2x40x23xf32>, tensor<50x40xf32>) outs(%f : tensor<2x23x50xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %o, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<2x23x50xf32>
+  return %r : tensor<2x23x50xf32>
+}
