@@ -55,7 +55,7 @@ LibraryCallRecord gemmRecord(const Gemm &g, uint32_t command) {
   r.batch = 1;
   r.a_strides[0] = g.k; // x[m, k]: row-major (m, k)
   r.a_strides[1] = 1;
-  r.b_strides[0] = 1;   // w[n, k] is B = (k, n) column-major
+  r.b_strides[0] = 1; // w[n, k] is B = (k, n) column-major
   r.b_strides[1] = g.k;
   r.c_strides[0] = g.n;
   r.c_strides[1] = 1;
@@ -80,9 +80,9 @@ Bytes gemmModule(const Gemm &g,
   b.addBindInput(1, 1);
   b.addBindInput(2, 2);
   b.addAlloc(3, uint64_t(g.m) * g.n * 4);
-  uint32_t launch = b.addLaunch(kernel, {1, 1, 1},
-                                {launchBuffer(0), launchBuffer(1),
-                                 launchBuffer(3), launchBuffer(2)});
+  uint32_t launch = b.addLaunch(
+      kernel, {1, 1, 1},
+      {launchBuffer(0), launchBuffer(1), launchBuffer(3), launchBuffer(2)});
   b.addReturn(3, 0);
   LibraryCallRecord r = gemmRecord(g, launch);
   if (edit)
@@ -177,39 +177,40 @@ TEST(LibraryCallFormat, EveryFieldIsValidated) {
       {"bias argument 9 out of range", [](auto &r) { r.bias_arg = 9; }},
       {"C is also an input argument", [](auto &r) { r.c_arg = 1; }},
       {"unsupported A / B dtype", [](auto &r) { r.b_dtype = 5; }},
-      {"unsupported C dtype", [](auto &r) {
-         r.c_dtype = uint32_t(DType::BF16);
-       }},
+      {"unsupported C dtype",
+       [](auto &r) { r.c_dtype = uint32_t(DType::BF16); }},
       {"unsupported bias dtype", [](auto &r) { r.bias_dtype = 0; }},
       {"unknown bias kind 4", [](auto &r) { r.bias = 4; }},
       {"unknown activation 0", [](auto &r) { r.activation = 0; }},
-      {"must be 0 without a bias", [](auto &r) {
-         r.bias = uint32_t(GemmBias::None);
-       }},
+      {"must be 0 without a bias",
+       [](auto &r) { r.bias = uint32_t(GemmBias::None); }},
       {"must be in [1, 2^31)", [](auto &r) { r.m = 0; }},
       {"must be in [1, 2^31)", [](auto &r) { r.k = uint64_t(1) << 31; }},
       {"must be in [1, 2^31)", [](auto &r) { r.batch = 0; }},
-      {"A strides (2, 2)", [](auto &r) { r.a_strides[0] = r.a_strides[1] = 2; }},
+      {"A strides (2, 2)",
+       [](auto &r) { r.a_strides[0] = r.a_strides[1] = 2; }},
       // Rows closer than a row's length overlap.
       {"A strides (2, 1) are neither", [](auto &r) { r.a_strides[0] = 2; }},
       {"B strides (1, 1) are neither", [](auto &r) { r.b_strides[1] = 1; }},
       // Column-major C (m = 5 rows) needs a column stride >= 5.
-      {"C strides (1, 4)", [](auto &r) {
+      {"C strides (1, 4)",
+       [](auto &r) {
          r.c_strides[0] = 1;
          r.c_strides[1] = 4;
        }},
       {"A batch stride must be 0 with batch 1",
        [](auto &r) { r.a_strides[2] = 100; }},
       {"C batch stride 0 overlaps", [](auto &r) { r.batch = 2; }},
-      {"A batch stride 1 overlaps", [](auto &r) {
+      {"A batch stride 1 overlaps",
+       [](auto &r) {
          r.batch = 2;
          r.a_strides[2] = 1;
          r.c_strides[2] = 35;
        }},
-      {"A extent overflows", [](auto &r) {
-         r.a_strides[0] = uint64_t(1) << 62;
-       }},
-      {"A extent overflows", [](auto &r) {
+      {"A extent overflows",
+       [](auto &r) { r.a_strides[0] = uint64_t(1) << 62; }},
+      {"A extent overflows",
+       [](auto &r) {
          r.batch = 3;
          r.a_strides[2] = uint64_t(1) << 63;
          r.c_strides[2] = 35;
@@ -231,15 +232,14 @@ TEST(LibraryCallFormat, ScalarArgumentAndDuplicateAndWriterErrors) {
   const char image[] = "gemm\n";
   uint32_t object = b.addKernelObject(TargetKind::Nvptx, BinaryFormat::Ptx,
                                       "sm_90", image, sizeof image);
-  uint32_t kernel = b.addKernel(
-      "gemm", object, {32, 1, 1}, 0,
-      {bufferArg(), scalarArg(8), bufferArg(), bufferArg()});
+  uint32_t kernel =
+      b.addKernel("gemm", object, {32, 1, 1}, 0,
+                  {bufferArg(), scalarArg(8), bufferArg(), bufferArg()});
   uint32_t first = b.addBindInput(0, 0);
   b.addAlloc(1, 140);
-  uint32_t launch =
-      b.addLaunch(kernel, {1, 1, 1},
-                  {launchBuffer(0), launchScalar(3), launchBuffer(1),
-                   launchBuffer(0)});
+  uint32_t launch = b.addLaunch(
+      kernel, {1, 1, 1},
+      {launchBuffer(0), launchScalar(3), launchBuffer(1), launchBuffer(0)});
   b.addReturn(1, 0);
   b.addEntry("f", {{"x", DType::F32, {15}}}, {{"y", DType::F32, {35}}}, 2,
              first, b.commandCount() - first);
@@ -264,23 +264,22 @@ TEST(LibraryCallFormat, ScalarArgumentAndDuplicateAndWriterErrors) {
   ModuleBuilder twice("library-call-test");
   uint32_t o = twice.addKernelObject(TargetKind::Nvptx, BinaryFormat::Ptx,
                                      "sm_90", image, sizeof image);
-  uint32_t k = twice.addKernel(
-      "gemm", o, {32, 1, 1}, 0,
-      {bufferArg(), bufferArg(), bufferArg(), bufferArg()});
+  uint32_t k =
+      twice.addKernel("gemm", o, {32, 1, 1}, 0,
+                      {bufferArg(), bufferArg(), bufferArg(), bufferArg()});
   uint32_t f = twice.addBindInput(0, 0);
   twice.addBindInput(1, 1);
   twice.addBindInput(2, 2);
   twice.addAlloc(3, 140);
-  uint32_t l = twice.addLaunch(k, {1, 1, 1},
-                               {launchBuffer(0), launchBuffer(1),
-                                launchBuffer(3), launchBuffer(2)});
+  uint32_t l = twice.addLaunch(
+      k, {1, 1, 1},
+      {launchBuffer(0), launchBuffer(1), launchBuffer(3), launchBuffer(2)});
   twice.addReturn(3, 0);
   twice.addEntry("f",
                  {{"x", DType::F32, {5, 3}},
                   {"w", DType::F32, {7, 3}},
                   {"bias", DType::F32, {7}}},
-                 {{"y", DType::F32, {5, 7}}}, 4, f,
-                 twice.commandCount() - f);
+                 {{"y", DType::F32, {5, 7}}}, 4, f, twice.commandCount() - f);
   twice.addLibraryCall(gemmRecord(Gemm{}, l));
   twice.addLibraryCall(gemmRecord(Gemm{}, l));
   bytes = twice.finish();
@@ -418,7 +417,7 @@ struct Outcome {
 /// Loads `bytes` on `device` and runs f on random inputs; `expected` gets
 /// the double-precision y = x w^T + bias.
 Outcome run(const Bytes &bytes, std::shared_ptr<HostDevice> device,
-        std::vector<float> *expected = nullptr) {
+            std::vector<float> *expected = nullptr) {
   Outcome result;
   Expected<ArtifactView> view = ArtifactView::open(bytes.data(), bytes.size());
   if (!view.ok())
@@ -443,7 +442,8 @@ Outcome run(const Bytes &bytes, std::shared_ptr<HostDevice> device,
   Status planned = ssmrt::detail::planEntry(context, plan);
   if (!planned.ok())
     return {planned, {}};
-  Expected<gpu::GpuExecutable> exe = gpu::GpuExecutable::load(*view, device, {});
+  Expected<gpu::GpuExecutable> exe =
+      gpu::GpuExecutable::load(*view, device, {});
   if (!exe.ok())
     return {exe.status(), {}};
   Expected<gpu::GpuWorkspace> ws = gpu::GpuWorkspace::create(plan, device);
@@ -486,8 +486,8 @@ Outcome run(const Bytes &bytes, std::shared_ptr<HostDevice> device,
 }
 
 TEST(LibraryCallExecutor, TheLibraryReplacesTheLaunch) {
-  for (const char *mode : {static_cast<const char *>(nullptr), "auto",
-                           "library"}) {
+  for (const char *mode :
+       {static_cast<const char *>(nullptr), "auto", "library"}) {
     SCOPED_TRACE(mode ? mode : "(unset)");
     GemmMode scoped(mode);
     auto device = std::make_shared<HostDevice>();

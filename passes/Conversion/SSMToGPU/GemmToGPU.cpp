@@ -256,8 +256,8 @@ FailureOr<GemmMatch> matchGemm(linalg::GenericOp g) {
   if (body.getOperations().size() != size_t(3 + int(w0) + int(w1)))
     return failure();
   for (unsigned i = 0; i < 2; ++i) {
-    Type t = cast<RankedTensorType>(g.getDpsInputs()[i].getType())
-                 .getElementType();
+    Type t =
+        cast<RankedTensorType>(g.getDpsInputs()[i].getType()).getElementType();
     if (!((i == 0 ? w0 : w1) ? t.isBF16() : t.isF32()))
       return failure();
   }
@@ -322,8 +322,10 @@ FailureOr<GemmMatch> matchGemm(linalg::GenericOp g) {
     r.outReassociation.push_back({0});
     outShape.push_back(r.batch);
   }
-  r.outReassociation.push_back(ReassociationIndices(mDims.begin(), mDims.end()));
-  r.outReassociation.push_back(ReassociationIndices(nDims.begin(), nDims.end()));
+  r.outReassociation.push_back(
+      ReassociationIndices(mDims.begin(), mDims.end()));
+  r.outReassociation.push_back(
+      ReassociationIndices(nDims.begin(), nDims.end()));
   outShape.push_back(r.m);
   outShape.push_back(r.n);
   r.outType = RankedTensorType::get(outShape, outType.getElementType());
@@ -382,8 +384,8 @@ FailureOr<GemmMatch> matchGemm(linalg::GenericOp g) {
           llvm::count_if(user.getRegion().front(), [](Operation &o) {
             return !isa<arith::ConstantOp>(o);
           }) == 2) {
-        Operation *max = yielded(user) ? yielded(user).getDefiningOp()
-                                       : nullptr;
+        Operation *max =
+            yielded(user) ? yielded(user).getDefiningOp() : nullptr;
         if (max && isa<arith::MaximumFOp, arith::MaxNumFOp>(max)) {
           bool widened = false;
           Value x = max->getOperand(0), zero = max->getOperand(1);
@@ -493,22 +495,19 @@ struct TileCopy {
     if (vector)
       numFlags = guardRun || guardOther ? 1 : 0;
     else
-      numFlags = guardRun || guardOther || extRun % kPerThread != 0
-                     ? kPerThread
-                     : 0;
+      numFlags =
+          guardRun || guardOther || extRun % kPerThread != 0 ? kPerThread : 0;
   }
   /// Values carried from the loads to the stores: the raw loads (one
   /// vector, or 4 scalars), then the flags.
-  int64_t numCarried() const {
-    return (vector ? 1 : kPerThread) + numFlags;
-  }
+  int64_t numCarried() const { return (vector ? 1 : kPerThread) + numFlags; }
 
   /// The thread's offsets in the tile: (kk along k, xx along x).
   std::pair<Value, Value> offsets(Emitter &e, Value tid) const {
     if (runIsX)
-      return {e.divi(tid, e.idx(kTileM / kPerThread)),
-              e.muli(e.remi(tid, e.idx(kTileM / kPerThread)),
-                     e.idx(kPerThread))};
+      return {
+          e.divi(tid, e.idx(kTileM / kPerThread)),
+          e.muli(e.remi(tid, e.idx(kTileM / kPerThread)), e.idx(kPerThread))};
     return {e.muli(e.remi(tid, e.idx(kTileK / kPerThread)), e.idx(kPerThread)),
             e.divi(tid, e.idx(kTileK / kPerThread))};
   }
@@ -549,8 +548,7 @@ struct TileCopy {
       }
       auto vt = VectorType::get({kPerThread}, elem);
       const unsigned bytes = kPerThread * elem.getIntOrFloatBitWidth() / 8;
-      raw.push_back(vector::LoadOp::create(e.b, e.loc, vt, mem,
-                                           indices(runIdx),
+      raw.push_back(vector::LoadOp::create(e.b, e.loc, vt, mem, indices(runIdx),
                                            /*nontemporal=*/false,
                                            llvm::MaybeAlign(bytes)));
       if (numFlags)
@@ -611,8 +609,8 @@ struct TileCopy {
 };
 
 /// Builds the kernel for `g` at the end of `module`.
-gpu::GPUFuncOp buildKernel(OpBuilder &b, gpu::GPUModuleOp module,
-                           GemmMatch g, StringRef name) {
+gpu::GPUFuncOp buildKernel(OpBuilder &b, gpu::GPUModuleOp module, GemmMatch g,
+                           StringRef name) {
   Location loc = g.op.getLoc();
   MLIRContext *ctx = b.getContext();
   auto memOf = [](RankedTensorType t) {
@@ -622,8 +620,7 @@ gpu::GPUFuncOp buildKernel(OpBuilder &b, gpu::GPUModuleOp module,
   SmallVector<Type> args = {memOf(g.a.type), memOf(g.b.type), memOf(outType)};
   if (g.bias)
     args.push_back(memOf(cast<RankedTensorType>(g.bias.getType())));
-  auto shared =
-      gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
+  auto shared = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
   Type f32 = b.getF32Type();
   auto tileA = MemRefType::get({kTileK, kTileM + kPad}, f32,
                                MemRefLayoutAttrInterface(), shared);
@@ -631,16 +628,14 @@ gpu::GPUFuncOp buildKernel(OpBuilder &b, gpu::GPUModuleOp module,
                                MemRefLayoutAttrInterface(), shared);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToEnd(module.getBody());
-  auto fn = gpu::GPUFuncOp::create(b, loc, name,
-                                   FunctionType::get(ctx, args, {}),
-                                   TypeRange{tileA, tileB});
+  auto fn = gpu::GPUFuncOp::create(
+      b, loc, name, FunctionType::get(ctx, args, {}), TypeRange{tileA, tileB});
   fn->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
   // 16-byte vector accesses: the lowering's shared globals get this
   // alignment (its default is the element's).
   for (unsigned i = 0; i < 2; ++i)
     fn.setWorkgroupAttributionAttr(i, "llvm.align", b.getI64IntegerAttr(16));
-  fn.setKnownBlockSizeAttr(
-      b.getDenseI32ArrayAttr({int32_t(kThreads), 1, 1}));
+  fn.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr({int32_t(kThreads), 1, 1}));
   Block &entry = fn.getBody().front();
   b.setInsertionPointToStart(&entry);
   Emitter e{b, loc};
@@ -651,10 +646,10 @@ gpu::GPUFuncOp buildKernel(OpBuilder &b, gpu::GPUModuleOp module,
         Bs = fn.getWorkgroupAttributions()[1];
 
   Value tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
-  Value n0 = e.muli(gpu::BlockIdOp::create(b, loc, gpu::Dimension::x),
-                    e.idx(kTileN));
-  Value m0 = e.muli(gpu::BlockIdOp::create(b, loc, gpu::Dimension::y),
-                    e.idx(kTileM));
+  Value n0 =
+      e.muli(gpu::BlockIdOp::create(b, loc, gpu::Dimension::x), e.idx(kTileN));
+  Value m0 =
+      e.muli(gpu::BlockIdOp::create(b, loc, gpu::Dimension::y), e.idx(kTileM));
   Value bz = gpu::BlockIdOp::create(b, loc, gpu::Dimension::z);
   const int64_t lanesN = kTileN / kPerThread;
   Value tx = e.remi(tid, e.idx(lanesN)), ty = e.divi(tid, e.idx(lanesN));
@@ -723,8 +718,8 @@ gpu::GPUFuncOp buildKernel(OpBuilder &b, gpu::GPUModuleOp module,
     return ind;
   };
   auto loadBias = [&](Value i, int64_t extent) {
-    Value v = memref::LoadOp::create(
-        b, loc, bias, ValueRange{e.mini(i, e.idx(extent - 1))});
+    Value v = memref::LoadOp::create(b, loc, bias,
+                                     ValueRange{e.mini(i, e.idx(extent - 1))});
     return e.toF32(v);
   };
   Value colBase = e.addi(n0, colOff);
@@ -794,8 +789,7 @@ DictionaryAttr descriptorOf(Builder &b, GemmMatch g) {
     d.push_back(b.getNamedAttr(name, b.getI64IntegerAttr(v)));
   };
   auto strides = [&](StringRef name, int64_t row, int64_t col, int64_t bat) {
-    d.push_back(
-        b.getNamedAttr(name, b.getDenseI64ArrayAttr({row, col, bat})));
+    d.push_back(b.getNamedAttr(name, b.getDenseI64ArrayAttr({row, col, bat})));
   };
   d.push_back(b.getNamedAttr("op", b.getStringAttr("gemm")));
   i64("m", g.m);
@@ -818,8 +812,8 @@ DictionaryAttr descriptorOf(Builder &b, GemmMatch g) {
       "bias", b.getStringAttr(g.biasAxis == BiasAxis::M   ? "m"
                               : g.biasAxis == BiasAxis::N ? "n"
                                                           : "none")));
-  d.push_back(b.getNamedAttr("activation",
-                             b.getStringAttr(g.relu ? "relu" : "none")));
+  d.push_back(
+      b.getNamedAttr("activation", b.getStringAttr(g.relu ? "relu" : "none")));
   return b.getDictionaryAttr(d);
 }
 
@@ -846,8 +840,8 @@ struct ConvertLinalgToGPUGemmPass
     auto kernels = module.lookupSymbol<gpu::GPUModuleOp>(kKernelModule);
     if (!kernels) {
       rewriter.setInsertionPointToEnd(module.getBody());
-      kernels = gpu::GPUModuleOp::create(rewriter, module.getLoc(),
-                                         kKernelModule);
+      kernels =
+          gpu::GPUModuleOp::create(rewriter, module.getLoc(), kKernelModule);
     }
     std::map<KernelKey, gpu::GPUFuncOp> cache;
     for (GemmMatch &g : matches) {
@@ -887,8 +881,7 @@ struct ConvertLinalgToGPUGemmPass
       if (g.bias)
         operands.push_back(buffer(g.bias));
       gpu::KernelDim3 grid{e.idx((g.n + kTileN - 1) / kTileN),
-                           e.idx((g.m + kTileM - 1) / kTileM),
-                           e.idx(g.batch)};
+                           e.idx((g.m + kTileM - 1) / kTileM), e.idx(g.batch)};
       gpu::KernelDim3 block{e.idx(kThreads), e.idx(1), e.idx(1)};
       auto launch = gpu::LaunchFuncOp::create(rewriter, loc, fn, grid, block,
                                               Value(), operands);

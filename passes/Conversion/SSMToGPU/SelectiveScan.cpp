@@ -33,6 +33,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "ssm/Conversion/SSMToGPU/EmitUtils.h"
 #include "ssm/Conversion/SSMToGPU/SSMToGPU.h"
 #include "ssm/Dialect/SSM/IR/SSMOps.h"
 
@@ -54,56 +55,24 @@ using namespace mlir::ssm;
 
 namespace {
 
-constexpr double kLog2E = 1.4426950408889634;
+using ssm::detail::kLog2E;
 /// The static shared memory a block may use without opting in.
 constexpr int64_t kMaxStaticShared = 48 * 1024;
 
-/// Small IR-building helpers over one builder and location.
-struct Emitter {
-  OpBuilder &b;
-  Location loc;
+/// The GPU kernels' helpers plus the forward kernel's own exp2 and silu.
+struct Emitter : ssm::detail::GPUEmitter {
+  using GPUEmitter::GPUEmitter;
 
-  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
-  Value f32(double v) {
-    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(float(v)));
-  }
-  Value addi(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
-  Value subi(Value x, Value y) { return arith::SubIOp::create(b, loc, x, y); }
-  Value muli(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
-  Value divi(Value x, Value y) { return arith::DivUIOp::create(b, loc, x, y); }
-  Value remi(Value x, Value y) { return arith::RemUIOp::create(b, loc, x, y); }
-  Value mini(Value x, Value y) { return arith::MinUIOp::create(b, loc, x, y); }
-  Value ult(Value x, Value y) {
-    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, x, y);
-  }
-  // `contract`: a multiply feeding an add becomes one fma (without it the
-  // NVPTX backend emits mul.rn + add.rn, which ptxas may not fuse).
-  Value add(Value x, Value y) {
-    return arith::AddFOp::create(b, loc, x, y, arith::FastMathFlags::contract);
-  }
-  Value mul(Value x, Value y) {
-    return arith::MulFOp::create(b, loc, x, y, arith::FastMathFlags::contract);
-  }
-  /// x * y + z as one fma.
-  Value fma(Value x, Value y, Value z) { return add(mul(x, y), z); }
-  Value maxf(Value x, Value y) {
-    return arith::MaxNumFOp::create(b, loc, x, y);
-  }
-  Value minf(Value x, Value y) {
-    return arith::MinNumFOp::create(b, loc, x, y);
-  }
-  Value neg(Value x) { return arith::NegFOp::create(b, loc, x); }
-  Value sub(Value x, Value y) { return arith::SubFOp::create(b, loc, x, y); }
   /// 2^x on the FMA pipe instead of the multi-function unit: x clamped to
   /// [-127, 127], n = round(x) by the 1.5 * 2^23 trick, 2^(x - n) by Cephes'
   /// exp2f polynomial (relative error ~2e-7, like ex2.approx), and n added to
-  /// the exponent bits.
+  /// the exponent bits. The rounding adds and x - n are not `contract`.
   Value exp2Poly(Value x) {
     x = minf(maxf(x, f32(-127.0)), f32(127.0));
     Value magic = f32(12582912.0);
     Value shifted = arith::AddFOp::create(b, loc, x, magic);
     Value n = arith::SubFOp::create(b, loc, shifted, magic);
-    Value f = sub(x, n);
+    Value f = arith::SubFOp::create(b, loc, x, n);
     Value p = f32(1.535336188319500e-4);
     for (double c : {1.339887440266574e-3, 9.618437357674640e-3,
                      5.550332471162809e-2, 2.402264791363012e-1,
@@ -118,49 +87,9 @@ struct Emitter {
     return arith::BitcastOp::create(
         b, loc, b.getF32Type(), arith::AddIOp::create(b, loc, bits, scale));
   }
-  /// 2^x, marked `afn`: ssm-nvvm-fast-math makes it ex2.approx.ftz.f32
-  /// (2 ulp, flushes denormal results) on NVVM.
-  Value exp2(Value x) {
-    return math::Exp2Op::create(b, loc, x, arith::FastMathFlags::afn);
-  }
-  /// x / y, marked `afn` (div.approx.ftz.f32 on NVVM: 2 ulp for |y| in
-  /// [2^-126, 2^126]).
-  Value div(Value x, Value y) {
-    return arith::DivFOp::create(b, loc, x, y, arith::FastMathFlags::afn);
-  }
-  /// log1p(exp(x)) = max(x, 0) + log1p(w), w = exp(-|x|) in (0, 1], with
-  /// log1p(w) = 2 atanh(s), s = w / (2 + w) <= 1/3, summed to s^13 (relative
-  /// truncation error < 1e-8): accurate also where softplus is tiny.
-  Value softplus(Value x) {
-    Value w = exp2(mul(minf(x, neg(x)), f32(kLog2E))); // exp(-|x|)
-    Value s = div(w, add(f32(2.0), w));
-    Value s2 = mul(s, s);
-    Value p = f32(2.0 / 13.0);
-    for (int k : {11, 9, 7, 5, 3, 1})
-      p = fma(p, s2, f32(2.0 / k));
-    return add(maxf(x, f32(0.0)), mul(p, s));
-  }
   /// x * sigmoid(x).
   Value silu(Value x) {
     return div(x, add(f32(1.0), exp2(mul(x, f32(-kLog2E)))));
-  }
-  Value load(Value memref, ValueRange indices) {
-    Value v = memref::LoadOp::create(b, loc, memref, indices);
-    if (!v.getType().isF32())
-      v = arith::ExtFOp::create(b, loc, b.getF32Type(), v);
-    return v;
-  }
-  void store(Value v, Value memref, ValueRange indices) {
-    Type elem = cast<MemRefType>(memref.getType()).getElementType();
-    if (elem != v.getType())
-      v = arith::TruncFOp::create(b, loc, elem, v);
-    memref::StoreOp::create(b, loc, v, memref, indices);
-  }
-  Value buffer(Value tensor) {
-    auto type = cast<RankedTensorType>(tensor.getType());
-    return bufferization::ToBufferOp::create(
-        b, loc, MemRefType::get(type.getShape(), type.getElementType()), tensor,
-        /*read_only=*/true);
   }
 };
 
@@ -347,9 +276,7 @@ struct SelectiveScanToGPU : OpRewritePattern<SelectiveScanOp> {
         workgroup = tileTypes;
       Value dynamicBytes;
       if (dynamicShared)
-        // 16 bytes of slack: the lowering declares the dynamic array as a
-        // (1-byte) static shared variable, and the dynamic area starts after
-        // the static one, aligned; the views start at the variable.
+        // 16 bytes of slack (see GPUEmitter::dynamicSharedViews).
         dynamicBytes = arith::ConstantOp::create(
             rewriter, loc,
             rewriter.getI32IntegerAttr(int32_t(sharedBytes(kind, t) + 16)));
@@ -367,20 +294,9 @@ struct SelectiveScanToGPU : OpRewritePattern<SelectiveScanOp> {
       Emitter e{rewriter, loc};
       SmallVector<Value> tilesMem(launch.getWorkgroupAttributions().begin(),
                                   launch.getWorkgroupAttributions().end());
-      if (dynamicShared) {
+      if (dynamicShared)
         // The tiles as views into the dynamic shared memory, in order.
-        Value bytes = gpu::DynamicSharedMemoryOp::create(
-            rewriter, loc,
-            MemRefType::get({ShapedType::kDynamic}, rewriter.getI8Type(),
-                            MemRefLayoutAttrInterface(), shared));
-        int64_t offset = 0;
-        for (Type type : tileTypes) {
-          auto tile = cast<MemRefType>(type);
-          tilesMem.push_back(memref::ViewOp::create(
-              rewriter, loc, tile, bytes, e.idx(offset), ValueRange{}));
-          offset += tile.getNumElements() * 4;
-        }
-      }
+        tilesMem = e.dynamicSharedViews(tileTypes);
       Value sU = tilesMem[0], sDelta = tilesMem[1], sB = tilesMem[2];
       Value sC = pass1 ? Value() : tilesMem[3];
       Value sZ = withZ ? tilesMem[4] : Value();

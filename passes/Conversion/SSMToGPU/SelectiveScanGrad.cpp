@@ -44,6 +44,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "ssm/Conversion/SSMToGPU/EmitUtils.h"
 #include "ssm/Conversion/SSMToGPU/SSMToGPU.h"
 #include "ssm/Dialect/SSM/IR/SSMOps.h"
 
@@ -61,90 +62,20 @@ using namespace mlir::ssm;
 
 namespace {
 
-constexpr double kLog2E = 1.4426950408889634;
+using ssm::detail::kLog2E;
 /// The static shared memory a block may use without opting in.
 constexpr int64_t kMaxStaticShared = 48 * 1024;
 /// Padding (floats) between the steps of the dB / dC scratch: consecutive
 /// steps start 16 banks apart.
 constexpr int64_t kScratchPad = 16;
 
-/// IR-building helpers over one builder and location (f32 arithmetic).
-struct GradEmitter {
-  OpBuilder &b;
-  Location loc;
+/// The GPU kernels' helpers plus the backward kernels' own.
+struct GradEmitter : ssm::detail::GPUEmitter {
+  using GPUEmitter::GPUEmitter;
 
-  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
-  Value f32(double v) {
-    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(float(v)));
-  }
-  Value addi(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
-  Value subi(Value x, Value y) { return arith::SubIOp::create(b, loc, x, y); }
-  Value muli(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
-  Value divi(Value x, Value y) { return arith::DivUIOp::create(b, loc, x, y); }
-  Value remi(Value x, Value y) { return arith::RemUIOp::create(b, loc, x, y); }
-  Value mini(Value x, Value y) { return arith::MinUIOp::create(b, loc, x, y); }
-  Value ult(Value x, Value y) {
-    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, x, y);
-  }
-  Value andi(Value x, Value y) { return arith::AndIOp::create(b, loc, x, y); }
-  Value select(Value c, Value x, Value y) {
-    return arith::SelectOp::create(b, loc, c, x, y);
-  }
-  // `contract`: multiplies feeding adds become fma.
-  Value add(Value x, Value y) {
-    return arith::AddFOp::create(b, loc, x, y, arith::FastMathFlags::contract);
-  }
-  Value sub(Value x, Value y) {
-    return arith::SubFOp::create(b, loc, x, y, arith::FastMathFlags::contract);
-  }
-  Value mul(Value x, Value y) {
-    return arith::MulFOp::create(b, loc, x, y, arith::FastMathFlags::contract);
-  }
-  Value fma(Value x, Value y, Value z) { return add(mul(x, y), z); }
-  Value maxf(Value x, Value y) {
-    return arith::MaxNumFOp::create(b, loc, x, y);
-  }
-  Value minf(Value x, Value y) {
-    return arith::MinNumFOp::create(b, loc, x, y);
-  }
-  Value neg(Value x) { return arith::NegFOp::create(b, loc, x); }
-  /// 2^x (afn: ex2.approx.ftz.f32 after ssm-nvvm-fast-math).
-  Value exp2(Value x) {
-    return math::Exp2Op::create(b, loc, x, arith::FastMathFlags::afn);
-  }
-  /// x / y (afn: div.approx.ftz.f32).
-  Value div(Value x, Value y) {
-    return arith::DivFOp::create(b, loc, x, y, arith::FastMathFlags::afn);
-  }
   /// 1 / (1 + exp(-x)).
   Value sigmoid(Value x) {
     return div(f32(1.0), add(f32(1.0), exp2(mul(x, f32(-kLog2E)))));
-  }
-  /// log1p(exp(x)) = max(x, 0) + log1p(w), w = exp(-|x|), with log1p(w) =
-  /// 2 atanh(s), s = w / (2 + w) <= 1/3, summed to s^13: accurate also where
-  /// softplus is tiny (the forward kernel's formula, so both agree).
-  Value softplus(Value x) {
-    Value w = exp2(mul(minf(x, neg(x)), f32(kLog2E)));
-    Value s = div(w, add(f32(2.0), w));
-    Value s2 = mul(s, s);
-    Value p = f32(2.0 / 13.0);
-    for (int k : {11, 9, 7, 5, 3, 1})
-      p = fma(p, s2, f32(2.0 / k));
-    return add(maxf(x, f32(0.0)), mul(p, s));
-  }
-  /// A load widened to f32.
-  Value load(Value memref, ValueRange indices) {
-    Value v = memref::LoadOp::create(b, loc, memref, indices);
-    if (!v.getType().isF32())
-      v = arith::ExtFOp::create(b, loc, b.getF32Type(), v);
-    return v;
-  }
-  /// A store narrowed to the memref's element type.
-  void store(Value v, Value memref, ValueRange indices) {
-    Type elem = cast<MemRefType>(memref.getType()).getElementType();
-    if (elem != v.getType())
-      v = arith::TruncFOp::create(b, loc, elem, v);
-    memref::StoreOp::create(b, loc, v, memref, indices);
   }
   void atomicAdd(Value v, Value memref, ValueRange indices) {
     memref::AtomicRMWOp::create(b, loc, arith::AtomicRMWKind::addf, v, memref,
@@ -156,12 +87,6 @@ struct GradEmitter {
       body();
       scf::YieldOp::create(b, loc);
     });
-  }
-  Value buffer(Value tensor) {
-    auto type = cast<RankedTensorType>(tensor.getType());
-    return bufferization::ToBufferOp::create(
-        b, loc, MemRefType::get(type.getShape(), type.getElementType()), tensor,
-        /*read_only=*/true);
   }
   Value alloc(ArrayRef<int64_t> shape, Type elem) {
     return memref::AllocOp::create(b, loc, MemRefType::get(shape, elem));
@@ -353,8 +278,7 @@ struct SelectiveScanGradToGPU : OpRewritePattern<SelectiveScanGradOp> {
     tileTypes.push_back(sharedType({2, t, cb * states + kScratchPad}));
     for (int64_t i = 0; i < seqTiles; ++i)
       tileTypes.push_back(sharedType({cb, t + 1}));
-    // 16 bytes of slack: the lowering declares the dynamic array as a
-    // (1-byte) static shared variable (see SelectiveScan.cpp).
+    // 16 bytes of slack (see GPUEmitter::dynamicSharedViews).
     Value dynamicBytes = arith::ConstantOp::create(
         rewriter, loc,
         rewriter.getI32IntegerAttr(int32_t(sharedBytes(cb, t) + 16)));
@@ -366,18 +290,7 @@ struct SelectiveScanGradToGPU : OpRewritePattern<SelectiveScanGradOp> {
       OpBuilder::InsertionGuard guard(rewriter);
       rewriter.setInsertionPointToStart(&launch.getBody().front());
       GradEmitter e{rewriter, loc};
-      SmallVector<Value> mem;
-      Value bytes = gpu::DynamicSharedMemoryOp::create(
-          rewriter, loc,
-          MemRefType::get({ShapedType::kDynamic}, rewriter.getI8Type(),
-                          MemRefLayoutAttrInterface(), shared));
-      int64_t offset = 0;
-      for (Type type : tileTypes) {
-        auto tile = cast<MemRefType>(type);
-        mem.push_back(memref::ViewOp::create(rewriter, loc, tile, bytes,
-                                             e.idx(offset), ValueRange{}));
-        offset += tile.getNumElements() * 4;
-      }
+      SmallVector<Value> mem = e.dynamicSharedViews(tileTypes);
       // B, C, the scratch; per-channel tiles [cb][t+1]: u, delta' (after
       // bias and softplus), delta' u, g^ (forward pass: dout), two output
       // tiles, delta~ (before softplus), z.

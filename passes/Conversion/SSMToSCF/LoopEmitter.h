@@ -12,6 +12,8 @@
 #ifndef SSM_PASSES_CONVERSION_SSMTOSCF_LOOPEMITTER_H
 #define SSM_PASSES_CONVERSION_SSMTOSCF_LOOPEMITTER_H
 
+#include "ssm/Conversion/EmitUtils.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -25,23 +27,16 @@
 
 namespace mlir::ssm::detail {
 
-class LoopEmitter {
+/// EmitterBase (index arithmetic, f32 loads and stores, buffer()) plus the
+/// loop lowerings' own helpers. Its mini / maxi are signed.
+class LoopEmitter : public EmitterBase {
 public:
-  LoopEmitter(OpBuilder &builder, Location loc) : b(builder), loc(loc) {}
+  using EmitterBase::EmitterBase;
 
   OpBuilder &builder() { return b; }
   Location location() { return loc; }
 
   //===--- constants and index arithmetic --------------------------------===//
-  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
-  Value f32(double v) {
-    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
-  }
-  Value addi(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
-  Value subi(Value x, Value y) { return arith::SubIOp::create(b, loc, x, y); }
-  Value muli(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
-  Value divi(Value x, Value y) { return arith::DivUIOp::create(b, loc, x, y); }
-  Value remi(Value x, Value y) { return arith::RemUIOp::create(b, loc, x, y); }
   Value maxi(Value x, Value y) { return arith::MaxSIOp::create(b, loc, x, y); }
   Value mini(Value x, Value y) { return arith::MinSIOp::create(b, loc, x, y); }
   Value cmpi(arith::CmpIPredicate p, Value x, Value y) {
@@ -56,9 +51,6 @@ public:
   Value mul(Value x, Value y) { return arith::MulFOp::create(b, loc, x, y); }
   Value div(Value x, Value y) { return arith::DivFOp::create(b, loc, x, y); }
   Value exp(Value x) { return math::ExpOp::create(b, loc, x); }
-  Value select(Value c, Value x, Value y) {
-    return arith::SelectOp::create(b, loc, c, x, y);
-  }
   Value cmpf(arith::CmpFPredicate p, Value x, Value y) {
     return arith::CmpFOp::create(b, loc, p, x, y);
   }
@@ -80,13 +72,6 @@ public:
   }
 
   //===--- buffers -------------------------------------------------------===//
-  /// The buffer behind a tensor operand (read only).
-  Value buffer(Value tensor) {
-    auto type = cast<RankedTensorType>(tensor.getType());
-    auto memrefType = MemRefType::get(type.getShape(), type.getElementType());
-    return bufferization::ToBufferOp::create(b, loc, memrefType, tensor,
-                                             /*read_only=*/true);
-  }
   /// A new buffer of `shape` (dynamic sizes taken from `sizes`) and `elem`.
   Value alloc(ArrayRef<int64_t> shape, Type elem, ArrayRef<Value> sizes,
               bool onStack = false) {
@@ -126,20 +111,6 @@ public:
          ++i)
       sizes.push_back(dim(memref, i));
     return sizes;
-  }
-  /// Loads an element as f32.
-  Value load(Value memref, ValueRange indices) {
-    Value v = memref::LoadOp::create(b, loc, memref, indices);
-    if (!v.getType().isF32())
-      v = arith::ExtFOp::create(b, loc, b.getF32Type(), v);
-    return v;
-  }
-  /// Stores an f32 value, narrowed to the buffer's element type.
-  void store(Value v, Value memref, ValueRange indices) {
-    Type elem = cast<MemRefType>(memref.getType()).getElementType();
-    if (elem != v.getType())
-      v = arith::TruncFOp::create(b, loc, elem, v);
-    memref::StoreOp::create(b, loc, v, memref, indices);
   }
 
   //===--- loops ---------------------------------------------------------===//
@@ -185,10 +156,6 @@ public:
     parallel(dims(from),
              [&](ValueRange ivs) { store(load(from, ivs), to, ivs); });
   }
-
-private:
-  OpBuilder &b;
-  Location loc;
 };
 
 } // namespace mlir::ssm::detail

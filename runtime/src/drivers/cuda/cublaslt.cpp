@@ -150,9 +150,9 @@ Status CublasLt::check(int status, const char *what) const {
   const char *text = symbols_ && symbols_->getStatusString
                          ? symbols_->getStatusString(status)
                          : nullptr;
-  return internalError(strCat("cuBLASLt ", what, " failed: ",
-                              text ? text : "unknown status", " (", status,
-                              ")"));
+  return internalError(strCat("cuBLASLt ", what,
+                              " failed: ", text ? text : "unknown status", " (",
+                              status, ")"));
 }
 
 Expected<std::unique_ptr<CublasLt>> CublasLt::load() {
@@ -169,8 +169,7 @@ Expected<std::unique_ptr<CublasLt>> CublasLt::load() {
     errors += strCat(errors.empty() ? "" : "; ", e ? e : name);
   }
   if (!lt->library_)
-    return unavailableError(
-        strCat("cuBLASLt is not available (", errors, ")"));
+    return unavailableError(strCat("cuBLASLt is not available (", errors, ")"));
   lt->symbols_ = std::make_unique<CublasLtSymbols>();
   CublasLtSymbols &s = *lt->symbols_;
   bool missing = false;
@@ -199,13 +198,12 @@ Expected<std::unique_ptr<CublasLt>> CublasLt::load() {
   bind(s.heuristic, "cublasLtMatmulAlgoGetHeuristic");
   bind(s.matmul, "cublasLtMatmul");
   if (missing)
-    return unavailableError(
-        strCat("cuBLASLt (", lt->path_, ") lacks ", which));
+    return unavailableError(strCat("cuBLASLt (", lt->path_, ") lacks ", which));
   lt->version_ = s.getVersion();
   // The descriptors used here exist from cuBLASLt 11 on.
   if (lt->version_ < 110000)
-    return unavailableError(strCat("cuBLASLt ", lt->version_, " (",
-                                   lt->path_, ") is older than 11.0"));
+    return unavailableError(strCat("cuBLASLt ", lt->version_, " (", lt->path_,
+                                   ") is older than 11.0"));
   SSMRT_RETURN_IF_ERROR(lt->check(s.create(&lt->handle_), "cublasLtCreate"));
   return lt;
 }
@@ -239,20 +237,30 @@ bool CublasLt::supports(const format::LibraryCallInfo &call) {
          m.op == kOpN &&
          transposedView(call.k, call.n, call.bStrides[0], call.bStrides[1],
                         m) &&
-         transposedView(call.m, call.k, call.aStrides[0], call.aStrides[1],
-                        m);
+         transposedView(call.m, call.k, call.aStrides[0], call.aStrides[1], m);
 }
 
 Expected<CublasLt::Plan *> CublasLt::plan(const format::LibraryCallInfo &call,
                                           uint64_t workspaceBytes) {
-  std::vector<uint64_t> key = {
-      uint64_t(call.aType),  uint64_t(call.bType),   uint64_t(call.cType),
-      uint64_t(call.bias),   uint64_t(call.activation),
-      call.m,                call.n,                 call.k,
-      call.batch,            call.aStrides[0],       call.aStrides[1],
-      call.aStrides[2],      call.bStrides[0],       call.bStrides[1],
-      call.bStrides[2],      call.cStrides[0],       call.cStrides[1],
-      call.cStrides[2],      workspaceBytes};
+  std::vector<uint64_t> key = {uint64_t(call.aType),
+                               uint64_t(call.bType),
+                               uint64_t(call.cType),
+                               uint64_t(call.bias),
+                               uint64_t(call.activation),
+                               call.m,
+                               call.n,
+                               call.k,
+                               call.batch,
+                               call.aStrides[0],
+                               call.aStrides[1],
+                               call.aStrides[2],
+                               call.bStrides[0],
+                               call.bStrides[1],
+                               call.bStrides[2],
+                               call.cStrides[0],
+                               call.cStrides[1],
+                               call.cStrides[2],
+                               workspaceBytes};
   if (auto it = plans_.find(key); it != plans_.end())
     return it->second.get();
   const CublasLtSymbols &s = *symbols_;
@@ -261,55 +269,49 @@ Expected<CublasLt::Plan *> CublasLt::plan(const format::LibraryCallInfo &call,
   // Library problem: D' (n x m) = op(A') (n x k) * op(B') (k x m) with A' =
   // B^T, B' = A^T, D' = C^T.
   LibMatrix la, lb, ld;
-  if (!transposedView(call.k, call.n, call.bStrides[0], call.bStrides[1],
-                      la) ||
-      !transposedView(call.m, call.k, call.aStrides[0], call.aStrides[1],
-                      lb) ||
-      !transposedView(call.m, call.n, call.cStrides[0], call.cStrides[1],
-                      ld) ||
+  if (!transposedView(call.k, call.n, call.bStrides[0], call.bStrides[1], la) ||
+      !transposedView(call.m, call.k, call.aStrides[0], call.aStrides[1], lb) ||
+      !transposedView(call.m, call.n, call.cStrides[0], call.cStrides[1], ld) ||
       ld.op != kOpN)
     return internalError("cuBLASLt: unsupported layout reached plan()");
+  SSMRT_RETURN_IF_ERROR(check(s.descCreate(&p->desc, kCompute32F, kR32F),
+                              "cublasLtMatmulDescCreate"));
   SSMRT_RETURN_IF_ERROR(
-      check(s.descCreate(&p->desc, kCompute32F, kR32F),
-            "cublasLtMatmulDescCreate"));
-  SSMRT_RETURN_IF_ERROR(check(
-      s.descSetAttribute(p->desc, kDescTransA, &la.op, sizeof(la.op)),
-      "set TRANSA"));
-  SSMRT_RETURN_IF_ERROR(check(
-      s.descSetAttribute(p->desc, kDescTransB, &lb.op, sizeof(lb.op)),
-      "set TRANSB"));
+      check(s.descSetAttribute(p->desc, kDescTransA, &la.op, sizeof(la.op)),
+            "set TRANSA"));
+  SSMRT_RETURN_IF_ERROR(
+      check(s.descSetAttribute(p->desc, kDescTransB, &lb.op, sizeof(lb.op)),
+            "set TRANSB"));
   const bool relu = call.activation == format::GemmActivation::Relu;
   p->bias = call.bias == format::GemmBias::AlongN;
   uint32_t epilogue = p->bias ? (relu ? kEpilogueReluBias : kEpilogueBias)
                               : (relu ? kEpilogueRelu : kEpilogueDefault);
-  SSMRT_RETURN_IF_ERROR(check(s.descSetAttribute(p->desc, kDescEpilogue,
-                                                 &epilogue, sizeof(epilogue)),
-                              "set EPILOGUE"));
+  SSMRT_RETURN_IF_ERROR(check(
+      s.descSetAttribute(p->desc, kDescEpilogue, &epilogue, sizeof(epilogue)),
+      "set EPILOGUE"));
   if (p->bias) {
     int32_t biasType = cudaType(call.biasType);
     int64_t biasStride = 0; // one bias vector for every batch
-    SSMRT_RETURN_IF_ERROR(
-        check(s.descSetAttribute(p->desc, kDescBiasDataType, &biasType,
-                                 sizeof(biasType)),
-              "set BIAS_DATA_TYPE"));
+    SSMRT_RETURN_IF_ERROR(check(s.descSetAttribute(p->desc, kDescBiasDataType,
+                                                   &biasType, sizeof(biasType)),
+                                "set BIAS_DATA_TYPE"));
     if (call.batch > 1)
       SSMRT_RETURN_IF_ERROR(
-          check(s.descSetAttribute(p->desc, kDescBiasBatchStride,
-                                   &biasStride, sizeof(biasStride)),
+          check(s.descSetAttribute(p->desc, kDescBiasBatchStride, &biasStride,
+                                   sizeof(biasStride)),
                 "set BIAS_BATCH_STRIDE"));
   }
   auto layout = [&](MatrixLayout &out, format::DType type, const LibMatrix &m,
                     uint64_t batchStride) -> Status {
-    SSMRT_RETURN_IF_ERROR(check(
-        s.layoutCreate(&out, cudaType(type), m.rows, m.cols, m.ld),
-        "cublasLtMatrixLayoutCreate"));
+    SSMRT_RETURN_IF_ERROR(
+        check(s.layoutCreate(&out, cudaType(type), m.rows, m.cols, m.ld),
+              "cublasLtMatrixLayoutCreate"));
     if (call.batch > 1) {
       int32_t count = int32_t(call.batch);
       int64_t stride = int64_t(batchStride);
-      SSMRT_RETURN_IF_ERROR(
-          check(s.layoutSetAttribute(out, kLayoutBatchCount, &count,
-                                     sizeof(count)),
-                "set BATCH_COUNT"));
+      SSMRT_RETURN_IF_ERROR(check(
+          s.layoutSetAttribute(out, kLayoutBatchCount, &count, sizeof(count)),
+          "set BATCH_COUNT"));
       SSMRT_RETURN_IF_ERROR(
           check(s.layoutSetAttribute(out, kLayoutStridedBatchOffset, &stride,
                                      sizeof(stride)),
@@ -332,8 +334,8 @@ Expected<CublasLt::Plan *> CublasLt::plan(const format::LibraryCallInfo &call,
   int found = 0;
   cublasStatus_t h = kSuccess;
   if (set.ok())
-    h = s.heuristic(handle_, p->desc, p->a, p->b, p->d, p->d, pref, 1,
-                    &result, &found);
+    h = s.heuristic(handle_, p->desc, p->a, p->b, p->d, p->d, pref, 1, &result,
+                    &found);
   s.prefDestroy(pref);
   SSMRT_RETURN_IF_ERROR(set);
   // No algorithm (e.g. an epilogue the library does not have for these
@@ -367,8 +369,8 @@ Expected<bool> CublasLt::gemm(const format::LibraryCallInfo &call, uint64_t a,
   void *d = reinterpret_cast<void *>(c);
   SSMRT_RETURN_IF_ERROR(check(
       s.matmul(handle_, p->desc, &alpha, reinterpret_cast<const void *>(b),
-               p->a, reinterpret_cast<const void *>(a), p->b, &beta, d, p->d,
-               d, p->d, &p->algo, reinterpret_cast<void *>(workspace),
+               p->a, reinterpret_cast<const void *>(a), p->b, &beta, d, p->d, d,
+               p->d, &p->algo, reinterpret_cast<void *>(workspace),
                p->workspace, stream),
       "cublasLtMatmul"));
   return true;

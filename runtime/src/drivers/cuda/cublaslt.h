@@ -1,4 +1,5 @@
-//===- cublaslt.h - cuBLASLt through dlopen, for library GEMMs ---*- C++ -*-===//
+//===- cublaslt.h - cuBLASLt through dlopen, for library GEMMs ---*- C++
+//-*-===//
 //
 // Part of the ssmc project. The NVIDIA GEMM library, loaded at run time
 // (libcublasLt.so.13, .12, .11, then libcublasLt.so) with our own minimal

@@ -1,0 +1,102 @@
+//===- EmitUtils.h - IR-building helpers of the GPU kernels -----*- C++ -*-===//
+//
+// The f32 arithmetic of the scan kernels of convert-ssm-to-gpu (forward and
+// backward), over the helpers of ssm/Conversion/EmitUtils.h: adds and
+// multiplies marked `contract` (a multiply feeding an add becomes one fma;
+// without it the NVPTX backend emits mul.rn + add.rn, which ptxas may not
+// fuse), exp2 and division marked `afn` (ex2.approx.ftz.f32 and
+// div.approx.ftz.f32 after ssm-nvvm-fast-math), and the kernels' softplus.
+// Not a public API.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SSM_CONVERSION_SSMTOGPU_EMITUTILS_H
+#define SSM_CONVERSION_SSMTOGPU_EMITUTILS_H
+
+#include "ssm/Conversion/EmitUtils.h"
+
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+
+namespace mlir::ssm::detail {
+
+constexpr double kLog2E = 1.4426950408889634;
+
+/// EmitterBase plus the kernels' f32 arithmetic and unsigned index compares.
+struct GPUEmitter : EmitterBase {
+  using EmitterBase::EmitterBase;
+
+  Value mini(Value x, Value y) { return arith::MinUIOp::create(b, loc, x, y); }
+  Value ult(Value x, Value y) {
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, x, y);
+  }
+  Value andi(Value x, Value y) { return arith::AndIOp::create(b, loc, x, y); }
+
+  Value add(Value x, Value y) {
+    return arith::AddFOp::create(b, loc, x, y, arith::FastMathFlags::contract);
+  }
+  Value sub(Value x, Value y) {
+    return arith::SubFOp::create(b, loc, x, y, arith::FastMathFlags::contract);
+  }
+  Value mul(Value x, Value y) {
+    return arith::MulFOp::create(b, loc, x, y, arith::FastMathFlags::contract);
+  }
+  /// x * y + z as one fma.
+  Value fma(Value x, Value y, Value z) { return add(mul(x, y), z); }
+  Value maxf(Value x, Value y) {
+    return arith::MaxNumFOp::create(b, loc, x, y);
+  }
+  Value minf(Value x, Value y) {
+    return arith::MinNumFOp::create(b, loc, x, y);
+  }
+  Value neg(Value x) { return arith::NegFOp::create(b, loc, x); }
+  /// 2^x, marked `afn`: ex2.approx.ftz.f32 (2 ulp, flushes denormal results)
+  /// on NVVM after ssm-nvvm-fast-math.
+  Value exp2(Value x) {
+    return math::Exp2Op::create(b, loc, x, arith::FastMathFlags::afn);
+  }
+  /// x / y, marked `afn` (div.approx.ftz.f32 on NVVM: 2 ulp for |y| in
+  /// [2^-126, 2^126]).
+  Value div(Value x, Value y) {
+    return arith::DivFOp::create(b, loc, x, y, arith::FastMathFlags::afn);
+  }
+  /// log1p(exp(x)) = max(x, 0) + log1p(w), w = exp(-|x|) in (0, 1], with
+  /// log1p(w) = 2 atanh(s), s = w / (2 + w) <= 1/3, summed to s^13 (relative
+  /// truncation error < 1e-8): accurate also where softplus is tiny. The
+  /// forward and backward kernels share it, so both agree.
+  Value softplus(Value x) {
+    Value w = exp2(mul(minf(x, neg(x)), f32(kLog2E))); // exp(-|x|)
+    Value s = div(w, add(f32(2.0), w));
+    Value s2 = mul(s, s);
+    Value p = f32(2.0 / 13.0);
+    for (int k : {11, 9, 7, 5, 3, 1})
+      p = fma(p, s2, f32(2.0 / k));
+    return add(maxf(x, f32(0.0)), mul(p, s));
+  }
+
+  /// Static-shape f32 shared-memory `tiles` as consecutive views of the
+  /// block's dynamic shared memory, in order from its start. The launch asks
+  /// for 16 bytes of slack: the lowering declares the dynamic array as a
+  /// (1-byte, 16-byte aligned) static shared variable, and the dynamic area
+  /// starts after the static ones, aligned; the views start at the variable.
+  SmallVector<Value> dynamicSharedViews(ArrayRef<Type> tiles) {
+    Attribute space = cast<MemRefType>(tiles.front()).getMemorySpace();
+    Value bytes = gpu::DynamicSharedMemoryOp::create(
+        b, loc,
+        MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
+                        MemRefLayoutAttrInterface(), space));
+    SmallVector<Value> views;
+    int64_t offset = 0;
+    for (Type type : tiles) {
+      auto tile = cast<MemRefType>(type);
+      views.push_back(memref::ViewOp::create(b, loc, tile, bytes, idx(offset),
+                                             ValueRange{}));
+      offset += tile.getNumElements() * 4;
+    }
+    return views;
+  }
+};
+
+} // namespace mlir::ssm::detail
+
+#endif // SSM_CONVERSION_SSMTOGPU_EMITUTILS_H
