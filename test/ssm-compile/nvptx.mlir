@@ -24,10 +24,15 @@
 // PTX: .maxntid 64, 1, 1
 // PTX-NOT: .local
 // PTX-NOT: __nv_
-// PTX: .shared .align 4 .b8
+// The static shared tiles are read by 16-byte ld.shared.v4: all five are
+// declared 16-byte aligned (ssm-align-workgroup-buffers; the lowering's
+// default is the element's, 4).
+// PTX-COUNT-5: .shared .align 16 .b8 __wg_vim_kernel_{{[0-4]}}[{{[0-9]+}}];
+// PTX-NOT: .shared .align
 // PTX: ld.global.b32
 // PTX: st.shared.b32
 // PTX: bar.sync 0;
+// PTX: ld.shared.v4.b32
 // PTX: ex2.approx.ftz.f32
 // PTX: div.approx.ftz.f32
 // PTX: fma.rn.f32

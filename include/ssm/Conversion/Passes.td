@@ -194,6 +194,30 @@ def ConvertLinalgToGPUGemm : Pass<"convert-linalg-to-gpu-gemm", "::mlir::ModuleO
   ];
 }
 
+def SSMAlignWorkgroupBuffers : Pass<"ssm-align-workgroup-buffers"> {
+  let summary = "Give gpu.func workgroup buffers a 16-byte alignment";
+  let description = [{
+    Sets `llvm.align` on every workgroup attribution of every `gpu.func`
+    that has none. convert-gpu-to-{nvvm,rocdl} declare each attribution as
+    a shared (LDS) global with this alignment, by default the element's
+    (`.shared .align 4` for f32), while the scan kernels read and write
+    their tiles with 16-byte vector accesses (`ld.shared.v4`, `ds_read_b128`).
+    Kernels built as `gpu.func` set the attribute themselves (the GEMM
+    kernel); the ones outlined from `gpu.launch` by gpu-kernel-outlining get
+    it here. Attributions that already carry an alignment are left alone.
+
+    ```mlir
+    gpu.func @k() workgroup(%t : memref<64x33xf32, #gpu.address_space<workgroup>>) kernel
+    // becomes
+    gpu.func @k() workgroup(%t : memref<64x33xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}) kernel
+    ```
+  }];
+  let options = [
+    Option<"alignment", "alignment", "int64_t", /*default=*/"16",
+           "Alignment in bytes for workgroup buffers without one">,
+  ];
+}
+
 def SSMNVVMFastMath : Pass<"ssm-nvvm-fast-math"> {
   let summary = "afn-marked f32 exp2 and division to NVVM approximate intrinsics";
   let description = [{

@@ -268,10 +268,9 @@ struct SelectiveScanGradToGPU : OpRewritePattern<SelectiveScanGradOp> {
     auto sharedType = [&](ArrayRef<int64_t> shape) {
       return MemRefType::get(shape, f32, MemRefLayoutAttrInterface(), shared);
     };
-    // All tiles are views of dynamic shared memory (16-byte aligned, unlike
-    // static workgroup buffers), the ones read or written by 16-byte vectors
-    // first: B, C [t][n+pad], the dB / dC scratch, then the per-channel
-    // tiles.
+    // All tiles are views of dynamic shared memory (16-byte aligned), the
+    // ones read or written by 16-byte vectors first: B, C [t][n+pad], the
+    // dB / dC scratch, then the per-channel tiles.
     SmallVector<Type> tileTypes;
     tileTypes.push_back(sharedType({t, bcStride}));
     tileTypes.push_back(sharedType({t, bcStride}));

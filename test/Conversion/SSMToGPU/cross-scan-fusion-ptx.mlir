@@ -16,7 +16,7 @@
 // PTX: .maxntid 128, 1, 1
 // PTX-NOT: .local
 // PTX-NOT: __nv_
-// PTX: .shared .align 4 .b8 {{.*}}[3840];
+// PTX: .shared .align 16 .b8 {{.*}}[3840];
 // PTX: bar.sync 0;
 // PTX-DAG: ld.global.v4.b32
 // PTX-DAG: ld.shared.v4.b32
