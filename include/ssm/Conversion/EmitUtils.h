@@ -1,10 +1,11 @@
 //===- EmitUtils.h - IR-building helpers of the ssm lowerings ---*- C++ -*-===//
 //
 // The helpers every hand-written lowering of ssm ops needs, over one builder
-// and location: index constants and arithmetic, f32 constants, loads that
-// widen to f32 and stores that narrow to the buffer's element type, and the
-// read-only buffer behind a tensor. Shared by convert-ssm-to-scf
-// (LoopEmitter) and the GPU kernels of convert-ssm-to-gpu (GPUEmitter,
+// and location: index constants and arithmetic, f32 constants, widening to
+// f32 (scalars and vectors), loads that widen to f32 and stores that narrow
+// to the buffer's element type, and the read-only buffer behind a tensor.
+// Shared by convert-ssm-to-scf (LoopEmitter) and the GPU kernels of
+// convert-ssm-to-gpu and convert-linalg-to-gpu-gemm (GPUEmitter,
 // ssm/Conversion/SSMToGPU/EmitUtils.h); not a public API.
 //
 //===----------------------------------------------------------------------===//
@@ -42,13 +43,22 @@ struct EmitterBase {
     return arith::SelectOp::create(b, loc, c, x, y);
   }
 
+  /// A float scalar or vector widened to f32 (unchanged where it is f32).
+  Value widen(Value v) {
+    Type f32Type = b.getF32Type();
+    if (auto vec = dyn_cast<VectorType>(v.getType())) {
+      if (vec.getElementType().isF32())
+        return v;
+      return arith::ExtFOp::create(b, loc,
+                                   VectorType::get(vec.getShape(), f32Type), v);
+    }
+    return v.getType().isF32() ? v : arith::ExtFOp::create(b, loc, f32Type, v);
+  }
+
   //===--- buffers -------------------------------------------------------===//
   /// Loads an element, widened to f32.
   Value load(Value memref, ValueRange indices) {
-    Value v = memref::LoadOp::create(b, loc, memref, indices);
-    if (!v.getType().isF32())
-      v = arith::ExtFOp::create(b, loc, b.getF32Type(), v);
-    return v;
+    return widen(memref::LoadOp::create(b, loc, memref, indices));
   }
   /// Stores an f32 value, narrowed to the buffer's element type.
   void store(Value v, Value memref, ValueRange indices) {

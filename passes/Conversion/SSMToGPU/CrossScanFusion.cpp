@@ -39,13 +39,13 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "ssm/Conversion/SSMToGPU/EmitUtils.h"
 #include "ssm/Conversion/SSMToGPU/SSMToGPU.h"
 #include "ssm/Dialect/SSM/IR/SSMOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
-#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -57,7 +57,7 @@ using namespace mlir::ssm;
 
 namespace {
 
-constexpr double kLog2E = 1.4426950408889634;
+using ssm::detail::kLog2E;
 constexpr int64_t kMaxStaticShared = 48 * 1024;
 /// sm_90's opt-in limit of shared memory per block.
 constexpr int64_t kMaxShared = 227 * 1024;
@@ -65,73 +65,10 @@ constexpr int64_t kMaxShared = 227 * 1024;
 constexpr int64_t kRun = 4;
 constexpr int64_t kWarp = 32;
 
-/// IR-building helpers over one builder and location.
-struct Emit {
-  OpBuilder &b;
-  Location loc;
+/// The shared kernel helpers (GPUEmitter) plus the kernel's 4-element runs.
+struct Emit : ssm::detail::GPUEmitter {
+  using GPUEmitter::GPUEmitter;
 
-  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
-  Value f32(double v) {
-    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(float(v)));
-  }
-  Value addi(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
-  Value subi(Value x, Value y) { return arith::SubIOp::create(b, loc, x, y); }
-  Value muli(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
-  Value divi(Value x, Value y) { return arith::DivUIOp::create(b, loc, x, y); }
-  Value remi(Value x, Value y) { return arith::RemUIOp::create(b, loc, x, y); }
-  Value mini(Value x, Value y) { return arith::MinUIOp::create(b, loc, x, y); }
-  Value ult(Value x, Value y) {
-    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, x, y);
-  }
-  Value select(Value c, Value x, Value y) {
-    return arith::SelectOp::create(b, loc, c, x, y);
-  }
-  // `contract`: multiplies feeding adds become fma.
-  Value add(Value x, Value y) {
-    return arith::AddFOp::create(b, loc, x, y, arith::FastMathFlags::contract);
-  }
-  Value mul(Value x, Value y) {
-    return arith::MulFOp::create(b, loc, x, y, arith::FastMathFlags::contract);
-  }
-  Value fma(Value x, Value y, Value z) { return add(mul(x, y), z); }
-  Value maxf(Value x, Value y) {
-    return arith::MaxNumFOp::create(b, loc, x, y);
-  }
-  Value minf(Value x, Value y) {
-    return arith::MinNumFOp::create(b, loc, x, y);
-  }
-  Value neg(Value x) { return arith::NegFOp::create(b, loc, x); }
-  /// 2^x, `afn`: ex2.approx.ftz.f32 after ssm-nvvm-fast-math.
-  Value exp2(Value x) {
-    return math::Exp2Op::create(b, loc, x, arith::FastMathFlags::afn);
-  }
-  Value div(Value x, Value y) {
-    return arith::DivFOp::create(b, loc, x, y, arith::FastMathFlags::afn);
-  }
-  /// log1p(exp(x)) = max(x, 0) + 2 atanh(s), s = w / (2 + w), w = exp(-|x|)
-  /// (series to s^13: relative error < 1e-8, also where softplus is tiny).
-  Value softplus(Value x) {
-    Value w = exp2(mul(minf(x, neg(x)), f32(kLog2E)));
-    Value s = div(w, add(f32(2.0), w));
-    Value s2 = mul(s, s);
-    Value p = f32(2.0 / 13.0);
-    for (int k : {11, 9, 7, 5, 3, 1})
-      p = fma(p, s2, f32(2.0 / k));
-    return add(maxf(x, f32(0.0)), mul(p, s));
-  }
-  Value widen(Value v) {
-    Type f32Type = b.getF32Type();
-    if (auto vec = dyn_cast<VectorType>(v.getType())) {
-      if (vec.getElementType().isF32())
-        return v;
-      return arith::ExtFOp::create(b, loc,
-                                   VectorType::get(vec.getShape(), f32Type), v);
-    }
-    return v.getType().isF32() ? v : arith::ExtFOp::create(b, loc, f32Type, v);
-  }
-  Value load(Value memref, ValueRange at) {
-    return widen(memref::LoadOp::create(b, loc, memref, at));
-  }
   /// `count` consecutive elements (along the last dimension) from `at`, as
   /// f32 scalars; one vector load when `vector`, else scalar loads at
   /// min(at + i, last).
@@ -154,18 +91,6 @@ struct Emit {
       out.push_back(load(memref, at));
     }
     return out;
-  }
-  void store(Value v, Value memref, ValueRange at) {
-    Type elem = cast<MemRefType>(memref.getType()).getElementType();
-    if (elem != v.getType())
-      v = arith::TruncFOp::create(b, loc, elem, v);
-    memref::StoreOp::create(b, loc, v, memref, at);
-  }
-  Value buffer(Value tensor) {
-    auto type = cast<RankedTensorType>(tensor.getType());
-    return bufferization::ToBufferOp::create(
-        b, loc, MemRefType::get(type.getShape(), type.getElementType()), tensor,
-        /*read_only=*/true);
   }
 };
 

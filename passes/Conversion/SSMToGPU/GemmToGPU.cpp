@@ -29,6 +29,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "ssm/Conversion/Passes.h"
+#include "ssm/Conversion/SSMToGPU/EmitUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -400,41 +401,9 @@ FailureOr<GemmMatch> matchGemm(linalg::GenericOp g) {
   return r;
 }
 
-/// IR-building helpers over one builder and location.
-struct Emitter {
-  OpBuilder &b;
-  Location loc;
-
-  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
-  Value f32(double v) {
-    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(float(v)));
-  }
-  Value addi(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
-  Value muli(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
-  Value divi(Value x, Value y) { return arith::DivUIOp::create(b, loc, x, y); }
-  Value remi(Value x, Value y) { return arith::RemUIOp::create(b, loc, x, y); }
-  Value mini(Value x, Value y) { return arith::MinUIOp::create(b, loc, x, y); }
-  Value ult(Value x, Value y) {
-    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, x, y);
-  }
-  Value andi(Value x, Value y) { return arith::AndIOp::create(b, loc, x, y); }
-  Value fma(Value x, Value y, Value z) {
-    Value p =
-        arith::MulFOp::create(b, loc, x, y, arith::FastMathFlags::contract);
-    return arith::AddFOp::create(b, loc, p, z, arith::FastMathFlags::contract);
-  }
-  Value toF32(Value v) {
-    Type t = v.getType();
-    Type f32 = b.getF32Type();
-    if (auto vt = dyn_cast<VectorType>(t)) {
-      if (vt.getElementType().isF32())
-        return v;
-      return arith::ExtFOp::create(b, loc, VectorType::get(vt.getShape(), f32),
-                                   v);
-    }
-    return t.isF32() ? v : arith::ExtFOp::create(b, loc, f32, v).getResult();
-  }
-};
+/// IR-building helpers over one builder and location (the GPU kernels'
+/// shared ones).
+using Emitter = ssm::detail::GPUEmitter;
 
 /// Kernel-side description of one GEMM, the key of the kernel cache.
 struct KernelKey {
@@ -579,7 +548,7 @@ struct TileCopy {
     SmallVector<Value> vals;
     const int64_t numRaw = vector ? 1 : kPerThread;
     if (vector) {
-      Value v = e.toF32(carried[0]);
+      Value v = e.widen(carried[0]);
       if (numFlags) {
         Value zeros = arith::ConstantOp::create(
             e.b, e.loc, vf, DenseElementsAttr::get(vf, e.b.getF32FloatAttr(0)));
@@ -589,7 +558,7 @@ struct TileCopy {
         vals.push_back(vector::ExtractOp::create(e.b, e.loc, v, i));
     } else {
       for (int64_t i = 0; i < kPerThread; ++i) {
-        Value v = e.toF32(carried[i]);
+        Value v = e.widen(carried[i]);
         if (numFlags)
           v = arith::SelectOp::create(e.b, e.loc, carried[numRaw + i], v,
                                       e.f32(0.0));
@@ -720,7 +689,7 @@ gpu::GPUFuncOp buildKernel(OpBuilder &b, gpu::GPUModuleOp module, GemmMatch g,
   auto loadBias = [&](Value i, int64_t extent) {
     Value v = memref::LoadOp::create(b, loc, bias,
                                      ValueRange{e.mini(i, e.idx(extent - 1))});
-    return e.toF32(v);
+    return e.widen(v);
   };
   Value colBase = e.addi(n0, colOff);
   SmallVector<Value> colBias;

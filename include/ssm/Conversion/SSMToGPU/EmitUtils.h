@@ -1,10 +1,11 @@
 //===- EmitUtils.h - IR-building helpers of the GPU kernels -----*- C++ -*-===//
 //
-// The f32 arithmetic of the scan kernels of convert-ssm-to-gpu (forward and
-// backward), over the helpers of ssm/Conversion/EmitUtils.h: adds and
-// multiplies marked `contract` (a multiply feeding an add becomes one fma;
-// without it the NVPTX backend emits mul.rn + add.rn, which ptxas may not
-// fuse), exp2 and division marked `afn` (ex2.approx.ftz.f32 and
+// The f32 arithmetic of the GPU kernels of convert-ssm-to-gpu (the scans,
+// forward and backward, and the fused SS2D kernel) and of
+// convert-linalg-to-gpu-gemm, over the helpers of ssm/Conversion/EmitUtils.h:
+// adds and multiplies marked `contract` (a multiply feeding an add becomes
+// one fma; without it the NVPTX backend emits mul.rn + add.rn, which ptxas
+// may not fuse), exp2 and division marked `afn` (ex2.approx.ftz.f32 and
 // div.approx.ftz.f32 after ssm-nvvm-fast-math), and the kernels' softplus.
 // Not a public API.
 //
