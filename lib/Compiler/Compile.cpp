@@ -194,6 +194,7 @@ FailureOr<CompileResult> compileGPU(ModuleOp module,
   gpu.scanGradTileSteps = options.gpu.scanGradTileSteps;
   gpu.scanGradMaxSharedMemory = options.gpu.scanGradMaxSharedMemory;
   gpu.scanGradReduceLanes = options.gpu.scanGradReduceLanes;
+  gpu.scanGradRecomputeDecays = options.gpu.scanGradRecomputeDecays;
   struct Step {
     Phase phase;
     const char *name;

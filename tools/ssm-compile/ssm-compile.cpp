@@ -153,6 +153,11 @@ static cl::opt<std::string>
                        "llvm, binary, artifact"),
               cl::init("artifact"));
 static cl::opt<std::string> cpuName("cpu", cl::desc("LLVM CPU name, or 'host'"),
+static cl::opt<bool> scanGradRecomputeDecays(
+    "scan-grad-recompute-decays",
+    cl::desc("GPU selective-scan backward kernel: recompute exp(delta A) in "
+             "the backward sweep (fewer live registers)"),
+    cl::init(false));
                                     cl::init("host"));
 static cl::opt<std::string> linkerPath("linker", cl::desc("ld.lld to use"),
                                        cl::init(""));
@@ -241,6 +246,7 @@ int main(int argc, char **argv) {
     for (const std::string &name : ssm::models::variantNames())
       llvm::outs() << name << "\n";
     return 0;
+  options.gpu.scanGradRecomputeDecays = scanGradRecomputeDecays;
   }
 
   DialectRegistry registry;

@@ -74,6 +74,7 @@ struct GPUTargetOptions {
   int64_t scanGradMaxSharedMemory = 49152;
   int64_t scanGradReduceLanes = 1;
 };
+  bool scanGradRecomputeDecays = false;
 
 struct CompileOptions {
   Target target = Target::CPU;

@@ -155,6 +155,10 @@ def ConvertSSMToGPU : Pass<"convert-ssm-to-gpu"> {
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
     "::mlir::bufferization::BufferizationDialect",
+    Option<"gradRecomputeDecays", "grad-recompute-decays", "bool", "false",
+           "selective_scan_grad kernel: recompute exp(delta A) in the "
+           "backward sweep instead of keeping the tile's decays in "
+           "registers">,
     "::mlir::gpu::GPUDialect",
     "::mlir::math::MathDialect",
     "::mlir::memref::MemRefDialect",

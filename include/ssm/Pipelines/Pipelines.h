@@ -131,6 +131,11 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
 /// CSE.
 void buildSSMGraphPipeline(OpPassManager &pm);
 
+  Option<bool> scanGradRecomputeDecays{
+      *this, "scan-grad-recompute-decays",
+      llvm::cl::desc("selective-scan backward kernel: recompute exp(delta A) "
+                     "in the backward sweep (fewer live registers)"),
+      llvm::cl::init(false)};
 /// ssm ops to loops over buffers, dense tensor ops to linalg (still tensors).
 void buildSSMToLoopsPipeline(OpPassManager &pm);
 

@@ -45,6 +45,7 @@ struct ConvertSSMToGPUPass
     grad.maxSharedMemory = gradMaxSharedMemory;
     grad.reduceLanes = gradReduceLanes;
     populateSelectiveScanGradToGPUPatterns(patterns, grad);
+    grad.recomputeDecays = gradRecomputeDecays;
     if (crossScanSteps > 0)
       populateCrossScanFusionToGPUPatterns(patterns, crossScanSteps);
     // Each scan is rewritten once; nothing else is folded on the way.

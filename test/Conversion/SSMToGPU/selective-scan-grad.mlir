@@ -2,6 +2,7 @@
 // RUN: ssm-opt %s --split-input-file --convert-ssm-to-gpu="grad-lanes-per-channel=1 grad-tile-steps=16" | FileCheck %s --check-prefix=ONE
 // RUN: ssm-opt %s --split-input-file --convert-ssm-to-gpu="grad-channels-per-block=64 grad-max-shared-memory=102400" | FileCheck %s --check-prefix=DYN
 // RUN: ssm-opt %s --split-input-file --convert-ssm-to-gpu="grad-reduce-lanes=4" | FileCheck %s --check-prefix=RED
+// RUN: ssm-opt %s --split-input-file --convert-ssm-to-gpu="grad-recompute-decays" | FileCheck %s --check-prefix=REC
 
 // The Vim configuration (D, z, delta_bias, softplus), f32. Three launches:
 // zero the atomic accumulators (dA, dB, dC, dD, ddelta_bias; dB / dC are the
@@ -110,6 +111,20 @@
 // RED-COUNT-4: gpu.shuffle  xor %{{.*}}, %c2_i32
 // RED: arith.cmpi eq
 // RED: memref.atomic_rmw addf
+// Decays recomputed in the backward sweep: after the tile's 8 x 4 recomputed
+// states, a barrier (LLVM would otherwise reuse the delta' loads and keep the
+// 32 decays live), then 4 exp2 per step again in the sweep, before its
+// scratch stores.
+// REC-LABEL: func.func @vim
+// REC: scf.for %{{.*}} = %c0{{(_[0-9]+)?}} to %c6{{.*}} iter_args({{.*}}) -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32) {
+// REC: memref.load %[[CKPT:.*]][
+// REC: gpu.barrier
+// REC-COUNT-32: math.exp2 %{{.*}} fastmath<afn> : f32
+// REC-NOT: vector.store
+// REC: gpu.barrier
+// REC-NOT: vector.store
+// REC-COUNT-4: math.exp2 %{{.*}} fastmath<afn> : f32
+// REC: vector.store %{{.*}} {alignment = 16 : i64} : memref<2x8x528xf32, #gpu.address_space<workgroup>>, vector<4xf32>
 func.func @vim(%dout: tensor<2x128x45xf32>, %u: tensor<2x128x45xf32>, %dt: tensor<2x128x45xf32>, %A: tensor<128x16xf32>, %B: tensor<2x16x45xf32>, %C: tensor<2x16x45xf32>, %D: tensor<128xf32>, %z: tensor<2x128x45xf32>, %bias: tensor<128xf32>) -> (tensor<2x128x45xf32>, tensor<2x128x45xf32>, tensor<128x16xf32>, tensor<2x16x45xf32>, tensor<2x16x45xf32>, tensor<128xf32>, tensor<2x128x45xf32>, tensor<128xf32>) {
   %du, %ddt, %dA, %dB, %dC, %dD, %dz, %db = ssm.selective_scan_grad %dout, %u, %dt, %A, %B, %C D(%D : tensor<128xf32>) z(%z : tensor<2x128x45xf32>) delta_bias(%bias : tensor<128xf32>) delta_softplus : tensor<2x128x45xf32>, tensor<2x128x45xf32>, tensor<2x128x45xf32>, tensor<128x16xf32>, tensor<2x16x45xf32>, tensor<2x16x45xf32>
   return %du, %ddt, %dA, %dB, %dC, %dD, %dz, %db : tensor<2x128x45xf32>, tensor<2x128x45xf32>, tensor<128x16xf32>, tensor<2x16x45xf32>, tensor<2x16x45xf32>, tensor<128xf32>, tensor<2x128x45xf32>, tensor<128xf32>

@@ -85,6 +85,10 @@ struct ScanGradKernelOptions {
 
 /// ssm.selective_scan_grad as gpu.launch ops over buffers (zeroing, the
 /// backward scan with per-tile recomputation and atomic dB / dC / dA / dD /
+  /// Recompute exp(delta A) in the backward sweep instead of keeping the
+  /// tile's T x S decays in registers (one more exp2 per state and step,
+  /// T * S fewer live registers).
+  bool recomputeDecays = false;
 /// ddelta_bias sums, and a conversion of 16-bit dB / dC).
 void populateSelectiveScanGradToGPUPatterns(
     RewritePatternSet &patterns, const ScanGradKernelOptions &options);
