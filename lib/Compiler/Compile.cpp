@@ -189,6 +189,7 @@ FailureOr<CompileResult> compileGPU(ModuleOp module,
   gpu.scanChunkMinSteps = options.gpu.scanChunkMinSteps;
   gpu.scanVectorLoads = options.gpu.scanVectorLoads;
   gpu.scanVectorMinLength = options.gpu.scanVectorMinLength;
+  gpu.scanPrefetchMaxStates = options.gpu.scanPrefetchMaxStates;
   gpu.scanGradLanesPerChannel = options.gpu.scanGradLanesPerChannel;
   gpu.scanGradChannelsPerBlock = options.gpu.scanGradChannelsPerBlock;
   gpu.scanGradTileSteps = options.gpu.scanGradTileSteps;

@@ -169,6 +169,7 @@ void mlir::ssm::buildSSMToGPULoopsPipeline(OpPassManager &pm,
   scan.chunkMinSteps = options.scanChunkMinSteps;
   scan.vectorLoads = options.scanVectorLoads;
   scan.vectorMinLength = options.scanVectorMinLength;
+  scan.prefetchMaxStates = options.scanPrefetchMaxStates;
   scan.gradLanesPerChannel = options.scanGradLanesPerChannel;
   scan.gradChannelsPerBlock = options.scanGradChannelsPerBlock;
   scan.gradTileSteps = options.scanGradTileSteps;

@@ -124,6 +124,12 @@ static cl::opt<int64_t> scanVectorMinLength(
              "many steps use 16-byte vector fills instead of cp.async (0: "
              "never by length)"),
     cl::init(512));
+static cl::opt<int64_t> scanPrefetchMaxStates(
+    "scan-prefetch-max-states",
+    cl::desc("GPU selective-scan kernel: scalar synchronous tile fills of "
+             "scans with at most this many states prefetch the next tile "
+             "into registers (0: never)"),
+    cl::init(0));
 static cl::opt<int64_t> scanGradLanesPerChannel(
     "scan-grad-lanes-per-channel",
     cl::desc("GPU selective-scan backward kernel: threads per channel"),
@@ -234,6 +240,7 @@ int main(int argc, char **argv) {
   options.gpu.scanChunkMinSteps = scanChunkMinSteps;
   options.gpu.scanVectorLoads = scanVectorLoads;
   options.gpu.scanVectorMinLength = scanVectorMinLength;
+  options.gpu.scanPrefetchMaxStates = scanPrefetchMaxStates;
   options.gpu.scanGradLanesPerChannel = scanGradLanesPerChannel;
   options.gpu.scanGradChannelsPerBlock = scanGradChannelsPerBlock;
   options.gpu.scanGradTileSteps = scanGradTileSteps;

@@ -67,6 +67,7 @@ struct GPUTargetOptions {
   int64_t scanChunkMinSteps = 256;
   bool scanVectorLoads = false;
   int64_t scanVectorMinLength = 512;
+  int64_t scanPrefetchMaxStates = 0;
   /// Selective-scan backward kernel launch shape.
   int64_t scanGradLanesPerChannel = 4;
   int64_t scanGradChannelsPerBlock = 0;

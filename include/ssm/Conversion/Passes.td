@@ -135,6 +135,10 @@ def ConvertSSMToGPU : Pass<"convert-ssm-to-gpu"> {
     Option<"vectorMinLength", "vector-min-length", "int64_t", "512",
            "f32 scans of one pass and at least this many steps use 16-byte "
            "vector fills instead of cp.async (0: only with vector-loads)">,
+    Option<"prefetchMaxStates", "prefetch-max-states", "int64_t", "0",
+           "Scalar synchronous tile fills of scans with at most this many "
+           "states prefetch the next tile into registers during the current "
+           "tile's steps (0: never)">,
     Option<"gradLanesPerChannel", "grad-lanes-per-channel", "int64_t", "4",
            "selective_scan_grad kernel: threads per channel, each owning n / "
            "lanes states (a power of two dividing n, at most 32)">,

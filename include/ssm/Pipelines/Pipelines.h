@@ -102,6 +102,12 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
                      "this many steps use 16-byte vector fills (0: never by "
                      "length)"),
       llvm::cl::init(512)};
+  Option<int64_t> scanPrefetchMaxStates{
+      *this, "scan-prefetch-max-states",
+      llvm::cl::desc("selective-scan kernel: scalar synchronous fills of "
+                     "scans with at most this many states prefetch the next "
+                     "tile into registers (0: never)"),
+      llvm::cl::init(0)};
   Option<int64_t> scanGradLanesPerChannel{
       *this, "scan-grad-lanes-per-channel",
       llvm::cl::desc("selective-scan backward kernel: threads per channel"),

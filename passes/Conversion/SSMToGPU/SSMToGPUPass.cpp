@@ -36,6 +36,7 @@ struct ConvertSSMToGPUPass
     options.chunkMinSteps = chunkMinSteps;
     options.vectorLoads = vectorLoads;
     options.vectorMinLength = vectorMinLength;
+    options.prefetchMaxStates = prefetchMaxStates;
     RewritePatternSet patterns(&getContext());
     populateSelectiveScanToGPUPatterns(patterns, options);
     ScanGradKernelOptions grad;

@@ -23,6 +23,13 @@
 // u / delta / z are read as the aligned 16-byte vectors covering each row's
 // tile steps; each element is stored at its step's column, or at the padding
 // column t when it lies outside the tile.
+// With register prefetch (prefetch-max-states; scalar synchronous fills),
+// tile k+1's global loads are issued into registers before tile k's steps
+// and carried by the tile loop; tile k+1 stores them into the one shared
+// stage after the barrier that ends tile k's y stores:
+//   prologue: load tile 0 into registers;
+//   per tile k: store the registers to shared; barrier; load tile k+1 into
+//               registers; scan; barrier; store the y tile; barrier.
 // Scans with few threads (long l, few channels) are split into chunks of
 // whole tiles and run as three launches: pass 1 (grid z: chunk) runs each
 // chunk but the last from zero state and stores its end states H and its
@@ -191,6 +198,13 @@ struct SelectiveScanToGPU : OpRewritePattern<SelectiveScanOp> {
     const bool async = wantAsync && f32Sequences;
     const bool vectorLoads = !async && (options.vectorLoads || vectorsByShape);
     const int64_t stages = async ? 2 : 1;
+    // Register prefetch (scalar synchronous fills of scans with at most
+    // prefetchMaxStates states): the next tile's global loads are issued
+    // before the current tile's steps and stored to shared memory after
+    // them, so a block's loads overlap its own scan.
+    const bool prefetch = !async && !vectorLoads &&
+                          options.prefetchMaxStates > 0 &&
+                          states <= options.prefetchMaxStates;
     int64_t t = std::max<int64_t>(1, options.tileSteps);
     // Shared memory of one kernel's tiles: pass 1 stages neither C nor z.
     auto sharedBytes = [&](ScanKernel kind, int64_t steps) {
@@ -380,6 +394,72 @@ struct SelectiveScanToGPU : OpRewritePattern<SelectiveScanOp> {
       Value uFlat = flat(u, vecU), deltaFlat = flat(delta, vecDelta),
             zFlat = withZ ? flat(z, vecZ) : Value();
 
+      // Every element of a scalar fill of stage `stage` with the tile
+      // starting at step `s0` (indices clamped, so a tile past the end
+      // re-reads the last step), in order: its source and index there, its
+      // tile and index in the stage. The sequences read by vectors are left
+      // out.
+      auto forEachScalarElement =
+          [&](Value stage, Value s0,
+              llvm::function_ref<void(Value, ValueRange, Value, ValueRange)>
+                  visit) {
+            SmallVector<std::pair<Value, Value>> scalarSeqs;
+            for (auto [src, vec, dst] :
+                 {std::make_tuple(u, vecU, sU),
+                  std::make_tuple(delta, vecDelta, sDelta),
+                  std::make_tuple(withZ ? z : Value(), vecZ, sZ)})
+              if (src && !vec)
+                scalarSeqs.push_back({src, dst});
+            const int64_t seqElems = db * t;
+            if (!scalarSeqs.empty())
+              for (int64_t k = 0; k * threads < seqElems; ++k) {
+                Value el = e.addi(tid, e.idx(k * threads));
+                if ((k + 1) * threads > seqElems)
+                  el = e.mini(el, e.idx(seqElems - 1));
+                Value r = e.divi(el, e.idx(t)), col = e.remi(el, e.idx(t));
+                Value dRow = clampRow(e.addi(d0, r));
+                Value time = timeOf(e.mini(e.addi(s0, col), lastStep));
+                for (auto [src, dst] : scalarSeqs)
+                  visit(src, {bb, dRow, time}, dst, {stage, r, col});
+              }
+            int64_t bcElems = states * t;
+            for (int64_t k = 0; k * threads < bcElems; ++k) {
+              Value el = e.addi(tid, e.idx(k * threads));
+              if ((k + 1) * threads > bcElems)
+                el = e.mini(el, e.idx(bcElems - 1));
+              Value n = e.divi(el, e.idx(t)), col = e.remi(el, e.idx(t));
+              Value time = timeOf(e.mini(e.addi(s0, col), lastStep));
+              SmallVector<Value> at =
+                  grouped ? SmallVector<Value>{bb, g, n, time}
+                          : SmallVector<Value>{bb, n, time};
+              visit(B, at, sB, {stage, col, n});
+              if (sC)
+                visit(C, at, sC, {stage, col, n});
+            }
+          };
+      // Prefetch: the raw global values of the tile at s0, in the order of
+      // forEachScalarElement, and their stores into stage 0.
+      auto prefetchTile = [&](Value s0) {
+        SmallVector<Value> values;
+        forEachScalarElement(c0, s0,
+                             [&](Value src, ValueRange at, Value, ValueRange) {
+                               values.push_back(
+                                   memref::LoadOp::create(rewriter, loc, src,
+                                                          at));
+                             });
+        return values;
+      };
+      auto storePrefetched = [&](ValueRange values) {
+        size_t i = 0;
+        forEachScalarElement(
+            c0, chunkStart, [&](Value, ValueRange, Value dst, ValueRange at) {
+              Value v = values[i++];
+              if (!v.getType().isF32())
+                v = arith::ExtFOp::create(rewriter, loc, f32, v);
+              e.store(v, dst, at);
+            });
+      };
+
       // Fills stage `stage` with the tile starting at step `s0` (indices
       // clamped, so a tile past the end re-reads the last step): loads and
       // stores, or cp.async copies whose group token is returned.
@@ -453,43 +533,13 @@ struct SelectiveScanToGPU : OpRewritePattern<SelectiveScanOp> {
             }
           }
         };
-        const int64_t seqElems = db * t;
-        SmallVector<std::pair<Value, Value>> scalarSeqs;
         for (auto [src, flatSrc, vec, dst] :
              {std::make_tuple(u, uFlat, vecU, sU),
               std::make_tuple(delta, deltaFlat, vecDelta, sDelta),
-              std::make_tuple(withZ ? z : Value(), zFlat, vecZ, sZ)}) {
-          if (!src)
-            continue;
-          if (flatSrc)
+              std::make_tuple(withZ ? z : Value(), zFlat, vecZ, sZ)})
+          if (src && flatSrc)
             fillVectors(flatSrc, vec, dst);
-          else
-            scalarSeqs.push_back({src, dst});
-        }
-        if (!scalarSeqs.empty())
-          for (int64_t k = 0; k * threads < seqElems; ++k) {
-            Value el = e.addi(tid, e.idx(k * threads));
-            if ((k + 1) * threads > seqElems)
-              el = e.mini(el, e.idx(seqElems - 1));
-            Value r = e.divi(el, e.idx(t)), col = e.remi(el, e.idx(t));
-            Value dRow = clampRow(e.addi(d0, r));
-            Value time = timeOf(e.mini(e.addi(s0, col), lastStep));
-            for (auto [src, dst] : scalarSeqs)
-              move(src, {bb, dRow, time}, dst, {stage, r, col});
-          }
-        int64_t bcElems = states * t;
-        for (int64_t k = 0; k * threads < bcElems; ++k) {
-          Value el = e.addi(tid, e.idx(k * threads));
-          if ((k + 1) * threads > bcElems)
-            el = e.mini(el, e.idx(bcElems - 1));
-          Value n = e.divi(el, e.idx(t)), col = e.remi(el, e.idx(t));
-          Value time = timeOf(e.mini(e.addi(s0, col), lastStep));
-          SmallVector<Value> at = grouped ? SmallVector<Value>{bb, g, n, time}
-                                          : SmallVector<Value>{bb, n, time};
-          move(B, at, sB, {stage, col, n});
-          if (sC)
-            move(C, at, sC, {stage, col, n});
-        }
+        forEachScalarElement(stage, s0, move);
         if (!async)
           return Value();
         return nvgpu::DeviceAsyncCreateGroupOp::create(rewriter, loc,
@@ -510,13 +560,26 @@ struct SelectiveScanToGPU : OpRewritePattern<SelectiveScanOp> {
       if (async)
         waitAll(fillTile(c0, chunkStart));
       const int64_t stateCount = cpt * laneStates;
+      // The loop carries the states (and pass 1's sums), then with prefetch
+      // the next tile's loaded values.
+      const size_t carriedStates = init.size();
+      if (prefetch)
+        llvm::append_range(init, prefetchTile(chunkStart));
       auto tileLoop = scf::ForOp::create(
           rewriter, loc, c0, tileCount, c1, init,
-          [&](OpBuilder &, Location, Value tile, ValueRange carried) {
+          [&](OpBuilder &, Location, Value tile, ValueRange loopCarried) {
+            ValueRange carried = loopCarried.take_front(carriedStates);
             Value s0 = e.addi(chunkStart, e.muli(tile, e.idx(t)));
             Value stage = async ? e.remi(tile, e.idx(2)) : c0;
             Value token;
-            if (async) {
+            SmallVector<Value> nextValues;
+            if (prefetch) {
+              // Tile `tile` was loaded during the previous tile's steps;
+              // the next one's loads are issued now, consumed next time.
+              storePrefetched(loopCarried.drop_front(carriedStates));
+              gpu::BarrierOp::create(rewriter, loc);
+              nextValues = prefetchTile(e.addi(s0, e.idx(t)));
+            } else if (async) {
               // Tile `tile` is complete and visible after the barrier, which
               // also ends every read of the other stage (last tile's stores).
               gpu::BarrierOp::create(rewriter, loc);
@@ -672,6 +735,7 @@ struct SelectiveScanToGPU : OpRewritePattern<SelectiveScanOp> {
             // stage: wait for every store (or, pass 1, read) of this one.
             if (!async)
               gpu::BarrierOp::create(rewriter, loc);
+            llvm::append_range(tileStates, nextValues);
             scf::YieldOp::create(rewriter, loc, tileStates);
           });
       if (pass1) {

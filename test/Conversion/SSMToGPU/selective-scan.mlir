@@ -5,6 +5,7 @@
 // RUN: ssm-opt %s --split-input-file --convert-ssm-to-gpu="chunks=3 tile-steps=8 unroll-steps=1" | FileCheck %s --check-prefix=CHUNK
 // RUN: ssm-opt %s --split-input-file --convert-ssm-to-gpu="vector-min-length=40" | FileCheck %s --check-prefix=VEC
 // RUN: ssm-opt %s --split-input-file --convert-ssm-to-gpu="vector-loads=true" | FileCheck %s --check-prefix=VECBF
+// RUN: ssm-opt %s --split-input-file --convert-ssm-to-gpu="prefetch-max-states=16 unroll-steps=1" | FileCheck %s --check-prefix=PREFETCH
 
 // One thread per (b, d): grid (d / 64, b), 64 threads; shared tiles of
 // u / delta / z [1 stage][64][32+1] and B / C [1][32][16+4]; the 16 states
@@ -33,6 +34,35 @@
 // CHECK: gpu.terminator
 // CHECK: bufferization.to_tensor %[[OUT]] restrict writable
 // CHECK-NOT: ssm.selective_scan
+// Register prefetch: tile 0 is loaded before the tile loop, which carries
+// the 16 states and the 112 values of the next tile (96 of u / delta / z,
+// 16 of B / C per thread); each tile stores the carried values into shared
+// memory, waits, then issues the next tile's loads before its steps.
+// PREFETCH-LABEL: func.func @vim
+// PREFETCH: %[[U:.*]] = bufferization.to_buffer %arg0
+// PREFETCH: gpu.launch
+// PREFETCH: memref.load %[[U]]
+// PREFETCH: %{{.*}}:128 = scf.for
+// PREFETCH-NOT: memref.load %[[U]]
+// PREFETCH: memref.store %{{.*}} : memref<1x64x33xf32, #gpu.address_space<workgroup>>
+// PREFETCH: memref.store %{{.*}} : memref<1x32x20xf32, #gpu.address_space<workgroup>>
+// PREFETCH: gpu.barrier
+// PREFETCH-NOT: memref.store {{.*}}#gpu.address_space<workgroup>>
+// PREFETCH: memref.load %[[U]]
+// PREFETCH: scf.for {{.*}} -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32) {
+// PREFETCH: math.exp2
+// PREFETCH: gpu.barrier
+// PREFETCH: gpu.barrier
+// PREFETCH-NEXT: scf.yield %{{.*}}#15, %{{[0-9]+}},
+// 16-bit inputs are carried as loaded and widened when stored.
+// PREFETCH-LABEL: func.func @awkward
+// PREFETCH: scf.for {{.*}} -> (f32, f32, f32, f32, f32, bf16, bf16,
+// PREFETCH: arith.extf %{{.*}} : bf16 to f32
+// PREFETCH-NEXT: memref.store
+// f32 scans of at least 512 steps keep their vector fills: no prefetch.
+// PREFETCH-LABEL: func.func @vim600
+// PREFETCH: vector.load
+// PREFETCH: scf.for {{.*}} -> (f32, f32, f32, f32) {
 // SHAPE-LABEL: func.func @vim
 // SHAPE: threads(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %c128
 // SHAPE-SAME: memref<1x128x17xf32, #gpu.address_space<workgroup>>

@@ -50,6 +50,10 @@ struct ScanKernelOptions {
   /// steps (0: never by length), in place of cp.async.
   bool vectorLoads = false;
   int64_t vectorMinLength = 512;
+  /// Scalar synchronous fills of scans with at most prefetchMaxStates
+  /// states load the next tile into registers before the current tile's
+  /// steps and store it to shared memory after them (0: never).
+  int64_t prefetchMaxStates = 0;
 };
 
 /// The forward selective scan as a gpu.launch over buffers (greedy pattern;
