@@ -231,7 +231,7 @@ def reference(x, item, device, slice_elems=2 ** 28):
     """float64 gradients, the batch in slices of about slice_elems
     (b, d, l, n) elements; dA / dD / ddelta_bias summed over the slices."""
     b, d, l, n = item["shape"]
-    step = max(1, min(b, slice_elems // max(1, d * l * n)))
+    step = max(1, min(b, int(slice_elems) // max(1, d * l * n)))
     total = {}
     for b0 in range(0, b, step):
         part = forward_and_grads(x, item, torch.float64, device,
@@ -305,6 +305,10 @@ def main():
                         "not checked here (a check-only artifact of the same "
                         "d, l, n at a smaller batch covers their kernel); 0: "
                         "check all")
+    parser.add_argument("--ref-slice-elems", type=float, default=2 ** 28,
+                        help="the float64 reference runs the batch in slices "
+                        "of about this many b*d*l*n elements (memory vs "
+                        "per-step overhead)")
     parser.add_argument("--self-test", action="store_true",
                         help="check scan_stacked against the reference's "
                         "forward on random inputs and exit")
@@ -354,7 +358,8 @@ def main():
             if key not in ref_cache:
                 ref_cache.clear()
                 x = make_inputs(item, seed=1000 + check)
-                ref_cache[key] = (x, reference(x, item, device))
+                ref_cache[key] = (x, reference(x, item, device,
+                                               args.ref_slice_elems))
             x, ref = ref_cache[key]
             outs = rt.invoke_all(module, "grad", as_runtime_arrays(x),
                                  grad_shapes(x, item))

@@ -101,18 +101,20 @@ def module_text(b, d, l, n, dtype, groups=1, reverse=False, D=True, z=True,
 
 
 def parse_variant(variant):
-    """pPtT[cC][mM][rR]: P lanes per channel, T steps per tile, C channels
-    per block (default: 128 threads' worth), M KiB of shared memory (default
-    48; above: the runtime raises the kernel's limit), R lanes per summed
-    dB / dC element (default 1)."""
-    m = re.fullmatch(r"p(\d+)t(\d+)(?:c(\d+))?(?:m(\d+))?(?:r(\d+))?",
-                     variant)
+    """pPtT[cC][mM][rR][d]: P lanes per channel, T steps per tile, C
+    channels per block (default: 128 threads' worth), M KiB of shared memory
+    (default 48; above: the runtime raises the kernel's limit), R lanes per
+    summed dB / dC element (default 1), d: decays recomputed in the backward
+    sweep (--scan-grad-recompute-decays)."""
+    m = re.fullmatch(
+        r"p(\d+)t(\d+)(?:c(\d+))?(?:m(\d+))?(?:r(\d+))?(d)?", variant)
     if not m:
-        sys.exit(f"bad variant '{variant}' (pPtT[cC][mM][rR])")
+        sys.exit(f"bad variant '{variant}' (pPtT[cC][mM][rR][d])")
     return dict(lanes=int(m.group(1)), tile_steps=int(m.group(2)),
                 channels_per_block=int(m.group(3) or 0),
                 max_shared_kib=int(m.group(4) or 48),
-                reduce_lanes=int(m.group(5) or 1))
+                reduce_lanes=int(m.group(5) or 1),
+                recompute_decays=bool(m.group(6)))
 
 
 def flags(v):
@@ -120,7 +122,9 @@ def flags(v):
             f"--scan-grad-tile-steps={v['tile_steps']}",
             f"--scan-grad-channels-per-block={v['channels_per_block']}",
             f"--scan-grad-max-shared-memory={v['max_shared_kib'] * 1024}",
-            f"--scan-grad-reduce-lanes={v['reduce_lanes']}"]
+            f"--scan-grad-reduce-lanes={v['reduce_lanes']}"] + (
+                ["--scan-grad-recompute-decays"] if v["recompute_decays"]
+                else [])
 
 
 def main():
@@ -131,6 +135,13 @@ def main():
                         "checks use)")
     parser.add_argument("--check-variants", default="p4t8,p16t16,p1t8,p4t8r4",
                         help="kernel shapes the small cases are checked with")
+    parser.add_argument("--row-variants", default="",
+                        help="per-row extra kernel shapes, ';'-separated "
+                        "TAG=V1,V2 (TAG: b x d x l x n, e.g. "
+                        "128x384x3136x1=p4t8r4,p4t16r4m64)")
+    parser.add_argument("--long-check-variants", default="",
+                        help="kernel shapes the long rows' small-batch "
+                        "checks use (default: the first of --variants)")
     parser.add_argument("--only", default="", help="substring filter on "
                         "the perf rows' names")
     parser.add_argument("--out", default=os.path.join(ROOT, "artifacts",
@@ -179,11 +190,17 @@ def main():
     for case in SMALL:
         variants = args.check_variants.split(",")
         if case.get("variants") == "default":
-            variants = args.variants.split(",")[:1]
+            variants = (args.long_check_variants or
+                        args.variants.split(",")[0]).split(",")
         for variant in (variants if args.target == "nvptx" else ["p1t1"]):
             compile_case(case, variant, True)
+    extra = {}
+    for spec in filter(None, args.row_variants.split(";")):
+        tag, _, names = spec.partition("=")
+        extra[tag] = names.split(",")
     for case in SHAPES if args.target == "nvptx" else []:
-        for variant in args.variants.split(","):
+        tag = "x".join(map(str, case["shape"]))
+        for variant in args.variants.split(",") + extra.get(tag, []):
             compile_case(case, variant, False)
     with open(os.path.join(args.out, "manifest.json"), "w") as f:
         json.dump(manifest, f, indent=1)
