@@ -34,8 +34,10 @@ import statistics
 import sys
 import time
 
-import numpy as np
-import torch
+T_START = time.monotonic()  # --budget-s counts from here (before torch loads)
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "python"))
@@ -226,6 +228,16 @@ def main():
     parser.add_argument("--iters", type=int, default=100)
     parser.add_argument("--torch-iters", type=int, default=3)
     parser.add_argument("--json", default="")
+    parser.add_argument("--checks-first", action="store_true",
+                        help="run the correctness-only modules before the "
+                        "timed ones")
+    parser.add_argument("--priority", default="",
+                        help="comma-separated substrings: the timed modules "
+                        "whose file names hold the first come first, and so "
+                        "on (stable; after the checks with --checks-first)")
+    parser.add_argument("--budget-s", type=float, default=0,
+                        help="skip (and list) the artifacts not started "
+                        "within this many seconds of the start (0: no limit)")
     parser.add_argument("--device", default="cuda",
                         help="runtime device (cpu: a dry run of this script "
                         "over --target=cpu artifacts, checks only)")
@@ -245,11 +257,25 @@ def main():
     rt = Runtime(args.lib)
     with open(os.path.join(args.artifacts, "manifest.json")) as f:
         manifest = json.load(f)
+    if args.priority:
+        keys = args.priority.split(",")
+        manifest.sort(key=lambda m: next(
+            (i for i, k in enumerate(keys) if k in m["file"]), len(keys)))
+    if args.checks_first:
+        manifest = ([m for m in manifest if m.get("check_only")] +
+                    [m for m in manifest if not m.get("check_only")])
     rows = []
+    skipped = []
     torch_cache = {}
     check_cache = {}
+    start = T_START
     for item in manifest:
         if args.only and args.only not in item["file"]:
+            continue
+        if args.budget_s and time.monotonic() - start > args.budget_s:
+            skipped.append(item["file"])
+            print(f"{item['file']}: skipped (budget of {args.budget_s:.0f} s "
+                  f"spent)", flush=True)
             continue
         b, d, l, n = item["shape"]
         dtype = item["dtype"]
@@ -328,21 +354,25 @@ def main():
               f"{', %d KiB smem' % r['max_shared_kib'] if r.get('max_shared_kib', 100) != 100 else ''}"
               f"{', cp.async' if r.get('async') else ''}"
               f"{', %d chunks' % r['chunks'] if r.get('chunks', 1) > 1 else ''}"
-              f"{', scalar loads' if not r.get('vector_loads', True) else ''} | "
+              f"{', scalar loads' if not r.get('vector_loads', True) else ''}"
+              f"{', prefetch' if r.get('prefetch') else ''} | "
               f"{r['rel_err']:.1e} | {r['max_err']:.1e} | {r['ms']:.4f} | "
               f"{r['floor_ms']:.4f} | {r['pct_floor']:.0f}% | "
               f"{r['torch_ms']:.2f} | {r['speedup_vs_torch']:.0f}x |")
     if args.json:
         with open(args.json, "w") as f:
             json.dump(dict(device=props.name, bandwidth=bandwidth,
-                           rows=rows), f, indent=1)
+                           rows=rows, skipped=skipped), f, indent=1)
     for r in rows:
         if r.get("check_only"):
             print(f"checked {r['file']}: rel err {r['rel_err']:.1e}, max "
                   f"elementwise {r['max_err']:.1e}")
+    for f in skipped:
+        print(f"not run (budget): {f}")
     ok = all(r["rel_err"] <= (1e-5 if r["dtype"] == "f32" else 1e-2)
              for r in rows)
-    print("numerics:", "PASS" if ok else "FAIL")
+    print("numerics:", "PASS" if ok else "FAIL",
+          f"({len(rows)} run, {len(skipped)} not run)" if skipped else "")
     return 0 if ok else 1
 
 

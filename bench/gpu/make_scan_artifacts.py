@@ -23,7 +23,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 
 # The rows: (shape, dtypes, the option naming its variants).
 SHAPES = [((128, 768, 197, 16), ("f32", "bf16"), "variants"),
-          ((128, 768, 730, 16), ("f32", "bf16"), "variants"),
+          ((128, 768, 730, 16), ("f32", "bf16"), "l730_variants"),
           ((8, 768, 16385, 16), ("bf16",), "long_variants"),
           ((128, 384, 3136, 1), ("bf16",), "n1_variants")]
 # Small awkward cases, checked only (default kernel shape): channels not a
@@ -34,26 +34,44 @@ SHAPES = [((128, 768, 197, 16), ("f32", "bf16"), "variants"),
 # with 4 threads per channel and 2 channels per thread where it applies.
 BASIC = (("l1", []), ("l4", ["--scan-lanes-per-channel=4"]),
          ("k2", ["--scan-channels-per-thread=2"]))
+# The register-prefetched fill (--scan-prefetch-max-states) of every case,
+# alone and with the other forms of the kernel.
+PF = ["--scan-prefetch-max-states=64"]
 SMALL = [dict(shape=(3, 80, 45, 5), dtype="f32", reverse=False, groups=1,
               flags=BASIC + (("c3t8", ["--scan-chunks=3", "--scan-tile-steps=8"]),
-                             ("v0", ["--scan-vector-loads=false"]))),
+                             ("v0", ["--scan-vector-loads=false"]),
+                             ("pf", PF), ("c3t8pf", ["--scan-chunks=3", "--scan-tile-steps=8"] + PF),
+                             ("k2pf", ["--scan-channels-per-thread=2"] + PF),
+                             ("l4pf", ["--scan-lanes-per-channel=4"] + PF))),
          dict(shape=(2, 128, 100, 16), dtype="bf16", reverse=True, groups=1,
               flags=BASIC + (("c3t16", ["--scan-chunks=3", "--scan-tile-steps=16"]),
                              ("c3t16l4", ["--scan-chunks=3", "--scan-tile-steps=16",
-                                          "--scan-lanes-per-channel=4"]))),
+                                          "--scan-lanes-per-channel=4"]),
+                             ("pf", PF), ("c3t16pf", ["--scan-chunks=3", "--scan-tile-steps=16"] + PF),
+                             ("l4pf", ["--scan-lanes-per-channel=4"] + PF))),
          dict(shape=(2, 256, 77, 8), dtype="f32", reverse=False, groups=4,
               flags=BASIC + (("c2t16k2", ["--scan-chunks=2", "--scan-tile-steps=16",
-                                          "--scan-channels-per-thread=2"]),)),
+                                          "--scan-channels-per-thread=2"]),
+                             ("k2pf", ["--scan-channels-per-thread=2"] + PF),
+                             ("c2t16k2pf", ["--scan-chunks=2", "--scan-tile-steps=16",
+                                            "--scan-channels-per-thread=2"] + PF))),
          dict(shape=(1, 64, 1, 16), dtype="f32", reverse=False, groups=1,
-              flags=(("l1", []), ("c4", ["--scan-chunks=4"]))),
+              flags=(("l1", []), ("c4", ["--scan-chunks=4"]), ("pf", PF),
+                     ("c4pf", ["--scan-chunks=4"] + PF))),
          dict(shape=(1, 33, 7, 4), dtype="f32", reverse=False, groups=1,
-              flags=(("l1", []), ("c3t2", ["--scan-chunks=3", "--scan-tile-steps=2"]))),
+              flags=(("l1", []), ("c3t2", ["--scan-chunks=3", "--scan-tile-steps=2"]),
+                     ("pf", PF), ("c3t2pf", ["--scan-chunks=3", "--scan-tile-steps=2"] + PF),
+                     ("t8u4pf", ["--scan-tile-steps=8", "--scan-unroll-steps=4"] + PF))),
          dict(shape=(2, 96, 333, 1), dtype="bf16", reverse=True, groups=1,
               flags=(("l1", []), ("c5", ["--scan-chunks=5"]),
-                     ("c5k2", ["--scan-chunks=5", "--scan-channels-per-thread=2"]))),
+                     ("c5k2", ["--scan-chunks=5", "--scan-channels-per-thread=2"]),
+                     ("pf", PF), ("t16u4pf", ["--scan-tile-steps=16", "--scan-unroll-steps=4"] + PF),
+                     ("c5pf", ["--scan-chunks=5"] + PF))),
          dict(shape=(2, 64, 730, 16), dtype="f32", reverse=True, groups=1,
               flags=(("c3a", ["--scan-chunks=3"]),
-                     ("c3s", ["--scan-chunks=3", "--scan-async-min-length=0"])))]
+                     ("c3s", ["--scan-chunks=3", "--scan-async-min-length=0"]),
+                     ("c3t16pf", ["--scan-chunks=3", "--scan-tile-steps=16",
+                                  "--scan-async-min-length=0"] + PF)))]
 
 
 def module_text(b, d, l, n, dtype, reverse=False, groups=1):
@@ -79,7 +97,7 @@ def module_text(b, d, l, n, dtype, reverse=False, groups=1):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--variants", default="64x32u2",
-                        help="comma-separated kernel shapes CxT[uN][lM][pK][kJ][mS][cN][v][V][s][a]: "
+                        help="comma-separated kernel shapes CxT[uN][lM][pK][kJ][mS][cN][v][V][s][a][f]: "
                         "C channels per block, T steps per tile, N steps per "
                         "loop iteration (default 2), M threads per channel "
                         "(default 1), K states per thread with a polynomial exp2 (default "
@@ -92,9 +110,14 @@ def main():
                         "vector fills by length (--scan-vector-min-length=0), "
                         "V: 16-byte vector fills (--scan-vector-loads); the "
                         "compiler's own choice otherwise (f32, one pass, "
-                        "l >= 512)")
+                        "l >= 512), f: the next tile prefetched into registers "
+                        "(--scan-prefetch-max-states=1024)")
     parser.add_argument("--bf16-variants", default="64x32u2",
                         help="the variants also compiled for bf16 inputs")
+    parser.add_argument("--l730-variants", default="",
+                        help="variants of the l = 730 rows (default: those of "
+                        "--variants; for bf16 also only those in "
+                        "--bf16-variants)")
     parser.add_argument("--long-variants", default="64x32u2",
                         help="variants of the long-L row (8, 768, 16385, 16)")
     parser.add_argument("--n1-variants", default="64x32u2",
@@ -103,6 +126,9 @@ def main():
                         help="comma-separated l values to compile (default all)")
     parser.add_argument("--no-checks", action="store_true",
                         help="skip the small correctness-only modules")
+    parser.add_argument("--check-filter", default="",
+                        help="regular expression: compile only the checks "
+                        "whose suffix (l1, pf, c3t8, ...) it matches")
     parser.add_argument("--dtypes", default="f32,bf16")
     parser.add_argument("--out", default=os.path.join(ROOT, "artifacts", "gpu"))
     parser.add_argument("--compiler",
@@ -119,12 +145,12 @@ def main():
             mlir = os.path.join(args.out, f"scan_{dtype}_{b}x{d}x{l}x{n}.mlir")
             with open(mlir, "w") as f:
                 f.write(module_text(b, d, l, n, dtype))
-            variants = getattr(args, variant_option).split(",")
+            variants = (getattr(args, variant_option) or args.variants).split(",")
             for variant in variants:
-                m = re.fullmatch(r"(\d+)x(\d+)(?:u(\d+))?(?:l(\d+))?(?:p(\d+))?(?:k(\d+))?(?:m(\d+))?(?:c(\d+))?(v?)(V?)(s?)(a?)",
+                m = re.fullmatch(r"(\d+)x(\d+)(?:u(\d+))?(?:l(\d+))?(?:p(\d+))?(?:k(\d+))?(?:m(\d+))?(?:c(\d+))?(v?)(V?)(s?)(a?)(f?)",
                                  variant)
                 if not m:
-                    sys.exit(f"bad variant '{variant}' (CxT[uN][lM][pK][kJ][mS][cN][v][V][s][a])")
+                    sys.exit(f"bad variant '{variant}' (CxT[uN][lM][pK][kJ][mS][cN][v][V][s][a][f])")
                 cpb, steps = int(m.group(1)), int(m.group(2))
                 unroll = int(m.group(3) or 2)
                 lanes = int(m.group(4) or 1)
@@ -136,7 +162,9 @@ def main():
                 force_vectors = m.group(10) == "V"
                 sync = m.group(11) == "s"
                 async_copies = m.group(12) == "a"
-                if (variant_option == "variants" and dtype != "f32" and
+                prefetch = m.group(13) == "f"
+                if (variant_option in ("variants", "l730_variants") and
+                        dtype != "f32" and
                         (async_copies or
                          variant not in args.bf16_variants.split(","))):
                     continue  # 16-bit inputs load synchronously
@@ -146,7 +174,8 @@ def main():
                         f"_ch{chunks}{'_novec' if scalar_loads else ''}"
                         f"{'_vec' if force_vectors else ''}"
                         f"{'_sync' if sync else ''}"
-                        f"{'_async' if async_copies else ''}.ssmb")
+                        f"{'_async' if async_copies else ''}"
+                        f"{'_pf' if prefetch else ''}.ssmb")
                 cmd = [args.compiler, mlir, "--target=nvptx", "--chip=sm_90",
                        f"--scan-channels-per-block={cpb}",
                        f"--scan-tile-steps={steps}",
@@ -159,7 +188,8 @@ def main():
                        ] + (["--scan-vector-min-length=0"] if scalar_loads else []) + (
                            ["--scan-vector-loads"] if force_vectors else []) + (
                            ["--scan-async-copies"] if async_copies else []) + (
-                           ["--scan-async-min-length=0"] if sync else []) + [
+                           ["--scan-async-min-length=0"] if sync else []) + (
+                           ["--scan-prefetch-max-states=1024"] if prefetch else []) + [
                        "-o", os.path.join(args.out, name)]
                 subprocess.run(cmd, check=True)
                 # The launches the compiler chose (one, or pass 1 / combine /
@@ -184,6 +214,7 @@ def main():
                                      r": !llvm.ptr -> vector<", host)),
                                  "launches": launches,
                                  "async": "nvvm.cp.async" in host,
+                                 "prefetch": prefetch,
                                  "command": " ".join(
                                      ["build/bin/ssm-compile",
                                       os.path.relpath(mlir, ROOT)] + cmd[2:-1]
@@ -199,6 +230,8 @@ def main():
             f.write(module_text(b, d, l, n, case["dtype"], case["reverse"],
                                 case["groups"]))
         for suffix, flags in case["flags"]:
+            if args.check_filter and not re.fullmatch(args.check_filter, suffix):
+                continue
             name = f"check_{tag}_{suffix}.ssmb"
             subprocess.run([args.compiler, mlir, "--target=nvptx"] + list(flags) +
                            ["-o", os.path.join(args.out, name)], check=True)

@@ -5,7 +5,8 @@
 # the carried artifacts/gpu. Logs go to $OUT (or ./gpu-out).
 #   carry: artifacts/gpu .gpu-carry
 # SCAN_ONLY=1: build only the runtime's C library and skip GoogleTest and
-# ctest (scan measurements only); ARTIFACTS=dir: the artifacts to measure.
+# ctest (scan measurements only); ARTIFACTS=dir: the artifacts to measure;
+# DEADLINE=epoch seconds: no artifact is started after it (bench --budget-s).
 set -u
 SCAN_ONLY=${SCAN_ONLY:-0}
 ARTIFACTS=${ARTIFACTS:-artifacts/gpu}
@@ -29,5 +30,11 @@ if [ "$SCAN_ONLY" = 0 ]; then
   echo "ctest rc=$?"; grep -E "tests passed|Cuda|Failed|FAILED" "$OUT/ctest.log" | head -20
   build-rt-gpu/test/ssmrt-tests --gtest_filter='Cuda*' 2>&1 | grep -E "OK|FAILED|SKIPPED|device 0" | head
 fi
+# DEADLINE=epoch seconds: the bench starts no artifact after it.
+BUDGET=()
+if [ -n "${DEADLINE:-}" ]; then
+  BUDGET=(--budget-s "$((DEADLINE - $(date +%s)))")
+  echo "bench budget: ${BUDGET[1]} s"
+fi
 PYTHONUNBUFFERED=1 python3 bench/gpu/bench_scan.py --lib build-rt-gpu/libssmrt_c.so \
-  --artifacts "$ARTIFACTS" --json "$OUT/bench.json" "$@" 2>&1 | tee "$OUT/bench.log"
+  --artifacts "$ARTIFACTS" --json "$OUT/bench.json" "${BUDGET[@]}" "$@" 2>&1 | tee "$OUT/bench.log"
