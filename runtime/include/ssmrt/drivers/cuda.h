@@ -91,12 +91,6 @@ public:
   Expected<bool> libraryGemm(const format::LibraryCallInfo &call, uint64_t a,
                              uint64_t b, uint64_t c, uint64_t bias) override;
 
-  /// function() + launchFunction() in one call. `args` point at the argument
-  /// values, as cuLaunchKernel takes them.
-  Status launch(int module, const std::string &kernel,
-                std::array<unsigned, 3> grid, std::array<unsigned, 3> block,
-                unsigned sharedBytes, std::vector<void *> args);
-
 private:
   Device() = default;
   Status makeCurrent();

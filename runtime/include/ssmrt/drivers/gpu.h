@@ -18,6 +18,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace ssmrt::format {
 struct LibraryCallInfo;
@@ -60,6 +61,11 @@ public:
   virtual Status launchFunction(void *function, std::array<unsigned, 3> grid,
                                 std::array<unsigned, 3> block,
                                 unsigned sharedBytes, void **args) = 0;
+  /// function() + launchFunction() in one call; `args` point at the argument
+  /// values, as cuLaunchKernel / hipModuleLaunchKernel take them.
+  Status launch(int module, const std::string &kernel,
+                std::array<unsigned, 3> grid, std::array<unsigned, 3> block,
+                unsigned sharedBytes, std::vector<void *> args);
 
   /// Stream-ordered device-to-device copy and byte fill.
   virtual Status copyAsync(uint64_t dst, uint64_t src, size_t bytes) = 0;

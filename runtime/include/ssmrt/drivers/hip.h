@@ -81,11 +81,6 @@ public:
   Expected<float> elapsedMs(void *start, void *end) override;
   Status synchronize() override;
 
-  /// function() + launchFunction() in one call.
-  Status launch(int module, const std::string &kernel,
-                std::array<unsigned, 3> grid, std::array<unsigned, 3> block,
-                unsigned sharedBytes, std::vector<void *> args);
-
 private:
   Device() = default;
   Status makeCurrent();

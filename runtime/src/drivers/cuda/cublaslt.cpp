@@ -11,6 +11,7 @@
 #include "ssmrt/drivers/cuda.h"
 
 #include "../../core/strings.h"
+#include "../gpu/dynamic_library.h"
 
 #include <dlfcn.h>
 #include <mutex>
@@ -157,27 +158,19 @@ Status CublasLt::check(int status, const char *what) const {
 
 Expected<std::unique_ptr<CublasLt>> CublasLt::load() {
   std::unique_ptr<CublasLt> lt(new CublasLt());
-  std::string errors;
-  for (const char *name : {"libcublasLt.so.13", "libcublasLt.so.12",
-                           "libcublasLt.so.11", "libcublasLt.so"}) {
-    lt->library_ = ::dlopen(name, RTLD_NOW | RTLD_LOCAL);
-    if (lt->library_) {
-      lt->path_ = name;
-      break;
-    }
-    const char *e = ::dlerror();
-    errors += strCat(errors.empty() ? "" : "; ", e ? e : name);
-  }
-  if (!lt->library_)
-    return unavailableError(strCat("cuBLASLt is not available (", errors, ")"));
+  SSMRT_ASSIGN_OR_RETURN(
+      gpu::OpenedLibrary library,
+      gpu::openLibrary({"libcublasLt.so.13", "libcublasLt.so.12",
+                        "libcublasLt.so.11", "libcublasLt.so"},
+                       "cuBLASLt is not available"));
+  lt->library_ = library.handle;
+  lt->path_ = library.name;
   lt->symbols_ = std::make_unique<CublasLtSymbols>();
   CublasLtSymbols &s = *lt->symbols_;
   bool missing = false;
   std::string which;
   auto bind = [&](auto &fn, const char *symbol) {
-    fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(
-        ::dlsym(lt->library_, symbol));
-    if (!fn) {
+    if (!gpu::resolveSymbol(lt->library_, symbol, fn)) {
       missing = true;
       which = symbol;
     }

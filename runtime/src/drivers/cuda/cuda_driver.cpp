@@ -6,8 +6,7 @@
 #include "cuda_decls.h"
 
 #include "../../core/strings.h"
-
-#include <dlfcn.h>
+#include "../gpu/dynamic_library.h"
 
 namespace ssmrt::cuda {
 
@@ -27,30 +26,20 @@ Status Driver::check(int result, const char *what) const {
   const char *text = nullptr;
   if (symbols_ && symbols_->getErrorString)
     symbols_->getErrorString(result, &text);
-  return unavailableError(strCat("CUDA ", what,
-                                 " failed: ", text ? text : "unknown error",
-                                 " (", result, ")"));
+  return gpu::apiError("CUDA", what, result, text);
 }
 
 Expected<std::shared_ptr<Driver>> Driver::load() {
   std::shared_ptr<Driver> driver(new Driver());
-  std::string errors;
-  for (const char *name : {"libcuda.so.1", "libcuda.so"}) {
-    driver->library_ = ::dlopen(name, RTLD_NOW | RTLD_LOCAL);
-    if (driver->library_)
-      break;
-    const char *e = ::dlerror();
-    errors += strCat(errors.empty() ? "" : "; ", e ? e : name);
-  }
-  if (!driver->library_)
-    return unavailableError(
-        strCat("device 'cuda' is not available: cannot load the CUDA driver (",
-               errors, ")"));
+  SSMRT_ASSIGN_OR_RETURN(
+      gpu::OpenedLibrary library,
+      gpu::openLibrary(
+          {"libcuda.so.1", "libcuda.so"},
+          "device 'cuda' is not available: cannot load the CUDA driver"));
+  driver->library_ = library.handle;
   driver->symbols_ = std::make_unique<Symbols>();
 #define SSMRT_CU_SYMBOL(symbol, member, ret, ...)                              \
-  driver->symbols_->member = reinterpret_cast<ret (*)(__VA_ARGS__)>(           \
-      ::dlsym(driver->library_, symbol));                                      \
-  if (!driver->symbols_->member)                                               \
+  if (!gpu::resolveSymbol(driver->library_, symbol, driver->symbols_->member)) \
     return unavailableError(                                                   \
         strCat("the CUDA driver lacks ", symbol, " (driver too old?)"));
 #include "cuda_symbols.inc"
@@ -66,9 +55,8 @@ Expected<std::shared_ptr<Driver>> Driver::load() {
   return driver;
 }
 
-// The CUDA library stays loaded for the life of the process: GPU runtimes keep
-// global state (threads, allocations made at init) that unloading would leak or
-// break, and a later Driver::load() finds it already mapped.
+// The CUDA library stays loaded for the life of the process (see
+// gpu::openLibrary).
 Driver::~Driver() = default;
 
 Expected<std::unique_ptr<Device>> Device::open(std::shared_ptr<Driver> driver,
@@ -200,14 +188,6 @@ Status Device::launchFunction(void *function, std::array<unsigned, 3> grid,
           block[0], block[1], block[2], sharedBytes,
           static_cast<CUstream>(stream_), args, nullptr),
       "cuLaunchKernel");
-}
-
-Status Device::launch(int module, const std::string &kernel,
-                      std::array<unsigned, 3> grid,
-                      std::array<unsigned, 3> block, unsigned sharedBytes,
-                      std::vector<void *> args) {
-  SSMRT_ASSIGN_OR_RETURN(void *fn, function(module, kernel));
-  return launchFunction(fn, grid, block, sharedBytes, args.data());
 }
 
 Status Device::copyAsync(uint64_t dst, uint64_t src, size_t bytes) {

@@ -155,15 +155,27 @@ Status uploadInputs(const detail::EntryPlan &plan, GpuExecutable &exe,
 } // namespace
 
 //===----------------------------------------------------------------------===//
-// DeviceMemory
+// Device
 //===----------------------------------------------------------------------===//
 
 Device::~Device() = default;
+
+Status Device::launch(int module, const std::string &kernel,
+                      std::array<unsigned, 3> grid,
+                      std::array<unsigned, 3> block, unsigned sharedBytes,
+                      std::vector<void *> args) {
+  SSMRT_ASSIGN_OR_RETURN(void *fn, function(module, kernel));
+  return launchFunction(fn, grid, block, sharedBytes, args.data());
+}
 
 format::TargetKind targetOf(const Device &device) {
   return device.vendor() == Vendor::Nvidia ? format::TargetKind::Nvptx
                                            : format::TargetKind::Amdgpu;
 }
+
+//===----------------------------------------------------------------------===//
+// DeviceMemory
+//===----------------------------------------------------------------------===//
 
 Expected<DeviceMemory> DeviceMemory::allocate(std::shared_ptr<Device> device,
                                               uint64_t bytes) {

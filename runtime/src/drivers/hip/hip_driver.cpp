@@ -3,8 +3,7 @@
 #include "ssmrt/drivers/hip.h"
 
 #include "../../core/strings.h"
-
-#include <dlfcn.h>
+#include "../gpu/dynamic_library.h"
 
 namespace ssmrt::hip {
 
@@ -33,31 +32,20 @@ Status Driver::check(int result, const char *what) const {
   const char *text = symbols_ && symbols_->getErrorString
                          ? symbols_->getErrorString(result)
                          : nullptr;
-  return unavailableError(strCat("HIP ", what,
-                                 " failed: ", text ? text : "unknown error",
-                                 " (", result, ")"));
+  return gpu::apiError("HIP", what, result, text);
 }
 
 Expected<std::shared_ptr<Driver>> Driver::load() {
   std::shared_ptr<Driver> driver(new Driver());
-  std::string errors;
-  for (const char *name :
-       {"libamdhip64.so", "libamdhip64.so.6", "libamdhip64.so.5"}) {
-    driver->library_ = ::dlopen(name, RTLD_NOW | RTLD_LOCAL);
-    if (driver->library_)
-      break;
-    const char *e = ::dlerror();
-    errors += strCat(errors.empty() ? "" : "; ", e ? e : name);
-  }
-  if (!driver->library_)
-    return unavailableError(
-        strCat("device 'hip' is not available: cannot load the HIP runtime (",
-               errors, ")"));
+  SSMRT_ASSIGN_OR_RETURN(
+      gpu::OpenedLibrary library,
+      gpu::openLibrary(
+          {"libamdhip64.so", "libamdhip64.so.6", "libamdhip64.so.5"},
+          "device 'hip' is not available: cannot load the HIP runtime"));
+  driver->library_ = library.handle;
   driver->symbols_ = std::make_unique<Symbols>();
 #define SSMRT_HIP_SYMBOL(symbol, member, ret, ...)                             \
-  driver->symbols_->member = reinterpret_cast<ret (*)(__VA_ARGS__)>(           \
-      ::dlsym(driver->library_, symbol));                                      \
-  if (!driver->symbols_->member)                                               \
+  if (!gpu::resolveSymbol(driver->library_, symbol, driver->symbols_->member)) \
     return unavailableError(strCat("the HIP runtime lacks ", symbol));
 #include "hip_symbols.inc"
 #undef SSMRT_HIP_SYMBOL
@@ -77,9 +65,8 @@ Expected<std::shared_ptr<Driver>> Driver::load() {
   return driver;
 }
 
-// The HIP library stays loaded for the life of the process: GPU runtimes keep
-// global state (threads, allocations made at init) that unloading would leak or
-// break, and a later Driver::load() finds it already mapped.
+// The HIP library stays loaded for the life of the process (see
+// gpu::openLibrary).
 Driver::~Driver() = default;
 
 Expected<std::unique_ptr<Device>> Device::open(std::shared_ptr<Driver> driver,
@@ -192,14 +179,6 @@ Status Device::launchFunction(void *function, std::array<unsigned, 3> grid,
           block[0], block[1], block[2], sharedBytes,
           static_cast<hipStream_t>(stream_), args, nullptr),
       "hipModuleLaunchKernel");
-}
-
-Status Device::launch(int module, const std::string &kernel,
-                      std::array<unsigned, 3> grid,
-                      std::array<unsigned, 3> block, unsigned sharedBytes,
-                      std::vector<void *> args) {
-  SSMRT_ASSIGN_OR_RETURN(void *fn, function(module, kernel));
-  return launchFunction(fn, grid, block, sharedBytes, args.data());
 }
 
 Status Device::copyAsync(uint64_t dst, uint64_t src, size_t bytes) {
