@@ -163,8 +163,9 @@ struct SelectiveScanGradToGPU : OpRewritePattern<SelectiveScanGradOp> {
     t = std::max(t, lanes);
     // Channels per block: divides a group's channels when B / C are grouped
     // (one group per block), at most 1024 threads.
-    int64_t cb = options.channelsPerBlock > 0 ? options.channelsPerBlock
-                                              : std::max<int64_t>(1, 128 / lanes);
+    int64_t cb = options.channelsPerBlock > 0
+                     ? options.channelsPerBlock
+                     : std::max<int64_t>(1, 128 / lanes);
     cb = std::min({cb, 1024 / lanes, channels});
     if (grouped)
       while (cb > 1 && perGroup % cb != 0)
@@ -236,9 +237,9 @@ struct SelectiveScanGradToGPU : OpRewritePattern<SelectiveScanGradOp> {
     // Checkpoints: the states at the start of tiles 1 .. tiles-1,
     // [b][block][tile - 1][state][thread].
     Value checkpoints =
-        tiles > 1 ? host.alloc({batch, blocksX, tiles - 1, laneStates, threads},
-                               f32)
-                  : Value();
+        tiles > 1
+            ? host.alloc({batch, blocksX, tiles - 1, laneStates, threads}, f32)
+            : Value();
 
     // 1. Zero the accumulators.
     {
@@ -255,8 +256,7 @@ struct SelectiveScanGradToGPU : OpRewritePattern<SelectiveScanGradOp> {
             for (Value m : zeroed) {
               auto type = cast<MemRefType>(m.getType());
               e.ifThen(e.ult(linear, e.idx(type.getNumElements())), [&] {
-                e.store(e.f32(0.0), m,
-                        e.delinearize(linear, type.getShape()));
+                e.store(e.f32(0.0), m, e.delinearize(linear, type.getShape()));
               });
             }
           });
@@ -282,9 +282,9 @@ struct SelectiveScanGradToGPU : OpRewritePattern<SelectiveScanGradOp> {
         rewriter, loc,
         rewriter.getI32IntegerAttr(int32_t(sharedBytes(cb, t) + 16)));
     Value one = host.idx(1);
-    auto launch = gpu::LaunchOp::create(
-        rewriter, loc, host.idx(blocksX), host.idx(batch), one,
-        host.idx(threads), one, one, dynamicBytes);
+    auto launch =
+        gpu::LaunchOp::create(rewriter, loc, host.idx(blocksX), host.idx(batch),
+                              one, host.idx(threads), one, one, dynamicBytes);
     {
       OpBuilder::InsertionGuard guard(rewriter);
       rewriter.setInsertionPointToStart(&launch.getBody().front());
@@ -315,8 +315,9 @@ struct SelectiveScanGradToGPU : OpRewritePattern<SelectiveScanGradOp> {
       Value myChannel = clampRow(channel);
       Value rowValid = e.ult(channel, e.idx(channels));
       // Rows of this block that hold real channels.
-      Value validRows = guardRows ? e.mini(e.idx(cb), e.subi(e.idx(channels), d0))
-                                  : e.idx(cb);
+      Value validRows = guardRows
+                            ? e.mini(e.idx(cb), e.subi(e.idx(channels), d0))
+                            : e.idx(cb);
       Value g = grouped ? e.divi(d0, e.idx(perGroup)) : Value();
       Value c0 = e.idx(0);
 
@@ -389,8 +390,8 @@ struct SelectiveScanGradToGPU : OpRewritePattern<SelectiveScanGradOp> {
           memref::StoreOp::create(rewriter, loc, e.load(B, bcAt(n, time)), sB,
                                   ValueRange{col, n});
           if (backward || hasZ)
-            memref::StoreOp::create(rewriter, loc, e.load(C, bcAt(n, time)),
-                                    sC, ValueRange{col, n});
+            memref::StoreOp::create(rewriter, loc, e.load(C, bcAt(n, time)), sC,
+                                    ValueRange{col, n});
         }
       };
       // This thread's S values of a [t][n+pad] tile at step j.
@@ -399,10 +400,9 @@ struct SelectiveScanGradToGPU : OpRewritePattern<SelectiveScanGradOp> {
         if (vecStates) {
           auto v4 = VectorType::get({4}, f32);
           for (int64_t s = 0; s < laneStates; s += 4) {
-            Value q = vector::LoadOp::create(rewriter, loc, v4, tile,
-                                             ValueRange{j, stateIdx[s]},
-                                             /*nontemporal=*/false,
-                                             llvm::MaybeAlign(16));
+            Value q = vector::LoadOp::create(
+                rewriter, loc, v4, tile, ValueRange{j, stateIdx[s]},
+                /*nontemporal=*/false, llvm::MaybeAlign(16));
             for (int64_t i = 0; i < 4; ++i)
               out.push_back(vector::ExtractOp::create(rewriter, loc, q, i));
           }
@@ -424,11 +424,12 @@ struct SelectiveScanGradToGPU : OpRewritePattern<SelectiveScanGradOp> {
           SmallVector<Value> kept;
           for (size_t i = 0; i < half; ++i) {
             Value lo = values[i], hi = values[half + i];
-            Value keep = e.select(upper, hi, lo), send = e.select(upper, lo, hi);
-            Value recv = gpu::ShuffleOp::create(rewriter, loc, send,
-                                                int32_t(mask), 32,
-                                                gpu::ShuffleMode::XOR)
-                             .getShuffleResult();
+            Value keep = e.select(upper, hi, lo),
+                  send = e.select(upper, lo, hi);
+            Value recv =
+                gpu::ShuffleOp::create(rewriter, loc, send, int32_t(mask), 32,
+                                       gpu::ShuffleMode::XOR)
+                    .getShuffleResult();
             kept.push_back(e.add(keep, recv));
           }
           values = kept;
@@ -448,9 +449,9 @@ struct SelectiveScanGradToGPU : OpRewritePattern<SelectiveScanGradOp> {
           if (guardRows)
             valid = e.andi(valid, e.ult(dRow, e.idx(channels)));
           e.ifThen(valid, [&] {
-            e.store(memref::LoadOp::create(rewriter, loc, tile,
-                                           ValueRange{r, col}),
-                    out, {bb, dRow, timeOf(step)});
+            e.store(
+                memref::LoadOp::create(rewriter, loc, tile, ValueRange{r, col}),
+                out, {bb, dRow, timeOf(step)});
           });
         }
       };
@@ -508,9 +509,9 @@ struct SelectiveScanGradToGPU : OpRewritePattern<SelectiveScanGradOp> {
                   Value zv = memref::LoadOp::create(rewriter, loc, sZ,
                                                     ValueRange{row, j});
                   Value sig = e.sigmoid(zv);
-                  Value dzv = e.mul(
-                      e.mul(e.mul(gv, y), sig),
-                      e.fma(zv, e.sub(e.f32(1.0), sig), e.f32(1.0)));
+                  Value dzv =
+                      e.mul(e.mul(e.mul(gv, y), sig),
+                            e.fma(zv, e.sub(e.f32(1.0), sig), e.f32(1.0)));
                   memref::StoreOp::create(rewriter, loc, dzv, sOut1,
                                           ValueRange{row, j});
                 }
@@ -530,8 +531,8 @@ struct SelectiveScanGradToGPU : OpRewritePattern<SelectiveScanGradOp> {
         init.push_back(e.f32(1.0)); // decay of the step after
       for (int64_t s = 0; s < laneStates; ++s)
         init.push_back(e.f32(0.0)); // dA
-      init.push_back(e.f32(0.0)); // dD
-      init.push_back(e.f32(0.0)); // ddelta_bias
+      init.push_back(e.f32(0.0));   // dD
+      init.push_back(e.f32(0.0));   // ddelta_bias
       auto backwardLoop = scf::ForOp::create(
           rewriter, loc, c0, e.idx(tiles), one, init,
           [&](OpBuilder &, Location, Value iter, ValueRange carried) {
@@ -552,9 +553,8 @@ struct SelectiveScanGradToGPU : OpRewritePattern<SelectiveScanGradOp> {
             if (tiles > 1) {
               Value first = arith::CmpIOp::create(
                   rewriter, loc, arith::CmpIPredicate::eq, tile, c0);
-              Value slot = e.subi(arith::MaxUIOp::create(rewriter, loc, tile,
-                                                         one),
-                                  one);
+              Value slot =
+                  e.subi(arith::MaxUIOp::create(rewriter, loc, tile, one), one);
               for (int64_t s = 0; s < laneStates; ++s)
                 h[s] = e.select(first, e.f32(0.0),
                                 memref::LoadOp::create(
@@ -728,8 +728,8 @@ struct SelectiveScanGradToGPU : OpRewritePattern<SelectiveScanGradOp> {
                   [&](OpBuilder &, Location, Value r, ValueRange acc) {
                     SmallVector<SmallVector<Value>> loaded;
                     for (int64_t u = 0; u < rowsPerIter; ++u)
-                      loaded.push_back(rowValues(
-                          u ? e.addi(r, e.idx(u * reduceLanes)) : r));
+                      loaded.push_back(
+                          rowValues(u ? e.addi(r, e.idx(u * reduceLanes)) : r));
                     SmallVector<Value> next;
                     for (int64_t i = 0; i < width; ++i) {
                       Value v = loaded[0][i];
@@ -818,9 +818,9 @@ struct SelectiveScanGradToGPU : OpRewritePattern<SelectiveScanGradOp> {
     }
 
     auto asTensor = [&](Value buffer, Value operand) {
-      return bufferization::ToTensorOp::create(
-                 rewriter, loc, operand.getType(), buffer, /*restrict=*/true,
-                 /*writable=*/true)
+      return bufferization::ToTensorOp::create(rewriter, loc, operand.getType(),
+                                               buffer, /*restrict=*/true,
+                                               /*writable=*/true)
           .getResult();
     };
     SmallVector<Value> results = {
