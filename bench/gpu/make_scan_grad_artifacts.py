@@ -101,20 +101,22 @@ def module_text(b, d, l, n, dtype, groups=1, reverse=False, D=True, z=True,
 
 
 def parse_variant(variant):
-    """pPtT[cC][mM][rR][d]: P lanes per channel, T steps per tile, C
+    """pPtT[cC][mM][rR][d][f]: P lanes per channel, T steps per tile, C
     channels per block (default: 128 threads' worth), M KiB of shared memory
     (default 48; above: the runtime raises the kernel's limit), R lanes per
     summed dB / dC element (default 1), d: decays recomputed in the backward
-    sweep (--scan-grad-recompute-decays)."""
+    sweep (--scan-grad-recompute-decays), f: the next tile prefetched
+    (--scan-grad-prefetch)."""
     m = re.fullmatch(
-        r"p(\d+)t(\d+)(?:c(\d+))?(?:m(\d+))?(?:r(\d+))?(d)?", variant)
+        r"p(\d+)t(\d+)(?:c(\d+))?(?:m(\d+))?(?:r(\d+))?(d)?(f)?", variant)
     if not m:
-        sys.exit(f"bad variant '{variant}' (pPtT[cC][mM][rR][d])")
+        sys.exit(f"bad variant '{variant}' (pPtT[cC][mM][rR][d][f])")
     return dict(lanes=int(m.group(1)), tile_steps=int(m.group(2)),
                 channels_per_block=int(m.group(3) or 0),
                 max_shared_kib=int(m.group(4) or 48),
                 reduce_lanes=int(m.group(5) or 1),
-                recompute_decays=bool(m.group(6)))
+                recompute_decays=bool(m.group(6)),
+                prefetch=bool(m.group(7)))
 
 
 def flags(v):
@@ -124,7 +126,7 @@ def flags(v):
             f"--scan-grad-max-shared-memory={v['max_shared_kib'] * 1024}",
             f"--scan-grad-reduce-lanes={v['reduce_lanes']}"] + (
                 ["--scan-grad-recompute-decays"] if v["recompute_decays"]
-                else [])
+                else []) + (["--scan-grad-prefetch"] if v["prefetch"] else [])
 
 
 def main():

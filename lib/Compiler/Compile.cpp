@@ -196,6 +196,7 @@ FailureOr<CompileResult> compileGPU(ModuleOp module,
   gpu.scanGradMaxSharedMemory = options.gpu.scanGradMaxSharedMemory;
   gpu.scanGradReduceLanes = options.gpu.scanGradReduceLanes;
   gpu.scanGradRecomputeDecays = options.gpu.scanGradRecomputeDecays;
+  gpu.scanGradPrefetch = options.gpu.scanGradPrefetch;
   struct Step {
     Phase phase;
     const char *name;

@@ -175,8 +175,9 @@ void mlir::ssm::buildSSMToGPULoopsPipeline(OpPassManager &pm,
   scan.gradTileSteps = options.scanGradTileSteps;
   scan.gradMaxSharedMemory = options.scanGradMaxSharedMemory;
   scan.gradReduceLanes = options.scanGradReduceLanes;
-  if (vendor == GPUVendor::AMD) {
   scan.gradRecomputeDecays = options.scanGradRecomputeDecays;
+  scan.gradPrefetch = options.scanGradPrefetch;
+  if (vendor == GPUVendor::AMD) {
     // cp.async (nvgpu) is NVIDIA-only; a workgroup has 64 KiB of LDS. The
     // tiles are filled by 16-byte loads (global_load_dwordx4) wherever the
     // kernel can: the NVIDIA default (scalar or cp.async fills by length) was

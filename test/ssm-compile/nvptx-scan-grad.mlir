@@ -5,6 +5,7 @@
 // kernel converting the f32 dB / dC accumulators.
 // RUN: ssm-compile %s --target=nvptx --compile-to=binary | FileCheck %s
 // RUN: ssm-compile %s --target=nvptx --scan-grad-lanes-per-channel=16 --scan-grad-tile-steps=16 --compile-to=binary | FileCheck %s --check-prefix=P16
+// RUN: ssm-compile %s --target=nvptx --scan-grad-prefetch --scan-grad-recompute-decays --compile-to=binary | FileCheck %s --check-prefix=PREF
 
 // CHECK: .target sm_90
 // CHECK: .visible .entry vim_kernel(
@@ -40,6 +41,17 @@
 // P16: ex2.approx.ftz.f32
 // P16-COUNT-4: shfl.sync.bfly.b32
 // P16: atom.global.add.f32
+
+// Prefetch and recomputed decays: still no local memory, 128 threads (the
+// order of loads and steps is checked on the IR, selective-scan-grad.mlir).
+// PREF: .visible .entry vim_kernel(
+// PREF: .visible .entry vim_kernel(
+// PREF: .maxntid 128, 1, 1
+// PREF-NOT: .local
+// PREF: bar.sync 0;
+// PREF: ld.global.b32
+// PREF: ex2.approx.ftz.f32
+// PREF: atom.global.add.f32
 
 func.func @vim(%dout: tensor<2x128x45xf32>, %u: tensor<2x128x45xf32>, %dt: tensor<2x128x45xf32>, %A: tensor<128x16xf32>, %B: tensor<2x16x45xf32>, %C: tensor<2x16x45xf32>, %D: tensor<128xf32>, %z: tensor<2x128x45xf32>, %bias: tensor<128xf32>) -> (tensor<2x128x45xf32>, tensor<2x128x45xf32>, tensor<128x16xf32>, tensor<2x16x45xf32>, tensor<2x16x45xf32>, tensor<128xf32>, tensor<2x128x45xf32>, tensor<128xf32>) {
   %du, %ddt, %dA, %dB, %dC, %dD, %dz, %db = ssm.selective_scan_grad %dout, %u, %dt, %A, %B, %C D(%D : tensor<128xf32>) z(%z : tensor<2x128x45xf32>) delta_bias(%bias : tensor<128xf32>) delta_softplus : tensor<2x128x45xf32>, tensor<2x128x45xf32>, tensor<2x128x45xf32>, tensor<128x16xf32>, tensor<2x16x45xf32>, tensor<2x16x45xf32>

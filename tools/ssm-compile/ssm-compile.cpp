@@ -58,8 +58,8 @@ static cl::opt<int64_t> scanChannelsPerBlock(
 static cl::opt<int64_t>
     scanTileSteps("scan-tile-steps",
                   cl::desc("GPU selective-scan kernel: time steps per "
-                           "shared-memory tile (0: by shape)"),
-                  cl::init(0));
+                           "shared-memory tile"),
+                  cl::init(32));
 static cl::opt<bool> scanAsyncCopies(
     "scan-async-copies",
     cl::desc("GPU selective-scan kernel: double-buffered cp.async tiles (f32)"),
@@ -76,8 +76,8 @@ static cl::opt<int64_t> scanLanesPerChannel(
 static cl::opt<int64_t> scanPolyExpStates(
     "scan-poly-exp-states",
     cl::desc("GPU selective-scan kernel: states per thread whose exp2 is a "
-             "polynomial on the FMA pipe (-1: by shape)"),
-    cl::init(-1));
+             "polynomial on the FMA pipe"),
+    cl::init(0));
 static cl::opt<int64_t> scanChannelsPerThread(
     "scan-channels-per-thread",
     cl::desc("GPU selective-scan kernel: channels per thread (sharing each "
@@ -129,7 +129,7 @@ static cl::opt<int64_t> scanPrefetchMaxStates(
     cl::desc("GPU selective-scan kernel: scalar synchronous tile fills of "
              "scans with at most this many states prefetch the next tile "
              "into registers (0: never)"),
-    cl::init(16));
+    cl::init(0));
 static cl::opt<int64_t> scanGradLanesPerChannel(
     "scan-grad-lanes-per-channel",
     cl::desc("GPU selective-scan backward kernel: threads per channel"),
@@ -153,17 +153,22 @@ static cl::opt<int64_t> scanGradReduceLanes(
     cl::desc("GPU selective-scan backward kernel: lanes per summed dB / dC "
              "element"),
     cl::init(1));
+static cl::opt<bool> scanGradRecomputeDecays(
+    "scan-grad-recompute-decays",
+    cl::desc("GPU selective-scan backward kernel: recompute exp(delta A) in "
+             "the backward sweep (fewer live registers)"),
+    cl::init(false));
+static cl::opt<bool> scanGradPrefetch(
+    "scan-grad-prefetch",
+    cl::desc("GPU selective-scan backward kernel: load the next tile during "
+             "the current one's steps"),
+    cl::init(false));
 static cl::opt<std::string>
     phaseName("compile-to",
               cl::desc("stop after a phase: input, ssm, loops, bufferized, "
                        "llvm, binary, artifact"),
               cl::init("artifact"));
 static cl::opt<std::string> cpuName("cpu", cl::desc("LLVM CPU name, or 'host'"),
-static cl::opt<bool> scanGradRecomputeDecays(
-    "scan-grad-recompute-decays",
-    cl::desc("GPU selective-scan backward kernel: recompute exp(delta A) in "
-             "the backward sweep (fewer live registers)"),
-    cl::init(false));
                                     cl::init("host"));
 static cl::opt<std::string> linkerPath("linker", cl::desc("ld.lld to use"),
                                        cl::init(""));
@@ -246,6 +251,8 @@ int main(int argc, char **argv) {
   options.gpu.scanGradTileSteps = scanGradTileSteps;
   options.gpu.scanGradMaxSharedMemory = scanGradMaxSharedMemory;
   options.gpu.scanGradReduceLanes = scanGradReduceLanes;
+  options.gpu.scanGradRecomputeDecays = scanGradRecomputeDecays;
+  options.gpu.scanGradPrefetch = scanGradPrefetch;
 
   options.embedWeightsPath = weightsPath;
 
@@ -253,7 +260,6 @@ int main(int argc, char **argv) {
     for (const std::string &name : ssm::models::variantNames())
       llvm::outs() << name << "\n";
     return 0;
-  options.gpu.scanGradRecomputeDecays = scanGradRecomputeDecays;
   }
 
   DialectRegistry registry;

@@ -37,9 +37,8 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
       llvm::cl::init(64)};
   Option<int64_t> scanTileSteps{
       *this, "scan-tile-steps",
-      llvm::cl::desc("selective-scan kernel: time steps per shared tile "
-                     "(0: by shape)"),
-      llvm::cl::init(0)};
+      llvm::cl::desc("selective-scan kernel: time steps per shared tile"),
+      llvm::cl::init(32)};
   Option<bool> scanAsyncCopies{
       *this, "scan-async-copies",
       llvm::cl::desc("selective-scan kernel: double-buffered cp.async tiles "
@@ -56,8 +55,8 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
   Option<int64_t> scanPolyExpStates{
       *this, "scan-poly-exp-states",
       llvm::cl::desc("selective-scan kernel: states per thread with a "
-                     "polynomial exp2 (FMA pipe; -1: by shape)"),
-      llvm::cl::init(-1)};
+                     "polynomial exp2 (FMA pipe)"),
+      llvm::cl::init(0)};
   Option<int64_t> scanChannelsPerThread{
       *this, "scan-channels-per-thread",
       llvm::cl::desc("selective-scan kernel: channels per thread"),
@@ -108,7 +107,7 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
       llvm::cl::desc("selective-scan kernel: scalar synchronous fills of "
                      "scans with at most this many states prefetch the next "
                      "tile into registers (0: never)"),
-      llvm::cl::init(16)};
+      llvm::cl::init(0)};
   Option<int64_t> scanGradLanesPerChannel{
       *this, "scan-grad-lanes-per-channel",
       llvm::cl::desc("selective-scan backward kernel: threads per channel"),
@@ -132,17 +131,22 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
       llvm::cl::desc("selective-scan backward kernel: lanes per summed dB / "
                      "dC element"),
       llvm::cl::init(1)};
+  Option<bool> scanGradRecomputeDecays{
+      *this, "scan-grad-recompute-decays",
+      llvm::cl::desc("selective-scan backward kernel: recompute exp(delta A) "
+                     "in the backward sweep (fewer live registers)"),
+      llvm::cl::init(false)};
+  Option<bool> scanGradPrefetch{
+      *this, "scan-grad-prefetch",
+      llvm::cl::desc("selective-scan backward kernel: load the next tile "
+                     "during the current one's steps"),
+      llvm::cl::init(false)};
 };
 
 /// Graph-level cleanup on ssm + tensor IR: canonicalize (the ssm folds) and
 /// CSE.
 void buildSSMGraphPipeline(OpPassManager &pm);
 
-  Option<bool> scanGradRecomputeDecays{
-      *this, "scan-grad-recompute-decays",
-      llvm::cl::desc("selective-scan backward kernel: recompute exp(delta A) "
-                     "in the backward sweep (fewer live registers)"),
-      llvm::cl::init(false)};
 /// ssm ops to loops over buffers, dense tensor ops to linalg (still tensors).
 void buildSSMToLoopsPipeline(OpPassManager &pm);
 

@@ -45,8 +45,9 @@ struct ConvertSSMToGPUPass
     grad.tileSteps = gradTileSteps;
     grad.maxSharedMemory = gradMaxSharedMemory;
     grad.reduceLanes = gradReduceLanes;
-    populateSelectiveScanGradToGPUPatterns(patterns, grad);
     grad.recomputeDecays = gradRecomputeDecays;
+    grad.prefetch = gradPrefetch;
+    populateSelectiveScanGradToGPUPatterns(patterns, grad);
     if (crossScanSteps > 0)
       populateCrossScanFusionToGPUPatterns(patterns, crossScanSteps);
     // Each scan is rewritten once; nothing else is folded on the way.

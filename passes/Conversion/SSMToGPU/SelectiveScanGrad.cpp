@@ -57,6 +57,8 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/PatternMatch.h"
 
+#include <functional>
+
 using namespace mlir;
 using namespace mlir::ssm;
 
@@ -339,8 +341,19 @@ struct SelectiveScanGradToGPU : OpRewritePattern<SelectiveScanGradOp> {
 
       // Stages the tile starting at step s0 with its prologue. Indices past
       // the end are clamped (re-reading the last step); g^ is zeroed there,
-      // so the adjoint state stays 0 over the padding.
-      auto fillTile = [&](Value s0, bool backward) {
+      // so the adjoint state stays 0 over the padding. The global loads are
+      // emitted here; the prologue and the shared stores of each element
+      // right after its loads, or, with `defer`, by the returned function
+      // (the prefetch: loads issued before a tile's steps, stored after).
+      auto loadTile = [&](Value s0, bool backward,
+                          bool defer) -> std::function<void()> {
+        SmallVector<std::function<void()>> stores;
+        auto emit = [&](std::function<void()> store) {
+          if (defer)
+            stores.push_back(std::move(store));
+          else
+            store();
+        };
         const int64_t seqElems = cb * t;
         for (int64_t k = 0; k * threads < seqElems; ++k) {
           // Past the tile, the last element again (same value, same slot).
@@ -353,32 +366,36 @@ struct SelectiveScanGradToGPU : OpRewritePattern<SelectiveScanGradOp> {
           Value valid = e.ult(step, e.idx(length));
           Value at[] = {bb, dRow, timeOf(e.mini(step, lastStep))};
           Value uv = e.load(u, at);
-          Value dt = e.load(delta, at);
-          if (bias)
-            dt = e.add(dt, e.load(bias, {dRow}));
-          Value dtRaw = dt;
-          if (softplus)
-            dt = e.softplus(dt);
-          Value gv = (backward || hasZ) ? e.load(dout, at) : Value();
+          Value dtLoaded = e.load(delta, at);
+          Value biasv = bias ? e.load(bias, {dRow}) : Value();
+          Value gLoaded = (backward || hasZ) ? e.load(dout, at) : Value();
           Value zv = hasZ ? e.load(z, at) : Value();
-          if (backward) {
-            if (hasZ)
-              gv = e.mul(gv, e.mul(zv, e.sigmoid(zv)));
-            gv = e.select(valid, gv, e.f32(0.0));
-          }
-          auto put = [&](Value v, Value tile) {
-            memref::StoreOp::create(rewriter, loc, v, tile, ValueRange{r, col});
-          };
-          if (backward || (hasZ && D))
-            put(uv, sU);
-          put(dt, sDt);
-          put(e.mul(dt, uv), sDtu);
-          if (backward || hasZ)
-            put(gv, sG);
-          if (softplus && backward)
-            put(dtRaw, sRaw);
-          if (hasZ && !backward)
-            put(zv, sZ);
+          emit([=, &e, &rewriter] {
+            Value dt = biasv ? e.add(dtLoaded, biasv) : dtLoaded;
+            Value dtRaw = dt;
+            if (softplus)
+              dt = e.softplus(dt);
+            Value gv = gLoaded;
+            if (backward) {
+              if (hasZ)
+                gv = e.mul(gv, e.mul(zv, e.sigmoid(zv)));
+              gv = e.select(valid, gv, e.f32(0.0));
+            }
+            auto put = [&](Value v, Value tile) {
+              memref::StoreOp::create(rewriter, loc, v, tile,
+                                      ValueRange{r, col});
+            };
+            if (backward || (hasZ && D))
+              put(uv, sU);
+            put(dt, sDt);
+            put(e.mul(dt, uv), sDtu);
+            if (backward || hasZ)
+              put(gv, sG);
+            if (softplus && backward)
+              put(dtRaw, sRaw);
+            if (hasZ && !backward)
+              put(zv, sZ);
+          });
         }
         const int64_t bcElems = states * t;
         for (int64_t k = 0; k * threads < bcElems; ++k) {
@@ -387,13 +404,24 @@ struct SelectiveScanGradToGPU : OpRewritePattern<SelectiveScanGradOp> {
             el = e.mini(el, e.idx(bcElems - 1));
           Value n = e.divi(el, e.idx(t)), col = e.remi(el, e.idx(t));
           Value time = timeOf(e.mini(e.addi(s0, col), lastStep));
-          memref::StoreOp::create(rewriter, loc, e.load(B, bcAt(n, time)), sB,
-                                  ValueRange{col, n});
-          if (backward || hasZ)
-            memref::StoreOp::create(rewriter, loc, e.load(C, bcAt(n, time)), sC,
-                                    ValueRange{col, n});
+          Value bv = e.load(B, bcAt(n, time));
+          Value cv = (backward || hasZ) ? e.load(C, bcAt(n, time)) : Value();
+          emit([=, &rewriter] {
+            memref::StoreOp::create(rewriter, loc, bv, sB, ValueRange{col, n});
+            if (cv)
+              memref::StoreOp::create(rewriter, loc, cv, sC,
+                                      ValueRange{col, n});
+          });
         }
+        return [stores = std::move(stores)] {
+          for (const std::function<void()> &store : stores)
+            store();
+        };
       };
+      auto fillTile = [&](Value s0, bool backward) {
+        loadTile(s0, backward, /*defer=*/false);
+      };
+      const bool prefetch = options.prefetch;
       // This thread's S values of a [t][n+pad] tile at step j.
       auto loadStates = [&](Value tile, Value j) {
         SmallVector<Value> out;
@@ -459,12 +487,23 @@ struct SelectiveScanGradToGPU : OpRewritePattern<SelectiveScanGradOp> {
       // ---- Forward pass: checkpoints (and dz).
       SmallVector<Value> zeros(laneStates, e.f32(0.0));
       if (forwardTiles > 0) {
+        // With prefetch, tile 0 is staged here and each iteration loads the
+        // next tile's inputs before its steps and stores them after its last
+        // barrier (the last iteration's next tile is clamped past the end:
+        // loaded, stored, never read).
+        if (prefetch)
+          fillTile(c0, /*backward=*/false);
         scf::ForOp::create(
             rewriter, loc, c0, e.idx(forwardTiles), one, zeros,
             [&](OpBuilder &, Location, Value tile, ValueRange carried) {
               Value s0 = e.muli(tile, e.idx(t));
-              fillTile(s0, /*backward=*/false);
+              if (!prefetch)
+                fillTile(s0, /*backward=*/false);
               gpu::BarrierOp::create(rewriter, loc);
+              std::function<void()> storeNext;
+              if (prefetch)
+                storeNext = loadTile(e.addi(s0, e.idx(t)), /*backward=*/false,
+                                     /*defer=*/true);
               SmallVector<Value> h(carried.begin(), carried.end());
               SmallVector<Value> yPartial;
               for (int64_t j = 0; j < t; ++j) {
@@ -519,6 +558,8 @@ struct SelectiveScanGradToGPU : OpRewritePattern<SelectiveScanGradOp> {
                 storeTile(sOut1, dz, s0);
               }
               gpu::BarrierOp::create(rewriter, loc);
+              if (storeNext)
+                storeNext();
               scf::YieldOp::create(rewriter, loc, h);
             });
       }
@@ -533,6 +574,36 @@ struct SelectiveScanGradToGPU : OpRewritePattern<SelectiveScanGradOp> {
         init.push_back(e.f32(0.0)); // dA
       init.push_back(e.f32(0.0));   // dD
       init.push_back(e.f32(0.0));   // ddelta_bias
+      // The states before tile `tileIdx`: 0 for the first, else its
+      // checkpoint.
+      auto startStates = [&](Value tileIdx) {
+        SmallVector<Value> h(laneStates, e.f32(0.0));
+        if (tiles > 1) {
+          Value first = arith::CmpIOp::create(
+              rewriter, loc, arith::CmpIPredicate::eq, tileIdx, c0);
+          Value slot =
+              e.subi(arith::MaxUIOp::create(rewriter, loc, tileIdx, one), one);
+          for (int64_t s = 0; s < laneStates; ++s)
+            h[s] = e.select(first, e.f32(0.0),
+                            memref::LoadOp::create(
+                                rewriter, loc, checkpoints,
+                                ValueRange{bb, blk, slot, e.idx(s), tid}));
+        }
+        return h;
+      };
+      // With prefetch, the last tile and its start states are loaded here;
+      // each iteration loads the previous tile's inputs and start states
+      // (carried) before its work and stores the inputs after its last
+      // barrier (tile 0's "previous" is tile 0 again: loaded, not used).
+      if (prefetch) {
+        // The forward pass's last (deferred) stores and these may write a
+        // slot from different threads (clamped elements): a barrier first.
+        if (forwardTiles > 0)
+          gpu::BarrierOp::create(rewriter, loc);
+        Value lastTile = e.idx(tiles - 1);
+        fillTile(e.muli(lastTile, e.idx(t)), /*backward=*/true);
+        init.append(startStates(lastTile));
+      }
       auto backwardLoop = scf::ForOp::create(
           rewriter, loc, c0, e.idx(tiles), one, init,
           [&](OpBuilder &, Location, Value iter, ValueRange carried) {
@@ -546,22 +617,23 @@ struct SelectiveScanGradToGPU : OpRewritePattern<SelectiveScanGradOp> {
                                      carried.begin() + 3 * laneStates);
             Value dDAcc = carried[3 * laneStates];
             Value dBiasAcc = carried[3 * laneStates + 1];
-            fillTile(s0, /*backward=*/true);
-            // The states before the tile: 0 for the first, else the
-            // checkpoint.
-            SmallVector<Value> h(laneStates, e.f32(0.0));
-            if (tiles > 1) {
-              Value first = arith::CmpIOp::create(
-                  rewriter, loc, arith::CmpIPredicate::eq, tile, c0);
-              Value slot =
-                  e.subi(arith::MaxUIOp::create(rewriter, loc, tile, one), one);
-              for (int64_t s = 0; s < laneStates; ++s)
-                h[s] = e.select(first, e.f32(0.0),
-                                memref::LoadOp::create(
-                                    rewriter, loc, checkpoints,
-                                    ValueRange{bb, blk, slot, e.idx(s), tid}));
+            SmallVector<Value> h;
+            if (prefetch) {
+              h.assign(carried.begin() + 3 * laneStates + 2, carried.end());
+            } else {
+              fillTile(s0, /*backward=*/true);
+              h = startStates(tile);
             }
             gpu::BarrierOp::create(rewriter, loc);
+            std::function<void()> storePrev;
+            SmallVector<Value> hPrev;
+            if (prefetch) {
+              Value prevTile =
+                  e.subi(arith::MaxUIOp::create(rewriter, loc, tile, one), one);
+              storePrev = loadTile(e.muli(prevTile, e.idx(t)),
+                                   /*backward=*/true, /*defer=*/true);
+              hPrev = startStates(prevTile);
+            }
             // Recompute the tile's states and decays.
             SmallVector<SmallVector<Value>> hs(t), decays(t);
             // delta' and delta' u of step j, loaded again in the backward
@@ -777,11 +849,14 @@ struct SelectiveScanGradToGPU : OpRewritePattern<SelectiveScanGradOp> {
             storeTile(sOut2, ddelta, s0);
             // The next tile's fill overwrites every tile.
             gpu::BarrierOp::create(rewriter, loc);
+            if (storePrev)
+              storePrev();
             SmallVector<Value> yielded(lambda);
             yielded.append(decayNext);
             yielded.append(dAAcc);
             yielded.push_back(dDAcc);
             yielded.push_back(dBiasAcc);
+            yielded.append(hPrev);
             scf::YieldOp::create(rewriter, loc, yielded);
           });
       // dA, dD, ddelta_bias: one atomic per thread.

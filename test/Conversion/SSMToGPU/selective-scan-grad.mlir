@@ -3,6 +3,7 @@
 // RUN: ssm-opt %s --split-input-file --convert-ssm-to-gpu="grad-channels-per-block=64 grad-max-shared-memory=102400" | FileCheck %s --check-prefix=DYN
 // RUN: ssm-opt %s --split-input-file --convert-ssm-to-gpu="grad-reduce-lanes=4" | FileCheck %s --check-prefix=RED
 // RUN: ssm-opt %s --split-input-file --convert-ssm-to-gpu="grad-recompute-decays" | FileCheck %s --check-prefix=REC
+// RUN: ssm-opt %s --split-input-file --convert-ssm-to-gpu="grad-prefetch" | FileCheck %s --check-prefix=PRE
 
 // The Vim configuration (D, z, delta_bias, softplus), f32. Three launches:
 // zero the atomic accumulators (dA, dB, dC, dD, ddelta_bias; dB / dC are the
@@ -125,6 +126,40 @@
 // REC-NOT: vector.store
 // REC-COUNT-4: math.exp2 %{{.*}} fastmath<afn> : f32
 // REC: vector.store %{{.*}} {alignment = 16 : i64} : memref<2x8x528xf32, #gpu.address_space<workgroup>>, vector<4xf32>
+// Prefetch: each forward tile's loop iteration loads the next tile's inputs
+// from global memory right after its first barrier, before its steps, and
+// stores them to the shared tiles after its last barrier; between the passes
+// a barrier, the last tile and its checkpoint; each backward iteration
+// carries the start states (4 more f32) and loads the previous tile's inputs
+// and checkpoint before its steps, storing the inputs after its last barrier.
+// PRE-LABEL: func.func @vim
+// PRE: scf.for %{{.*}} = %c0{{(_[0-9]+)?}} to %c6 step %{{.*}} iter_args({{.*}}) -> (f32, f32, f32, f32) {
+// PRE: gpu.barrier
+// PRE-NOT: math.exp2
+// PRE: memref.load %{{.*}} : memref<2x128x45xf32>
+// PRE: math.exp2
+// PRE: gpu.barrier
+// PRE: gpu.barrier
+// PRE-NOT: gpu.barrier
+// PRE: memref.store %{{.*}} : memref<32x9xf32, #gpu.address_space<workgroup>>
+// PRE-NOT: gpu.barrier
+// PRE: scf.yield
+// PRE: gpu.barrier
+// PRE: memref.load %[[PCK:.*]][{{.*}}] : memref<2x4x5x4x128xf32>
+// PRE: scf.for %{{.*}} = %c0{{(_[0-9]+)?}} to %c6{{.*}} iter_args({{.*}}) -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32) {
+// PRE-NOT: memref.load %[[PCK]]
+// PRE: gpu.barrier
+// PRE-NOT: math.exp2
+// PRE: memref.load %{{.*}} : memref<2x128x45xf32>
+// PRE-NOT: math.exp2
+// PRE: memref.load %[[PCK]]
+// PRE: math.exp2
+// PRE: memref.atomic_rmw addf
+// PRE: gpu.barrier
+// PRE-NOT: gpu.barrier
+// PRE: memref.store %{{.*}} : memref<32x9xf32, #gpu.address_space<workgroup>>
+// PRE-NOT: gpu.barrier
+// PRE: scf.yield
 func.func @vim(%dout: tensor<2x128x45xf32>, %u: tensor<2x128x45xf32>, %dt: tensor<2x128x45xf32>, %A: tensor<128x16xf32>, %B: tensor<2x16x45xf32>, %C: tensor<2x16x45xf32>, %D: tensor<128xf32>, %z: tensor<2x128x45xf32>, %bias: tensor<128xf32>) -> (tensor<2x128x45xf32>, tensor<2x128x45xf32>, tensor<128x16xf32>, tensor<2x16x45xf32>, tensor<2x16x45xf32>, tensor<128xf32>, tensor<2x128x45xf32>, tensor<128xf32>) {
   %du, %ddt, %dA, %dB, %dC, %dD, %dz, %db = ssm.selective_scan_grad %dout, %u, %dt, %A, %B, %C D(%D : tensor<128xf32>) z(%z : tensor<2x128x45xf32>) delta_bias(%bias : tensor<128xf32>) delta_softplus : tensor<2x128x45xf32>, tensor<2x128x45xf32>, tensor<2x128x45xf32>, tensor<128x16xf32>, tensor<2x16x45xf32>, tensor<2x16x45xf32>
   return %du, %ddt, %dA, %dB, %dC, %dD, %dz, %db : tensor<2x128x45xf32>, tensor<2x128x45xf32>, tensor<128x16xf32>, tensor<2x16x45xf32>, tensor<2x16x45xf32>, tensor<128xf32>, tensor<2x128x45xf32>, tensor<128xf32>

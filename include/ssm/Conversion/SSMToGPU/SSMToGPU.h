@@ -13,8 +13,7 @@ namespace ssm {
 /// Launch shape of the selective-scan kernel (see convert-ssm-to-gpu).
 struct ScanKernelOptions {
   int64_t channelsPerBlock = 64;
-  /// Steps per tile; 0: by shape (16 for prefetching kernels, 32 otherwise).
-  int64_t tileSteps = 0;
+  int64_t tileSteps = 32;
   /// Double-buffered tiles filled by cp.async (f32 sequences only).
   bool asyncCopies = false;
   /// Scan steps per iteration of the step loop (independent work between
@@ -24,9 +23,8 @@ struct ScanKernelOptions {
   /// summed across them with shuffles).
   int64_t lanesPerChannel = 1;
   /// States per thread whose decay exp2 runs as a polynomial on the FMA pipe
-  /// (the rest use the multi-function unit's ex2); -1: by shape (2 for
-  /// chunked scans that prefetch, 0 otherwise).
-  int64_t polyExpStates = -1;
+  /// (the rest use the multi-function unit's ex2).
+  int64_t polyExpStates = 0;
   /// Channels per thread (register blocking over d; with one lane per
   /// channel): one step's B/C shared loads serve all of them.
   int64_t channelsPerThread = 1;
@@ -55,7 +53,7 @@ struct ScanKernelOptions {
   /// Scalar synchronous fills of scans with at most prefetchMaxStates
   /// states load the next tile into registers before the current tile's
   /// steps and store it to shared memory after them (0: never).
-  int64_t prefetchMaxStates = 16;
+  int64_t prefetchMaxStates = 0;
 };
 
 /// The forward selective scan as a gpu.launch over buffers (greedy pattern;
@@ -87,14 +85,18 @@ struct ScanGradKernelOptions {
   /// lane, one row at a time; more: rows split over adjacent lanes, 4 loads
   /// in flight, butterfly shuffles).
   int64_t reduceLanes = 1;
-};
-
-/// ssm.selective_scan_grad as gpu.launch ops over buffers (zeroing, the
-/// backward scan with per-tile recomputation and atomic dB / dC / dA / dD /
   /// Recompute exp(delta A) in the backward sweep instead of keeping the
   /// tile's T x S decays in registers (one more exp2 per state and step,
   /// T * S fewer live registers).
   bool recomputeDecays = false;
+  /// Load the next tile's inputs (and, backward, its start states) before
+  /// the current tile's steps and store them to shared memory after them,
+  /// so the global loads' latency overlaps the steps.
+  bool prefetch = false;
+};
+
+/// ssm.selective_scan_grad as gpu.launch ops over buffers (zeroing, the
+/// backward scan with per-tile recomputation and atomic dB / dC / dA / dD /
 /// ddelta_bias sums, and a conversion of 16-bit dB / dC).
 void populateSelectiveScanGradToGPUPatterns(
     RewritePatternSet &patterns, const ScanGradKernelOptions &options);
