@@ -5,7 +5,7 @@ Writes one .mlir and one .ssmb per (shape, dtype, kernel variant) into
 artifacts/gpu/ (ignored by git) plus manifest.json, which bench_scan.py reads
 on the GPU machine. Run here (needs build/bin/ssm-compile):
 
-  python3 bench/gpu/make_scan_artifacts.py [--variants 64x32u2,32x32u2l2]
+  python3 bench/gpu/make_scan_artifacts.py [--variants 64x0u2,32x32u2l2]
 
 Every module has one function, the Vim configuration of the scan:
   scan(u, delta, A, B, C, D, z, delta_bias) -> out
@@ -96,12 +96,15 @@ def module_text(b, d, l, n, dtype, reverse=False, groups=1):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--variants", default="64x32u2",
-                        help="comma-separated kernel shapes CxT[uN][lM][pK][kJ][mS][cN][v][V][s][a][f]: "
-                        "C channels per block, T steps per tile, N steps per "
-                        "loop iteration (default 2), M threads per channel "
-                        "(default 1), K states per thread with a polynomial exp2 (default "
-                        "0), J channels per thread (default 1), S KiB of shared memory for "
+    parser.add_argument("--variants", default="64x0u2",
+                        help="comma-separated kernel shapes CxT[uN][lM][pK][kJ][mS][cN][v][V][s][a][f|n]: "
+                        "C channels per block, T steps per tile (0: the "
+                        "compiler's choice: 16 when it prefetches, else 32), N "
+                        "steps per loop iteration (default 2), M threads per "
+                        "channel (default 1), K states per thread with a "
+                        "polynomial exp2 (default: the compiler's choice, 2 "
+                        "for chunked prefetching scans, else 0; named pa), J "
+                        "channels per thread (default 1), S KiB of shared memory for "
                         "the tiles (default 100; above 48: dynamic shared memory), a: "
                         "cp.async double-buffered tiles (otherwise chosen by "
                         "the compiler: f32 and l >= 512), s: synchronous "
@@ -111,16 +114,19 @@ def main():
                         "V: 16-byte vector fills (--scan-vector-loads); the "
                         "compiler's own choice otherwise (f32, one pass, "
                         "l >= 512), f: the next tile prefetched into registers "
-                        "(--scan-prefetch-max-states=1024)")
-    parser.add_argument("--bf16-variants", default="64x32u2",
+                        "(--scan-prefetch-max-states=1024), n: no prefetch "
+                        "(--scan-prefetch-max-states=0); the compiler's choice "
+                        "otherwise (scalar synchronous fills, n <= 16). "
+                        "64x0u2 is the compiler's default kernel")
+    parser.add_argument("--bf16-variants", default="64x0u2",
                         help="the variants also compiled for bf16 inputs")
     parser.add_argument("--l730-variants", default="",
                         help="variants of the l = 730 rows (default: those of "
                         "--variants; for bf16 also only those in "
                         "--bf16-variants)")
-    parser.add_argument("--long-variants", default="64x32u2",
+    parser.add_argument("--long-variants", default="64x0u2",
                         help="variants of the long-L row (8, 768, 16385, 16)")
-    parser.add_argument("--n1-variants", default="64x32u2",
+    parser.add_argument("--n1-variants", default="64x0u2",
                         help="variants of VMamba's n = 1 row (128, 384, 3136, 1)")
     parser.add_argument("--only-shapes", default="",
                         help="comma-separated l values to compile (default all)")
@@ -147,14 +153,14 @@ def main():
                 f.write(module_text(b, d, l, n, dtype))
             variants = (getattr(args, variant_option) or args.variants).split(",")
             for variant in variants:
-                m = re.fullmatch(r"(\d+)x(\d+)(?:u(\d+))?(?:l(\d+))?(?:p(\d+))?(?:k(\d+))?(?:m(\d+))?(?:c(\d+))?(v?)(V?)(s?)(a?)(f?)",
+                m = re.fullmatch(r"(\d+)x(\d+)(?:u(\d+))?(?:l(\d+))?(?:p(\d+))?(?:k(\d+))?(?:m(\d+))?(?:c(\d+))?(v?)(V?)(s?)(a?)(f?)(n?)",
                                  variant)
                 if not m:
-                    sys.exit(f"bad variant '{variant}' (CxT[uN][lM][pK][kJ][mS][cN][v][V][s][a][f])")
+                    sys.exit(f"bad variant '{variant}' (CxT[uN][lM][pK][kJ][mS][cN][v][V][s][a][f|n])")
                 cpb, steps = int(m.group(1)), int(m.group(2))
                 unroll = int(m.group(3) or 2)
                 lanes = int(m.group(4) or 1)
-                poly = int(m.group(5) or 0)
+                poly = None if m.group(5) is None else int(m.group(5))
                 per_thread = int(m.group(6) or 1)
                 max_shared_kib = int(m.group(7) or 100)
                 chunks = int(m.group(8) or 0)
@@ -162,26 +168,30 @@ def main():
                 force_vectors = m.group(10) == "V"
                 sync = m.group(11) == "s"
                 async_copies = m.group(12) == "a"
-                prefetch = m.group(13) == "f"
+                prefetch = (True if m.group(13) == "f" else
+                            False if m.group(14) == "n" else None)
                 if (variant_option in ("variants", "l730_variants") and
                         dtype != "f32" and
                         (async_copies or
                          variant not in args.bf16_variants.split(","))):
                     continue  # 16-bit inputs load synchronously
                 name = (f"scan_{dtype}_{b}x{d}x{l}x{n}_c{cpb}_t{steps}"
-                        f"_u{unroll}_l{lanes}_p{poly}_k{per_thread}"
+                        f"_u{unroll}_l{lanes}_p{'a' if poly is None else poly}"
+                        f"_k{per_thread}"
                         f"{f'_m{max_shared_kib}' if max_shared_kib != 100 else ''}"
                         f"_ch{chunks}{'_novec' if scalar_loads else ''}"
                         f"{'_vec' if force_vectors else ''}"
                         f"{'_sync' if sync else ''}"
                         f"{'_async' if async_copies else ''}"
-                        f"{'_pf' if prefetch else ''}.ssmb")
+                        f"{'_pf' if prefetch else '_nopf' if prefetch is False else ''}"
+                        ".ssmb")
                 cmd = [args.compiler, mlir, "--target=nvptx", "--chip=sm_90",
                        f"--scan-channels-per-block={cpb}",
                        f"--scan-tile-steps={steps}",
                        f"--scan-unroll-steps={unroll}",
                        f"--scan-lanes-per-channel={lanes}",
-                       f"--scan-poly-exp-states={poly}",
+                       ] + ([f"--scan-poly-exp-states={poly}"] if poly is not None
+                            else []) + [
                        f"--scan-channels-per-thread={per_thread}",
                        f"--scan-max-shared-memory={max_shared_kib * 1024}",
                        f"--scan-chunks={chunks}",
@@ -189,7 +199,9 @@ def main():
                            ["--scan-vector-loads"] if force_vectors else []) + (
                            ["--scan-async-copies"] if async_copies else []) + (
                            ["--scan-async-min-length=0"] if sync else []) + (
-                           ["--scan-prefetch-max-states=1024"] if prefetch else []) + [
+                           ["--scan-prefetch-max-states=1024"] if prefetch else
+                           ["--scan-prefetch-max-states=0"] if prefetch is False
+                           else []) + [
                        "-o", os.path.join(args.out, name)]
                 subprocess.run(cmd, check=True)
                 # The launches the compiler chose (one, or pass 1 / combine /
@@ -204,7 +216,9 @@ def main():
                 manifest.append({"file": name, "shape": [b, d, l, n],
                                  "dtype": dtype, "channels_per_block": cpb,
                                  "tile_steps": steps, "unroll": unroll,
-                                 "lanes": lanes, "poly_exp_states": poly,
+                                 "lanes": lanes,
+                                 # None: the compiler's choice (by shape)
+                                 "poly_exp_states": poly,
                                  "channels_per_thread": per_thread,
                                  "max_shared_kib": max_shared_kib,
                                  "chunks": launches[-1][2] if launches else 0,

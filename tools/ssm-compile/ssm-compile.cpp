@@ -58,8 +58,8 @@ static cl::opt<int64_t> scanChannelsPerBlock(
 static cl::opt<int64_t>
     scanTileSteps("scan-tile-steps",
                   cl::desc("GPU selective-scan kernel: time steps per "
-                           "shared-memory tile"),
-                  cl::init(32));
+                           "shared-memory tile (0: by shape)"),
+                  cl::init(0));
 static cl::opt<bool> scanAsyncCopies(
     "scan-async-copies",
     cl::desc("GPU selective-scan kernel: double-buffered cp.async tiles (f32)"),
@@ -76,8 +76,8 @@ static cl::opt<int64_t> scanLanesPerChannel(
 static cl::opt<int64_t> scanPolyExpStates(
     "scan-poly-exp-states",
     cl::desc("GPU selective-scan kernel: states per thread whose exp2 is a "
-             "polynomial on the FMA pipe"),
-    cl::init(0));
+             "polynomial on the FMA pipe (-1: by shape)"),
+    cl::init(-1));
 static cl::opt<int64_t> scanChannelsPerThread(
     "scan-channels-per-thread",
     cl::desc("GPU selective-scan kernel: channels per thread (sharing each "
@@ -129,7 +129,7 @@ static cl::opt<int64_t> scanPrefetchMaxStates(
     cl::desc("GPU selective-scan kernel: scalar synchronous tile fills of "
              "scans with at most this many states prefetch the next tile "
              "into registers (0: never)"),
-    cl::init(0));
+    cl::init(16));
 static cl::opt<int64_t> scanGradLanesPerChannel(
     "scan-grad-lanes-per-channel",
     cl::desc("GPU selective-scan backward kernel: threads per channel"),

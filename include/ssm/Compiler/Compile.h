@@ -53,11 +53,11 @@ struct GPUTargetOptions {
   int64_t scanCrossScanSteps = 4;
   /// Selective-scan kernel launch shape (convert-ssm-to-gpu).
   int64_t scanChannelsPerBlock = 64;
-  int64_t scanTileSteps = 32;
+  int64_t scanTileSteps = 0;
   bool scanAsyncCopies = false;
   int64_t scanUnrollSteps = 2;
   int64_t scanLanesPerChannel = 1;
-  int64_t scanPolyExpStates = 0;
+  int64_t scanPolyExpStates = -1;
   int64_t scanChannelsPerThread = 1;
   int64_t scanMaxSharedMemory = 102400;
   int64_t scanAsyncMinLength = 512;
@@ -67,7 +67,7 @@ struct GPUTargetOptions {
   int64_t scanChunkMinSteps = 256;
   bool scanVectorLoads = false;
   int64_t scanVectorMinLength = 512;
-  int64_t scanPrefetchMaxStates = 0;
+  int64_t scanPrefetchMaxStates = 16;
   /// Selective-scan backward kernel launch shape.
   int64_t scanGradLanesPerChannel = 4;
   int64_t scanGradChannelsPerBlock = 0;

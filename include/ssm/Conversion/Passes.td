@@ -75,7 +75,12 @@ def ConvertSSMToGPU : Pass<"convert-ssm-to-gpu"> {
     runs each chunk from the carried state and writes y. f32 scans of one
     pass and at least `vector-min-length` steps fill the tiles with 16-byte
     vector loads (the aligned vectors covering each row's steps) instead of
-    cp.async.
+    cp.async. Every other scan of at most `prefetch-max-states` states with
+    synchronous scalar fills prefetches (run 13): tile k+1's global loads are
+    issued into registers before tile k's steps and stored to shared memory
+    after them, with 16-step tiles (`tile-steps` 0); chunked ones among them
+    evaluate 2 of each thread's decays by the FMA-pipe polynomial
+    (`poly-exp-states` -1).
 
     Statically shaped `ssm.selective_scan_grad` becomes three launches
     (SelectiveScanGrad.cpp): zero the atomic accumulators; the backward scan
@@ -95,17 +100,20 @@ def ConvertSSMToGPU : Pass<"convert-ssm-to-gpu"> {
     Option<"channelsPerBlock", "channels-per-block", "int64_t", "64",
            "Channels (threads) per block; halved while it does not divide the "
            "channels of a B/C group">,
-    Option<"tileSteps", "tile-steps", "int64_t", "32",
+    Option<"tileSteps", "tile-steps", "int64_t", "0",
            "Time steps per shared-memory tile (halved until the tiles fit "
-           "in 48 KiB of static shared memory)">,
+           "in 48 KiB of static shared memory); 0: chosen by shape (16 for "
+           "kernels that prefetch, 32 otherwise)">,
     Option<"unrollSteps", "unroll-steps", "int64_t", "2",
            "Scan steps per iteration of the step loop">,
     Option<"lanesPerChannel", "lanes-per-channel", "int64_t", "1",
            "Threads per channel, each owning n / lanes states; y is summed "
            "across them with butterfly shuffles (halved until it divides n)">,
-    Option<"polyExpStates", "poly-exp-states", "int64_t", "0",
+    Option<"polyExpStates", "poly-exp-states", "int64_t", "-1",
            "States per thread whose decay exp2 is a polynomial on the FMA "
-           "pipe instead of ex2.approx on the multi-function unit">,
+           "pipe instead of ex2.approx on the multi-function unit; -1: "
+           "chosen by shape (2 for chunked scans that prefetch, 0 "
+           "otherwise)">,
     Option<"channelsPerThread", "channels-per-thread", "int64_t", "1",
            "Channels per thread (register blocking over d, one lane per "
            "channel): each step's B/C shared loads serve all of them">,
@@ -135,7 +143,7 @@ def ConvertSSMToGPU : Pass<"convert-ssm-to-gpu"> {
     Option<"vectorMinLength", "vector-min-length", "int64_t", "512",
            "f32 scans of one pass and at least this many steps use 16-byte "
            "vector fills instead of cp.async (0: only with vector-loads)">,
-    Option<"prefetchMaxStates", "prefetch-max-states", "int64_t", "0",
+    Option<"prefetchMaxStates", "prefetch-max-states", "int64_t", "16",
            "Scalar synchronous tile fills of scans with at most this many "
            "states prefetch the next tile into registers during the current "
            "tile's steps (0: never)">,

@@ -37,8 +37,9 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
       llvm::cl::init(64)};
   Option<int64_t> scanTileSteps{
       *this, "scan-tile-steps",
-      llvm::cl::desc("selective-scan kernel: time steps per shared tile"),
-      llvm::cl::init(32)};
+      llvm::cl::desc("selective-scan kernel: time steps per shared tile "
+                     "(0: by shape)"),
+      llvm::cl::init(0)};
   Option<bool> scanAsyncCopies{
       *this, "scan-async-copies",
       llvm::cl::desc("selective-scan kernel: double-buffered cp.async tiles "
@@ -55,8 +56,8 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
   Option<int64_t> scanPolyExpStates{
       *this, "scan-poly-exp-states",
       llvm::cl::desc("selective-scan kernel: states per thread with a "
-                     "polynomial exp2 (FMA pipe)"),
-      llvm::cl::init(0)};
+                     "polynomial exp2 (FMA pipe; -1: by shape)"),
+      llvm::cl::init(-1)};
   Option<int64_t> scanChannelsPerThread{
       *this, "scan-channels-per-thread",
       llvm::cl::desc("selective-scan kernel: channels per thread"),
@@ -107,7 +108,7 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
       llvm::cl::desc("selective-scan kernel: scalar synchronous fills of "
                      "scans with at most this many states prefetch the next "
                      "tile into registers (0: never)"),
-      llvm::cl::init(0)};
+      llvm::cl::init(16)};
   Option<int64_t> scanGradLanesPerChannel{
       *this, "scan-grad-lanes-per-channel",
       llvm::cl::desc("selective-scan backward kernel: threads per channel"),

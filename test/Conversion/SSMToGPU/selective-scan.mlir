@@ -1,13 +1,16 @@
-// RUN: ssm-opt %s --split-input-file --convert-ssm-to-gpu | FileCheck %s
+// RUN: ssm-opt %s --split-input-file --convert-ssm-to-gpu="prefetch-max-states=0" | FileCheck %s
 // RUN: ssm-opt %s --split-input-file --convert-ssm-to-gpu="channels-per-block=128 tile-steps=16" | FileCheck %s --check-prefix=SHAPE
 // RUN: ssm-opt %s --split-input-file --convert-ssm-to-gpu="async-copies=true lanes-per-channel=4 poly-exp-states=2 unroll-steps=1" | FileCheck %s --check-prefix=OPTS
-// RUN: ssm-opt %s --split-input-file --convert-ssm-to-gpu="channels-per-thread=2 unroll-steps=1" | FileCheck %s --check-prefix=BLOCK
-// RUN: ssm-opt %s --split-input-file --convert-ssm-to-gpu="chunks=3 tile-steps=8 unroll-steps=1" | FileCheck %s --check-prefix=CHUNK
+// RUN: ssm-opt %s --split-input-file --convert-ssm-to-gpu="channels-per-thread=2 unroll-steps=1 prefetch-max-states=0" | FileCheck %s --check-prefix=BLOCK
+// RUN: ssm-opt %s --split-input-file --convert-ssm-to-gpu="chunks=3 tile-steps=8 unroll-steps=1 prefetch-max-states=0" | FileCheck %s --check-prefix=CHUNK
 // RUN: ssm-opt %s --split-input-file --convert-ssm-to-gpu="vector-min-length=40" | FileCheck %s --check-prefix=VEC
 // RUN: ssm-opt %s --split-input-file --convert-ssm-to-gpu="vector-loads=true" | FileCheck %s --check-prefix=VECBF
-// RUN: ssm-opt %s --split-input-file --convert-ssm-to-gpu="prefetch-max-states=16 unroll-steps=1" | FileCheck %s --check-prefix=PREFETCH
+// RUN: ssm-opt %s --split-input-file --convert-ssm-to-gpu="unroll-steps=1" | FileCheck %s --check-prefix=PREFETCH
+// RUN: ssm-opt %s --split-input-file --convert-ssm-to-gpu="chunks=3 unroll-steps=1" | FileCheck %s --check-prefix=CHUNKPF
 
-// One thread per (b, d): grid (d / 64, b), 64 threads; shared tiles of
+// Without prefetch (prefetch-max-states=0; the shape rule's choice for
+// f32 scans of at least 512 steps, which fill by vectors or cp.async):
+// one thread per (b, d): grid (d / 64, b), 64 threads; shared tiles of
 // u / delta / z [1 stage][64][32+1] and B / C [1][32][16+4]; the 16 states
 // are carried through the tile loop and the step loop (two steps per
 // iteration, then the odd one); exp and the divisions are afn, the
@@ -34,18 +37,20 @@
 // CHECK: gpu.terminator
 // CHECK: bufferization.to_tensor %[[OUT]] restrict writable
 // CHECK-NOT: ssm.selective_scan
-// Register prefetch: tile 0 is loaded before the tile loop, which carries
-// the 16 states and the 112 values of the next tile (96 of u / delta / z,
-// 16 of B / C per thread); each tile stores the carried values into shared
-// memory, waits, then issues the next tile's loads before its steps.
+// The default for scans of at most 16 states with scalar fills: register
+// prefetch with 16-step tiles. Tile 0 is loaded before the tile loop, which
+// carries the 16 states and the 56 values of the next tile (48 of u / delta
+// / z, 8 of B / C per thread); each tile stores the carried values into
+// shared memory, waits, then issues the next tile's loads before its steps.
 // PREFETCH-LABEL: func.func @vim
 // PREFETCH: %[[U:.*]] = bufferization.to_buffer %arg0
 // PREFETCH: gpu.launch
+// PREFETCH-SAME: workgroup(%{{.*}} : memref<1x64x17xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<1x64x17xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<1x16x20xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<1x16x20xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<1x64x17xf32, #gpu.address_space<workgroup>>)
 // PREFETCH: memref.load %[[U]]
-// PREFETCH: %{{.*}}:128 = scf.for
+// PREFETCH: %{{.*}}:72 = scf.for
 // PREFETCH-NOT: memref.load %[[U]]
-// PREFETCH: memref.store %{{.*}} : memref<1x64x33xf32, #gpu.address_space<workgroup>>
-// PREFETCH: memref.store %{{.*}} : memref<1x32x20xf32, #gpu.address_space<workgroup>>
+// PREFETCH: memref.store %{{.*}} : memref<1x64x17xf32, #gpu.address_space<workgroup>>
+// PREFETCH: memref.store %{{.*}} : memref<1x16x20xf32, #gpu.address_space<workgroup>>
 // PREFETCH: gpu.barrier
 // PREFETCH-NOT: memref.store {{.*}}#gpu.address_space<workgroup>>
 // PREFETCH: memref.load %[[U]]
@@ -54,6 +59,24 @@
 // PREFETCH: gpu.barrier
 // PREFETCH: gpu.barrier
 // PREFETCH-NEXT: scf.yield %{{.*}}#15, %{{[0-9]+}},
+// Chunked and prefetching (the default for few channels and long l): the
+// last 2 of the 16 decays by the FMA-pipe polynomial (the 1.5 * 2^23
+// rounding constant, the exponent shift) in both passes, 14 by exp2.
+// CHUNKPF-LABEL: func.func @vim
+// CHUNKPF: gpu.launch {{.*}} in (%{{.*}} = %c2{{.*}}, %{{.*}} = %c2{{.*}}, %{{.*}} = %c2{{.*}}) threads
+// CHUNKPF-SAME: memref<1x64x17xf32, #gpu.address_space<workgroup>>
+// CHUNKPF: scf.for
+// CHUNKPF: scf.for
+// CHUNKPF-COUNT-14: math.exp2
+// CHUNKPF: arith.constant 0x4B400000 : f32
+// CHUNKPF: arith.shli
+// CHUNKPF: arith.constant 0x4B400000 : f32
+// CHUNKPF: arith.shli
+// CHUNKPF-NOT: math.exp2
+// CHUNKPF: scf.yield
+// CHUNKPF: gpu.launch {{.*}} threads(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %c256
+// CHUNKPF: gpu.launch {{.*}} in (%{{.*}} = %c2{{.*}}, %{{.*}} = %c2{{.*}}, %{{.*}} = %c3) threads
+// CHUNKPF: arith.constant 0x4B400000 : f32
 // 16-bit inputs are carried as loaded and widened when stored.
 // PREFETCH-LABEL: func.func @awkward
 // PREFETCH: scf.for {{.*}} -> (f32, f32, f32, f32, f32, bf16, bf16,

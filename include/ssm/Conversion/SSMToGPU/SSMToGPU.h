@@ -13,7 +13,8 @@ namespace ssm {
 /// Launch shape of the selective-scan kernel (see convert-ssm-to-gpu).
 struct ScanKernelOptions {
   int64_t channelsPerBlock = 64;
-  int64_t tileSteps = 32;
+  /// Steps per tile; 0: by shape (16 for prefetching kernels, 32 otherwise).
+  int64_t tileSteps = 0;
   /// Double-buffered tiles filled by cp.async (f32 sequences only).
   bool asyncCopies = false;
   /// Scan steps per iteration of the step loop (independent work between
@@ -23,8 +24,9 @@ struct ScanKernelOptions {
   /// summed across them with shuffles).
   int64_t lanesPerChannel = 1;
   /// States per thread whose decay exp2 runs as a polynomial on the FMA pipe
-  /// (the rest use the multi-function unit's ex2).
-  int64_t polyExpStates = 0;
+  /// (the rest use the multi-function unit's ex2); -1: by shape (2 for
+  /// chunked scans that prefetch, 0 otherwise).
+  int64_t polyExpStates = -1;
   /// Channels per thread (register blocking over d; with one lane per
   /// channel): one step's B/C shared loads serve all of them.
   int64_t channelsPerThread = 1;
@@ -53,7 +55,7 @@ struct ScanKernelOptions {
   /// Scalar synchronous fills of scans with at most prefetchMaxStates
   /// states load the next tile into registers before the current tile's
   /// steps and store it to shared memory after them (0: never).
-  int64_t prefetchMaxStates = 0;
+  int64_t prefetchMaxStates = 16;
 };
 
 /// The forward selective scan as a gpu.launch over buffers (greedy pattern;
