@@ -61,7 +61,6 @@ ArrayRef<StringRef> mlir::ssm::amdgpuChips() {
   return chips;
 }
 
-
 void mlir::ssm::registerCompilerDialects(DialectRegistry &registry) {
   registerAllDialects(registry);
   registerAllExtensions(registry);
