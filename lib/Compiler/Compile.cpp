@@ -172,30 +172,6 @@ FailureOr<CompileResult> compileGPU(ModuleOp module,
     return emitError(module.getLoc(), "--target=nvptx: unsupported chip '")
            << gpu.chip.getValue() << "' (expected sm_XY, e.g. sm_90)";
   gpu.toolkit = options.gpu.rocmToolkit;
-  gpu.scanCrossScanSteps = options.gpu.scanCrossScanSteps;
-  gpu.scanChannelsPerBlock = options.gpu.scanChannelsPerBlock;
-  gpu.scanTileSteps = options.gpu.scanTileSteps;
-  gpu.scanAsyncCopies = options.gpu.scanAsyncCopies;
-  gpu.scanUnrollSteps = options.gpu.scanUnrollSteps;
-  gpu.scanLanesPerChannel = options.gpu.scanLanesPerChannel;
-  gpu.scanPolyExpStates = options.gpu.scanPolyExpStates;
-  gpu.scanChannelsPerThread = options.gpu.scanChannelsPerThread;
-  gpu.scanMaxSharedMemory = options.gpu.scanMaxSharedMemory;
-  gpu.scanAsyncMinLength = options.gpu.scanAsyncMinLength;
-  gpu.scanChunks = options.gpu.scanChunks;
-  gpu.scanChunkMaxThreads = options.gpu.scanChunkMaxThreads;
-  gpu.scanChunkTargetThreads = options.gpu.scanChunkTargetThreads;
-  gpu.scanChunkMinSteps = options.gpu.scanChunkMinSteps;
-  gpu.scanVectorLoads = options.gpu.scanVectorLoads;
-  gpu.scanVectorMinLength = options.gpu.scanVectorMinLength;
-  gpu.scanPrefetchMaxStates = options.gpu.scanPrefetchMaxStates;
-  gpu.scanGradLanesPerChannel = options.gpu.scanGradLanesPerChannel;
-  gpu.scanGradChannelsPerBlock = options.gpu.scanGradChannelsPerBlock;
-  gpu.scanGradTileSteps = options.gpu.scanGradTileSteps;
-  gpu.scanGradMaxSharedMemory = options.gpu.scanGradMaxSharedMemory;
-  gpu.scanGradReduceLanes = options.gpu.scanGradReduceLanes;
-  gpu.scanGradRecomputeDecays = options.gpu.scanGradRecomputeDecays;
-  gpu.scanGradPrefetch = options.gpu.scanGradPrefetch;
   struct Step {
     Phase phase;
     const char *name;
@@ -208,7 +184,7 @@ FailureOr<CompileResult> compileGPU(ModuleOp module,
       {Phase::SSM, "ssm", buildSSMGraphPipeline},
       {Phase::Loops, "loops",
        [&](OpPassManager &pm) {
-         buildSSMToGPULoopsPipeline(pm, gpu,
+         buildSSMToGPULoopsPipeline(pm, options.gpu.kernels,
                                     amd ? GPUVendor::AMD : GPUVendor::NVIDIA);
        }},
       {Phase::Bufferized, "bufferized", buildSSMGPUBufferizePipeline},

@@ -149,34 +149,42 @@ void addKernelSerialization(OpPassManager &pm) {
 }
 } // namespace
 
+ssm::GPUKernelOptions mlir::ssm::GPUPipelineOptions::getKernelOptions() const {
+  GPUKernelOptions options;
+  options.crossScanSteps = scanCrossScanSteps;
+  ScanKernelOptions &scan = options.scan;
+  scan.channelsPerBlock = scanChannelsPerBlock;
+  scan.tileSteps = scanTileSteps;
+  scan.asyncCopies = scanAsyncCopies;
+  scan.unrollSteps = scanUnrollSteps;
+  scan.lanesPerChannel = scanLanesPerChannel;
+  scan.polyExpStates = scanPolyExpStates;
+  scan.channelsPerThread = scanChannelsPerThread;
+  scan.maxSharedMemory = scanMaxSharedMemory;
+  scan.asyncMinLength = scanAsyncMinLength;
+  scan.chunks = scanChunks;
+  scan.chunkMaxThreads = scanChunkMaxThreads;
+  scan.chunkTargetThreads = scanChunkTargetThreads;
+  scan.chunkMinSteps = scanChunkMinSteps;
+  scan.vectorLoads = scanVectorLoads;
+  scan.vectorMinLength = scanVectorMinLength;
+  scan.prefetchMaxStates = scanPrefetchMaxStates;
+  ScanGradKernelOptions &grad = options.grad;
+  grad.lanesPerChannel = scanGradLanesPerChannel;
+  grad.channelsPerBlock = scanGradChannelsPerBlock;
+  grad.tileSteps = scanGradTileSteps;
+  grad.maxSharedMemory = scanGradMaxSharedMemory;
+  grad.reduceLanes = scanGradReduceLanes;
+  grad.recomputeDecays = scanGradRecomputeDecays;
+  grad.prefetch = scanGradPrefetch;
+  return options;
+}
+
 void mlir::ssm::buildSSMToGPULoopsPipeline(OpPassManager &pm,
-                                           const GPUPipelineOptions &options,
+                                           const GPUKernelOptions &options,
                                            GPUVendor vendor) {
-  ConvertSSMToGPUOptions scan;
-  scan.crossScanSteps = options.scanCrossScanSteps;
-  scan.channelsPerBlock = options.scanChannelsPerBlock;
-  scan.tileSteps = options.scanTileSteps;
-  scan.asyncCopies = options.scanAsyncCopies;
-  scan.unrollSteps = options.scanUnrollSteps;
-  scan.lanesPerChannel = options.scanLanesPerChannel;
-  scan.polyExpStates = options.scanPolyExpStates;
-  scan.channelsPerThread = options.scanChannelsPerThread;
-  scan.maxSharedMemory = options.scanMaxSharedMemory;
-  scan.asyncMinLength = options.scanAsyncMinLength;
-  scan.chunks = options.scanChunks;
-  scan.chunkMaxThreads = options.scanChunkMaxThreads;
-  scan.chunkTargetThreads = options.scanChunkTargetThreads;
-  scan.chunkMinSteps = options.scanChunkMinSteps;
-  scan.vectorLoads = options.scanVectorLoads;
-  scan.vectorMinLength = options.scanVectorMinLength;
-  scan.prefetchMaxStates = options.scanPrefetchMaxStates;
-  scan.gradLanesPerChannel = options.scanGradLanesPerChannel;
-  scan.gradChannelsPerBlock = options.scanGradChannelsPerBlock;
-  scan.gradTileSteps = options.scanGradTileSteps;
-  scan.gradMaxSharedMemory = options.scanGradMaxSharedMemory;
-  scan.gradReduceLanes = options.scanGradReduceLanes;
-  scan.gradRecomputeDecays = options.scanGradRecomputeDecays;
-  scan.gradPrefetch = options.scanGradPrefetch;
+  GPUKernelOptions kernels = options;
+  ScanKernelOptions &scan = kernels.scan;
   if (vendor == GPUVendor::AMD) {
     // cp.async (nvgpu) is NVIDIA-only; a workgroup has 64 KiB of LDS. The
     // tiles are filled by 16-byte loads (global_load_dwordx4) wherever the
@@ -188,7 +196,7 @@ void mlir::ssm::buildSSMToGPULoopsPipeline(OpPassManager &pm,
     scan.maxSharedMemory =
         std::min<int64_t>(scan.maxSharedMemory, kAMDGPUMaxSharedMemory);
   }
-  pm.addPass(createConvertSSMToGPU(scan));
+  pm.addPass(createConvertSSMToGPU(getConvertSSMToGPUOptions(kernels)));
   buildSSMToLoopsPipeline(pm);
   // GEMM contractions (+ bias / ReLU) as tiled kernels that carry a
   // library-call descriptor (the runtime may call cuBLASLt instead).
@@ -221,7 +229,7 @@ void mlir::ssm::buildSSMGPUBinaryPipeline(OpPassManager &pm) {
 void mlir::ssm::buildSSMToNVVMPipeline(OpPassManager &pm,
                                        const GPUPipelineOptions &options) {
   buildSSMGraphPipeline(pm);
-  buildSSMToGPULoopsPipeline(pm, options);
+  buildSSMToGPULoopsPipeline(pm, options.getKernelOptions());
   buildSSMGPUBufferizePipeline(pm);
   buildSSMGPUToNVVMPipeline(pm, options);
   buildSSMGPUBinaryPipeline(pm);
@@ -257,7 +265,7 @@ void mlir::ssm::buildSSMROCDLBinaryPipeline(OpPassManager &pm,
 void mlir::ssm::buildSSMToROCDLPipeline(OpPassManager &pm,
                                         const GPUPipelineOptions &options) {
   buildSSMGraphPipeline(pm);
-  buildSSMToGPULoopsPipeline(pm, options, GPUVendor::AMD);
+  buildSSMToGPULoopsPipeline(pm, options.getKernelOptions(), GPUVendor::AMD);
   buildSSMGPUBufferizePipeline(pm);
   buildSSMGPUToROCDLPipeline(pm, options);
   buildSSMROCDLBinaryPipeline(pm, options, /*assembly=*/true);

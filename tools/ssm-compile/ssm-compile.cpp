@@ -45,124 +45,127 @@ static cl::opt<std::string> rocmToolkit(
              "amdgcn/bitcode (default: the build's link farm over LLVM 22's "
              "ld.lld and Debian's rocm-device-libs)"),
     cl::init(""));
-static cl::opt<int64_t> scanCrossScanSteps(
+/// The GPU kernels' options (defaults in SSMToGPU.h), set by the
+/// --scan-* flags below.
+static ssm::GPUKernelOptions kernelOptions;
+static cl::opt<int64_t, /*ExternalStorage=*/true> scanCrossScanSteps(
     "scan-cross-scan-steps",
     cl::desc("GPU: VMamba's cross_scan -> selective_scan -> cross_merge as "
              "one kernel with this many steps per lane (4 or 8; 0: three "
              "separate lowerings)"),
-    cl::init(4));
-static cl::opt<int64_t> scanChannelsPerBlock(
+    cl::location(kernelOptions.crossScanSteps));
+static cl::opt<int64_t, /*ExternalStorage=*/true> scanChannelsPerBlock(
     "scan-channels-per-block",
     cl::desc("GPU selective-scan kernel: channels (threads) per block"),
-    cl::init(64));
-static cl::opt<int64_t>
+    cl::location(kernelOptions.scan.channelsPerBlock));
+static cl::opt<int64_t, /*ExternalStorage=*/true>
     scanTileSteps("scan-tile-steps",
                   cl::desc("GPU selective-scan kernel: time steps per "
                            "shared-memory tile (0: by shape)"),
-                  cl::init(0));
-static cl::opt<bool> scanAsyncCopies(
+                  cl::location(kernelOptions.scan.tileSteps));
+static cl::opt<bool, /*ExternalStorage=*/true> scanAsyncCopies(
     "scan-async-copies",
     cl::desc("GPU selective-scan kernel: double-buffered cp.async tiles (f32)"),
-    cl::init(false));
-static cl::opt<int64_t> scanUnrollSteps(
+    cl::location(kernelOptions.scan.asyncCopies));
+static cl::opt<int64_t, /*ExternalStorage=*/true> scanUnrollSteps(
     "scan-unroll-steps",
     cl::desc("GPU selective-scan kernel: steps per step-loop iteration"),
-    cl::init(2));
-static cl::opt<int64_t> scanLanesPerChannel(
+    cl::location(kernelOptions.scan.unrollSteps));
+static cl::opt<int64_t, /*ExternalStorage=*/true> scanLanesPerChannel(
     "scan-lanes-per-channel",
     cl::desc("GPU selective-scan kernel: threads per channel (states split "
              "across them)"),
-    cl::init(1));
-static cl::opt<int64_t> scanPolyExpStates(
+    cl::location(kernelOptions.scan.lanesPerChannel));
+static cl::opt<int64_t, /*ExternalStorage=*/true> scanPolyExpStates(
     "scan-poly-exp-states",
     cl::desc("GPU selective-scan kernel: states per thread whose exp2 is a "
              "polynomial on the FMA pipe (-1: by shape)"),
-    cl::init(-1));
-static cl::opt<int64_t> scanChannelsPerThread(
+    cl::location(kernelOptions.scan.polyExpStates));
+static cl::opt<int64_t, /*ExternalStorage=*/true> scanChannelsPerThread(
     "scan-channels-per-thread",
     cl::desc("GPU selective-scan kernel: channels per thread (sharing each "
              "step's B/C loads)"),
-    cl::init(1));
-static cl::opt<int64_t> scanMaxSharedMemory(
+    cl::location(kernelOptions.scan.channelsPerThread));
+static cl::opt<int64_t, /*ExternalStorage=*/true> scanMaxSharedMemory(
     "scan-max-shared-memory",
     cl::desc("GPU selective-scan kernel: shared memory bytes for the tiles "
              "(dynamic shared memory above 48 KiB)"),
-    cl::init(102400));
-static cl::opt<int64_t> scanAsyncMinLength(
+    cl::location(kernelOptions.scan.maxSharedMemory));
+static cl::opt<int64_t, /*ExternalStorage=*/true> scanAsyncMinLength(
     "scan-async-min-length",
     cl::desc("GPU selective-scan kernel: f32 scans of at least this many "
              "steps use cp.async tiles (0: only with --scan-async-copies)"),
-    cl::init(512));
-static cl::opt<int64_t> scanChunks(
+    cl::location(kernelOptions.scan.asyncMinLength));
+static cl::opt<int64_t, /*ExternalStorage=*/true> scanChunks(
     "scan-chunks",
     cl::desc("GPU selective-scan kernel: chunks of the steps scanned in "
              "parallel, then combined (0: chosen by shape, 1: one pass)"),
-    cl::init(0));
-static cl::opt<int64_t> scanChunkMaxThreads(
+    cl::location(kernelOptions.scan.chunks));
+static cl::opt<int64_t, /*ExternalStorage=*/true> scanChunkMaxThreads(
     "scan-chunk-max-threads",
     cl::desc("GPU selective-scan kernel: chunks are chosen only for scans "
              "of fewer threads than this"),
-    cl::init(16384));
-static cl::opt<int64_t> scanChunkTargetThreads(
+    cl::location(kernelOptions.scan.chunkMaxThreads));
+static cl::opt<int64_t, /*ExternalStorage=*/true> scanChunkTargetThreads(
     "scan-chunk-target-threads",
     cl::desc("GPU selective-scan kernel: chosen chunks give at least this "
              "many threads"),
-    cl::init(262144));
-static cl::opt<int64_t> scanChunkMinSteps(
+    cl::location(kernelOptions.scan.chunkTargetThreads));
+static cl::opt<int64_t, /*ExternalStorage=*/true> scanChunkMinSteps(
     "scan-chunk-min-steps",
     cl::desc("GPU selective-scan kernel: chosen chunks have at least this "
              "many steps"),
-    cl::init(256));
-static cl::opt<bool> scanVectorLoads(
+    cl::location(kernelOptions.scan.chunkMinSteps));
+static cl::opt<bool, /*ExternalStorage=*/true> scanVectorLoads(
     "scan-vector-loads",
     cl::desc("GPU selective-scan kernel: 16-byte vector loads of u, delta, z "
              "in every synchronous tile fill"),
-    cl::init(false));
-static cl::opt<int64_t> scanVectorMinLength(
+    cl::location(kernelOptions.scan.vectorLoads));
+static cl::opt<int64_t, /*ExternalStorage=*/true> scanVectorMinLength(
     "scan-vector-min-length",
     cl::desc("GPU selective-scan kernel: f32 one-pass scans of at least this "
              "many steps use 16-byte vector fills instead of cp.async (0: "
              "never by length)"),
-    cl::init(512));
-static cl::opt<int64_t> scanPrefetchMaxStates(
+    cl::location(kernelOptions.scan.vectorMinLength));
+static cl::opt<int64_t, /*ExternalStorage=*/true> scanPrefetchMaxStates(
     "scan-prefetch-max-states",
     cl::desc("GPU selective-scan kernel: scalar synchronous tile fills of "
              "scans with at most this many states prefetch the next tile "
              "into registers (0: never)"),
-    cl::init(16));
-static cl::opt<int64_t> scanGradLanesPerChannel(
+    cl::location(kernelOptions.scan.prefetchMaxStates));
+static cl::opt<int64_t, /*ExternalStorage=*/true> scanGradLanesPerChannel(
     "scan-grad-lanes-per-channel",
     cl::desc("GPU selective-scan backward kernel: threads per channel"),
-    cl::init(4));
-static cl::opt<int64_t> scanGradChannelsPerBlock(
+    cl::location(kernelOptions.grad.lanesPerChannel));
+static cl::opt<int64_t, /*ExternalStorage=*/true> scanGradChannelsPerBlock(
     "scan-grad-channels-per-block",
     cl::desc("GPU selective-scan backward kernel: channels per block (0: "
              "128 threads' worth)"),
-    cl::init(0));
-static cl::opt<int64_t> scanGradTileSteps(
+    cl::location(kernelOptions.grad.channelsPerBlock));
+static cl::opt<int64_t, /*ExternalStorage=*/true> scanGradTileSteps(
     "scan-grad-tile-steps",
     cl::desc("GPU selective-scan backward kernel: steps per tile"),
-    cl::init(8));
-static cl::opt<int64_t> scanGradMaxSharedMemory(
+    cl::location(kernelOptions.grad.tileSteps));
+static cl::opt<int64_t, /*ExternalStorage=*/true> scanGradMaxSharedMemory(
     "scan-grad-max-shared-memory",
     cl::desc("GPU selective-scan backward kernel: shared memory bytes per "
              "block (dynamic above 48 KiB)"),
-    cl::init(49152));
-static cl::opt<int64_t> scanGradReduceLanes(
+    cl::location(kernelOptions.grad.maxSharedMemory));
+static cl::opt<int64_t, /*ExternalStorage=*/true> scanGradReduceLanes(
     "scan-grad-reduce-lanes",
     cl::desc("GPU selective-scan backward kernel: lanes per summed dB / dC "
              "element"),
-    cl::init(1));
-static cl::opt<bool> scanGradRecomputeDecays(
+    cl::location(kernelOptions.grad.reduceLanes));
+static cl::opt<bool, /*ExternalStorage=*/true> scanGradRecomputeDecays(
     "scan-grad-recompute-decays",
     cl::desc("GPU selective-scan backward kernel: recompute exp(delta A) in "
              "the backward sweep (fewer live registers)"),
-    cl::init(false));
-static cl::opt<bool> scanGradPrefetch(
+    cl::location(kernelOptions.grad.recomputeDecays));
+static cl::opt<bool, /*ExternalStorage=*/true> scanGradPrefetch(
     "scan-grad-prefetch",
     cl::desc("GPU selective-scan backward kernel: load the next tile during "
              "the current one's steps"),
-    cl::init(false));
+    cl::location(kernelOptions.grad.prefetch));
 static cl::opt<std::string>
     phaseName("compile-to",
               cl::desc("stop after a phase: input, ssm, loops, bufferized, "
@@ -229,30 +232,7 @@ int main(int argc, char **argv) {
   options.cpu.linker = linkerPath;
   options.gpu.chip = chipName;
   options.gpu.rocmToolkit = rocmToolkit;
-  options.gpu.scanCrossScanSteps = scanCrossScanSteps;
-  options.gpu.scanChannelsPerBlock = scanChannelsPerBlock;
-  options.gpu.scanTileSteps = scanTileSteps;
-  options.gpu.scanAsyncCopies = scanAsyncCopies;
-  options.gpu.scanUnrollSteps = scanUnrollSteps;
-  options.gpu.scanLanesPerChannel = scanLanesPerChannel;
-  options.gpu.scanPolyExpStates = scanPolyExpStates;
-  options.gpu.scanChannelsPerThread = scanChannelsPerThread;
-  options.gpu.scanMaxSharedMemory = scanMaxSharedMemory;
-  options.gpu.scanAsyncMinLength = scanAsyncMinLength;
-  options.gpu.scanChunks = scanChunks;
-  options.gpu.scanChunkMaxThreads = scanChunkMaxThreads;
-  options.gpu.scanChunkTargetThreads = scanChunkTargetThreads;
-  options.gpu.scanChunkMinSteps = scanChunkMinSteps;
-  options.gpu.scanVectorLoads = scanVectorLoads;
-  options.gpu.scanVectorMinLength = scanVectorMinLength;
-  options.gpu.scanPrefetchMaxStates = scanPrefetchMaxStates;
-  options.gpu.scanGradLanesPerChannel = scanGradLanesPerChannel;
-  options.gpu.scanGradChannelsPerBlock = scanGradChannelsPerBlock;
-  options.gpu.scanGradTileSteps = scanGradTileSteps;
-  options.gpu.scanGradMaxSharedMemory = scanGradMaxSharedMemory;
-  options.gpu.scanGradReduceLanes = scanGradReduceLanes;
-  options.gpu.scanGradRecomputeDecays = scanGradRecomputeDecays;
-  options.gpu.scanGradPrefetch = scanGradPrefetch;
+  options.gpu.kernels = kernelOptions;
 
   options.embedWeightsPath = weightsPath;
 

@@ -9,6 +9,7 @@
 #ifndef SSM_COMPILER_COMPILE_H
 #define SSM_COMPILER_COMPILE_H
 
+#include "ssm/Conversion/SSMToGPU/SSMToGPU.h"
 #include "ssm/Target/CPU.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -48,34 +49,9 @@ struct GPUTargetOptions {
   /// amdgpu: the ROCm folder (llvm/bin/ld.lld, amdgcn/bitcode); empty: the
   /// build's link farm over LLVM 22's ld.lld and Debian's rocm-device-libs.
   std::string rocmToolkit;
-  /// VMamba's cross_scan -> scan -> cross_merge as one kernel, this many
-  /// steps per lane (0: not fused).
-  int64_t scanCrossScanSteps = 4;
-  /// Selective-scan kernel launch shape (convert-ssm-to-gpu).
-  int64_t scanChannelsPerBlock = 64;
-  int64_t scanTileSteps = 0;
-  bool scanAsyncCopies = false;
-  int64_t scanUnrollSteps = 2;
-  int64_t scanLanesPerChannel = 1;
-  int64_t scanPolyExpStates = -1;
-  int64_t scanChannelsPerThread = 1;
-  int64_t scanMaxSharedMemory = 102400;
-  int64_t scanAsyncMinLength = 512;
-  int64_t scanChunks = 0;
-  int64_t scanChunkMaxThreads = 16384;
-  int64_t scanChunkTargetThreads = 262144;
-  int64_t scanChunkMinSteps = 256;
-  bool scanVectorLoads = false;
-  int64_t scanVectorMinLength = 512;
-  int64_t scanPrefetchMaxStates = 16;
-  /// Selective-scan backward kernel launch shape.
-  int64_t scanGradLanesPerChannel = 4;
-  int64_t scanGradChannelsPerBlock = 0;
-  int64_t scanGradTileSteps = 8;
-  int64_t scanGradMaxSharedMemory = 49152;
-  int64_t scanGradReduceLanes = 1;
-  bool scanGradRecomputeDecays = false;
-  bool scanGradPrefetch = false;
+  /// The kernels' choices (convert-ssm-to-gpu): defaults and meaning in
+  /// SSMToGPU.h.
+  GPUKernelOptions kernels;
 };
 
 struct CompileOptions {

@@ -4,6 +4,8 @@
 #ifndef SSM_CONVERSION_PASSES_H
 #define SSM_CONVERSION_PASSES_H
 
+#include "ssm/Conversion/SSMToGPU/SSMToGPU.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -23,6 +25,12 @@ namespace mlir::ssm {
 
 #define GEN_PASS_REGISTRATION
 #include "ssm/Conversion/Passes.h.inc"
+
+/// convert-ssm-to-gpu's options for `options`, e.g. for
+/// createConvertSSMToGPU (the pass turns its options back into a
+/// GPUKernelOptions in SSMToGPUPass.cpp).
+ConvertSSMToGPUOptions
+getConvertSSMToGPUOptions(const GPUKernelOptions &options);
 
 } // namespace mlir::ssm
 

@@ -91,6 +91,8 @@ def ConvertSSMToGPU : Pass<"convert-ssm-to-gpu"> {
     order is not deterministic); for 16-bit B / C, a conversion of the f32
     dB / dC accumulators.
   }];
+  // GPUKernelOptions (SSMToGPU.h) holds these with the same defaults
+  // (checked by test/Conversion/SSMToGPU/default-options.mlir).
   let options = [
     Option<"crossScanSteps", "cross-scan-steps", "int64_t", "4",
            "VMamba's cross_scan -> selective_scan -> cross_merge chain as one "

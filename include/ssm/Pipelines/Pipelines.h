@@ -10,6 +10,8 @@
 #ifndef SSM_PIPELINES_PIPELINES_H
 #define SSM_PIPELINES_PIPELINES_H
 
+#include "ssm/Conversion/SSMToGPU/SSMToGPU.h"
+
 #include "mlir/Pass/PassOptions.h"
 
 namespace mlir {
@@ -18,7 +20,12 @@ namespace ssm {
 
 struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {};
 
+/// The GPU pipelines' textual options: the chip and toolkit, and the
+/// GPUKernelOptions (SSMToGPU.h: their defaults and meaning) spelled
+/// `scan-<name>` and `scan-grad-<name>` (getKernelOptions).
 struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
+  static constexpr GPUKernelOptions kDefaults{};
+
   Option<std::string> chip{*this, "chip",
                            llvm::cl::desc("GPU chip (sm_90; gfx90a, gfx942)")};
   Option<std::string> toolkit{
@@ -30,118 +37,121 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
       *this, "scan-cross-scan-steps",
       llvm::cl::desc("VMamba's cross_scan -> selective_scan -> cross_merge "
                      "as one kernel, this many steps per lane (0: not fused)"),
-      llvm::cl::init(4)};
+      llvm::cl::init(kDefaults.crossScanSteps)};
   Option<int64_t> scanChannelsPerBlock{
       *this, "scan-channels-per-block",
       llvm::cl::desc("selective-scan kernel: channels (threads) per block"),
-      llvm::cl::init(64)};
+      llvm::cl::init(kDefaults.scan.channelsPerBlock)};
   Option<int64_t> scanTileSteps{
       *this, "scan-tile-steps",
       llvm::cl::desc("selective-scan kernel: time steps per shared tile "
                      "(0: by shape)"),
-      llvm::cl::init(0)};
+      llvm::cl::init(kDefaults.scan.tileSteps)};
   Option<bool> scanAsyncCopies{
       *this, "scan-async-copies",
       llvm::cl::desc("selective-scan kernel: double-buffered cp.async tiles "
                      "(f32 sequences)"),
-      llvm::cl::init(false)};
+      llvm::cl::init(kDefaults.scan.asyncCopies)};
   Option<int64_t> scanUnrollSteps{
       *this, "scan-unroll-steps",
       llvm::cl::desc("selective-scan kernel: steps per step-loop iteration"),
-      llvm::cl::init(2)};
+      llvm::cl::init(kDefaults.scan.unrollSteps)};
   Option<int64_t> scanLanesPerChannel{
       *this, "scan-lanes-per-channel",
       llvm::cl::desc("selective-scan kernel: threads per channel"),
-      llvm::cl::init(1)};
+      llvm::cl::init(kDefaults.scan.lanesPerChannel)};
   Option<int64_t> scanPolyExpStates{
       *this, "scan-poly-exp-states",
       llvm::cl::desc("selective-scan kernel: states per thread with a "
                      "polynomial exp2 (FMA pipe; -1: by shape)"),
-      llvm::cl::init(-1)};
+      llvm::cl::init(kDefaults.scan.polyExpStates)};
   Option<int64_t> scanChannelsPerThread{
       *this, "scan-channels-per-thread",
       llvm::cl::desc("selective-scan kernel: channels per thread"),
-      llvm::cl::init(1)};
+      llvm::cl::init(kDefaults.scan.channelsPerThread)};
   Option<int64_t> scanMaxSharedMemory{
       *this, "scan-max-shared-memory",
       llvm::cl::desc("selective-scan kernel: shared memory bytes for the "
                      "tiles (dynamic above 48 KiB)"),
-      llvm::cl::init(102400)};
+      llvm::cl::init(kDefaults.scan.maxSharedMemory)};
   Option<int64_t> scanAsyncMinLength{
       *this, "scan-async-min-length",
       llvm::cl::desc("selective-scan kernel: f32 scans of at least this many "
                      "steps use cp.async tiles (0: never by length)"),
-      llvm::cl::init(512)};
+      llvm::cl::init(kDefaults.scan.asyncMinLength)};
   Option<int64_t> scanChunks{
       *this, "scan-chunks",
       llvm::cl::desc("selective-scan kernel: chunks of the steps scanned in "
                      "parallel (0: by shape, 1: one pass)"),
-      llvm::cl::init(0)};
+      llvm::cl::init(kDefaults.scan.chunks)};
   Option<int64_t> scanChunkMaxThreads{
       *this, "scan-chunk-max-threads",
       llvm::cl::desc("selective-scan kernel: chunks are chosen only for "
                      "scans of fewer threads"),
-      llvm::cl::init(16384)};
+      llvm::cl::init(kDefaults.scan.chunkMaxThreads)};
   Option<int64_t> scanChunkTargetThreads{
       *this, "scan-chunk-target-threads",
       llvm::cl::desc("selective-scan kernel: chosen chunks give at least "
                      "this many threads"),
-      llvm::cl::init(262144)};
+      llvm::cl::init(kDefaults.scan.chunkTargetThreads)};
   Option<int64_t> scanChunkMinSteps{
       *this, "scan-chunk-min-steps",
       llvm::cl::desc("selective-scan kernel: chosen chunks have at least "
                      "this many steps"),
-      llvm::cl::init(256)};
+      llvm::cl::init(kDefaults.scan.chunkMinSteps)};
   Option<bool> scanVectorLoads{
       *this, "scan-vector-loads",
       llvm::cl::desc("selective-scan kernel: 16-byte vector loads of u, "
                      "delta, z"),
-      llvm::cl::init(false)};
+      llvm::cl::init(kDefaults.scan.vectorLoads)};
   Option<int64_t> scanVectorMinLength{
       *this, "scan-vector-min-length",
       llvm::cl::desc("selective-scan kernel: f32 one-pass scans of at least "
                      "this many steps use 16-byte vector fills (0: never by "
                      "length)"),
-      llvm::cl::init(512)};
+      llvm::cl::init(kDefaults.scan.vectorMinLength)};
   Option<int64_t> scanPrefetchMaxStates{
       *this, "scan-prefetch-max-states",
       llvm::cl::desc("selective-scan kernel: scalar synchronous fills of "
                      "scans with at most this many states prefetch the next "
                      "tile into registers (0: never)"),
-      llvm::cl::init(16)};
+      llvm::cl::init(kDefaults.scan.prefetchMaxStates)};
   Option<int64_t> scanGradLanesPerChannel{
       *this, "scan-grad-lanes-per-channel",
       llvm::cl::desc("selective-scan backward kernel: threads per channel"),
-      llvm::cl::init(4)};
+      llvm::cl::init(kDefaults.grad.lanesPerChannel)};
   Option<int64_t> scanGradChannelsPerBlock{
       *this, "scan-grad-channels-per-block",
       llvm::cl::desc("selective-scan backward kernel: channels per block "
                      "(0: 128 threads' worth)"),
-      llvm::cl::init(0)};
+      llvm::cl::init(kDefaults.grad.channelsPerBlock)};
   Option<int64_t> scanGradTileSteps{
       *this, "scan-grad-tile-steps",
       llvm::cl::desc("selective-scan backward kernel: steps per tile"),
-      llvm::cl::init(8)};
+      llvm::cl::init(kDefaults.grad.tileSteps)};
   Option<int64_t> scanGradMaxSharedMemory{
       *this, "scan-grad-max-shared-memory",
       llvm::cl::desc("selective-scan backward kernel: shared memory bytes "
                      "per block (dynamic above 48 KiB)"),
-      llvm::cl::init(49152)};
+      llvm::cl::init(kDefaults.grad.maxSharedMemory)};
   Option<int64_t> scanGradReduceLanes{
       *this, "scan-grad-reduce-lanes",
       llvm::cl::desc("selective-scan backward kernel: lanes per summed dB / "
                      "dC element"),
-      llvm::cl::init(1)};
+      llvm::cl::init(kDefaults.grad.reduceLanes)};
   Option<bool> scanGradRecomputeDecays{
       *this, "scan-grad-recompute-decays",
       llvm::cl::desc("selective-scan backward kernel: recompute exp(delta A) "
                      "in the backward sweep (fewer live registers)"),
-      llvm::cl::init(false)};
+      llvm::cl::init(kDefaults.grad.recomputeDecays)};
   Option<bool> scanGradPrefetch{
       *this, "scan-grad-prefetch",
       llvm::cl::desc("selective-scan backward kernel: load the next tile "
                      "during the current one's steps"),
-      llvm::cl::init(false)};
+      llvm::cl::init(kDefaults.grad.prefetch)};
+
+  /// The kernel options these spell.
+  GPUKernelOptions getKernelOptions() const;
 };
 
 /// Graph-level cleanup on ssm + tensor IR: canonicalize (the ssm folds) and
@@ -177,7 +187,7 @@ enum class GPUVendor { NVIDIA, AMD };
 /// the scan kernels use no cp.async (nvgpu) and at most 64 KiB of shared
 /// memory.
 void buildSSMToGPULoopsPipeline(OpPassManager &pm,
-                                const GPUPipelineOptions &options,
+                                const GPUKernelOptions &options,
                                 GPUVendor vendor = GPUVendor::NVIDIA);
 
 /// GPU stage 2: buildSSMBufferizePipeline without the deallocation pipeline

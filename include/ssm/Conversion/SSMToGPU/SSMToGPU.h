@@ -97,6 +97,24 @@ struct ScanGradKernelOptions {
   bool prefetch = false;
 };
 
+/// Every kernel choice of convert-ssm-to-gpu, with its default: the one
+/// options struct that GPUTargetOptions (Compile.h) holds and
+/// buildSSMToGPULoopsPipeline takes. Spelled as the pass options
+/// (Passes.td: `<name>`, `grad-<name>`; getConvertSSMToGPUOptions), the
+/// ssm-lower-to-{nvvm,rocdl} options (Pipelines.h: `scan-<name>`,
+/// `scan-grad-<name>`; GPUPipelineOptions::getKernelOptions) and the same
+/// ssm-compile flags (bound to a GPUKernelOptions). Only Passes.td repeats
+/// the defaults; test/Conversion/SSMToGPU/default-options.mlir checks them.
+struct GPUKernelOptions {
+  /// VMamba's cross_scan -> selective_scan -> cross_merge chain as one
+  /// kernel with this many steps per lane (4 or 8); 0: no fusion.
+  int64_t crossScanSteps = 4;
+  /// The forward selective-scan kernel.
+  ScanKernelOptions scan;
+  /// The selective-scan backward kernel.
+  ScanGradKernelOptions grad;
+};
+
 /// ssm.selective_scan_grad as gpu.launch ops over buffers (zeroing, the
 /// backward scan with per-tile recomputation and atomic dB / dC / dA / dD /
 /// ddelta_bias sums, and a conversion of 16-bit dB / dC).
