@@ -38,7 +38,8 @@ import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from bench_scan import BF16, F32, Runtime, copy_bandwidth, worst  # noqa: E402
+from bench_scan import (BF16, F32, Runtime, cuda_median_ms,  # noqa: E402
+                        describe_gpu, worst)
 
 
 def make_inputs(case, seed):
@@ -93,18 +94,7 @@ def time_torch(case, inputs, device, warmup, iters):
     if "bias" in args and case["dtype"] == "bf16":
         args["bias"] = args["bias"].to(torch.bfloat16)
     run = lambda: compute(case, args["x"], args["w"], args.get("bias"))  # noqa: E731
-    for _ in range(warmup):
-        run()
-    torch.cuda.synchronize()
-    times = []
-    for _ in range(iters):
-        s, e = torch.cuda.Event(True), torch.cuda.Event(True)
-        s.record()
-        run()
-        e.record()
-        e.synchronize()
-        times.append(s.elapsed_time(e))
-    return statistics.median(times)
+    return cuda_median_ms(run, iters, warmup)
 
 
 def bench_model(rt, args, failures):
@@ -168,9 +158,7 @@ def main():
     torch.backends.cuda.matmul.allow_tf32 = False
     torch.backends.cudnn.allow_tf32 = False
     device = "cuda"
-    print(f"device: {torch.cuda.get_device_name(0)}, torch {torch.__version__}")
-    bandwidth, copy_ms = copy_bandwidth(device)
-    print(f"copy bandwidth: {bandwidth / 1e12:.2f} TB/s ({copy_ms:.3f} ms for 2 GiB)")
+    _, bandwidth, copy_ms = describe_gpu(device)
     rt = Runtime(args.lib)
     manifest = json.load(open(os.path.join(args.artifacts, "manifest.json")))
     rows, failures = [], []

@@ -179,31 +179,11 @@ def worst(values):
     return float("nan") if any(math.isnan(v) for v in values) else max(values)
 
 
-def copy_bandwidth(device, gib=2, iters=20):
-    n = gib * (1 << 30) // 4
-    x = torch.randn(n, device=device)
-    y = torch.empty_like(x)
-    for _ in range(3):
-        y.copy_(x)
-    times = []
-    for _ in range(iters):
-        s, e = torch.cuda.Event(True), torch.cuda.Event(True)
-        s.record()
-        y.copy_(x)
-        e.record()
-        e.synchronize()
-        times.append(s.elapsed_time(e))
-    ms = statistics.median(times)
-    return 2 * n * 4 / (ms * 1e-3), ms
-
-
-def time_torch(x, device, iters):
-    args = {k: v.to(device=device, dtype=torch.float32) for k, v in x.items()}
-    def run():
-        return selective_scan(args["u"], args["delta"], args["A"], args["B"],
-                              args["C"], D=args["D"], z=args["z"],
-                              delta_bias=args["bias"], delta_softplus=True)
-    run()
+def cuda_median_ms(run, iters, warmup=1):
+    """Median CUDA-event time (ms) of run() over `iters` calls after `warmup`
+    untimed ones; every bench in this folder times its PyTorch peer this way."""
+    for _ in range(warmup):
+        run()
     torch.cuda.synchronize()
     times = []
     for _ in range(iters):
@@ -214,6 +194,37 @@ def time_torch(x, device, iters):
         e.synchronize()
         times.append(s.elapsed_time(e))
     return statistics.median(times)
+
+
+def copy_bandwidth(device, gib=2, iters=20):
+    """Device-to-device copy bandwidth (bytes read + written per second) and
+    the copy's median ms: the floor's denominator."""
+    n = gib * (1 << 30) // 4
+    x = torch.randn(n, device=device)
+    y = torch.empty_like(x)
+    ms = cuda_median_ms(lambda: y.copy_(x), iters, warmup=3)
+    return 2 * n * 4 / (ms * 1e-3), ms
+
+
+def describe_gpu(device):
+    """Prints the GPU and the copy bandwidth measured now; returns (device
+    name, bandwidth, copy ms)."""
+    props = torch.cuda.get_device_properties(device)
+    bandwidth, copy_ms = copy_bandwidth(device)
+    print(f"device: {props.name}, {props.multi_processor_count} SMs; "
+          f"torch {torch.__version__}; copy bandwidth "
+          f"{bandwidth / 1e12:.2f} TB/s (2 GiB copy, {copy_ms:.3f} ms, "
+          f"read + write)", flush=True)
+    return props.name, bandwidth, copy_ms
+
+
+def time_torch(x, device, iters):
+    args = {k: v.to(device=device, dtype=torch.float32) for k, v in x.items()}
+    def run():
+        return selective_scan(args["u"], args["delta"], args["A"], args["B"],
+                              args["C"], D=args["D"], z=args["z"],
+                              delta_bias=args["bias"], delta_softplus=True)
+    return cuda_median_ms(run, iters)
 
 
 def main():
@@ -248,12 +259,8 @@ def main():
         props = type("P", (), {"name": "cpu"})
     else:
         device = torch.device("cuda")
-        props = torch.cuda.get_device_properties(device)
-        bandwidth, copy_ms = copy_bandwidth(device)
-        print(f"device: {props.name}, {props.multi_processor_count} SMs; "
-              f"torch {torch.__version__}; copy bandwidth "
-              f"{bandwidth / 1e12:.2f} TB/s (2 GiB copy, {copy_ms:.3f} ms, "
-              f"read + write)", flush=True)
+        name, bandwidth, _ = describe_gpu(device)
+        props = type("P", (), {"name": name})
     rt = Runtime(args.lib)
     with open(os.path.join(args.artifacts, "manifest.json")) as f:
         manifest = json.load(f)

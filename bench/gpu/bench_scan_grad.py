@@ -41,7 +41,7 @@ import torch
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from bench_scan import (BF16, F32, POISON, ROOT, Runtime,  # noqa: E402
-                        copy_bandwidth, worst)
+                        cuda_median_ms, describe_gpu, worst)
 sys.path.insert(0, os.path.join(ROOT, "python"))
 from ssm_testing.torch_models import selective_scan  # noqa: E402
 
@@ -267,18 +267,11 @@ def time_torch(x, item, device, iters, scan):
     xf = {k: v.float() for k, v in x.items()}
     y, inputs, dout = forward_and_grads(xf, item, torch.float32, device,
                                         build_only=True, scan=scan)
-    times = []
-    for i in range(iters + 1):
-        s, e = torch.cuda.Event(True), torch.cuda.Event(True)
-        s.record()
-        torch.autograd.grad(y, inputs, dout, retain_graph=True)
-        e.record()
-        e.synchronize()
-        if i:  # the first is the warm-up
-            times.append(s.elapsed_time(e))
+    ms = cuda_median_ms(
+        lambda: torch.autograd.grad(y, inputs, dout, retain_graph=True), iters)
     del y, inputs, dout
     torch.cuda.empty_cache()
-    return statistics.median(times)
+    return ms
 
 
 def main():
@@ -324,13 +317,7 @@ def main():
         device, bandwidth, name = torch.device("cpu"), float("nan"), "cpu"
     else:
         device = torch.device("cuda")
-        props = torch.cuda.get_device_properties(device)
-        name = props.name
-        bandwidth, copy_ms = copy_bandwidth(device)
-        print(f"device: {props.name}, {props.multi_processor_count} SMs; "
-              f"torch {torch.__version__}; copy bandwidth "
-              f"{bandwidth / 1e12:.2f} TB/s (2 GiB copy, {copy_ms:.3f} ms, "
-              f"read + write)", flush=True)
+        name, bandwidth, _ = describe_gpu(device)
     rt = GradRuntime(args.lib)
     with open(os.path.join(args.artifacts, "manifest.json")) as f:
         manifest = json.load(f)

@@ -39,7 +39,8 @@ import torch
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import bench_scan  # noqa: E402
-from bench_scan import BF16, F32, Runtime, copy_bandwidth, worst  # noqa: E402
+from bench_scan import (BF16, F32, Runtime, cuda_median_ms,  # noqa: E402
+                        describe_gpu, worst)
 from ssm_testing.torch_models import (cross_merge, cross_scan,  # noqa: E402
                                       selective_scan)
 
@@ -93,17 +94,7 @@ def ss2d_torch(inputs, dtype, device):
 
 def time_torch(inputs, device, iters):
     a = {k: v.to(device=device, dtype=torch.float32) for k, v in inputs.items()}
-    ss2d_torch(a, torch.float32, device)
-    torch.cuda.synchronize()
-    times = []
-    for _ in range(iters):
-        s, e = torch.cuda.Event(True), torch.cuda.Event(True)
-        s.record()
-        ss2d_torch(a, torch.float32, device)
-        e.record()
-        e.synchronize()
-        times.append(s.elapsed_time(e))
-    return statistics.median(times)
+    return cuda_median_ms(lambda: ss2d_torch(a, torch.float32, device), iters)
 
 
 def main():
@@ -123,11 +114,8 @@ def main():
     args = parser.parse_args()
 
     device = torch.device("cuda")
-    props = torch.cuda.get_device_properties(device)
-    bandwidth, copy_ms = copy_bandwidth(device)
-    print(f"device: {props.name}, {props.multi_processor_count} SMs; torch "
-          f"{torch.__version__}; copy bandwidth {bandwidth / 1e12:.2f} TB/s "
-          f"(2 GiB copy, {copy_ms:.3f} ms, read + write)", flush=True)
+    name, bandwidth, _ = describe_gpu(device)
+    props = type("P", (), {"name": name})
     rt = Runtime(args.lib)
     with open(os.path.join(args.artifacts, "manifest.json")) as f:
         manifest = json.load(f)
