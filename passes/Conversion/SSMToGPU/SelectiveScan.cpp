@@ -425,32 +425,24 @@ struct SelectiveScanToGPU : OpRewritePattern<SelectiveScanOp> {
                   std::make_tuple(withZ ? z : Value(), vecZ, sZ)})
               if (src && !vec)
                 scalarSeqs.push_back({src, dst});
-            const int64_t seqElems = db * t;
             if (!scalarSeqs.empty())
-              for (int64_t k = 0; k * threads < seqElems; ++k) {
-                Value el = e.addi(tid, e.idx(k * threads));
-                if ((k + 1) * threads > seqElems)
-                  el = e.mini(el, e.idx(seqElems - 1));
-                Value r = e.divi(el, e.idx(t)), col = e.remi(el, e.idx(t));
-                Value dRow = clampRow(e.addi(d0, r));
-                Value time = timeOf(e.mini(e.addi(s0, col), lastStep));
-                for (auto [src, dst] : scalarSeqs)
-                  visit(src, {bb, dRow, time}, dst, {stage, r, col});
-              }
-            int64_t bcElems = states * t;
-            for (int64_t k = 0; k * threads < bcElems; ++k) {
-              Value el = e.addi(tid, e.idx(k * threads));
-              if ((k + 1) * threads > bcElems)
-                el = e.mini(el, e.idx(bcElems - 1));
-              Value n = e.divi(el, e.idx(t)), col = e.remi(el, e.idx(t));
-              Value time = timeOf(e.mini(e.addi(s0, col), lastStep));
-              SmallVector<Value> at =
-                  grouped ? SmallVector<Value>{bb, g, n, time}
-                          : SmallVector<Value>{bb, n, time};
-              visit(B, at, sB, {stage, col, n});
-              if (sC)
-                visit(C, at, sC, {stage, col, n});
-            }
+              e.forEachTileElementClamped(
+                  tid, threads, db, t, [&](Value r, Value col) {
+                    Value dRow = clampRow(e.addi(d0, r));
+                    Value time = timeOf(e.mini(e.addi(s0, col), lastStep));
+                    for (auto [src, dst] : scalarSeqs)
+                      visit(src, {bb, dRow, time}, dst, {stage, r, col});
+                  });
+            e.forEachTileElementClamped(
+                tid, threads, states, t, [&](Value n, Value col) {
+                  Value time = timeOf(e.mini(e.addi(s0, col), lastStep));
+                  SmallVector<Value> at =
+                      grouped ? SmallVector<Value>{bb, g, n, time}
+                              : SmallVector<Value>{bb, n, time};
+                  visit(B, at, sB, {stage, col, n});
+                  if (sC)
+                    visit(C, at, sC, {stage, col, n});
+                });
           };
       // Prefetch: the raw global values of the tile at s0, in the order of
       // forEachScalarElement, and their stores into stage 0.

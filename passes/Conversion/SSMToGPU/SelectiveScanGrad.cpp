@@ -354,65 +354,59 @@ struct SelectiveScanGradToGPU : OpRewritePattern<SelectiveScanGradOp> {
           else
             store();
         };
-        const int64_t seqElems = cb * t;
-        for (int64_t k = 0; k * threads < seqElems; ++k) {
-          // Past the tile, the last element again (same value, same slot).
-          Value el = e.addi(tid, e.idx(k * threads));
-          if ((k + 1) * threads > seqElems)
-            el = e.mini(el, e.idx(seqElems - 1));
-          Value r = e.divi(el, e.idx(t)), col = e.remi(el, e.idx(t));
-          Value dRow = clampRow(e.addi(d0, r));
-          Value step = e.addi(s0, col);
-          Value valid = e.ult(step, e.idx(length));
-          Value at[] = {bb, dRow, timeOf(e.mini(step, lastStep))};
-          Value uv = e.load(u, at);
-          Value dtLoaded = e.load(delta, at);
-          Value biasv = bias ? e.load(bias, {dRow}) : Value();
-          Value gLoaded = (backward || hasZ) ? e.load(dout, at) : Value();
-          Value zv = hasZ ? e.load(z, at) : Value();
-          emit([=, &e, &rewriter] {
-            Value dt = biasv ? e.add(dtLoaded, biasv) : dtLoaded;
-            Value dtRaw = dt;
-            if (softplus)
-              dt = e.softplus(dt);
-            Value gv = gLoaded;
-            if (backward) {
-              if (hasZ)
-                gv = e.mul(gv, e.mul(zv, e.sigmoid(zv)));
-              gv = e.select(valid, gv, e.f32(0.0));
-            }
-            auto put = [&](Value v, Value tile) {
-              memref::StoreOp::create(rewriter, loc, v, tile,
-                                      ValueRange{r, col});
-            };
-            if (backward || (hasZ && D))
-              put(uv, sU);
-            put(dt, sDt);
-            put(e.mul(dt, uv), sDtu);
-            if (backward || hasZ)
-              put(gv, sG);
-            if (softplus && backward)
-              put(dtRaw, sRaw);
-            if (hasZ && !backward)
-              put(zv, sZ);
-          });
-        }
-        const int64_t bcElems = states * t;
-        for (int64_t k = 0; k * threads < bcElems; ++k) {
-          Value el = e.addi(tid, e.idx(k * threads));
-          if ((k + 1) * threads > bcElems)
-            el = e.mini(el, e.idx(bcElems - 1));
-          Value n = e.divi(el, e.idx(t)), col = e.remi(el, e.idx(t));
-          Value time = timeOf(e.mini(e.addi(s0, col), lastStep));
-          Value bv = e.load(B, bcAt(n, time));
-          Value cv = (backward || hasZ) ? e.load(C, bcAt(n, time)) : Value();
-          emit([=, &rewriter] {
-            memref::StoreOp::create(rewriter, loc, bv, sB, ValueRange{col, n});
-            if (cv)
-              memref::StoreOp::create(rewriter, loc, cv, sC,
-                                      ValueRange{col, n});
-          });
-        }
+        // Past the tile, the last element again (same value, same slot).
+        e.forEachTileElementClamped(
+            tid, threads, cb, t, [&](Value r, Value col) {
+              Value dRow = clampRow(e.addi(d0, r));
+              Value step = e.addi(s0, col);
+              Value valid = e.ult(step, e.idx(length));
+              Value at[] = {bb, dRow, timeOf(e.mini(step, lastStep))};
+              Value uv = e.load(u, at);
+              Value dtLoaded = e.load(delta, at);
+              Value biasv = bias ? e.load(bias, {dRow}) : Value();
+              Value gLoaded = (backward || hasZ) ? e.load(dout, at) : Value();
+              Value zv = hasZ ? e.load(z, at) : Value();
+              emit([=, &e, &rewriter] {
+                Value dt = biasv ? e.add(dtLoaded, biasv) : dtLoaded;
+                Value dtRaw = dt;
+                if (softplus)
+                  dt = e.softplus(dt);
+                Value gv = gLoaded;
+                if (backward) {
+                  if (hasZ)
+                    gv = e.mul(gv, e.mul(zv, e.sigmoid(zv)));
+                  gv = e.select(valid, gv, e.f32(0.0));
+                }
+                auto put = [&](Value v, Value tile) {
+                  memref::StoreOp::create(rewriter, loc, v, tile,
+                                          ValueRange{r, col});
+                };
+                if (backward || (hasZ && D))
+                  put(uv, sU);
+                put(dt, sDt);
+                put(e.mul(dt, uv), sDtu);
+                if (backward || hasZ)
+                  put(gv, sG);
+                if (softplus && backward)
+                  put(dtRaw, sRaw);
+                if (hasZ && !backward)
+                  put(zv, sZ);
+              });
+            });
+        e.forEachTileElementClamped(
+            tid, threads, states, t, [&](Value n, Value col) {
+              Value time = timeOf(e.mini(e.addi(s0, col), lastStep));
+              Value bv = e.load(B, bcAt(n, time));
+              Value cv =
+                  (backward || hasZ) ? e.load(C, bcAt(n, time)) : Value();
+              emit([=, &rewriter] {
+                memref::StoreOp::create(rewriter, loc, bv, sB,
+                                        ValueRange{col, n});
+                if (cv)
+                  memref::StoreOp::create(rewriter, loc, cv, sC,
+                                          ValueRange{col, n});
+              });
+            });
         return [stores = std::move(stores)] {
           for (const std::function<void()> &store : stores)
             store();

@@ -75,6 +75,25 @@ struct GPUEmitter : EmitterBase {
     return add(maxf(x, f32(0.0)), mul(p, s));
   }
 
+  /// The block's `threads` threads (thread `tid`) visit the rows x cols
+  /// elements of a row-major tile together: round k takes element
+  /// tid + k * threads; in a last, partial round the threads past the end
+  /// take the last element again (the same value into the same slot, so no
+  /// branch). Calls visit(row, col) once per round.
+  void forEachTileElementClamped(
+      Value tid, int64_t threads, int64_t rows, int64_t cols,
+      llvm::function_ref<void(Value row, Value col)> visit) {
+    const int64_t elems = rows * cols;
+    for (int64_t k = 0; k * threads < elems; ++k) {
+      Value el = addi(tid, idx(k * threads));
+      if ((k + 1) * threads > elems)
+        el = mini(el, idx(elems - 1));
+      Value row = divi(el, idx(cols));
+      Value col = remi(el, idx(cols));
+      visit(row, col);
+    }
+  }
+
   /// Static-shape f32 shared-memory `tiles` as consecutive views of the
   /// block's dynamic shared memory, in order from its start. The launch asks
   /// for 16 bytes of slack: the lowering declares the dynamic array as a
