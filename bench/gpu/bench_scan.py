@@ -103,12 +103,18 @@ class Runtime:
             *[a.ctypes.data for _, a in arrays])
         return dtypes, ranks, dims, data
 
-    def invoke(self, module, function, arrays, out_shape, flags=POISON):
+    def invoke_raw(self, module, function, arrays, flags=POISON):
+        """Runs `function`; returns the runtime's outputs handle, which the
+        caller reads and then frees with ssmrt_outputs_destroy."""
         dtypes, ranks, dims, data = self._pack(arrays)
         outputs = ctypes.c_void_p()
         self.check(self.lib.ssmrt_module_invoke_with_flags(
             module, function.encode(), len(arrays), dtypes, ranks, dims, data,
             flags, ctypes.byref(outputs)))
+        return outputs
+
+    def invoke(self, module, function, arrays, out_shape, flags=POISON):
+        outputs = self.invoke_raw(module, function, arrays, flags)
         try:
             size = self.lib.ssmrt_outputs_byte_size(outputs, 0)
             assert size == 4 * math.prod(out_shape), (size, out_shape)
@@ -255,12 +261,10 @@ def main():
     args = parser.parse_args()
 
     if args.device == "cpu":
-        device, bandwidth = torch.device("cpu"), float("nan")
-        props = type("P", (), {"name": "cpu"})
+        device, bandwidth, name = torch.device("cpu"), float("nan"), "cpu"
     else:
         device = torch.device("cuda")
         name, bandwidth, _ = describe_gpu(device)
-        props = type("P", (), {"name": name})
     rt = Runtime(args.lib)
     with open(os.path.join(args.artifacts, "manifest.json")) as f:
         manifest = json.load(f)
@@ -368,7 +372,7 @@ def main():
               f"{r['torch_ms']:.2f} | {r['speedup_vs_torch']:.0f}x |")
     if args.json:
         with open(args.json, "w") as f:
-            json.dump(dict(device=props.name, bandwidth=bandwidth,
+            json.dump(dict(device=name, bandwidth=bandwidth,
                            rows=rows, skipped=skipped), f, indent=1)
     for r in rows:
         if r.get("check_only"):

@@ -60,11 +60,7 @@ class GradRuntime(Runtime):
         lib.ssmrt_outputs_dtype.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
 
     def invoke_all(self, module, function, arrays, shapes, flags=POISON):
-        dtypes, ranks, dims, data = self._pack(arrays)
-        outputs = ctypes.c_void_p()
-        self.check(self.lib.ssmrt_module_invoke_with_flags(
-            module, function.encode(), len(arrays), dtypes, ranks, dims, data,
-            flags, ctypes.byref(outputs)))
+        outputs = self.invoke_raw(module, function, arrays, flags)
         try:
             count = self.lib.ssmrt_outputs_count(outputs)
             assert count == len(shapes), (count, len(shapes))

@@ -115,7 +115,6 @@ def main():
 
     device = torch.device("cuda")
     name, bandwidth, _ = describe_gpu(device)
-    props = type("P", (), {"name": name})
     rt = Runtime(args.lib)
     with open(os.path.join(args.artifacts, "manifest.json")) as f:
         manifest = json.load(f)
@@ -204,7 +203,7 @@ def main():
                   f"elementwise {r['max_err']:.1e}")
     if args.json:
         with open(args.json, "w") as f:
-            json.dump(dict(device=props.name, bandwidth=bandwidth, rows=rows,
+            json.dump(dict(device=name, bandwidth=bandwidth, rows=rows,
                            date=time.strftime("%Y-%m-%d")), f, indent=1)
     ok = all(r["rel_err"] <= (1e-5 if r["dtype"] == "f32" else 1e-2)
              for r in rows)
