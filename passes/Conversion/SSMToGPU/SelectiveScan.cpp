@@ -719,25 +719,13 @@ struct SelectiveScanToGPU : OpRewritePattern<SelectiveScanOp> {
             gpu::BarrierOp::create(rewriter, loc);
 
             // Coalesced, guarded stores of the y tile.
-            for (int64_t k = 0; !pass1 && k * threads < db * t; ++k) {
-              Value el = e.addi(tid, e.idx(k * threads));
-              Value r = e.divi(el, e.idx(t)), col = e.remi(el, e.idx(t));
-              Value step = e.addi(s0, col);
-              Value dRow = e.addi(d0, r);
-              Value valid = e.ult(step, e.idx(length));
-              if ((k + 1) * threads > db * t)
-                valid = arith::AndIOp::create(rewriter, loc, valid,
-                                              e.ult(el, e.idx(db * t)));
-              if (guardRows)
-                valid = arith::AndIOp::create(rewriter, loc, valid,
-                                              e.ult(dRow, e.idx(channels)));
-              scf::IfOp::create(rewriter, loc, valid, [&](OpBuilder &,
-                                                          Location) {
-                e.store(e.load(sU, {stage, r, col}), out,
-                        {bb, dRow, timeOf(step)});
-                scf::YieldOp::create(rewriter, loc);
-              });
-            }
+            if (!pass1)
+              e.forEachTileElementGuarded(
+                  tid, threads, db, t, s0, d0, length, guardRows ? channels : 0,
+                  [&](Value r, Value col, Value dRow, Value step) {
+                    e.store(e.load(sU, {stage, r, col}), out,
+                            {bb, dRow, timeOf(step)});
+                  });
             // Without async copies the next tile's loads overwrite the
             // stage: wait for every store (or, pass 1, read) of this one.
             if (!async)

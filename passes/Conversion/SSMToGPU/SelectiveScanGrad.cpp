@@ -84,12 +84,6 @@ struct GradEmitter : ssm::detail::GPUEmitter {
                                 indices);
   }
   /// `body` under `cond`.
-  void ifThen(Value cond, function_ref<void()> body) {
-    scf::IfOp::create(b, loc, cond, [&](OpBuilder &, Location) {
-      body();
-      scf::YieldOp::create(b, loc);
-    });
-  }
   Value alloc(ArrayRef<int64_t> shape, Type elem) {
     return memref::AllocOp::create(b, loc, MemRefType::get(shape, elem));
   }
@@ -460,22 +454,13 @@ struct SelectiveScanGradToGPU : OpRewritePattern<SelectiveScanGradOp> {
       };
       // Coalesced, guarded store of a [cb][t+1] tile to out[b, d0.., s0..].
       auto storeTile = [&](Value tile, Value out, Value s0) {
-        for (int64_t k = 0; k * threads < cb * t; ++k) {
-          Value el = e.addi(tid, e.idx(k * threads));
-          Value r = e.divi(el, e.idx(t)), col = e.remi(el, e.idx(t));
-          Value step = e.addi(s0, col);
-          Value dRow = e.addi(d0, r);
-          Value valid = e.ult(step, e.idx(length));
-          if ((k + 1) * threads > cb * t)
-            valid = e.andi(valid, e.ult(el, e.idx(cb * t)));
-          if (guardRows)
-            valid = e.andi(valid, e.ult(dRow, e.idx(channels)));
-          e.ifThen(valid, [&] {
-            e.store(
-                memref::LoadOp::create(rewriter, loc, tile, ValueRange{r, col}),
-                out, {bb, dRow, timeOf(step)});
-          });
-        }
+        e.forEachTileElementGuarded(
+            tid, threads, cb, t, s0, d0, length, guardRows ? channels : 0,
+            [&](Value r, Value col, Value dRow, Value step) {
+              e.store(memref::LoadOp::create(rewriter, loc, tile,
+                                             ValueRange{r, col}),
+                      out, {bb, dRow, timeOf(step)});
+            });
       };
 
       // ---- Forward pass: checkpoints (and dz).

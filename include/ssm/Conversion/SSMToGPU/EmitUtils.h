@@ -18,6 +18,7 @@
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 
 namespace mlir::ssm::detail {
 
@@ -92,6 +93,40 @@ struct GPUEmitter : EmitterBase {
       Value col = remi(el, idx(cols));
       visit(row, col);
     }
+  }
+
+  /// Coalesced, guarded stores of a rows x cols shared tile to a (b, d, l)
+  /// output: round k takes element tid + k * threads (row, col), for channel
+  /// d0 + row and step s0 + col, and stores it only where the step is below
+  /// `length`, the element lies in the tile (last, partial round) and, with
+  /// rowLimit > 0, the channel is below rowLimit. store(row, col, channel,
+  /// step) emits the store inside that guard.
+  void forEachTileElementGuarded(
+      Value tid, int64_t threads, int64_t rows, int64_t cols, Value s0,
+      Value d0, int64_t length, int64_t rowLimit,
+      llvm::function_ref<void(Value row, Value col, Value channel, Value step)>
+          store) {
+    const int64_t elems = rows * cols;
+    for (int64_t k = 0; k * threads < elems; ++k) {
+      Value el = addi(tid, idx(k * threads));
+      Value row = divi(el, idx(cols));
+      Value col = remi(el, idx(cols));
+      Value step = addi(s0, col);
+      Value channel = addi(d0, row);
+      Value valid = ult(step, idx(length));
+      if ((k + 1) * threads > elems)
+        valid = andi(valid, ult(el, idx(elems)));
+      if (rowLimit > 0)
+        valid = andi(valid, ult(channel, idx(rowLimit)));
+      ifThen(valid, [&] { store(row, col, channel, step); });
+    }
+  }
+  /// scf.if without results.
+  void ifThen(Value cond, llvm::function_ref<void()> body) {
+    scf::IfOp::create(b, loc, cond, [&](OpBuilder &, Location) {
+      body();
+      scf::YieldOp::create(b, loc);
+    });
   }
 
   /// Static-shape f32 shared-memory `tiles` as consecutive views of the
