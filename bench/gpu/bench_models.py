@@ -74,9 +74,24 @@ def run_logits(rt, module, arrays, batch):
 
 
 def reference_logits(model, image, device, dtype):
-    with torch.no_grad():
-        x = torch.from_numpy(image).to(device=device, dtype=dtype)
-        return model.to(device=device, dtype=dtype)(x).double().cpu().numpy()
+    """The reference's logits on the GPU, or on the CPU where it fails there."""
+    for where in (device, torch.device("cpu")):
+        try:
+            with torch.no_grad():
+                x = torch.from_numpy(image).to(device=where, dtype=dtype)
+                return model.to(device=where, dtype=dtype)(x).double().cpu().numpy()
+        except RuntimeError as e:
+            print(f"reference on {where} failed: {e}", flush=True)
+    raise RuntimeError("the reference failed on every device")
+
+
+def selected(file, only):
+    """--only: comma-separated substrings of the file name; '=name' matches
+    the whole name."""
+    if not only:
+        return True
+    return any(file == k[1:] if k.startswith("=") else k in file
+               for k in only.split(","))
 
 
 def torch_peers(variant, img, batch, dtype, device, iters):
@@ -95,6 +110,36 @@ def torch_peers(variant, img, batch, dtype, device, iters):
     return rates
 
 
+def module_inputs(item):
+    """The module's inputs (image, then the weights in signature order)
+    from the reference model's random weights, as (dtype code, array)."""
+    model = rm.build(item["variant"], img=item["img"], classes=1000, seed=0,
+                     **item["options"])
+    state = {k: v.float().numpy() for k, v in model.state_dict().items()}
+    b, img = item["batch"], item["img"]
+    image = np.random.default_rng(1).standard_normal((b, 3, img, img)).astype(np.float32)
+    if item["dtype"] == "bf16":
+        return model, state, image, [(BF16, bf16_bits(image))] + [
+            (BF16, bf16_bits(state[n])) for n in item["weights"]]
+    return model, state, image, [(F32, image)] + [(F32, state[n]) for n in item["weights"]]
+
+
+def run_once(args):
+    rt = Runtime(args.lib)
+    with open(os.path.join(args.artifacts, "manifest.json")) as f:
+        manifest = json.load(f)
+    for item in manifest:
+        if not selected(item["file"], args.only):
+            continue
+        module = rt.load(os.path.join(args.artifacts, item["file"]), "cuda")
+        arrays = module_inputs(item)[3]
+        run_logits(rt, module, arrays, item["batch"])  # loads and JITs
+        torch.cuda.synchronize()
+        run_logits(rt, module, arrays, item["batch"])
+        rt.lib.ssmrt_module_destroy(module)
+    return 0
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--lib", default=os.path.join(ROOT, "build-rt-gpu", "libssmrt_c.so"))
@@ -105,7 +150,12 @@ def main():
     parser.add_argument("--check-images", type=int, default=4)
     parser.add_argument("--no-peers", action="store_true")
     parser.add_argument("--json", default="")
+    parser.add_argument("--run-once", action="store_true",
+                        help="one forward of each module, nothing else (for a "
+                        "profiler: ncu ... bench_models.py --run-once --only X)")
     args = parser.parse_args()
+    if args.run_once:
+        return run_once(args)
 
     torch.backends.cuda.matmul.allow_tf32 = False
     torch.backends.cudnn.allow_tf32 = False
@@ -118,7 +168,7 @@ def main():
         manifest = json.load(f)
     rows, failures = [], 0
     for item in manifest:
-        if args.only and args.only not in item["file"]:
+        if not selected(item["file"], args.only):
             continue
         variant, options, img = item["variant"], item["options"], item["img"]
         batch, dtype = item["batch"], item["dtype"]
@@ -132,17 +182,13 @@ def main():
             failures += 1
             continue
         row["load_s"] = time.monotonic() - t0
-        model = rm.build(variant, img=img, classes=1000, seed=0, **options)
-        state = {k: v.float().numpy() for k, v in model.state_dict().items()}
-        image = np.random.default_rng(1).standard_normal((batch, 3, img, img)).astype(np.float32)
+        model, state, image, arrays = module_inputs(item)
         if dtype == "bf16":
-            arrays = [(BF16, bf16_bits(image))] + [(BF16, bf16_bits(state[n])) for n in item["weights"]]
             # The reference sees exactly what the module sees.
             ref_state = {k: torch.from_numpy(bf16_round(v)) for k, v in state.items()}
             model.load_state_dict(ref_state)
             ref_image, ref_dtype = bf16_round(image), torch.float32
         else:
-            arrays = [(F32, image)] + [(F32, state[n]) for n in item["weights"]]
             ref_image, ref_dtype = image, torch.float64
         got = run_logits(rt, module, arrays, batch)
         k = min(batch, args.check_images)

@@ -54,11 +54,17 @@ def main():
     parser.add_argument("--set", choices=("bench", "checks", "all"), default="all")
     parser.add_argument("--only", default="", help="substring of the file name")
     parser.add_argument("--chip", default="sm_90")
+    parser.add_argument("--keep", action="store_true",
+                        help="add to manifest.json instead of replacing it")
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
     cases = (BENCH if args.set in ("bench", "all") else []) + \
             (CHECKS if args.set in ("checks", "all") else [])
     manifest = []
+    manifest_path = os.path.join(args.out, "manifest.json")
+    if args.keep and os.path.exists(manifest_path):
+        with open(manifest_path) as f:
+            manifest = json.load(f)
     for n, (variant, options, img, batch, dtype, timed) in enumerate(cases):
         tag = "" if not options else f"-c{n}"
         name = f"{variant}{tag}-{dtype}-b{batch}-i{img}.ssmb"
@@ -77,14 +83,15 @@ def main():
                                  capture_output=True, text=True).stdout
         objects = len(re.findall(r"^\s*\d+", listing, re.M))
         one_thread = listing.count("1x1x1")
+        manifest = [m for m in manifest if m["file"] != name]
         manifest.append(dict(file=name, variant=variant, options=options, img=img,
                              batch=batch, dtype=dtype, timed=timed,
                              weights=[l.split(" [")[0] for l in weights.splitlines()],
                              kernel_objects=objects, bytes=os.path.getsize(path)))
         print(f"{name}: {os.path.getsize(path) / 1e6:.1f} MB, {objects} kernel objects",
               flush=True)
-    with open(os.path.join(args.out, "manifest.json"), "w") as f:
-        json.dump(manifest, f, indent=1)
+        with open(manifest_path, "w") as f:
+            json.dump(manifest, f, indent=1)
 
 
 if __name__ == "__main__":

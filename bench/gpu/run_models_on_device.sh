@@ -15,4 +15,15 @@ cmake -S runtime -B build-rt-gpu -G Ninja -DSSM_ENABLE_CUDA=ON -DCMAKE_BUILD_TYP
 export LD_LIBRARY_PATH=${LD_LIBRARY_PATH:+$LD_LIBRARY_PATH:}/usr/local/cuda/lib64
 PYTHONUNBUFFERED=1 python3 bench/gpu/bench_models.py --lib build-rt-gpu/libssmrt_c.so \
   --json "$OUT/models.json" "$@" 2>&1 | tee "$OUT/models.log"
-exit ${PIPESTATUS[0]}
+rc=${PIPESTATUS[0]}
+# PROFILE=substring: every kernel of that module's second forward under
+# Nsight Compute (duration only, clocks left alone), summed per kernel name.
+if [ -n "${PROFILE:-}" ]; then
+  NCU=$(command -v ncu || ls /opt/nvidia/nsight-compute/*/ncu 2>/dev/null | head -1)
+  "$NCU" --clock-control none --metrics gpu__time_duration.sum --csv --print-units base \
+    python3 bench/gpu/bench_models.py --lib build-rt-gpu/libssmrt_c.so --run-once \
+    --only "$PROFILE" > "$OUT/ncu.csv" 2> "$OUT/ncu.err"
+  echo "ncu rc=$?"
+  python3 bench/gpu/summarize_ncu.py "$OUT/ncu.csv" | tee "$OUT/profile.txt"
+fi
+exit $rc
