@@ -123,6 +123,9 @@ void mlir::ssm::buildSSMToGPUKernelsPipeline(OpPassManager &pm,
   // The ops no dedicated kernel took: one thread per output element, the
   // reductions sequential in their thread.
   pm.addPass(createSSMReductionsInnermost());
+  SSMRowReductionsToGPUOptions rowReductions;
+  rowReductions.chip = chip;
+  pm.addPass(createSSMRowReductionsToGPU(rowReductions));
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
   SSMDistributeParallelLoopsOptions distribute;
   distribute.chip = chip;

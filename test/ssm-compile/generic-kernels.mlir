@@ -41,3 +41,33 @@ func.func @mean_tokens(%a: tensor<4x9x600xf32>) -> tensor<4x600xf32> {
   } -> tensor<4x600xf32>
   return %r : tensor<4x600xf32>
 }
+
+// A reduction over a contiguous last dimension (LayerNorm's variance): one
+// warp per row (15 rows of 70 elements, 8 rows per block would leave SMs
+// idle: one row per block), lanes combined by xor shuffles; on gfx942 one
+// 64-lane wavefront per row, the lanes combined by swizzles and a bpermute.
+// HOST-LABEL: func.func @variance
+// HOST: gpu.launch_func @variance_kernel{{.*}} threads in (%c32, %c1, %c1)
+// HOST: gpu.launch_func @variance_kernel{{.*}} blocks in (%c15, %c1, %c1) threads in (%c32, %c1, %c1)
+// PTX-LABEL: .entry variance_kernel(
+// PTX: .maxntid 32, 1, 1
+// PTX-COUNT-5: shfl.sync.bfly.b32
+// PTX-NOT: .local
+// GCN-LABEL: variance_kernel:
+// GCN-DAG: ds_swizzle_b32 {{.*}} offset:swizzle(SWAP,16)
+// GCN-DAG: ds_bpermute_b32
+// GCN: .max_flat_workgroup_size: 64
+func.func @variance(%a: tensor<5x3x70xf32>, %m: tensor<5x3xf32>) -> tensor<5x3xf32> {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<5x3xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<5x3xf32>) -> tensor<5x3xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(i, j, c) -> (i, j, c)>, affine_map<(i, j, c) -> (i, j)>, affine_map<(i, j, c) -> (i, j)>],
+       iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %m : tensor<5x3x70xf32>, tensor<5x3xf32>) outs(%f : tensor<5x3xf32>) {
+  ^bb0(%x: f32, %mu: f32, %acc: f32):
+    %d = arith.subf %x, %mu : f32
+    %sq = arith.mulf %d, %d : f32
+    %s = arith.addf %sq, %acc : f32
+    linalg.yield %s : f32
+  } -> tensor<5x3xf32>
+  return %r : tensor<5x3xf32>
+}

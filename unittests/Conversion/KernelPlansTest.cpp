@@ -68,4 +68,42 @@ TEST(PlanParallelLoop, TinyAndAwkwardLoops) {
   EXPECT_EQ(planParallelLoop(40, kH100).threadsPerBlock, 64);
 }
 
+TEST(PlanRowReduction, WarpPerContiguousRow) {
+  // RMSNorm statistics of Vim-T at batch 128: 25,216 rows of 192 channels.
+  RowReductionPlan plan = planRowReduction(128 * 197, 192, true, kH100);
+  EXPECT_EQ(plan.strategy, ReductionStrategy::WarpPerRow);
+  EXPECT_EQ(plan.lanesPerRow, 32);
+  EXPECT_EQ(plan.rowsPerBlock, 8);
+  EXPECT_EQ(plan.blocks, 128 * 197 / 8);
+  RowReductionPlan amd = planRowReduction(128 * 197, 192, true, kMI300);
+  EXPECT_EQ(amd.lanesPerRow, 64);
+  EXPECT_EQ(amd.rowsPerBlock, 4);
+  EXPECT_EQ(amd.blocks, 128 * 197 / 4);
+}
+
+TEST(PlanRowReduction, FewRowsUseSmallerBlocks) {
+  // Batch 1: 197 rows would be 25 blocks of 8 rows on 132 SMs.
+  RowReductionPlan plan = planRowReduction(197, 384, true, kH100);
+  EXPECT_EQ(plan.strategy, ReductionStrategy::WarpPerRow);
+  EXPECT_EQ(plan.rowsPerBlock, 1);
+  EXPECT_EQ(plan.blocks, 197);
+  // Odd row counts: the last block is partial, never missing.
+  for (int64_t rows : {1, 7, 9, 1001}) {
+    RowReductionPlan p = planRowReduction(rows, 33, true, kH100);
+    EXPECT_GE(p.blocks * p.rowsPerBlock, rows);
+    EXPECT_LT((p.blocks - 1) * p.rowsPerBlock, rows);
+  }
+}
+
+TEST(PlanRowReduction, StridedOrShortRowsTakeAThreadEach) {
+  // A mean over the tokens of [b, l, c]: the reduced elements are c apart.
+  EXPECT_EQ(planRowReduction(128 * 384, 196, false, kH100).strategy,
+            ReductionStrategy::ThreadPerRow);
+  // Rows shorter than a warp would idle most lanes.
+  EXPECT_EQ(planRowReduction(100000, 16, true, kH100).strategy,
+            ReductionStrategy::ThreadPerRow);
+  EXPECT_EQ(planRowReduction(100000, 32, true, kMI300).strategy,
+            ReductionStrategy::ThreadPerRow);
+}
+
 } // namespace

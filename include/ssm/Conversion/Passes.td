@@ -231,6 +231,35 @@ def SSMReductionsInnermost : Pass<"ssm-reductions-innermost"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def SSMRowReductionsToGPU : Pass<"ssm-row-reductions-to-gpu"> {
+  let summary = "Reductions over a contiguous last dimension as warp-per-row kernels";
+  let description = [{
+    Rewrites each linalg.generic on buffers, outside a GPU kernel, whose last
+    loop is its only reduction (sum, max or min into an f32 output; the body
+    may compute each element from several inputs, e.g. `(x - mean)^2`) and
+    whose inputs read that loop as their contiguous last dimension, into a
+    gpu.launch with one warp per output element: lane i folds elements i,
+    i + 32, ... of the row, the lanes combine through xor shuffles, and lane
+    0 folds in the output's initial value and stores it. planRowReduction
+    (KernelPlans.h) makes the choice and the launch shape for `chip` (a warp
+    of 32 lanes on NVIDIA, a wavefront of 64 on gfx9); reductions it leaves
+    (strided rows, rows shorter than a warp) stay linalg ops and get one
+    thread per output from ssm-distribute-parallel-loops. The lanes' partial
+    results are combined in a tree, so sums are reassociated.
+  }];
+  let options = [
+    Option<"chip", "chip", "std::string", /*default=*/"\"sm_90\"",
+           "GPU chip whose size the launch plans target (sm_*, gfx942, gfx90a)">,
+  ];
+  let dependentDialects = [
+    "::mlir::affine::AffineDialect",
+    "::mlir::arith::ArithDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+  ];
+}
+
 def SSMDistributeParallelLoops : Pass<"ssm-distribute-parallel-loops"> {
   let summary = "Spread each top-level scf.parallel over GPU blocks and threads";
   let description = [{

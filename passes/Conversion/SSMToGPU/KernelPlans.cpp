@@ -36,3 +36,20 @@ ParallelLoopPlan mlir::ssm::planParallelLoop(int64_t iterations,
   threads = std::min(threads, ceilDiv(iterations, warp) * warp);
   return {threads, ceilDiv(iterations, threads)};
 }
+
+RowReductionPlan mlir::ssm::planRowReduction(int64_t rows, int64_t rowLength,
+                                             bool rowContiguous,
+                                             const GPUTargetInfo &target) {
+  RowReductionPlan plan;
+  const int64_t warp = std::max<int64_t>(target.warpSize, 1);
+  if (!rowContiguous || rowLength < warp || rows < 1)
+    return plan;
+  plan.strategy = ReductionStrategy::WarpPerRow;
+  plan.lanesPerRow = warp;
+  int64_t perBlock = std::max<int64_t>(target.maxThreadsPerBlock / warp, 1);
+  while (perBlock > 1 && ceilDiv(rows, perBlock) < 2 * target.computeUnits)
+    perBlock /= 2;
+  plan.rowsPerBlock = perBlock;
+  plan.blocks = ceilDiv(rows, perBlock);
+  return plan;
+}

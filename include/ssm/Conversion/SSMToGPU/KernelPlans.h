@@ -46,6 +46,33 @@ struct ParallelLoopPlan {
 ParallelLoopPlan planParallelLoop(int64_t iterations,
                                   const GPUTargetInfo &target);
 
+/// How a reduction of `rows` independent rows of `rowLength` elements runs.
+enum class ReductionStrategy {
+  /// One thread per row (ssm-distribute-parallel-loops): the rows' elements
+  /// are strided in memory, so neighbouring threads reading neighbouring
+  /// rows' elements is what coalesces.
+  ThreadPerRow,
+  /// A warp (wavefront) per row: its lanes read the row's contiguous
+  /// elements together and combine their partial results with shuffles.
+  WarpPerRow,
+};
+
+struct RowReductionPlan {
+  ReductionStrategy strategy = ReductionStrategy::ThreadPerRow;
+  /// WarpPerRow: lanes per row (the warp size), rows per block, blocks.
+  int64_t lanesPerRow = 0;
+  int64_t rowsPerBlock = 0;
+  int64_t blocks = 0;
+};
+
+/// A warp per row where each row is contiguous in memory and at least one
+/// warp long (LayerNorm / RMSNorm statistics over channels), eight warps per
+/// block (four 64-wide wavefronts on AMD), fewer where that leaves compute
+/// units idle; otherwise one thread per row.
+RowReductionPlan planRowReduction(int64_t rows, int64_t rowLength,
+                                  bool rowContiguous,
+                                  const GPUTargetInfo &target);
+
 } // namespace mlir::ssm
 
 #endif // SSM_CONVERSION_SSMTOGPU_KERNELPLANS_H
