@@ -230,7 +230,7 @@ FailureOr<CompileResult> compileGPU(ModuleOp module,
     return result;
   }
   FailureOr<std::vector<uint8_t>> artifact =
-      writeGPUArtifact(module, entries);
+      writeGPUArtifact(module, entries, options.modelInfo);
   if (failed(artifact))
     return failure();
   result.bytes.assign(artifact->begin(), artifact->end());
@@ -318,9 +318,8 @@ mlir::ssm::compileModule(ModuleOp module, const CompileOptions &options) {
     result.bytes = std::move(*so);
     return result;
   }
-  FailureOr<std::vector<uint8_t>> artifact =
-      writeCPUArtifact(module.getLoc(), *entries, *so, chip, kCPUEntrySuffix,
-                       options.metadata);
+  FailureOr<std::vector<uint8_t>> artifact = writeCPUArtifact(
+      module.getLoc(), *entries, *so, chip, kCPUEntrySuffix, options.modelInfo);
   if (failed(artifact))
     return failure();
   result.bytes.assign(artifact->begin(), artifact->end());

@@ -22,8 +22,6 @@
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
 
-#include <cstdio>
-
 using namespace mlir;
 namespace cl = llvm::cl;
 
@@ -282,20 +280,9 @@ int main(int argc, char **argv) {
       return 0;
     }
     module = ssm::models::buildModel(context, *config);
-    // What a runtime needs to feed the model images: ssm-run uses these as
-    // its --image defaults.
-    ssm::models::Preprocessing pre = ssm::models::preprocessing(*config);
-    auto triple = [](const float *v) {
-      char text[96];
-      std::snprintf(text, sizeof(text), "%.7g,%.7g,%.7g", double(v[0]),
-                    double(v[1]), double(v[2]));
-      return std::string(text);
-    };
-    options.metadata = {{"model", config->variant},
-                        {"preprocess.resize", std::to_string(pre.resizeTo)},
-                        {"preprocess.crop", std::to_string(pre.crop)},
-                        {"preprocess.mean", triple(pre.mean)},
-                        {"preprocess.std", triple(pre.std)}};
+    // Its name, preprocessing (ssm-run's --image defaults) and
+    // hyper-parameters, stored as the artifact's ModelInfo record.
+    options.modelInfo = ssm::models::describeModel(*config);
   } else {
     auto input = openInputFile(inputFile, &error);
     if (!input) {

@@ -15,6 +15,8 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Support/LLVM.h"
 
+#include "ssmrt/format/writer.h"
+
 #include <map>
 #include <optional>
 #include <string>
@@ -64,9 +66,10 @@ struct CompileOptions {
   /// attribute): those inputs leave the signature. Every tensor must match
   /// its input's shape and dtype; tensors no input names are an error.
   std::string embedWeightsPath;
-  /// key=value pairs stored in the artifact (Debug section "ssm.metadata";
-  /// ssmrt::Module::metadata), e.g. the model's preprocessing.
-  std::vector<std::pair<std::string, std::string>> metadata;
+  /// The model description stored in the artifact (its ModelInfo section;
+  /// ssmrt::Module::modelInfo), for every target; models compiled by name
+  /// get models::describeModel(config). Unset: none.
+  std::optional<ssmrt::format::ModelInfoSpec> modelInfo;
 };
 
 /// What compileModule produced: IR text for IR phases, otherwise bytes (the

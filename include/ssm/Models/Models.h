@@ -28,6 +28,10 @@
 #include <utility>
 #include <vector>
 
+namespace ssmrt::format {
+struct ModelInfoSpec;
+} // namespace ssmrt::format
+
 namespace mlir::ssm::models {
 
 enum class Family { Vim, VMamba, FastVim, MambaOut };
@@ -106,6 +110,14 @@ struct Preprocessing {
   float std[3] = {0.229f, 0.224f, 0.225f};
 };
 Preprocessing preprocessing(const ModelConfig &config);
+
+/// "vim", "vmamba", "fastvim" or "mambaout".
+StringRef familyName(Family family);
+
+/// What the .ssmb of a model compiled by name records (its ModelInfo
+/// section, ssmrt/format/writer.h): the variant, the family, preprocessing()
+/// and the hyper-parameters as text. Callers include ssmrt/format/writer.h.
+ssmrt::format::ModelInfoSpec describeModel(const ModelConfig &config);
 
 /// Builds the module holding func @forward for `config` (dialects must be
 /// loadable in `context`). The result verifies.
