@@ -17,6 +17,7 @@
 
 #include "ssmrt/format/writer.h"
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -24,6 +25,7 @@
 
 namespace mlir {
 class DialectRegistry;
+class PassManager;
 namespace ssm {
 
 /// Where compilation stops. Every phase before Binary prints IR.
@@ -70,6 +72,10 @@ struct CompileOptions {
   /// ssmrt::Module::modelInfo), for every target; models compiled by name
   /// get models::describeModel(config). Unset: none.
   std::optional<ssmrt::format::ModelInfoSpec> modelInfo;
+  /// Called on every stage's PassManager before it runs; ssm-compile applies
+  /// the --mlir-* flags there (IR printing, timing, statistics, crash
+  /// reproducers). A failure stops the compilation. Null: nothing.
+  std::function<LogicalResult(PassManager &)> configurePassManager;
 };
 
 /// What compileModule produced: IR text for IR phases, otherwise bytes (the
