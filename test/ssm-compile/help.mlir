@@ -3,6 +3,9 @@
 // flags are listed by --help-hidden, in a category of their own, and work.
 // RUN: ssm-compile --help | FileCheck %s --check-prefix=HELP --implicit-check-not=print-after-all --implicit-check-not=x86- --implicit-check-not=-debug-pass --implicit-check-not=mlir-disable-threading --implicit-check-not=mlir-pass-statistics
 // RUN: ssm-compile --help | %python -c "import sys; n = len(sys.stdin.read().splitlines()); print(n, 'lines'); sys.exit(n > 120)"
+// Every option ssm-compile declares has a category (HideUnrelatedOptions would
+// hide one without):
+// RUN: %python -c "import re, sys; s = open(sys.argv[1]).read(); d = len(re.findall(r'static cl::(?:opt|list)<', s)); c = len(re.findall(r'cl::cat\((?!mlir)', s)); print(d, 'options', c, 'categorized'); sys.exit(d != c or d == 0)" %S/../../tools/ssm-compile/ssm-compile.cpp
 // RUN: ssm-compile --help-hidden | FileCheck %s --check-prefix=HIDDEN
 // RUN: ssm-compile %s --compile-to=ssm --mlir-timing 2>&1 >/dev/null | FileCheck %s --check-prefix=TIMING
 // RUN: ssm-compile %s --compile-to=loops --mlir-print-ir-after-all -o /dev/null 2>&1 | FileCheck %s --check-prefix=AFTER

@@ -33,7 +33,9 @@ using namespace mlir;
 namespace cl = llvm::cl;
 
 // --help lists these categories only; LLVM's own options are hidden, and the
-// MLIR debugging flags are listed by --help-hidden.
+// MLIR debugging flags are listed by --help-hidden. Every option declared
+// here needs a cl::cat (test/ssm-compile/help.mlir checks), else
+// HideUnrelatedOptions hides it.
 static cl::OptionCategory compileCategory("Compilation options");
 static cl::OptionCategory modelCategory(
     "Model options (build a registered model instead of reading IR)");
