@@ -143,7 +143,7 @@ def compile(model_name_or_ir: str, target: str = "cpu", output: Optional[PathLik
         (anything with ``func.func``/``module``/braces), or a path to a
         ``.mlir`` file.
     target: "cpu", "nvptx" or "amdgpu" (GPU modules run where this runtime
-        has the device; :func:`ssmc.inspect` reads them anywhere). A model
+        has the device; :func:`ssmc.module_info` reads them anywhere). A model
         compiled by name records its name, preprocessing and
         hyper-parameters in the module for every target
         (:attr:`ssmc.Module.model_info`).

@@ -421,7 +421,7 @@ def _model_info(info: Optional[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
     return dict(info, preprocessing=pre)
 
 
-def inspect(path_or_bytes: Union[PathLike, bytes, bytearray, memoryview]) -> Dict[str, Any]:
+def module_info(path_or_bytes: Union[PathLike, bytes, bytearray, memoryview]) -> Dict[str, Any]:
     """What a ``.ssmb`` declares, validated like :func:`load` but without
     loading it on a device (a module compiled for a GPU can be inspected on a
     machine without one): ``{'format_version', 'compiler_version',
@@ -434,7 +434,7 @@ def inspect(path_or_bytes: Union[PathLike, bytes, bytearray, memoryview]) -> Dic
     elif isinstance(path_or_bytes, (str, os.PathLike)):
         info = rt.inspect_module(os.fspath(path_or_bytes))
     else:
-        raise TypeError("inspect() takes a .ssmb path or bytes, got "
+        raise TypeError("module_info() takes a .ssmb path or bytes, got "
                         f"{type(path_or_bytes).__name__}")
     info["model_info"] = _model_info(info["model_info"])
     return info

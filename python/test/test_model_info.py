@@ -1,6 +1,6 @@
 """The model description a compiled module carries (the .ssmb ModelInfo
 record): written by ssmc.compile for a model compiled by name, for every
-target; read by ssmc.inspect without a device (a GPU module on this machine)
+target; read by ssmc.module_info without a device (a GPU module on this machine)
 and by ssmc.Module.model_info; absent for modules compiled from IR."""
 
 import pytest
@@ -24,7 +24,7 @@ func.func @flip(%x: tensor<2x8xf32>) -> tensor<2x8xf32> {
                                          ("amdgpu", "Amdgpu")])
 def test_every_target_records_the_model(target, kind):
     blob = ssmc.compile("vim-t", target=target, **TINY)
-    info = ssmc.inspect(blob)
+    info = ssmc.module_info(blob)
     assert info["format_version"] == 4
     assert info["compiler_version"].startswith("ssmc ")
     assert [o["target"] for o in info["kernel_objects"]] == [kind] * len(info["kernel_objects"])
@@ -51,7 +51,7 @@ def test_families_record_their_preprocessing(tmp_path):
                         dims=[8, 16, 24, 32], depths=[1, 1, 1, 1])
     path = tmp_path / "mo.ssmb"
     path.write_bytes(blob)
-    model = ssmc.inspect(path)["model_info"]
+    model = ssmc.module_info(path)["model_info"]
     assert model["family"] == "mambaout"
     assert model["preprocessing"]["resize_to"] == 32  # crop ratio 1
     assert model["properties"]["dtype"] == "bf16"
@@ -62,16 +62,16 @@ def test_families_record_their_preprocessing(tmp_path):
 def test_loaded_module_exposes_it():
     blob = ssmc.compile("vim-t", **TINY)
     m = ssmc.load(blob)
-    assert m.model_info == ssmc.inspect(blob)["model_info"]
+    assert m.model_info == ssmc.module_info(blob)["model_info"]
     assert m.model_info["name"] == "vim-t"
 
 
 def test_modules_from_ir_have_none():
     blob = ssmc.compile(IR)
-    assert ssmc.inspect(blob)["model_info"] is None
+    assert ssmc.module_info(blob)["model_info"] is None
     assert ssmc.load(blob).model_info is None
     gpu = ssmc.compile(IR, target="nvptx")
-    info = ssmc.inspect(gpu)
+    info = ssmc.module_info(gpu)
     assert info["model_info"] is None
     assert [o["target"] for o in info["kernel_objects"]] == ["Nvptx"]
     # Inspecting needs no device; running it on the CPU is refused.
@@ -83,10 +83,10 @@ def test_corrupt_or_missing_input_is_a_clear_error(tmp_path):
     blob = bytearray(ssmc.compile(IR))
     blob[200] ^= 0xFF
     with pytest.raises(ssmc.DataLossError, match="checksum mismatch"):
-        ssmc.inspect(bytes(blob))
+        ssmc.module_info(bytes(blob))
     with pytest.raises(ssmc.DataLossError, match="truncated"):
-        ssmc.inspect(bytes(blob[:100]))
+        ssmc.module_info(bytes(blob[:100]))
     with pytest.raises(ssmc.NotFoundError):
-        ssmc.inspect(tmp_path / "missing.ssmb")
+        ssmc.module_info(tmp_path / "missing.ssmb")
     with pytest.raises(TypeError):
-        ssmc.inspect(42)
+        ssmc.module_info(42)
