@@ -623,6 +623,58 @@ ModulePtr loadFromBuffer(const ssmrt::Device &device, const py::object &data) {
 }
 
 //===----------------------------------------------------------------------===//
+// Module inspection (no device)
+//===----------------------------------------------------------------------===//
+
+/// ModelInfo as a dict: name, family, preprocessing ({'resize_to', 'crop',
+/// 'mean', 'std'}, the keys of ssmc.preprocessing(), or None), properties
+/// (dict, in the compiler's order); None without a record.
+py::object modelInfoToPython(const std::optional<ssmrt::ModelInfo> &info) {
+  if (!info)
+    return py::none();
+  py::dict d;
+  d["name"] = info->name;
+  d["family"] = info->family;
+  if (const auto &pre = info->preprocessing) {
+    py::dict p;
+    p["resize_to"] = pre->resize;
+    p["crop"] = pre->crop;
+    p["mean"] = py::make_tuple(pre->mean[0], pre->mean[1], pre->mean[2]);
+    p["std"] = py::make_tuple(pre->std[0], pre->std[1], pre->std[2]);
+    d["preprocessing"] = p;
+  } else {
+    d["preprocessing"] = py::none();
+  }
+  py::dict properties;
+  for (const auto &[key, value] : info->properties)
+    properties[py::str(key)] = py::str(value);
+  d["properties"] = properties;
+  return std::move(d);
+}
+
+py::dict moduleInfoToPython(const ssmrt::ModuleInfo &info) {
+  py::dict d;
+  d["format_version"] = info.formatVersion;
+  d["compiler_version"] = info.compilerVersion;
+  py::list functions;
+  for (const ssmrt::FunctionSignature &f : info.functions)
+    functions.append(py::cast(f));
+  d["functions"] = functions;
+  d["model_info"] = modelInfoToPython(info.model);
+  py::list objects;
+  for (const ssmrt::KernelObjectInfo &o : info.kernelObjects) {
+    py::dict object;
+    object["target"] = ssmrt::format::targetKindName(o.target);
+    object["format"] = ssmrt::format::binaryFormatName(o.format);
+    object["chip"] = o.chip;
+    object["size"] = o.size;
+    objects.append(object);
+  }
+  d["kernel_objects"] = objects;
+  return d;
+}
+
+//===----------------------------------------------------------------------===//
 // .safetensors and .npy
 //===----------------------------------------------------------------------===//
 
@@ -944,10 +996,40 @@ PYBIND11_MODULE(_ssm_runtime, m) {
       .def_property_readonly("compiler_version",
                              &ssmrt::Module::compilerVersion,
                              "The compiler version string of the artifact.")
+      .def_property_readonly(
+          "model_info",
+          [](const ssmrt::Module &module) {
+            return modelInfoToPython(module.modelInfo());
+          },
+          "The model description recorded by the compiler (see "
+          "inspect_module), or None.")
       .def_property_readonly("path", &ssmrt::Module::path,
                              "The path it was loaded from ('' for bytes).")
       .def_property_readonly("device", &ssmrt::Module::device,
                              "The Device it runs on.");
+
+  m.def(
+      "inspect_module",
+      [](const py::object &source) {
+        std::optional<ssmrt::Expected<ssmrt::ModuleInfo>> info;
+        if (py::isinstance<py::str>(source)) {
+          std::string path = source.cast<std::string>();
+          py::gil_scoped_release release;
+          info.emplace(ssmrt::ModuleInfo::read(path));
+        } else {
+          ByteView bytes(source);
+          py::gil_scoped_release release;
+          info.emplace(
+              ssmrt::ModuleInfo::fromMemory(bytes.data(), bytes.size()));
+        }
+        return moduleInfoToPython(unwrap(std::move(*info)));
+      },
+      py::arg("source"),
+      "What a .ssmb (a path, or bytes) declares, validated but not loaded, "
+      "so no device is needed: {'format_version', 'compiler_version', "
+      "'functions' (FunctionSignatures), 'model_info' (dict with name, "
+      "family, preprocessing, properties; or None), 'kernel_objects' "
+      "(dicts with target, format, chip, size)}.");
 
   // .safetensors and .npy.
   m.def(

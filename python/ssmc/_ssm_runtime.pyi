@@ -137,6 +137,12 @@ class Module:
     def path(self) -> str: ...
     @property
     def device(self) -> Device: ...
+    @property
+    def model_info(self) -> Optional[Dict[str, Any]]: ...
+
+def inspect_module(source: Union[str, bytes, bytearray, memoryview]) -> Dict[str, Any]:
+    """A .ssmb's declarations (no device): format_version, compiler_version,
+    functions, model_info, kernel_objects."""
 
 def read_safetensors(path: str) -> Tuple[Dict[str, Tensor], Dict[str, str]]:
     """(tensors in name order, metadata)."""

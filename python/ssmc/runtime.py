@@ -282,6 +282,15 @@ class Module:
         return self._rt.compiler_version
 
     @property
+    def model_info(self) -> Optional[Dict[str, Any]]:
+        """What the compiler recorded about the model (for a model compiled
+        by name, any target): ``{'name': 'vim-t', 'family': 'vim',
+        'preprocessing': {'resize_to', 'crop', 'mean', 'std'} (as
+        :func:`ssmc.preprocessing` gives them), 'properties': {'img': '224',
+        ...}}``; None for modules compiled from IR."""
+        return _model_info(self._rt.model_info)
+
+    @property
     def runtime_module(self):
         """The low-level ``_ssm_runtime.Module``."""
         return self._rt
@@ -399,6 +408,36 @@ def to_torch(tensor):
     if tensor.dtype == "i1":
         return torch.from_numpy(tensor.numpy())
     return torch.utils.dlpack.from_dlpack(tensor)
+
+
+def _model_info(info: Optional[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
+    """The extension's model_info dict with mean / std shown as written
+    (0.485, not the float32 value 0.48500001430511475)."""
+    if info is None or info.get("preprocessing") is None:
+        return info
+    pre = dict(info["preprocessing"])
+    for key in ("mean", "std"):
+        pre[key] = tuple(float(repr(np.float32(v))) for v in pre[key])
+    return dict(info, preprocessing=pre)
+
+
+def module_info(path_or_bytes: Union[PathLike, bytes, bytearray, memoryview]) -> Dict[str, Any]:
+    """What a ``.ssmb`` declares, validated like :func:`load` but without
+    loading it on a device (a module compiled for a GPU can be inspected on a
+    machine without one): ``{'format_version', 'compiler_version',
+    'functions': [FunctionSignature], 'model_info': dict or None (see
+    :attr:`Module.model_info`), 'kernel_objects': [{'target', 'format',
+    'chip', 'size'}]}``. Corrupt bytes raise :class:`ssmc.DataLossError`."""
+    rt = _ext.runtime()
+    if isinstance(path_or_bytes, (bytes, bytearray, memoryview)):
+        info = rt.inspect_module(path_or_bytes)
+    elif isinstance(path_or_bytes, (str, os.PathLike)):
+        info = rt.inspect_module(os.fspath(path_or_bytes))
+    else:
+        raise TypeError("module_info() takes a .ssmb path or bytes, got "
+                        f"{type(path_or_bytes).__name__}")
+    info["model_info"] = _model_info(info["model_info"])
+    return info
 
 
 def load(path_or_bytes: Union[PathLike, bytes, bytearray, memoryview], device: str = "cpu",

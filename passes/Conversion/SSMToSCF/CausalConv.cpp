@@ -1,9 +1,10 @@
 //===- CausalConv.cpp - ssm.causal_conv1d{,_grad} to loops ------------===//
 //
 // Forward: parallel over (b, d), a loop over t and the k taps, with x[t<0] = 0
-// by masking (MODELS.md §6.4). Backward: parallel over d, so dweight and dbias
-// (sums over b and t) stay in one lane; the activation's derivative is
-// recomputed into a per-lane buffer, then dx is the anti-causal correlation.
+// by masking (docs/semantics.md §2.3). Backward: parallel over d, so dweight
+// and dbias (sums over b and t) stay in one lane; the activation's derivative
+// is recomputed into a per-lane buffer, then dx is the anti-causal
+// correlation.
 //
 //===----------------------------------------------------------------------===//
 

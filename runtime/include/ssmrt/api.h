@@ -27,9 +27,11 @@
 #include "ssmrt/tensor.h"
 #include "ssmrt/thread_pool.h"
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -103,6 +105,62 @@ struct FunctionSignature {
 
   /// "forward(x: 1x1024xf32) -> (y: 1x1024xf32)".
   std::string toString() const;
+};
+
+/// How images are prepared for a model's image input, (B, 3, H, W).
+struct ImagePreprocessing {
+  /// The image's shorter side is resized to this (PIL's bicubic filter) ...
+  int64_t resize = 0;
+  /// ... and the centered crop x crop square is cut (the image size the
+  /// model was built for; a tool feeding another H x W keeps the ratio).
+  int64_t crop = 0;
+  /// Per RGB channel: (pixel / 255 - mean[c]) / std[c].
+  std::array<float, 3> mean = {0, 0, 0};
+  std::array<float, 3> std = {0, 0, 0};
+};
+
+/// What the compiler recorded about the model of a module compiled by name
+/// (ssm-compile --model, ssmc.compile("vim-t")): the .ssmb ModelInfo section.
+struct ModelInfo {
+  /// The registered variant ("vim-t").
+  std::string name;
+  /// "vim", "vmamba", "fastvim" or "mambaout"; may be empty.
+  std::string family;
+  std::optional<ImagePreprocessing> preprocessing;
+  /// Hyper-parameters as text ("img" = "224", "dtype" = "bf16", ...), in
+  /// the compiler's order; for display only.
+  std::vector<std::pair<std::string, std::string>> properties;
+};
+
+/// One kernel object embedded in a module.
+struct KernelObjectInfo {
+  format::TargetKind target = format::TargetKind::Cpu;
+  format::BinaryFormat format = format::BinaryFormat::So;
+  std::string chip;
+  uint64_t size = 0;
+};
+
+/// Everything a module declares, read and fully validated without a device
+/// (nothing is loaded): inspects a module compiled for a GPU on a machine
+/// without one.
+struct ModuleInfo {
+  /// Maps and validates the artifact at `path` (errors as Module::load's).
+  static Expected<ModuleInfo> read(const std::string &path);
+  static Expected<ModuleInfo> fromMemory(const void *data, size_t size);
+
+  /// The .ssmb format version of the file.
+  uint32_t formatVersion = 0;
+  /// "ssmc 0.1.0".
+  std::string compilerVersion;
+  /// The entry functions, in artifact order.
+  std::vector<FunctionSignature> functions;
+  /// Absent for modules compiled from IR (and for format v3 files).
+  std::optional<ModelInfo> model;
+  std::vector<KernelObjectInfo> kernelObjects;
+
+  std::vector<std::string> functionNames() const;
+  /// InvalidArgument (listing the available functions) for an unknown name.
+  Expected<FunctionSignature> signature(const std::string &function) const;
 };
 
 /// The static memory plan of one entry function, computed when the module is
@@ -185,11 +243,11 @@ public:
 
   /// The artifact's compiler version string ("ssmc 0.1.0").
   std::string compilerVersion() const;
-  /// Key/value metadata the compiler recorded (Debug sections named
-  /// "ssm.metadata", "key=value" lines), e.g. for a model compiled by name:
-  /// model, family, preprocess.resize, preprocess.crop, preprocess.mean,
-  /// preprocess.std. Empty when there is none.
-  std::vector<std::pair<std::string, std::string>> metadata() const;
+  /// What the module declares (as ModuleInfo::read gives it).
+  const ModuleInfo &info() const;
+  /// info().model: the model description, absent for modules compiled
+  /// from IR.
+  const std::optional<ModelInfo> &modelInfo() const;
   /// The path it was loaded from ("" for loadFromMemory).
   const std::string &path() const;
   const Device &device() const;

@@ -59,6 +59,7 @@ struct ModuleState {
   std::optional<format::ArtifactFile> file; // Module::load
   std::vector<uint8_t> bytes;               // Module::loadFromMemory
   std::optional<format::ArtifactView> view;
+  ModuleInfo info;
   std::vector<format::ConstantInfo> constants;
   cpu::CpuExecutable executable;
   std::optional<gpu::GpuExecutable> gpuExecutable;
@@ -267,6 +268,89 @@ std::string FunctionSignature::toString() const {
 }
 
 //===----------------------------------------------------------------------===//
+// ModuleInfo
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// What a validated view declares.
+Expected<ModuleInfo> describe(const format::ArtifactView &view) {
+  ModuleInfo info;
+  info.formatVersion = view.formatVersion();
+  info.compilerVersion = std::string(view.compilerVersion());
+  for (uint32_t e = 0; e < view.entryCount(); ++e) {
+    SSMRT_ASSIGN_OR_RETURN(format::EntryInfo entry, view.entry(e));
+    FunctionSignature signature;
+    signature.name = std::string(entry.name);
+    for (const format::TensorInfo &t : entry.inputs)
+      signature.inputs.push_back(toDesc(t));
+    for (const format::TensorInfo &t : entry.outputs)
+      signature.outputs.push_back(toDesc(t));
+    info.functions.push_back(std::move(signature));
+  }
+  for (uint32_t k = 0; k < view.kernelObjectCount(); ++k) {
+    SSMRT_ASSIGN_OR_RETURN(format::KernelObject object, view.kernelObject(k));
+    info.kernelObjects.push_back(
+        {object.target, object.format, std::string(object.chip), object.size});
+  }
+  if (view.hasModelInfo()) {
+    SSMRT_ASSIGN_OR_RETURN(format::ModelInfo record, view.modelInfo());
+    ModelInfo model;
+    model.name = std::string(record.name);
+    model.family = std::string(record.family);
+    if (record.hasPreprocessing) {
+      ImagePreprocessing pre;
+      pre.resize = record.resize;
+      pre.crop = record.crop;
+      pre.mean = record.mean;
+      pre.std = record.std;
+      model.preprocessing = pre;
+    }
+    for (const auto &[key, value] : record.properties)
+      model.properties.emplace_back(std::string(key), std::string(value));
+    info.model = std::move(model);
+  }
+  return info;
+}
+
+} // namespace
+
+Expected<ModuleInfo> ModuleInfo::read(const std::string &path) {
+  SSMRT_ASSIGN_OR_RETURN(format::ArtifactFile file,
+                         format::ArtifactFile::openPath(path));
+  Expected<ModuleInfo> info = describe(file.view());
+  if (!info.ok())
+    return info.status().withContext(strCat("'", path, "'"));
+  return info;
+}
+
+Expected<ModuleInfo> ModuleInfo::fromMemory(const void *data, size_t size) {
+  if (!data && size != 0)
+    return invalidArgumentError("ModuleInfo::fromMemory: data is null");
+  SSMRT_ASSIGN_OR_RETURN(
+      format::ArtifactView view,
+      format::ArtifactView::open(static_cast<const uint8_t *>(data), size));
+  return describe(view);
+}
+
+std::vector<std::string> ModuleInfo::functionNames() const {
+  std::vector<std::string> names;
+  for (const FunctionSignature &f : functions)
+    names.push_back(f.name);
+  return names;
+}
+
+Expected<FunctionSignature>
+ModuleInfo::signature(const std::string &function) const {
+  for (const FunctionSignature &f : functions)
+    if (f.name == function)
+      return f;
+  return invalidArgumentError(
+      strCat("unknown function '", function,
+             "' (available functions: ", joinNames(functionNames()), ")"));
+}
+
+//===----------------------------------------------------------------------===//
 // Module
 //===----------------------------------------------------------------------===//
 
@@ -291,6 +375,7 @@ namespace {
 /// Everything after the view is open: kernels, constants, plans.
 Status initialize(detail::ModuleState &state, detail::DeviceState &device) {
   const format::ArtifactView &view = *state.view;
+  SSMRT_ASSIGN_OR_RETURN(state.info, describe(view));
   detail::PlanContext context;
   for (uint32_t i = 0; i < view.constantCount(); ++i) {
     SSMRT_ASSIGN_OR_RETURN(format::ConstantInfo constant, view.constant(i));
@@ -520,29 +605,10 @@ Module::invoke(const std::string &function,
   return outputs;
 }
 
-std::vector<std::pair<std::string, std::string>> Module::metadata() const {
-  std::vector<std::pair<std::string, std::string>> entries;
-  const format::ArtifactView &view = *state_->view;
-  for (uint32_t i = 0; i < view.sectionCount(); ++i) {
-    Expected<format::SectionInfo> section = view.section(i);
-    if (!section.ok() || section->kind != format::SectionKind::Debug ||
-        section->name != format::kMetadataSection)
-      continue;
-    std::string_view text(reinterpret_cast<const char *>(section->data),
-                          static_cast<size_t>(section->size));
-    while (!text.empty()) {
-      size_t end = text.find('\n');
-      std::string_view line = text.substr(0, end);
-      text = end == std::string_view::npos ? std::string_view()
-                                           : text.substr(end + 1);
-      size_t eq = line.find('=');
-      if (eq == std::string_view::npos || eq == 0)
-        continue; // not key=value: ignored (the section is informational)
-      entries.emplace_back(std::string(line.substr(0, eq)),
-                           std::string(line.substr(eq + 1)));
-    }
-  }
-  return entries;
+const ModuleInfo &Module::info() const { return state_->info; }
+
+const std::optional<ModelInfo> &Module::modelInfo() const {
+  return state_->info.model;
 }
 
 std::string Module::compilerVersion() const {
