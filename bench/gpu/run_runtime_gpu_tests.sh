@@ -15,8 +15,13 @@
 # Logs go to $OUT (or ./gpu-out); a summary is printed at the end. Each step
 # runs even if an earlier one failed (when what it needs was built); the exit
 # status is 0 only if every step passed. BENCH_BUDGET_S (default 150): no
-# model is started after that many seconds of the bench.
+# model is started after that many seconds of the bench. RT_BUILD / PY_BUILD:
+# the build folders (default build-rt-gpu / build-py-gpu; an existing one is
+# reused with its build type, a new one is Release).
 set -u
+RT_BUILD=${RT_BUILD:-build-rt-gpu}
+PY_BUILD=${PY_BUILD:-build-py-gpu}
+buildType() { [ -f "$1/CMakeCache.txt" ] || echo -DCMAKE_BUILD_TYPE=Release; }
 OUT=${OUT:-$PWD/gpu-out}
 mkdir -p "$OUT"
 A=artifacts/gpurt
@@ -46,26 +51,26 @@ if [ ! -f /usr/include/gtest/gtest.h ] && [ -d "$A/googletest" ]; then
     cmake --build /tmp/gtest-build -j "$JOBS" >> "$OUT/gtest-build.log" 2>&1 &&
     cmake --install /tmp/gtest-build >> "$OUT/gtest-build.log" 2>&1 && PREFIX=/tmp/gtest
 fi
-cmake -S runtime -B build-rt-gpu -G Ninja -DSSM_ENABLE_CUDA=ON -DCMAKE_BUILD_TYPE=Release \
+cmake -S runtime -B "$RT_BUILD" -G Ninja -DSSM_ENABLE_CUDA=ON $(buildType "$RT_BUILD") \
   ${PREFIX:+-DCMAKE_PREFIX_PATH=$PREFIX} > "$OUT/build-runtime.log" 2>&1 &&
-  cmake --build build-rt-gpu -j "$JOBS" >> "$OUT/build-runtime.log" 2>&1
+  cmake --build "$RT_BUILD" -j "$JOBS" >> "$OUT/build-runtime.log" 2>&1
 rc=$?
 [ $rc = 0 ] || tail -30 "$OUT/build-runtime.log"
 step "build runtime (CUDA) + gtests" $rc "log: build-runtime.log"
 
 # 2. The CUDA gtests, then everything.
 export SSMRT_TEST_GPU_ARTIFACTS=$PWD/$A/test
-if [ -x build-rt-gpu/test/ssmrt-tests ]; then
-  build-rt-gpu/test/ssmrt-tests --gtest_filter='Cuda*:GpuGraph*:GpuExecutor*:CApi*' \
+if [ -x "$RT_BUILD/test/ssmrt-tests" ]; then
+  "$RT_BUILD/test/ssmrt-tests" --gtest_filter='Cuda*:GpuGraph*:GpuExecutor*:CApi*' \
     > "$OUT/gtest-cuda.log" 2>&1
   rc=$?
   grep -E "^\[ (graphs|  PASSED|  FAILED|  SKIPPED) |Skipped|Failure|capture" "$OUT/gtest-cuda.log" | head -30
-  skipped=$(grep -c "^\[  SKIPPED \] Cuda" "$OUT/gtest-cuda.log")
-  # A CUDA case that skips on the GPU machine is a failure of this run.
+  skipped=$(grep -c "^\[  SKIPPED \] CudaGraphTest" "$OUT/gtest-cuda.log")
+  # A graph case that skips on the GPU machine is a failure of this run.
   [ "$rc" = 0 ] && [ "$skipped" != 0 ] && rc=99
   step "gtest Cuda*/GpuGraph*" $rc \
-    "$(grep -E '^\[  PASSED  \]|^\[  FAILED  \]' "$OUT/gtest-cuda.log" | tr '\n' ' ') skipped Cuda: $skipped"
-  ctest --test-dir build-rt-gpu -j "$JOBS" > "$OUT/ctest.log" 2>&1
+    "$(grep -E '^\[  PASSED  \]|^\[  FAILED  \]' "$OUT/gtest-cuda.log" | tr '\n' ' ') skipped CudaGraphTest: $skipped"
+  ctest --test-dir "$RT_BUILD" -j "$JOBS" > "$OUT/ctest.log" 2>&1
   rc=$?
   step "ctest (runtime, all)" $rc "$(grep -E 'tests passed' "$OUT/ctest.log")"
 else
@@ -74,16 +79,16 @@ fi
 
 # 3. The Python runtime module with CUDA, and the GPU pytest.
 PY=$(command -v python3)
-cmake -S python -B build-py-gpu -G Ninja -DSSM_ENABLE_CUDA=ON -DCMAKE_BUILD_TYPE=Release \
+cmake -S python -B "$PY_BUILD" -G Ninja -DSSM_ENABLE_CUDA=ON $(buildType "$PY_BUILD") \
   -DPython_EXECUTABLE="$PY" > "$OUT/build-python.log" 2>&1 &&
-  cmake --build build-py-gpu -j "$JOBS" >> "$OUT/build-python.log" 2>&1
+  cmake --build "$PY_BUILD" -j "$JOBS" >> "$OUT/build-python.log" 2>&1
 rc=$?
 [ $rc = 0 ] || tail -30 "$OUT/build-python.log"
-step "build python module (CUDA)" $rc "$(ls build-py-gpu/ssmc/ 2>/dev/null | tr '\n' ' ')"
-export SSMC_EXTENSION_DIR=$PWD/build-py-gpu/ssmc
+step "build python module (CUDA)" $rc "$(ls "$PY_BUILD/ssmc/" 2>/dev/null | tr '\n' ' ')"
+export SSMC_EXTENSION_DIR=$PWD/$PY_BUILD/ssmc
 export SSMC_TEST_GPU_ARTIFACTS=$PWD/$A/test
 export PYTHONPATH=$PWD/python${PYTHONPATH:+:$PYTHONPATH}
-if [ -d build-py-gpu/ssmc ]; then
+if [ -d "$PY_BUILD/ssmc" ]; then
   "$PY" -c "import ssmc; print('ssmc devices:', ssmc.available_devices())" 2>&1 | tee -a "$OUT/gpu.txt"
   timeout 240 "$PY" -m pytest -q -rs python/test/test_gpu.py -p no:cacheprovider \
     > "$OUT/pytest-gpu.log" 2>&1
@@ -96,7 +101,7 @@ if [ -d build-py-gpu/ssmc ]; then
 fi
 
 # 4. Graphs on/off bench.
-if [ -d build-py-gpu/ssmc ] && [ -d "$A/bench" ]; then
+if [ -d "$PY_BUILD/ssmc" ] && [ -d "$A/bench" ]; then
   timeout 300 "$PY" bench/gpu/bench_graphs.py --artifacts "$A/bench" \
     --budget-s "${BENCH_BUDGET_S:-150}" --json "$OUT/graphs.json" > "$OUT/bench-graphs.log" 2>&1
   rc=$?

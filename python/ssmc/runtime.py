@@ -174,7 +174,8 @@ def _on_device(value: Any, spec: Any, device: str, what: str):
     else:
         array = as_tensor(value, spec)
         host = to_torch(rt.Tensor.from_object(array)) if not _is_torch_tensor(array) else array
-    if host.dtype != want and spec.dtype == "bf16" and host.dtype in (torch.int16, torch.uint16):
+    if host.dtype != want and spec.dtype == "bf16" and \
+            host.dtype in (torch.int16, getattr(torch, "uint16", torch.int16)):
         host = host.view(torch.bfloat16)
     return _on_device(host, spec, device, what)
 
