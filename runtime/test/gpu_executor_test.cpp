@@ -576,6 +576,18 @@ TEST(GpuGraphTest, UncapturableRunsFallBackToPlainLaunches) {
             std::string::npos)
       << f.ws->stats.lastCaptureFailure;
 
+  // Other keys are tried until the second failure, then nothing is.
+  gpu::RunBindings other;
+  other.inputs = {f.ws->memory.pointer() + f.ws->inputOffsets[0]};
+  other.outputs = {0, 0};
+  for (int fill : {7, 7, 8, 8, 8}) {
+    Expected<std::vector<uint64_t>> ran = gpu::runSchedule(
+        f.loaded->plan, *f.exe, *f.ws, other, fill, /*graphs=*/true);
+    ASSERT_TRUE(ran.ok()) << ran.status().toString();
+  }
+  EXPECT_EQ(f.device->captures, 2);
+  EXPECT_EQ(f.ws->stats.captureFailures, 2u);
+
   GraphFixture g;
   g.device->failBeginCapture = true;
   for (int run = 0; run < 3; ++run)
@@ -724,7 +736,7 @@ TEST(GpuGraphTest, KeepsAFewGraphsPerEntry) {
   Expected<uint64_t> in = device.allocate(n * 4);
   Expected<uint64_t> k = device.allocate(16);
   ASSERT_TRUE(in.ok() && k.ok());
-  for (int i = 0; i < 6; ++i) {
+  for (int i = 0; i < 10; ++i) {
     Expected<uint64_t> out = device.allocate(n * 4);
     ASSERT_TRUE(out.ok());
     outs.push_back(*out);
@@ -738,8 +750,8 @@ TEST(GpuGraphTest, KeepsAFewGraphsPerEntry) {
               false, true)
               .ok());
   }
-  EXPECT_EQ(f.ws->stats.graphCaptures, 6u);
-  EXPECT_EQ(device.liveGraphs, 4); // the least recently used dropped
+  EXPECT_EQ(f.ws->stats.graphCaptures, 10u);
+  EXPECT_EQ(device.liveGraphs, 8); // the least recently used dropped
   f.ws.reset();
   for (uint64_t p : outs)
     ASSERT_TRUE(device.free(p).ok());

@@ -406,8 +406,11 @@ void GraphExec::reset() {
 namespace {
 
 /// Graphs kept per entry, and keys remembered as run once.
-constexpr size_t kMaxGraphs = 4;
+constexpr size_t kMaxGraphs = 8;
 constexpr size_t kMaxSeenKeys = 16;
+/// Failed captures after which an entry stops trying (a driver or library
+/// that refuses capture refuses it for every key).
+constexpr uint64_t kMaxCaptureFailures = 2;
 
 /// Runs `runner` plainly, counting it.
 Expected<std::vector<uint64_t>> runPlain(GpuRunner &runner, GpuWorkspace &ws,
@@ -470,6 +473,8 @@ Expected<std::vector<uint64_t>> runSchedule(const detail::EntryPlan &plan,
     ++ws.stats.graphReplays;
     return graph.returned;
   }
+  if (ws.stats.captureFailures >= kMaxCaptureFailures)
+    return runPlain(runner, ws, fill);
   auto seen = std::find(ws.seen.begin(), ws.seen.end(), key);
   if (seen == ws.seen.end()) {
     // First run with these addresses: plainly (libraries and lazily loaded

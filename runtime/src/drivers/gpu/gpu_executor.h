@@ -19,7 +19,8 @@
 // launches one by one (a warm-up: libraries load, lazy modules resolve), the
 // second captures the same stream work into a graph and launches it, later
 // ones replay the graph. A run that cannot be captured (a call the driver
-// refuses during capture) runs plainly, and its key is never tried again.
+// refuses during capture) runs plainly, and its key is never tried again;
+// after two failed captures the entry stops capturing.
 // SSMRT_CUDA_GRAPHS=0 (or InvokeOptions::graphs) turns graphs off.
 //
 //===----------------------------------------------------------------------===//
