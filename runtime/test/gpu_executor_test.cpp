@@ -148,6 +148,7 @@ public:
     });
   }
   Status checkDeviceRange(uint64_t address, uint64_t bytes) override {
+    ++rangeChecks;
     for (const auto &[base, size] : live_)
       if (address >= base && address + bytes <= base + size)
         return okStatus();
@@ -206,6 +207,7 @@ public:
   bool graphs = false, refuseCapture = false, failBeginCapture = false;
   int allocations = 0, uploads = 0, copies = 0, launches = 0, liveEvents = 0;
   int captures = 0, graphLaunches = 0, liveGraphs = 0, fills = 0;
+  int rangeChecks = 0;
   int lastFill = -1;
   unsigned lastShared = 0;
 
@@ -696,6 +698,8 @@ TEST(GpuGraphTest, CallerBuffersInPlaceStagedAndChecked) {
                 0);
     }
   }
+  // Each set of addresses was checked once (3 buffers, 2 sets).
+  EXPECT_EQ(device.rangeChecks, 6);
   // Per address set: plain, capture, replay; then the poisoned run (a new
   // key: plain).
   EXPECT_EQ(f.ws->stats.graphCaptures, 2u);

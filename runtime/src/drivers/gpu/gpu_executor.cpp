@@ -568,33 +568,44 @@ Status executeWithBuffers(const detail::EntryPlan &plan,
   const FunctionSignature &sig = plan.signature;
   Device &device = *executable.device;
   RunBindings bindings;
-  auto bind = [&](const TensorView &view, const TensorDesc &desc,
-                  const char *what, size_t index) -> Status {
-    uint64_t address = reinterpret_cast<uint64_t>(view.data);
-    uint64_t bytes = desc.byteSize();
-    if (bytes == 0)
-      return okStatus();
-    Status checked = device.checkDeviceRange(address, bytes);
-    if (!checked.ok())
-      return invalidArgumentError(strCat(
-          "function '", sig.name, "': ", what, " ", index,
-          desc.name.empty() ? std::string() : strCat(" ('", desc.name, "')"),
-          " (", desc.typeString(), "): ", checked.message()));
-    return okStatus();
-  };
-  for (size_t k = 0; k < inputs.size(); ++k) {
-    SSMRT_RETURN_IF_ERROR(bind(inputs[k], sig.inputs[k], "input", k));
+  for (size_t k = 0; k < inputs.size(); ++k)
     bindings.inputs.push_back(sig.inputs[k].byteSize() == 0
                                   ? workspace.memory.pointer() +
                                         workspace.inputOffsets[k]
                                   : reinterpret_cast<uint64_t>(inputs[k].data));
-  }
-  for (size_t out = 0; out < outputs.size(); ++out) {
-    SSMRT_RETURN_IF_ERROR(bind(outputs[out], sig.outputs[out], "output", out));
+  for (size_t out = 0; out < outputs.size(); ++out)
     bindings.outputs.push_back(
         sig.outputs[out].byteSize() == 0
             ? 0
             : reinterpret_cast<uint64_t>(outputs[out].data));
+  // Every buffer is checked once per set of addresses (the driver queries
+  // cost a few microseconds per buffer, which a model with hundreds of
+  // weights would pay on every call).
+  if (bindings.inputs != workspace.checkedInputs ||
+      bindings.outputs != workspace.checkedOutputs) {
+    auto check = [&](const TensorView &view, const TensorDesc &desc,
+                     const char *what, size_t index) -> Status {
+      uint64_t bytes = desc.byteSize();
+      if (bytes == 0)
+        return okStatus();
+      Status checked =
+          device.checkDeviceRange(reinterpret_cast<uint64_t>(view.data), bytes);
+      if (!checked.ok())
+        return invalidArgumentError(strCat(
+            "function '", sig.name, "': ", what, " ", index,
+            desc.name.empty() ? std::string() : strCat(" ('", desc.name, "')"),
+            " (", desc.typeString(), "): ", checked.message()));
+      return okStatus();
+    };
+    workspace.checkedInputs.clear();
+    workspace.checkedOutputs.clear();
+    for (size_t k = 0; k < inputs.size(); ++k)
+      SSMRT_RETURN_IF_ERROR(check(inputs[k], sig.inputs[k], "input", k));
+    for (size_t out = 0; out < outputs.size(); ++out)
+      SSMRT_RETURN_IF_ERROR(
+          check(outputs[out], sig.outputs[out], "output", out));
+    workspace.checkedInputs = bindings.inputs;
+    workspace.checkedOutputs = bindings.outputs;
   }
   SSMRT_RETURN_IF_ERROR(runSchedule(plan, executable, workspace, bindings,
                                     poisonOutputs ? 0xFF : 0, graphs)

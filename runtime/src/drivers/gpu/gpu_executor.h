@@ -153,6 +153,9 @@ struct GpuWorkspace {
   std::vector<Graph> graphs;
   uint64_t clock = 0;
   ExecutionStats stats;
+  /// The caller buffers of the last executeWithBuffers whose addresses were
+  /// checked (Device::checkDeviceRange); the same addresses again are not.
+  std::vector<uint64_t> checkedInputs, checkedOutputs;
 
   static Expected<GpuWorkspace> create(const detail::EntryPlan &plan,
                                        std::shared_ptr<Device> device);
