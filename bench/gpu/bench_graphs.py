@@ -10,6 +10,8 @@ device="cuda:0")`` and random inputs (N(0, 1) image, N(0, 0.02) weights):
   call ms     wall clock of one synchronous ``invoke_with_buffers`` call with
               CUDA torch tensors in and out (the Python GPU path, no host
               copies): what a batch-1 user waits for;
+  module ms   wall clock of ``module(*cuda_tensors, return_type="torch")``
+              (graphs by default; new output tensors each call);
 
 each with graphs off and on (the same module, ``graphs=False/True``), the
 median of --iters runs after --warmup, the graph counters of the runtime, and
@@ -101,6 +103,16 @@ def main():
             outputs[key] = [y.clone() for y in ys]
             print(f"{name} graphs {key}: device {row[f'device_ms_{key}']:.3f} ms, call "
                   f"{row[f'call_ms_{key}']:.3f} ms", flush=True)
+        # The high-level call (graphs by default): CUDA tensors in, new CUDA
+        # output tensors out, as ssmc.torch.Module's forward does.
+        for _ in range(args.warmup):
+            m(*xs, return_type="torch")
+        times = []
+        for _ in range(iters):
+            t0 = time.perf_counter()
+            m(*xs, return_type="torch")
+            times.append((time.perf_counter() - t0) * 1e3)
+        row["module_call_ms"] = statistics.median(times)
         row["equal"] = all(torch.equal(a.view(torch.uint8), b.view(torch.uint8))
                            for a, b in zip(outputs["off"], outputs["on"]))
         row["max_abs_diff"] = max(float((a.float() - b.float()).abs().max())
@@ -115,12 +127,14 @@ def main():
         torch.cuda.empty_cache()
 
     print(f"\n{'module':32s} {'batch':>5s} {'device ms off/on':>20s} {'x':>6s} "
-          f"{'call ms off/on':>20s} {'x':>6s} {'img/s on':>9s} {'equal':>5s} captures/replays")
+          f"{'call ms off/on':>20s} {'x':>6s} {'module ms':>9s} {'img/s on':>9s} {'equal':>5s} "
+          "captures/replays")
     for r in rows:
         s = r["stats"]
         print(f"{r['file']:32s} {r['batch']:5d} {r['device_ms_off']:9.3f} / {r['device_ms_on']:8.3f} "
               f"{r['device_speedup']:6.2f} {r['call_ms_off']:9.3f} / {r['call_ms_on']:8.3f} "
-              f"{r['call_speedup']:6.2f} {r['batch'] / (r['device_ms_on'] * 1e-3):9.1f} "
+              f"{r['call_speedup']:6.2f} {r['module_call_ms']:9.3f} "
+              f"{r['batch'] / (r['device_ms_on'] * 1e-3):9.1f} "
               f"{str(r['equal']):>5s} {s['graph_captures']}/{s['graph_replays']}"
               + (f" FAILED CAPTURES: {s['last_capture_failure']}" if s["capture_failures"] else ""))
     if args.json:

@@ -155,6 +155,10 @@ def _on_device(value: Any, spec: Any, device: str, what: str):
     want = _torch_dtype(spec.dtype)
     if _is_torch_tensor(value):
         t = value.detach() if value.requires_grad else value
+        # The common case (a parameter or input already in place) quickly.
+        if t.is_cuda and t.dtype == want and t.is_contiguous() and \
+                f"cuda:{t.get_device()}" == device and tuple(t.shape) == tuple(spec.shape):
+            return t
         if t.device.type == "cuda" and _torch_device_name(t.device) != device:
             raise InvalidArgumentError(
                 f"{what} is on {t.device}, but the module runs on {device}: move it there "
