@@ -36,13 +36,13 @@ import ssmc  # noqa: E402
 from ssmc.runtime import _torch_dtype  # noqa: E402
 
 
-def make_inputs(sig, seed=0):
+def make_inputs(sig, device, seed=0):
     g = torch.Generator().manual_seed(seed)
     xs = []
     for i, spec in enumerate(sig.inputs):
         scale = 1.0 if i == 0 else 0.02
         t = torch.randn(tuple(spec.shape), generator=g) * scale
-        xs.append(t.to(_torch_dtype(spec.dtype)).to("cuda:0"))
+        xs.append(t.to(_torch_dtype(spec.dtype)).to(device))
     return xs
 
 
@@ -71,9 +71,12 @@ def main():
     parser.add_argument("--iters", type=int, default=20)
     parser.add_argument("--budget-s", type=float, default=240)
     parser.add_argument("--json", default="")
+    parser.add_argument("--device", default="cuda:0",
+                        help="cpu: a dry run of this script on CPU artifacts")
     args = parser.parse_args()
     start = time.monotonic()
-    print(f"{torch.cuda.get_device_name(0)}, torch {torch.__version__}", flush=True)
+    name = torch.cuda.get_device_name(0) if args.device != "cpu" else "cpu"
+    print(f"{name}, torch {torch.__version__}", flush=True)
     files = sorted(f for f in os.listdir(args.artifacts) if f.endswith(".ssmb"))
     # Batch 1 first: it is the fast one.
     files.sort(key=lambda f: ("-b1-" not in f, f))
@@ -83,11 +86,11 @@ def main():
             print(f"{name}: not run (budget of {args.budget_s:.0f} s spent)", flush=True)
             continue
         t0 = time.monotonic()
-        m = ssmc.load(os.path.join(args.artifacts, name), device="cuda:0")
+        m = ssmc.load(os.path.join(args.artifacts, name), device=args.device)
         load_s = time.monotonic() - t0
         sig = m.signature["forward"]
         batch = sig.inputs[0].shape[0]
-        xs = make_inputs(sig)
+        xs = make_inputs(sig, args.device)
         hosts = [host_array(x) for x in xs]
         big = batch >= 32
         iters = max(5, args.iters // 4) if big else args.iters
@@ -97,7 +100,7 @@ def main():
             key = "on" if graphs else "off"
             ms = m.runtime_module.time("forward", hosts, args.warmup, iters, graphs=graphs)
             row[f"device_ms_{key}"] = statistics.median(ms)
-            ys = [torch.empty(tuple(s.shape), dtype=_torch_dtype(s.dtype), device="cuda:0")
+            ys = [torch.empty(tuple(s.shape), dtype=_torch_dtype(s.dtype), device=args.device)
                   for s in sig.outputs]
             row[f"call_ms_{key}"] = call_ms(m, xs, ys, graphs, args.warmup, iters)
             outputs[key] = [y.clone() for y in ys]
