@@ -369,6 +369,10 @@ struct Placement {
   int32_t type = dl::kDLCPU;
   int32_t id = 0;
   std::string name = "cpu";
+  /// GPU tensors are exported for the legacy default stream (the producer
+  /// orders its pending writes before it); false: the caller has ordered
+  /// them already and the export asks for no synchronization.
+  bool syncStreams = true;
 };
 
 /// The placement of a runtime device name: "cpu", "cuda:N", "hip:N".
@@ -417,7 +421,8 @@ TensorPtr fromDLPack(const py::handle &obj, const Placement *gpu = nullptr) {
   // HIP's 0): its producer orders the pending writes before it, and the
   // runtime's stream waits for that stream's work.
   py::object capsule =
-      gpu ? obj.attr("__dlpack__")(py::arg("stream") =
+      gpu && gpu->syncStreams
+          ? obj.attr("__dlpack__")(py::arg("stream") =
                                        gpu->type == dl::kDLROCM ? 0 : 1)
           : obj.attr("__dlpack__")();
   if (!PyCapsule_IsValid(capsule.ptr(), dl::kCapsuleName))
@@ -701,8 +706,10 @@ ssmrt::InvokeOptions invokeOptions(bool poison, const py::object &graphs) {
 
 void invokeWithBuffers(const ssmrt::Module &module, const std::string &function,
                        const py::sequence &inputs, const py::sequence &outputs,
-                       bool poison, const py::object &graphs) {
+                       bool poison, const py::object &graphs,
+                       bool syncStreams) {
   Placement placement = placementOf(module.device().name());
+  placement.syncStreams = syncStreams;
   std::vector<TensorPtr> keep;
   std::vector<ssmrt::TensorView> in =
       bufferViews(inputs, placement, false, function, keep);
@@ -1097,7 +1104,7 @@ PYBIND11_MODULE(_ssm_runtime, m) {
            "The GIL is released while the function runs.")
       .def("invoke_with_buffers", &invokeWithBuffers, py::arg("function"),
            py::arg("inputs"), py::arg("outputs"), py::arg("poison") = false,
-           py::arg("graphs") = py::none(),
+           py::arg("graphs") = py::none(), py::arg("sync_streams") = true,
            "Runs `function` on caller buffers of the module's device, "
            "without host copies: on 'cuda:N' tensors on that GPU exporting "
            "__dlpack__ (e.g. CUDA torch tensors, C-contiguous), on 'cpu' "
@@ -1106,7 +1113,11 @@ PYBIND11_MODULE(_ssm_runtime, m) {
            "signature exactly and overlap nothing else). Returns when the "
            "outputs are written. poison: outputs start as 0xFF bytes. "
            "graphs: None follows $SSMRT_CUDA_GRAPHS, True/False force CUDA "
-           "graphs on/off. The GIL is released while it runs.")
+           "graphs on/off. sync_streams: GPU tensors are exported for the "
+           "legacy default stream (each producer orders its pending writes "
+           "before the call); False when the caller has done that already "
+           "(cheaper: no stream work per tensor). The GIL is released while "
+           "it runs.")
       .def("time", &timeFunction, py::arg("function"), py::arg("inputs"),
            py::arg("warmup") = 3, py::arg("iterations") = 10,
            py::arg("graphs") = py::none(),

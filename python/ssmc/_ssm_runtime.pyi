@@ -132,7 +132,8 @@ class Module:
     def invoke(self, function: str, inputs: Sequence[_TensorLike]) -> List[Tensor]:
         """Runs ``function``; inputs must match the signature exactly."""
     def invoke_with_buffers(self, function: str, inputs: Sequence[Any], outputs: Sequence[Any],
-                            poison: bool = ..., graphs: Optional[bool] = ...) -> None:
+                            poison: bool = ..., graphs: Optional[bool] = ...,
+                            sync_streams: bool = ...) -> None:
         """Runs ``function`` on caller buffers of the module's device (CUDA
         tensors on 'cuda:N', host arrays on 'cpu'); outputs written in place."""
     def time(self, function: str, inputs: Sequence[_TensorLike], warmup: int = ...,

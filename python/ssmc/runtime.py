@@ -505,7 +505,15 @@ class Module:
             fn, inputs, named, convert=lambda v, spec, what: _on_device(v, spec, device, what))
         outputs = [torch.empty(tuple(spec.shape), dtype=_torch_dtype(spec.dtype), device=device)
                    for spec in self._signatures[fn].outputs]
-        self._rt.invoke_with_buffers(fn, slots, outputs, poison=poison, graphs=graphs)
+        # Order the work pending on torch's current stream before the call
+        # once (the runtime's stream follows the legacy default stream), not
+        # once per tensor in its DLPack export.
+        current = torch.cuda.current_stream(device)
+        default = torch.cuda.default_stream(device)
+        if current != default:
+            default.wait_stream(current)
+        self._rt.invoke_with_buffers(fn, slots, outputs, poison=poison, graphs=graphs,
+                                     sync_streams=False)
         return outputs
 
     def invoke_with_buffers(self, function: Optional[str], inputs: Sequence[Any],
