@@ -181,11 +181,28 @@ struct MemoryPlan {
   uint32_t reusedAllocations = 0;
 };
 
-/// Options of Module::invoke.
+/// Options of Module::invoke, invokeWithBuffers and time.
 struct InvokeOptions {
   /// Output allocations start as 0xFF bytes (NaN for floats) instead of
   /// zeros, so an element the schedule never writes shows up.
   bool poisonOutputs = false;
+  /// CUDA graphs (GPU devices whose driver has them; ignored elsewhere):
+  /// Default follows SSMRT_CUDA_GRAPHS (on unless it says 0/off/false), On
+  /// and Off override it. With graphs, the first run of an entry over given
+  /// device addresses queues its launches one by one, the second records
+  /// them into a graph, later runs with the same addresses replay it; the
+  /// outputs are the same as without.
+  enum class Graphs { Default, Off, On };
+  Graphs graphs = Graphs::Default;
+};
+
+/// How the runs of one entry on a GPU went (Module::executionStats).
+struct ExecutionStats {
+  uint64_t plainRuns = 0;     // runs that queued each launch and copy
+  uint64_t graphCaptures = 0; // graphs recorded (each also ran once)
+  uint64_t graphReplays = 0;  // runs that replayed a recorded graph
+  uint64_t captureFailures = 0;
+  std::string lastCaptureFailure; // why the last failed capture failed
 };
 
 /// A loaded .ssmb module, ready to invoke on its device. A moved-from
@@ -227,19 +244,42 @@ public:
   Expected<std::vector<HostTensor>>
   invoke(const std::string &function,
          const std::vector<TensorView> &inputs) const;
-  Expected<std::vector<HostTensor>> invoke(const std::string &function,
-                                           const std::vector<TensorView> &inputs,
-                                           const InvokeOptions &options) const;
+  Expected<std::vector<HostTensor>>
+  invoke(const std::string &function, const std::vector<TensorView> &inputs,
+         const InvokeOptions &options) const;
+
+  /// Runs `function` on caller-provided buffers of the module's device:
+  /// host memory on "cpu", device memory of that GPU on "cuda:N"
+  /// (TensorView::data is then the device address). Inputs are read in
+  /// place; every output is written into `outputs[i]`, which must match the
+  /// signature's outputs exactly (count, dtype, rank, dims) and overlap no
+  /// other output and no input. No host copy is made: on a GPU the call
+  /// queues the schedule on the device's stream after any work queued on
+  /// the legacy default stream, and returns when it is done. Errors
+  /// (InvalidArgument) name the buffer: wrong dtype or shape, null data, a
+  /// GPU address that is host memory, another GPU's or too short.
+  Status invokeWithBuffers(const std::string &function,
+                           const std::vector<TensorView> &inputs,
+                           const std::vector<TensorView> &outputs,
+                           const InvokeOptions &options = {}) const;
 
   /// Times `function` on `inputs`: `warmup` untimed runs, then `iterations`
   /// timed ones; returns each timed run's milliseconds. On a CUDA device the
   /// inputs are uploaded once and stay resident, the runs are queued back to
   /// back and timed with events between them (device time of the schedule's
   /// launches and copies, no host transfers). On the CPU each run is a whole
-  /// invoke() timed by the wall clock.
+  /// invoke() timed by the wall clock. `options.graphs` as for invoke.
   Expected<std::vector<double>> time(const std::string &function,
                                      const std::vector<TensorView> &inputs,
                                      int warmup, int iterations) const;
+  Expected<std::vector<double>> time(const std::string &function,
+                                     const std::vector<TensorView> &inputs,
+                                     int warmup, int iterations,
+                                     const InvokeOptions &options) const;
+
+  /// How the GPU runs of `function` went so far (all zero on the CPU and
+  /// before the first GPU run).
+  Expected<ExecutionStats> executionStats(const std::string &function) const;
 
   /// The artifact's compiler version string ("ssmc 0.1.0").
   std::string compilerVersion() const;

@@ -182,8 +182,8 @@ openGpu(const std::string &name, const std::string &kind, const char *api,
   int ordinal = deviceOrdinal(name, kind);
   if (ordinal < 0)
     return invalidArgumentError(strCat("device '", name, "' is not a ", api,
-                                       " device name ('", kind, "' or '",
-                                       kind, ":N')"));
+                                       " device name ('", kind, "' or '", kind,
+                                       ":N')"));
   SSMRT_ASSIGN_OR_RETURN(std::shared_ptr<DriverT> driver,
                          loadedDriver<DriverT>());
   SSMRT_ASSIGN_OR_RETURN(std::unique_ptr<DeviceT> device,
@@ -205,16 +205,14 @@ Expected<Device> Instance::openDevice(const std::string &name) const {
   std::string canonical;
 #if SSMRT_HAVE_CUDA
   if (kind == "cuda") {
-    SSMRT_ASSIGN_OR_RETURN(
-        gpuDevice,
-        (openGpu<cuda::Driver, cuda::Device>(name, "cuda", "CUDA", &canonical)));
+    SSMRT_ASSIGN_OR_RETURN(gpuDevice, (openGpu<cuda::Driver, cuda::Device>(
+                                          name, "cuda", "CUDA", &canonical)));
   }
 #endif
 #if SSMRT_HAVE_HIP
   if (kind == "hip") {
-    SSMRT_ASSIGN_OR_RETURN(
-        gpuDevice,
-        (openGpu<hip::Driver, hip::Device>(name, "hip", "HIP", &canonical)));
+    SSMRT_ASSIGN_OR_RETURN(gpuDevice, (openGpu<hip::Driver, hip::Device>(
+                                          name, "hip", "HIP", &canonical)));
   }
 #endif
   if (gpuDevice) {
@@ -512,6 +510,45 @@ gpuWorkspace(detail::ModuleState &state, const detail::EntryPlan &plan,
 }
 } // namespace
 
+/// Runs `run` on the CPU with a spare arena of the entry (or a new one),
+/// given back afterwards, and the execution context of `options`.
+namespace {
+template <typename Fn>
+Status withCpuArena(detail::ModuleState &state, ThreadPool &pool,
+                    const detail::EntryPlan &plan, size_t index,
+                    const InvokeOptions &options, Fn run) {
+  detail::ArenaCache &cache = *state.arenas[index];
+  Buffer arena;
+  {
+    std::lock_guard<std::mutex> lock(cache.mutex);
+    if (!cache.spare.empty()) {
+      arena = std::move(cache.spare.back());
+      cache.spare.pop_back();
+    }
+  }
+  if (arena.size() < plan.memory.arenaBytes || !arena.ownsData()) {
+    SSMRT_ASSIGN_OR_RETURN(arena, Buffer::allocate(plan.memory.arenaBytes));
+  }
+
+  detail::ExecutionContext context;
+  context.constants = &state.constants;
+  context.kernels = &state.executable.kernels;
+  context.pool = &pool;
+  context.poisonOutputs = options.poisonOutputs;
+  Status status = [&] {
+    cpu::CurrentThreadPool scope(&pool);
+    return run(context, arena);
+  }();
+
+  {
+    std::lock_guard<std::mutex> lock(cache.mutex);
+    if (cache.spare.size() < kMaxSpareArenas)
+      cache.spare.push_back(std::move(arena));
+  }
+  return status;
+}
+} // namespace
+
 Expected<std::vector<HostTensor>>
 Module::invoke(const std::string &function,
                const std::vector<TensorView> &inputs) const {
@@ -521,6 +558,12 @@ Module::invoke(const std::string &function,
 Expected<std::vector<double>>
 Module::time(const std::string &function, const std::vector<TensorView> &inputs,
              int warmup, int iterations) const {
+  return time(function, inputs, warmup, iterations, InvokeOptions());
+}
+
+Expected<std::vector<double>>
+Module::time(const std::string &function, const std::vector<TensorView> &inputs,
+             int warmup, int iterations, const InvokeOptions &options) const {
   size_t index = 0;
   SSMRT_ASSIGN_OR_RETURN(const detail::EntryPlan *plan,
                          state_->find(function, &index));
@@ -533,17 +576,18 @@ Module::time(const std::string &function, const std::vector<TensorView> &inputs,
                " and ", iterations));
   if (state_->gpuExecutable) {
     std::lock_guard<std::mutex> lock(state_->device.state_->gpuMutex);
-    SSMRT_ASSIGN_OR_RETURN(gpu::GpuWorkspace * ws,
-                           gpuWorkspace(*state_, *plan, index,
-                                        state_->device.state_->gpu));
-    return gpu::timeEntry(*plan, *state_->gpuExecutable, *ws, inputs, warmup,
-                          iterations);
+    SSMRT_ASSIGN_OR_RETURN(
+        gpu::GpuWorkspace * ws,
+        gpuWorkspace(*state_, *plan, index, state_->device.state_->gpu));
+    return gpu::timeEntry(
+        *plan, *state_->gpuExecutable, *ws, inputs, warmup, iterations,
+        gpu::useGraphs(*state_->gpuExecutable, options.graphs));
   }
   std::vector<double> ms;
   for (int i = 0; i < warmup + iterations; ++i) {
     auto start = std::chrono::steady_clock::now();
     SSMRT_ASSIGN_OR_RETURN(std::vector<HostTensor> outputs,
-                           invoke(function, inputs));
+                           invoke(function, inputs, options));
     double elapsed = std::chrono::duration<double, std::milli>(
                          std::chrono::steady_clock::now() - start)
                          .count();
@@ -565,44 +609,62 @@ Module::invoke(const std::string &function,
   SSMRT_RETURN_IF_ERROR(detail::validateInputs(plan->signature, inputs));
   if (state_->gpuExecutable) {
     std::lock_guard<std::mutex> lock(state_->device.state_->gpuMutex);
-    SSMRT_ASSIGN_OR_RETURN(gpu::GpuWorkspace * ws,
-                           gpuWorkspace(*state_, *plan, index,
-                                        state_->device.state_->gpu));
-    return gpu::executeEntry(*plan, *state_->gpuExecutable, *ws, inputs,
-                             options.poisonOutputs);
+    SSMRT_ASSIGN_OR_RETURN(
+        gpu::GpuWorkspace * ws,
+        gpuWorkspace(*state_, *plan, index, state_->device.state_->gpu));
+    return gpu::executeEntry(
+        *plan, *state_->gpuExecutable, *ws, inputs, options.poisonOutputs,
+        gpu::useGraphs(*state_->gpuExecutable, options.graphs));
   }
+  std::optional<Expected<std::vector<HostTensor>>> outputs;
+  SSMRT_RETURN_IF_ERROR(withCpuArena(
+      *state_, state_->device.state_->instance->pool, *plan, index, options,
+      [&](const detail::ExecutionContext &context, Buffer &arena) {
+        outputs.emplace(detail::executeEntry(*plan, context, inputs, arena));
+        return okStatus();
+      }));
+  return std::move(*outputs);
+}
 
-  // Take a spare arena (or make one); give it back afterwards.
-  detail::ArenaCache &cache = *state_->arenas[index];
-  Buffer arena;
-  {
-    std::lock_guard<std::mutex> lock(cache.mutex);
-    if (!cache.spare.empty()) {
-      arena = std::move(cache.spare.back());
-      cache.spare.pop_back();
-    }
+Status Module::invokeWithBuffers(const std::string &function,
+                                 const std::vector<TensorView> &inputs,
+                                 const std::vector<TensorView> &outputs,
+                                 const InvokeOptions &options) const {
+  size_t index = 0;
+  SSMRT_ASSIGN_OR_RETURN(const detail::EntryPlan *plan,
+                         state_->find(function, &index));
+  if (!plan->status.ok())
+    return plan->status;
+  SSMRT_RETURN_IF_ERROR(
+      detail::validateBuffers(plan->signature, inputs, outputs));
+  if (state_->gpuExecutable) {
+    std::lock_guard<std::mutex> lock(state_->device.state_->gpuMutex);
+    SSMRT_ASSIGN_OR_RETURN(
+        gpu::GpuWorkspace * ws,
+        gpuWorkspace(*state_, *plan, index, state_->device.state_->gpu));
+    return gpu::executeWithBuffers(
+        *plan, *state_->gpuExecutable, *ws, inputs, outputs,
+        options.poisonOutputs,
+        gpu::useGraphs(*state_->gpuExecutable, options.graphs));
   }
-  if (arena.size() < plan->memory.arenaBytes || !arena.ownsData()) {
-    SSMRT_ASSIGN_OR_RETURN(arena, Buffer::allocate(plan->memory.arenaBytes));
-  }
+  return withCpuArena(
+      *state_, state_->device.state_->instance->pool, *plan, index, options,
+      [&](const detail::ExecutionContext &context, Buffer &arena) {
+        return detail::executeEntryInto(*plan, context, inputs, outputs, arena);
+      });
+}
 
-  ThreadPool &pool = state_->device.state_->instance->pool;
-  detail::ExecutionContext context;
-  context.constants = &state_->constants;
-  context.kernels = &state_->executable.kernels;
-  context.pool = &pool;
-  context.poisonOutputs = options.poisonOutputs;
-  Expected<std::vector<HostTensor>> outputs = [&] {
-    cpu::CurrentThreadPool scope(&pool);
-    return detail::executeEntry(*plan, context, inputs, arena);
-  }();
-
-  {
-    std::lock_guard<std::mutex> lock(cache.mutex);
-    if (cache.spare.size() < kMaxSpareArenas)
-      cache.spare.push_back(std::move(arena));
-  }
-  return outputs;
+Expected<ExecutionStats>
+Module::executionStats(const std::string &function) const {
+  size_t index = 0;
+  SSMRT_ASSIGN_OR_RETURN(const detail::EntryPlan *plan,
+                         state_->find(function, &index));
+  (void)plan;
+  if (!state_->gpuExecutable)
+    return ExecutionStats();
+  std::lock_guard<std::mutex> lock(state_->device.state_->gpuMutex);
+  const std::optional<gpu::GpuWorkspace> &ws = state_->gpuWorkspaces[index];
+  return ws ? ws->stats : ExecutionStats();
 }
 
 const ModuleInfo &Module::info() const { return state_->info; }
