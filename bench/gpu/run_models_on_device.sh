@@ -2,9 +2,11 @@
 # Whole models on the GPU machine (the `run` device tool): build the
 # runtime's C library with the CUDA driver, then bench_models.py over the
 # carried artifacts/models of make_model_artifacts.py. Logs go to $OUT (or
-# ./gpu-out); extra arguments go to bench_models.py.
+# ./gpu-out); extra arguments go to bench_models.py. ARTIFACTS=dir: the
+# modules (default artifacts/models).
 #   carry: artifacts/models
 set -u
+ARTIFACTS=${ARTIFACTS:-artifacts/models}
 OUT=${OUT:-$PWD/gpu-out}
 mkdir -p "$OUT"
 nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.mem,temperature.gpu --format=csv | tee "$OUT/gpu.txt"
@@ -14,7 +16,7 @@ cmake -S runtime -B build-rt-gpu -G Ninja -DSSM_ENABLE_CUDA=ON -DCMAKE_BUILD_TYP
   { tail -30 "$OUT/build.log"; exit 1; }
 export LD_LIBRARY_PATH=${LD_LIBRARY_PATH:+$LD_LIBRARY_PATH:}/usr/local/cuda/lib64
 PYTHONUNBUFFERED=1 python3 bench/gpu/bench_models.py --lib build-rt-gpu/libssmrt_c.so \
-  --json "$OUT/models.json" "$@" 2>&1 | tee "$OUT/models.log"
+  --artifacts "$ARTIFACTS" --json "$OUT/models.json" "$@" 2>&1 | tee "$OUT/models.log"
 rc=${PIPESTATUS[0]}
 # PROFILE=substring: every kernel of that module's second forward under
 # Nsight Compute (duration only, clocks left alone), summed per kernel name.
@@ -22,7 +24,7 @@ if [ -n "${PROFILE:-}" ]; then
   NCU=$(command -v ncu || ls /opt/nvidia/nsight-compute/*/ncu 2>/dev/null | head -1)
   "$NCU" --clock-control none --metrics gpu__time_duration.sum --csv --print-units base \
     python3 bench/gpu/bench_models.py --lib build-rt-gpu/libssmrt_c.so --run-once \
-    --only "$PROFILE" > "$OUT/ncu.csv" 2> "$OUT/ncu.err"
+    --artifacts "$ARTIFACTS" --only "$PROFILE" > "$OUT/ncu.csv" 2> "$OUT/ncu.err"
   echo "ncu rc=$?"
   python3 bench/gpu/summarize_ncu.py "$OUT/ncu.csv" | tee "$OUT/profile.txt"
 fi
