@@ -290,7 +290,7 @@ func.func @cross_merge_grid(%y: tensor<2x1x3x20xf32>) {
 
 // -----
 
-// Found by fuzz/ssm_ir_fuzzer.cpp: height -1 and width -20 read as huge
+// Found with the ssm IR fuzz target (fuzz/): height -1 and width -20 read as huge
 // unsigned values whose product wrapped to 20, so this verified with the
 // result type tensor<2x3x-1x-20xf32>.
 func.func @cross_merge_negative_grid(%y: tensor<2x1x3x20xf32>) {
@@ -309,7 +309,7 @@ func.func @cross_merge_grid_overflow(%y: tensor<2x1x3x20xf32>) {
 
 // -----
 
-// Found by fuzz/ssm_ir_fuzzer.cpp (UBSan: signed integer overflow in h*w).
+// Found with the ssm IR fuzz target (UBSan: signed integer overflow in h*w).
 func.func @cross_scan_length_overflow(%x: tensor<2x3x4611686018427387904x4xf32>) {
   // expected-error @+1 {{expects h*w to fit in 64 bits, got 4611686018427387904*4}}
   %y = ssm.cross_scan %x [row] : tensor<2x3x4611686018427387904x4xf32>
@@ -382,7 +382,7 @@ func.func @broadcast_negative_cols(%x: tensor<2x8x3xf32>) {
 
 // -----
 
-// Found by fuzz/ssm_ir_fuzzer.cpp (UBSan: signed integer overflow in
+// Found with the ssm IR fuzz target (UBSan: signed integer overflow in
 // rows*cols; the wrapped length verified).
 func.func @broadcast_length_overflow(%x: tensor<2x8x5xf32>) {
   // expected-error @+1 {{expects rows*cols to fit in 64 bits, got 5*4611686018427387904}}
