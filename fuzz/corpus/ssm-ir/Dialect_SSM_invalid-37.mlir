@@ -1,7 +1,7 @@
 
-func.func @flip_dim(%x: tensor<2x3x5xf32>) {
-  // expected-error @+1 {{expects dim in [0, 3) for a rank-3 tensor, got 3}}
-  %y = ssm.flip %x along 3 : tensor<2x3x5xf32>
+func.func @cross_merge_grid_overflow(%y: tensor<2x1x3x20xf32>) {
+  // expected-error @+1 {{expects height*width to fit in 64 bits, got 4294967296x4294967296}}
+  %x = ssm.cross_merge %y [row] height 4294967296 width 4294967296 : tensor<2x1x3x20xf32>
   return
 }
 

@@ -1,7 +1,7 @@
 
-func.func @pool_cols(%x: tensor<2x8x12xf32>) {
-  // expected-error @+1 {{expects cols >= 1, got 0}}
-  %p = ssm.axis_pool mean %x cols 0 : tensor<2x8x12xf32>
+func.func @cross_merge_empty(%y: tensor<2x1x3x20xf32>) {
+  // expected-error @+1 {{expects at least one scan direction}}
+  %x = ssm.cross_merge %y [] height 4 width 5 : tensor<2x1x3x20xf32>
   return
 }
 

@@ -1,7 +1,7 @@
 
-func.func @pool_divisible(%x: tensor<2x8x12xf32>) {
-  // expected-error @+1 {{expects the sequence length 12 to be a multiple of cols = 5}}
-  %p = ssm.axis_pool max %x cols 5 : tensor<2x8x12xf32>
+func.func @flip_dim(%x: tensor<2x3x5xf32>) {
+  // expected-error @+1 {{expects dim in [0, 3) for a rank-3 tensor, got 3}}
+  %y = ssm.flip %x along 3 : tensor<2x3x5xf32>
   return
 }
 

@@ -1,7 +1,7 @@
 
-func.func @broadcast_cols(%x: tensor<2x8x3xf32>) {
+func.func @pool_cols(%x: tensor<2x8x12xf32>) {
   // expected-error @+1 {{expects cols >= 1, got 0}}
-  %p = ssm.axis_broadcast %x cols 0 : tensor<2x8x3xf32>
+  %p = ssm.axis_pool mean %x cols 0 : tensor<2x8x12xf32>
   return
 }
 

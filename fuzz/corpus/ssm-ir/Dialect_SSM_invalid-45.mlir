@@ -1,6 +1,7 @@
 
-func.func @pool_grad_dtype(%g: tensor<2x8x3xbf16>, %x: tensor<2x8x12xf32>) {
-  // expected-error @+1 {{expects dout with the input's element type 'f32', got 'bf16'}}
-  %dx = ssm.axis_pool_grad max %g, %x cols 4 : tensor<2x8x3xbf16>, tensor<2x8x12xf32>
+func.func @broadcast_cols(%x: tensor<2x8x3xf32>) {
+  // expected-error @+1 {{expects cols >= 1, got 0}}
+  %p = ssm.axis_broadcast %x cols 0 : tensor<2x8x3xf32>
   return
 }
+
