@@ -5,7 +5,8 @@
 #   npy          np.save files of every dtype, versions 1-3;
 #   safetensors  files from ssmc's NumPy writer, with Vim-T parameter names;
 #   ssmb         small IR compiled by build/bin/ssm-compile for cpu, nvptx
-#                and amdgpu (needs scripts/build.sh ssm-compile);
+#                and amdgpu, and MambaOut-Femto at 32x32 for cpu (needs
+#                scripts/build.sh ssm-compile);
 #   ssm-ir       the lit tests' .mlir files, split at '// -----'.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -94,4 +95,7 @@ for t in cpu nvptx amdgpu; do
   "$SC" "$tmp/linear.mlir" --target=$t --weights="$tmp/linear.safetensors" \
     -o "$C/ssmb/linear-weights-$t.ssmb"
 done
+# A whole model by name (weights as inputs, official parameter names in the
+# signature, the ssm.metadata section with the preprocessing).
+"$SC" --model=mambaout-femto --img=32 -o "$C/ssmb/mambaout-femto-img32-cpu.ssmb"
 du -sh --apparent-size "$C"

@@ -54,7 +54,7 @@ cmake --build "$BUILD" -j "${SSM_JOBS:-2}" --target "${targets[@]/%/-fuzzer}" ||
 # largest seed; the MLIR target gets a dictionary of ssm IR tokens.
 flags_for() {
   case $1 in
-    ssmb) echo "-max_len=65536" ;;
+    ssmb) echo "-max_len=1048576" ;;
     safetensors) echo "-max_len=32768" ;;
     npy|png|jpeg) echo "-max_len=8192" ;;
     ssm-ir) echo "-max_len=8192 -dict=fuzz/ssm-ir.dict" ;;
