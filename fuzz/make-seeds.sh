@@ -6,12 +6,15 @@
 #   safetensors  files from ssmc's NumPy writer, with Vim-T parameter names;
 #   ssmb         small IR compiled by build/bin/ssm-compile for cpu, nvptx
 #                and amdgpu, and MambaOut-Femto at 32x32 for cpu (needs
-#                scripts/build.sh ssm-compile);
+#                scripts/build.sh ssm-compile); ssmb/v3-* are kept;
 #   ssm-ir       the lit tests' .mlir files, split at '// -----'.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 C=fuzz/corpus
-rm -rf "$C" && mkdir -p "$C"/{png,jpeg,npy,safetensors,ssmb,ssm-ir}
+# Everything is regenerated except ssmb/v3-*: format version 3 files (the
+# oldest the runtime reads) from an ssm-compile of that time, kept as they are.
+find "$C" -type f ! -path "$C/ssmb/v3-*" -delete 2>/dev/null || true
+mkdir -p "$C"/{png,jpeg,npy,safetensors,ssmb,ssm-ir}
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

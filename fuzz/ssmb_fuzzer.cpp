@@ -7,10 +7,11 @@
 //     returning a value or an error.
 //  2. The same bytes with the header, section table and every section
 //     checksum recomputed, except the kernel objects' (so the only shared
-//     object the runtime can dlopen is a seed's own, unmutated one), written
-//     to a memfd and loaded by Module::load on the CPU device: full
+//     object the runtime can dlopen is a seed's own, unmutated one):
+//     ModuleInfo::fromMemory (the device-free inspection), then written to
+//     a memfd and loaded by Module::load on the CPU device: full
 //     validation, kernel loading, schedule planning, then the module's
-//     functions, signatures, memory plans and metadata.
+//     functions, signatures, memory plans and model description.
 //
 // Nothing is invoked: running mutated schedules would run the seed's
 // uninstrumented kernels on buffers they were not compiled for.
@@ -24,6 +25,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -66,6 +68,9 @@ void walkView(const ArtifactView &view) {
     if (Expected<EntryInfo> e = view.entry(i); e.ok())
       view.findEntry(e->name).status().ignoreError();
   view.findEntry("forward").status().ignoreError();
+  if (view.hasModelInfo())
+    if (Expected<format::ModelInfo> m = view.modelInfo(); m.ok())
+      gSink = gSink + m->name.size() + m->family.size() + m->properties.size();
   view.validateContents().ignoreError();
   // Past the end: OutOfRange, never a read.
   view.section(view.sectionCount()).status().ignoreError();
@@ -133,8 +138,11 @@ void loadModule(const std::vector<uint8_t> &bytes) {
     std::string path = "/proc/self/fd/" + std::to_string(fd);
     if (Expected<Module> module = Module::load(cpuDevice(), path);
         module.ok()) {
-      gSink =
-          gSink + module->compilerVersion().size() + module->metadata().size();
+      gSink = gSink + module->compilerVersion().size() +
+              module->info().kernelObjects.size();
+      if (const std::optional<ssmrt::ModelInfo> &m = module->modelInfo())
+        gSink = gSink + m->name.size() + m->properties.size() +
+                (m->preprocessing ? uint64_t(m->preprocessing->crop) : 0);
       for (const std::string &name : module->functions()) {
         if (Expected<FunctionSignature> sig = module->signature(name); sig.ok())
           gSink = gSink + sig->toString().size();
@@ -163,6 +171,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   // the same way, after a memfd and a mapping).
   if (!ArtifactView::open(bytes.data(), bytes.size()).ok())
     return 0;
+  if (Expected<ModuleInfo> info =
+          ModuleInfo::fromMemory(bytes.data(), bytes.size());
+      info.ok())
+    for (const std::string &name : info->functionNames())
+      info->signature(name).status().ignoreError();
   loadModule(bytes);
   return 0;
 }
