@@ -5,9 +5,10 @@ make (run by fuzz/make-seeds.sh; numpy only):
 * npy: np.save of every dtype the runtime reads (and some it rejects),
   versions 1.0 / 2.0 / 3.0, rank 0..4, empty arrays, fortran order;
 * safetensors: files written by ssmc's NumPy writer (python/ssmc/
-  safetensors_io.py), one with the official Vim-T parameter names, dtypes and
-  shapes of its small tensors (the norms, biases, D and A_log vectors of a
-  real checkpoint) and "format": "pt" metadata, like a converted checkpoint;
+  safetensors_io.py), one with Vim-T's official parameter names and the
+  shapes of its small tensors (norms, conv/dt biases, D, D_b; pos_embed,
+  head.bias and A_log cut short) and "format": "pt" metadata, like a
+  converted checkpoint's header;
 * png: bit depths 1/2/4/8/16 of gray, gray+alpha, RGB, RGBA, palette (+tRNS),
   Adam7, several filters, written with zlib (the other PNG and JPEG seeds are
   the image tests' PIL and cjpeg files).
@@ -73,9 +74,8 @@ def safetensors_seeds():
         "h": st.float32_to_bf16(np.linspace(-1, 1, 6, dtype=np.float32)),
         "empty": np.zeros((0, 3), np.float32),
     }, out("safetensors", "dtypes.safetensors"), metadata={"k": "v", "format": "np"})
-    # The small tensors of a Vim-T checkpoint (official names and shapes):
-    # per layer, the norm weight, the mixer's conv1d bias, dt_proj bias,
-    # D / D_b and A_log / A_b_log rows cut to 16 states, for two layers.
+    # The small tensors of a Vim-T checkpoint (official names; real shapes
+    # except pos_embed, head.bias and A_log, cut short), for two layers.
     tensors = {"norm_f.weight": np.ones(192, np.float32),
                "cls_token": np.zeros((1, 1, 192), np.float32),
                "pos_embed": np.zeros((1, 4, 192), np.float32),
