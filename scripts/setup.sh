@@ -11,8 +11,9 @@ PACKAGES=(
   rocm-device-libs libamdhip64-5
   # Build tools.
   cmake ninja-build ccache g++ pkg-config
-  # Tests: GoogleTest, Python test suite.
-  libgtest-dev python3-pytest
+  # Tests: GoogleTest, Python test suite; clang + libFuzzer for the fuzz
+  # targets (fuzz/, scripts/fuzz.sh).
+  libgtest-dev python3-pytest clang-22 libfuzzer-22-dev
   # Python bindings and their tests/references.
   pybind11-dev python3-dev python3-numpy python3-torch
 )

@@ -3,7 +3,8 @@
 #   1. check-ssm: lit (FileCheck tests) + every GoogleTest binary (test/Unit);
 #   2. the runtime built standalone with LLVM/MLIR hidden, and its ctest;
 #   3. the runtime's ctest again under ASan + UBSan;
-#   4. pytest over python/.
+#   4. a few seconds of every libFuzzer target (scripts/fuzz.sh --smoke);
+#   5. pytest over python/.
 # Ends with one line "N passed, N failed" over all suites.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -56,6 +57,18 @@ if [[ -n $rt ]]; then
   rt_total=$(sed -E 's/.* ([0-9]+) tests failed out of ([0-9]+).*/\2/' <<<"$rt")
   count $((rt_total - rt_fail)) "$rt_fail"
 else
+  count 0 1
+fi
+
+echo "== fuzz smoke (libFuzzer + ASan + UBSan, a few seconds per target)"
+fuzz_log=build/fuzz-smoke.log
+scripts/fuzz.sh --smoke > "$fuzz_log" 2>&1
+grep -E "^fuzz " "$fuzz_log"
+fz=$(grep -E "^[0-9]+ passed, [0-9]+ failed$" "$fuzz_log" | tail -1)
+if [[ -n $fz ]]; then
+  count "$(awk '{print $1}' <<<"$fz")" "$(awk '{print $3}' <<<"$fz")"
+else
+  tail -n 30 "$fuzz_log"
   count 0 1
 fi
 

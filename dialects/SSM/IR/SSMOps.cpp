@@ -14,6 +14,7 @@
 #include "mlir/IR/TypeUtilities.h"
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/MathExtras.h"
 
 #include <cmath>
 
@@ -31,11 +32,15 @@ bool sizesAgree(int64_t a, int64_t b) {
   return ShapedType::isDynamic(a) || ShapedType::isDynamic(b) || a == b;
 }
 
-/// a * b, dynamic when either is.
-int64_t mulSizes(int64_t a, int64_t b) {
-  return ShapedType::isDynamic(a) || ShapedType::isDynamic(b)
-             ? ShapedType::kDynamic
-             : a * b;
+/// a * b for sizes >= 0, dynamic when either is; failure when the product
+/// does not fit a static size (int64_t, below the dynamic marker).
+FailureOr<int64_t> mulSizes(int64_t a, int64_t b) {
+  if (ShapedType::isDynamic(a) || ShapedType::isDynamic(b))
+    return ShapedType::kDynamic;
+  int64_t product;
+  if (a < 0 || b < 0 || llvm::MulOverflow(a, b, product))
+    return failure();
+  return product;
 }
 
 /// Formats a shape as (2, 8, ?) for diagnostics.
@@ -400,8 +405,12 @@ LogicalResult CrossScanOp::inferReturnTypes(MLIRContext *,
     return failure();
   ArrayRef<int64_t> s = xType->getShape();
   int64_t k = adaptor.getDirections().size();
-  inferred.push_back(RankedTensorType::get(
-      {s[0], k, s[1], mulSizes(s[2], s[3])}, xType->getElementType()));
+  FailureOr<int64_t> hw = mulSizes(s[2], s[3]);
+  if (failed(hw))
+    return inferError(loc, "expects h*w to fit in 64 bits, got " + Twine(s[2]) +
+                               "*" + Twine(s[3]));
+  inferred.push_back(
+      RankedTensorType::get({s[0], k, s[1], *hw}, xType->getElementType()));
   return success();
 }
 
@@ -419,27 +428,41 @@ LogicalResult CrossMergeOp::inferReturnTypes(MLIRContext *,
       rankedOfRank(loc, adaptor.getInput(), "input", 4, "(b, k, c, h*w)");
   if (failed(yType))
     return failure();
+  // I64Attr getters return the bits as uint64_t: a negative height is huge.
+  int64_t height = static_cast<int64_t>(adaptor.getHeight());
+  int64_t width = static_cast<int64_t>(adaptor.getWidth());
+  if (height < 1 || width < 1)
+    return inferError(loc, "expects a grid of at least 1x1, got " +
+                               Twine(height) + "x" + Twine(width));
+  if (failed(mulSizes(height, width)))
+    return inferError(loc, "expects height*width to fit in 64 bits, got " +
+                               Twine(height) + "x" + Twine(width));
   ArrayRef<int64_t> s = yType->getShape();
-  inferred.push_back(RankedTensorType::get(
-      {s[0], s[2], adaptor.getHeight(), adaptor.getWidth()},
-      yType->getElementType()));
+  inferred.push_back(RankedTensorType::get({s[0], s[2], height, width},
+                                           yType->getElementType()));
   return success();
 }
 
 LogicalResult CrossMergeOp::verify() {
   if (getDirections().empty())
     return emitOpError("expects at least one scan direction");
-  if (getHeight() < 1 || getWidth() < 1)
+  int64_t height = static_cast<int64_t>(getHeight());
+  int64_t width = static_cast<int64_t>(getWidth());
+  if (height < 1 || width < 1)
     return emitOpError("expects a grid of at least 1x1, got ")
-           << getHeight() << "x" << getWidth();
+           << height << "x" << width;
+  FailureOr<int64_t> hw = mulSizes(height, width);
+  if (failed(hw))
+    return emitOpError("expects height*width to fit in 64 bits, got ")
+           << height << "x" << width;
   auto yType = cast<RankedTensorType>(getInput().getType());
   int64_t k = yType.getDimSize(1), l = yType.getDimSize(3);
   if (!sizesAgree(k, getDirections().size()))
     return emitOpError("expects ")
            << getDirections().size() << " directional sequences, got " << k;
-  if (!sizesAgree(l, getHeight() * getWidth()))
+  if (!sizesAgree(l, *hw))
     return emitOpError("expects sequences of length height*width = ")
-           << getHeight() * getWidth() << ", got " << l;
+           << *hw << ", got " << l;
   return success();
 }
 
@@ -456,7 +479,8 @@ LogicalResult FlipOp::inferReturnTypes(MLIRContext *, std::optional<Location>,
 
 LogicalResult FlipOp::verify() {
   int64_t rank = cast<RankedTensorType>(getInput().getType()).getRank();
-  if (getDim() < 0 || getDim() >= rank)
+  if (static_cast<int64_t>(getDim()) < 0 ||
+      static_cast<int64_t>(getDim()) >= rank)
     return emitOpError("expects dim in [0, ")
            << rank << ") for a rank-" << rank << " tensor, got " << getDim();
   return success();
@@ -538,16 +562,23 @@ AxisBroadcastOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
       rankedOfRank(loc, adaptor.getInput(), "input", 3, "(b, e, rows)");
   if (failed(xType))
     return failure();
-  inferred.push_back(
-      RankedTensorType::get({xType->getDimSize(0), xType->getDimSize(1),
-                             mulSizes(xType->getDimSize(2), adaptor.getCols())},
-                            xType->getElementType()));
+  int64_t cols = static_cast<int64_t>(adaptor.getCols());
+  if (cols < 1)
+    return inferError(loc, "expects cols >= 1, got " + Twine(cols));
+  FailureOr<int64_t> length = mulSizes(xType->getDimSize(2), cols);
+  if (failed(length))
+    return inferError(loc, "expects rows*cols to fit in 64 bits, got " +
+                               Twine(xType->getDimSize(2)) + "*" + Twine(cols));
+  inferred.push_back(RankedTensorType::get(
+      {xType->getDimSize(0), xType->getDimSize(1), *length},
+      xType->getElementType()));
   return success();
 }
 
 LogicalResult AxisBroadcastOp::verify() {
-  if (getCols() < 1)
-    return emitOpError("expects cols >= 1, got ") << getCols();
+  if (static_cast<int64_t>(getCols()) < 1)
+    return emitOpError("expects cols >= 1, got ")
+           << static_cast<int64_t>(getCols());
   return success();
 }
 

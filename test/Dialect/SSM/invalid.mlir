@@ -290,6 +290,34 @@ func.func @cross_merge_grid(%y: tensor<2x1x3x20xf32>) {
 
 // -----
 
+// Found with the ssm IR fuzz target (fuzz/): height -1 and width -20 read as huge
+// unsigned values whose product wrapped to 20, so this verified with the
+// result type tensor<2x3x-1x-20xf32>.
+func.func @cross_merge_negative_grid(%y: tensor<2x1x3x20xf32>) {
+  // expected-error @+1 {{expects a grid of at least 1x1, got -1x-20}}
+  %x = ssm.cross_merge %y [row] height -1 width -20 : tensor<2x1x3x20xf32>
+  return
+}
+
+// -----
+
+func.func @cross_merge_grid_overflow(%y: tensor<2x1x3x20xf32>) {
+  // expected-error @+1 {{expects height*width to fit in 64 bits, got 4294967296x4294967296}}
+  %x = ssm.cross_merge %y [row] height 4294967296 width 4294967296 : tensor<2x1x3x20xf32>
+  return
+}
+
+// -----
+
+// Found with the ssm IR fuzz target (UBSan: signed integer overflow in h*w).
+func.func @cross_scan_length_overflow(%x: tensor<2x3x4611686018427387904x4xf32>) {
+  // expected-error @+1 {{expects h*w to fit in 64 bits, got 4611686018427387904*4}}
+  %y = ssm.cross_scan %x [row] : tensor<2x3x4611686018427387904x4xf32>
+  return
+}
+
+// -----
+
 func.func @cross_merge_empty(%y: tensor<2x1x3x20xf32>) {
   // expected-error @+1 {{expects at least one scan direction}}
   %x = ssm.cross_merge %y [] height 4 width 5 : tensor<2x1x3x20xf32>
@@ -341,6 +369,24 @@ func.func @pool_scale(%x: tensor<2x8x12xf32>) {
 func.func @broadcast_cols(%x: tensor<2x8x3xf32>) {
   // expected-error @+1 {{expects cols >= 1, got 0}}
   %p = ssm.axis_broadcast %x cols 0 : tensor<2x8x3xf32>
+  return
+}
+
+// -----
+
+func.func @broadcast_negative_cols(%x: tensor<2x8x3xf32>) {
+  // expected-error @+1 {{expects cols >= 1, got -2}}
+  %p = ssm.axis_broadcast %x cols -2 : tensor<2x8x3xf32>
+  return
+}
+
+// -----
+
+// Found with the ssm IR fuzz target (UBSan: signed integer overflow in
+// rows*cols; the wrapped length verified).
+func.func @broadcast_length_overflow(%x: tensor<2x8x5xf32>) {
+  // expected-error @+1 {{expects rows*cols to fit in 64 bits, got 5*4611686018427387904}}
+  %p = ssm.axis_broadcast %x cols 4611686018427387904 : tensor<2x8x5xf32>
   return
 }
 

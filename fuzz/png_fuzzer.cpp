@@ -1,0 +1,12 @@
+//===- png_fuzzer.cpp - libFuzzer target: the PNG decoder ---------------===//
+//
+// Part of the ssmc project. Each input is a PNG file (see image_fuzzer.h).
+//
+//===----------------------------------------------------------------------===//
+
+#include "image_fuzzer.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  ssmc_fuzz::fuzzImage(&ssmrt::decodePng, true, data, size);
+  return 0;
+}
