@@ -11,3 +11,11 @@ func.func @f(%a: tensor<64xf32>) -> tensor<64xf32> {
   %b = arith.addf %a, %a : tensor<64xf32>
   return %b : tensor<64xf32>
 }
+
+// --cpu-opt-level sets LLVM's IR and codegen optimization level (default 3).
+// RUN: ssm-compile %s --cpu-opt-level=1 -o %t.o1.ssmb
+// RUN: ssm-run %t.o1.ssmb --input=64xf32=1.5 | FileCheck %s --check-prefix=O1
+// O1: output[0]: 64xf32
+// O1-NEXT: 3 3 3
+// RUN: not ssm-compile %s --cpu-opt-level=4 -o %t.bad.ssmb 2>&1 | FileCheck %s --check-prefix=BADOPT
+// BADOPT: error: --cpu-opt-level must be 0 to 3, got 4

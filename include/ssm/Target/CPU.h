@@ -39,7 +39,7 @@ struct CPUTargetOptions {
   std::string cpu = "host";
   /// ld.lld to link with; empty: search PATH, then the LLVM tools directory.
   std::string linker;
-  /// LLVM optimization level (0-3).
+  /// LLVM optimization level (0-3), of the IR pipeline and of codegen.
   unsigned optLevel = 3;
 };
 

@@ -266,7 +266,8 @@ mlir::ssm::emitCPUSharedObject(ModuleOp module, const CPUTargetOptions &options,
   llvm::TargetOptions targetOptions;
   std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
       triple, cpu, features, targetOptions, llvm::Reloc::PIC_, std::nullopt,
-      llvm::CodeGenOptLevel::Aggressive));
+      llvm::CodeGenOpt::getLevel(int(std::min(options.optLevel, 3u)))
+          .value_or(llvm::CodeGenOptLevel::Aggressive)));
   if (!machine)
     return emitError(loc, "cannot create an LLVM target machine for CPU '")
            << cpu << "'";
