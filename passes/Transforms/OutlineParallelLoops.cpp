@@ -95,8 +95,9 @@ LogicalResult collectCaptures(scf::ParallelOp loop, SetVector<Value> &roots,
   };
   visit(loop);
   loop.getRegion().walk<WalkOrder::PreOrder>(visit);
-  assert(byUse.size() == roots.size() && remat.size() == seen.size() &&
-         "a capture without a use");
+  // Every capture is reached from a use; if one were not, the loop stays.
+  if (byUse.size() != roots.size() || remat.size() != seen.size())
+    return failure();
   roots = std::move(byUse);
   return success();
 }
