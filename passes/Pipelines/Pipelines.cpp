@@ -81,6 +81,7 @@ void mlir::ssm::buildSSMToLLVMPipeline(OpPassManager &pm) {
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createOutlineParallelLoops());
+  pm.addPass(createDedupeKernels());
   pm.addNestedPass<func::FuncOp>(createHoistStaticAllocas());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
@@ -222,6 +223,7 @@ void mlir::ssm::buildSSMGPUToNVVMPipeline(OpPassManager &pm,
   const std::string chip =
       options.chip.empty() ? "sm_90" : options.chip.getValue();
   buildSSMToGPUKernelsPipeline(pm, chip);
+  pm.addPass(createDedupeKernels());
   GpuNVVMAttachTargetOptions target;
   target.chip = chip;
   target.features = "+ptx80";
@@ -254,6 +256,7 @@ void mlir::ssm::buildSSMToNVVMPipeline(OpPassManager &pm,
 void mlir::ssm::buildSSMGPUToROCDLPipeline(OpPassManager &pm,
                                            const GPUPipelineOptions &options) {
   buildSSMToGPUKernelsPipeline(pm, rocdlChip(options));
+  pm.addPass(createDedupeKernels());
   GpuROCDLAttachTargetOptions target;
   target.chip = rocdlChip(options);
   pm.addPass(createGpuROCDLAttachTarget(target));

@@ -20,15 +20,58 @@ bool allParallel(Operation *op) {
   return linalgOp && linalgOp.getNumLoops() == linalgOp.getNumParallelLoops();
 }
 
+/// Fusing a producer that has several users copies its computation into each
+/// consumer. That is cheap for a sum of inputs, but not along a residual
+/// stream (r1 = x + h0 feeds a norm and r2 = r1 + h1, which feeds the next
+/// norm and r3 = r2 + h2, ...): the copies compound, layer i's kernels would
+/// recompute x + h0 + ... + h(i-1) from i + 1 buffers (quadratic work, and
+/// every layer's kernels distinct). So a multi-user elementwise op that
+/// reads another multi-user elementwise op's result is computed once (as are
+/// the ops that replace it as fusion proceeds).
+struct KeepOnce : RewriterBase::Listener {
+  DenseSet<Operation *> ops;
+  bool rewritingKept = false;
+
+  static bool isShared(Operation *op) {
+    return allParallel(op) && !op->hasOneUse();
+  }
+  explicit KeepOnce(Operation *root) {
+    root->walk([&](linalg::LinalgOp op) {
+      if (isShared(op) && llvm::any_of(op->getOperands(), [](Value v) {
+            return isShared(v.getDefiningOp());
+          }))
+        ops.insert(op);
+    });
+  }
+  bool mayDuplicate(Operation *producer) const {
+    return producer->hasOneUse() || !ops.contains(producer);
+  }
+  // A fusion replaces its consumer (the pattern's root) by a new op: the
+  // linalg ops created while a pattern rewrites a kept op are kept too.
+  void notifyPatternBegin(const Pattern &, Operation *root) override {
+    rewritingKept = ops.contains(root);
+  }
+  void notifyPatternEnd(const Pattern &, LogicalResult) override {
+    rewritingKept = false;
+  }
+  void notifyOperationInserted(Operation *op, OpBuilder::InsertPoint) override {
+    if (rewritingKept && isa<linalg::LinalgOp>(op))
+      ops.insert(op);
+  }
+  void notifyOperationErased(Operation *op) override { ops.erase(op); }
+};
+
 struct FuseElementwisePass
     : mlir::ssm::impl::FuseElementwiseBase<FuseElementwisePass> {
   using Base::Base;
 
   void runOnOperation() override {
+    KeepOnce keepOnce(getOperation());
     RewritePatternSet patterns(&getContext());
     linalg::populateElementwiseOpsFusionPatterns(
-        patterns, [](OpOperand *operand) {
-          if (!allParallel(operand->get().getDefiningOp()))
+        patterns, [&](OpOperand *operand) {
+          Operation *producer = operand->get().getDefiningOp();
+          if (!allParallel(producer) || !keepOnce.mayDuplicate(producer))
             return false;
           if (allParallel(operand->getOwner()))
             return true;
@@ -36,9 +79,12 @@ struct FuseElementwisePass
           // (its map is a permutation of all loops, e.g. a norm's sum of
           // squares) may compute the producer inline: no recomputation.
           auto consumer = dyn_cast<linalg::LinalgOp>(operand->getOwner());
-          return consumer && consumer.getMatchingIndexingMap(operand).isPermutation();
+          return consumer &&
+                 consumer.getMatchingIndexingMap(operand).isPermutation();
         });
-    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+    if (failed(applyPatternsGreedily(
+            getOperation(), std::move(patterns),
+            GreedyRewriteConfig().setListener(&keepOnce))))
       signalPassFailure();
   }
 };

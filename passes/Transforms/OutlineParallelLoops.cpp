@@ -9,6 +9,8 @@
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Transforms/RegionUtils.h"
 
+#include <functional>
+
 namespace mlir::ssm {
 #define GEN_PASS_DEF_OUTLINEPARALLELLOOPS
 #include "ssm/Dialect/SSM/Transforms/Passes.h.inc"
@@ -70,23 +72,33 @@ LogicalResult collectCaptures(scf::ParallelOp loop, SetVector<Value> &roots,
       for (Value operand : def->getOperands())
         worklist.push_back(operand);
   }
-  // Stable kernel signatures: arguments in order, then allocations in order.
-  SmallVector<Value> sortedRoots(roots.begin(), roots.end());
-  llvm::stable_sort(sortedRoots, [](Value a, Value b) {
-    auto argA = dyn_cast<BlockArgument>(a), argB = dyn_cast<BlockArgument>(b);
-    if (argA && argB)
-      return argA.getArgNumber() < argB.getArgNumber();
-    if (argA || argB)
-      return bool(argA);
-    return a.getDefiningOp()->isBeforeInBlock(b.getDefiningOp());
-  });
-  roots.clear();
-  roots.insert(sortedRoots.begin(), sortedRoots.end());
-  // Dependency order: block order of the defining ops.
-  SmallVector<Operation *> ordered(seen.begin(), seen.end());
-  llvm::sort(ordered,
-             [](Operation *a, Operation *b) { return a->isBeforeInBlock(b); });
-  remat.insert(ordered.begin(), ordered.end());
+  // The kernel's signature and rematerialized ops in order of first use by
+  // the loop (operands before their users): loops equal up to their buffers
+  // get equal kernels (which ssm-dedupe-kernels merges), wherever and in
+  // whatever order the host defined the buffers and views.
+  SetVector<Value> byUse;
+  std::function<void(Value)> require = [&](Value v) {
+    if (roots.contains(v)) {
+      byUse.insert(v);
+      return;
+    }
+    Operation *def = v.getDefiningOp();
+    if (!def || !seen.contains(def) || remat.contains(def))
+      return;
+    for (Value operand : def->getOperands())
+      require(operand);
+    remat.insert(def);
+  };
+  auto visit = [&](Operation *op) {
+    for (Value operand : op->getOperands())
+      require(operand);
+  };
+  visit(loop);
+  loop.getRegion().walk<WalkOrder::PreOrder>(visit);
+  // Every capture is reached from a use; if one were not, the loop stays.
+  if (byUse.size() != roots.size() || remat.size() != seen.size())
+    return failure();
+  roots = std::move(byUse);
   return success();
 }
 

@@ -199,6 +199,11 @@ static cl::opt<std::string> cpuName("cpu", cl::desc("LLVM CPU name, or 'host'"),
                                     cl::init("host"), cl::cat(targetCategory));
 static cl::opt<std::string> linkerPath("linker", cl::desc("ld.lld to use"),
                                        cl::init(""), cl::cat(targetCategory));
+static cl::opt<unsigned>
+    cpuOptLevel("cpu-opt-level",
+                cl::desc("LLVM optimization and code generation level of the "
+                         "CPU target (0-3)"),
+                cl::init(3), cl::cat(targetCategory));
 static cl::opt<std::string>
     modelName("model",
               cl::desc("build a registered model instead of reading "
@@ -289,6 +294,12 @@ int main(int argc, char **argv) {
   options.target = *target;
   options.cpu.cpu = cpuName;
   options.cpu.linker = linkerPath;
+  if (cpuOptLevel > 3) {
+    llvm::errs() << "error: --cpu-opt-level must be 0 to 3, got " << cpuOptLevel
+                 << "\n";
+    return 1;
+  }
+  options.cpu.optLevel = cpuOptLevel;
   options.gpu.chip = chipName;
   options.gpu.rocmToolkit = rocmToolkit;
   options.gpu.kernels = kernelOptions;

@@ -39,7 +39,7 @@ struct CPUTargetOptions {
   std::string cpu = "host";
   /// ld.lld to link with; empty: search PATH, then the LLVM tools directory.
   std::string linker;
-  /// LLVM optimization level (0-3).
+  /// LLVM optimization level (0-3), of the IR pipeline and of codegen.
   unsigned optLevel = 3;
 };
 
@@ -52,11 +52,17 @@ LogicalResult
 addCPUEntryWrappers(ModuleOp module,
                     ArrayRef<std::pair<std::string, uint64_t>> entries);
 
+/// Wall-clock milliseconds of emitCPUSharedObject's steps.
+struct CPUBinaryTimes {
+  double translate = 0, optimize = 0, codegen = 0, link = 0;
+};
+
 /// Translates an LLVM-dialect module to LLVM IR, optimizes it, emits an x86-64
-/// object and links it into a shared object; returns the .so bytes.
+/// object and links it into a shared object; returns the .so bytes. Records
+/// the steps' times in `times` when given.
 FailureOr<std::vector<char>>
 emitCPUSharedObject(ModuleOp module, const CPUTargetOptions &options,
-                    std::string &chip);
+                    std::string &chip, CPUBinaryTimes *times = nullptr);
 
 } // namespace mlir::ssm
 

@@ -23,6 +23,8 @@
 #include "llvm/TargetParser/Host.h"
 #include "llvm/TargetParser/Triple.h"
 
+#include <chrono>
+
 using namespace mlir;
 using namespace mlir::ssm;
 
@@ -215,8 +217,19 @@ struct TempFile {
 
 FailureOr<std::vector<char>>
 mlir::ssm::emitCPUSharedObject(ModuleOp module, const CPUTargetOptions &options,
-                               std::string &chip) {
+                               std::string &chip, CPUBinaryTimes *times) {
   Location loc = module.getLoc();
+  CPUBinaryTimes ignored;
+  if (!times)
+    times = &ignored;
+  auto last = std::chrono::steady_clock::now();
+  // Milliseconds since the previous call.
+  auto lap = [&] {
+    auto now = std::chrono::steady_clock::now();
+    double ms = std::chrono::duration<double, std::milli>(now - last).count();
+    last = now;
+    return ms;
+  };
   DialectRegistry registry;
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
@@ -230,6 +243,7 @@ mlir::ssm::emitCPUSharedObject(ModuleOp module, const CPUTargetOptions &options,
       translateModuleToLLVMIR(module, llvmContext, "ssm_kernels");
   if (!llvmModule)
     return emitError(loc, "translation to LLVM IR failed");
+  times->translate = lap();
 
   llvm::Triple triple(llvm::sys::getProcessTriple());
   if (triple.getArch() != llvm::Triple::x86_64)
@@ -252,7 +266,8 @@ mlir::ssm::emitCPUSharedObject(ModuleOp module, const CPUTargetOptions &options,
   llvm::TargetOptions targetOptions;
   std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
       triple, cpu, features, targetOptions, llvm::Reloc::PIC_, std::nullopt,
-      llvm::CodeGenOptLevel::Aggressive));
+      llvm::CodeGenOpt::getLevel(int(std::min(options.optLevel, 3u)))
+          .value_or(llvm::CodeGenOptLevel::Aggressive)));
   if (!machine)
     return emitError(loc, "cannot create an LLVM target machine for CPU '")
            << cpu << "'";
@@ -264,6 +279,7 @@ mlir::ssm::emitCPUSharedObject(ModuleOp module, const CPUTargetOptions &options,
   if (llvm::Error err = optimize(llvmModule.get()))
     return emitError(loc, "LLVM optimization failed: ")
            << llvm::toString(std::move(err));
+  times->optimize = lap();
 
   TempFile object, shared;
   int fd;
@@ -277,6 +293,7 @@ mlir::ssm::emitCPUSharedObject(ModuleOp module, const CPUTargetOptions &options,
       return emitError(loc, "the LLVM target cannot emit object files");
     pm.run(*llvmModule);
   }
+  times->codegen = lap();
   if (llvm::sys::fs::createTemporaryFile("ssm-kernels", "so", shared.path))
     return emitError(loc, "cannot create a temporary shared object");
 
@@ -300,6 +317,7 @@ mlir::ssm::emitCPUSharedObject(ModuleOp module, const CPUTargetOptions &options,
   auto buffer = llvm::MemoryBuffer::getFile(shared.path, /*IsText=*/false);
   if (!buffer)
     return emitError(loc, "cannot read the linked shared object");
+  times->link = lap();
   StringRef bytes = (*buffer)->getBuffer();
   return std::vector<char>(bytes.begin(), bytes.end());
 }

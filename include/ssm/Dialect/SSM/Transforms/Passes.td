@@ -43,7 +43,10 @@ def OutlineParallelLoops : Pass<"ssm-outline-parallel-loops", "::mlir::ModuleOp"
     `func.call @__ssm_dispatch_<fn>_par<i>(roots..., tiles)`.
     Roots are the function arguments and allocations the loop reads or
     writes; views of them (subview, reshapes, casts) and constants are
-    rematerialized inside the kernel. The CPU target turns each dispatch call
+    rematerialized inside the kernel; the roots (the kernel's arguments) and
+    the rematerialized ops come in the order the loop first uses them, so
+    loops equal up to their buffers give equal kernels (see
+    ssm-dedupe-kernels). The CPU target turns each dispatch call
     into a call of the runtime's parallel-for (or a direct call when none is
     installed). Loops whose first dimension has non-constant bounds, or that
     capture other values, stay as they are.
@@ -135,6 +138,30 @@ def PlanWorkspace : Pass<"ssm-plan-workspace", "::mlir::ModuleOp"> {
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::memref::MemRefDialect"];
+}
+
+def DedupeKernels : Pass<"ssm-dedupe-kernels", "::mlir::ModuleOp"> {
+  let summary = "Keep one copy of each distinct outlined kernel";
+  let description = [{
+    Repeated layers outline into kernels that are identical up to their
+    names: the thread-pool kernels of ssm-outline-parallel-loops
+    (`func.func private @<fn>_par<i>` with its `@__ssm_dispatch_<fn>_par<i>`
+    declaration) and the `gpu.module`s of gpu-kernel-outlining. This pass
+    keeps the first of each class of equal kernels, points every use of the
+    others (calls of their dispatch declarations, `gpu.launch_func`, any
+    other symbol reference) at it, and erases the copies, so that code
+    generation, the artifact and the runtime's module loading see each
+    distinct kernel once.
+
+    Two kernels are equal when they are the same operation with the same
+    attributes apart from their symbol names (and those of the functions
+    directly inside a `gpu.module`, matched by position) and their bodies
+    are equivalent operation by operation, locations aside
+    (`OperationEquivalence`): a kernel that differs in a constant, a shape,
+    a referenced global or a launch-bound attribute stays distinct. Only
+    private functions and `gpu.module`s are merged; public functions are
+    entry points and keep their names.
+  }];
 }
 
 #endif // SSM_DIALECT_SSM_TRANSFORMS_PASSES_TD
