@@ -23,6 +23,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/SymbolTable.h"
@@ -206,6 +207,10 @@ LogicalResult Differentiator::visit(Operation *op) {
 }
 
 FailureOr<func::FuncOp> Differentiator::run() {
+  // Callers outside a pass manager (no dependentDialects) may not have them.
+  fn.getContext()
+      ->loadDialect<arith::ArithDialect, linalg::LinalgDialect,
+                    math::MathDialect, tensor::TensorDialect, SSMDialect>();
   if (!fn.getBody().hasOneBlock())
     return fn.emitOpError("ssm-autodiff: needs a function with one block");
   Block &body = fn.getBody().front();
