@@ -631,6 +631,9 @@ LogicalResult mlir::ssm::autodiff::emitLinalgAdjoint(linalg::LinalgOp op,
   for (unsigned k = 0; k < s.numInputs; ++k) {
     if (!e.isActive(op->getOperand(k)))
       continue;
+    if (!isa<RankedTensorType>(op->getOperand(k).getType()))
+      return op->emitOpError("ssm-autodiff: cannot differentiate a scalar "
+                             "operand; derivatives flow through tensors only");
     FailureOr<Value> adj = rule.operandAdjoint(k);
     if (failed(adj))
       return failure();
