@@ -159,6 +159,9 @@ struct LoopSolution {
   struct Step {
     unsigned loop, result;
     LinearForm form;
+    /// Non-overlapping windows `c * loop + window` with window < c: both
+    /// from p[result] (loop = q floordiv c, window = q mod c).
+    int window = -1;
   };
   SmallVector<Step> steps;
   /// Results that only constrain: p[result] == form(l).
@@ -196,6 +199,24 @@ FailureOr<LoopSolution> solveLoops(AffineMap map, ArrayRef<int64_t> ranges) {
     const LinearForm &form = *forms[r];
     // Solve for a loop with a unit coefficient if there is one (no
     // divisibility test), the longest one (the fewest free iterations).
+    // c * a + b (+ cst) with b < c (patch embeddings, stride = kernel):
+    // one window per p, no loop left to iterate.
+    SmallVector<unsigned> terms;
+    for (unsigned d = 0; d < numLoops; ++d)
+      if (form.coeffs[d] != 0)
+        terms.push_back(d);
+    if (terms.size() == 2 && how[terms[0]] == kUnknown &&
+        how[terms[1]] == kUnknown) {
+      unsigned a = terms[0], w = terms[1];
+      if (form.coeffs[a] == 1)
+        std::swap(a, w);
+      if (form.coeffs[w] == 1 && form.coeffs[a] > 1 &&
+          ranges[w] <= form.coeffs[a]) {
+        how[a] = how[w] = s.steps.size();
+        s.steps.push_back({a, unsigned(r), form, int(w)});
+        continue;
+      }
+    }
     int best = -1;
     for (unsigned d = 0; d < numLoops; ++d) {
       if (form.coeffs[d] == 0 || how[d] != kUnknown)
@@ -475,8 +496,23 @@ FailureOr<Value> LinalgAdjoint::gathered(unsigned t) {
               sum = im.add(sum, im.mul(l[d], form.coeffs[d]));
           return sum;
         };
+        auto inRange = [&](Value x, int64_t range) {
+          valid = im.both(valid, im.cmp(arith::CmpIPredicate::sge, x, im.c(0)));
+          valid =
+              im.both(valid, im.cmp(arith::CmpIPredicate::slt, x, im.c(range)));
+          return im.clamp(x, range);
+        };
         for (const LoopSolution::Step &step : solution->steps) {
           Value p = idx[step.result];
+          if (step.window >= 0) {
+            int64_t c = step.form.coeffs[step.loop];
+            Value q = im.sub(p, im.c(step.form.cst));
+            Value a = arith::FloorDivSIOp::create(nb, nloc, q, im.c(c));
+            Value w = im.sub(q, im.mul(a, c));
+            l[step.loop] = inRange(a, s.ranges[step.loop]);
+            l[step.window] = inRange(w, s.ranges[step.window]);
+            continue;
+          }
           int64_t coeff = step.form.coeffs[step.loop];
           Value num = im.sub(p, sumOthers(step.form, step.loop));
           Value x = num;
@@ -490,13 +526,8 @@ FailureOr<Value> LinalgAdjoint::gathered(unsigned t) {
           }
           int64_t range = s.ranges[step.loop];
           bool pure = isa<AffineDimExpr>(map.getResult(step.result));
-          if (!pure || type.getDimSize(step.result) > range) {
-            valid =
-                im.both(valid, im.cmp(arith::CmpIPredicate::sge, x, im.c(0)));
-            valid = im.both(valid,
-                            im.cmp(arith::CmpIPredicate::slt, x, im.c(range)));
-            x = im.clamp(x, range);
-          }
+          if (!pure || type.getDimSize(step.result) > range)
+            x = inRange(x, range);
           l[step.loop] = x;
         }
         for (auto &[r, form] : solution->checks)

@@ -161,10 +161,19 @@ func.func @f(%x: tensor<1x2x5x6x$T>, %w: tensor<3x2x3x3x$T>) -> tensor<1x3x3x3x$
   checkGradient(c);
 }
 
+// Non-overlapping windows: a k2 s2 patch gather (every pixel read once) and
+// a k2 s3 one (rows 2 and 5 never read: their gradient is zero).
 TEST(ContractionGrad, PatchEmbedGather) {
   GradientCase c;
   c.ir = R"mlir(
-func.func @f(%x: tensor<2x1x4x6x$T>) -> tensor<2x1x2x2x2x3x$T> {
+func.func @f(%x: tensor<2x1x4x6x$T>, %y: tensor<1x2x6x3x$T>) -> (tensor<2x1x2x2x2x3x$T>, tensor<1x2x2x2x3x$T>) {
+  %e2 = tensor.empty() : tensor<1x2x2x2x3x$T>
+  %gaps = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d3 * 3 + d2, d4)>, affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3, d4)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel"]}
+      ins(%y : tensor<1x2x6x3x$T>) outs(%e2 : tensor<1x2x2x2x3x$T>) {
+  ^bb0(%a: $T, %o: $T):
+    %s = math.sin %a : $T
+    linalg.yield %s : $T
+  } -> tensor<1x2x2x2x3x$T>
   %e = tensor.empty() : tensor<2x1x2x2x2x3x$T>
   %cols = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d4 * 2 + d2, d5 * 2 + d3)>, affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3, d4, d5)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel"]}
       ins(%x : tensor<2x1x4x6x$T>) outs(%e : tensor<2x1x2x2x2x3x$T>) {
@@ -172,7 +181,7 @@ func.func @f(%x: tensor<2x1x4x6x$T>) -> tensor<2x1x2x2x2x3x$T> {
     %s = arith.mulf %a, %a : $T
     linalg.yield %s : $T
   } -> tensor<2x1x2x2x2x3x$T>
-  return %cols : tensor<2x1x2x2x2x3x$T>
+  return %cols, %gaps : tensor<2x1x2x2x2x3x$T>, tensor<1x2x2x2x3x$T>
 }
 )mlir";
   checkGradient(c);
