@@ -4,10 +4,12 @@
 //   ssm-compile model.mlir --compile-to=bufferized      (prints IR)
 //   ssm-compile --model=vim-t --img=224 --batch=8 --dtype=bf16 \
 //               --weights=vim-t.safetensors -o vim-t.ssmb
+//   ssm-compile --model=vim-t --grad -o vim-t-grad.ssmb  (+ forward_grad)
 //   ssm-compile --list-models | --model=vim-t --print-weights
 //
 //===----------------------------------------------------------------------===//
 
+#include "ssm/Autodiff/Autodiff.h"
 #include "ssm/Compiler/Compile.h"
 #include "ssm/Models/Models.h"
 
@@ -31,9 +33,8 @@ static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<input .mlir>"),
                                       cl::init("-"));
 static cl::opt<std::string> outputFile("o", cl::desc("output file"),
                                        cl::value_desc("file"), cl::init("-"));
-static cl::opt<std::string> targetName("target",
-                                       cl::desc("cpu, nvptx or amdgpu"),
-                                       cl::init("cpu"));
+static cl::opt<std::string>
+    targetName("target", cl::desc("cpu, nvptx or amdgpu"), cl::init("cpu"));
 static cl::opt<std::string>
     chipName("chip",
              cl::desc("GPU chip: sm_XY for --target=nvptx (default sm_90), "
@@ -176,19 +177,18 @@ static cl::opt<std::string> cpuName("cpu", cl::desc("LLVM CPU name, or 'host'"),
 static cl::opt<std::string> linkerPath("linker", cl::desc("ld.lld to use"),
                                        cl::init(""));
 static cl::opt<std::string>
-    modelName("model", cl::desc("build a registered model instead of reading "
-                                "IR (see --list-models)"),
+    modelName("model",
+              cl::desc("build a registered model instead of reading "
+                       "IR (see --list-models)"),
               cl::init(""));
 static cl::opt<std::string> imageSize("img", cl::desc("model image size"),
                                       cl::init(""));
 static cl::opt<std::string> batchSize("batch", cl::desc("model batch size"),
                                       cl::init(""));
-static cl::opt<std::string> numClasses("classes",
-                                       cl::desc("model classifier width"),
-                                       cl::init(""));
-static cl::opt<std::string> dtypeName("dtype",
-                                      cl::desc("model dtype: f32 or bf16"),
-                                      cl::init(""));
+static cl::opt<std::string>
+    numClasses("classes", cl::desc("model classifier width"), cl::init(""));
+static cl::opt<std::string>
+    dtypeName("dtype", cl::desc("model dtype: f32 or bf16"), cl::init(""));
 static cl::list<std::string>
     modelOptions("model-option",
                  cl::desc("key=value override of the model's "
@@ -205,6 +205,13 @@ static cl::opt<bool> printWeights(
     "print-weights",
     cl::desc("print the model's weight names and shapes, then exit"),
     cl::init(false));
+static cl::opt<bool>
+    emitGrad("grad",
+             cl::desc("also emit <f>_grad for every public function f "
+                      "(ssm-autodiff): f's arguments and one adjoint per "
+                      "result in; f's results and the gradient of every "
+                      "floating-point tensor argument out"),
+             cl::init(false));
 static cl::opt<bool> emitStats("emit-stats",
                                cl::desc("print per-phase times and sizes"),
                                cl::init(false));
@@ -307,6 +314,15 @@ int main(int argc, char **argv) {
   }
   if (!module)
     return 1;
+  if (emitGrad) {
+    SmallVector<func::FuncOp> functions;
+    for (auto fn : module->getOps<func::FuncOp>())
+      if (fn.isPublic() && !fn.isExternal())
+        functions.push_back(fn);
+    for (func::FuncOp fn : functions)
+      if (failed(ssm::differentiateFunction(fn, ssm::DifferentiateOptions())))
+        return 1;
+  }
 
   FailureOr<ssm::CompileResult> result = ssm::compileModule(*module, options);
   if (failed(result))
