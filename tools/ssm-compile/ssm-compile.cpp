@@ -33,8 +33,9 @@ static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<input .mlir>"),
                                       cl::init("-"));
 static cl::opt<std::string> outputFile("o", cl::desc("output file"),
                                        cl::value_desc("file"), cl::init("-"));
-static cl::opt<std::string>
-    targetName("target", cl::desc("cpu, nvptx or amdgpu"), cl::init("cpu"));
+static cl::opt<std::string> targetName("target",
+                                       cl::desc("cpu, nvptx or amdgpu"),
+                                       cl::init("cpu"));
 static cl::opt<std::string>
     chipName("chip",
              cl::desc("GPU chip: sm_XY for --target=nvptx (default sm_90), "
@@ -177,18 +178,19 @@ static cl::opt<std::string> cpuName("cpu", cl::desc("LLVM CPU name, or 'host'"),
 static cl::opt<std::string> linkerPath("linker", cl::desc("ld.lld to use"),
                                        cl::init(""));
 static cl::opt<std::string>
-    modelName("model",
-              cl::desc("build a registered model instead of reading "
-                       "IR (see --list-models)"),
+    modelName("model", cl::desc("build a registered model instead of reading "
+                                "IR (see --list-models)"),
               cl::init(""));
 static cl::opt<std::string> imageSize("img", cl::desc("model image size"),
                                       cl::init(""));
 static cl::opt<std::string> batchSize("batch", cl::desc("model batch size"),
                                       cl::init(""));
-static cl::opt<std::string>
-    numClasses("classes", cl::desc("model classifier width"), cl::init(""));
-static cl::opt<std::string>
-    dtypeName("dtype", cl::desc("model dtype: f32 or bf16"), cl::init(""));
+static cl::opt<std::string> numClasses("classes",
+                                       cl::desc("model classifier width"),
+                                       cl::init(""));
+static cl::opt<std::string> dtypeName("dtype",
+                                      cl::desc("model dtype: f32 or bf16"),
+                                      cl::init(""));
 static cl::list<std::string>
     modelOptions("model-option",
                  cl::desc("key=value override of the model's "
