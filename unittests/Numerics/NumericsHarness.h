@@ -25,8 +25,7 @@ std::string tensorType(const std::vector<int64_t> &shape,
                        const std::string &dtype);
 
 /// Rounds every value to the nearest value of `dtype` (f32, f16, bf16; f64
-/// keeps it), so
-/// the compiled code and the reference see identical inputs.
+/// keeps it), so the compiled code and the reference see identical inputs.
 ref::Tensor roundTo(ref::Tensor t, const std::string &dtype);
 
 /// One compiled module; functions are called by name. Test failures (compile
