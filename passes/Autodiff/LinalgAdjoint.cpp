@@ -197,8 +197,6 @@ FailureOr<LoopSolution> solveLoops(AffineMap map, ArrayRef<int64_t> ranges) {
     if (isa<AffineDimExpr>(e))
       continue;
     const LinearForm &form = *forms[r];
-    // Solve for a loop with a unit coefficient if there is one (no
-    // divisibility test), the longest one (the fewest free iterations).
     // c * a + b (+ cst) with b < c (patch embeddings, stride = kernel):
     // one window per p, no loop left to iterate.
     SmallVector<unsigned> terms;
@@ -217,12 +215,15 @@ FailureOr<LoopSolution> solveLoops(AffineMap map, ArrayRef<int64_t> ranges) {
         continue;
       }
     }
+    // Otherwise solve for the longest loop (the others are iterated: a conv
+    // input's adjoint iterates over the kernel window, not the output), a
+    // unit coefficient (no divisibility test) breaking ties.
     int best = -1;
     for (unsigned d = 0; d < numLoops; ++d) {
       if (form.coeffs[d] == 0 || how[d] != kUnknown)
         continue;
       auto key = [&](unsigned x) {
-        return std::make_pair(std::abs(form.coeffs[x]) == 1, ranges[x]);
+        return std::make_pair(ranges[x], std::abs(form.coeffs[x]) == 1);
       };
       if (best < 0 || key(d) > key(best))
         best = d;
