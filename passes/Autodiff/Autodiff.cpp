@@ -325,6 +325,25 @@ mlir::ssm::differentiateFunction(func::FuncOp fn,
   return Differentiator(fn, options).run();
 }
 
+LogicalResult
+mlir::ssm::differentiateModule(ModuleOp module,
+                               const DifferentiateOptions &options) {
+  SmallVector<func::FuncOp> functions;
+  for (auto fn : module.getOps<func::FuncOp>()) {
+    StringRef name = fn.getSymName();
+    bool isGradient =
+        name.ends_with(options.suffix) &&
+        module.lookupSymbol(name.drop_back(options.suffix.size()));
+    if (fn.isPublic() && !fn.isExternal() && !isGradient &&
+        !module.lookupSymbol((name + options.suffix).str()))
+      functions.push_back(fn);
+  }
+  for (func::FuncOp fn : functions)
+    if (failed(differentiateFunction(fn, options)))
+      return failure();
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // The pass
 //===----------------------------------------------------------------------===//
@@ -339,23 +358,18 @@ struct AutodiffPass : mlir::ssm::impl::AutodiffBase<AutodiffPass> {
     options.wrt.assign(wrt.begin(), wrt.end());
     options.keepResults = keepResults;
 
-    SmallVector<func::FuncOp> functions;
-    if (!function.empty()) {
-      auto fn = module.lookupSymbol<func::FuncOp>(function);
-      if (!fn || fn.isExternal()) {
-        module.emitError("ssm-autodiff: no function '") << function << "'";
-        return signalPassFailure();
-      }
-      functions.push_back(fn);
-    } else {
-      for (auto fn : module.getOps<func::FuncOp>())
-        if (fn.isPublic() && !fn.isExternal() &&
-            !module.lookupSymbol((fn.getSymName() + options.suffix).str()))
-          functions.push_back(fn);
+    if (function.empty()) {
+      if (failed(differentiateModule(module, options)))
+        signalPassFailure();
+      return;
     }
-    for (func::FuncOp fn : functions)
-      if (failed(differentiateFunction(fn, options)))
-        return signalPassFailure();
+    auto fn = module.lookupSymbol<func::FuncOp>(function);
+    if (!fn || fn.isExternal()) {
+      module.emitError("ssm-autodiff: no function '") << function << "'";
+      return signalPassFailure();
+    }
+    if (failed(differentiateFunction(fn, options)))
+      signalPassFailure();
   }
 };
 } // namespace

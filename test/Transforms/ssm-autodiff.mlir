@@ -1,5 +1,10 @@
 // RUN: ssm-opt %s --split-input-file --ssm-autodiff | FileCheck %s
 // RUN: ssm-opt %s --split-input-file --ssm-autodiff="wrt=0 keep-results=false" | FileCheck %s --check-prefix=WRT
+// A second run adds nothing: gradient functions are not differentiated.
+// RUN: ssm-opt %s --split-input-file --ssm-autodiff --ssm-autodiff | FileCheck %s --check-prefix=TWICE
+// TWICE-NOT: _grad_grad
+// TWICE: func.func @mul_grad(
+// TWICE-NOT: _grad_grad
 
 // An elementwise product with a broadcast operand: the gradient function takes
 // the result's adjoint, returns the result then both gradients; the broadcast

@@ -316,15 +316,9 @@ int main(int argc, char **argv) {
   }
   if (!module)
     return 1;
-  if (emitGrad) {
-    SmallVector<func::FuncOp> functions;
-    for (auto fn : module->getOps<func::FuncOp>())
-      if (fn.isPublic() && !fn.isExternal())
-        functions.push_back(fn);
-    for (func::FuncOp fn : functions)
-      if (failed(ssm::differentiateFunction(fn, ssm::DifferentiateOptions())))
-        return 1;
-  }
+  if (emitGrad &&
+      failed(ssm::differentiateModule(*module, ssm::DifferentiateOptions())))
+    return 1;
 
   FailureOr<ssm::CompileResult> result = ssm::compileModule(*module, options);
   if (failed(result))

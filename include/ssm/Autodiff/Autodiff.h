@@ -10,6 +10,7 @@
 #define SSM_AUTODIFF_AUTODIFF_H
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/Support/LLVM.h"
 
 #include <string>
@@ -31,6 +32,11 @@ struct DifferentiateOptions {
 /// op and adds nothing.
 FailureOr<func::FuncOp>
 differentiateFunction(func::FuncOp fn, const DifferentiateOptions &options);
+
+/// differentiateFunction() on every public function of `module` that has no
+/// gradient function yet and is not itself one (`<f><suffix>` next to `f`).
+LogicalResult differentiateModule(ModuleOp module,
+                                  const DifferentiateOptions &options);
 
 } // namespace mlir::ssm
 

@@ -33,8 +33,8 @@ def Autodiff : Pass<"ssm-autodiff", "::mlir::ModuleOp"> {
   }];
   let options = [
     Option<"function", "function", "std::string", /*default=*/"\"\"",
-           "Function to differentiate (empty: every public function whose "
-           "gradient does not exist yet)">,
+           "Function to differentiate (empty: every public function that "
+           "has no gradient function yet and is not one)">,
     ListOption<"wrt", "wrt", "unsigned",
                "Indices of the arguments to differentiate (default: every "
                "floating-point tensor argument)">,
