@@ -150,7 +150,7 @@ def grad_shapes(x, item):
 
 def scan_stacked(u, delta, A, B, C, D=None, z=None, delta_bias=None,
                  delta_softplus=False):
-    """python/ssm_testing's sequential selective scan (MODELS.md §6.1) with
+    """python/ssm_testing's sequential selective scan (docs/semantics.md §2.1) with
     the per-step states collected in a list and stacked, not written into a
     preallocated tensor: the same function, but autograd's backward stays
     linear in l (the reference's in-place slice writes make it copy the whole

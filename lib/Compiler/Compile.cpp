@@ -76,11 +76,14 @@ namespace {
 struct StageRunner {
   ModuleOp module;
   llvm::raw_string_ostream stats;
+  const std::function<LogicalResult(PassManager &)> &configure;
 
   LogicalResult run(StringRef name,
                     llvm::function_ref<void(OpPassManager &)> build) {
     PassManager pm(module.getContext());
     build(pm);
+    if (configure && failed(configure(pm)))
+      return failure();
     auto start = std::chrono::steady_clock::now();
     LogicalResult result = pm.run(module);
     double ms = std::chrono::duration<double, std::milli>(
@@ -230,7 +233,7 @@ FailureOr<CompileResult> compileGPU(ModuleOp module,
     return result;
   }
   FailureOr<std::vector<uint8_t>> artifact =
-      writeGPUArtifact(module, entries);
+      writeGPUArtifact(module, entries, options.modelInfo);
   if (failed(artifact))
     return failure();
   result.bytes.assign(artifact->begin(), artifact->end());
@@ -243,7 +246,8 @@ FailureOr<CompileResult> compileGPU(ModuleOp module,
 FailureOr<CompileResult>
 mlir::ssm::compileModule(ModuleOp module, const CompileOptions &options) {
   std::string stats;
-  StageRunner stage{module, llvm::raw_string_ostream(stats)};
+  StageRunner stage{module, llvm::raw_string_ostream(stats),
+                    options.configurePassManager};
   if (options.phase == Phase::Input)
     return textOf(module, stats);
 
@@ -318,9 +322,8 @@ mlir::ssm::compileModule(ModuleOp module, const CompileOptions &options) {
     result.bytes = std::move(*so);
     return result;
   }
-  FailureOr<std::vector<uint8_t>> artifact =
-      writeCPUArtifact(module.getLoc(), *entries, *so, chip, kCPUEntrySuffix,
-                       options.metadata);
+  FailureOr<std::vector<uint8_t>> artifact = writeCPUArtifact(
+      module.getLoc(), *entries, *so, chip, kCPUEntrySuffix, options.modelInfo);
   if (failed(artifact))
     return failure();
   result.bytes.assign(artifact->begin(), artifact->end());

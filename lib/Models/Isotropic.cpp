@@ -1,10 +1,11 @@
 //===- Isotropic.cpp - Vim and FastVim ------------------------------------===//
 //
 // Both are 24 residual bidirectional-Mamba layers over patch tokens with a
-// fused add + RMSNorm (residual in f32). Vim (MODELS.md §2.3) scans the full
-// sequence with a middle cls token; FastVim (§4.3) pools each row (even
-// layers) or column (odd layers, tokens transposed around the mixer) before
-// a short scan, broadcasts the result back, and normalizes before the gate.
+// fused add + RMSNorm (residual in f32). Vim (docs/semantics.md §4.3) scans
+// the full sequence with a middle cls token; FastVim (§6.3) pools each row
+// (even layers) or column (odd layers, tokens transposed around the mixer)
+// before a short scan, broadcasts the result back, and normalizes before the
+// gate.
 //
 //===----------------------------------------------------------------------===//
 
@@ -28,7 +29,7 @@ struct LayerShape {
   int64_t B, D, E, N, R, W, L;
 };
 
-/// Steps 5-9 of §2.3 (Vim, z-gated scan with D) or 4-9 of §4.3 (FastVim,
+/// Step 3 of §4.3 (Vim, z-gated scan with D) or 3 of §6.3 (FastVim,
 /// pooled scan, broadcast, D-skip on the un-pooled conv output).
 Value direction(GraphBuilder &g, const ModelConfig &c, const LayerShape &s,
                 const std::string &prefix, const DirectionNames &n, Value x,

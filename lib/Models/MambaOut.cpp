@@ -1,8 +1,9 @@
 //===- MambaOut.cpp - the gated-CNN baseline --------------------------------===//
 //
-// MODELS.md §5: conv stem, four NHWC stages of Gated CNN blocks (LN, fc1,
-// split into gate / identity / 7x7 depthwise-conv channels, GELU gate, fc2,
-// residual), conv downsampling, and an MLP head after global mean pooling.
+// docs/semantics.md §7: conv stem, four NHWC stages of Gated CNN blocks (LN,
+// fc1, split into gate / identity / 7x7 depthwise-conv channels, GELU gate,
+// fc2, residual), conv downsampling, and an MLP head after global mean
+// pooling.
 // Original (non-timm) parameter names; every LayerNorm has eps 1e-6.
 //
 //===----------------------------------------------------------------------===//

@@ -1,7 +1,8 @@
 //===- Registry.cpp - model variants, options and weight specs -----------===//
 //
-// The variant table (MODELS.md §2.2, §3.2, §4.2, §5.2), key=value overrides,
-// and the entry points of Models.h that dispatch to the family builders.
+// The variant table (docs/semantics.md §4.2, §5.2, §6.2, §7.2), key=value
+// overrides, and the entry points of Models.h that dispatch to the family
+// builders.
 //
 //===----------------------------------------------------------------------===//
 

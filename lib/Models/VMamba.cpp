@@ -2,7 +2,7 @@
 //
 // Four stages of VSS blocks around SS2D: cross-scan into 4 directions,
 // per-direction projections, one grouped selective scan (G = 4), cross-merge
-// (MODELS.md §3.3-§3.5). v2: LayerNorm2d everywhere, no gate, MLP per block,
+// (docs/semantics.md §5). v2: LayerNorm2d everywhere, no gate, MLP per block,
 // conv stem and conv downsampling. v0: channel-last, SiLU gate after the
 // out norm, patch-merging downsampling, no MLP.
 //

@@ -114,14 +114,28 @@ void mlir::ssm::buildSSMToCPUPipeline(OpPassManager &pm,
   buildSSMToLLVMPipeline(pm);
 }
 
-void mlir::ssm::buildSSMToGPUKernelsPipeline(OpPassManager &pm) {
+void mlir::ssm::buildSSMToGPUKernelsPipeline(OpPassManager &pm,
+                                             const std::string &chip) {
   pm.addPass(createExpandStridedCopies());
   // Polynomial math: no libdevice / ocml needed to serialize the kernels.
   pm.addPass(createApproximateMath());
   pm.addPass(createReassociateReductions());
+  // The ops no dedicated kernel took: one thread per output element, the
+  // reductions sequential in their thread.
+  pm.addPass(createSSMReductionsInnermost());
+  SSMRowReductionsToGPUOptions rowReductions;
+  rowReductions.chip = chip;
+  pm.addPass(createSSMRowReductionsToGPU(rowReductions));
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
+  SSMDistributeParallelLoopsOptions distribute;
+  distribute.chip = chip;
+  pm.addPass(createSSMDistributeParallelLoops(distribute));
+  // Maps what is left unmapped (nothing, today).
   pm.addNestedPass<func::FuncOp>(createGpuMapParallelLoopsPass());
   pm.addNestedPass<func::FuncOp>(createConvertParallelLoopToGpuPass());
+  // Launch sizes folded to constants, so outlining records them as the
+  // kernels' known block sizes (.maxntid / amdgpu-flat-work-group-size).
+  pm.addNestedPass<func::FuncOp>(createCanonicalizerPass());
   // Constants hoisted out of launch bodies by canonicalization go back in,
   // so kernels take only buffers.
   pm.addNestedPass<func::FuncOp>(createGpuLaunchSinkIndexComputationsPass());
@@ -205,9 +219,11 @@ void mlir::ssm::buildSSMToGPULoopsPipeline(OpPassManager &pm,
 
 void mlir::ssm::buildSSMGPUToNVVMPipeline(OpPassManager &pm,
                                           const GPUPipelineOptions &options) {
-  buildSSMToGPUKernelsPipeline(pm);
+  const std::string chip =
+      options.chip.empty() ? "sm_90" : options.chip.getValue();
+  buildSSMToGPUKernelsPipeline(pm, chip);
   GpuNVVMAttachTargetOptions target;
-  target.chip = options.chip.empty() ? "sm_90" : options.chip.getValue();
+  target.chip = chip;
   target.features = "+ptx80";
   pm.addPass(createGpuNVVMAttachTarget(target));
   // cp.async copies of the scan kernels (memref operands still typed).
@@ -237,7 +253,7 @@ void mlir::ssm::buildSSMToNVVMPipeline(OpPassManager &pm,
 
 void mlir::ssm::buildSSMGPUToROCDLPipeline(OpPassManager &pm,
                                            const GPUPipelineOptions &options) {
-  buildSSMToGPUKernelsPipeline(pm);
+  buildSSMToGPUKernelsPipeline(pm, rocdlChip(options));
   GpuROCDLAttachTargetOptions target;
   target.chip = rocdlChip(options);
   pm.addPass(createGpuROCDLAttachTarget(target));

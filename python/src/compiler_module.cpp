@@ -104,12 +104,15 @@ Outcome runCompile(const CompileRequest &request) {
   SourceMgrDiagnosticHandler handler(sourceMgr, context.get(), os);
 
   OwningOpRef<ModuleOp> module;
+  ssm::CompileOptions options = request.options;
   if (request.isModel) {
 #ifdef SSMC_HAVE_MODELS
     FailureOr<ssm::models::ModelConfig> config =
         resolve(request.model, request.modelOptions, outcome.error);
     if (failed(config))
       return outcome;
+    // Recorded in the artifact for every target, as ssm-compile --model does.
+    options.modelInfo = ssm::models::describeModel(*config);
     module = ssm::models::buildModel(*context, *config);
     if (!module) {
       outcome.error = "building model '" + request.model + "' failed";
@@ -129,8 +132,7 @@ Outcome runCompile(const CompileRequest &request) {
       return outcome;
   }
 
-  FailureOr<ssm::CompileResult> result =
-      ssm::compileModule(*module, request.options);
+  FailureOr<ssm::CompileResult> result = ssm::compileModule(*module, options);
   if (failed(result))
     return outcome;
   outcome.ok = true;
@@ -174,8 +176,8 @@ compileOptions(const std::string &target, const std::string &phase,
   ssm::CompileOptions options;
   std::optional<ssm::Target> parsedTarget = ssm::parseTarget(target);
   if (!parsedTarget)
-    raise(invalidArgumentClass,
-          "unknown target '" + target + "' (expected cpu)");
+    raise(invalidArgumentClass, "unknown target '" + target + "' (expected " +
+                                    ssm::targetNames().str() + ")");
   std::optional<ssm::Phase> parsedPhase = ssm::parsePhase(phase);
   if (!parsedPhase)
     raise(invalidArgumentClass, "unknown phase '" + phase + "' (expected " +
@@ -203,24 +205,10 @@ ssm::models::ModelConfig resolveOrRaise(const std::string &model,
   return *config;
 }
 
-const char *familyName(ssm::models::Family family) {
-  switch (family) {
-  case ssm::models::Family::Vim:
-    return "vim";
-  case ssm::models::Family::VMamba:
-    return "vmamba";
-  case ssm::models::Family::FastVim:
-    return "fastvim";
-  case ssm::models::Family::MambaOut:
-    return "mambaout";
-  }
-  return "unknown";
-}
-
 py::dict configDict(const ssm::models::ModelConfig &c) {
   py::dict d;
   d["variant"] = c.variant;
-  d["family"] = familyName(c.family);
+  d["family"] = ssm::models::familyName(c.family).str();
   d["img"] = c.imageSize;
   d["batch"] = c.batch;
   d["classes"] = c.numClasses;

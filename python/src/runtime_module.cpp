@@ -362,21 +362,69 @@ bool isHostAccessible(int32_t type) {
          type == dl::kDLROCMHost;
 }
 
+/// Where imported tensors must live: host memory, or one GPU (a DLPack
+/// device type and id), for a module on the device called `name`.
+struct Placement {
+  bool host = true;
+  int32_t type = dl::kDLCPU;
+  int32_t id = 0;
+  std::string name = "cpu";
+  /// GPU tensors are exported for the legacy default stream (the producer
+  /// orders its pending writes before it); false: the caller has ordered
+  /// them already and the export asks for no synchronization.
+  bool syncStreams = true;
+};
+
+/// The placement of a runtime device name: "cpu", "cuda:N", "hip:N".
+Placement placementOf(const std::string &device) {
+  Placement p;
+  p.name = device;
+  size_t colon = device.find(':');
+  std::string kind = device.substr(0, colon);
+  if (kind == "cpu")
+    return p;
+  p.host = false;
+  p.type = kind == "hip" ? dl::kDLROCM : dl::kDLCUDA;
+  p.id = colon == std::string::npos ? 0 : std::stoi(device.substr(colon + 1));
+  return p;
+}
+
+std::string dlpackDeviceName(int32_t type, int32_t id) {
+  return std::string(deviceTypeName(type)) + ":" + std::to_string(id);
+}
+
 /// Imports an object with `__dlpack__` without copying: consumes its capsule
-/// and keeps the producer's tensor alive until the Tensor dies.
-TensorPtr fromDLPack(const py::handle &obj) {
-  // Check the device first, so that a GPU tensor is not exported for nothing.
+/// and keeps the producer's tensor alive until the Tensor dies. The tensor
+/// must be in host memory, or on the GPU of `gpu` (a GPU placement).
+TensorPtr fromDLPack(const py::handle &obj, const Placement *gpu = nullptr) {
+  // Check the device first, so that a tensor is not exported for nothing.
   if (py::hasattr(obj, "__dlpack_device__")) {
     py::tuple device = obj.attr("__dlpack_device__")();
     int32_t type = device[0].cast<int32_t>();
-    if (!isHostAccessible(type))
+    int32_t id = device[1].cast<int32_t>();
+    if (gpu && (type != gpu->type || id != gpu->id))
+      invalidArgument("the tensor is on " + dlpackDeviceName(type, id) +
+                      " (DLPack device " + std::to_string(type) + ":" +
+                      std::to_string(id) + "), but the module runs on " +
+                      gpu->name + ": move it there first (e.g. tensor.to('" +
+                      gpu->name + "'))");
+    if (!gpu && !isHostAccessible(type))
       invalidArgument(std::string("the tensor is on a ") +
                       deviceTypeName(type) + " device (DLPack device type " +
                       std::to_string(type) +
                       "); the runtime reads inputs from host memory: move "
-                      "it to the CPU first (e.g. tensor.cpu())");
+                      "it to the CPU first (e.g. tensor.cpu()), or load the "
+                      "module on that device (ssmc.load(..., "
+                      "device='cuda:0'))");
   }
-  py::object capsule = obj.attr("__dlpack__")();
+  // A GPU tensor is exported for the legacy default stream (CUDA's stream 1,
+  // HIP's 0): its producer orders the pending writes before it, and the
+  // runtime's stream waits for that stream's work.
+  py::object capsule =
+      gpu && gpu->syncStreams
+          ? obj.attr("__dlpack__")(py::arg("stream") =
+                                       gpu->type == dl::kDLROCM ? 0 : 1)
+          : obj.attr("__dlpack__")();
   if (!PyCapsule_IsValid(capsule.ptr(), dl::kCapsuleName))
     invalidArgument("__dlpack__() did not return a 'dltensor' capsule (was it "
                     "already consumed?)");
@@ -398,7 +446,12 @@ TensorPtr fromDLPack(const py::handle &obj) {
     invalidArgument("malformed DLPack tensor (ndim " + std::to_string(t.ndim) +
                     ")");
   std::vector<int64_t> dims(t.shape, t.shape + t.ndim);
-  if (!isHostAccessible(t.device.device_type))
+  if (gpu &&
+      (t.device.device_type != gpu->type || t.device.device_id != gpu->id))
+    invalidArgument("the tensor is on " +
+                    dlpackDeviceName(t.device.device_type, t.device.device_id) +
+                    ", but the module runs on " + gpu->name);
+  if (!gpu && !isHostAccessible(t.device.device_type))
     invalidArgument(std::string("the tensor is on a ") +
                     deviceTypeName(t.device.device_type) +
                     " device; the runtime reads inputs from host memory: "
@@ -592,6 +645,113 @@ std::vector<TensorPtr> invoke(const ssmrt::Module &module,
   return wrapped;
 }
 
+/// The Tensor of a caller buffer for invoke_with_buffers: on a GPU module an
+/// object with __dlpack__ on that GPU (e.g. a CUDA torch.Tensor); on a CPU
+/// module anything asTensor takes (an output must be writable).
+TensorPtr bufferTensor(const py::handle &obj, const Placement &placement,
+                       bool output) {
+  if (placement.host) {
+    if (output && py::isinstance<py::array>(obj) &&
+        !py::reinterpret_borrow<py::array>(obj).writeable())
+      invalidArgument("the array is read-only");
+    return asTensor(obj);
+  }
+  if (py::isinstance<Tensor>(obj) || py::isinstance<py::array>(obj))
+    invalidArgument(std::string("a ") + Py_TYPE(obj.ptr())->tp_name +
+                    " lives in host memory, but the module runs on " +
+                    placement.name + ": pass a tensor on " + placement.name +
+                    " (e.g. torch.from_numpy(a).to('" + placement.name + "'))");
+  if (!py::hasattr(obj, "__dlpack__"))
+    invalidArgument(std::string("expected a tensor on ") + placement.name +
+                    " with __dlpack__ (e.g. a torch.Tensor), got " +
+                    Py_TYPE(obj.ptr())->tp_name);
+  return fromDLPack(obj, &placement);
+}
+
+/// The tensors of `objects` as buffers (kept in `keep`), errors naming the
+/// argument ("input #i of 'f': ...").
+std::vector<ssmrt::TensorView> bufferViews(const py::sequence &objects,
+                                           const Placement &placement,
+                                           bool output,
+                                           const std::string &function,
+                                           std::vector<TensorPtr> &keep) {
+  std::vector<ssmrt::TensorView> views;
+  for (size_t i = 0; i < objects.size(); ++i) {
+    TensorPtr t;
+    try {
+      t = bufferTensor(objects[i], placement, output);
+    } catch (py::error_already_set &e) {
+      if (!e.matches(errors.invalidArgument))
+        throw;
+      raise(errors.invalidArgument,
+            std::string(output ? "output" : "input") + " #" +
+                std::to_string(i) + " of '" + function +
+                "': " + py::str(e.value()).cast<std::string>());
+    }
+    views.push_back(t->view());
+    keep.push_back(std::move(t));
+  }
+  return views;
+}
+
+/// InvokeOptions of the Python keywords (graphs: None = the default).
+ssmrt::InvokeOptions invokeOptions(bool poison, const py::object &graphs) {
+  ssmrt::InvokeOptions options;
+  options.poisonOutputs = poison;
+  if (!graphs.is_none())
+    options.graphs = graphs.cast<bool>() ? ssmrt::InvokeOptions::Graphs::On
+                                         : ssmrt::InvokeOptions::Graphs::Off;
+  return options;
+}
+
+void invokeWithBuffers(const ssmrt::Module &module, const std::string &function,
+                       const py::sequence &inputs, const py::sequence &outputs,
+                       bool poison, const py::object &graphs,
+                       bool syncStreams) {
+  Placement placement = placementOf(module.device().name());
+  placement.syncStreams = syncStreams;
+  std::vector<TensorPtr> keep;
+  std::vector<ssmrt::TensorView> in =
+      bufferViews(inputs, placement, false, function, keep);
+  std::vector<ssmrt::TensorView> out =
+      bufferViews(outputs, placement, true, function, keep);
+  ssmrt::InvokeOptions options = invokeOptions(poison, graphs);
+  ssmrt::Status status;
+  {
+    py::gil_scoped_release release;
+    status = module.invokeWithBuffers(function, in, out, options);
+  }
+  check(status);
+}
+
+std::vector<double> timeFunction(const ssmrt::Module &module,
+                                 const std::string &function,
+                                 const py::sequence &inputs, int warmup,
+                                 int iterations, const py::object &graphs) {
+  std::vector<TensorPtr> keep;
+  std::vector<ssmrt::TensorView> views =
+      bufferViews(inputs, Placement(), false, function, keep);
+  ssmrt::InvokeOptions options = invokeOptions(false, graphs);
+  std::optional<ssmrt::Expected<std::vector<double>>> ms;
+  {
+    py::gil_scoped_release release;
+    ms.emplace(module.time(function, views, warmup, iterations, options));
+  }
+  return unwrap(std::move(*ms));
+}
+
+py::dict executionStats(const ssmrt::Module &module,
+                        const std::string &function) {
+  ssmrt::ExecutionStats stats = unwrap(module.executionStats(function));
+  py::dict d;
+  d["plain_runs"] = stats.plainRuns;
+  d["graph_captures"] = stats.graphCaptures;
+  d["graph_replays"] = stats.graphReplays;
+  d["capture_failures"] = stats.captureFailures;
+  d["last_capture_failure"] = stats.lastCaptureFailure;
+  return d;
+}
+
 /// A contiguous byte view of a buffer object, released on destruction.
 class ByteView {
 public:
@@ -620,6 +780,58 @@ ModulePtr loadFromBuffer(const ssmrt::Device &device, const py::object &data) {
         ssmrt::Module::loadFromMemory(device, bytes.data(), bytes.size()));
   }
   return std::make_shared<ssmrt::Module>(unwrap(std::move(*module)));
+}
+
+//===----------------------------------------------------------------------===//
+// Module inspection (no device)
+//===----------------------------------------------------------------------===//
+
+/// ModelInfo as a dict: name, family, preprocessing ({'resize_to', 'crop',
+/// 'mean', 'std'}, the keys of ssmc.preprocessing(), or None), properties
+/// (dict, in the compiler's order); None without a record.
+py::object modelInfoToPython(const std::optional<ssmrt::ModelInfo> &info) {
+  if (!info)
+    return py::none();
+  py::dict d;
+  d["name"] = info->name;
+  d["family"] = info->family;
+  if (const auto &pre = info->preprocessing) {
+    py::dict p;
+    p["resize_to"] = pre->resize;
+    p["crop"] = pre->crop;
+    p["mean"] = py::make_tuple(pre->mean[0], pre->mean[1], pre->mean[2]);
+    p["std"] = py::make_tuple(pre->std[0], pre->std[1], pre->std[2]);
+    d["preprocessing"] = p;
+  } else {
+    d["preprocessing"] = py::none();
+  }
+  py::dict properties;
+  for (const auto &[key, value] : info->properties)
+    properties[py::str(key)] = py::str(value);
+  d["properties"] = properties;
+  return std::move(d);
+}
+
+py::dict moduleInfoToPython(const ssmrt::ModuleInfo &info) {
+  py::dict d;
+  d["format_version"] = info.formatVersion;
+  d["compiler_version"] = info.compilerVersion;
+  py::list functions;
+  for (const ssmrt::FunctionSignature &f : info.functions)
+    functions.append(py::cast(f));
+  d["functions"] = functions;
+  d["model_info"] = modelInfoToPython(info.model);
+  py::list objects;
+  for (const ssmrt::KernelObjectInfo &o : info.kernelObjects) {
+    py::dict object;
+    object["target"] = ssmrt::format::targetKindName(o.target);
+    object["format"] = ssmrt::format::binaryFormatName(o.format);
+    object["chip"] = o.chip;
+    object["size"] = o.size;
+    objects.append(object);
+  }
+  d["kernel_objects"] = objects;
+  return d;
 }
 
 //===----------------------------------------------------------------------===//
@@ -882,9 +1094,10 @@ PYBIND11_MODULE(_ssm_runtime, m) {
            "threads: pool size; 0 = $SSMRT_NUM_THREADS if set, else the "
            "number of hardware threads.")
       .def("open_device", &openDevice, py::arg("name"),
-           "Opens 'cpu' (or 'cpu:0'). Known device kinds this build cannot "
-           "drive ('cuda:0', 'hip:0', ...) raise DeviceUnavailableError; "
-           "unknown names raise InvalidArgumentError.")
+           "Opens 'cpu' (or 'cpu:0'), or 'cuda:N' in a runtime built with "
+           "SSM_ENABLE_CUDA. Device kinds this build cannot drive, or GPUs "
+           "that are absent, raise DeviceUnavailableError; unknown names "
+           "raise InvalidArgumentError.")
       .def_property_readonly("num_threads", &ssmrt::Instance::numThreads,
                              "Threads of the pool.")
       .def_static("available_devices", &ssmrt::Instance::availableDevices,
@@ -892,7 +1105,7 @@ PYBIND11_MODULE(_ssm_runtime, m) {
 
   py::class_<ssmrt::Device>(m, "Device", "An open device of an Instance.")
       .def_property_readonly("name", &ssmrt::Device::name,
-                             "The normalized name ('cpu').")
+                             "The normalized name ('cpu', 'cuda:0').")
       .def("__repr__", [](const ssmrt::Device &d) {
         return "<ssmc.Device '" + d.name() + "'>";
       });
@@ -941,13 +1154,70 @@ PYBIND11_MODULE(_ssm_runtime, m) {
            "outputs as a list of owned Tensors. The inputs must match the "
            "signature exactly (count, dtype, shape): errors name the input. "
            "The GIL is released while the function runs.")
+      .def("invoke_with_buffers", &invokeWithBuffers, py::arg("function"),
+           py::arg("inputs"), py::arg("outputs"), py::arg("poison") = false,
+           py::arg("graphs") = py::none(), py::arg("sync_streams") = true,
+           "Runs `function` on caller buffers of the module's device, "
+           "without host copies: on 'cuda:N' tensors on that GPU exporting "
+           "__dlpack__ (e.g. CUDA torch tensors, C-contiguous), on 'cpu' "
+           "NumPy arrays / CPU tensors. Inputs are read in place, every "
+           "output is written into `outputs[i]` (which must match the "
+           "signature exactly and overlap nothing else). Returns when the "
+           "outputs are written. poison: outputs start as 0xFF bytes. "
+           "graphs: None follows $SSMRT_CUDA_GRAPHS, True/False force CUDA "
+           "graphs on/off. sync_streams: GPU tensors are exported for the "
+           "legacy default stream (each producer orders its pending writes "
+           "before the call); False when the caller has done that already "
+           "(cheaper: no stream work per tensor). The GIL is released while "
+           "it runs.")
+      .def("time", &timeFunction, py::arg("function"), py::arg("inputs"),
+           py::arg("warmup") = 3, py::arg("iterations") = 10,
+           py::arg("graphs") = py::none(),
+           "Times `function` on host `inputs`: `warmup` untimed runs, then "
+           "`iterations` timed ones (ms each). On a GPU the inputs stay "
+           "resident and each run is the device time between events; on the "
+           "CPU a whole invoke. graphs as for invoke_with_buffers.")
+      .def("execution_stats", &executionStats, py::arg("function"),
+           "How the GPU runs of `function` went: a dict with plain_runs, "
+           "graph_captures, graph_replays, capture_failures and "
+           "last_capture_failure (all zero on the CPU).")
       .def_property_readonly("compiler_version",
                              &ssmrt::Module::compilerVersion,
                              "The compiler version string of the artifact.")
+      .def_property_readonly(
+          "model_info",
+          [](const ssmrt::Module &module) {
+            return modelInfoToPython(module.modelInfo());
+          },
+          "The model description recorded by the compiler (see "
+          "inspect_module), or None.")
       .def_property_readonly("path", &ssmrt::Module::path,
                              "The path it was loaded from ('' for bytes).")
       .def_property_readonly("device", &ssmrt::Module::device,
                              "The Device it runs on.");
+
+  m.def(
+      "inspect_module",
+      [](const py::object &source) {
+        std::optional<ssmrt::Expected<ssmrt::ModuleInfo>> info;
+        if (py::isinstance<py::str>(source)) {
+          std::string path = source.cast<std::string>();
+          py::gil_scoped_release release;
+          info.emplace(ssmrt::ModuleInfo::read(path));
+        } else {
+          ByteView bytes(source);
+          py::gil_scoped_release release;
+          info.emplace(
+              ssmrt::ModuleInfo::fromMemory(bytes.data(), bytes.size()));
+        }
+        return moduleInfoToPython(unwrap(std::move(*info)));
+      },
+      py::arg("source"),
+      "What a .ssmb (a path, or bytes) declares, validated but not loaded, "
+      "so no device is needed: {'format_version', 'compiler_version', "
+      "'functions' (FunctionSignatures), 'model_info' (dict with name, "
+      "family, preprocessing, properties; or None), 'kernel_objects' "
+      "(dicts with target, format, chip, size)}.");
 
   // .safetensors and .npy.
   m.def(

@@ -1,16 +1,16 @@
-"""Whole-model PyTorch references of the four families of MODELS.md.
+"""Whole-model PyTorch references of the four families of docs/semantics.md.
 
-Independent, readable eval-mode implementations of **Vim** (§2), **VMamba**
-v2 and vanilla v0 (§3), **FastVim** (§4) and **MambaOut** (§5), built from a
+Independent, readable eval-mode implementations of **Vim** (§4), **VMamba**
+v2 and vanilla v0 (§5), **FastVim** (§6) and **MambaOut** (§7), built from a
 config so tests can use tiny models.  Every module's ``state_dict()`` has
-exactly the names and shapes of the official checkpoints (§2.6, §3.8, §4.5,
-§5.5 original MambaOut names), in the order the official modules register
+exactly the names and shapes of the official checkpoints (§4.4, §5.5, §6.4,
+§7.4 original MambaOut names), in the order the official modules register
 them, so an official checkpoint loads with ``load_state_dict(strict=True)``.
 
 Everything is dtype-agnostic: the models compute in the dtype of their
 parameters (``model.double()`` gives a float64 oracle; nothing is forced to
-float32, unlike the official code, MODELS.md §9 item 16).  The core ops come
-from :mod:`ssm_testing.torch_models` (sequential selective scan, causal
+float32, unlike the official code, docs/semantics.md §10 item 8).  The core
+ops come from :mod:`ssm_testing.torch_models` (sequential selective scan, causal
 conv1d, RMSNorm, cross-scan/merge, FastVim pool/broadcast).
 
 Public API
@@ -249,7 +249,7 @@ def resolve_config(variant: str, **overrides: Any) -> ModelConfig:
     elif fam == "fastvim":
         if cfg.img % cfg.patch != 0:
             raise ValueError(f"fastvim: img {cfg.img} must be a multiple of patch {cfg.patch} "
-                             "(the grid is frozen at construction, MODELS.md §4.1)")
+                             "(the grid is frozen at construction, docs/semantics.md §6.1)")
         if cfg.pool_scale <= 0:
             raise ValueError("fastvim: pool_scale must be > 0")
     else:
@@ -351,7 +351,7 @@ class Permute(nn.Module):
 
 
 # ----------------------------------------------------------------------------
-# Vim (MODELS.md §2) and FastVim (§4)
+# Vim (docs/semantics.md §4) and FastVim (§6)
 # ----------------------------------------------------------------------------
 
 
@@ -380,7 +380,7 @@ def _mamba_projections(xc: Tensor, x_proj: nn.Linear, dt_proj: nn.Linear, N: int
 
 class VimMixer(nn.Module):
     """Vim's ``mamba_simple.Mamba`` with ``bimamba_type="v2"``, fused-path dataflow
-    (MODELS.md §2.3 steps 3-11): shared in_proj/out_proj/gate, separate
+    (docs/semantics.md §4.3 steps 2-5): shared in_proj/out_proj/gate, separate
     conv1d/x_proj/dt_proj/A_log/D per direction, ``/2`` (if_divide_out)."""
 
     def __init__(self, d_model: int, d_state: int = 16, d_conv: int = 4, expand: int = 2,
@@ -437,7 +437,7 @@ class VimBlock(nn.Module):
 
 
 class VisionMamba(nn.Module):
-    """Vim (MODELS.md §2.1): patch embed, middle cls token at M//2, pos_embed,
+    """Vim (docs/semantics.md §4.1): patch embed, middle cls token at M//2, pos_embed,
     bimamba-v2 layers, final add + RMSNorm, cls-token head."""
 
     def __init__(self, cfg: ModelConfig, device=None):
@@ -479,7 +479,7 @@ class VisionMamba(nn.Module):
 
 
 class FastVimMixer(nn.Module):
-    """FastVim's ``mamba_simple_faster.Mamba``, default unfused path (MODELS.md §4.3
+    """FastVim's ``mamba_simple_faster.Mamba``, default unfused path (docs/semantics.md §6.3
     steps 3-11): full-length conv1d, pooled scan (rows x cols grid, pool over
     each group of ``cols`` consecutive tokens), broadcast, D skip on the
     un-pooled conv output, LayerNorm(E), gate by silu(z), out_proj."""
@@ -572,7 +572,7 @@ class FastVimBlock(nn.Module):
 
 
 class FastVim(nn.Module):
-    """FastVim (MODELS.md §4.1): no cls token, pos_embed (1, M, D), alternating
+    """FastVim (docs/semantics.md §6.1): no cls token, pos_embed (1, M, D), alternating
     pooled scans, final add + RMSNorm, mean over tokens, Linear head."""
 
     def __init__(self, cfg: ModelConfig, device=None):
@@ -603,13 +603,13 @@ class FastVim(nn.Module):
 
 
 # ----------------------------------------------------------------------------
-# VMamba (MODELS.md §3)
+# VMamba (docs/semantics.md §5)
 # ----------------------------------------------------------------------------
 
 
 def _ss2d_core(a: Tensor, x_proj_weight: Tensor, dt_projs_weight: Tensor,
                dt_projs_bias: Tensor, A_logs: Tensor, Ds: Tensor) -> Tensor:
-    """SS2D steps 4-9 (MODELS.md §3.3/§3.4): cross-scan, per-direction x/dt
+    """SS2D steps 3-6 (docs/semantics.md §5.3, §2.4): cross-scan, per-direction x/dt
     projections, grouped selective scan (G = 4), cross-merge.
 
     a: (B, E, H, W) channel-first -> (B, E, H, W).
@@ -645,7 +645,7 @@ class _SS2DParams(nn.Module):
 
 
 class SS2D(_SS2DParams):
-    """SS2D, forward_type ``v05_noz``, channel-first (MODELS.md §3.3 steps 2-11):
+    """SS2D, forward_type ``v05_noz``, channel-first (docs/semantics.md §5.3 steps 1-7):
     in_proj (1x1, no gate) -> silu(dwconv3x3, no bias) -> core -> LN2d(E) -> out_proj."""
 
     def __init__(self, C: int, E: int, N: int, device=None):
@@ -662,7 +662,7 @@ class SS2D(_SS2DParams):
 
 
 class SS2Dv0(_SS2DParams):
-    """SS2D, forward_type ``v0``, channel-last (MODELS.md §3.5): in_proj -> (x, z);
+    """SS2D, forward_type ``v0``, channel-last (docs/semantics.md §5.4): in_proj -> (x, z);
     z = silu(z); x -> silu(dwconv3x3 with bias) -> core -> LN(E) -> * z -> out_proj."""
 
     def __init__(self, C: int, E: int, N: int, device=None):
@@ -738,7 +738,7 @@ class PatchMerging2D(nn.Module):
 class VMamba(nn.Module):
     """VMamba VSSM: v2 family (channel-first, conv stem "v2", conv downsample
     "v3", MLP) or vanilla v0 (channel-last, patch stem, PatchMerging, no MLP);
-    classifier = norm -> global average pool -> Linear (MODELS.md §3.1)."""
+    classifier = norm -> global average pool -> Linear (docs/semantics.md §5.1)."""
 
     def __init__(self, cfg: ModelConfig, device=None):
         super().__init__()
@@ -795,7 +795,7 @@ class VMamba(nn.Module):
 
 
 # ----------------------------------------------------------------------------
-# MambaOut (MODELS.md §5), original (non-timm) module names
+# MambaOut (docs/semantics.md §7), original (non-timm) module names
 # ----------------------------------------------------------------------------
 
 
@@ -829,7 +829,7 @@ class DownsampleLayer(nn.Module):
 
 
 class GatedCNNBlock(nn.Module):
-    """MambaOut Gated CNN block (MODELS.md §5.3), NHWC, hidden = int(ratio * C),
+    """MambaOut Gated CNN block (docs/semantics.md §7.3), NHWC, hidden = int(ratio * C),
     the 7x7 depthwise conv on the last C of the 2H fc1 outputs."""
 
     def __init__(self, C: int, expansion_ratio: float, kernel_size: int = 7, device=None):
@@ -865,7 +865,7 @@ class MlpHead(nn.Module):
 
 
 class MambaOut(nn.Module):
-    """MambaOut (MODELS.md §5.1): stem + 3 downsamples, Gated CNN stages,
+    """MambaOut (docs/semantics.md §7.1): stem + 3 downsamples, Gated CNN stages,
     mean over (H, W) -> LN -> MLP head."""
 
     def __init__(self, cfg: ModelConfig, device=None):
@@ -941,7 +941,7 @@ def _inv_softplus_dt(shape, g: torch.Generator, dt_min=1e-3, dt_max=1e-1, floor=
 
 def init_random_(model: nn.Module, seed: int) -> nn.Module:
     """Deterministic random init that exercises every parameter with realistic
-    magnitudes (MODELS.md §2.4, §3.6, §4.4, §5.4), nothing zero or constant:
+    magnitudes (docs/semantics.md §9), nothing zero or constant:
 
     * ``A_log``/``A_b_log``/``A_logs``: ``log(1..N)`` per row + 0.1 N(0,1)
       (N = 1 rows therefore differ from 0);

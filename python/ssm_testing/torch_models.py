@@ -3,15 +3,15 @@
 Each public model function mirrors exactly one ``func.func`` of
 ``test/Models/*.mlir``: same arguments, same order, same shapes, same results
 (a tuple when the MLIR function returns several values, a single tensor
-otherwise).  The math follows /work/shared/spec/MODELS.md:
+otherwise).  The math follows docs/semantics.md:
 
-* ``vim_tiny_block``          test/Models/vim-mixer.mlir      (§2.3, §6.1, §6.4, §6.5)
-* ``vmamba_tiny_ss2d``        test/Models/vmamba-ss2d.mlir    (§3.3, §3.4, §6.1, §6.6, §6.8)
-* ``fastvim_tiny_mixer_even`` test/Models/fastvim-mixer.mlir  (§4.3, §6.1, §6.4, §6.7)
+* ``vim_tiny_block``          test/Models/vim-mixer.mlir      (§4.3, §2.1, §2.3, §3)
+* ``vmamba_tiny_ss2d``        test/Models/vmamba-ss2d.mlir    (§5.3, §2.4, §2.1, §3)
+* ``fastvim_tiny_mixer_even`` test/Models/fastvim-mixer.mlir  (§6.3, §2.1, §2.3, §2.6)
 
 Everything is dtype-agnostic: the functions compute in the dtype of their
 inputs (float64 for reference checks, float32 for CPU benchmarks).  Nothing is
-forced to float32 (unlike mamba's ``selective_scan_ref``, MODELS.md §9 item 16).
+forced to float32 (unlike mamba's ``selective_scan_ref``, docs/semantics.md §10 item 8).
 The building blocks use the fast PyTorch ops (F.linear, einsum, F.conv1d,
 F.conv2d, F.layer_norm) so the same code is the PyTorch side of benchmarks.
 
@@ -31,7 +31,7 @@ import torch.nn.functional as F
 Tensor = torch.Tensor
 
 # --------------------------------------------------------------------------
-# Core ops (MODELS.md §6)
+# Core ops (docs/semantics.md §2)
 # --------------------------------------------------------------------------
 
 
@@ -39,7 +39,7 @@ def selective_scan(u: Tensor, delta: Tensor, A: Tensor, B: Tensor, C: Tensor,
                    D: Optional[Tensor] = None, z: Optional[Tensor] = None,
                    delta_bias: Optional[Tensor] = None,
                    delta_softplus: bool = False) -> Tensor:
-    """Selective scan forward (MODELS.md §6.1), sequential over L.
+    """Selective scan forward (docs/semantics.md §2.1), sequential over L.
 
     u, delta: (b, dc, l); A: (dc, n); B, C: (b, n, l) (G = 1) or (b, g, n, l)
     (channel d uses group d // (dc / g)); D, delta_bias: (dc,); z: (b, dc, l).
@@ -86,7 +86,7 @@ def selective_scan(u: Tensor, delta: Tensor, A: Tensor, B: Tensor, C: Tensor,
 
 def causal_conv1d(x: Tensor, weight: Tensor, bias: Optional[Tensor] = None,
                   activation: Optional[str] = "silu") -> Tensor:
-    """Causal depthwise conv1d (MODELS.md §6.4). x: (b, d, l), weight: (d, w)."""
+    """Causal depthwise conv1d (docs/semantics.md §2.3). x: (b, d, l), weight: (d, w)."""
     d, w = weight.shape
     l = x.shape[-1]
     y = F.conv1d(x, weight.unsqueeze(1), bias, padding=w - 1, groups=d)[..., :l]
@@ -98,12 +98,12 @@ def causal_conv1d(x: Tensor, weight: Tensor, bias: Optional[Tensor] = None,
 
 
 def rms_norm(x: Tensor, weight: Tensor, eps: float = 1e-5) -> Tensor:
-    """x / sqrt(mean(x^2) + eps) * w over the last dim (MODELS.md §6.5)."""
+    """x / sqrt(mean(x^2) + eps) * w over the last dim (docs/semantics.md §3)."""
     return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps) * weight
 
 
 def cross_scan(x: Tensor) -> Tensor:
-    """CrossScan (MODELS.md §3.4): (b, c, h, w) -> (b, 4, c, h*w).
+    """CrossScan (docs/semantics.md §2.4): (b, c, h, w) -> (b, 4, c, h*w).
 
     xs[b, k, c, p_k(h, w)] = x[b, c, h, w] with p_0 = h*W + w, p_1 = w*H + h,
     p_2 = L-1-p_0, p_3 = L-1-p_1.
@@ -114,7 +114,7 @@ def cross_scan(x: Tensor) -> Tensor:
 
 
 def cross_merge(ys: Tensor, H: int, W: int) -> Tensor:
-    """CrossMerge (MODELS.md §3.4): (b, 4, c, H*W) -> (b, c, H, W), plain sum
+    """CrossMerge (docs/semantics.md §2.4): (b, 4, c, H*W) -> (b, c, H, W), plain sum
     y[b, c, h, w] = sum_k ys[b, k, c, p_k(h, w)]."""
     b, k, c, l = ys.shape
     assert k == 4 and l == H * W
@@ -124,7 +124,7 @@ def cross_merge(ys: Tensor, H: int, W: int) -> Tensor:
 
 
 def cross_scan_positions(H: int, W: int) -> Tensor:
-    """pos[k, h*W + w] = p_k(h, w), the exact index maps of MODELS.md §3.4."""
+    """pos[k, h*W + w] = p_k(h, w), the exact index maps of docs/semantics.md §2.4."""
     h = torch.arange(H).view(H, 1).expand(H, W).reshape(-1)
     w = torch.arange(W).view(1, W).expand(H, W).reshape(-1)
     L = H * W
@@ -153,7 +153,7 @@ def cross_merge_by_index(ys: Tensor, H: int, W: int) -> Tensor:
 
 
 def axis_pool_mean(x: Tensor, cols: int, scale: float = 1.0) -> Tensor:
-    """FastVim pool (MODELS.md §6.7): p[b,e,r] = s/cols * sum_c x[b,e,r*cols+c]."""
+    """FastVim pool (docs/semantics.md §2.6): p[b,e,r] = s/cols * sum_c x[b,e,r*cols+c]."""
     b, e, l = x.shape
     assert l % cols == 0, (l, cols)
     p = x.view(b, e, l // cols, cols).mean(-1)
@@ -161,7 +161,7 @@ def axis_pool_mean(x: Tensor, cols: int, scale: float = 1.0) -> Tensor:
 
 
 def axis_broadcast(s: Tensor, cols: int) -> Tensor:
-    """FastVim broadcast (MODELS.md §6.7): y[b,e,r*cols+c] = s[b,e,r]."""
+    """FastVim broadcast (docs/semantics.md §2.6): y[b,e,r*cols+c] = s[b,e,r]."""
     return s.repeat_interleave(cols, dim=-1)
 
 
@@ -173,7 +173,7 @@ def axis_broadcast(s: Tensor, cols: int) -> Tensor:
 def _mamba_direction(x: Tensor, z: Optional[Tensor], conv_w: Tensor, conv_b: Tensor,
                      W_x: Tensor, W_dt: Tensor, b_dt: Tensor, A_log: Tensor,
                      D: Tensor) -> Tensor:
-    """Vim steps 5-9 of one direction (MODELS.md §2.3) on channel-first x, z."""
+    """Vim step 3 of docs/semantics.md §4.3 (one direction) on channel-first x, z."""
     R = W_dt.shape[1]
     N = A_log.shape[1]
     xc = causal_conv1d(x, conv_w, conv_b, "silu")                 # (b, E, L)
@@ -187,7 +187,7 @@ def _mamba_direction(x: Tensor, z: Optional[Tensor], conv_w: Tensor, conv_b: Ten
 
 def vim_tiny_block(h, r, norm_w, W_in, conv_w, conv_b, W_x, W_dt, b_dt, A_log, D,
                    conv_w_b, conv_b_b, W_x_b, W_dt_b, b_dt_b, A_b_log, D_b, W_out):
-    """One Vim layer, bimamba v2 fused path (MODELS.md §2.3).
+    """One Vim layer, bimamba v2 fused path (docs/semantics.md §4.3).
 
     h, r: (B, L, D). Returns (h_out (B, L, D), r' = r + h (B, L, D)).
     """
@@ -205,7 +205,7 @@ def vim_tiny_block(h, r, norm_w, W_in, conv_w, conv_b, W_x, W_dt, b_dt, A_log, D
 
 
 def vmamba_tiny_ss2d(n, W_in, conv_w, W_x, W_dt, dt_bias, A_logs, Ds, on_w, on_b, W_out):
-    """VMamba SS2D core, forward_type v05_noz, channel-first (MODELS.md §3.3
+    """VMamba SS2D core, forward_type v05_noz, channel-first (docs/semantics.md §5.3
     steps 2-11). n: (B, C, H, W). Returns (B, C, H, W)."""
     Bsz, C, H, W = n.shape
     E = W_in.shape[0]
@@ -230,7 +230,7 @@ def vmamba_tiny_ss2d(n, W_in, conv_w, W_x, W_dt, dt_bias, A_logs, Ds, on_w, on_b
 def _fastvim_direction(x: Tensor, cols: int, conv_w: Tensor, conv_b: Tensor, W_x: Tensor,
                        W_dt: Tensor, b_dt: Tensor, A_log: Tensor, D: Tensor,
                        scale: float = 1.0) -> Tensor:
-    """FastVim steps 4-9 of one direction (MODELS.md §4.3)."""
+    """FastVim step 3 of docs/semantics.md §6.3 (one direction)."""
     R = W_dt.shape[1]
     N = A_log.shape[1]
     xc = causal_conv1d(x, conv_w, conv_b, "silu")                 # 4: full L
@@ -247,7 +247,7 @@ def fastvim_tiny_mixer_even(u, W_in, conv_w, conv_b, W_x, W_dt, b_dt, A_log, D,
                             conv_w_b, conv_b_b, W_x_b, W_dt_b, b_dt_b, A_b_log, D_b,
                             ln_w, ln_b, W_out, *, cols: Optional[int] = None,
                             scale: float = 1.0):
-    """FastVim mixer on an even layer, default non-fused path (MODELS.md §4.3
+    """FastVim mixer on an even layer, default non-fused path (docs/semantics.md §6.3
     steps 3-11). u: (B, L, D) row-major tokens, rows = cols = sqrt(L) unless
     ``cols`` is given. Returns o (B, L, D)."""
     L = u.shape[1]
@@ -283,7 +283,7 @@ MLIR_FILES = {
     "fastvim_tiny_mixer_even": "fastvim-mixer.mlir",
 }
 
-# Initialisers used by random_args. fan-in bounds follow MODELS.md §2.4 / §3.6.
+# Initialisers used by random_args. fan-in bounds follow docs/semantics.md §9.
 #   ("normal",)          N(0, 1)                      (activations)
 #   ("uniform", bound)   U(-bound, bound)             (PyTorch default Linear/Conv init)
 #   ("affine_w",)        1 + 0.1 N(0, 1)              (trained norm weights / D skip)
@@ -379,11 +379,11 @@ def random_args(fn_name: str, seed: int, dtype=np.float32,
     """Random arguments for ``fn_name`` in argument order (numpy, C-contiguous,
     ``dtype``, float32 by default).
 
-    regime "init": values like a freshly initialised layer (MODELS.md §2.4,
-      §3.6): fan-in uniform weights, A_log = log(1..N) + noise, dt bias =
+    regime "init": values like a freshly initialised layer (docs/semantics.md
+      §9): fan-in uniform weights, A_log = log(1..N) + noise, dt bias =
       softplus^-1(dt) with dt in [1e-3, 1e-1], D and norm weights ~ 1, N(0, 1)
       activations. Near that init the output hardly depends on A, W_dt or the
-      dt bias (MODELS.md §9 item 19): the D skip dominates.
+      dt bias (docs/semantics.md §10 item 9): the D skip dominates.
     regime "scan": scan-dominated variant of the same: dt in [1e-2, 1], x_proj
       weights x4 (larger dt_low, B, C), D skips x0.1. The recurrence then
       carries most of the output, so the comparison checks the scan sharply.

@@ -37,7 +37,7 @@ from .errors import (CompileError, DataLossError, DeviceUnavailableError, Error,
                      FailedPreconditionError, InternalError, InvalidArgumentError,
                      NotFoundError, OutOfRangeError, UnavailableError, UnimplementedError)
 from .safetensors_io import bf16_to_float32, float32_to_bf16  # noqa: E402
-from .runtime import Module, as_tensor, available_devices, load, to_torch  # noqa: E402
+from .runtime import Module, as_tensor, available_devices, load, module_info, to_torch  # noqa: E402
 from . import graph  # noqa: E402,F401  (ssmc.graph.Graph: custom graphs in Python)
 from .compiler import (compile, has_compiler, image_shape, model_config, models,  # noqa: E402
                        phases, preprocessing, weight_spec)
@@ -49,7 +49,7 @@ __all__ = [
     "compile", "models", "weight_spec", "image_shape", "preprocessing", "model_config",
     "phases", "has_compiler",
     # running
-    "load", "Module", "Tensor", "TensorSpec", "FunctionSignature", "MemoryPlan",
+    "load", "module_info", "Module", "Tensor", "TensorSpec", "FunctionSignature", "MemoryPlan",
     "available_devices", "as_tensor", "to_torch", "read_safetensors", "write_safetensors",
     # bf16 helpers
     "float32_to_bf16", "bf16_to_float32",

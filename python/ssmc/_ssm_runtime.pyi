@@ -131,12 +131,26 @@ class Module:
     def peak_bytes(self, function: str) -> int: ...
     def invoke(self, function: str, inputs: Sequence[_TensorLike]) -> List[Tensor]:
         """Runs ``function``; inputs must match the signature exactly."""
+    def invoke_with_buffers(self, function: str, inputs: Sequence[Any], outputs: Sequence[Any],
+                            poison: bool = ..., graphs: Optional[bool] = ...,
+                            sync_streams: bool = ...) -> None:
+        """Runs ``function`` on caller buffers of the module's device (CUDA
+        tensors on 'cuda:N', host arrays on 'cpu'); outputs written in place."""
+    def time(self, function: str, inputs: Sequence[_TensorLike], warmup: int = ...,
+             iterations: int = ..., graphs: Optional[bool] = ...) -> List[float]: ...
+    def execution_stats(self, function: str) -> Dict[str, Any]: ...
     @property
     def compiler_version(self) -> str: ...
     @property
     def path(self) -> str: ...
     @property
     def device(self) -> Device: ...
+    @property
+    def model_info(self) -> Optional[Dict[str, Any]]: ...
+
+def inspect_module(source: Union[str, bytes, bytearray, memoryview]) -> Dict[str, Any]:
+    """A .ssmb's declarations (no device): format_version, compiler_version,
+    functions, model_info, kernel_objects."""
 
 def read_safetensors(path: str) -> Tuple[Dict[str, Tensor], Dict[str, str]]:
     """(tensors in name order, metadata)."""

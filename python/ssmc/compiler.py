@@ -142,7 +142,11 @@ def compile(model_name_or_ir: str, target: str = "cpu", output: Optional[PathLik
     model_name_or_ir: a name from :func:`models` ('vim-t', ...), MLIR text
         (anything with ``func.func``/``module``/braces), or a path to a
         ``.mlir`` file.
-    target: "cpu" (GPU targets come later).
+    target: "cpu", "nvptx" or "amdgpu" (GPU modules run where this runtime
+        has the device; :func:`ssmc.module_info` reads them anywhere). A model
+        compiled by name records its name, preprocessing and
+        hyper-parameters in the module for every target
+        (:attr:`ssmc.Module.model_info`).
     output: also write the result there (bytes, or text for IR phases).
     weights: a ``.safetensors`` path (or a mapping name -> array, written to
         a temporary file) whose tensors are embedded as constants for the

@@ -15,8 +15,8 @@ SRC is a PyTorch ``.pth``/``.pt``/``.ckpt``/``.bin`` file (needs torch) or a
    holding both ``backbone.*`` and ``ema.module.*`` gives the backbone, or the
    EMA copy with ``prefer_ema``.
 2. :func:`convert`: rename legacy names (VMamba: ``patch_embed.proj`` ->
-   ``patch_embed.0`` ...; MambaOut timm names -> original names, MODELS.md
-   §5.5), reshape VMamba ``[E, C, 1, 1]`` 1x1-conv weights to the expected
+   ``patch_embed.0`` ...; MambaOut timm names -> original names,
+   docs/semantics.md §7.4), reshape VMamba ``[E, C, 1, 1]`` 1x1-conv weights to the expected
    ``[E, C]``, drop bookkeeping entries (``num_batches_tracked``, integer
    buffers) that are not expected, validate names and shapes against the
    expected spec (a :class:`WeightError` lists every missing, unexpected and
@@ -260,12 +260,12 @@ def _rename(name: str, rules) -> str:
 
 
 def rename_vmamba_legacy(name: str) -> str:
-    """VMamba's loader-side remap of legacy names (MODELS.md §3.8)."""
+    """VMamba's loader-side remap of legacy names (docs/semantics.md §5.5)."""
     return _rename(name, _VMAMBA_LEGACY)
 
 
 def rename_mambaout_timm(name: str) -> str:
-    """timm MambaOut name -> original MambaOut name (MODELS.md §5.5 table)."""
+    """timm MambaOut name -> original MambaOut name (docs/semantics.md §7.4 table)."""
     return _rename(name, _MAMBAOUT_TIMM)
 
 

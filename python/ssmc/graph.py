@@ -103,7 +103,7 @@ class Graph:
                        D: Optional[Value] = None, z: Optional[Value] = None,
                        delta_bias: Optional[Value] = None, delta_softplus: bool = False,
                        reverse: bool = False, out_dtype: Optional[str] = None) -> Value:
-        """Mamba-1 selective scan (MODELS.md §6.1): u, delta, z (b, d, l);
+        """Mamba-1 selective scan (docs/semantics.md §2.1): u, delta, z (b, d, l);
         A (d, n) f32; B, C (b, n, l) or (b, g, n, l); D, delta_bias (d) f32."""
         self._expect(len(u.shape) == 3, f"selective_scan: u must be (b, d, l), got {u.shape}")
         b, d, l = u.shape
@@ -159,7 +159,7 @@ class Graph:
         return out
 
     def cross_scan(self, x: Value, directions: Sequence[str] = _DIRECTIONS) -> Value:
-        """(b, c, h, w) -> (b, k, c, h*w) (VMamba, MODELS.md §3.4)."""
+        """(b, c, h, w) -> (b, k, c, h*w) (VMamba, docs/semantics.md §2.4)."""
         self._expect(len(x.shape) == 4, f"cross_scan: x must be (b, c, h, w), got {x.shape}")
         self._expect(all(d in _DIRECTIONS for d in directions) and directions,
                      f"cross_scan: directions from {_DIRECTIONS}")

@@ -12,6 +12,16 @@ Outputs are runtime-owned buffers handed over without a copy: as NumPy arrays
 (default), torch tensors (``return_type="torch"``, through DLPack) or
 :class:`ssmc.Tensor` objects (``return_type="tensor"``, or
 :meth:`Module.call_dlpack`) that any DLPack consumer can import.
+
+On a GPU (``load(..., device="cuda:0")``, a runtime built with
+``SSM_ENABLE_CUDA``): NumPy / CPU inputs are uploaded and the outputs
+downloaded per call as above; when any input is a CUDA torch tensor the call
+stays on the device instead: CUDA inputs are read in place through DLPack,
+host inputs and the bound weights are copied to the device (the weights once,
+then cached), the outputs are allocated with torch on the device and written
+in place (``Module.invoke_with_buffers``), and come back as CUDA torch tensors
+(``return_type="torch"``, no host round trip). Repeated calls replay a CUDA
+graph of the schedule (see ``SSMRT_CUDA_GRAPHS`` in the runtime).
 """
 
 from __future__ import annotations
@@ -115,6 +125,65 @@ def as_tensor(value: Any, spec: Any = None):
     return np.asarray(value, dtype=spec.numpy_dtype, order="C")
 
 
+_TORCH_DTYPES = {"f32": "float32", "f16": "float16", "bf16": "bfloat16", "f64": "float64",
+                 "i32": "int32", "i64": "int64", "i8": "int8", "ui8": "uint8", "i1": "bool"}
+
+
+def _torch_dtype(dtype: str):
+    import torch
+    return getattr(torch, _TORCH_DTYPES[dtype])
+
+
+def _is_gpu_tensor(value: Any) -> bool:
+    return _is_torch_tensor(value) and value.device.type == "cuda"
+
+
+def _torch_device_name(device) -> str:
+    """'cuda:N' for a torch device ('cuda' = the current device)."""
+    import torch
+    device = torch.device(device)
+    if device.type == "cuda" and device.index is None:
+        return f"cuda:{torch.cuda.current_device()}"
+    return str(device)
+
+
+def _on_device(value: Any, spec: Any, device: str, what: str):
+    """``value`` as a C-contiguous torch tensor of ``spec``'s dtype on the GPU
+    ``device`` (copied there from the host if needed; a CUDA tensor on
+    another GPU or of another dtype is an error)."""
+    import torch
+    want = _torch_dtype(spec.dtype)
+    if _is_torch_tensor(value):
+        t = value.detach() if value.requires_grad else value
+        # The common case (a parameter or input already in place) quickly.
+        if t.is_cuda and t.dtype == want and t.is_contiguous() and \
+                f"cuda:{t.get_device()}" == device and tuple(t.shape) == tuple(spec.shape):
+            return t
+        if t.device.type == "cuda" and _torch_device_name(t.device) != device:
+            raise InvalidArgumentError(
+                f"{what} is on {t.device}, but the module runs on {device}: move it there "
+                f"(tensor.to('{device}'))")
+        if t.dtype != want:
+            raise InvalidArgumentError(
+                f"{what}: expected dtype {want} ({spec.type}), got {t.dtype} "
+                f"with shape {tuple(t.shape)}")
+        if tuple(t.shape) != tuple(spec.shape):
+            raise InvalidArgumentError(
+                f"{what}: expected shape {tuple(spec.shape)} ({spec.type}), got "
+                f"{tuple(t.shape)}")
+        return t.to(device).contiguous()
+    rt = _ext.runtime()
+    if isinstance(value, rt.Tensor):
+        host = to_torch(value)
+    else:
+        array = as_tensor(value, spec)
+        host = to_torch(rt.Tensor.from_object(array)) if not _is_torch_tensor(array) else array
+    if host.dtype != want and spec.dtype == "bf16" and \
+            host.dtype in (torch.int16, getattr(torch, "uint16", torch.int16)):
+        host = host.view(torch.bfloat16)
+    return _on_device(host, spec, device, what)
+
+
 def _to_numpy_float(tensor) -> np.ndarray:
     """float64/32 NumPy values of a float ssmc.Tensor (bf16 decoded)."""
     array = tensor.numpy()
@@ -167,13 +236,20 @@ class Module:
     Calls are thread-safe and release the GIL while the module runs.
     """
 
-    def __init__(self, runtime_module: Any, weights: Weights = None):
-        """Wraps a low-level ``_ssm_runtime.Module``; prefer :func:`load`."""
+    def __init__(self, runtime_module: Any, weights: Weights = None, *, source: Any = None,
+                 threads: int = 0):
+        """Wraps a low-level ``_ssm_runtime.Module``; prefer :func:`load`.
+        ``source`` (the .ssmb path or bytes) lets :meth:`to` load it on
+        another device."""
         self._rt = runtime_module
+        self._source = source
+        self._threads = threads
         self._functions: List[str] = list(runtime_module.functions)
         self._signatures = {fn: runtime_module.signature(fn) for fn in self._functions}
         self._weights: Dict[str, Any] = {}
         self._bound: Dict[str, Dict[int, Any]] = {fn: {} for fn in self._functions}
+        # Device copies of the bound weights (GPU calls), made on first use.
+        self._device_bound: Dict[str, Dict[int, Any]] = {fn: {} for fn in self._functions}
         if weights is not None:
             self._bind(_weight_tensors(weights))
 
@@ -225,10 +301,28 @@ class Module:
     def with_weights(self, weights: Weights) -> "Module":
         """A Module sharing this one's loaded code, with ``weights`` (a
         .safetensors path or a mapping) bound on top of this one's."""
-        other = Module(self._rt)
+        other = Module(self._rt, source=self._source, threads=self._threads)
         merged = dict(self._weights)
         merged.update(_weight_tensors(weights))
         other._bind(merged)
+        return other
+
+    def to(self, device: str) -> "Module":
+        """This module on another device ('cpu', 'cuda:N'): itself if it is
+        already there, else the same artifact loaded there, with the same
+        weights bound. Needs the artifact's path or bytes (modules made by
+        :func:`load` keep them)."""
+        device = _torch_device_name(device) if not isinstance(device, str) or \
+            device == "cuda" else device
+        if device == self.device or (device == "cpu:0" and self.device == "cpu"):
+            return self
+        if self._source is None:
+            raise InvalidArgumentError(
+                "this Module does not know its artifact (it was not made by ssmc.load): "
+                f"load it with ssmc.load(..., device='{device}')")
+        other = load(self._source, device=device, threads=self._threads)
+        if self._weights:
+            other._bind(dict(self._weights))
         return other
 
     @property
@@ -268,8 +362,18 @@ class Module:
 
     @property
     def device(self) -> str:
-        """The device name ('cpu')."""
+        """The device name ('cpu', 'cuda:0')."""
         return self._rt.device.name
+
+    @property
+    def on_gpu(self) -> bool:
+        """True when the module runs on a GPU ('cuda:N', 'hip:N')."""
+        return self.device != "cpu"
+
+    def execution_stats(self, function: Optional[str] = None) -> Dict[str, Any]:
+        """How the GPU runs of ``function`` went: plain_runs, graph_captures,
+        graph_replays, capture_failures, last_capture_failure."""
+        return self._rt.execution_stats(self._function(function))
 
     @property
     def path(self) -> str:
@@ -280,6 +384,15 @@ class Module:
     def compiler_version(self) -> str:
         """The compiler version recorded in the artifact."""
         return self._rt.compiler_version
+
+    @property
+    def model_info(self) -> Optional[Dict[str, Any]]:
+        """What the compiler recorded about the model (for a model compiled
+        by name, any target): ``{'name': 'vim-t', 'family': 'vim',
+        'preprocessing': {'resize_to', 'crop', 'mean', 'std'} (as
+        :func:`ssmc.preprocessing` gives them), 'properties': {'img': '224',
+        ...}}``; None for modules compiled from IR."""
+        return _model_info(self._rt.model_info)
 
     @property
     def runtime_module(self):
@@ -307,12 +420,21 @@ class Module:
                 f"no function '{function}' in the module (functions: {', '.join(self._functions)})")
         return function
 
-    def _arguments(self, fn: str, inputs: Sequence[Any], named: Mapping[str, Any]) -> List[Any]:
+    def _arguments(self, fn: str, inputs: Sequence[Any], named: Mapping[str, Any],
+                   convert=None) -> List[Any]:
+        """The input slots of a call. ``convert(value, spec, what)`` turns a
+        given value into what the runtime reads (default: as_tensor, host
+        memory); bound weights fill the other slots (``convert`` set: their
+        cached device copies)."""
         sig = self._signatures[fn]
         specs = sig.inputs
         slots: List[Any] = [None] * len(specs)
-        for i, tensor in self._bound[fn].items():
-            slots[i] = tensor
+        on_device = convert is not None
+        if not on_device:
+            def convert(value, spec, what):
+                return as_tensor(value, spec)
+            for i, tensor in self._bound[fn].items():
+                slots[i] = tensor
         index = {s.name: i for i, s in enumerate(specs)}
         given = set()
         for name, value in named.items():
@@ -320,7 +442,7 @@ class Module:
                 raise InvalidArgumentError(
                     f"'{fn}' has no input named '{name}' (inputs: {', '.join(s.name for s in specs)})")
             i = index[name]
-            slots[i] = as_tensor(value, specs[i])
+            slots[i] = convert(value, specs[i], f"input '{name}' of '{fn}'")
             given.add(i)
         free = [i for i in range(len(specs)) if i not in self._bound[fn] and i not in given]
         if len(inputs) != len(free):
@@ -337,11 +459,23 @@ class Module:
             raise InvalidArgumentError(
                 f"'{fn}' takes {len(free)} positional input(s){extra}, got {len(inputs)}:"
                 f"{missing} expected ({expected})")
+        if on_device:
+            # Device copies of the bound weights not given by name, made once.
+            cache = self._device_bound[fn]
+            for i, tensor in self._bound[fn].items():
+                if i in given:
+                    continue
+                if i not in cache:
+                    cache[i] = convert(tensor, specs[i], f"weight '{specs[i].name}'")
+                slots[i] = cache[i]
         for i, value in zip(free, inputs):
+            what = f"input '{specs[i].name}' of '{fn}'"
             try:
-                slots[i] = as_tensor(value, specs[i])
+                slots[i] = convert(value, specs[i], what)
             except InvalidArgumentError as e:
-                raise InvalidArgumentError(f"input '{specs[i].name}' of '{fn}': {e}") from None
+                if str(e).startswith(what):
+                    raise
+                raise InvalidArgumentError(f"{what}: {e}") from None
         return slots
 
     def invoke(self, function: Optional[str], inputs: Sequence[Any]) -> List[Any]:
@@ -356,6 +490,53 @@ class Module:
     def _run(self, inputs: Sequence[Any], function: Optional[str], named: Mapping[str, Any]):
         fn = self._function(function)
         return self._rt.invoke(fn, self._arguments(fn, inputs, named))
+
+    def _wants_device_call(self, inputs: Sequence[Any], named: Mapping[str, Any]) -> bool:
+        """A call stays on the GPU when the module runs on one and an input
+        is a CUDA tensor; a CUDA tensor given to a CPU module is an error."""
+        gpu = [v for v in list(inputs) + list(named.values()) if _is_gpu_tensor(v)]
+        if gpu and not self.on_gpu:
+            raise InvalidArgumentError(
+                f"a tensor on {gpu[0].device} was passed, but the module runs on "
+                f"'{self.device}': load it with ssmc.load(..., device='{gpu[0].device}') "
+                "(or module.to(...)), or pass tensor.cpu()")
+        return bool(gpu) and self.on_gpu
+
+    def _run_on_device(self, inputs: Sequence[Any], function: Optional[str],
+                       named: Mapping[str, Any], poison: bool = False,
+                       graphs: Optional[bool] = None) -> List[Any]:
+        """Runs on the GPU with device buffers: inputs in place, outputs
+        allocated with torch on the device and written in place."""
+        import torch
+        fn = self._function(function)
+        device = self.device
+        slots = self._arguments(
+            fn, inputs, named, convert=lambda v, spec, what: _on_device(v, spec, device, what))
+        outputs = [torch.empty(tuple(spec.shape), dtype=_torch_dtype(spec.dtype), device=device)
+                   for spec in self._signatures[fn].outputs]
+        # Order the work pending on torch's current stream before the call
+        # once (the runtime's stream follows the legacy default stream), not
+        # once per tensor in its DLPack export.
+        current = torch.cuda.current_stream(device)
+        default = torch.cuda.default_stream(device)
+        if current != default:
+            default.wait_stream(current)
+        self._rt.invoke_with_buffers(fn, slots, outputs, poison=poison, graphs=graphs,
+                                     sync_streams=False)
+        return outputs
+
+    def invoke_with_buffers(self, function: Optional[str], inputs: Sequence[Any],
+                            outputs: Sequence[Any], poison: bool = False,
+                            graphs: Optional[bool] = None) -> None:
+        """Runs ``function`` on caller buffers of the module's device: all
+        of its inputs in signature order (read in place) and one buffer per
+        output (written in place). On 'cuda:N': CUDA torch tensors (or any
+        DLPack tensors) on that GPU, C-contiguous, of the signature's dtype
+        and shape; on 'cpu': NumPy arrays or CPU tensors. Errors name the
+        buffer (wrong device, dtype, shape, non-contiguous, overlapping).
+        graphs: None follows $SSMRT_CUDA_GRAPHS."""
+        self._rt.invoke_with_buffers(self._function(function), list(inputs), list(outputs),
+                                     poison=poison, graphs=graphs)
 
     def call_dlpack(self, *inputs: Any, function: Optional[str] = None, **named: Any):
         """Like ``__call__`` but returns :class:`ssmc.Tensor` outputs, which
@@ -378,6 +559,15 @@ class Module:
         if return_type not in _RETURN_TYPES:
             raise InvalidArgumentError(
                 f"return_type must be one of {', '.join(_RETURN_TYPES)}, got {return_type!r}")
+        if self._wants_device_call(inputs, named):
+            outputs = self._run_on_device(inputs, function, named)
+            if return_type == "torch":
+                return _unpack(outputs)
+            rt = _ext.runtime()
+            host = [rt.Tensor.from_object(o.cpu()) for o in outputs]
+            if return_type == "numpy":
+                return _unpack([t.numpy() for t in host])
+            return _unpack(host)
         outputs = self._run(inputs, function, named)
         if return_type == "numpy":
             return _unpack([t.numpy() for t in outputs])
@@ -401,14 +591,46 @@ def to_torch(tensor):
     return torch.utils.dlpack.from_dlpack(tensor)
 
 
+def _model_info(info: Optional[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
+    """The extension's model_info dict with mean / std shown as written
+    (0.485, not the float32 value 0.48500001430511475)."""
+    if info is None or info.get("preprocessing") is None:
+        return info
+    pre = dict(info["preprocessing"])
+    for key in ("mean", "std"):
+        pre[key] = tuple(float(repr(np.float32(v))) for v in pre[key])
+    return dict(info, preprocessing=pre)
+
+
+def module_info(path_or_bytes: Union[PathLike, bytes, bytearray, memoryview]) -> Dict[str, Any]:
+    """What a ``.ssmb`` declares, validated like :func:`load` but without
+    loading it on a device (a module compiled for a GPU can be inspected on a
+    machine without one): ``{'format_version', 'compiler_version',
+    'functions': [FunctionSignature], 'model_info': dict or None (see
+    :attr:`Module.model_info`), 'kernel_objects': [{'target', 'format',
+    'chip', 'size'}]}``. Corrupt bytes raise :class:`ssmc.DataLossError`."""
+    rt = _ext.runtime()
+    if isinstance(path_or_bytes, (bytes, bytearray, memoryview)):
+        info = rt.inspect_module(path_or_bytes)
+    elif isinstance(path_or_bytes, (str, os.PathLike)):
+        info = rt.inspect_module(os.fspath(path_or_bytes))
+    else:
+        raise TypeError("module_info() takes a .ssmb path or bytes, got "
+                        f"{type(path_or_bytes).__name__}")
+    info["model_info"] = _model_info(info["model_info"])
+    return info
+
+
 def load(path_or_bytes: Union[PathLike, bytes, bytearray, memoryview], device: str = "cpu",
          weights: Weights = None, threads: int = 0) -> Module:
     """Loads a compiled module.
 
     path_or_bytes: a ``.ssmb`` path or its bytes (e.g. from :func:`ssmc.compile`).
-    device: "cpu" (or "cpu:0"); "cuda:N" / "hip:N" raise
-        :class:`ssmc.DeviceUnavailableError` where this runtime cannot drive
-        them (this build: always); unknown names raise InvalidArgumentError.
+    device: "cpu" (or "cpu:0"), or "cuda:N" with a runtime built with
+        SSM_ENABLE_CUDA and an artifact compiled with target="nvptx"; a GPU
+        this runtime cannot drive (not built in, no driver, no such GPU)
+        raises :class:`ssmc.DeviceUnavailableError`; unknown names raise
+        InvalidArgumentError. See the module docstring for GPU calls.
     weights: a ``.safetensors`` path or a mapping name -> array/tensor. Each
         weight binds the inputs of the same signature name and shape, in
         every function that has one, so calls pass only the other inputs.
@@ -426,9 +648,11 @@ def load(path_or_bytes: Union[PathLike, bytes, bytearray, memoryview], device: s
     dev = _instance(threads).open_device(device)
     if isinstance(path_or_bytes, (bytes, bytearray, memoryview)):
         module = rt.Module.from_bytes(dev, path_or_bytes)
+        source: Any = bytes(path_or_bytes)
     elif isinstance(path_or_bytes, (str, os.PathLike)):
-        module = rt.Module.load(dev, os.fspath(path_or_bytes))
+        source = os.fspath(path_or_bytes)
+        module = rt.Module.load(dev, source)
     else:
         raise TypeError("load() takes a .ssmb path or bytes, got "
                         f"{type(path_or_bytes).__name__}")
-    return Module(module, weights)
+    return Module(module, weights, source=source, threads=threads)

@@ -11,6 +11,12 @@ from a .safetensors file, or the arrays/tensors passed as ``weights``), as
 ``torch.nn.Parameter(torch.from_numpy(a))`` does: clone them first to keep
 the originals apart.
 
+On the GPU: ``Module(...).cuda()`` (or ``.to("cuda:N")``) moves the
+parameters with torch and loads the artifact on that GPU (it must be
+compiled for nvptx); ``forward`` then reads the CUDA parameters and inputs in
+place through DLPack and returns CUDA tensors, without a host round trip
+(``ssmc.Module.invoke_with_buffers``). ``.cpu()`` moves it back.
+
 Inference only, for now: autograd through the compiled code is not supported
 yet. The parameters are created with ``requires_grad=False``, and ``forward``
 raises ``RuntimeError`` when gradient mode is on and a parameter or an input
@@ -84,6 +90,24 @@ class Module(torch.nn.Module):
                 self._register_weight(spec.name, _to_parameter(bound[spec.name]))
                 names.append(spec.name)
         object.__setattr__(self, "_weight_names", names)
+
+    def _apply(self, fn, *args, **kwargs):
+        """Moves the parameters (torch), then the compiled module, to the
+        device ``fn`` moves tensors to (``.cuda()``, ``.to(device)``,
+        ``.cpu()``)."""
+        result = super()._apply(fn, *args, **kwargs)
+        current = "cpu" if self._ssm.device == "cpu" else self._ssm.device
+        probe = fn(torch.empty(0, device=current))
+        if isinstance(probe, torch.Tensor):
+            target = _runtime._torch_device_name(probe.device)
+            if target != current:
+                object.__setattr__(self, "_ssm", self._ssm.to(target))
+        return result
+
+    @property
+    def device(self) -> str:
+        """The device the compiled module runs on ('cpu', 'cuda:0')."""
+        return self._ssm.device
 
     def _register_weight(self, name: str, parameter: torch.nn.Parameter) -> None:
         parts = name.split(".")

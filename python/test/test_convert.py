@@ -116,7 +116,7 @@ def test_fastvim_lightning_ckpt(tmp_path):
 
 
 def timm_name(k):
-    """Original MambaOut name -> timm name (MODELS.md §5.5), written independently."""
+    """Original MambaOut name -> timm name (docs/semantics.md §7.4), written independently."""
     parts = k.split(".")
     if parts[0] == "downsample_layers":
         s = int(parts[1])

@@ -160,7 +160,8 @@ def test_negative_control(compiled, fn, how, regime, seed):
 
 
 # ---------------------------------------------------------------------------
-# The reference building blocks against their literal definitions (§6).
+# The reference building blocks against their literal definitions
+# (docs/semantics.md §2).
 # ---------------------------------------------------------------------------
 
 
@@ -174,7 +175,7 @@ def test_cross_scan_merge_index_maps():
         # same terms, different summation order
         assert torch.allclose(tm.cross_merge(ys, H, W), tm.cross_merge_by_index(ys, H, W),
                               rtol=1e-14, atol=1e-14)
-        # spot-check the table of §3.4 and adjointness (§6.6)
+        # spot-check the maps of docs/semantics.md §2.4 and adjointness
         L = H * W
         h, w = H - 1, W // 2
         v = x[1, 2, h, w]
@@ -186,7 +187,7 @@ def test_cross_scan_merge_index_maps():
 
 
 def _naive_scan(u, delta, A, B, C, D, z, bias, softplus):
-    """Literal §6.1, one (b, d, n) at a time, in float64 numpy."""
+    """Literal docs/semantics.md §2.1, one (b, d, n) at a time, in float64 numpy."""
     b_, dc, l = u.shape
     n = A.shape[1]
     if B.ndim == 3:

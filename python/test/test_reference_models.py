@@ -1,5 +1,5 @@
 """ssm_testing.reference_models: parameter counts and checkpoint names against
-/work/shared/spec/MODELS.md, and self-consistency of the tiny models
+docs/semantics.md, and self-consistency of the tiny models
 (float32 vs float64, batch independence, Vim's middle cls token, FastVim's
 odd-layer transpose, cross-checks against the block functions of
 ssm_testing.torch_models)."""
@@ -12,7 +12,8 @@ import torch.nn.functional as F
 from ssm_testing import reference_models as rm
 from ssm_testing import torch_models as tm
 
-# MODELS.md "params computed" (§2.2, §3.2, §4.2, §5.2).
+# The parameter counts of docs/semantics.md (§4.2, §5.2, §6.2, §7.2), which are
+# those of the official modules.
 PARAMS = {
     "vim-t": 7_148_008, "vim-t-s8": 7_250_344, "vim-s": 25_796_584, "vim-s-s8": 26_001_256,
     "vim-b": 97_598_440,

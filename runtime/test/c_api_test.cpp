@@ -122,6 +122,85 @@ TEST(CApiTest, LoadInspectInvoke) {
   ssmrt_module_destroy(module);
 }
 
+TEST(CApiTest, InvokeBuffersAndFlags) {
+  ssmrt_instance *instance = nullptr;
+  ASSERT_EQ(ssmrt_instance_create(2, &instance), nullptr);
+  ssmrt_module *module = nullptr;
+  ssmrt_status status = ssmrt_module_load_from_memory(
+      instance, "cpu", moduleBytes().data(), moduleBytes().size(), &module);
+  ASSERT_EQ(status, nullptr) << ssmrt_status_message(status);
+  ssmrt_instance_destroy(instance);
+
+  // concat(x: 3, y: 2) -> (5, 3) into caller buffers.
+  float a[3] = {1, 2, 3}, b[2] = {4, 5};
+  float xy[5] = {}, x[3] = {};
+  int32_t dtypes[2] = {SSMRT_DTYPE_F32, SSMRT_DTYPE_F32};
+  int32_t ranks[2] = {1, 1};
+  int64_t inDims[2] = {3, 2}, outDims[2] = {5, 3};
+  const void *in[2] = {a, b};
+  void *out[2] = {xy, x};
+  status = ssmrt_module_invoke_buffers(module, "concat", 2, dtypes, ranks,
+                                       inDims, in, 2, dtypes, ranks, outDims,
+                                       out, SSMRT_INVOKE_POISON_OUTPUTS);
+  ASSERT_EQ(status, nullptr) << ssmrt_status_message(status);
+  EXPECT_EQ(xy[4], 5.0f);
+  EXPECT_EQ(x[2], 3.0f);
+
+  // Errors: a wrong output shape, overlapping buffers, bad flags.
+  StatusHolder shape;
+  int64_t badDims[2] = {4, 3};
+  shape.status =
+      ssmrt_module_invoke_buffers(module, "concat", 2, dtypes, ranks, inDims,
+                                  in, 2, dtypes, ranks, badDims, out, 0);
+  EXPECT_EQ(ssmrt_status_code(shape.status), SSMRT_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(ssmrt_status_message(shape.status))
+                .find("output 0 ('xy'): dimension 0 is 4, expected 5"),
+            std::string::npos)
+      << ssmrt_status_message(shape.status);
+  StatusHolder overlap;
+  void *same[2] = {xy, xy + 1};
+  overlap.status =
+      ssmrt_module_invoke_buffers(module, "concat", 2, dtypes, ranks, inDims,
+                                  in, 2, dtypes, ranks, outDims, same, 0);
+  EXPECT_NE(std::string(ssmrt_status_message(overlap.status))
+                .find("output 1 overlaps output 0"),
+            std::string::npos)
+      << ssmrt_status_message(overlap.status);
+  StatusHolder flags;
+  flags.status = ssmrt_module_invoke_buffers(
+      module, "concat", 2, dtypes, ranks, inDims, in, 2, dtypes, ranks, outDims,
+      out, SSMRT_INVOKE_GRAPHS | SSMRT_INVOKE_NO_GRAPHS);
+  EXPECT_NE(std::string(ssmrt_status_message(flags.status))
+                .find("contradict each other"),
+            std::string::npos);
+  StatusHolder missing;
+  missing.status =
+      ssmrt_module_invoke_buffers(module, "concat", 2, dtypes, ranks, inDims,
+                                  in, 2, nullptr, ranks, outDims, out, 0);
+  EXPECT_NE(std::string(ssmrt_status_message(missing.status))
+                .find("output dtypes, ranks and data must be non-null"),
+            std::string::npos)
+      << ssmrt_status_message(missing.status);
+
+  // Timing with flags, and the (CPU: empty) execution stats.
+  double ms[2] = {};
+  status =
+      ssmrt_module_time_with_flags(module, "concat", 2, dtypes, ranks, inDims,
+                                   in, 0, 2, SSMRT_INVOKE_NO_GRAPHS, ms);
+  ASSERT_EQ(status, nullptr) << ssmrt_status_message(status);
+  StatusHolder poisonTime;
+  poisonTime.status =
+      ssmrt_module_time_with_flags(module, "concat", 2, dtypes, ranks, inDims,
+                                   in, 0, 2, SSMRT_INVOKE_POISON_OUTPUTS, ms);
+  EXPECT_EQ(ssmrt_status_code(poisonTime.status), SSMRT_INVALID_ARGUMENT);
+  uint64_t plain = 7, captures = 7, replays = 7, failures = 7;
+  ASSERT_EQ(ssmrt_module_execution_stats(module, "concat", &plain, &captures,
+                                         &replays, &failures),
+            nullptr);
+  EXPECT_EQ(plain + captures + replays + failures, 0u);
+  ssmrt_module_destroy(module);
+}
+
 TEST(CApiTest, Errors) {
   ssmrt_instance *instance = nullptr;
   ASSERT_EQ(ssmrt_instance_create(0, &instance), nullptr);

@@ -426,6 +426,102 @@ TEST_F(ModuleTest, RejectsBadInputs) {
 }
 
 //===----------------------------------------------------------------------===//
+// invokeWithBuffers on the CPU: caller buffers are host memory
+//===----------------------------------------------------------------------===//
+
+void expectInvalidStatus(const Status &status, const std::string &fragment) {
+  ASSERT_FALSE(status.ok()) << "expected an error containing: " << fragment;
+  EXPECT_EQ(status.code(), StatusCode::InvalidArgument) << status.toString();
+  EXPECT_NE(status.message().find(fragment), std::string::npos)
+      << status.toString() << "\n  expected: " << fragment;
+}
+
+TEST_F(ModuleTest, InvokeWithBuffersWritesInPlace) {
+  std::mt19937 rng(21);
+  std::vector<float> x = randomFloats(rng, 256);
+  Expected<std::vector<HostTensor>> expected =
+      module_->invoke("affine", {TensorView(DType::F32, {256}, x.data())});
+  ASSERT_TRUE(expected.ok()) << expected.status().toString();
+  for (bool poison : {false, true}) {
+    std::vector<float> y(256, 7.0f);
+    InvokeOptions options;
+    options.poisonOutputs = poison;
+    Status status = module_->invokeWithBuffers(
+        "affine", {TensorView(DType::F32, {256}, x.data())},
+        {TensorView(DType::F32, {256}, y.data())}, options);
+    ASSERT_TRUE(status.ok()) << status.toString();
+    EXPECT_EQ(std::memcmp(y.data(), (*expected)[0].data(), 256 * 4), 0);
+  }
+  // Executions on the CPU are not GPU runs.
+  Expected<ExecutionStats> stats = module_->executionStats("affine");
+  ASSERT_TRUE(stats.ok());
+  EXPECT_EQ(stats->plainRuns + stats->graphCaptures + stats->graphReplays, 0u);
+  EXPECT_EQ(module_->executionStats("nope").status().code(),
+            StatusCode::InvalidArgument);
+}
+
+TEST_F(ModuleTest, InvokeWithBuffersCopiesPassThroughAndMisalignedOutputs) {
+  float x[3] = {1, 2, 3}, y[2] = {4, 5};
+  // Output 0 at a misaligned address: computed aside, then copied in.
+  alignas(16) char storage[5 * 4 + 1];
+  float *xy = reinterpret_cast<float *>(storage + 1);
+  float again[3] = {0, 0, 0};
+  Status status = module_->invokeWithBuffers(
+      "concat",
+      {TensorView(DType::F32, {3}, x), TensorView(DType::F32, {2}, y)},
+      {TensorView(DType::F32, {5}, xy), TensorView(DType::F32, {3}, again)});
+  ASSERT_TRUE(status.ok()) << status.toString();
+  float got[5];
+  std::memcpy(got, xy, sizeof got);
+  EXPECT_EQ(std::vector<float>(got, got + 5),
+            (std::vector<float>{1, 2, 3, 4, 5}));
+  EXPECT_EQ(std::vector<float>(again, again + 3),
+            (std::vector<float>{1, 2, 3}));
+}
+
+TEST_F(ModuleTest, InvokeWithBuffersRejectsBadBuffers) {
+  float a[4] = {}, b[4] = {}, c[8] = {};
+  TensorView va(DType::F32, {4}, a), vb(DType::F32, {4}, b);
+  TensorView out(DType::F32, {4}, c);
+  EXPECT_TRUE(module_->invokeWithBuffers("add", {va, vb}, {out}).ok());
+  expectInvalidStatus(module_->invokeWithBuffers("add", {va, vb}, {}),
+                      "function 'add' has 1 output, got 0 (signature: add(a: "
+                      "4xf32, b: 4xf32) -> (sum: 4xf32))");
+  expectInvalidStatus(module_->invokeWithBuffers("add", {va}, {out}),
+                      "function 'add' expects 2 inputs, got 1");
+  expectInvalidStatus(
+      module_->invokeWithBuffers("add", {va, vb},
+                                 {TensorView(DType::BF16, {4}, c)}),
+      "function 'add': output 0 ('sum'): expected element type f32, got bf16 "
+      "(expected 4xf32, got 4xbf16)");
+  expectInvalidStatus(module_->invokeWithBuffers(
+                          "add", {va, vb}, {TensorView(DType::F32, {2, 2}, c)}),
+                      "output 0 ('sum'): expected rank 1, got rank 2");
+  expectInvalidStatus(module_->invokeWithBuffers(
+                          "add", {va, vb}, {TensorView(DType::F32, {8}, c)}),
+                      "output 0 ('sum'): dimension 0 is 8, expected 4");
+  expectInvalidStatus(
+      module_->invokeWithBuffers("add", {va, vb},
+                                 {TensorView(DType::F32, {4}, nullptr)}),
+      "output 0 ('sum') (4xf32): data pointer is null");
+  expectInvalidStatus(
+      module_->invokeWithBuffers("add", {va, vb},
+                                 {TensorView(DType::F32, {4}, b + 2)}),
+      "function 'add': output 0 overlaps input 1: outputs cannot be written "
+      "over inputs");
+  float x[3] = {1, 2, 3}, y[2] = {4, 5};
+  expectInvalidStatus(
+      module_->invokeWithBuffers(
+          "concat",
+          {TensorView(DType::F32, {3}, x), TensorView(DType::F32, {2}, y)},
+          {TensorView(DType::F32, {5}, c), TensorView(DType::F32, {3}, c + 4)}),
+      "function 'concat': output 1 overlaps output 0: each output needs a "
+      "buffer of its own");
+  Status unknown = module_->invokeWithBuffers("ad", {va, vb}, {out});
+  EXPECT_EQ(unknown.code(), StatusCode::InvalidArgument);
+}
+
+//===----------------------------------------------------------------------===//
 // Devices and loading errors
 //===----------------------------------------------------------------------===//
 

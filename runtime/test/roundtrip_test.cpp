@@ -447,7 +447,8 @@ TEST(ModuleBuilderTest, CpuModuleWithoutGpuFields) {
 TEST(ArtifactEnumsTest, NamesAndSizes) {
   EXPECT_STREQ(sectionKindName(SectionKind::Constants), "Constants");
   EXPECT_STREQ(sectionKindName(SectionKind::LibraryCalls), "LibraryCalls");
-  EXPECT_STREQ(sectionKindName(static_cast<SectionKind>(9)), "<invalid>");
+  EXPECT_STREQ(sectionKindName(SectionKind::ModelInfo), "ModelInfo");
+  EXPECT_STREQ(sectionKindName(static_cast<SectionKind>(10)), "<invalid>");
   EXPECT_EQ(dtypeSize(DType::F64), 8u);
   EXPECT_EQ(dtypeSize(DType::Bool), 1u);
   EXPECT_EQ(dtypeSize(static_cast<DType>(0)), 0u);
@@ -455,6 +456,10 @@ TEST(ArtifactEnumsTest, NamesAndSizes) {
   EXPECT_FALSE(isFormatForTarget(TargetKind::Amdgpu, BinaryFormat::Cubin));
   EXPECT_EQ(recordSizeForKind(SectionKind::Schedule), 64u);
   EXPECT_EQ(recordSizeForKind(SectionKind::StringTable), 0u);
+  EXPECT_EQ(recordSizeForKind(SectionKind::ModelInfo), 64u);
+  EXPECT_TRUE(isUniqueSectionKind(SectionKind::ModelInfo));
+  EXPECT_TRUE(isValidResizeFilter(1));
+  EXPECT_FALSE(isValidResizeFilter(0));
   EXPECT_FALSE(isUniqueSectionKind(SectionKind::Debug));
   EXPECT_STREQ(scheduleOpName(ScheduleOp::BindInput), "BindInput");
 }

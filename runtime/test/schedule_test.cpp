@@ -239,39 +239,6 @@ TEST_F(ScheduleTest, BindConstantIsReadInPlace) {
   EXPECT_EQ(plan->peakBytes, 16u); // the bound constant costs nothing
 }
 
-TEST_F(ScheduleTest, MetadataSections) {
-  ModuleBuilder b("t");
-  test::KernelIds k = test::addTestKernels(b, kernelBytes());
-  (void)k;
-  uint32_t first = b.addBindInput(0, 0);
-  b.addAlloc(1, 16);
-  b.addCopy(1, 0, 0, 0, 16);
-  uint32_t last = b.addReturn(1, 0);
-  b.addEntry("f", {{"x", DType::F32, {4}}}, {{"y", DType::F32, {4}}}, 2, first,
-             last - first + 1);
-  std::string text = "model=vim-t\nnot a pair\n=no key\npreprocess.resize=256\n"
-                     "preprocess.mean=0.485,0.456,0.406";
-  b.addDebugSection(kMetadataSection,
-                    std::vector<uint8_t>(text.begin(), text.end()));
-  b.addDebugSection("other", {'a', '=', 'b'}); // not metadata
-  Expected<Bytes> bytes = b.finish();
-  ASSERT_TRUE(bytes.ok()) << bytes.status().toString();
-  Expected<Module> m = Module::loadFromMemory(device_, *bytes);
-  ASSERT_TRUE(m.ok()) << m.status().toString();
-  std::vector<std::pair<std::string, std::string>> want = {
-      {"model", "vim-t"},
-      {"preprocess.resize", "256"},
-      {"preprocess.mean", "0.485,0.456,0.406"}};
-  EXPECT_EQ(m->metadata(), want);
-  Expected<Module> plain = build(
-      [](ModuleBuilder &b, const test::KernelIds &, uint32_t) {
-        b.addAlloc(1, 16);
-        b.addReturn(1, 0);
-      });
-  ASSERT_TRUE(plain.ok());
-  EXPECT_TRUE(plain->metadata().empty());
-}
-
 TEST_F(ScheduleTest, BindConstantMisuse) {
   expectScheduleError(
       build([](ModuleBuilder &b, const test::KernelIds &, uint32_t c) {

@@ -162,6 +162,8 @@ Status exerciseAllAccessors(const ArtifactView &view) {
   }
   for (uint32_t i = 0; i < view.commandCount(); ++i)
     SSMRT_RETURN_IF_ERROR(view.command(i).status());
+  if (view.hasModelInfo())
+    SSMRT_RETURN_IF_ERROR(view.modelInfo().status());
   for (uint32_t i = 0; i < view.entryCount(); ++i) {
     SSMRT_ASSIGN_OR_RETURN(EntryInfo e, view.entry(i));
     SSMRT_ASSIGN_OR_RETURN(uint32_t found, view.findEntry(e.name));

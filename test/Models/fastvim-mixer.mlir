@@ -1,16 +1,16 @@
 // RUN: ssm-opt %s | ssm-opt | FileCheck %s
 // RUN: ssm-opt %s --mlir-print-op-generic | ssm-opt | FileCheck %s
 
-// One FastVim-T mixer on an even layer, default non-fused path (MODELS.md §4.3
-// steps 3-11, §6.1, §6.4, §6.7): in_proj, per direction causal conv over the
-// full sequence, mean pool over each row (cols = 14), x_proj / dt_proj on the
-// pooled tokens, selective scan over the 14 rows (no D, no z), broadcast back,
+// One FastVim-T mixer on an even layer, default non-fused path
+// (docs/semantics.md §6.3 steps 2-6, §2.1, §2.3, §2.6): in_proj, per
+// direction causal conv over the full sequence, mean pool over each row
+// (cols = 14), x_proj / dt_proj on the pooled tokens, selective scan over the 14 rows (no D, no z), broadcast back,
 // D-skip on the un-pooled conv output; backward direction on flip_L(x);
 // LayerNorm_E((y_f + flip(y_b)) / 2), gate silu(z), out_proj.
 // rows = cols = 14, L = 196, D = 192, E = 384, N = 16, R = 12, W = 4, batch 1,
 // f32, scaling_factor 1. The fused add + RMSNorm before the mixer is not here.
 //
-// Arguments (checkpoint names of §4.5, prefix layers.{i}.mixer.):
+// Arguments (checkpoint names of §6.4, prefix layers.{i}.mixer.):
 //   %u        (1,196,192)  mixer input (already RMSNorm'ed), row-major tokens
 //   %W_in     (768,192)    in_proj.weight (rows 0..383 -> x, 384..767 -> z)
 //   %conv_w   (384,4)      conv1d.weight, [384,1,4] with the 1 dropped

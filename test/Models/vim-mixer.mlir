@@ -1,13 +1,13 @@
 // RUN: ssm-opt %s | ssm-opt | FileCheck %s
 // RUN: ssm-opt %s --mlir-print-op-generic | ssm-opt | FileCheck %s
 
-// One Vim-T layer, bimamba v2, fused path (MODELS.md §2.3, §6.1, §6.4, §6.5):
+// One Vim-T layer, bimamba v2, fused path (docs/semantics.md §4.3, §2, §3):
 // fused add + RMSNorm, in_proj, forward and backward Mamba directions, the /2,
 // out_proj. D = 192, E = 384, N = 16, R = 12, W = 4, L = 197, batch 1, f32.
 // Layout: h, r, h_out are (B,L,D); everything between in_proj and out_proj is
 // channel-first (B,E,L).
 //
-// Arguments (checkpoint names of §2.6, prefix layers.{i}.):
+// Arguments (checkpoint names of §4.4, prefix layers.{i}.):
 //   %h        (1,197,192)  mixer output of the previous layer (hidden state)
 //   %r        (1,197,192)  residual stream (fp32)
 //   %norm_w   (192)        norm.weight

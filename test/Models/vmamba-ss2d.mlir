@@ -2,13 +2,13 @@
 // RUN: ssm-opt %s --mlir-print-op-generic | ssm-opt | FileCheck %s
 
 // One VMamba-T [s1l8] stage-0 SS2D core, forward_type v05_noz, channel-first
-// (MODELS.md §3.3 steps 2-11, §3.4, §6.1, §6.6, §6.8): in_proj, depthwise 3x3
+// (docs/semantics.md §5.3 steps 1-7, §2.4, §2.1, §3): in_proj, depthwise 3x3
 // conv + SiLU, cross-scan, per-direction x_proj / dt_proj, grouped selective
 // scan (G = 4), cross-merge, out_norm (LayerNorm over channels), out_proj.
 // C = 96, E = 96 (ssm_ratio 1), N = 1, R = 6, K = 4, H = W = 56, L = 3136,
 // batch 1, f32. The block's LN2d (step 1) and residual/MLP (12-13) are not here.
 //
-// Arguments (checkpoint names of §3.8, prefix layers.0.blocks.{j}.op.):
+// Arguments (checkpoint names of §5.5, prefix layers.0.blocks.{j}.op.):
 //   %n        (1,96,56,56)  block input after LN2d (step 1)
 //   %W_in     (96,96)       in_proj.weight [E,C], a 1x1 conv, no bias
 //   %conv_w   (96,3,3)      conv2d.weight [E,1,3,3] with the 1 dropped, no bias

@@ -4,11 +4,8 @@
 // RUN: %python -c "import struct,zlib,sys; w,h=48,40; raw=b''.join(b'\x00'+bytes((x*5+y*3)%%256 for x in range(w) for _ in range(3)) for y in range(h)); ch=lambda k,d: struct.pack('>I',len(d))+k+d+struct.pack('>I',zlib.crc32(k+d)); open(sys.argv[1],'wb').write(b'\x89PNG\r\n\x1a\n'+ch(b'IHDR',struct.pack('>IIBBBBB',w,h,8,2,0,0,0))+ch(b'IDAT',zlib.compress(raw))+ch(b'IEND',b''))" %t.png
 // RUN: ssm-compile --model=vim-t --img=32 --classes=7 --model-option=embed_dim=16 --model-option=depth=1 -o %t.vim.ssmb
 // RUN: ssm-run %t.vim.ssmb --list | FileCheck %s --check-prefix=META
-// META: metadata model = vim-t
-// META: metadata preprocess.resize = 36
-// META: metadata preprocess.crop = 32
-// META: metadata preprocess.mean = 0.485,0.456,0.406
-// META: metadata preprocess.std = 0.229,0.224,0.225
+// META: model: vim-t (vim)
+// META-NEXT: preprocess: resize 36, crop 32, mean 0.485,0.456,0.406, std 0.229,0.224,0.225
 // RUN: ssm-run %t.vim.ssmb --image=%t.png --input=random | FileCheck %s --check-prefix=VIM
 // VIM: preprocess: resize 36, center crop 32x32, mean 0.485,0.456,0.406 std 0.229,0.224,0.225
 // VIM: top-5 of 7 classes

@@ -21,8 +21,10 @@
 // RUN: ssm-run %t.gfx90a.ssmb --extract-kernel-object=0 --output=%t.gfx90a.hsaco
 // RUN: llvm-readelf -h --symbols --notes %t.gfx90a.hsaco | FileCheck %s --check-prefixes=ELF,ELF90A
 //
-// The CPU device refuses it; bad chips and object indices are clear errors.
-// RUN: not ssm-run %t.gfx942.ssmb --list 2>&1 | FileCheck %s --check-prefix=CPU
+// --list needs no device; the CPU device refuses to run it; bad chips and
+// object indices are clear errors.
+// RUN: ssm-run %t.gfx942.ssmb --list | FileCheck %s --check-prefix=LIST
+// RUN: not ssm-run %t.gfx942.ssmb --input=random 2>&1 | FileCheck %s --check-prefix=CPU
 // RUN: not ssm-compile %s --target=amdgpu --chip=gfx1100 2>&1 | FileCheck %s --check-prefix=BADCHIP
 // RUN: not ssm-compile %s --target=amdgpu --chip=sm_90 2>&1 | FileCheck %s --check-prefix=NVCHIP
 // RUN: not ssm-run %t.gfx942.ssmb --extract-kernel-object=1 --output=%t.none 2>&1 | FileCheck %s --check-prefix=BADINDEX
@@ -76,6 +78,8 @@
 // ELF942: amdhsa.target: amdgcn-amd-amdhsa--gfx942
 // ELF90A: amdhsa.target: amdgcn-amd-amdhsa--gfx90a
 
+// LIST: vim(input0: 2x128x45xf32, input1: 2x128x45xf32, input2: 128x16xf32, input3: 2x16x45xf32, input4: 2x16x45xf32, input5: 128xf32, input6: 2x128x45xf32, input7: 128xf32) -> (output0: 2x128x45xf32)
+// LIST-NOT: model:
 // CPU: kernel object 0 (Amdgpu/Hsaco, chip 'gfx942'
 // CPU-SAME: device 'cpu' runs only Cpu/So kernel objects
 // BADCHIP: error: --target=amdgpu: unsupported chip 'gfx1100' (expected one of gfx942, gfx90a)

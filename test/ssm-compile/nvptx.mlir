@@ -1,13 +1,15 @@
 // --target=nvptx: the scan as one dedicated kernel, PTX without the CUDA
 // toolkit, and an .ssmb whose host schedule the runtime's CUDA driver runs
-// (checked on an H200 by bench/gpu; here the CPU device must refuse it).
+// (checked on an H200 by bench/gpu; here the CPU device must refuse to run
+// it, while --list reads it without a device).
 // RUN: ssm-compile %s --target=nvptx --compile-to=llvm | FileCheck %s --check-prefix=HOST
 // RUN: ssm-compile %s --target=nvptx --compile-to=binary | FileCheck %s --check-prefix=PTX
 // RUN: ssm-compile %s --target=nvptx --chip=sm_80 --scan-channels-per-block=32 --compile-to=binary | FileCheck %s --check-prefix=SM80
 // RUN: ssm-compile %s --target=nvptx --scan-vector-loads --compile-to=binary | FileCheck %s --check-prefix=PTXV
 // RUN: ssm-compile %s --target=nvptx --scan-chunks=2 --scan-vector-loads --compile-to=binary | FileCheck %s --check-prefix=CHUNK
 // RUN: ssm-compile %s --target=nvptx -o %t.ssmb
-// RUN: not ssm-run %t.ssmb --list 2>&1 | FileCheck %s --check-prefix=CPU
+// RUN: ssm-run %t.ssmb --list | FileCheck %s --check-prefix=LIST
+// RUN: not ssm-run %t.ssmb --input=random 2>&1 | FileCheck %s --check-prefix=CPU
 // RUN: not ssm-compile %s --target=ptx 2>&1 | FileCheck %s --check-prefix=BADTARGET
 
 // HOST: func.func @vim(%{{.*}}: memref<2x128x45xf32>, {{.*}}, %[[OUT:.*]]: memref<2x128x45xf32>)
@@ -78,6 +80,8 @@
 // SM80: .target sm_80
 // SM80: .maxntid 32, 1, 1
 
+// LIST: vim(input0: 2x128x45xf32, input1: 2x128x45xf32, input2: 128x16xf32, input3: 2x16x45xf32, input4: 2x16x45xf32, input5: 128xf32, input6: 2x128x45xf32, input7: 128xf32) -> (output0: 2x128x45xf32)
+// LIST-NOT: model:
 // CPU: kernel object 0 (Nvptx/Ptx, chip 'sm_90'
 // CPU-SAME: device 'cpu' runs only Cpu/So kernel objects
 

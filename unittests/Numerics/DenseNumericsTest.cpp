@@ -1,6 +1,6 @@
 //===- DenseNumericsTest.cpp - model-builder dense ops vs the reference ---===//
 //
-// Every dense op the four model families need (MODELS.md §6.5, §6.8, §8),
+// Every dense op the four model families need (docs/semantics.md §3),
 // written in upstream MLIR on tensors the way a model builder emits it:
 // linalg named ops (matmul, batch_matmul, transpose, broadcast, reduce, add,
 // conv_2d_nchw_fchw, depthwise_conv_2d_nchw_chw / _nhwc_hwc), linalg.generic
@@ -9,7 +9,7 @@
 // through the CPU pipeline by the numerics harness and compared with the
 // float64 reference at awkward shapes (batch 1 and > 1, odd sizes, sizes
 // that are not multiples of 8 or 16): f32 relative error <= 1e-5. Gradients
-// are written in dense ops too (linear as matmuls, norms by the §6.5
+// are written in dense ops too (linear as matmuls, norms by the §3
 // formulas, activations by their derivatives).
 //
 //===----------------------------------------------------------------------===//
@@ -566,7 +566,7 @@ ${STATS}
 }
 )mlir";
 
-// §6.5: x̂ = (x-μ)ρ, ĝ = g⊙w; dx = ρ(ĝ - mean ĝ - x̂·mean(ĝ⊙x̂)),
+// §3: x̂ = (x-μ)ρ, ĝ = g⊙w; dx = ρ(ĝ - mean ĝ - x̂·mean(ĝ⊙x̂)),
 // dw = Σ g⊙x̂, db = Σ g. Both row sums come from one two-result reduction,
 // dw and db from another.
 const char *kLayerNormBwd = R"mlir(
@@ -752,7 +752,7 @@ const char *kRmsNormOut = R"mlir(
   } -> ${X}
 )mlir";
 
-// §6.5 RMSNorm backward: dx = ρ(ĝ - x̂·mean(ĝ⊙x̂)) [+ g_res], dw = Σ g⊙x̂.
+// §3 RMSNorm backward: dx = ρ(ĝ - x̂·mean(ĝ⊙x̂)) [+ g_res], dw = Σ g⊙x̂.
 const char *kRmsGradOut = R"mlir(
   %es = tensor.empty() : ${R}
   %zs = linalg.fill ins(%zero : f32) outs(%es : ${R}) -> ${R}

@@ -340,8 +340,8 @@ TEST(DenseActivations, GeluSiluSoftplus) {
 }
 
 // Gradient paths of the norms, activations and the depthwise conv, written
-// as dense ops (MODELS.md §6.5 formulas; conv: dw by correlation, dx by the
-// flipped kernel over the re-padded gradient).
+// as dense ops (the formulas of docs/semantics.md §3; conv: dw by correlation,
+// dx by the flipped kernel over the re-padded gradient).
 const char *kGradients = R"mlir(
 #row = affine_map<(i, j) -> (i, j)>
 #red = affine_map<(i, j) -> (i)>

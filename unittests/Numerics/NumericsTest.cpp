@@ -487,6 +487,42 @@ TEST(FoldedScan, FlippedOperandsAndOutput) {
   }
 }
 
+// Vim's backward direction into the causal conv: a flip along time read
+// through by the conv's loads (odd l, l shorter than the kernel, a flip that
+// also has another user and so stays materialized).
+TEST(FoldedConv, FlippedInput) {
+  for (int64_t l : {9, 2}) {
+    for (bool secondUser : {false, true}) {
+      int64_t b = 2, d = 3, k = 4;
+      std::string seq = tensorType({b, d, l}, "f32"),
+                  wt = tensorType({d, k}, "f32"), bt = tensorType({d}, "f32");
+      std::ostringstream ir;
+      ir << "func.func @f(%x: " << seq << ", %w: " << wt << ", %bias: " << bt
+         << ") -> (" << seq << ", " << seq << ") {\n"
+         << "  %xr = ssm.flip %x along 2 : " << seq << "\n"
+         << "  %y = ssm.causal_conv1d silu %xr, %w bias(%bias : " << bt
+         << ") : " << seq << ", " << wt << "\n";
+      if (secondUser)
+        ir << "  %s = arith.addf %xr, %y : " << seq << "\n";
+      else
+        ir << "  %s = arith.addf %x, %y : " << seq << "\n";
+      ir << "  return %y, %s : " << seq << ", " << seq << "\n}\n";
+      ref::Tensor x = roundTo(ref::randomTensor({b, d, l}, 11), "f32");
+      ref::Tensor w = roundTo(ref::randomTensor({d, k}, 12), "f32");
+      ref::Tensor bias = roundTo(ref::randomTensor({d}, 13), "f32");
+      std::vector<ref::Tensor> got = compileAndRun(ir.str(), "f", {x, w, bias}, {});
+      ref::Tensor want = ref::causalConv1d(ref::flip(x, 2), w, bias, ref::Activation::Silu);
+      EXPECT_LE(ref::maxRelError(got[0], want), kF32Tol)
+          << "l=" << l << " secondUser=" << secondUser;
+      ref::Tensor sum = secondUser ? ref::flip(x, 2) : x;
+      for (size_t i = 0; i < sum.data.size(); ++i)
+        sum.data[i] += want.data[i];
+      EXPECT_LE(ref::maxRelError(got[1], sum), kF32Tol)
+          << "l=" << l << " secondUser=" << secondUser;
+    }
+  }
+}
+
 // FastVim: pool (mean or max) -> scan -> broadcast, at odd sizes.
 TEST(FoldedScan, PooledInputBroadcastOutput) {
   for (auto [kind, name] : {std::pair{ref::PoolKind::Mean, "mean"},

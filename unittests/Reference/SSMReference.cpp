@@ -1,7 +1,7 @@
 //===- SSMReference.cpp - float64 reference ops (test oracle) -------------===//
 //
 // See SSMReference.h. Every function is a direct transcription of the math in
-// /work/shared/spec/MODELS.md; section numbers are cited next to the code.
+// docs/semantics.md; section numbers are cited next to the code.
 //
 //===----------------------------------------------------------------------===//
 
@@ -211,7 +211,7 @@ Tensor geluGrad(const Tensor &dout, const Tensor &x) {
 }
 
 //===----------------------------------------------------------------------===//
-// Selective scan (§6.1, §6.2)
+// Selective scan (§2.1, §2.2)
 //===----------------------------------------------------------------------===//
 
 namespace {
@@ -423,7 +423,7 @@ ScanGrads selectiveScanGrad(const Tensor &dout, const Tensor &u,
 }
 
 //===----------------------------------------------------------------------===//
-// Causal depthwise conv1d (§6.4)
+// Causal depthwise conv1d (§2.3)
 //===----------------------------------------------------------------------===//
 
 namespace {
@@ -508,7 +508,7 @@ CausalConv1dGrads causalConv1dGrad(const Tensor &dout, const Tensor &x,
 }
 
 //===----------------------------------------------------------------------===//
-// Cross-scan / merge (§3.4, §6.6), flip, grid transpose
+// Cross-scan / merge (§2.4), flip (§2.5), grid transpose (§6.3)
 //===----------------------------------------------------------------------===//
 
 int64_t scanPosition(ScanDir dir, int64_t h, int64_t w, int64_t H, int64_t W) {
@@ -590,7 +590,7 @@ Tensor gridTranspose(const Tensor &x, int64_t dim, int64_t rows, int64_t cols) {
 }
 
 //===----------------------------------------------------------------------===//
-// Axis pool / broadcast (§4.3, §6.7)
+// Axis pool / broadcast (§6.3, §2.6)
 //===----------------------------------------------------------------------===//
 
 Tensor axisPool(const Tensor &x, int64_t cols, PoolKind kind, double scale) {
@@ -883,7 +883,7 @@ Conv2dGrads conv2dGrad(const Tensor &dout, const Tensor &x,
 }
 
 //===----------------------------------------------------------------------===//
-// Norms (§6.5)
+// Norms (§3)
 //===----------------------------------------------------------------------===//
 
 namespace {

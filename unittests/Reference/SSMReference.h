@@ -1,9 +1,9 @@
 //===- SSMReference.h - float64 reference ops (test oracle) -----*- C++ -*-===//
 //
 // Plain C++17 float64 reference implementations of every op the ssmc compiler
-// must match, forward and backward, written straight from the specification
-// /work/shared/spec/MODELS.md (§3.4 cross-scan maps, §6.1-§6.8 core ops) plus
-// the dense ops the models use (GEMM, linear, conv2d, norms, activations).
+// must match, forward and backward, written straight from docs/semantics.md
+// (§2 the ssm ops, §2.4 the cross-scan maps, §3 the dense ops the models use:
+// GEMM, linear, conv2d, norms, activations).
 //
 // These are test oracles: straight loops, no cleverness, no MLIR/LLVM.
 // All tensors are dense row-major float64. Shape errors abort with a message
@@ -83,7 +83,7 @@ double maxRelError(const Tensor &a, const Tensor &b);
 double dot(const Tensor &a, const Tensor &b);
 
 //===----------------------------------------------------------------------===//
-// Scalar activations (MODELS.md §1, §6.1)
+// Scalar activations (docs/semantics.md §1, §2.1)
 //===----------------------------------------------------------------------===//
 
 double sigmoid(double x);
@@ -104,7 +104,7 @@ Tensor gelu(const Tensor &x);
 Tensor geluGrad(const Tensor &dout, const Tensor &x);
 
 //===----------------------------------------------------------------------===//
-// Selective scan (MODELS.md §6.1 forward, §6.2 backward)
+// Selective scan (docs/semantics.md §2.1 forward, §2.2 backward)
 //===----------------------------------------------------------------------===//
 
 /// u, delta, z: (b,d,l); A: (d,n); B, C: (b,n,l) [shared, G=1] or (b,g,n,l)
@@ -133,7 +133,7 @@ struct ScanGrads {
   Tensor dB, dC; ///< shape of B / C; summed over the channels of each group
   std::optional<Tensor> dD, dz, ddeltaBias;
 };
-/// Gradients of <dout, out> (lastState carries no gradient, §6.1).
+/// Gradients of <dout, out> (lastState carries no gradient, §2.1).
 ScanGrads selectiveScanGrad(const Tensor &dout, const Tensor &u,
                             const Tensor &delta, const Tensor &A,
                             const Tensor &B, const Tensor &C,
@@ -143,7 +143,7 @@ ScanGrads selectiveScanGrad(const Tensor &dout, const Tensor &u,
                             bool deltaSoftplus, bool reverse);
 
 //===----------------------------------------------------------------------===//
-// Causal depthwise conv1d (MODELS.md §6.4)
+// Causal depthwise conv1d (docs/semantics.md §2.3)
 //===----------------------------------------------------------------------===//
 
 enum class Activation { None, Silu };
@@ -163,7 +163,7 @@ CausalConv1dGrads causalConv1dGrad(const Tensor &dout, const Tensor &x,
                                    Activation act);
 
 //===----------------------------------------------------------------------===//
-// Cross-scan / cross-merge (MODELS.md §3.4, §6.6), flip, token transpose
+// Cross-scan / cross-merge (docs/semantics.md §2.4), flip, token transpose
 //===----------------------------------------------------------------------===//
 
 /// Position of token (h,w) of an H×W grid in a sequence (L = H·W):
@@ -182,13 +182,13 @@ Tensor crossMerge(const Tensor &ys, const std::vector<ScanDir> &dirs, int64_t h,
 /// Reverse the order of elements along `dim`. Its own adjoint/backward.
 Tensor flip(const Tensor &x, int64_t dim);
 
-/// FastVim token transpose T (§4.3) applied along `dim` of size rows·cols:
+/// FastVim token transpose T (§6.3) applied along `dim` of size rows·cols:
 ///   out[.., c·rows + r, ..] = x[.., r·cols + c, ..].
 /// Inverse (and backward) = gridTranspose(y, dim, cols, rows).
 Tensor gridTranspose(const Tensor &x, int64_t dim, int64_t rows, int64_t cols);
 
 //===----------------------------------------------------------------------===//
-// FastVim axis pool / broadcast (MODELS.md §4.3, §6.7)
+// FastVim axis pool / broadcast (docs/semantics.md §6.3, §2.6)
 //===----------------------------------------------------------------------===//
 
 enum class PoolKind { Mean, Max, Sum };
@@ -273,7 +273,7 @@ Tensor rmsNorm(const Tensor &x, const std::optional<Tensor> &weight,
 NormGrads rmsNormGrad(const Tensor &dout, const Tensor &x,
                       const std::optional<Tensor> &weight, double eps);
 
-/// Fused add + RMSNorm (§6.5): r' = residual + hidden; normed = rmsNorm(r').
+/// Fused add + RMSNorm (§3): r' = residual + hidden; normed = rmsNorm(r').
 struct AddRmsNormResult {
   Tensor residual; ///< r' = residual + hidden
   Tensor normed;   ///< r'·ρ·weight
@@ -285,7 +285,7 @@ struct AddRmsNormGrads {
   std::optional<Tensor> dweight;
 };
 /// dNormed: gradient on `normed`; dResidualOut: gradient arriving on the
-/// `residual` output (g_res of §6.5; nullopt = 0).
+/// `residual` output (g_res of §3; nullopt = 0).
 AddRmsNormGrads addRmsNormGrad(const Tensor &dNormed,
                                const std::optional<Tensor> &dResidualOut,
                                const Tensor &residual, const Tensor &hidden,

@@ -1,9 +1,9 @@
 //===- SSMOps.cpp - ssm operations: verifiers, type inference, folds --===//
 //
 // Every operator infers its result types from its operands, so IR never spells
-// them out; the verifiers check the invariants of MODELS.md §6 (ranks, the
-// b/d/l/n/g agreements, dtypes, attribute ranges). Dynamic sizes are accepted
-// and checked only where both sides are static.
+// them out; the verifiers check the invariants of docs/semantics.md §2 (ranks,
+// the b/d/l/n/g agreements, dtypes, attribute ranges). Dynamic sizes are
+// accepted and checked only where both sides are static.
 //
 //===----------------------------------------------------------------------===//
 

@@ -15,6 +15,9 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Support/LLVM.h"
 
+#include "ssmrt/format/writer.h"
+
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -22,6 +25,7 @@
 
 namespace mlir {
 class DialectRegistry;
+class PassManager;
 namespace ssm {
 
 /// Where compilation stops. Every phase before Binary prints IR.
@@ -64,9 +68,14 @@ struct CompileOptions {
   /// attribute): those inputs leave the signature. Every tensor must match
   /// its input's shape and dtype; tensors no input names are an error.
   std::string embedWeightsPath;
-  /// key=value pairs stored in the artifact (Debug section "ssm.metadata";
-  /// ssmrt::Module::metadata), e.g. the model's preprocessing.
-  std::vector<std::pair<std::string, std::string>> metadata;
+  /// The model description stored in the artifact (its ModelInfo section;
+  /// ssmrt::Module::modelInfo), for every target; models compiled by name
+  /// get models::describeModel(config). Unset: none.
+  std::optional<ssmrt::format::ModelInfoSpec> modelInfo;
+  /// Called on every stage's PassManager before it runs; ssm-compile applies
+  /// the --mlir-* flags there (IR printing, timing, statistics, crash
+  /// reproducers). A failure stops the compilation. Null: nothing.
+  std::function<LogicalResult(PassManager &)> configurePassManager;
 };
 
 /// What compileModule produced: IR text for IR phases, otherwise bytes (the

@@ -215,6 +215,87 @@ def ConvertLinalgToGPUGemm : Pass<"convert-linalg-to-gpu-gemm", "::mlir::ModuleO
   ];
 }
 
+def SSMReductionsInnermost : Pass<"ssm-reductions-innermost"> {
+  let summary = "Put the reduction loops of linalg ops innermost (GPU)";
+  let description = [{
+    Interchanges every linalg op outside a GPU kernel that has both parallel
+    and reduction loops so that all parallel loops come first (in their
+    order) and the reductions last. convert-linalg-to-parallel-loops then
+    emits one scf.parallel over every output element with the reduction as
+    a sequential loop inside it, which ssm-distribute-parallel-loops turns
+    into one thread per output element. Without it, a reduction between two
+    parallel dimensions (a mean over the tokens of [b, l, c]) splits the
+    parallel loops around a sequential one and only the outer ones spread
+    over the GPU. Loop order only: results are unchanged.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
+def SSMRowReductionsToGPU : Pass<"ssm-row-reductions-to-gpu"> {
+  let summary = "Reductions over a contiguous last dimension as warp-per-row kernels";
+  let description = [{
+    Rewrites each linalg.generic on buffers, outside a GPU kernel, whose last
+    loop is its only reduction (sum, max or min into an f32 output; the body
+    may compute each element from several inputs, e.g. `(x - mean)^2`) and
+    whose inputs read that loop as their contiguous last dimension, into a
+    gpu.launch with one warp per output element: lane i folds elements i,
+    i + 32, ... of the row, the lanes combine through xor shuffles, and lane
+    0 folds in the output's initial value and stores it. planRowReduction
+    (KernelPlans.h) makes the choice and the launch shape for `chip` (a warp
+    of 32 lanes on NVIDIA, a wavefront of 64 on gfx9); reductions it leaves
+    (strided rows, rows shorter than a warp) stay linalg ops and get one
+    thread per output from ssm-distribute-parallel-loops. The lanes' partial
+    results are combined in a tree, so sums are reassociated.
+  }];
+  let options = [
+    Option<"chip", "chip", "std::string", /*default=*/"\"sm_90\"",
+           "GPU chip whose size the launch plans target (sm_*, gfx942, gfx90a)">,
+  ];
+  let dependentDialects = [
+    "::mlir::affine::AffineDialect",
+    "::mlir::arith::ArithDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+  ];
+}
+
+def SSMDistributeParallelLoops : Pass<"ssm-distribute-parallel-loops"> {
+  let summary = "Spread each top-level scf.parallel over GPU blocks and threads";
+  let description = [{
+    Every outermost scf.parallel outside a GPU kernel (the loops left by
+    convert-linalg-to-parallel-loops and convert-ssm-to-scf for the ops no
+    dedicated kernel takes) is collapsed into one linear iteration space and
+    split into blocks of threads, one iteration per thread, with the last
+    block guarded; the launch shape comes from planParallelLoop
+    (KernelPlans.h) for the iteration count and `chip`. Loops nested in the
+    body run sequentially in their thread. The innermost dimension varies
+    fastest with the thread index, so neighbouring threads access
+    neighbouring elements. The loops get explicit gpu mapping attributes,
+    which gpu-map-parallel-loops leaves alone.
+
+    ```mlir
+    scf.parallel (%i, %j) = (%c0, %c0) to (%c100, %c7) step (%c1, %c1) { ... }
+    // becomes (700 iterations: 11 blocks of 64 threads on sm_90)
+    scf.parallel (%blk) = (%c0) to (%c11) step (%c1) {
+      scf.parallel (%t) = (%c0) to (%c64) step (%c1) {
+        %lin = %blk * 64 + %t
+        scf.if (%lin < 700) { %j = %lin mod 7, %i = %lin / 7 ... }
+      } {mapping = [#gpu.loop_dim_map<processor = thread_x, ...>]}
+    } {mapping = [#gpu.loop_dim_map<processor = block_x, ...>]}
+    ```
+  }];
+  let options = [
+    Option<"chip", "chip", "std::string", /*default=*/"\"sm_90\"",
+           "GPU chip whose size the launch plans target (sm_*, gfx942, gfx90a)">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::scf::SCFDialect",
+  ];
+}
+
 def SSMAlignWorkgroupBuffers : Pass<"ssm-align-workgroup-buffers"> {
   let summary = "Give gpu.func workgroup buffers a 16-byte alignment";
   let description = [{

@@ -1,8 +1,8 @@
 //===- Models.h - builders of the four model families -----------*- C++ -*-===//
 //
 // One library, used by ssm-compile --model, the Python bindings and the tests,
-// emits the eval-mode forward function of every variant of
-// ../shared/spec/MODELS.md (Vim, VMamba v2 and v0, FastVim, MambaOut):
+// emits the eval-mode forward function of every variant of the four families
+// of docs/semantics.md (Vim, VMamba v2 and v0, FastVim, MambaOut):
 //
 //   func.func @forward(%image: tensor<B x 3 x H x W x T> {ssm.name = "image"},
 //                      %w0: ... {ssm.name = "patch_embed.proj.weight"}, ...)
@@ -10,9 +10,9 @@
 //
 // T is f32 or bf16 (weights too); arithmetic accumulates in f32 and the
 // logits are f32. The weights are arguments named and shaped exactly as the
-// official checkpoints (MODELS.md §2.6, §3.8, §4.5, §5.5, original MambaOut
-// names), in the order weightSpecs() lists them; ssm-compile can embed them
-// as constants, otherwise they are bound by name at load time.
+// official checkpoints (docs/semantics.md §4.4, §5.5, §6.4, §7.4; original
+// MambaOut names), in the order weightSpecs() lists them; ssm-compile can
+// embed them as constants, otherwise they are bound by name at load time.
 //
 //===----------------------------------------------------------------------===//
 
@@ -27,6 +27,10 @@
 #include <string>
 #include <utility>
 #include <vector>
+
+namespace ssmrt::format {
+struct ModelInfoSpec;
+} // namespace ssmrt::format
 
 namespace mlir::ssm::models {
 
@@ -106,6 +110,14 @@ struct Preprocessing {
   float std[3] = {0.229f, 0.224f, 0.225f};
 };
 Preprocessing preprocessing(const ModelConfig &config);
+
+/// "vim", "vmamba", "fastvim" or "mambaout".
+StringRef familyName(Family family);
+
+/// What the .ssmb of a model compiled by name records (its ModelInfo
+/// section, ssmrt/format/writer.h): the variant, the family, preprocessing()
+/// and the hyper-parameters as text. Callers include ssmrt/format/writer.h.
+ssmrt::format::ModelInfoSpec describeModel(const ModelConfig &config);
 
 /// Builds the module holding func @forward for `config` (dialects must be
 /// loadable in `context`). The result verifies.

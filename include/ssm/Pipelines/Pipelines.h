@@ -174,9 +174,10 @@ void buildSSMToCPUPipeline(OpPassManager &pm,
                            const CPUPipelineOptions &options);
 
 /// Bufferized loops to GPU kernels on the neutral gpu dialect: parallel loops
-/// mapped to blocks/threads and outlined into a gpu.module. Shared by both
-/// vendors up to the target attach.
-void buildSSMToGPUKernelsPipeline(OpPassManager &pm);
+/// spread over blocks and threads (launch shapes planned for `chip`) and
+/// outlined into a gpu.module. Shared by both vendors up to the target
+/// attach.
+void buildSSMToGPUKernelsPipeline(OpPassManager &pm, const std::string &chip);
 
 /// Whose GPU the kernels are for: the stages are shared, a few kernel
 /// choices are not (cp.async is NVIDIA-only; AMD has 64 KiB of LDS).

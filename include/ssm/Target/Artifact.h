@@ -12,6 +12,7 @@
 #include "mlir/Support/LLVM.h"
 #include "ssmrt/format/writer.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,11 +42,13 @@ FailureOr<std::vector<EntrySignature>> collectEntrySignatures(ModuleOp module);
 /// A CPU artifact: one shared object holding one whole-function kernel per
 /// entry, and per entry the schedule bind inputs -> alloc outputs (and the
 /// workspace) -> launch -> free the workspace -> return outputs.
+/// `modelInfo`, when set, becomes the ModelInfo section.
 FailureOr<std::vector<uint8_t>>
 writeCPUArtifact(Location loc, ArrayRef<EntrySignature> entries,
                  ArrayRef<char> sharedObject, StringRef chip,
                  StringRef kernelSuffix,
-                 ArrayRef<std::pair<std::string, std::string>> metadata = {});
+                 const std::optional<ssmrt::format::ModelInfoSpec> &modelInfo =
+                     std::nullopt);
 
 /// A GPU artifact from a module after gpu-module-to-binary: each gpu.binary
 /// becomes a kernel object (NVVM: Nvptx/Ptx from PTX assembly, format=isa;
@@ -56,9 +59,11 @@ writeCPUArtifact(Location loc, ArrayRef<EntrySignature> entries,
 /// block dims from its constant block operands), Copy per memref.copy,
 /// Alloc/Free per other static memref.alloc/dealloc; Free of the workspace
 /// and Return per output last. Anything else on the host is an error naming
-/// the op.
+/// the op. `modelInfo`, when set, becomes the ModelInfo section.
 FailureOr<std::vector<uint8_t>>
-writeGPUArtifact(ModuleOp module, ArrayRef<EntrySignature> entries);
+writeGPUArtifact(ModuleOp module, ArrayRef<EntrySignature> entries,
+                 const std::optional<ssmrt::format::ModelInfoSpec> &modelInfo =
+                     std::nullopt);
 
 } // namespace mlir::ssm
 

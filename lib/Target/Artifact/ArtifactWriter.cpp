@@ -120,11 +120,10 @@ addEntryPrologue(fmt::ModuleBuilder &builder, const EntrySignature &entry) {
   return callerInputs;
 }
 
-FailureOr<std::vector<uint8_t>>
-mlir::ssm::writeCPUArtifact(Location loc, ArrayRef<EntrySignature> entries,
-                            ArrayRef<char> sharedObject, StringRef chip,
-                            StringRef kernelSuffix,
-                            ArrayRef<std::pair<std::string, std::string>> metadata) {
+FailureOr<std::vector<uint8_t>> mlir::ssm::writeCPUArtifact(
+    Location loc, ArrayRef<EntrySignature> entries, ArrayRef<char> sharedObject,
+    StringRef chip, StringRef kernelSuffix,
+    const std::optional<fmt::ModelInfoSpec> &modelInfo) {
   fmt::ModuleBuilder builder("ssmc " SSM_VERSION);
   uint32_t object = builder.addKernelObject(
       fmt::TargetKind::Cpu, fmt::BinaryFormat::So, chip.str(),
@@ -151,13 +150,8 @@ mlir::ssm::writeCPUArtifact(Location loc, ArrayRef<EntrySignature> entries,
     builder.addEntry(entry.name, callerInputs, entry.outputs, numBuffers, first,
                      builder.commandCount() - first);
   }
-  if (!metadata.empty()) {
-    std::string text;
-    for (const auto &[key, value] : metadata)
-      text += key + "=" + value + "\n";
-    builder.addDebugSection(fmt::kMetadataSection,
-                            std::vector<uint8_t>(text.begin(), text.end()));
-  }
+  if (modelInfo)
+    builder.setModelInfo(*modelInfo);
   auto bytes = builder.finish();
   if (!bytes.ok())
     return emitError(loc, "writing the .ssmb artifact failed: ")
@@ -568,9 +562,9 @@ static FailureOr<uint32_t> addGPUKernelObject(fmt::ModuleBuilder &builder,
                           "object");
 }
 
-FailureOr<std::vector<uint8_t>>
-mlir::ssm::writeGPUArtifact(ModuleOp module,
-                            ArrayRef<EntrySignature> entries) {
+FailureOr<std::vector<uint8_t>> mlir::ssm::writeGPUArtifact(
+    ModuleOp module, ArrayRef<EntrySignature> entries,
+    const std::optional<fmt::ModelInfoSpec> &modelInfo) {
   fmt::ModuleBuilder builder("ssmc " SSM_VERSION);
   llvm::StringMap<uint32_t> objects;
   for (auto binary : module.getOps<gpu::BinaryOp>()) {
@@ -588,6 +582,8 @@ mlir::ssm::writeGPUArtifact(ModuleOp module,
     if (failed(writer.write(fn, entry)))
       return failure();
   }
+  if (modelInfo)
+    builder.setModelInfo(*modelInfo);
   auto bytes = builder.finish();
   if (!bytes.ok())
     return emitError(module.getLoc(), "writing the .ssmb artifact failed: ")

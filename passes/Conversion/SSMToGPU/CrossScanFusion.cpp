@@ -1,7 +1,7 @@
 //===- CrossScanFusion.cpp - VMamba's SS2D core as one GPU kernel --------===//
 //
 // Recognizes the chain VMamba's builder emits for the SS2D core
-// (MODELS.md §3.3-§3.4, lib/Models/VMamba.cpp):
+// (docs/semantics.md §5.3 and §2.4, lib/Models/VMamba.cpp):
 //
 //   %xs = ssm.cross_scan %x [dirs]                      (b, K, c, L)
 //   %u  = tensor.collapse_shape %xs [[0], [1, 2], [3]]  (b, K*c, L)

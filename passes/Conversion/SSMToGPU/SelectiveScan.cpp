@@ -1,8 +1,8 @@
 //===- SelectiveScan.cpp - ssm.selective_scan to a GPU kernel ---------===//
 //
-// Forward scan (MODELS.md §6.1) as one gpu.launch: grid (ceil(d / DB), b),
-// DB threads per block, thread = channel d0 + tid of batch b. Per tile of T
-// scan steps:
+// Forward scan (docs/semantics.md §2.1) as one gpu.launch: grid
+// (ceil(d / DB), b), DB threads per block, thread = channel d0 + tid of batch
+// b. Per tile of T scan steps:
 //   1. the block loads u / delta / z[b, d0 .. d0+DB, t0 .. t0+T] into shared
 //      tiles [DB][T+1] (element e = tid + k*DB of the tile is row e / T,
 //      column e % T: a warp reads 32 consecutive time steps of one channel,

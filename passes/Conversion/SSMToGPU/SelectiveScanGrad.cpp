@@ -1,6 +1,7 @@
 //===- SelectiveScanGrad.cpp - ssm.selective_scan_grad to GPU kernels -===//
 //
-// The selective-scan backward (MODELS.md §6.2) as three gpu.launch ops:
+// The selective-scan backward (docs/semantics.md §2.2) as three gpu.launch
+// ops:
 //
 //  1. zero: dA, dD, ddelta_bias and the f32 dB / dC accumulators (the main
 //     kernel adds into them with atomics);

@@ -1,6 +1,6 @@
 //===- AxisPool.cpp - FastVim axis pool / broadcast to loops ----------===//
 //
-// MODELS.md §6.7: each output token reduces a run of `cols` consecutive input
+// docs/semantics.md §2.6: each output token reduces a run of `cols` input
 // tokens; the gradient of max goes to the first arg-max of the run.
 //
 //===----------------------------------------------------------------------===//

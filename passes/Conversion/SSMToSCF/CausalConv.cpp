@@ -1,9 +1,11 @@
 //===- CausalConv.cpp - ssm.causal_conv1d{,_grad} to loops ------------===//
 //
 // Forward: parallel over (b, d), a loop over t and the k taps, with x[t<0] = 0
-// by masking (MODELS.md §6.4). Backward: parallel over d, so dweight and dbias
-// (sums over b and t) stay in one lane; the activation's derivative is
-// recomputed into a per-lane buffer, then dx is the anti-causal correlation.
+// by masking (docs/semantics.md §2.3); an ssm.flip along time producing x is
+// read through (Vim's backward direction) instead of materialized. Backward:
+// parallel over d, so dweight and dbias (sums over b and t) stay in one lane;
+// the activation's derivative is recomputed into a per-lane buffer, then dx is
+// the anti-causal correlation.
 //
 //===----------------------------------------------------------------------===//
 
@@ -19,26 +21,52 @@ using mlir::ssm::detail::LoopEmitter;
 
 namespace {
 
-/// x[b, d, t + shift] as f32, or 0 outside [0, l).
+/// x[b, d, t + shift] as f32, or 0 outside [0, l); x[b, d, l - 1 - pos]
+/// when `reversed` (x is the input of a flip along time).
 Value maskedLoad(LoopEmitter &e, Value x, Value b, Value d, Value pos,
-                 Value length) {
+                 Value length, bool reversed) {
   Value inside =
       arith::AndIOp::create(e.builder(), e.location(),
                             e.cmpi(arith::CmpIPredicate::sge, pos, e.idx(0)),
                             e.cmpi(arith::CmpIPredicate::slt, pos, length));
   Value clamped = e.maxi(e.mini(pos, e.subi(length, e.idx(1))), e.idx(0));
+  if (reversed)
+    clamped = e.reversed(clamped, length);
   return e.select(inside, e.load(x, {b, d, clamped}), e.f32(0.0));
 }
 
 /// bias + sum_i w[d, i] * x[b, d, t - (k-1) + i].
 Value preActivation(LoopEmitter &e, Value x, Value weight, Value bias, Value b,
-                    Value d, Value t, Value width, Value length) {
+                    Value d, Value t, Value width, Value length,
+                    bool reversed) {
   Value init = bias ? e.load(bias, {d}) : e.f32(0.0);
   Value start = e.subi(t, e.subi(width, e.idx(1)));
   return e.loopCarry(width, {init}, [&](Value i, ValueRange acc) {
-    Value xv = maskedLoad(e, x, b, d, e.addi(start, i), length);
+    Value xv = maskedLoad(e, x, b, d, e.addi(start, i), length, reversed);
     return SmallVector<Value>{e.add(acc[0], e.mul(e.load(weight, {d, i}), xv))};
   })[0];
+}
+
+/// The forward conv of `op` over the tensors x (read at l - 1 - t when
+/// `reversed`), weight and bias; replaces `op`.
+void lowerCausalConv1d(RewriterBase &rewriter, CausalConv1dOp op, Value xIn,
+                       Value weightIn, Value biasIn, bool reversed) {
+  LoopEmitter e(rewriter, op.getLoc());
+  Value x = e.buffer(xIn), weight = e.buffer(weightIn);
+  Value bias = biasIn ? e.buffer(biasIn) : Value();
+  SmallVector<Value> sizes = e.dims(x);
+  Value width = e.dim(weight, 1);
+  bool silu = op.getActivation() == ActivationKind::silu;
+  Value out = e.alloc(cast<RankedTensorType>(op.getType()), sizes);
+  e.parallel({sizes[0], sizes[1]}, [&](ValueRange lane) {
+    Value b = lane[0], d = lane[1];
+    e.loop(sizes[2], [&](Value t) {
+      Value pre =
+          preActivation(e, x, weight, bias, b, d, t, width, sizes[2], reversed);
+      e.store(silu ? e.silu(pre) : pre, out, {b, d, t});
+    });
+  });
+  rewriter.replaceOp(op, e.tensor(out));
 }
 
 struct CausalConv1dLowering : OpConversionPattern<CausalConv1dOp> {
@@ -47,21 +75,25 @@ struct CausalConv1dLowering : OpConversionPattern<CausalConv1dOp> {
   LogicalResult
   matchAndRewrite(CausalConv1dOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    LoopEmitter e(rewriter, op.getLoc());
-    Value x = e.buffer(adaptor.getX()), weight = e.buffer(adaptor.getWeight());
-    Value bias = adaptor.getBias() ? e.buffer(adaptor.getBias()) : Value();
-    SmallVector<Value> sizes = e.dims(x);
-    Value width = e.dim(weight, 1);
-    bool silu = op.getActivation() == ActivationKind::silu;
-    Value out = e.alloc(cast<RankedTensorType>(op.getType()), sizes);
-    e.parallel({sizes[0], sizes[1]}, [&](ValueRange lane) {
-      Value b = lane[0], d = lane[1];
-      e.loop(sizes[2], [&](Value t) {
-        Value pre = preActivation(e, x, weight, bias, b, d, t, width, sizes[2]);
-        e.store(silu ? e.silu(pre) : pre, out, {b, d, t});
-      });
-    });
-    rewriter.replaceOp(op, e.tensor(out));
+    lowerCausalConv1d(rewriter, op, adaptor.getX(), adaptor.getWeight(),
+                      adaptor.getBias(), /*reversed=*/false);
+    return success();
+  }
+};
+
+/// conv(flip(x) along time) reading x at l - 1 - t, so the flipped copy is
+/// never materialized (the flip goes away once it has no other user). Greedy,
+/// before the conversion patterns, which would lower the flip first.
+struct FlippedCausalConv1dLowering : OpRewritePattern<CausalConv1dOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(CausalConv1dOp op,
+                                PatternRewriter &rewriter) const override {
+    auto flip = op.getX().getDefiningOp<FlipOp>();
+    if (!flip || flip.getDim() != 2)
+      return failure();
+    lowerCausalConv1d(rewriter, op, flip.getInput(), op.getWeight(),
+                      op.getBias(), /*reversed=*/true);
     return success();
   }
 };
@@ -104,11 +136,13 @@ struct CausalConv1dGradLowering : OpConversionPattern<CausalConv1dGradOp> {
           Value g = e.load(dout, {b, d, t});
           if (silu)
             g = e.mul(g, e.siluGrad(preActivation(e, x, weight, bias, b, d, t,
-                                                  width, length)));
+                                                  width, length,
+                                                  /*reversed=*/false)));
           e.store(g, gradPre, {t});
           Value start = e.subi(t, e.subi(width, e.idx(1)));
           e.loop(width, [&](Value i) {
-            Value xv = maskedLoad(e, x, b, d, e.addi(start, i), length);
+            Value xv = maskedLoad(e, x, b, d, e.addi(start, i), length,
+                                  /*reversed=*/false);
             e.store(e.add(e.load(dwAcc, {i}), e.mul(g, xv)), dwAcc, {i});
           });
           return SmallVector<Value>{e.add(a[0], g)};
@@ -142,6 +176,10 @@ struct CausalConv1dGradLowering : OpConversionPattern<CausalConv1dGradOp> {
 };
 
 } // namespace
+
+void mlir::ssm::populateFusedCausalConvPatterns(RewritePatternSet &patterns) {
+  patterns.add<FlippedCausalConv1dLowering>(patterns.getContext());
+}
 
 void mlir::ssm::populateCausalConvToSCFPatterns(RewritePatternSet &patterns) {
   patterns.add<CausalConv1dLowering, CausalConv1dGradLowering>(

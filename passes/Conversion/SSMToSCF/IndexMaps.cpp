@@ -1,7 +1,8 @@
 //===- IndexMaps.cpp - cross_scan, cross_merge and flip to loops ------===//
 //
-// Pure index permutations (MODELS.md §3.4, §6.6). The direction list is static,
-// so each direction gets its own loop nest (scan) or its own term (merge).
+// Pure index permutations (docs/semantics.md §2.4, §2.5). The direction list
+// is static, so each direction gets its own loop nest (scan) or its own term
+// (merge).
 //
 //===----------------------------------------------------------------------===//
 

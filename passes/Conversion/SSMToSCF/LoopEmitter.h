@@ -4,7 +4,8 @@
 // Private to convert-ssm-to-scf. Wraps an OpBuilder with the handful of
 // constructs every lowering needs: buffers in and out of the tensor world,
 // f32 loads/stores that widen and narrow 16-bit values, the activations of
-// MODELS.md §6, and loops with and without f32 accumulators. Buffers are never
+// docs/semantics.md §1 (SiLU, softplus, sigmoid), and loops with and without
+// f32 accumulators. Buffers are never
 // freed here: buffer-deallocation-pipeline places every dealloc.
 //
 //===----------------------------------------------------------------------===//
@@ -45,7 +46,7 @@ public:
   /// `last - i` for i in [0, n): the index a reversed traversal visits.
   Value reversed(Value i, Value n) { return subi(subi(n, idx(1)), i); }
 
-  //===--- f32 arithmetic and the activations of MODELS.md ---------------===//
+  //===--- f32 arithmetic and the activations (docs/semantics.md §1) ----===//
   Value add(Value x, Value y) { return arith::AddFOp::create(b, loc, x, y); }
   Value sub(Value x, Value y) { return arith::SubFOp::create(b, loc, x, y); }
   Value mul(Value x, Value y) { return arith::MulFOp::create(b, loc, x, y); }

@@ -28,9 +28,11 @@ struct ConvertSSMToSCFPass
   using Base::Base;
 
   void runOnOperation() override {
-    // Forward scans first, folding their neighbours, then everything else.
+    // Forward scans (and convs of flipped inputs) first, folding their
+    // neighbours, then everything else.
     RewritePatternSet fused(&getContext());
     populateFusedSelectiveScanPatterns(fused);
+    populateFusedCausalConvPatterns(fused);
     if (failed(applyPatternsGreedily(getOperation(), std::move(fused))))
       return signalPassFailure();
 

@@ -1,11 +1,11 @@
 //===- SelectiveScan.cpp - ssm.selective_scan{,_grad} to loops --------===//
 //
-// Forward (MODELS.md §6.1): parallel over (b, d); per lane a sequential loop
+// Forward (docs/semantics.md §2.1): parallel over (b, d); per lane a loop
 // over l with the n states in registers (static n) or a local buffer. Flips
 // along time and FastVim's axis_pool feeding the scan, and a flip or
 // axis_broadcast consuming it, are folded into the loads and stores.
 //
-// Backward (§6.2): parallel over b, sequential over d, so the sums of dB/dC
+// Backward (§2.2): parallel over b, sequential over d, so the sums of dB/dC
 // over the channels of a group never race; per lane the forward states are
 // recomputed into an (l, n) buffer, then one reverse sweep carries
 // lambda_{t+1} * Abar_{t+1} per state. dA, dD and ddelta_bias are summed over

@@ -27,9 +27,11 @@
 #include "ssmrt/tensor.h"
 #include "ssmrt/thread_pool.h"
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -105,6 +107,62 @@ struct FunctionSignature {
   std::string toString() const;
 };
 
+/// How images are prepared for a model's image input, (B, 3, H, W).
+struct ImagePreprocessing {
+  /// The image's shorter side is resized to this (PIL's bicubic filter) ...
+  int64_t resize = 0;
+  /// ... and the centered crop x crop square is cut (the image size the
+  /// model was built for; a tool feeding another H x W keeps the ratio).
+  int64_t crop = 0;
+  /// Per RGB channel: (pixel / 255 - mean[c]) / std[c].
+  std::array<float, 3> mean = {0, 0, 0};
+  std::array<float, 3> std = {0, 0, 0};
+};
+
+/// What the compiler recorded about the model of a module compiled by name
+/// (ssm-compile --model, ssmc.compile("vim-t")): the .ssmb ModelInfo section.
+struct ModelInfo {
+  /// The registered variant ("vim-t").
+  std::string name;
+  /// "vim", "vmamba", "fastvim" or "mambaout"; may be empty.
+  std::string family;
+  std::optional<ImagePreprocessing> preprocessing;
+  /// Hyper-parameters as text ("img" = "224", "dtype" = "bf16", ...), in
+  /// the compiler's order; for display only.
+  std::vector<std::pair<std::string, std::string>> properties;
+};
+
+/// One kernel object embedded in a module.
+struct KernelObjectInfo {
+  format::TargetKind target = format::TargetKind::Cpu;
+  format::BinaryFormat format = format::BinaryFormat::So;
+  std::string chip;
+  uint64_t size = 0;
+};
+
+/// Everything a module declares, read and fully validated without a device
+/// (nothing is loaded): inspects a module compiled for a GPU on a machine
+/// without one.
+struct ModuleInfo {
+  /// Maps and validates the artifact at `path` (errors as Module::load's).
+  static Expected<ModuleInfo> read(const std::string &path);
+  static Expected<ModuleInfo> fromMemory(const void *data, size_t size);
+
+  /// The .ssmb format version of the file.
+  uint32_t formatVersion = 0;
+  /// "ssmc 0.1.0".
+  std::string compilerVersion;
+  /// The entry functions, in artifact order.
+  std::vector<FunctionSignature> functions;
+  /// Absent for modules compiled from IR (and for format v3 files).
+  std::optional<ModelInfo> model;
+  std::vector<KernelObjectInfo> kernelObjects;
+
+  std::vector<std::string> functionNames() const;
+  /// InvalidArgument (listing the available functions) for an unknown name.
+  Expected<FunctionSignature> signature(const std::string &function) const;
+};
+
 /// The static memory plan of one entry function, computed when the module is
 /// loaded from the schedule's Alloc/Free commands.
 struct MemoryPlan {
@@ -123,11 +181,28 @@ struct MemoryPlan {
   uint32_t reusedAllocations = 0;
 };
 
-/// Options of Module::invoke.
+/// Options of Module::invoke, invokeWithBuffers and time.
 struct InvokeOptions {
   /// Output allocations start as 0xFF bytes (NaN for floats) instead of
   /// zeros, so an element the schedule never writes shows up.
   bool poisonOutputs = false;
+  /// CUDA graphs (GPU devices whose driver has them; ignored elsewhere):
+  /// Default follows SSMRT_CUDA_GRAPHS (on unless it says 0/off/false), On
+  /// and Off override it. With graphs, the first run of an entry over given
+  /// device addresses queues its launches one by one, the second records
+  /// them into a graph, later runs with the same addresses replay it; the
+  /// outputs are the same as without.
+  enum class Graphs { Default, Off, On };
+  Graphs graphs = Graphs::Default;
+};
+
+/// How the runs of one entry on a GPU went (Module::executionStats).
+struct ExecutionStats {
+  uint64_t plainRuns = 0;     // runs that queued each launch and copy
+  uint64_t graphCaptures = 0; // graphs recorded (each also ran once)
+  uint64_t graphReplays = 0;  // runs that replayed a recorded graph
+  uint64_t captureFailures = 0;
+  std::string lastCaptureFailure; // why the last failed capture failed
 };
 
 /// A loaded .ssmb module, ready to invoke on its device. A moved-from
@@ -169,27 +244,50 @@ public:
   Expected<std::vector<HostTensor>>
   invoke(const std::string &function,
          const std::vector<TensorView> &inputs) const;
-  Expected<std::vector<HostTensor>> invoke(const std::string &function,
-                                           const std::vector<TensorView> &inputs,
-                                           const InvokeOptions &options) const;
+  Expected<std::vector<HostTensor>>
+  invoke(const std::string &function, const std::vector<TensorView> &inputs,
+         const InvokeOptions &options) const;
+
+  /// Runs `function` on caller-provided buffers of the module's device:
+  /// host memory on "cpu", device memory of that GPU on "cuda:N"
+  /// (TensorView::data is then the device address). Inputs are read in
+  /// place; every output is written into `outputs[i]`, which must match the
+  /// signature's outputs exactly (count, dtype, rank, dims) and overlap no
+  /// other output and no input. No host copy is made: on a GPU the call
+  /// queues the schedule on the device's stream after any work queued on
+  /// the legacy default stream, and returns when it is done. Errors
+  /// (InvalidArgument) name the buffer: wrong dtype or shape, null data, a
+  /// GPU address that is host memory, another GPU's or too short.
+  Status invokeWithBuffers(const std::string &function,
+                           const std::vector<TensorView> &inputs,
+                           const std::vector<TensorView> &outputs,
+                           const InvokeOptions &options = {}) const;
 
   /// Times `function` on `inputs`: `warmup` untimed runs, then `iterations`
   /// timed ones; returns each timed run's milliseconds. On a CUDA device the
   /// inputs are uploaded once and stay resident, the runs are queued back to
   /// back and timed with events between them (device time of the schedule's
   /// launches and copies, no host transfers). On the CPU each run is a whole
-  /// invoke() timed by the wall clock.
+  /// invoke() timed by the wall clock. `options.graphs` as for invoke.
   Expected<std::vector<double>> time(const std::string &function,
                                      const std::vector<TensorView> &inputs,
                                      int warmup, int iterations) const;
+  Expected<std::vector<double>> time(const std::string &function,
+                                     const std::vector<TensorView> &inputs,
+                                     int warmup, int iterations,
+                                     const InvokeOptions &options) const;
+
+  /// How the GPU runs of `function` went so far (all zero on the CPU and
+  /// before the first GPU run).
+  Expected<ExecutionStats> executionStats(const std::string &function) const;
 
   /// The artifact's compiler version string ("ssmc 0.1.0").
   std::string compilerVersion() const;
-  /// Key/value metadata the compiler recorded (Debug sections named
-  /// "ssm.metadata", "key=value" lines), e.g. for a model compiled by name:
-  /// model, family, preprocess.resize, preprocess.crop, preprocess.mean,
-  /// preprocess.std. Empty when there is none.
-  std::vector<std::pair<std::string, std::string>> metadata() const;
+  /// What the module declares (as ModuleInfo::read gives it).
+  const ModuleInfo &info() const;
+  /// info().model: the model description, absent for modules compiled
+  /// from IR.
+  const std::optional<ModelInfo> &modelInfo() const;
   /// The path it was loaded from ("" for loadFromMemory).
   const std::string &path() const;
   const Device &device() const;

@@ -107,10 +107,15 @@ ssmrt_status ssmrt_module_invoke(const ssmrt_module *module,
                                  const int64_t *dims, const void *const *data,
                                  ssmrt_outputs **out_outputs);
 
-/* Flags of ssmrt_module_invoke_with_flags. */
+/* Flags of ssmrt_module_invoke_with_flags, ssmrt_module_invoke_buffers and
+ * ssmrt_module_time_with_flags. */
 enum {
   /* Output allocations start as 0xFF bytes (NaN for floats), not zeros. */
-  SSMRT_INVOKE_POISON_OUTPUTS = 1
+  SSMRT_INVOKE_POISON_OUTPUTS = 1,
+  /* No CUDA graphs for this call (whatever SSMRT_CUDA_GRAPHS says). */
+  SSMRT_INVOKE_NO_GRAPHS = 2,
+  /* CUDA graphs for this call (whatever SSMRT_CUDA_GRAPHS says). */
+  SSMRT_INVOKE_GRAPHS = 4
 };
 
 /* ssmrt_module_invoke with flags (SSMRT_INVOKE_*). */
@@ -128,6 +133,37 @@ ssmrt_status ssmrt_module_time(const ssmrt_module *module, const char *function,
                                const int32_t *ranks, const int64_t *dims,
                                const void *const *data, int32_t warmup,
                                int32_t iterations, double *out_ms);
+
+/* Runs `function` on caller buffers of the module's device (host memory for
+ * "cpu", device addresses of that GPU for "cuda:N"): inputs as for
+ * ssmrt_module_invoke (read in place), outputs described the same way
+ * (out_dtypes, out_ranks, out_dims, out_data; output_count of them) and
+ * written in place. Returns once the outputs are written. Errors
+ * (SSMRT_INVALID_ARGUMENT) name the buffer: count, dtype, shape, null data,
+ * overlapping buffers, a GPU address that is host memory, another GPU's, or
+ * shorter than the tensor. */
+ssmrt_status ssmrt_module_invoke_buffers(
+    const ssmrt_module *module, const char *function, size_t input_count,
+    const int32_t *dtypes, const int32_t *ranks, const int64_t *dims,
+    const void *const *data, size_t output_count, const int32_t *out_dtypes,
+    const int32_t *out_ranks, const int64_t *out_dims, void *const *out_data,
+    uint32_t flags);
+
+/* ssmrt_module_time with flags (SSMRT_INVOKE_NO_GRAPHS / _GRAPHS). */
+ssmrt_status ssmrt_module_time_with_flags(
+    const ssmrt_module *module, const char *function, size_t input_count,
+    const int32_t *dtypes, const int32_t *ranks, const int64_t *dims,
+    const void *const *data, int32_t warmup, int32_t iterations, uint32_t flags,
+    double *out_ms);
+
+/* How the GPU runs of `function` went (all 0 on the CPU): plain runs, graphs
+ * captured, graph replays and failed captures; any pointer may be NULL. */
+ssmrt_status ssmrt_module_execution_stats(const ssmrt_module *module,
+                                          const char *function,
+                                          uint64_t *out_plain_runs,
+                                          uint64_t *out_graph_captures,
+                                          uint64_t *out_graph_replays,
+                                          uint64_t *out_capture_failures);
 
 size_t ssmrt_outputs_count(const ssmrt_outputs *outputs);
 int32_t ssmrt_outputs_dtype(const ssmrt_outputs *outputs, size_t index);

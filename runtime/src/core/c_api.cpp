@@ -210,16 +210,19 @@ namespace {
 ssmrt_status parseInputs(const char *what, size_t input_count,
                          const int32_t *dtypes, const int32_t *ranks,
                          const int64_t *dims, const void *const *data,
-                         std::vector<ssmrt::TensorView> &inputs) {
+                         std::vector<ssmrt::TensorView> &inputs,
+                         const char *kind = "input") {
   if (input_count > 0 && (!dtypes || !ranks || !data))
-    return invalid(strCat(what, ": dtypes, ranks and data must be "
-                                "non-null when input_count > 0"));
+    return invalid(strCat(what, ": ", kind,
+                          " dtypes, ranks and data must be "
+                          "non-null when the ",
+                          kind, " count > 0"));
   inputs.assign(input_count, ssmrt::TensorView());
   size_t dimIndex = 0;
   for (size_t i = 0; i < input_count; ++i) {
     if (ranks[i] < 0 ||
         ranks[i] > static_cast<int32_t>(ssmrt::format::kMaxRank))
-      return invalid(strCat("input ", i, ": rank ", ranks[i],
+      return invalid(strCat(kind, " ", i, ": rank ", ranks[i],
                             " is out of range (0..", ssmrt::format::kMaxRank,
                             ")"));
     if (ranks[i] > 0 && !dims)
@@ -229,6 +232,27 @@ ssmrt_status parseInputs(const char *what, size_t input_count,
     dimIndex += static_cast<size_t>(ranks[i]);
     inputs[i].data = data[i];
   }
+  return nullptr;
+}
+} // namespace
+
+namespace {
+constexpr uint32_t kAllInvokeFlags =
+    SSMRT_INVOKE_POISON_OUTPUTS | SSMRT_INVOKE_NO_GRAPHS | SSMRT_INVOKE_GRAPHS;
+
+/// The InvokeOptions of `flags`, or an error naming `what`.
+ssmrt_status invokeOptions(const char *what, uint32_t flags,
+                           ssmrt::InvokeOptions &options) {
+  if (flags & ~kAllInvokeFlags)
+    return invalid(strCat(what, ": unknown flags ", flags));
+  if ((flags & SSMRT_INVOKE_NO_GRAPHS) && (flags & SSMRT_INVOKE_GRAPHS))
+    return invalid(strCat(what, ": SSMRT_INVOKE_NO_GRAPHS and "
+                                "SSMRT_INVOKE_GRAPHS contradict each other"));
+  options.poisonOutputs = (flags & SSMRT_INVOKE_POISON_OUTPUTS) != 0;
+  if (flags & SSMRT_INVOKE_NO_GRAPHS)
+    options.graphs = ssmrt::InvokeOptions::Graphs::Off;
+  if (flags & SSMRT_INVOKE_GRAPHS)
+    options.graphs = ssmrt::InvokeOptions::Graphs::On;
   return nullptr;
 }
 } // namespace
@@ -251,14 +275,13 @@ ssmrt_status ssmrt_module_invoke_with_flags(
   *out_outputs = nullptr;
   if (!module || !function)
     return invalid("ssmrt_module_invoke: module or function is null");
-  if (flags & ~uint32_t(SSMRT_INVOKE_POISON_OUTPUTS))
-    return invalid(strCat("ssmrt_module_invoke: unknown flags ", flags));
+  ssmrt::InvokeOptions options;
+  if (ssmrt_status s = invokeOptions("ssmrt_module_invoke", flags, options))
+    return s;
   std::vector<ssmrt::TensorView> inputs;
   if (ssmrt_status s = parseInputs("ssmrt_module_invoke", input_count, dtypes,
                                    ranks, dims, data, inputs))
     return s;
-  ssmrt::InvokeOptions options;
-  options.poisonOutputs = (flags & SSMRT_INVOKE_POISON_OUTPUTS) != 0;
   ssmrt::Expected<std::vector<ssmrt::HostTensor>> outputs =
       module->module.invoke(function, inputs, options);
   if (!outputs.ok())
@@ -272,18 +295,81 @@ ssmrt_status ssmrt_module_time(const ssmrt_module *module, const char *function,
                                const int32_t *ranks, const int64_t *dims,
                                const void *const *data, int32_t warmup,
                                int32_t iterations, double *out_ms) {
+  return ssmrt_module_time_with_flags(module, function, input_count, dtypes,
+                                      ranks, dims, data, warmup, iterations, 0,
+                                      out_ms);
+}
+
+ssmrt_status ssmrt_module_time_with_flags(
+    const ssmrt_module *module, const char *function, size_t input_count,
+    const int32_t *dtypes, const int32_t *ranks, const int64_t *dims,
+    const void *const *data, int32_t warmup, int32_t iterations, uint32_t flags,
+    double *out_ms) {
   if (!module || !function || !out_ms)
     return invalid("ssmrt_module_time: module, function or out_ms is null");
+  ssmrt::InvokeOptions options;
+  if (ssmrt_status s = invokeOptions("ssmrt_module_time", flags, options))
+    return s;
+  if (options.poisonOutputs)
+    return invalid("ssmrt_module_time: SSMRT_INVOKE_POISON_OUTPUTS does not "
+                   "apply to timing");
   std::vector<ssmrt::TensorView> inputs;
   if (ssmrt_status s = parseInputs("ssmrt_module_time", input_count, dtypes,
                                    ranks, dims, data, inputs))
     return s;
   ssmrt::Expected<std::vector<double>> ms =
-      module->module.time(function, inputs, warmup, iterations);
+      module->module.time(function, inputs, warmup, iterations, options);
   if (!ms.ok())
     return makeStatus(ms.status());
   for (size_t i = 0; i < ms->size(); ++i)
     out_ms[i] = (*ms)[i];
+  return nullptr;
+}
+
+ssmrt_status ssmrt_module_invoke_buffers(
+    const ssmrt_module *module, const char *function, size_t input_count,
+    const int32_t *dtypes, const int32_t *ranks, const int64_t *dims,
+    const void *const *data, size_t output_count, const int32_t *out_dtypes,
+    const int32_t *out_ranks, const int64_t *out_dims, void *const *out_data,
+    uint32_t flags) {
+  const char *what = "ssmrt_module_invoke_buffers";
+  if (!module || !function)
+    return invalid(strCat(what, ": module or function is null"));
+  ssmrt::InvokeOptions options;
+  if (ssmrt_status s = invokeOptions(what, flags, options))
+    return s;
+  std::vector<ssmrt::TensorView> inputs, outputs;
+  if (ssmrt_status s =
+          parseInputs(what, input_count, dtypes, ranks, dims, data, inputs))
+    return s;
+  if (ssmrt_status s = parseInputs(
+          what, output_count, out_dtypes, out_ranks, out_dims,
+          const_cast<const void *const *>(out_data), outputs, "output"))
+    return s;
+  return makeStatus(
+      module->module.invokeWithBuffers(function, inputs, outputs, options));
+}
+
+ssmrt_status ssmrt_module_execution_stats(const ssmrt_module *module,
+                                          const char *function,
+                                          uint64_t *out_plain_runs,
+                                          uint64_t *out_graph_captures,
+                                          uint64_t *out_graph_replays,
+                                          uint64_t *out_capture_failures) {
+  if (!module || !function)
+    return invalid("ssmrt_module_execution_stats: module or function is null");
+  ssmrt::Expected<ssmrt::ExecutionStats> stats =
+      module->module.executionStats(function);
+  if (!stats.ok())
+    return makeStatus(stats.status());
+  if (out_plain_runs)
+    *out_plain_runs = stats->plainRuns;
+  if (out_graph_captures)
+    *out_graph_captures = stats->graphCaptures;
+  if (out_graph_replays)
+    *out_graph_replays = stats->graphReplays;
+  if (out_capture_failures)
+    *out_capture_failures = stats->captureFailures;
   return nullptr;
 }
 

@@ -136,8 +136,8 @@ Status Planner::checkWritable(uint32_t i, const Command &c, uint32_t buffer,
                        ", which is read-only"));
   if (s.kind == SlotState::Kind::Constant)
     return fail(i, c,
-                strCat(what, " buffer ", buffer, " is bound to constant ",
-                       s.id, ", which is read-only"));
+                strCat(what, " buffer ", buffer, " is bound to constant ", s.id,
+                       ", which is read-only"));
   return okStatus();
 }
 
@@ -148,9 +148,10 @@ Status Planner::checkSlotUnused(uint32_t i, const Command &c,
     return okStatus();
   return fail(i, c,
               strCat("buffer ", c.buffer, " is already ",
-                     s.kind == SlotState::Kind::Input      ? "bound to an input"
-                     : s.kind == SlotState::Kind::Constant ? "bound to a constant"
-                                                           : "allocated",
+                     s.kind == SlotState::Kind::Input ? "bound to an input"
+                     : s.kind == SlotState::Kind::Constant
+                         ? "bound to a constant"
+                         : "allocated",
                      " (by command ", s.since, ")", advice));
 }
 
@@ -445,16 +446,21 @@ public:
         arena_(arena) {}
 
   Expected<std::vector<HostTensor>> run();
+  /// Runs with every output written into `outputs` (validated).
+  Status runInto(const std::vector<TensorView> &outputs);
 
 private:
+  /// Realigns the inputs and walks the schedule.
+  Status prepareAndWalk();
+
   Expected<uint64_t> allocate(uint32_t command, uint32_t allocation) override;
   Expected<uint64_t> inputAddress(uint32_t input) override {
     return reinterpret_cast<uint64_t>(inputData_[input]);
   }
   Expected<RunSlot> constantRange(uint32_t constant) override {
     if (constant >= context_.constants->size())
-      return internalError(strCat("executor: constant ", constant,
-                                  " out of range"));
+      return internalError(
+          strCat("executor: constant ", constant, " out of range"));
     const format::ConstantInfo &info = (*context_.constants)[constant];
     RunSlot slot;
     // Kernels only read bound buffers (writable = false is checked by the
@@ -475,6 +481,7 @@ private:
   const ExecutionContext &context_;
   const std::vector<TensorView> &inputs_;
   Buffer &arena_;
+  const std::vector<TensorView> *callerOutputs_ = nullptr; // runInto
   std::vector<Buffer> outputStorage_; // per allocation (outputs only)
   std::vector<Buffer> inputCopies_;   // realigned inputs
   std::vector<const uint8_t *> inputData_;
@@ -484,7 +491,22 @@ private:
 Expected<uint64_t> Executor::allocate(uint32_t command, uint32_t id) {
   const PlannedAllocation &a = plan_.allocations[id];
   uint8_t *base = nullptr;
-  if (a.output >= 0) {
+  const TensorView *caller = a.output >= 0 && callerOutputs_
+                                 ? &(*callerOutputs_)[size_t(a.output)]
+                                 : nullptr;
+  uint32_t elementSize =
+      a.output >= 0 ? dtypeByteSize(plan_.signature.outputs[a.output].dtype)
+                    : 1;
+  if (caller && a.bytes != 0 &&
+      reinterpret_cast<uintptr_t>(caller->data) % elementSize == 0) {
+    // In place (a misaligned caller buffer gets its own storage and a copy
+    // at the end, as a misaligned input is copied first).
+    base = static_cast<uint8_t *>(const_cast<void *>(caller->data));
+    if (context_.poisonOutputs)
+      std::memset(base, 0xFF, static_cast<size_t>(a.bytes));
+    else
+      std::memset(base, 0, static_cast<size_t>(a.bytes));
+  } else if (a.output >= 0) {
     SSMRT_ASSIGN_OR_RETURN(outputStorage_[id], Buffer::allocate(a.bytes));
     base = outputStorage_[id].data();
     if (context_.poisonOutputs && a.bytes != 0)
@@ -525,7 +547,7 @@ Status Executor::launch(uint32_t command, const Command &c,
   return okStatus();
 }
 
-Expected<std::vector<HostTensor>> Executor::run() {
+Status Executor::prepareAndWalk() {
   if (!plan_.status.ok())
     return plan_.status;
   if (arena_.size() < plan_.memory.arenaBytes)
@@ -548,8 +570,25 @@ Expected<std::vector<HostTensor>> Executor::run() {
     inputData_[k] = data;
   }
   outputStorage_.resize(plan_.allocations.size());
-  SSMRT_RETURN_IF_ERROR(walk());
+  return walk();
+}
 
+Status Executor::runInto(const std::vector<TensorView> &outputs) {
+  callerOutputs_ = &outputs;
+  SSMRT_RETURN_IF_ERROR(prepareAndWalk());
+  for (size_t out = 0; out < outputs.size(); ++out) {
+    uint64_t bytes = plan_.signature.outputs[out].byteSize();
+    void *target = const_cast<void *>(outputs[out].data);
+    const void *source = reinterpret_cast<const void *>(returned(out));
+    if (bytes != 0 && source != target)
+      std::memmove(target, source, static_cast<size_t>(bytes));
+  }
+  return okStatus();
+}
+
+Expected<std::vector<HostTensor>> Executor::run() {
+  SSMRT_RETURN_IF_ERROR(prepareAndWalk());
+  const FunctionSignature &sig = plan_.signature;
   std::vector<HostTensor> outputs;
   outputs.reserve(sig.outputs.size());
   for (size_t out = 0; out < sig.outputs.size(); ++out) {
@@ -587,9 +626,8 @@ ScheduleWalker::ScheduleWalker(const EntryPlan &plan, std::string executorName)
 ScheduleWalker::~ScheduleWalker() = default;
 
 Status ScheduleWalker::internal(uint32_t i, const std::string &message) const {
-  return internalError(strCat("function '", plan_.signature.name,
-                              "': command ", i, ": ", executorName_, ": ",
-                              message));
+  return internalError(strCat("function '", plan_.signature.name, "': command ",
+                              i, ": ", executorName_, ": ", message));
 }
 
 Expected<uint64_t> ScheduleWalker::range(uint32_t i, uint32_t buffer,
@@ -722,18 +760,23 @@ Status planEntry(const PlanContext &context, EntryPlan &plan) {
   return plan.status;
 }
 
-Status validateInputs(const FunctionSignature &signature,
-                      const std::vector<TensorView> &inputs) {
+namespace {
+/// Checks `views` against `descs` (the signature's inputs or outputs):
+/// count, dtype, rank, dims, non-null data. `what`: "input" / "output".
+Status validateTensors(const FunctionSignature &signature,
+                       const std::vector<TensorDesc> &descs,
+                       const std::vector<TensorView> &views, const char *what) {
   const std::string &fn = signature.name;
-  if (inputs.size() != signature.inputs.size())
+  if (views.size() != descs.size())
     return invalidArgumentError(
-        strCat("function '", fn, "' expects ", signature.inputs.size(),
-               signature.inputs.size() == 1 ? " input" : " inputs", ", got ",
-               inputs.size(), " (signature: ", signature.toString(), ")"));
-  for (size_t k = 0; k < inputs.size(); ++k) {
-    const TensorDesc &expected = signature.inputs[k];
-    const TensorView &got = inputs[k];
-    std::string label = strCat("function '", fn, "': input ", k);
+        strCat("function '", fn, "' ",
+               what == std::string("input") ? "expects" : "has", " ",
+               descs.size(), " ", what, descs.size() == 1 ? "" : "s", ", got ",
+               views.size(), " (signature: ", signature.toString(), ")"));
+  for (size_t k = 0; k < views.size(); ++k) {
+    const TensorDesc &expected = descs[k];
+    const TensorView &got = views[k];
+    std::string label = strCat("function '", fn, "': ", what, " ", k);
     if (!expected.name.empty())
       label += strCat(" ('", expected.name, "')");
     if (!format::isValidDType(static_cast<uint32_t>(got.dtype)))
@@ -762,12 +805,56 @@ Status validateInputs(const FunctionSignature &signature,
   }
   return okStatus();
 }
+} // namespace
+
+Status validateInputs(const FunctionSignature &signature,
+                      const std::vector<TensorView> &inputs) {
+  return validateTensors(signature, signature.inputs, inputs, "input");
+}
+
+Status validateBuffers(const FunctionSignature &signature,
+                       const std::vector<TensorView> &inputs,
+                       const std::vector<TensorView> &outputs) {
+  SSMRT_RETURN_IF_ERROR(validateInputs(signature, inputs));
+  SSMRT_RETURN_IF_ERROR(
+      validateTensors(signature, signature.outputs, outputs, "output"));
+  auto overlaps = [](const TensorView &a, uint64_t aBytes, const TensorView &b,
+                     uint64_t bBytes) {
+    uint64_t x = reinterpret_cast<uint64_t>(a.data);
+    uint64_t y = reinterpret_cast<uint64_t>(b.data);
+    return aBytes != 0 && bBytes != 0 && x < y + bBytes && y < x + aBytes;
+  };
+  for (size_t out = 0; out < outputs.size(); ++out) {
+    uint64_t bytes = signature.outputs[out].byteSize();
+    for (size_t other = 0; other < out; ++other)
+      if (overlaps(outputs[out], bytes, outputs[other],
+                   signature.outputs[other].byteSize()))
+        return invalidArgumentError(
+            strCat("function '", signature.name, "': output ", out,
+                   " overlaps output ", other,
+                   ": each output needs a buffer of its own"));
+    for (size_t k = 0; k < inputs.size(); ++k)
+      if (overlaps(outputs[out], bytes, inputs[k],
+                   signature.inputs[k].byteSize()))
+        return invalidArgumentError(strCat(
+            "function '", signature.name, "': output ", out, " overlaps input ",
+            k, ": outputs cannot be written over inputs"));
+  }
+  return okStatus();
+}
 
 Expected<std::vector<HostTensor>>
 executeEntry(const EntryPlan &plan, const ExecutionContext &context,
              const std::vector<TensorView> &inputs, Buffer &arena) {
   Executor executor(plan, context, inputs, arena);
   return executor.run();
+}
+
+Status executeEntryInto(const EntryPlan &plan, const ExecutionContext &context,
+                        const std::vector<TensorView> &inputs,
+                        const std::vector<TensorView> &outputs, Buffer &arena) {
+  Executor executor(plan, context, inputs, arena);
+  return executor.runInto(outputs);
 }
 
 } // namespace ssmrt::detail

@@ -96,6 +96,13 @@ struct ExecutionContext {
 Status validateInputs(const FunctionSignature &signature,
                       const std::vector<TensorView> &inputs);
 
+/// validateInputs, the same checks of `outputs` against the signature's
+/// outputs, and no output overlapping another output or an input (for
+/// Module::invokeWithBuffers).
+Status validateBuffers(const FunctionSignature &signature,
+                       const std::vector<TensorView> &inputs,
+                       const std::vector<TensorView> &outputs);
+
 /// One buffer slot while a schedule runs: an address range (a host pointer
 /// or a device address, as an integer).
 struct RunSlot {
@@ -164,6 +171,12 @@ private:
 Expected<std::vector<HostTensor>>
 executeEntry(const EntryPlan &plan, const ExecutionContext &context,
              const std::vector<TensorView> &inputs, Buffer &arena);
+
+/// executeEntry writing output i into outputs[i] (validateBuffers'd host
+/// memory) instead of returning owned tensors.
+Status executeEntryInto(const EntryPlan &plan, const ExecutionContext &context,
+                        const std::vector<TensorView> &inputs,
+                        const std::vector<TensorView> &outputs, Buffer &arena);
 
 } // namespace ssmrt::detail
 

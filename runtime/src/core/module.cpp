@@ -59,6 +59,7 @@ struct ModuleState {
   std::optional<format::ArtifactFile> file; // Module::load
   std::vector<uint8_t> bytes;               // Module::loadFromMemory
   std::optional<format::ArtifactView> view;
+  ModuleInfo info;
   std::vector<format::ConstantInfo> constants;
   cpu::CpuExecutable executable;
   std::optional<gpu::GpuExecutable> gpuExecutable;
@@ -181,8 +182,8 @@ openGpu(const std::string &name, const std::string &kind, const char *api,
   int ordinal = deviceOrdinal(name, kind);
   if (ordinal < 0)
     return invalidArgumentError(strCat("device '", name, "' is not a ", api,
-                                       " device name ('", kind, "' or '",
-                                       kind, ":N')"));
+                                       " device name ('", kind, "' or '", kind,
+                                       ":N')"));
   SSMRT_ASSIGN_OR_RETURN(std::shared_ptr<DriverT> driver,
                          loadedDriver<DriverT>());
   SSMRT_ASSIGN_OR_RETURN(std::unique_ptr<DeviceT> device,
@@ -204,16 +205,14 @@ Expected<Device> Instance::openDevice(const std::string &name) const {
   std::string canonical;
 #if SSMRT_HAVE_CUDA
   if (kind == "cuda") {
-    SSMRT_ASSIGN_OR_RETURN(
-        gpuDevice,
-        (openGpu<cuda::Driver, cuda::Device>(name, "cuda", "CUDA", &canonical)));
+    SSMRT_ASSIGN_OR_RETURN(gpuDevice, (openGpu<cuda::Driver, cuda::Device>(
+                                          name, "cuda", "CUDA", &canonical)));
   }
 #endif
 #if SSMRT_HAVE_HIP
   if (kind == "hip") {
-    SSMRT_ASSIGN_OR_RETURN(
-        gpuDevice,
-        (openGpu<hip::Driver, hip::Device>(name, "hip", "HIP", &canonical)));
+    SSMRT_ASSIGN_OR_RETURN(gpuDevice, (openGpu<hip::Driver, hip::Device>(
+                                          name, "hip", "HIP", &canonical)));
   }
 #endif
   if (gpuDevice) {
@@ -267,6 +266,89 @@ std::string FunctionSignature::toString() const {
 }
 
 //===----------------------------------------------------------------------===//
+// ModuleInfo
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// What a validated view declares.
+Expected<ModuleInfo> describe(const format::ArtifactView &view) {
+  ModuleInfo info;
+  info.formatVersion = view.formatVersion();
+  info.compilerVersion = std::string(view.compilerVersion());
+  for (uint32_t e = 0; e < view.entryCount(); ++e) {
+    SSMRT_ASSIGN_OR_RETURN(format::EntryInfo entry, view.entry(e));
+    FunctionSignature signature;
+    signature.name = std::string(entry.name);
+    for (const format::TensorInfo &t : entry.inputs)
+      signature.inputs.push_back(toDesc(t));
+    for (const format::TensorInfo &t : entry.outputs)
+      signature.outputs.push_back(toDesc(t));
+    info.functions.push_back(std::move(signature));
+  }
+  for (uint32_t k = 0; k < view.kernelObjectCount(); ++k) {
+    SSMRT_ASSIGN_OR_RETURN(format::KernelObject object, view.kernelObject(k));
+    info.kernelObjects.push_back(
+        {object.target, object.format, std::string(object.chip), object.size});
+  }
+  if (view.hasModelInfo()) {
+    SSMRT_ASSIGN_OR_RETURN(format::ModelInfo record, view.modelInfo());
+    ModelInfo model;
+    model.name = std::string(record.name);
+    model.family = std::string(record.family);
+    if (record.hasPreprocessing) {
+      ImagePreprocessing pre;
+      pre.resize = record.resize;
+      pre.crop = record.crop;
+      pre.mean = record.mean;
+      pre.std = record.std;
+      model.preprocessing = pre;
+    }
+    for (const auto &[key, value] : record.properties)
+      model.properties.emplace_back(std::string(key), std::string(value));
+    info.model = std::move(model);
+  }
+  return info;
+}
+
+} // namespace
+
+Expected<ModuleInfo> ModuleInfo::read(const std::string &path) {
+  SSMRT_ASSIGN_OR_RETURN(format::ArtifactFile file,
+                         format::ArtifactFile::openPath(path));
+  Expected<ModuleInfo> info = describe(file.view());
+  if (!info.ok())
+    return info.status().withContext(strCat("'", path, "'"));
+  return info;
+}
+
+Expected<ModuleInfo> ModuleInfo::fromMemory(const void *data, size_t size) {
+  if (!data && size != 0)
+    return invalidArgumentError("ModuleInfo::fromMemory: data is null");
+  SSMRT_ASSIGN_OR_RETURN(
+      format::ArtifactView view,
+      format::ArtifactView::open(static_cast<const uint8_t *>(data), size));
+  return describe(view);
+}
+
+std::vector<std::string> ModuleInfo::functionNames() const {
+  std::vector<std::string> names;
+  for (const FunctionSignature &f : functions)
+    names.push_back(f.name);
+  return names;
+}
+
+Expected<FunctionSignature>
+ModuleInfo::signature(const std::string &function) const {
+  for (const FunctionSignature &f : functions)
+    if (f.name == function)
+      return f;
+  return invalidArgumentError(
+      strCat("unknown function '", function,
+             "' (available functions: ", joinNames(functionNames()), ")"));
+}
+
+//===----------------------------------------------------------------------===//
 // Module
 //===----------------------------------------------------------------------===//
 
@@ -291,6 +373,7 @@ namespace {
 /// Everything after the view is open: kernels, constants, plans.
 Status initialize(detail::ModuleState &state, detail::DeviceState &device) {
   const format::ArtifactView &view = *state.view;
+  SSMRT_ASSIGN_OR_RETURN(state.info, describe(view));
   detail::PlanContext context;
   for (uint32_t i = 0; i < view.constantCount(); ++i) {
     SSMRT_ASSIGN_OR_RETURN(format::ConstantInfo constant, view.constant(i));
@@ -427,6 +510,45 @@ gpuWorkspace(detail::ModuleState &state, const detail::EntryPlan &plan,
 }
 } // namespace
 
+/// Runs `run` on the CPU with a spare arena of the entry (or a new one),
+/// given back afterwards, and the execution context of `options`.
+namespace {
+template <typename Fn>
+Status withCpuArena(detail::ModuleState &state, ThreadPool &pool,
+                    const detail::EntryPlan &plan, size_t index,
+                    const InvokeOptions &options, Fn run) {
+  detail::ArenaCache &cache = *state.arenas[index];
+  Buffer arena;
+  {
+    std::lock_guard<std::mutex> lock(cache.mutex);
+    if (!cache.spare.empty()) {
+      arena = std::move(cache.spare.back());
+      cache.spare.pop_back();
+    }
+  }
+  if (arena.size() < plan.memory.arenaBytes || !arena.ownsData()) {
+    SSMRT_ASSIGN_OR_RETURN(arena, Buffer::allocate(plan.memory.arenaBytes));
+  }
+
+  detail::ExecutionContext context;
+  context.constants = &state.constants;
+  context.kernels = &state.executable.kernels;
+  context.pool = &pool;
+  context.poisonOutputs = options.poisonOutputs;
+  Status status = [&] {
+    cpu::CurrentThreadPool scope(&pool);
+    return run(context, arena);
+  }();
+
+  {
+    std::lock_guard<std::mutex> lock(cache.mutex);
+    if (cache.spare.size() < kMaxSpareArenas)
+      cache.spare.push_back(std::move(arena));
+  }
+  return status;
+}
+} // namespace
+
 Expected<std::vector<HostTensor>>
 Module::invoke(const std::string &function,
                const std::vector<TensorView> &inputs) const {
@@ -436,6 +558,12 @@ Module::invoke(const std::string &function,
 Expected<std::vector<double>>
 Module::time(const std::string &function, const std::vector<TensorView> &inputs,
              int warmup, int iterations) const {
+  return time(function, inputs, warmup, iterations, InvokeOptions());
+}
+
+Expected<std::vector<double>>
+Module::time(const std::string &function, const std::vector<TensorView> &inputs,
+             int warmup, int iterations, const InvokeOptions &options) const {
   size_t index = 0;
   SSMRT_ASSIGN_OR_RETURN(const detail::EntryPlan *plan,
                          state_->find(function, &index));
@@ -448,17 +576,18 @@ Module::time(const std::string &function, const std::vector<TensorView> &inputs,
                " and ", iterations));
   if (state_->gpuExecutable) {
     std::lock_guard<std::mutex> lock(state_->device.state_->gpuMutex);
-    SSMRT_ASSIGN_OR_RETURN(gpu::GpuWorkspace * ws,
-                           gpuWorkspace(*state_, *plan, index,
-                                        state_->device.state_->gpu));
-    return gpu::timeEntry(*plan, *state_->gpuExecutable, *ws, inputs, warmup,
-                          iterations);
+    SSMRT_ASSIGN_OR_RETURN(
+        gpu::GpuWorkspace * ws,
+        gpuWorkspace(*state_, *plan, index, state_->device.state_->gpu));
+    return gpu::timeEntry(
+        *plan, *state_->gpuExecutable, *ws, inputs, warmup, iterations,
+        gpu::useGraphs(*state_->gpuExecutable, options.graphs));
   }
   std::vector<double> ms;
   for (int i = 0; i < warmup + iterations; ++i) {
     auto start = std::chrono::steady_clock::now();
     SSMRT_ASSIGN_OR_RETURN(std::vector<HostTensor> outputs,
-                           invoke(function, inputs));
+                           invoke(function, inputs, options));
     double elapsed = std::chrono::duration<double, std::milli>(
                          std::chrono::steady_clock::now() - start)
                          .count();
@@ -480,69 +609,68 @@ Module::invoke(const std::string &function,
   SSMRT_RETURN_IF_ERROR(detail::validateInputs(plan->signature, inputs));
   if (state_->gpuExecutable) {
     std::lock_guard<std::mutex> lock(state_->device.state_->gpuMutex);
-    SSMRT_ASSIGN_OR_RETURN(gpu::GpuWorkspace * ws,
-                           gpuWorkspace(*state_, *plan, index,
-                                        state_->device.state_->gpu));
-    return gpu::executeEntry(*plan, *state_->gpuExecutable, *ws, inputs,
-                             options.poisonOutputs);
+    SSMRT_ASSIGN_OR_RETURN(
+        gpu::GpuWorkspace * ws,
+        gpuWorkspace(*state_, *plan, index, state_->device.state_->gpu));
+    return gpu::executeEntry(
+        *plan, *state_->gpuExecutable, *ws, inputs, options.poisonOutputs,
+        gpu::useGraphs(*state_->gpuExecutable, options.graphs));
   }
-
-  // Take a spare arena (or make one); give it back afterwards.
-  detail::ArenaCache &cache = *state_->arenas[index];
-  Buffer arena;
-  {
-    std::lock_guard<std::mutex> lock(cache.mutex);
-    if (!cache.spare.empty()) {
-      arena = std::move(cache.spare.back());
-      cache.spare.pop_back();
-    }
-  }
-  if (arena.size() < plan->memory.arenaBytes || !arena.ownsData()) {
-    SSMRT_ASSIGN_OR_RETURN(arena, Buffer::allocate(plan->memory.arenaBytes));
-  }
-
-  ThreadPool &pool = state_->device.state_->instance->pool;
-  detail::ExecutionContext context;
-  context.constants = &state_->constants;
-  context.kernels = &state_->executable.kernels;
-  context.pool = &pool;
-  context.poisonOutputs = options.poisonOutputs;
-  Expected<std::vector<HostTensor>> outputs = [&] {
-    cpu::CurrentThreadPool scope(&pool);
-    return detail::executeEntry(*plan, context, inputs, arena);
-  }();
-
-  {
-    std::lock_guard<std::mutex> lock(cache.mutex);
-    if (cache.spare.size() < kMaxSpareArenas)
-      cache.spare.push_back(std::move(arena));
-  }
-  return outputs;
+  std::optional<Expected<std::vector<HostTensor>>> outputs;
+  SSMRT_RETURN_IF_ERROR(withCpuArena(
+      *state_, state_->device.state_->instance->pool, *plan, index, options,
+      [&](const detail::ExecutionContext &context, Buffer &arena) {
+        outputs.emplace(detail::executeEntry(*plan, context, inputs, arena));
+        return okStatus();
+      }));
+  return std::move(*outputs);
 }
 
-std::vector<std::pair<std::string, std::string>> Module::metadata() const {
-  std::vector<std::pair<std::string, std::string>> entries;
-  const format::ArtifactView &view = *state_->view;
-  for (uint32_t i = 0; i < view.sectionCount(); ++i) {
-    Expected<format::SectionInfo> section = view.section(i);
-    if (!section.ok() || section->kind != format::SectionKind::Debug ||
-        section->name != format::kMetadataSection)
-      continue;
-    std::string_view text(reinterpret_cast<const char *>(section->data),
-                          static_cast<size_t>(section->size));
-    while (!text.empty()) {
-      size_t end = text.find('\n');
-      std::string_view line = text.substr(0, end);
-      text = end == std::string_view::npos ? std::string_view()
-                                           : text.substr(end + 1);
-      size_t eq = line.find('=');
-      if (eq == std::string_view::npos || eq == 0)
-        continue; // not key=value: ignored (the section is informational)
-      entries.emplace_back(std::string(line.substr(0, eq)),
-                           std::string(line.substr(eq + 1)));
-    }
+Status Module::invokeWithBuffers(const std::string &function,
+                                 const std::vector<TensorView> &inputs,
+                                 const std::vector<TensorView> &outputs,
+                                 const InvokeOptions &options) const {
+  size_t index = 0;
+  SSMRT_ASSIGN_OR_RETURN(const detail::EntryPlan *plan,
+                         state_->find(function, &index));
+  if (!plan->status.ok())
+    return plan->status;
+  SSMRT_RETURN_IF_ERROR(
+      detail::validateBuffers(plan->signature, inputs, outputs));
+  if (state_->gpuExecutable) {
+    std::lock_guard<std::mutex> lock(state_->device.state_->gpuMutex);
+    SSMRT_ASSIGN_OR_RETURN(
+        gpu::GpuWorkspace * ws,
+        gpuWorkspace(*state_, *plan, index, state_->device.state_->gpu));
+    return gpu::executeWithBuffers(
+        *plan, *state_->gpuExecutable, *ws, inputs, outputs,
+        options.poisonOutputs,
+        gpu::useGraphs(*state_->gpuExecutable, options.graphs));
   }
-  return entries;
+  return withCpuArena(
+      *state_, state_->device.state_->instance->pool, *plan, index, options,
+      [&](const detail::ExecutionContext &context, Buffer &arena) {
+        return detail::executeEntryInto(*plan, context, inputs, outputs, arena);
+      });
+}
+
+Expected<ExecutionStats>
+Module::executionStats(const std::string &function) const {
+  size_t index = 0;
+  SSMRT_ASSIGN_OR_RETURN(const detail::EntryPlan *plan,
+                         state_->find(function, &index));
+  (void)plan;
+  if (!state_->gpuExecutable)
+    return ExecutionStats();
+  std::lock_guard<std::mutex> lock(state_->device.state_->gpuMutex);
+  const std::optional<gpu::GpuWorkspace> &ws = state_->gpuWorkspaces[index];
+  return ws ? ws->stats : ExecutionStats();
+}
+
+const ModuleInfo &Module::info() const { return state_->info; }
+
+const std::optional<ModelInfo> &Module::modelInfo() const {
+  return state_->info.model;
 }
 
 std::string Module::compilerVersion() const {

@@ -19,6 +19,7 @@ bool isValidScheduleOp(uint32_t value) { return value >= 1 && value <= 8; }
 bool isValidLibraryOp(uint32_t value) { return value == 1; }
 bool isValidGemmBias(uint32_t value) { return value >= 1 && value <= 3; }
 bool isValidGemmActivation(uint32_t value) { return value >= 1 && value <= 2; }
+bool isValidResizeFilter(uint32_t value) { return value == 1; }
 
 bool isUniqueSectionKind(SectionKind kind) {
   return isValidSectionKind(static_cast<uint32_t>(kind)) &&
@@ -43,6 +44,8 @@ uint32_t recordSizeForKind(SectionKind kind) {
     return sizeof(EntrySignatureRecord);
   case SectionKind::LibraryCalls:
     return sizeof(LibraryCallRecord);
+  case SectionKind::ModelInfo:
+    return sizeof(ModelInfoRecord);
   case SectionKind::StringTable:
   case SectionKind::Debug:
     return 0;
@@ -80,6 +83,8 @@ const char *sectionKindName(SectionKind kind) {
     return "Debug";
   case SectionKind::LibraryCalls:
     return "LibraryCalls";
+  case SectionKind::ModelInfo:
+    return "ModelInfo";
   }
   return "<invalid>";
 }

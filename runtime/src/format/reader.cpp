@@ -111,10 +111,14 @@ Expected<ArtifactView> ArtifactView::open(const uint8_t *data, size_t size,
   FileHeader &h = view.header_;
   std::memcpy(&h, data, sizeof(FileHeader));
 
-  if (h.format_version != kFormatVersion)
+  if (h.format_version < kMinFormatVersion || h.format_version > kFormatVersion)
     return failedPreconditionError(
         strCat("unsupported .ssmb format version ", h.format_version,
-               " (this runtime reads ", kFormatVersion, ")"));
+               " (this runtime reads versions ", kMinFormatVersion, " to ",
+               kFormatVersion,
+               h.format_version > kFormatVersion
+                   ? "; the file is newer: update the runtime)"
+                   : "; recompile the module)"));
   if (h.header_size != kFileHeaderSize)
     return dataLossError(strCat("bad header_size ", h.header_size,
                                 " (expected ", kFileHeaderSize, ")"));
@@ -180,6 +184,11 @@ Expected<ArtifactView> ArtifactView::open(const uint8_t *data, size_t size,
     if (!isValidSectionKind(e.kind))
       return dataLossError(strCat("section ", i, " has unknown kind ", e.kind));
     const auto kind = static_cast<SectionKind>(e.kind);
+    if (kind == SectionKind::ModelInfo &&
+        h.format_version < kModelInfoFormatVersion)
+      return dataLossError(strCat("section ", i, " is a ModelInfo section, ",
+                                  "which format version ", h.format_version,
+                                  " does not have"));
     const std::string label = sectionLabel(i, e.kind);
     int nameLength = paddedStringLength(e.name, kSectionNameSize);
     if (nameLength < 0)
@@ -304,6 +313,7 @@ Expected<ArtifactView> ArtifactView::open(const uint8_t *data, size_t size,
       {SectionKind::Schedule, &ArtifactView::commands_},
       {SectionKind::Signatures, &ArtifactView::entries_},
       {SectionKind::LibraryCalls, &ArtifactView::libraryCalls_},
+      {SectionKind::ModelInfo, &ArtifactView::modelInfo_},
   };
   for (const auto &rs : recordSections) {
     int s = view.uniqueSection_[uint32_t(rs.kind)];
@@ -311,6 +321,12 @@ Expected<ArtifactView> ArtifactView::open(const uint8_t *data, size_t size,
       SSMRT_RETURN_IF_ERROR(
           view.initRecordTable(view.sections_[s], view.*(rs.table)));
   }
+
+  if (view.modelInfo_.section >= 0 && view.modelInfo_.count != 1)
+    return dataLossError(strCat(
+        sectionLabel(static_cast<uint32_t>(view.modelInfo_.section),
+                     uint32_t(SectionKind::ModelInfo)),
+        " holds ", view.modelInfo_.count, " records (exactly one expected)"));
 
   if (options.verifyContents)
     SSMRT_RETURN_IF_ERROR(view.validateContents());
@@ -962,6 +978,8 @@ Status ArtifactView::validateContents() const {
                                   ": a second library call for command ",
                                   c.command));
   }
+  if (hasModelInfo())
+    SSMRT_RETURN_IF_ERROR(modelInfo().status());
   std::unordered_set<std::string_view> names;
   for (uint32_t i = 0; i < entryCount(); ++i) {
     SSMRT_ASSIGN_OR_RETURN(EntryInfo e, entry(i));
@@ -970,6 +988,88 @@ Status ArtifactView::validateContents() const {
                                   ": duplicate entry name '", e.name, "'"));
   }
   return okStatus();
+}
+
+Expected<ModelInfo> ArtifactView::modelInfo() const {
+  if (!hasModelInfo())
+    return notFoundError("artifact has no ModelInfo section");
+  ModelInfoRecord r;
+  SSMRT_RETURN_IF_ERROR(readRecord(modelInfo_, SectionKind::ModelInfo, 0, r));
+  const std::string label = recordLabel(SectionKind::ModelInfo, 0);
+  ModelInfo info;
+  Expected<std::string_view> name = string(r.name);
+  if (!name.ok())
+    return name.status().withContext(strCat(label, " name"));
+  if (name->empty())
+    return dataLossError(strCat(label, ": empty model name"));
+  info.name = *name;
+  Expected<std::string_view> family = string(r.family);
+  if (!family.ok())
+    return family.status().withContext(strCat(label, " family"));
+  info.family = *family;
+  if ((r.flags & ~kModelInfoKnownFlags) != 0)
+    return dataLossError(strCat(label, ": unknown flags ", Hex{r.flags}));
+  if (r.reserved0 != 0)
+    return dataLossError(strCat(label, ": reserved field is not zero"));
+  info.hasPreprocessing = (r.flags & kModelInfoHasPreprocessing) != 0;
+  if (info.hasPreprocessing) {
+    constexpr uint32_t kMaxSide = 65536;
+    if (r.crop < 1 || r.crop > kMaxSide)
+      return dataLossError(
+          strCat(label, ": crop ", r.crop, " is not in [1, ", kMaxSide, "]"));
+    if (r.resize < r.crop || r.resize > kMaxSide)
+      return dataLossError(strCat(label, ": resize ", r.resize,
+                                  " is not in [crop = ", r.crop, ", ", kMaxSide,
+                                  "]"));
+    if (!isValidResizeFilter(r.resize_filter))
+      return dataLossError(
+          strCat(label, ": unknown resize filter ", r.resize_filter));
+    for (int c = 0; c < 3; ++c) {
+      // Finite: the exponent bits are not all ones (no NaN, no infinity).
+      uint32_t meanBits, stdBits;
+      std::memcpy(&meanBits, &r.mean[c], 4);
+      std::memcpy(&stdBits, &r.std[c], 4);
+      if ((meanBits & 0x7F800000u) == 0x7F800000u)
+        return dataLossError(strCat(label, ": mean[", c, "] is not finite"));
+      if ((stdBits & 0x7F800000u) == 0x7F800000u || !(r.std[c] > 0.0f))
+        return dataLossError(
+            strCat(label, ": std[", c, "] is not a finite positive number"));
+    }
+    info.resize = r.resize;
+    info.crop = r.crop;
+    info.resizeFilter = static_cast<ResizeFilter>(r.resize_filter);
+    std::memcpy(info.mean.data(), r.mean, sizeof(r.mean));
+    std::memcpy(info.std.data(), r.std, sizeof(r.std));
+  } else {
+    if (r.resize != 0 || r.crop != 0 || r.resize_filter != 0 ||
+        !allZero(r.mean, sizeof(r.mean)) || !allZero(r.std, sizeof(r.std)))
+      return dataLossError(strCat(label, ": preprocessing fields are set "
+                                         "without the preprocessing flag"));
+  }
+  if (r.property_count == 0 && r.properties_offset != 0)
+    return dataLossError(
+        strCat(label, ": properties offset set with no properties"));
+  std::vector<ModelPropertyRecord> properties;
+  Status read =
+      readArray(modelInfo_, r.properties_offset, r.property_count, properties);
+  if (!read.ok())
+    return read.withContext(strCat(label, " properties"));
+  std::unordered_set<std::string_view> keys;
+  for (size_t i = 0; i < properties.size(); ++i) {
+    Expected<std::string_view> key = string(properties[i].key);
+    if (!key.ok())
+      return key.status().withContext(strCat(label, " property ", i, " key"));
+    if (key->empty())
+      return dataLossError(strCat(label, ": property ", i, " has no key"));
+    if (!keys.insert(*key).second)
+      return dataLossError(strCat(label, ": duplicate property '", *key, "'"));
+    Expected<std::string_view> value = string(properties[i].value);
+    if (!value.ok())
+      return value.status().withContext(
+          strCat(label, " property '", *key, "' value"));
+    info.properties.emplace_back(*key, *value);
+  }
+  return info;
 }
 
 //===----------------------------------------------------------------------===//

@@ -388,6 +388,31 @@ uint32_t ModuleBuilder::addLibraryCall(const LibraryCallRecord &record) {
   return libraryCalls_.addRecord(record);
 }
 
+void ModuleBuilder::setModelInfo(const ModelInfoSpec &info) {
+  ModelInfoRecord r = {};
+  r.name = strings_.add(info.name);
+  r.family = strings_.add(info.family);
+  if (info.hasPreprocessing) {
+    r.flags |= kModelInfoHasPreprocessing;
+    r.resize = info.resize;
+    r.crop = info.crop;
+    r.resize_filter = static_cast<uint32_t>(info.resizeFilter);
+    for (int c = 0; c < 3; ++c) {
+      r.mean[c] = info.mean[size_t(c)];
+      r.std[c] = info.std[size_t(c)];
+    }
+  }
+  std::vector<ModelPropertyRecord> properties;
+  for (const auto &[key, value] : info.properties)
+    properties.push_back({strings_.add(key), strings_.add(value)});
+  RecordSectionBuilder<ModelInfoRecord> section;
+  r.property_count = static_cast<uint32_t>(properties.size());
+  r.properties_offset = properties.empty() ? 0 : section.addArray(properties);
+  section.addRecord(r);
+  // The reader's checks (names, ranges, unique keys) run in finish().
+  modelInfo_ = section.finish();
+}
+
 void ModuleBuilder::addDebugSection(std::string_view name,
                                     std::vector<uint8_t> bytes) {
   debug_.emplace_back(std::string(name), std::move(bytes));
@@ -413,6 +438,8 @@ Expected<std::vector<uint8_t>> ModuleBuilder::finish() const {
   if (libraryCalls_.recordCount())
     writer.addSection(SectionKind::LibraryCalls, "library_calls",
                       libraryCalls_.finish());
+  if (!modelInfo_.empty())
+    writer.addSection(SectionKind::ModelInfo, "model_info", modelInfo_);
   for (const auto &[name, bytes] : debug_)
     writer.addSection(SectionKind::Debug, name, bytes);
   SSMRT_ASSIGN_OR_RETURN(std::vector<uint8_t> bytes, writer.finish());

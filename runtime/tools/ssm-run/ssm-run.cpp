@@ -91,6 +91,8 @@ const char kUsage[] =
     "  --device=NAME        device (default cpu)\n"
     "\n"
     "image classification (the images fill the first input, (B, 3, H, W)):\n"
+    "  (--resize, --crop-pct, --mean, --std default to the preprocessing the\n"
+    "  module records, if any; the defaults below are ImageNet's)\n"
     "  --image=PATH         a PNG or JPEG file; once per batch element\n"
     "  --resize=N           shorter side before the center crop (default\n"
     "                       round(min(H, W) / 0.875), e.g. 256 for 224)\n"
@@ -101,9 +103,10 @@ const char kUsage[] =
     "                       first output, softmax probabilities (default 5\n"
     "                       with --image; 0: off)\n"
     "  --labels=FILE        class names, one per line\n"
-    "  --list               print the module's functions and signatures\n"
     "\n"
-    "kernel objects (no device needed):\n"
+    "inspection (no device needed):\n"
+    "  --list               print the module's functions and signatures, and\n"
+    "                       the model and its preprocessing if recorded\n"
     "  --kernel-objects     print index, target, format, chip and size of\n"
     "                       each embedded kernel object\n"
     "  --extract-kernel-object=N --output=PATH\n"
@@ -659,39 +662,21 @@ double msSince(std::chrono::steady_clock::time_point start) {
 
 /// Decodes, preprocesses and stacks the --image files into a tensor for the
 /// function's first input, (B, 3, H, W) f32 or bf16.
-/// The module's recorded preprocessing (ssm-compile --model), as defaults
-/// for --resize / --mean / --std: "" when absent.
-std::string metadataValue(const ssmrt::Module &module, const std::string &key) {
-  for (const auto &[k, v] : module.metadata())
-    if (k == key)
-      return v;
-  return "";
-}
-
 Expected<HostTensor> makeImageInput(const Options &given,
                                     const ssmrt::FunctionSignature &signature,
                                     const ssmrt::Module &module) {
-  // Flags win over the module's metadata, which wins over ImageNet defaults.
+  // Flags win over the module's recorded preprocessing (ssm-compile
+  // --model), which wins over ImageNet defaults.
   Options options = given;
-  if (options.resize == 0 && options.cropPct <= 0) {
-    std::string resize = metadataValue(module, "preprocess.resize");
-    std::string crop = metadataValue(module, "preprocess.crop");
-    if (!resize.empty() && !crop.empty()) {
-      SSMRT_ASSIGN_OR_RETURN(int64_t r,
-                             parseInteger("preprocess.resize", resize, 1, 65536));
-      SSMRT_ASSIGN_OR_RETURN(int64_t c,
-                             parseInteger("preprocess.crop", crop, 1, 65536));
-      // Scaled to this module's crop in case they differ.
-      options.cropPct = r > 0 ? double(c) / double(r) : 0;
-    }
-  }
-  for (auto [flag, key, target] :
-       {std::tuple{"mean", "preprocess.mean", &options.mean},
-        std::tuple{"std", "preprocess.std", &options.stddev}}) {
-    std::string value = metadataValue(module, key);
-    if (target->empty() && !value.empty()) {
-      SSMRT_ASSIGN_OR_RETURN(*target, parseTriple(flag, value));
-    }
+  if (const auto &model = module.modelInfo(); model && model->preprocessing) {
+    const ssmrt::ImagePreprocessing &recorded = *model->preprocessing;
+    // As a ratio, in case this module's crop differs from the recorded one.
+    if (options.resize == 0 && options.cropPct <= 0)
+      options.cropPct = double(recorded.crop) / double(recorded.resize);
+    if (options.mean.empty())
+      options.mean.assign(recorded.mean.begin(), recorded.mean.end());
+    if (options.stddev.empty())
+      options.stddev.assign(recorded.std.begin(), recorded.std.end());
   }
   if (signature.inputs.empty())
     return ssmrt::invalidArgumentError("--image: '" + signature.name +
@@ -887,11 +872,39 @@ int kernelObjects(const Options &options) {
   return 0;
 }
 
+/// --list: the functions' signatures and the model description, read
+/// without opening a device (a GPU module lists on a machine without one).
+int list(const Options &options) {
+  Expected<ssmrt::ModuleInfo> info = ssmrt::ModuleInfo::read(options.module);
+  if (!info.ok())
+    return fail(info.status());
+  for (const ssmrt::FunctionSignature &signature : info->functions)
+    std::printf("%s\n", signature.toString().c_str());
+  if (const auto &model = info->model) {
+    std::printf("model: %s%s%s%s\n", model->name.c_str(),
+                model->family.empty() ? "" : " (", model->family.c_str(),
+                model->family.empty() ? "" : ")");
+    if (const auto &pre = model->preprocessing)
+      std::printf("preprocess: resize %lld, crop %lld, mean %.7g,%.7g,%.7g, "
+                  "std %.7g,%.7g,%.7g\n",
+                  static_cast<long long>(pre->resize),
+                  static_cast<long long>(pre->crop), double(pre->mean[0]),
+                  double(pre->mean[1]), double(pre->mean[2]),
+                  double(pre->std[0]), double(pre->std[1]),
+                  double(pre->std[2]));
+    for (const auto &[key, value] : model->properties)
+      std::printf("property: %s = %s\n", key.c_str(), value.c_str());
+  }
+  return 0;
+}
+
 int run(const Options &options) {
   if (options.module.empty())
     return fail("no module given (ssm-run <module.ssmb> ...; see --help)");
   if (options.kernelObjects || options.extractKernelObject >= 0)
     return kernelObjects(options);
+  if (options.list)
+    return list(options);
   ssmrt::InstanceOptions instanceOptions;
   instanceOptions.numThreads = options.threads;
   Expected<ssmrt::Instance> instance = ssmrt::Instance::create(instanceOptions);
@@ -903,18 +916,6 @@ int run(const Options &options) {
   Expected<ssmrt::Module> module = ssmrt::Module::load(*device, options.module);
   if (!module.ok())
     return fail(module.status());
-
-  if (options.list) {
-    for (const std::string &name : module->functions()) {
-      Expected<ssmrt::FunctionSignature> sig = module->signature(name);
-      if (!sig.ok())
-        return fail(sig.status());
-      std::printf("%s\n", sig->toString().c_str());
-    }
-    for (const auto &[key, value] : module->metadata())
-      std::printf("metadata %s = %s\n", key.c_str(), value.c_str());
-    return 0;
-  }
 
   std::string function = options.function;
   if (function.empty()) {

@@ -1,6 +1,7 @@
 // Flips along time, FastVim's axis_pool feeding a forward scan, and a flip or
 // axis_broadcast consuming it, are folded into the scan's loads and stores:
-// the only sequence-sized buffer allocated is the final result.
+// the only sequence-sized buffer allocated is the final result. A flip feeding
+// the causal conv is folded into its loads the same way.
 // RUN: ssm-opt %s --split-input-file --convert-ssm-to-scf | FileCheck %s
 
 // Vim's backward direction: scan(u, ..., z = flip(z)) followed by flip(y).
@@ -43,4 +44,19 @@ func.func @shared_flip(%u: tensor<1x6x7xf32>, %A: tensor<6x4xf32>, %B: tensor<1x
   %ur = ssm.flip %u along 2 : tensor<1x6x7xf32>
   %y = ssm.selective_scan %ur, %u, %A, %B, %B : tensor<1x6x7xf32>, tensor<1x6x7xf32>, tensor<6x4xf32>, tensor<1x4x7xf32>, tensor<1x4x7xf32>
   return %y, %ur : tensor<1x6x7xf32>, tensor<1x6x7xf32>
+}
+
+// -----
+
+// Vim's backward direction into the causal conv: conv(flip(x)) reads x at
+// l - 1 - t; the flipped copy is never allocated.
+// CHECK-LABEL: func.func @conv_flipped
+// CHECK-COUNT-1: memref.alloc() : memref<2x3x9xf32>
+// CHECK-NOT: memref.alloc() : memref<2x3x9xf32>
+// CHECK-NOT: ssm.
+// CHECK: return
+func.func @conv_flipped(%x: tensor<2x3x9xf32>, %w: tensor<3x4xf32>) -> tensor<2x3x9xf32> {
+  %xr = ssm.flip %x along 2 : tensor<2x3x9xf32>
+  %y = ssm.causal_conv1d silu %xr, %w : tensor<2x3x9xf32>, tensor<3x4xf32>
+  return %y : tensor<2x3x9xf32>
 }

@@ -14,6 +14,10 @@ namespace ssm {
 /// neighbours).
 void populateFusedSelectiveScanPatterns(RewritePatternSet &patterns);
 
+/// The causal conv of a flip along time, reading through the flip (greedy,
+/// applied with the fused scan).
+void populateFusedCausalConvPatterns(RewritePatternSet &patterns);
+
 /// Conversion patterns lowering the other ssm ops to scf loops over memrefs
 /// (see convert-ssm-to-scf), split by op family.
 void populateSelectiveScanToSCFPatterns(RewritePatternSet &patterns);

@@ -86,6 +86,19 @@ public:
   Status recordEvent(void *event) override;
   Expected<float> elapsedMs(void *start, void *end) override;
   Status synchronize() override;
+  /// cuPointerGetAttribute + cuMemGetAddressRange: device memory of this
+  /// GPU, inside one allocation.
+  Status checkDeviceRange(uint64_t address, uint64_t bytes) override;
+
+  /// CUDA graphs through the driver API: the capture runs on a stream of its
+  /// own (non-blocking, thread-local capture mode), the graph is
+  /// instantiated with cuGraphInstantiateWithFlags and launched on the
+  /// device's stream.
+  bool supportsGraphs() const override;
+  Status beginCapture() override;
+  Expected<void *> endCapture() override;
+  Status launchGraph(void *graph) override;
+  void destroyGraph(void *graph) override;
 
   /// cuBLASLt (dlopened on first use, runtime/src/drivers/cuda/cublaslt.*).
   Expected<bool> libraryGemm(const format::LibraryCallInfo &call, uint64_t a,
@@ -94,6 +107,8 @@ public:
 private:
   Device() = default;
   Status makeCurrent();
+  /// Where stream work goes: the capture stream while capturing.
+  void *activeStream() const;
   /// Drops cuBLASLt and its workspace (before the context goes).
   void releaseLibraries();
 
@@ -101,6 +116,9 @@ private:
   int device_ = 0;
   void *context_ = nullptr;
   void *stream_ = nullptr;
+  void *captureStream_ = nullptr;
+  bool capturing_ = false;
+  int ordinal_ = 0;
   std::vector<void *> modules_;
   std::string name_, chip_;
   std::unique_ptr<CublasLt> cublasLt_;

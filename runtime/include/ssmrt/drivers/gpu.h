@@ -1,4 +1,5 @@
-//===- gpu.h - the interface every GPU driver implements ---------*- C++ -*-===//
+//===- gpu.h - the interface every GPU driver implements ---------*- C++
+//-*-===//
 //
 // Part of the ssmc project. The GPU executor (src/drivers/gpu/gpu_executor.*)
 // runs .ssmb schedules on any device behind this interface; the CUDA driver
@@ -81,6 +82,38 @@ public:
   /// Waits for everything queued on the device's stream.
   virtual Status synchronize() = 0;
 
+  /// Ok where [address, address + bytes) lies in one allocation of this
+  /// device's memory (what kernels may read and write); InvalidArgument
+  /// saying what the address is otherwise (host memory, another GPU, past
+  /// the allocation's end). The default accepts every range (a driver that
+  /// cannot tell).
+  virtual Status checkDeviceRange(uint64_t address, uint64_t bytes) {
+    (void)address, (void)bytes;
+    return okStatus();
+  }
+
+  /// Graphs (CUDA graphs): between beginCapture() and endCapture() the work
+  /// the device would queue on its stream (launches, *Async copies and
+  /// fills, libraryGemm) is recorded instead of run; endCapture() turns it
+  /// into an executable graph that launchGraph() queues on the stream as one
+  /// unit, as often as wanted, with the same arguments and addresses. A
+  /// driver without graphs keeps the defaults (supportsGraphs() false).
+  virtual bool supportsGraphs() const { return false; }
+  virtual Status beginCapture() {
+    return unimplementedError(strCatApi("graph capture"));
+  }
+  /// Ends the capture (the device always leaves capture mode) and
+  /// instantiates it; an error where a call in between failed or could not
+  /// be captured (nothing of it has run).
+  virtual Expected<void *> endCapture() {
+    return unimplementedError(strCatApi("graph capture"));
+  }
+  virtual Status launchGraph(void *graph) {
+    (void)graph;
+    return unimplementedError(strCatApi("graphs"));
+  }
+  virtual void destroyGraph(void *graph) { (void)graph; }
+
   /// Queues the GEMM `call` through the vendor's library (cuBLASLt) on the
   /// stream; operands are device addresses whose extents the executor
   /// checked. False (nothing queued) where the device has no library or the
@@ -91,6 +124,11 @@ public:
                                      uint64_t bias) {
     (void)call, (void)a, (void)b, (void)c, (void)bias;
     return false;
+  }
+
+private:
+  std::string strCatApi(const char *what) const {
+    return std::string(api()) + " device '" + name() + "' has no " + what;
   }
 };
 

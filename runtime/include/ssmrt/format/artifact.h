@@ -11,15 +11,20 @@
 //    aligned section payloads. Every byte outside the header, the table and
 //    the payloads is zero padding.
 //  - Record sections (KernelObject, KernelMetadata, Constants, Schedule,
-//    Signatures) start with a RecordSectionHeader, then a fixed-size record
-//    array, then a 64-byte aligned "data area". Every offset stored in a record
-//    is relative to the start of that section's data area.
+//    Signatures, LibraryCalls, ModelInfo) start with a RecordSectionHeader,
+//    then a fixed-size record array, then a 64-byte aligned "data area". Every
+//    offset stored in a record is relative to the start of that section's data
+//    area.
 //  - Strings are uint32 offsets into the StringTable section.
 //  - Enum value 0 is never valid, so zeroed memory never decodes as data.
 //  - Reserved fields must be zero.
 //
 // Versioning: bump kFormatVersion on EVERY layout or semantic change of
-// anything in this file. Readers accept exactly kFormatVersion.
+// anything in this file. Readers accept versions kMinFormatVersion ..
+// kFormatVersion and reject the rest (FailedPrecondition, naming both).
+// History: v3 added LibraryCalls; v4 added the ModelInfo section (a v3 file
+// is a v4 file without one, so v3 files stay readable; a ModelInfo section
+// in a v3 file is corrupt).
 //
 //===----------------------------------------------------------------------===//
 
@@ -44,8 +49,12 @@ namespace ssmrt::format {
 inline constexpr uint8_t kMagic[8] = {'S',  'S',  'M',  'B',
                                       0x00, 0x0D, 0x0A, 0x1A};
 
-/// The only format version this runtime reads and writes.
-inline constexpr uint32_t kFormatVersion = 3;
+/// The format version this runtime writes, and the newest it reads.
+inline constexpr uint32_t kFormatVersion = 4;
+/// The oldest format version this runtime reads.
+inline constexpr uint32_t kMinFormatVersion = 3;
+/// The first version with ModelInfo sections.
+inline constexpr uint32_t kModelInfoFormatVersion = 4;
 
 inline constexpr uint32_t kFileHeaderSize = 128;
 inline constexpr uint32_t kSectionEntrySize = 64;
@@ -60,8 +69,6 @@ inline constexpr uint64_t kArrayAlignment = 8;
 inline constexpr uint32_t kMaxRank = 8;
 inline constexpr size_t kCompilerVersionSize = 32;
 inline constexpr size_t kSectionNameSize = 24;
-/// Name of the Debug sections holding "key=value\n" module metadata.
-inline constexpr const char *kMetadataSection = "ssm.metadata";
 
 //===----------------------------------------------------------------------===//
 // Enums (all stored as uint32_t)
@@ -76,9 +83,10 @@ enum class SectionKind : uint32_t {
   StringTable = 6,    // NUL-terminated strings; byte 0 is NUL ("")
   Debug = 7,          // opaque bytes; may appear several times
   LibraryCalls = 8,   // LibraryCallRecord[] (no data area contents)
+  ModelInfo = 9,      // one ModelInfoRecord + ModelPropertyRecord array (v4)
 };
 inline constexpr uint32_t kMinSectionKind = 1;
-inline constexpr uint32_t kMaxSectionKind = 8;
+inline constexpr uint32_t kMaxSectionKind = 9;
 
 enum class TargetKind : uint32_t {
   Cpu = 1,
@@ -137,6 +145,18 @@ enum class GemmBias : uint32_t {
 enum class GemmActivation : uint32_t {
   None = 1,
   Relu = 2, // max(x, 0) after the bias
+};
+
+/// Bits of ModelInfoRecord::flags.
+enum ModelInfoFlags : uint32_t {
+  /// The preprocessing fields (resize .. std) are set.
+  kModelInfoHasPreprocessing = 1u << 0,
+};
+inline constexpr uint32_t kModelInfoKnownFlags = kModelInfoHasPreprocessing;
+
+/// How an image is resized before the center crop.
+enum class ResizeFilter : uint32_t {
+  Bicubic = 1, // PIL's bicubic (a = -0.5), antialiased when downscaling
 };
 
 //===----------------------------------------------------------------------===//
@@ -300,6 +320,39 @@ struct LibraryCallRecord {
   uint64_t reserved0;      // 152: 0
 };
 
+/// ModelInfo section (v4; at most one, with exactly one record): what the
+/// compiled model is and how images are prepared for its entries' first
+/// input, (B, 3, H, W). Preprocessing, when flagged: resize the image so its
+/// shorter side is `resize` pixels (with `resize_filter`), cut the centered
+/// `crop` x `crop` square (the input's H x W; `crop` is the image size the
+/// model was built for), then per RGB channel c compute
+/// (pixel / 255 - mean[c]) / std[c]. Properties are the model's
+/// hyper-parameters as text (img, batch, dtype, depth, ...), for display;
+/// no tool interprets them.
+struct ModelInfoRecord {
+  uint32_t name;              // 0: string offset, non-empty ("vim-t")
+  uint32_t family;            // 4: string offset (may be 0 = ""): "vim", ...
+  uint32_t flags;             // 8: ModelInfoFlags bits; others 0
+  uint32_t resize;            // 12: preprocessing: shorter side after the
+                              //     resize, in [crop, 65536]; else 0
+  uint32_t crop;              // 16: preprocessing: center crop side the
+                              //     model was built for, in [1, 65536]; else 0
+  uint32_t resize_filter;     // 20: preprocessing: ResizeFilter; else 0
+  float mean[3];              // 24: preprocessing: finite; else 0
+  float std[3];               // 36: preprocessing: finite, > 0; else 0
+  uint32_t property_count;    // 48
+  uint32_t reserved0;         // 52: 0
+  uint64_t properties_offset; // 56: data-area offset of
+                              //     ModelPropertyRecord[property_count],
+                              //     8-aligned (0 when the count is 0)
+};
+
+/// One model property (ModelInfo data area): keys are non-empty and unique.
+struct ModelPropertyRecord {
+  uint32_t key;   // 0: string offset
+  uint32_t value; // 4: string offset
+};
+
 //===----------------------------------------------------------------------===//
 // Layout checks
 //===----------------------------------------------------------------------===//
@@ -322,6 +375,9 @@ SSMRT_CHECK_WIRE_STRUCT(EntrySignatureRecord, 48);
 SSMRT_CHECK_WIRE_STRUCT(ScheduleCommandRecord, 64);
 SSMRT_CHECK_WIRE_STRUCT(LaunchArgRecord, 16);
 SSMRT_CHECK_WIRE_STRUCT(LibraryCallRecord, 160);
+SSMRT_CHECK_WIRE_STRUCT(ModelInfoRecord, 64);
+SSMRT_CHECK_WIRE_STRUCT(ModelPropertyRecord, 8);
+static_assert(sizeof(float) == 4, "ModelInfoRecord stores IEEE binary32");
 
 #undef SSMRT_CHECK_WIRE_STRUCT
 
@@ -340,6 +396,9 @@ static_assert(offsetof(ScheduleCommandRecord, args_offset) == 56);
 static_assert(offsetof(LibraryCallRecord, m) == 48);
 static_assert(offsetof(LibraryCallRecord, a_strides) == 80);
 static_assert(offsetof(LibraryCallRecord, reserved0) == 152);
+static_assert(offsetof(ModelInfoRecord, mean) == 24);
+static_assert(offsetof(ModelInfoRecord, std) == 36);
+static_assert(offsetof(ModelInfoRecord, properties_offset) == 56);
 
 //===----------------------------------------------------------------------===//
 // Enum helpers (names for messages; validity checks)
@@ -361,6 +420,7 @@ bool isValidScheduleOp(uint32_t value);
 bool isValidLibraryOp(uint32_t value);
 bool isValidGemmBias(uint32_t value);
 bool isValidGemmActivation(uint32_t value);
+bool isValidResizeFilter(uint32_t value);
 /// True if `format` is a binary format for `target`.
 bool isFormatForTarget(TargetKind target, BinaryFormat format);
 

@@ -7,7 +7,8 @@
 // decodes, and all offset arithmetic is overflow-safe.
 //
 // Error codes: InvalidArgument for a buffer that is not a .ssmb at all (bad
-// magic); FailedPrecondition for an unsupported format version; DataLoss for
+// magic); FailedPrecondition for a format version outside
+// [kMinFormatVersion, kFormatVersion]; DataLoss for
 // everything corrupt or truncated; OutOfRange for an accessor index past the
 // end; NotFound from findEntry.
 //
@@ -125,6 +126,21 @@ struct LibraryCallInfo {
   uint64_t aBytes = 0, bBytes = 0, cBytes = 0, biasBytes = 0;
 };
 
+/// A decoded, validated ModelInfoRecord (see artifact.h).
+struct ModelInfo {
+  std::string_view name;
+  std::string_view family;
+  bool hasPreprocessing = false;
+  /// Set (and validated) only with hasPreprocessing; else zero.
+  uint32_t resize = 0;
+  uint32_t crop = 0;
+  ResizeFilter resizeFilter = ResizeFilter::Bicubic;
+  std::array<float, 3> mean = {0, 0, 0};
+  std::array<float, 3> std = {0, 0, 0};
+  /// In stored order; keys non-empty and unique.
+  std::vector<std::pair<std::string_view, std::string_view>> properties;
+};
+
 class ArtifactView {
 public:
   /// Validates the container: header (magic, version, sizes, checksum), the
@@ -168,6 +184,11 @@ public:
   uint32_t libraryCallCount() const { return libraryCalls_.count; }
   Expected<LibraryCallInfo> libraryCall(uint32_t index) const;
 
+  /// Whether the artifact has a ModelInfo section (format v4 and later).
+  bool hasModelInfo() const { return modelInfo_.section >= 0; }
+  /// The ModelInfo record; NotFound when there is none.
+  Expected<ModelInfo> modelInfo() const;
+
   uint32_t entryCount() const { return entries_.count; }
   /// One entry point; also checks each command in its range against the
   /// entry (buffer ids < bufferCount, input/output indices in range).
@@ -208,12 +229,12 @@ private:
   FileHeader header_ = {};
   std::vector<SectionInfo> sections_;
   /// Table index of the section of each unique kind, -1 if absent.
-  std::array<int, kMaxSectionKind + 1> uniqueSection_ = {
-      -1, -1, -1, -1, -1, -1, -1, -1, -1};
+  std::array<int, kMaxSectionKind + 1> uniqueSection_ = {-1, -1, -1, -1, -1,
+                                                         -1, -1, -1, -1, -1};
   const uint8_t *strings_ = nullptr;
   uint64_t stringsSize_ = 0;
   RecordTable objects_, kernels_, constants_, commands_, entries_,
-      libraryCalls_;
+      libraryCalls_, modelInfo_;
 };
 
 /// A memory-mapped artifact file plus its validated view. Move-only; the view

@@ -29,6 +29,7 @@
 #include <string_view>
 #include <type_traits>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace ssmrt::format {
@@ -168,6 +169,22 @@ struct TensorSpec {
   std::vector<int64_t> dims;
 };
 
+/// What ModuleBuilder::setModelInfo records (the ModelInfo section; field
+/// meanings in artifact.h's ModelInfoRecord).
+struct ModelInfoSpec {
+  std::string name;
+  std::string family;
+  /// Records the preprocessing fields below.
+  bool hasPreprocessing = false;
+  uint32_t resize = 0;
+  uint32_t crop = 0;
+  ResizeFilter resizeFilter = ResizeFilter::Bicubic;
+  std::array<float, 3> mean = {0, 0, 0};
+  std::array<float, 3> std = {0, 0, 0};
+  /// Hyper-parameters as text, in this order; keys non-empty and unique.
+  std::vector<std::pair<std::string, std::string>> properties;
+};
+
 /// Typed front end: collects kernels, constants, commands and entries and
 /// writes one section of each non-empty kind.
 ///
@@ -237,6 +254,10 @@ public:
                     uint32_t bufferCount, uint32_t firstCommand,
                     uint32_t commandCount);
 
+  /// Records the model description (one ModelInfo section; a second call
+  /// replaces the first). Invalid values fail finish().
+  void setModelInfo(const ModelInfoSpec &info);
+
   /// Opaque bytes in a Debug section (may be called several times).
   void addDebugSection(std::string_view name, std::vector<uint8_t> bytes);
 
@@ -259,6 +280,8 @@ private:
   RecordSectionBuilder<ScheduleCommandRecord> commands_;
   RecordSectionBuilder<EntrySignatureRecord> entries_;
   RecordSectionBuilder<LibraryCallRecord> libraryCalls_;
+  /// The ModelInfo section payload; empty when none was set.
+  std::vector<uint8_t> modelInfo_;
   std::vector<std::pair<std::string, std::vector<uint8_t>>> debug_;
   Status status_;
 };

@@ -400,8 +400,8 @@ Expected<bool> Device::libraryGemm(const format::LibraryCallInfo &call,
   if (!cublasLt_)
     return false;
   SSMRT_RETURN_IF_ERROR(makeCurrent());
-  return cublasLt_->gemm(call, a, b, c, bias, stream_, cublasLtWorkspace_,
-                         kWorkspaceBytes);
+  return cublasLt_->gemm(call, a, b, c, bias, activeStream(),
+                         cublasLtWorkspace_, kWorkspaceBytes);
 }
 
 void Device::releaseLibraries() {

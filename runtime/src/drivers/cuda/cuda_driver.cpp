@@ -16,8 +16,15 @@ using detail::strCat;
 struct Symbols {
 #define SSMRT_CU_SYMBOL(symbol, member, ret, ...)                              \
   ret (*member)(__VA_ARGS__) = nullptr;
+#define SSMRT_CU_OPTIONAL_SYMBOL SSMRT_CU_SYMBOL
 #include "cuda_symbols.inc"
+#undef SSMRT_CU_OPTIONAL_SYMBOL
 #undef SSMRT_CU_SYMBOL
+
+  bool hasGraphs() const {
+    return streamBeginCapture && streamEndCapture && graphInstantiate &&
+           graphLaunch && graphExecDestroy && graphDestroy;
+  }
 };
 
 Status Driver::check(int result, const char *what) const {
@@ -42,7 +49,10 @@ Expected<std::shared_ptr<Driver>> Driver::load() {
   if (!gpu::resolveSymbol(driver->library_, symbol, driver->symbols_->member)) \
     return unavailableError(                                                   \
         strCat("the CUDA driver lacks ", symbol, " (driver too old?)"));
+#define SSMRT_CU_OPTIONAL_SYMBOL(symbol, member, ret, ...)                     \
+  gpu::resolveSymbol(driver->library_, symbol, driver->symbols_->member);
 #include "cuda_symbols.inc"
+#undef SSMRT_CU_OPTIONAL_SYMBOL
 #undef SSMRT_CU_SYMBOL
   SSMRT_RETURN_IF_ERROR(driver->check(driver->symbols_->init(0), "cuInit"));
   driver->symbols_->driverGetVersion(&driver->version_);
@@ -67,6 +77,7 @@ Expected<std::unique_ptr<Device>> Device::open(std::shared_ptr<Driver> driver,
         " GPU(s) present"));
   std::unique_ptr<Device> device(new Device());
   device->driver_ = driver;
+  device->ordinal_ = ordinal;
   const Symbols &cu = driver->symbols();
   CUdevice handle = 0;
   SSMRT_RETURN_IF_ERROR(
@@ -107,6 +118,8 @@ Device::~Device() {
     cu.moduleUnload(static_cast<CUmodule>(module));
   if (stream_)
     cu.streamDestroy(static_cast<CUstream>(stream_));
+  if (captureStream_)
+    cu.streamDestroy(static_cast<CUstream>(captureStream_));
   if (context_)
     cu.primaryCtxRelease(device_);
 }
@@ -182,35 +195,35 @@ Status Device::launchFunction(void *function, std::array<unsigned, 3> grid,
                               std::array<unsigned, 3> block,
                               unsigned sharedBytes, void **args) {
   SSMRT_RETURN_IF_ERROR(makeCurrent());
-  return driver_->check(
-      driver_->symbols().launchKernel(
-          static_cast<CUfunction>(function), grid[0], grid[1], grid[2],
-          block[0], block[1], block[2], sharedBytes,
-          static_cast<CUstream>(stream_), args, nullptr),
-      "cuLaunchKernel");
+  return driver_->check(driver_->symbols().launchKernel(
+                            static_cast<CUfunction>(function), grid[0], grid[1],
+                            grid[2], block[0], block[1], block[2], sharedBytes,
+                            static_cast<CUstream>(activeStream()), args,
+                            nullptr),
+                        "cuLaunchKernel");
 }
 
 Status Device::copyAsync(uint64_t dst, uint64_t src, size_t bytes) {
   SSMRT_RETURN_IF_ERROR(makeCurrent());
-  return driver_->check(
-      driver_->symbols().memcpyDtoDAsync(CUdeviceptr(dst), CUdeviceptr(src),
-                                         bytes, static_cast<CUstream>(stream_)),
-      "cuMemcpyDtoDAsync");
+  return driver_->check(driver_->symbols().memcpyDtoDAsync(
+                            CUdeviceptr(dst), CUdeviceptr(src), bytes,
+                            static_cast<CUstream>(activeStream())),
+                        "cuMemcpyDtoDAsync");
 }
 
 Status Device::fillAsync(uint64_t dst, uint8_t value, size_t bytes) {
   SSMRT_RETURN_IF_ERROR(makeCurrent());
   return driver_->check(
       driver_->symbols().memsetD8Async(CUdeviceptr(dst), value, bytes,
-                                       static_cast<CUstream>(stream_)),
+                                       static_cast<CUstream>(activeStream())),
       "cuMemsetD8Async");
 }
 
 Expected<void *> Device::createEvent() {
   SSMRT_RETURN_IF_ERROR(makeCurrent());
   CUevent event = nullptr;
-  SSMRT_RETURN_IF_ERROR(
-      driver_->check(driver_->symbols().eventCreate(&event, 0), "cuEventCreate"));
+  SSMRT_RETURN_IF_ERROR(driver_->check(
+      driver_->symbols().eventCreate(&event, 0), "cuEventCreate"));
   return static_cast<void *>(event);
 }
 
@@ -233,10 +246,10 @@ Expected<float> Device::elapsedMs(void *start, void *end) {
   SSMRT_RETURN_IF_ERROR(driver_->check(
       cu.eventSynchronize(static_cast<CUevent>(end)), "cuEventSynchronize"));
   float ms = 0;
-  SSMRT_RETURN_IF_ERROR(driver_->check(
-      cu.eventElapsedTime(&ms, static_cast<CUevent>(start),
-                          static_cast<CUevent>(end)),
-      "cuEventElapsedTime"));
+  SSMRT_RETURN_IF_ERROR(
+      driver_->check(cu.eventElapsedTime(&ms, static_cast<CUevent>(start),
+                                         static_cast<CUevent>(end)),
+                     "cuEventElapsedTime"));
   return ms;
 }
 
@@ -245,6 +258,115 @@ Status Device::synchronize() {
   return driver_->check(
       driver_->symbols().streamSynchronize(static_cast<CUstream>(stream_)),
       "cuStreamSynchronize");
+}
+
+//===----------------------------------------------------------------------===//
+// Address checks and graphs
+//===----------------------------------------------------------------------===//
+
+Status Device::checkDeviceRange(uint64_t address, uint64_t bytes) {
+  const Symbols &cu = driver_->symbols();
+  if (!cu.pointerGetAttribute)
+    return okStatus(); // a driver that cannot tell
+  SSMRT_RETURN_IF_ERROR(makeCurrent());
+  std::string where = strCat("address ", detail::Hex{address});
+  unsigned memoryType = 0;
+  if (cu.pointerGetAttribute(&memoryType, kPointerAttrMemoryType,
+                             CUdeviceptr(address)) != CUDA_SUCCESS ||
+      memoryType == kMemoryTypeHost)
+    return invalidArgumentError(
+        strCat(where,
+               " is not CUDA device memory (host memory?): the buffers must "
+               "be device memory of cuda:",
+               ordinal_));
+  if (memoryType != kMemoryTypeDevice && memoryType != kMemoryTypeUnified)
+    return invalidArgumentError(
+        strCat(where, " is CUDA memory of type ", memoryType,
+               ", not device memory a kernel can address"));
+  int ordinal = -1;
+  if (cu.pointerGetAttribute(&ordinal, kPointerAttrDeviceOrdinal,
+                             CUdeviceptr(address)) == CUDA_SUCCESS &&
+      ordinal != ordinal_)
+    return invalidArgumentError(strCat(where, " is memory of cuda:", ordinal,
+                                       ", the module runs on cuda:", ordinal_));
+  CUdeviceptr base = 0;
+  size_t size = 0;
+  if (cu.memGetAddressRange &&
+      cu.memGetAddressRange(&base, &size, CUdeviceptr(address)) ==
+          CUDA_SUCCESS &&
+      (address - base > size || bytes > size - (address - base)))
+    return invalidArgumentError(strCat(
+        where, " + ", bytes, " bytes extends past the end of its allocation (",
+        size, " bytes at ", detail::Hex{uint64_t(base)}, ")"));
+  return okStatus();
+}
+
+bool Device::supportsGraphs() const { return driver_->symbols().hasGraphs(); }
+
+void *Device::activeStream() const {
+  return capturing_ ? captureStream_ : stream_;
+}
+
+Status Device::beginCapture() {
+  const Symbols &cu = driver_->symbols();
+  if (!cu.hasGraphs())
+    return unimplementedError("the CUDA driver lacks the graph entry points "
+                              "(cuStreamBeginCapture_v2, "
+                              "cuGraphInstantiateWithFlags, ...)");
+  if (capturing_)
+    return failedPreconditionError("CUDA graph capture already under way");
+  SSMRT_RETURN_IF_ERROR(makeCurrent());
+  // A stream of its own, non-blocking: a capturing blocking stream would
+  // make the legacy default stream unusable (for other users of the context)
+  // until the capture ends. Nothing runs on it; the graph is launched on the
+  // device's stream.
+  if (!captureStream_) {
+    CUstream stream = nullptr;
+    SSMRT_RETURN_IF_ERROR(driver_->check(
+        cu.streamCreate(&stream, kStreamNonBlocking), "cuStreamCreate"));
+    captureStream_ = stream;
+  }
+  SSMRT_RETURN_IF_ERROR(driver_->check(
+      cu.streamBeginCapture(static_cast<CUstream>(captureStream_),
+                            kCaptureModeThreadLocal),
+      "cuStreamBeginCapture"));
+  capturing_ = true;
+  return okStatus();
+}
+
+Expected<void *> Device::endCapture() {
+  if (!capturing_)
+    return failedPreconditionError("no CUDA graph capture under way");
+  capturing_ = false;
+  const Symbols &cu = driver_->symbols();
+  SSMRT_RETURN_IF_ERROR(makeCurrent());
+  CUgraph graph = nullptr;
+  CUresult ended =
+      cu.streamEndCapture(static_cast<CUstream>(captureStream_), &graph);
+  if (ended != CUDA_SUCCESS) {
+    if (graph)
+      cu.graphDestroy(graph);
+    return driver_->check(ended, "cuStreamEndCapture");
+  }
+  CUgraphExec exec = nullptr;
+  CUresult made = cu.graphInstantiate(&exec, graph, 0);
+  cu.graphDestroy(graph);
+  SSMRT_RETURN_IF_ERROR(driver_->check(made, "cuGraphInstantiateWithFlags"));
+  return static_cast<void *>(exec);
+}
+
+Status Device::launchGraph(void *graph) {
+  SSMRT_RETURN_IF_ERROR(makeCurrent());
+  return driver_->check(
+      driver_->symbols().graphLaunch(static_cast<CUgraphExec>(graph),
+                                     static_cast<CUstream>(stream_)),
+      "cuGraphLaunch");
+}
+
+void Device::destroyGraph(void *graph) {
+  if (!graph || !makeCurrent().ok())
+    return;
+  driver_->symbols().graphExecDestroy(static_cast<CUgraphExec>(graph));
 }
 
 } // namespace ssmrt::cuda

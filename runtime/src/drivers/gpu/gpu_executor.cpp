@@ -8,6 +8,7 @@
 
 #include "../../core/strings.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 
@@ -26,20 +27,51 @@ uint64_t alignUp(uint64_t value, uint64_t alignment) {
   return (value + alignment - 1) / alignment * alignment;
 }
 
-/// Runs the commands of one entry over a workspace whose inputs are already
-/// uploaded.
+/// Runs the commands of one entry once, over the addresses of `bindings`:
+/// inputs where they are (staged into the workspace first where not aligned
+/// to kDeviceAlignment), output allocations in the caller's buffers where
+/// given (else in the workspace), and, at the end, a device copy into each
+/// caller output buffer that the schedule did not compute in place (an
+/// output that returns an input or another output's storage, or a caller
+/// buffer not aligned to kDeviceAlignment). Everything it queues is stream
+/// work, so the run can be captured into a graph.
 class GpuRunner final : public detail::ScheduleWalker {
 public:
   GpuRunner(const detail::EntryPlan &plan, GpuExecutable &executable,
-            GpuWorkspace &workspace)
+            GpuWorkspace &workspace, const RunBindings &bindings)
       : ScheduleWalker(plan, strCat(executable.device->api(), " executor")),
-        exe_(executable), ws_(workspace) {}
+        exe_(executable), ws_(workspace), bindings_(bindings) {}
 
   /// `fill`: -1 leaves output allocations as they are, else the byte value
   /// they start as.
   Status run(int fill) {
     fill_ = fill;
-    return walk();
+    const FunctionSignature &sig = plan_.signature;
+    for (size_t k = 0; k < sig.inputs.size(); ++k) {
+      uint64_t bytes = sig.inputs[k].byteSize();
+      uint64_t slot = ws_.memory.pointer() + ws_.inputOffsets[k];
+      uint64_t given = bindings_.inputs[k];
+      if (bytes != 0 && given != slot && given % kDeviceAlignment != 0)
+        SSMRT_RETURN_IF_ERROR(
+            exe_.device->copyAsync(slot, given, static_cast<size_t>(bytes)));
+    }
+    SSMRT_RETURN_IF_ERROR(walk());
+    for (size_t out = 0; out < bindings_.outputs.size(); ++out) {
+      uint64_t bytes = sig.outputs[out].byteSize();
+      uint64_t target = bindings_.outputs[out];
+      if (target != 0 && bytes != 0 && returned(out) != target)
+        SSMRT_RETURN_IF_ERROR(exe_.device->copyAsync(
+            target, returned(out), static_cast<size_t>(bytes)));
+    }
+    return okStatus();
+  }
+
+  /// Where the schedule left each output (before the copies above).
+  std::vector<uint64_t> returnedAddresses() const {
+    std::vector<uint64_t> addresses;
+    for (size_t out = 0; out < plan_.signature.outputs.size(); ++out)
+      addresses.push_back(returned(out));
+    return addresses;
   }
 
 private:
@@ -47,21 +79,29 @@ private:
     (void)command;
     const detail::PlannedAllocation &a = plan_.allocations[id];
     uint64_t base = ws_.memory.pointer() + ws_.allocationOffsets[id];
+    if (a.output >= 0 && size_t(a.output) < bindings_.outputs.size()) {
+      uint64_t given = bindings_.outputs[size_t(a.output)];
+      if (given != 0 && given % kDeviceAlignment == 0)
+        base = given;
+    }
     if (a.output >= 0 && fill_ >= 0 && a.bytes != 0)
       SSMRT_RETURN_IF_ERROR(exe_.device->fillAsync(
           base, static_cast<uint8_t>(fill_), static_cast<size_t>(a.bytes)));
     return base;
   }
   Expected<uint64_t> inputAddress(uint32_t input) override {
-    if (input >= ws_.inputOffsets.size())
-      return internalError(strCat("GPU executor: input ", input,
-                                  " out of range"));
+    if (input >= ws_.inputOffsets.size() || input >= bindings_.inputs.size())
+      return internalError(
+          strCat("GPU executor: input ", input, " out of range"));
+    uint64_t given = bindings_.inputs[input];
+    if (given % kDeviceAlignment == 0)
+      return given;
     return ws_.memory.pointer() + ws_.inputOffsets[input];
   }
   Expected<detail::RunSlot> constantRange(uint32_t constant) override {
     if (constant >= exe_.constants.size())
-      return internalError(strCat("GPU executor: constant ", constant,
-                                  " out of range"));
+      return internalError(
+          strCat("GPU executor: constant ", constant, " out of range"));
     detail::RunSlot slot;
     slot.base = exe_.constants[constant].pointer();
     slot.size = exe_.constants[constant].size();
@@ -78,6 +118,7 @@ private:
 
   GpuExecutable &exe_;
   GpuWorkspace &ws_;
+  const RunBindings &bindings_;
   std::vector<void *> args_;
   int fill_ = -1;
 };
@@ -94,12 +135,12 @@ Status GpuRunner::launch(uint32_t command, const Command &c,
       if (done)
         return okStatus();
       if (exe_.gemmMode == GpuExecutable::GemmMode::Library)
-        return failedPreconditionError(strCat(
-            "function '", plan_.signature.name, "': kernel '", kernel.name,
-            "': SSMRT_GEMM=library, but ", exe_.device->api(),
-            " device '", exe_.device->name(),
-            "' has no GEMM library that can run it (m=", it->second.m,
-            " n=", it->second.n, " k=", it->second.k, ")"));
+        return failedPreconditionError(
+            strCat("function '", plan_.signature.name, "': kernel '",
+                   kernel.name, "': SSMRT_GEMM=library, but ",
+                   exe_.device->api(), " device '", exe_.device->name(),
+                   "' has no GEMM library that can run it (m=", it->second.m,
+                   " n=", it->second.n, " k=", it->second.k, ")"));
     }
   // Both driver APIs take a pointer to each argument's value; a scalar is
   // the first bytes of its 8-byte value (little-endian).
@@ -117,19 +158,16 @@ Status GpuRunner::launch(uint32_t command, const Command &c,
 
 Expected<bool> GpuRunner::libraryGemm(uint32_t command, const Command &c,
                                       const format::LibraryCallInfo &call) {
-  SSMRT_ASSIGN_OR_RETURN(uint64_t a,
-                         argumentRange(command, c, call.aArg, call.aBytes,
-                                       false));
-  SSMRT_ASSIGN_OR_RETURN(uint64_t b,
-                         argumentRange(command, c, call.bArg, call.bBytes,
-                                       false));
-  SSMRT_ASSIGN_OR_RETURN(uint64_t out,
-                         argumentRange(command, c, call.cArg, call.cBytes,
-                                       true));
+  SSMRT_ASSIGN_OR_RETURN(
+      uint64_t a, argumentRange(command, c, call.aArg, call.aBytes, false));
+  SSMRT_ASSIGN_OR_RETURN(
+      uint64_t b, argumentRange(command, c, call.bArg, call.bBytes, false));
+  SSMRT_ASSIGN_OR_RETURN(
+      uint64_t out, argumentRange(command, c, call.cArg, call.cBytes, true));
   uint64_t bias = 0;
   if (call.bias != format::GemmBias::None) {
-    SSMRT_ASSIGN_OR_RETURN(bias, argumentRange(command, c, call.biasArg,
-                                               call.biasBytes, false));
+    SSMRT_ASSIGN_OR_RETURN(
+        bias, argumentRange(command, c, call.biasArg, call.biasBytes, false));
   }
   Expected<bool> done = exe_.device->libraryGemm(call, a, b, out, bias);
   if (!done.ok())
@@ -222,8 +260,8 @@ void DeviceMemory::reset() {
 
 Expected<GpuExecutable>
 GpuExecutable::load(const format::ArtifactView &view,
-                     std::shared_ptr<Device> device,
-                     const std::vector<format::ConstantInfo> &constants) {
+                    std::shared_ptr<Device> device,
+                    const std::vector<format::ConstantInfo> &constants) {
   GpuExecutable exe;
   exe.device = device;
   std::vector<int> modules;
@@ -231,25 +269,24 @@ GpuExecutable::load(const format::ArtifactView &view,
     SSMRT_ASSIGN_OR_RETURN(format::KernelObject object, view.kernelObject(i));
     format::TargetKind target = targetOf(*device);
     if (object.target != target)
-      return failedPreconditionError(strCat(
-          "kernel object ", i, " is for target ",
-          format::targetKindName(object.target), " (", object.chip,
-          "): device '", device->name(), "' (", device->api(),
-          ") runs only ", format::targetKindName(target),
-          " kernel objects; compile with --target=",
-          target == format::TargetKind::Nvptx ? "nvptx" : "amdgpu"));
+      return failedPreconditionError(
+          strCat("kernel object ", i, " is for target ",
+                 format::targetKindName(object.target), " (", object.chip,
+                 "): device '", device->name(), "' (", device->api(),
+                 ") runs only ", format::targetKindName(target),
+                 " kernel objects; compile with --target=",
+                 target == format::TargetKind::Nvptx ? "nvptx" : "amdgpu"));
     // PTX is NUL-terminated text (std::string adds the NUL); a cubin or an
     // HSACO is passed as is.
     std::string image(reinterpret_cast<const char *>(object.data),
                       static_cast<size_t>(object.size));
     Expected<int> module = device->loadModule(image);
     if (!module.ok())
-      return module.status().withContext(
-          strCat("kernel object ", i, " (", object.chip, ", ",
-                 format::binaryFormatName(object.format), ") on ",
-                 device->name(),
-                 device->chip().empty() ? std::string()
-                                        : strCat(" (", device->chip(), ")")));
+      return module.status().withContext(strCat(
+          "kernel object ", i, " (", object.chip, ", ",
+          format::binaryFormatName(object.format), ") on ", device->name(),
+          device->chip().empty() ? std::string()
+                                 : strCat(" (", device->chip(), ")")));
     modules.push_back(*module);
   }
 
@@ -260,16 +297,16 @@ GpuExecutable::load(const format::ArtifactView &view,
     kernel.block = {info.blockDims[0], info.blockDims[1], info.blockDims[2]};
     kernel.sharedBytes = info.dynamicSharedMemory;
     if (info.objectIndex >= modules.size())
-      return internalError(strCat("kernel '", kernel.name,
-                                  "': kernel object ", info.objectIndex,
-                                  " out of range"));
+      return internalError(strCat("kernel '", kernel.name, "': kernel object ",
+                                  info.objectIndex, " out of range"));
     SSMRT_ASSIGN_OR_RETURN(
-        kernel.function, device->function(modules[info.objectIndex], kernel.name));
+        kernel.function,
+        device->function(modules[info.objectIndex], kernel.name));
     // Above the default 48 KiB a CUDA kernel must opt in to its dynamic
     // shared memory (HIP: checked against the GPU's 64 KiB).
     if (kernel.sharedBytes > 48 * 1024) {
-      Status raised =
-          device->setMaxDynamicSharedMemory(kernel.function, kernel.sharedBytes);
+      Status raised = device->setMaxDynamicSharedMemory(kernel.function,
+                                                        kernel.sharedBytes);
       if (!raised.ok())
         return raised.withContext(strCat("kernel '", kernel.name, "' (",
                                          kernel.sharedBytes,
@@ -288,8 +325,17 @@ GpuExecutable::load(const format::ArtifactView &view,
     else if (m == "fallback")
       exe.gemmMode = GemmMode::Fallback;
     else if (m != "auto")
+      return invalidArgumentError(
+          strCat("SSMRT_GEMM='", m, "': expected auto, library or fallback"));
+  }
+  if (const char *graphs = std::getenv("SSMRT_CUDA_GRAPHS");
+      graphs && *graphs) {
+    std::string g = graphs;
+    if (g == "0" || g == "off" || g == "false")
+      exe.graphs = false;
+    else if (g != "1" && g != "on" && g != "true")
       return invalidArgumentError(strCat(
-          "SSMRT_GEMM='", m, "': expected auto, library or fallback"));
+          "SSMRT_CUDA_GRAPHS='", g, "': expected 1/on/true or 0/off/false"));
   }
   for (const format::ConstantInfo &constant : constants) {
     SSMRT_ASSIGN_OR_RETURN(DeviceMemory memory,
@@ -302,9 +348,8 @@ GpuExecutable::load(const format::ArtifactView &view,
   return exe;
 }
 
-Expected<GpuWorkspace>
-GpuWorkspace::create(const detail::EntryPlan &plan,
-                      std::shared_ptr<Device> device) {
+Expected<GpuWorkspace> GpuWorkspace::create(const detail::EntryPlan &plan,
+                                            std::shared_ptr<Device> device) {
   GpuWorkspace ws;
   uint64_t offset = 0;
   for (const TensorDesc &input : plan.signature.inputs) {
@@ -327,18 +372,173 @@ GpuWorkspace::create(const detail::EntryPlan &plan,
 }
 
 //===----------------------------------------------------------------------===//
+// GraphExec
+//===----------------------------------------------------------------------===//
+
+GraphExec::GraphExec(GraphExec &&other) noexcept
+    : device_(std::move(other.device_)), graph_(other.graph_) {
+  other.graph_ = nullptr;
+}
+
+GraphExec &GraphExec::operator=(GraphExec &&other) noexcept {
+  if (this != &other) {
+    reset();
+    device_ = std::move(other.device_);
+    graph_ = other.graph_;
+    other.graph_ = nullptr;
+  }
+  return *this;
+}
+
+GraphExec::~GraphExec() { reset(); }
+
+void GraphExec::reset() {
+  if (device_ && graph_)
+    device_->destroyGraph(graph_);
+  device_.reset();
+  graph_ = nullptr;
+}
+
+//===----------------------------------------------------------------------===//
 // Execution
 //===----------------------------------------------------------------------===//
+
+namespace {
+
+/// Graphs kept per entry, and keys remembered as run once.
+constexpr size_t kMaxGraphs = 8;
+constexpr size_t kMaxSeenKeys = 16;
+/// Failed captures after which an entry stops trying (a driver or library
+/// that refuses capture refuses it for every key).
+constexpr uint64_t kMaxCaptureFailures = 2;
+
+/// Runs `runner` plainly, counting it.
+Expected<std::vector<uint64_t>> runPlain(GpuRunner &runner, GpuWorkspace &ws,
+                                         int fill) {
+  ++ws.stats.plainRuns;
+  SSMRT_RETURN_IF_ERROR(runner.run(fill));
+  return runner.returnedAddresses();
+}
+
+/// Drops the least recently used live graph while there are too many.
+void evictGraphs(GpuWorkspace &ws) {
+  for (;;) {
+    size_t live = 0, oldest = ws.graphs.size();
+    for (size_t i = 0; i < ws.graphs.size(); ++i) {
+      if (!ws.graphs[i].exec.get())
+        continue;
+      ++live;
+      if (oldest == ws.graphs.size() ||
+          ws.graphs[i].lastUse < ws.graphs[oldest].lastUse)
+        oldest = i;
+    }
+    if (live <= kMaxGraphs)
+      return;
+    ws.graphs.erase(ws.graphs.begin() + std::ptrdiff_t(oldest));
+  }
+}
+
+} // namespace
+
+bool useGraphs(const GpuExecutable &executable, InvokeOptions::Graphs mode) {
+  if (mode == InvokeOptions::Graphs::Off)
+    return false;
+  if (mode == InvokeOptions::Graphs::Default && !executable.graphs)
+    return false;
+  return executable.device->supportsGraphs();
+}
+
+Expected<std::vector<uint64_t>> runSchedule(const detail::EntryPlan &plan,
+                                            GpuExecutable &executable,
+                                            GpuWorkspace &ws,
+                                            const RunBindings &bindings,
+                                            int fill, bool graphs) {
+  GpuRunner runner(plan, executable, ws, bindings);
+  if (!graphs || !executable.device->supportsGraphs())
+    return runPlain(runner, ws, fill);
+  Device &device = *executable.device;
+  GpuWorkspace::GraphKey key;
+  key.addresses = bindings.inputs;
+  key.addresses.insert(key.addresses.end(), bindings.outputs.begin(),
+                       bindings.outputs.end());
+  key.fill = fill;
+  ++ws.clock;
+  for (GpuWorkspace::Graph &graph : ws.graphs) {
+    if (!(graph.key == key))
+      continue;
+    if (!graph.exec.get())
+      return runPlain(runner, ws, fill); // could not be captured
+    graph.lastUse = ws.clock;
+    SSMRT_RETURN_IF_ERROR(device.launchGraph(graph.exec.get()));
+    ++ws.stats.graphReplays;
+    return graph.returned;
+  }
+  if (ws.stats.captureFailures >= kMaxCaptureFailures)
+    return runPlain(runner, ws, fill);
+  auto seen = std::find(ws.seen.begin(), ws.seen.end(), key);
+  if (seen == ws.seen.end()) {
+    // First run with these addresses: plainly (libraries and lazily loaded
+    // kernels initialize outside any capture).
+    ws.seen.push_back(key);
+    if (ws.seen.size() > kMaxSeenKeys)
+      ws.seen.erase(ws.seen.begin());
+    return runPlain(runner, ws, fill);
+  }
+  ws.seen.erase(seen);
+
+  GpuWorkspace::Graph graph;
+  graph.key = std::move(key);
+  graph.lastUse = ws.clock;
+  Status failure = device.beginCapture();
+  if (failure.ok()) {
+    Status walked = runner.run(fill);
+    Expected<void *> made = device.endCapture();
+    if (walked.ok() && made.ok()) {
+      graph.exec = GraphExec(executable.device, *made);
+      graph.returned = runner.returnedAddresses();
+      void *exec = graph.exec.get();
+      std::vector<uint64_t> returned = graph.returned;
+      ws.graphs.push_back(std::move(graph));
+      evictGraphs(ws);
+      ++ws.stats.graphCaptures;
+      SSMRT_RETURN_IF_ERROR(device.launchGraph(exec));
+      return returned;
+    }
+    if (made.ok())
+      device.destroyGraph(*made);
+    failure = walked.ok() ? made.status() : walked;
+  }
+  // Nothing captured has run: run plainly (which reports the error again if
+  // it was not about capturing) and never try this key again.
+  ++ws.stats.captureFailures;
+  ws.stats.lastCaptureFailure = failure.toString();
+  ws.graphs.push_back(std::move(graph));
+  return runPlain(runner, ws, fill);
+}
+
+namespace {
+/// The bindings of a run over the workspace's staged inputs and outputs.
+RunBindings stagedBindings(const detail::EntryPlan &plan,
+                           const GpuWorkspace &ws) {
+  RunBindings bindings;
+  for (uint64_t offset : ws.inputOffsets)
+    bindings.inputs.push_back(ws.memory.pointer() + offset);
+  bindings.outputs.assign(plan.signature.outputs.size(), 0);
+  return bindings;
+}
+} // namespace
 
 Expected<std::vector<HostTensor>>
 executeEntry(const detail::EntryPlan &plan, GpuExecutable &executable,
              GpuWorkspace &workspace, const std::vector<TensorView> &inputs,
-             bool poisonOutputs) {
+             bool poisonOutputs, bool graphs) {
   if (!plan.status.ok())
     return plan.status;
   SSMRT_RETURN_IF_ERROR(uploadInputs(plan, executable, workspace, inputs));
-  GpuRunner runner(plan, executable, workspace);
-  SSMRT_RETURN_IF_ERROR(runner.run(poisonOutputs ? 0xFF : 0));
+  SSMRT_ASSIGN_OR_RETURN(std::vector<uint64_t> returned,
+                         runSchedule(plan, executable, workspace,
+                                     stagedBindings(plan, workspace),
+                                     poisonOutputs ? 0xFF : 0, graphs));
   SSMRT_RETURN_IF_ERROR(executable.device->synchronize());
   const FunctionSignature &sig = plan.signature;
   std::vector<HostTensor> outputs;
@@ -347,22 +547,76 @@ executeEntry(const detail::EntryPlan &plan, GpuExecutable &executable,
     SSMRT_ASSIGN_OR_RETURN(HostTensor tensor,
                            HostTensor::allocate(desc.dtype, desc.dims));
     if (desc.byteSize() != 0) {
-      if (!runner.returned(out))
+      if (!returned[out])
         return internalError(strCat(executable.device->api(),
                                     " executor: output ", out, " missing"));
       SSMRT_RETURN_IF_ERROR(executable.device->download(
-          tensor.data(), runner.returned(out),
-          static_cast<size_t>(desc.byteSize())));
+          tensor.data(), returned[out], static_cast<size_t>(desc.byteSize())));
     }
     outputs.push_back(std::move(tensor));
   }
   return outputs;
 }
 
+Status executeWithBuffers(const detail::EntryPlan &plan,
+                          GpuExecutable &executable, GpuWorkspace &workspace,
+                          const std::vector<TensorView> &inputs,
+                          const std::vector<TensorView> &outputs,
+                          bool poisonOutputs, bool graphs) {
+  if (!plan.status.ok())
+    return plan.status;
+  const FunctionSignature &sig = plan.signature;
+  Device &device = *executable.device;
+  RunBindings bindings;
+  for (size_t k = 0; k < inputs.size(); ++k)
+    bindings.inputs.push_back(sig.inputs[k].byteSize() == 0
+                                  ? workspace.memory.pointer() +
+                                        workspace.inputOffsets[k]
+                                  : reinterpret_cast<uint64_t>(inputs[k].data));
+  for (size_t out = 0; out < outputs.size(); ++out)
+    bindings.outputs.push_back(
+        sig.outputs[out].byteSize() == 0
+            ? 0
+            : reinterpret_cast<uint64_t>(outputs[out].data));
+  // Every buffer is checked once per set of addresses (the driver queries
+  // cost a few microseconds per buffer, which a model with hundreds of
+  // weights would pay on every call).
+  if (bindings.inputs != workspace.checkedInputs ||
+      bindings.outputs != workspace.checkedOutputs) {
+    auto check = [&](const TensorView &view, const TensorDesc &desc,
+                     const char *what, size_t index) -> Status {
+      uint64_t bytes = desc.byteSize();
+      if (bytes == 0)
+        return okStatus();
+      Status checked =
+          device.checkDeviceRange(reinterpret_cast<uint64_t>(view.data), bytes);
+      if (!checked.ok())
+        return invalidArgumentError(strCat(
+            "function '", sig.name, "': ", what, " ", index,
+            desc.name.empty() ? std::string() : strCat(" ('", desc.name, "')"),
+            " (", desc.typeString(), "): ", checked.message()));
+      return okStatus();
+    };
+    workspace.checkedInputs.clear();
+    workspace.checkedOutputs.clear();
+    for (size_t k = 0; k < inputs.size(); ++k)
+      SSMRT_RETURN_IF_ERROR(check(inputs[k], sig.inputs[k], "input", k));
+    for (size_t out = 0; out < outputs.size(); ++out)
+      SSMRT_RETURN_IF_ERROR(
+          check(outputs[out], sig.outputs[out], "output", out));
+    workspace.checkedInputs = bindings.inputs;
+    workspace.checkedOutputs = bindings.outputs;
+  }
+  SSMRT_RETURN_IF_ERROR(runSchedule(plan, executable, workspace, bindings,
+                                    poisonOutputs ? 0xFF : 0, graphs)
+                            .status());
+  return device.synchronize();
+}
+
 Expected<std::vector<double>>
 timeEntry(const detail::EntryPlan &plan, GpuExecutable &executable,
           GpuWorkspace &workspace, const std::vector<TensorView> &inputs,
-          int warmup, int iterations) {
+          int warmup, int iterations, bool graphs) {
   if (!plan.status.ok())
     return plan.status;
   if (warmup < 0 || iterations < 1)
@@ -371,9 +625,13 @@ timeEntry(const detail::EntryPlan &plan, GpuExecutable &executable,
                " and ", iterations));
   SSMRT_RETURN_IF_ERROR(uploadInputs(plan, executable, workspace, inputs));
   Device &device = *executable.device;
-  GpuRunner runner(plan, executable, workspace);
+  RunBindings bindings = stagedBindings(plan, workspace);
+  auto runOnce = [&]() -> Status {
+    return runSchedule(plan, executable, workspace, bindings, -1, graphs)
+        .status();
+  };
   for (int i = 0; i < warmup; ++i)
-    SSMRT_RETURN_IF_ERROR(runner.run(-1));
+    SSMRT_RETURN_IF_ERROR(runOnce());
   std::vector<void *> events;
   auto cleanup = [&] {
     for (void *e : events)
@@ -391,7 +649,7 @@ timeEntry(const detail::EntryPlan &plan, GpuExecutable &executable,
   // an event between consecutive runs.
   Status status = device.recordEvent(events[0]);
   for (int i = 0; i < iterations && status.ok(); ++i) {
-    status = runner.run(-1);
+    status = runOnce();
     if (status.ok())
       status = device.recordEvent(events[size_t(i) + 1]);
   }

@@ -23,7 +23,7 @@ def SSM_Dialect : Dialect {
     of Vim's backward direction and FastVim's axis pooling / broadcast. Every
     operator works on ranked tensors and has an adjoint (a `*_grad` op or another
     op of the dialect), so whole graphs can be differentiated. Semantics follow
-    `shared/spec/MODELS.md` §6 exactly.
+    `docs/semantics.md` §2 exactly.
   }];
   let useDefaultAttributePrinterParser = 1;
   let hasConstantMaterializer = 0;

@@ -30,7 +30,7 @@ def SSM_PoolKindAttr : EnumAttr<SSM_Dialect, SSM_PoolKind, "pool_kind"> {
   let assemblyFormat = "$value";
 }
 
-// VMamba's cross-scan index maps (MODELS.md §3.4): token (h, w) lands at
+// VMamba's cross-scan index maps (docs/semantics.md §2.4): token (h, w) is at
 //   row      h*W + w          col      w*H + h
 //   row_rev  L-1-(h*W + w)    col_rev  L-1-(w*H + h)
 def SSM_ScanDirection : I32EnumAttr<"ScanDirection",

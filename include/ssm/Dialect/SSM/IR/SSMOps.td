@@ -1,6 +1,6 @@
 //===- SSMOps.td - ssm dialect operations ------------------*- tablegen -*-===//
 //
-// Shapes use the names of MODELS.md §6: b batch, d channels, l sequence length,
+// Shapes use the names of docs/semantics.md §1: b batch, d channels, l length,
 // n state size, g B/C groups, k conv width or number of scan directions.
 //
 //===----------------------------------------------------------------------===//
@@ -92,7 +92,8 @@ def SSM_SelectiveScanGradOp : SSM_Op<"selective_scan_grad", [Pure,
   let summary = "adjoint of ssm.selective_scan";
   let description = [{
     Given the forward operands and `dout` (the gradient of `out`, in `out`'s
-    type), returns the gradients of every forward operand (MODELS.md §6.2):
+    type), returns the gradients of every forward operand (docs/semantics.md
+    §2.2):
     `du`, `ddelta` (w.r.t. the raw, pre-softplus delta), `dA`, `dB`, `dC`, and
     `dD`, `dz`, `ddelta_bias` (in this order, as `optional_grads`) exactly
     when the forward op had `D`, `z`, `delta_bias`. Gradients have their operand's type; `dB`/`dC` sum over the
@@ -187,8 +188,8 @@ def SSM_CausalConv1dGradOp : SSM_Op<"causal_conv1d_grad", [Pure,
   let summary = "adjoint of ssm.causal_conv1d";
   let description = [{
     Given `dout` and the forward operands, returns `dx`, `dweight` and (when the
-    forward op had a bias) `dbias` (MODELS.md §6.4); the pre-activation is
-    recomputed. Gradients have their operand's type.
+    forward op had a bias) `dbias` (docs/semantics.md §2.3); the
+    pre-activation is recomputed. Gradients have their operand's type.
 
     ```mlir
     %dx, %dw, %db = ssm.causal_conv1d_grad silu %dout, %x, %w
@@ -224,9 +225,10 @@ def SSM_CrossScanOp : SSM_Op<"cross_scan", [Pure, InferTypeOpAdaptor]> {
   let summary = "unfold an image into k directional sequences";
   let description = [{
     `(b, c, h, w) -> (b, k, c, h*w)`: for each listed direction `k`,
-    `out[b,k,c,p_k(h,w)] = x[b,c,h,w]` with the index maps of MODELS.md §3.4
-    (`row`, `col`, `row_rev`, `col_rev`). VMamba uses all four; directions may
-    repeat. Its adjoint is `ssm.cross_merge` with the same directions.
+    `out[b,k,c,p_k(h,w)] = x[b,c,h,w]` with the index maps of
+    docs/semantics.md §2.4 (`row`, `col`, `row_rev`, `col_rev`). VMamba uses
+    all four; directions may repeat. Its adjoint is `ssm.cross_merge` with the
+    same directions.
 
     ```mlir
     %xs = ssm.cross_scan %x [row, col, row_rev, col_rev] : tensor<1x96x56x56xf32>
@@ -245,9 +247,9 @@ def SSM_CrossMergeOp : SSM_Op<"cross_merge", [Pure, InferTypeOpAdaptor]> {
   let summary = "sum k directional sequences back onto an image";
   let description = [{
     `(b, k, c, h*w) -> (b, c, h, w)`:
-    `out[b,c,h,w] = sum_k ys[b,k,c,p_k(h,w)]` (plain sum, MODELS.md §3.4), the
-    adjoint of `ssm.cross_scan` with the same directions. `height` and `width`
-    give the grid.
+    `out[b,c,h,w] = sum_k ys[b,k,c,p_k(h,w)]` (plain sum, docs/semantics.md
+    §2.4), the adjoint of `ssm.cross_scan` with the same directions. `height`
+    and `width` give the grid.
 
     ```mlir
     %y = ssm.cross_merge %ys [row, col, row_rev, col_rev] height 56 width 56
@@ -293,7 +295,7 @@ def SSM_AxisPoolOp : SSM_Op<"axis_pool", [Pure, InferTypeOpAdaptor]> {
   let description = [{
     `(b, e, rows*cols) -> (b, e, rows)`:
     `out[b,e,r] = scale * reduce_{c<cols} x[b,e,r*cols + c]` where `reduce` is
-    the mean, the max or the sum (MODELS.md §6.7). Its adjoint is
+    the mean, the max or the sum (docs/semantics.md §2.6). Its adjoint is
     `ssm.axis_pool_grad` (for `sum`, `ssm.axis_broadcast`).
 
     ```mlir

@@ -1,0 +1,78 @@
+//===- KernelPlans.h - launch plans of the generic GPU kernels -*- C++ -*-===//
+//
+// Plain functions of shape and target (no IR) that decide how a kernel is
+// launched; the passes that emit the kernels only apply them. Unit-tested in
+// unittests/Conversion/KernelPlansTest.cpp.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SSM_CONVERSION_SSMTOGPU_KERNELPLANS_H
+#define SSM_CONVERSION_SSMTOGPU_KERNELPLANS_H
+
+#include <cstdint>
+#include <string>
+
+namespace mlir::ssm {
+
+/// What the launch plans need to know about a GPU. One place for the vendor
+/// differences the plans depend on.
+struct GPUTargetInfo {
+  /// Streaming multiprocessors (NVIDIA) / compute units (AMD).
+  int64_t computeUnits = 132;
+  /// Threads that execute in lock step: 32 (warp), 64 (gfx9 wavefront).
+  int64_t warpSize = 32;
+  /// The largest block the plans use (the hardware allows 1024).
+  int64_t maxThreadsPerBlock = 256;
+};
+
+/// The target description for a chip name: "sm_90" (H100: 132 SMs; other
+/// sm_* chips are planned like it), "gfx942" (MI300X: 304 CUs), "gfx90a"
+/// (MI200: 110 CUs per die). Unknown chips get their vendor's defaults.
+GPUTargetInfo getGPUTargetInfo(const std::string &chip);
+
+/// Launch of a parallel loop nest collapsed into `iterations` independent
+/// iterations, one per thread: `blocks` blocks of `threadsPerBlock` threads
+/// (the last block guarded).
+struct ParallelLoopPlan {
+  int64_t threadsPerBlock = 1;
+  int64_t blocks = 1;
+};
+
+/// Whole warps per block; the largest block (maxThreadsPerBlock) unless that
+/// leaves fewer than two blocks per compute unit, then smaller blocks (down to
+/// two warps) so every compute unit gets work; a loop smaller than one block
+/// gets its iteration count rounded up to whole warps. `iterations` < 1 is
+/// treated as 1.
+ParallelLoopPlan planParallelLoop(int64_t iterations,
+                                  const GPUTargetInfo &target);
+
+/// How a reduction of `rows` independent rows of `rowLength` elements runs.
+enum class ReductionStrategy {
+  /// One thread per row (ssm-distribute-parallel-loops): the rows' elements
+  /// are strided in memory, so neighbouring threads reading neighbouring
+  /// rows' elements is what coalesces.
+  ThreadPerRow,
+  /// A warp (wavefront) per row: its lanes read the row's contiguous
+  /// elements together and combine their partial results with shuffles.
+  WarpPerRow,
+};
+
+struct RowReductionPlan {
+  ReductionStrategy strategy = ReductionStrategy::ThreadPerRow;
+  /// WarpPerRow: lanes per row (the warp size), rows per block, blocks.
+  int64_t lanesPerRow = 0;
+  int64_t rowsPerBlock = 0;
+  int64_t blocks = 0;
+};
+
+/// A warp per row where each row is contiguous in memory and at least one
+/// warp long (LayerNorm / RMSNorm statistics over channels), eight warps per
+/// block (four 64-wide wavefronts on AMD), fewer where that leaves compute
+/// units idle; otherwise one thread per row.
+RowReductionPlan planRowReduction(int64_t rows, int64_t rowLength,
+                                  bool rowContiguous,
+                                  const GPUTargetInfo &target);
+
+} // namespace mlir::ssm
+
+#endif // SSM_CONVERSION_SSMTOGPU_KERNELPLANS_H

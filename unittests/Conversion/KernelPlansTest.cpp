@@ -1,0 +1,109 @@
+//===- KernelPlansTest.cpp - launch plans of the generic GPU kernels ------===//
+
+#include "ssm/Conversion/SSMToGPU/KernelPlans.h"
+
+#include <gtest/gtest.h>
+
+using namespace mlir::ssm;
+
+namespace {
+
+const GPUTargetInfo kH100 = getGPUTargetInfo("sm_90");
+const GPUTargetInfo kMI300 = getGPUTargetInfo("gfx942");
+
+void expectCovers(const ParallelLoopPlan &plan, int64_t iterations,
+                  const GPUTargetInfo &target) {
+  EXPECT_GE(plan.threadsPerBlock * plan.blocks, iterations);
+  // The last block is the only partial one.
+  EXPECT_LT(plan.threadsPerBlock * (plan.blocks - 1),
+            std::max<int64_t>(iterations, 1));
+  EXPECT_EQ(plan.threadsPerBlock % target.warpSize, 0);
+  EXPECT_LE(plan.threadsPerBlock, target.maxThreadsPerBlock);
+}
+
+TEST(GPUTargetInfo, Chips) {
+  EXPECT_EQ(kH100.warpSize, 32);
+  EXPECT_EQ(kH100.computeUnits, 132);
+  EXPECT_EQ(kMI300.warpSize, 64);
+  EXPECT_EQ(kMI300.computeUnits, 304);
+  EXPECT_EQ(getGPUTargetInfo("gfx90a").computeUnits, 110);
+  EXPECT_EQ(getGPUTargetInfo("sm_80").warpSize, 32);
+}
+
+TEST(PlanParallelLoop, LargeLoopsUseFullBlocks) {
+  // Vim-T at batch 128: 128 x 197 x 384 activations.
+  const int64_t n = 128 * 197 * 384;
+  ParallelLoopPlan plan = planParallelLoop(n, kH100);
+  EXPECT_EQ(plan.threadsPerBlock, 256);
+  EXPECT_EQ(plan.blocks, (n + 255) / 256);
+  expectCovers(plan, n, kH100);
+}
+
+TEST(PlanParallelLoop, MediumLoopsShrinkBlocksToFillTheGPU) {
+  // One thread per LayerNorm row at batch 128: 25,216 rows are 99 blocks of
+  // 256 on 132 SMs; 64-thread blocks give 394.
+  const int64_t rows = 128 * 197;
+  ParallelLoopPlan plan = planParallelLoop(rows, kH100);
+  EXPECT_EQ(plan.threadsPerBlock, 64);
+  EXPECT_GE(plan.blocks, 2 * kH100.computeUnits);
+  expectCovers(plan, rows, kH100);
+  // AMD: 64-wide wavefronts, at least two of them per block.
+  ParallelLoopPlan amd = planParallelLoop(rows, kMI300);
+  EXPECT_EQ(amd.threadsPerBlock, 128);
+  expectCovers(amd, rows, kMI300);
+}
+
+TEST(PlanParallelLoop, TinyAndAwkwardLoops) {
+  for (int64_t n : {0, 1, 31, 33, 1000, 4097, 65537, 1000003}) {
+    SCOPED_TRACE(n);
+    for (const GPUTargetInfo &target : {kH100, kMI300}) {
+      ParallelLoopPlan plan = planParallelLoop(n, target);
+      expectCovers(plan, n, target);
+      EXPECT_GE(plan.threadsPerBlock, target.warpSize);
+    }
+  }
+  // Never a one-thread block: a single iteration gets a whole warp.
+  EXPECT_EQ(planParallelLoop(1, kH100).threadsPerBlock, 32);
+  EXPECT_EQ(planParallelLoop(1, kH100).blocks, 1);
+  EXPECT_EQ(planParallelLoop(40, kH100).threadsPerBlock, 64);
+}
+
+TEST(PlanRowReduction, WarpPerContiguousRow) {
+  // RMSNorm statistics of Vim-T at batch 128: 25,216 rows of 192 channels.
+  RowReductionPlan plan = planRowReduction(128 * 197, 192, true, kH100);
+  EXPECT_EQ(plan.strategy, ReductionStrategy::WarpPerRow);
+  EXPECT_EQ(plan.lanesPerRow, 32);
+  EXPECT_EQ(plan.rowsPerBlock, 8);
+  EXPECT_EQ(plan.blocks, 128 * 197 / 8);
+  RowReductionPlan amd = planRowReduction(128 * 197, 192, true, kMI300);
+  EXPECT_EQ(amd.lanesPerRow, 64);
+  EXPECT_EQ(amd.rowsPerBlock, 4);
+  EXPECT_EQ(amd.blocks, 128 * 197 / 4);
+}
+
+TEST(PlanRowReduction, FewRowsUseSmallerBlocks) {
+  // Batch 1: 197 rows would be 25 blocks of 8 rows on 132 SMs.
+  RowReductionPlan plan = planRowReduction(197, 384, true, kH100);
+  EXPECT_EQ(plan.strategy, ReductionStrategy::WarpPerRow);
+  EXPECT_EQ(plan.rowsPerBlock, 1);
+  EXPECT_EQ(plan.blocks, 197);
+  // Odd row counts: the last block is partial, never missing.
+  for (int64_t rows : {1, 7, 9, 1001}) {
+    RowReductionPlan p = planRowReduction(rows, 33, true, kH100);
+    EXPECT_GE(p.blocks * p.rowsPerBlock, rows);
+    EXPECT_LT((p.blocks - 1) * p.rowsPerBlock, rows);
+  }
+}
+
+TEST(PlanRowReduction, StridedOrShortRowsTakeAThreadEach) {
+  // A mean over the tokens of [b, l, c]: the reduced elements are c apart.
+  EXPECT_EQ(planRowReduction(128 * 384, 196, false, kH100).strategy,
+            ReductionStrategy::ThreadPerRow);
+  // Rows shorter than a warp would idle most lanes.
+  EXPECT_EQ(planRowReduction(100000, 16, true, kH100).strategy,
+            ReductionStrategy::ThreadPerRow);
+  EXPECT_EQ(planRowReduction(100000, 32, true, kMI300).strategy,
+            ReductionStrategy::ThreadPerRow);
+}
+
+} // namespace
