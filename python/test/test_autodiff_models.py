@@ -21,6 +21,7 @@ import torch
 
 from ssm_testing import reference_models as rm
 from ssm_testing.compiled import REPO_ROOT
+from ssmc import safetensors_io as st
 
 SSM_COMPILE = REPO_ROOT / "build" / "bin" / "ssm-compile"
 SSM_OPT = REPO_ROOT / "build" / "bin" / "ssm-opt"
@@ -42,17 +43,17 @@ def _run(cmd):
     return proc.stdout
 
 
-def _compile_grad(tmp_path, variant, img, classes, batch, options):
+def _compile_grad(tmp_path, variant, img, classes, batch, options, dtype="f32"):
     """The .ssmb with `forward` and `forward_grad`, and the weight names."""
     common = [f"--model={variant}", f"--img={img}", f"--classes={classes}",
-              f"--batch={batch}"] + _option_args(options)
+              f"--batch={batch}", f"--dtype={dtype}"] + _option_args(options)
     forward = tmp_path / "forward.mlir"
     grad = tmp_path / "grad.mlir"
     out = tmp_path / "grad.ssmb"
     _run([SSM_COMPILE] + common + ["--compile-to=input", "-o", forward])
     _run([SSM_OPT, forward, "--ssm-autodiff=function=forward", "-o", grad])
     _run([SSM_COMPILE, grad, "--target=cpu", "-o", out])
-    lines = _run([SSM_COMPILE] + common + ["--print-weights"])
+    lines = _run([SSM_COMPILE] + common[:4] + _option_args(options) + ["--print-weights"])
     names = [line.split(" [")[0] for line in lines.splitlines()]
     return out, names
 
@@ -136,3 +137,42 @@ def test_full_size_224(runtime, tmp_path, variant):
     gradient entry's compile and the float64 reference), so opt-in."""
     errors = _check_gradients(runtime, tmp_path, variant, {}, 224, 1, classes=10)
     assert max(errors.values()) <= TOL_F32, errors
+
+
+@pytest.mark.parametrize("variant,options,img", [
+    ("vim-t", dict(embed_dim=16, depth=1), 32),
+    ("mambaout-femto", dict(dims=[8, 16, 24, 32], depths=[1, 1, 1, 1]), 32),
+])
+def test_model_gradients_bf16(runtime, tmp_path, variant, options, img):
+    """bf16 weights and image (widened to f32 inside): the gradients come back
+    in bf16, i.e. within bf16 rounding of float64 autograd on the same
+    bf16-rounded values."""
+    classes, batch = 5, 1
+    seed = zlib.crc32(variant.encode()) % (2**31)
+    path, names = _compile_grad(tmp_path, variant, img, classes, batch, options,
+                                dtype="bf16")
+    model = rm.build(variant, img=img, classes=classes, seed=seed, **options)
+    state = {k: st.float32_to_bf16(v.float().numpy())
+             for k, v in model.state_dict().items()}
+    model.load_state_dict({k: torch.from_numpy(st.bf16_to_float32(v))
+                           for k, v in state.items()})
+    ref = model.double().eval()
+    params = dict(ref.named_parameters())
+    rng = np.random.default_rng(seed + 1)
+    image = st.float32_to_bf16(rng.standard_normal((batch, 3, img, img)))
+    dlogits = rng.standard_normal((batch, classes)).astype(np.float32)
+
+    x = torch.from_numpy(st.bf16_to_float32(image)).double().requires_grad_(True)
+    logits = ref(x)
+    (logits * torch.from_numpy(dlogits).double()).sum().backward()
+
+    outs = runtime.load(path)("forward_grad",
+                              [image] + [state[n] for n in names] + [dlogits])
+    grads = [st.bf16_to_float32(g) for g in outs[1:]]
+    errors = {"image": _rel_err(grads[0], x.grad.numpy())}
+    for name, got in zip(names, grads[1:]):
+        errors[name] = _rel_err(got, params[name].grad.numpy())
+    worst = max(errors, key=errors.get)
+    print(f"{variant} bf16: worst {worst} {errors[worst]:.3g}")
+    assert errors[worst] <= 1e-2, errors
+    assert errors[worst] > 0  # the gradients really are bf16
