@@ -2,6 +2,7 @@
 
 #include "ssm/InitAll.h"
 
+#include "ssm/Autodiff/Passes.h"
 #include "ssm/Conversion/Passes.h"
 #include "ssm/Dialect/SSM/IR/SSMDialect.h"
 #include "ssm/Dialect/SSM/Transforms/Passes.h"
@@ -26,5 +27,6 @@ void mlir::ssm::registerSSMTargetInterfaces(DialectRegistry &registry) {
 void mlir::ssm::registerAllSSMPasses() {
   registerSSMConversionPasses();
   registerSSMPasses();
+  registerSSMAutodiffPasses();
   registerSSMPipelines();
 }

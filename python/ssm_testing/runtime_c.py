@@ -17,6 +17,8 @@ _DTYPES = {1: np.float32, 2: np.float16, 4: np.float64, 5: np.int32, 6: np.int64
            7: np.int8, 8: np.uint8, 9: np.bool_}
 _CODES = {np.dtype(v): k for k, v in _DTYPES.items()}
 _BF16 = 3
+# bfloat16 outputs come back as their uint16 bit patterns.
+_OUT_DTYPES = {**_DTYPES, _BF16: np.uint16}
 
 
 def _library(path: Optional[Path] = None) -> ctypes.CDLL:
@@ -113,7 +115,7 @@ class Module:
         try:
             results = []
             for i in range(lib.ssmrt_outputs_count(outs)):
-                dtype = np.dtype(_DTYPES[lib.ssmrt_outputs_dtype(outs, i)])
+                dtype = np.dtype(_OUT_DTYPES[lib.ssmrt_outputs_dtype(outs, i)])
                 rank = lib.ssmrt_outputs_rank(outs, i)
                 shape = tuple(lib.ssmrt_outputs_dims(outs, i)[k] for k in range(rank))
                 size = lib.ssmrt_outputs_byte_size(outs, i)

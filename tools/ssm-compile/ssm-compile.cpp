@@ -4,6 +4,7 @@
 //   ssm-compile model.mlir --compile-to=bufferized      (prints IR)
 //   ssm-compile --model=vim-t --img=224 --batch=8 --dtype=bf16 \
 //               --weights=vim-t.safetensors -o vim-t.ssmb
+//   ssm-compile --model=vim-t --grad -o vim-t-grad.ssmb  (+ forward_grad)
 //   ssm-compile --list-models | --model=vim-t --print-weights
 //   ssm-compile model.mlir --mlir-timing --mlir-print-ir-after-all
 //
@@ -12,6 +13,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "ssm/Autodiff/Autodiff.h"
 #include "ssm/Compiler/Compile.h"
 #include "ssm/Models/Models.h"
 
@@ -236,6 +238,13 @@ static cl::opt<bool> printWeights(
     "print-weights",
     cl::desc("print the model's weight names and shapes, then exit"),
     cl::init(false), cl::cat(modelCategory));
+static cl::opt<bool>
+    emitGrad("grad",
+             cl::desc("also emit <f>_grad for every public function f "
+                      "(ssm-autodiff): f's arguments and one adjoint per "
+                      "result in; f's results and the gradient of every "
+                      "floating-point tensor argument out"),
+             cl::init(false), cl::cat(compileCategory));
 static cl::opt<bool> emitStats("emit-stats",
                                cl::desc("print per-phase times and sizes"),
                                cl::init(false), cl::cat(compileCategory));
@@ -372,6 +381,9 @@ int main(int argc, char **argv) {
     module = parseSourceFile<ModuleOp>(sourceMgr, &context);
   }
   if (!module)
+    return 1;
+  if (emitGrad &&
+      failed(ssm::differentiateModule(*module, ssm::DifferentiateOptions())))
     return 1;
 
   FailureOr<ssm::CompileResult> result = ssm::compileModule(*module, options);

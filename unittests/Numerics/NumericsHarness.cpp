@@ -78,6 +78,8 @@ fmt::DType dtypeNamed(const std::string &name) {
     return fmt::DType::BF16;
   if (name == "f16")
     return fmt::DType::F16;
+  if (name == "f64")
+    return fmt::DType::F64;
   return fmt::DType::F32;
 }
 
@@ -86,7 +88,9 @@ std::vector<uint8_t> encode(const ssm::ref::Tensor &t, fmt::DType dtype) {
   std::vector<uint8_t> bytes(t.data.size() * fmt::dtypeSize(dtype));
   for (size_t i = 0; i < t.data.size(); ++i) {
     float f = float(t.data[i]);
-    if (dtype == fmt::DType::F32)
+    if (dtype == fmt::DType::F64)
+      std::memcpy(bytes.data() + 8 * i, &t.data[i], 8);
+    else if (dtype == fmt::DType::F32)
       std::memcpy(bytes.data() + 4 * i, &f, 4);
     else {
       uint16_t h = dtype == fmt::DType::BF16 ? toBF16(f) : toF16(f);
@@ -100,7 +104,9 @@ ssm::ref::Tensor decode(const std::vector<uint8_t> &bytes,
                         const fmt::TensorSpec &spec) {
   ssm::ref::Tensor t(spec.dims);
   for (size_t i = 0; i < t.data.size(); ++i) {
-    if (spec.dtype == fmt::DType::F32) {
+    if (spec.dtype == fmt::DType::F64) {
+      std::memcpy(&t.data[i], bytes.data() + 8 * i, 8);
+    } else if (spec.dtype == fmt::DType::F32) {
       float f;
       std::memcpy(&f, bytes.data() + 4 * i, 4);
       t.data[i] = f;
@@ -188,6 +194,18 @@ void Compiled::Impl::load(const std::string &ir) {
 Compiled::~Compiled() {
   if (impl->handle)
     dlclose(impl->handle);
+}
+
+std::vector<std::vector<int64_t>> Compiled::shapes(const std::string &function,
+                                                   bool inputs) const {
+  std::vector<std::vector<int64_t>> shapes;
+  auto it = impl->entries.find(function);
+  if (it == impl->entries.end())
+    return shapes;
+  for (const fmt::TensorSpec &spec :
+       inputs ? it->second.inputs : it->second.outputs)
+    shapes.push_back(spec.dims);
+  return shapes;
 }
 
 std::vector<ssm::ref::Tensor>

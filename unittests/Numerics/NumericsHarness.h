@@ -24,8 +24,8 @@ namespace ssm::numerics {
 std::string tensorType(const std::vector<int64_t> &shape,
                        const std::string &dtype);
 
-/// Rounds every value to the nearest value of `dtype` (f32, f16, bf16), so
-/// the compiled code and the reference see identical inputs.
+/// Rounds every value to the nearest value of `dtype` (f32, f16, bf16; f64
+/// keeps it), so the compiled code and the reference see identical inputs.
 ref::Tensor roundTo(ref::Tensor t, const std::string &dtype);
 
 /// One compiled module; functions are called by name. Test failures (compile
@@ -37,6 +37,9 @@ public:
   ~Compiled();
   std::vector<ref::Tensor> run(const std::string &function,
                                const std::vector<ref::Tensor> &args);
+  /// The input (or output) shapes of `function`; empty when unknown.
+  std::vector<std::vector<int64_t>> shapes(const std::string &function,
+                                           bool inputs = true) const;
 
 private:
   struct Impl;
