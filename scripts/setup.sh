@@ -14,8 +14,10 @@ PACKAGES=(
   # Tests: GoogleTest, Python test suite; clang + libFuzzer for the fuzz
   # targets (fuzz/, scripts/fuzz.sh).
   libgtest-dev python3-pytest clang-22 libfuzzer-22-dev
-  # Python bindings and their tests/references.
+  # Python bindings and their tests/references; venv + pip + setuptools +
+  # wheel for `pip install --no-build-isolation .` (setup.py).
   pybind11-dev python3-dev python3-numpy python3-torch
+  python3-venv python3-pip python3-setuptools python3-wheel
 )
 
 missing=()
