@@ -2,6 +2,8 @@
 
 #include "ssm/Compiler/Compile.h"
 
+#include "ssm/Autodiff/Autodiff.h"
+
 #include "ssm/Dialect/SSM/IR/SSMDialect.h"
 #include "ssm/Dialect/SSM/Transforms/Passes.h"
 #include "ssm/InitAll.h"
@@ -119,8 +121,9 @@ CompileResult textOf(ModuleOp module, std::string stats) {
 
 /// Matches the tensors of `file` to the entries' inputs by name and marks
 /// them embedded. Every tensor must name an input and match its type.
-LogicalResult embedWeights(ModuleOp module, const ssmrt::safetensors::File &file,
-                           StringRef path, std::vector<EntrySignature> &entries) {
+LogicalResult embedWeights(ModuleOp module,
+                           const ssmrt::safetensors::File &file, StringRef path,
+                           std::vector<EntrySignature> &entries) {
   std::set<std::string> used;
   std::string problems;
   for (EntrySignature &entry : entries) {
@@ -167,15 +170,13 @@ void dropNameAttrs(ModuleOp module) {
 /// kernels to PTX without the CUDA toolkit, or to HSACO code objects with
 /// LLVM 22's ld.lld and Debian's rocm-device-libs; the host functions
 /// become .ssmb schedules.
-FailureOr<CompileResult> compileGPU(ModuleOp module,
-                                    const CompileOptions &options,
-                                    StageRunner &stage,
-                                    std::vector<EntrySignature> &entries,
-                                    std::string &&stats) {
+FailureOr<CompileResult>
+compileGPU(ModuleOp module, const CompileOptions &options, StageRunner &stage,
+           std::vector<EntrySignature> &entries, std::string &&stats) {
   const bool amd = options.target == Target::AMDGPU;
   GPUPipelineOptions gpu;
-  gpu.chip = options.gpu.chip.empty() ? (amd ? "gfx942" : "sm_90")
-                                      : options.gpu.chip;
+  gpu.chip =
+      options.gpu.chip.empty() ? (amd ? "gfx942" : "sm_90") : options.gpu.chip;
   if (amd && !llvm::is_contained(amdgpuChips(), StringRef(gpu.chip))) {
     std::string chips;
     for (StringRef chip : amdgpuChips())
@@ -260,6 +261,9 @@ mlir::ssm::compileModule(ModuleOp module, const CompileOptions &options) {
   std::string stats;
   StageRunner stage{module, llvm::raw_string_ostream(stats),
                     options.configurePassManager};
+  if (options.gradients &&
+      failed(differentiateModule(module, DifferentiateOptions())))
+    return failure();
   if (options.phase == Phase::Input)
     return textOf(module, stats);
 
@@ -277,8 +281,8 @@ mlir::ssm::compileModule(ModuleOp module, const CompileOptions &options) {
       return module.emitError("cannot read weights: ")
              << file.status().toString();
     weights = std::move(*file);
-    if (failed(embedWeights(module, *weights, options.embedWeightsPath,
-                            *entries)))
+    if (failed(
+            embedWeights(module, *weights, options.embedWeightsPath, *entries)))
       return failure();
   }
 

@@ -172,8 +172,9 @@ PyCompileResult compile(const CompileRequest &request) {
 ssm::CompileOptions
 compileOptions(const std::string &target, const std::string &phase,
                const std::string &embedWeights, const std::string &cpu,
-               const std::string &linker, unsigned optLevel) {
+               const std::string &linker, unsigned optLevel, bool gradients) {
   ssm::CompileOptions options;
+  options.gradients = gradients;
   std::optional<ssm::Target> parsedTarget = ssm::parseTarget(target);
   if (!parsedTarget)
     raise(invalidArgumentClass, "unknown target '" + target + "' (expected " +
@@ -291,43 +292,47 @@ PYBIND11_MODULE(_ssm_compiler, m) {
       [](const std::string &text, const std::string &target,
          const std::string &phase, const std::string &embedWeights,
          const std::string &cpu, const std::string &linker, unsigned optLevel,
-         const std::string &sourceName) {
+         const std::string &sourceName, bool gradients) {
         CompileRequest request;
         request.irText = text;
         request.sourceName = sourceName;
-        request.options =
-            compileOptions(target, phase, embedWeights, cpu, linker, optLevel);
+        request.options = compileOptions(target, phase, embedWeights, cpu,
+                                         linker, optLevel, gradients);
         return compile(request);
       },
       py::arg("text"), py::arg("target") = "cpu", py::arg("phase") = "artifact",
       py::arg("embed_weights") = "", py::arg("cpu") = "host",
       py::arg("linker") = "", py::arg("opt_level") = 3,
-      py::arg("source_name") = "<string>",
+      py::arg("source_name") = "<string>", py::arg("gradients") = false,
       "Parses MLIR text and compiles it up to `phase`. embed_weights: a "
       ".safetensors path whose tensors become constants for the entry "
-      "inputs of the same name. Raises CompileError with the diagnostics.");
+      "inputs of the same name. gradients: also emit <f>_grad for every "
+      "public function (ssm-autodiff). Raises CompileError with the "
+      "diagnostics.");
 
   m.def(
       "compile_model",
       [](const std::string &model, const Options &options,
          const std::string &target, const std::string &phase,
          const std::string &embedWeights, const std::string &cpu,
-         const std::string &linker, unsigned optLevel) {
+         const std::string &linker, unsigned optLevel, bool gradients) {
         CompileRequest request;
         request.isModel = true;
         request.model = model;
         request.modelOptions = options;
-        request.options =
-            compileOptions(target, phase, embedWeights, cpu, linker, optLevel);
+        request.options = compileOptions(target, phase, embedWeights, cpu,
+                                         linker, optLevel, gradients);
         return compile(request);
       },
       py::arg("model"), py::arg("options") = Options{},
       py::arg("target") = "cpu", py::arg("phase") = "artifact",
       py::arg("embed_weights") = "", py::arg("cpu") = "host",
       py::arg("linker") = "", py::arg("opt_level") = 3,
+      py::arg("gradients") = false,
       "Builds a registered model variant with key=value overrides "
-      "(list of (key, value) strings) and compiles it. Unknown models, "
-      "keys or values raise InvalidArgumentError.");
+      "(list of (key, value) strings) and compiles it (gradients: also "
+      "forward_grad, see compile_ir). Unknown models, keys or values raise "
+      "InvalidArgumentError.");
 
   m.def(
       "phase_names",

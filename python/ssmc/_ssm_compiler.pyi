@@ -31,12 +31,12 @@ class CompileResult:
 
 def compile_ir(text: str, target: str = "cpu", phase: str = "artifact", embed_weights: str = "",
                cpu: str = "host", linker: str = "", opt_level: int = 3,
-               source_name: str = "<string>") -> CompileResult:
+               source_name: str = "<string>", gradients: bool = False) -> CompileResult:
     """Parses MLIR text and compiles it; CompileError carries the diagnostics."""
 
 def compile_model(model: str, options: _Options = ..., target: str = "cpu",
                   phase: str = "artifact", embed_weights: str = "", cpu: str = "host",
-                  linker: str = "", opt_level: int = 3) -> CompileResult:
+                  linker: str = "", opt_level: int = 3, gradients: bool = False) -> CompileResult:
     """Builds a registered model with (key, value) overrides and compiles it."""
 
 def phase_names() -> List[str]: ...

@@ -136,7 +136,7 @@ class _WeightsFile:
 def compile(model_name_or_ir: str, target: str = "cpu", output: Optional[PathLike] = None,
             weights: Union[PathLike, Mapping[str, Any], None] = None, phase: str = "artifact",
             *, cpu: str = "host", linker: str = "", opt_level: int = 3,
-            return_result: bool = False, **options: Any):
+            return_result: bool = False, gradients: bool = False, **options: Any):
     """Compiles a registered model or ssm MLIR text.
 
     model_name_or_ir: a name from :func:`models` ('vim-t', ...), MLIR text
@@ -160,6 +160,10 @@ def compile(model_name_or_ir: str, target: str = "cpu", output: Optional[PathLik
         an ld.lld path, LLVM -O level).
     return_result: return the low-level CompileResult (data, is_text, stats,
         workspace_bytes, diagnostics) instead of bytes/str.
+    gradients: also emit ``<f>_grad`` for every public function ``f``
+        (reverse-mode autodiff of the whole graph: takes f's inputs and one
+        adjoint per result, returns f's results and the gradient of every
+        floating-point input); :class:`ssmc.torch.Module` trains through it.
     **options: model hyper-parameters (Models.h keys): img, batch, classes,
         dtype ('f32'|'bf16'), embed_dim, depth, patch, stride, d_state, pool,
         pool_scale, dims, depths (lists welcome), ssm_ratio, mlp_ratio,
@@ -189,7 +193,8 @@ def compile(model_name_or_ir: str, target: str = "cpu", output: Optional[PathLik
     if is_ir and options:
         raise InvalidArgumentError(
             f"model options ({', '.join(options)}) apply to registered models, not to IR")
-    common = dict(target=target, phase=phase, cpu=cpu, linker=linker, opt_level=opt_level)
+    common = dict(target=target, phase=phase, cpu=cpu, linker=linker, opt_level=opt_level,
+                  gradients=bool(gradients))
     with _WeightsFile(weights) as weights_path:
         if is_ir:
             result = comp.compile_ir(source, embed_weights=weights_path,

@@ -17,11 +17,18 @@ compiled for nvptx); ``forward`` then reads the CUDA parameters and inputs in
 place through DLPack and returns CUDA tensors, without a host round trip
 (``ssmc.Module.invoke_with_buffers``). ``.cpu()`` moves it back.
 
-Inference only, for now: autograd through the compiled code is not supported
-yet. The parameters are created with ``requires_grad=False``, and ``forward``
-raises ``RuntimeError`` when gradient mode is on and a parameter or an input
-requires grad (run under ``torch.no_grad()`` / ``torch.inference_mode()``, or
-keep ``requires_grad`` off). Outputs never require grad.
+Training: a module compiled with gradients (``ssmc.compile(...,
+gradients=True)``, ``ssm-compile --grad``) carries ``<function>_grad``, the
+whole graph's reverse-mode derivative. Its parameters then require grad, and
+``forward`` under autograd is a ``torch.autograd.Function``: the compiled
+forward runs on the current parameter values, and ``backward`` runs the
+compiled gradient entry once and fills ``.grad`` of every parameter (and of
+inputs that require grad), so an unchanged PyTorch training loop (any
+optimizer, gradient accumulation) trains the compiled model. The gradient
+entry recomputes the forward (nothing is saved between the two calls). A
+module compiled without gradients is inference only: its parameters do not
+require grad, and ``forward`` raises ``RuntimeError`` when gradient mode is
+on and a parameter or an input requires grad.
 """
 
 from __future__ import annotations
@@ -38,6 +45,48 @@ from .errors import InvalidArgumentError
 __all__ = ["Module"]
 
 
+_FLOAT_DTYPES = ("f32", "f64", "f16", "bf16")
+
+
+class _CompiledFunction(torch.autograd.Function):
+    """forward: the compiled entry; backward: its compiled ``_grad`` entry.
+
+    apply(owner, *tensors): ``tensors`` are every input of the entry in
+    signature order (parameters included)."""
+
+    @staticmethod
+    def forward(ctx, owner: "Module", *tensors: torch.Tensor):
+        ctx.owner = owner
+        ctx.save_for_backward(*tensors)
+        outputs = owner._call(owner._function_name, [t.detach() for t in tensors], [])
+        return outputs if len(outputs) > 1 else outputs[0]
+
+    @staticmethod
+    def backward(ctx, *grad_outputs: torch.Tensor):
+        owner: Module = ctx.owner
+        tensors = ctx.saved_tensors
+        fn = owner._function_name
+        results = owner._ssm.signature[fn].outputs
+        adjoints = []
+        for spec, g in zip(results, grad_outputs):
+            if g is None:
+                g = torch.zeros(spec.shape, dtype=torch.float32)
+            adjoints.append(g.detach().to(torch.float32).contiguous())
+        outputs = owner._call(fn + "_grad", [t.detach() for t in tensors], adjoints)
+        grads = list(outputs[len(results):])
+        specs = owner._ssm.signature[fn].inputs
+        floats = [i for i, spec in enumerate(specs) if spec.dtype in _FLOAT_DTYPES]
+        if len(grads) != len(floats):  # pragma: no cover - a malformed module
+            raise RuntimeError(
+                f"'{fn}_grad' returned {len(grads)} gradients for {len(floats)} "
+                "floating-point inputs")
+        result: List[Optional[torch.Tensor]] = [None] * len(specs)
+        for i, g in zip(floats, grads):
+            if ctx.needs_input_grad[1 + i]:
+                result[i] = g.to(device=tensors[i].device, dtype=tensors[i].dtype)
+        return (None, *result)
+
+
 class _Scope(torch.nn.Module):
     """A level of a dotted weight name (``blocks``, ``blocks.0``, ...)."""
 
@@ -45,17 +94,18 @@ class _Scope(torch.nn.Module):
         raise RuntimeError("a parameter scope of ssmc.torch.Module is not callable")
 
 
-def _to_parameter(tensor: Any) -> torch.nn.Parameter:
+def _to_parameter(tensor: Any, requires_grad: bool = False) -> torch.nn.Parameter:
     """A Parameter sharing an ssmc.Tensor's (or a tensor's) memory."""
     if isinstance(tensor, torch.Tensor):
         t = tensor.detach()
     else:
         t = _runtime.to_torch(tensor)
-    return torch.nn.Parameter(t, requires_grad=False)
+    return torch.nn.Parameter(t, requires_grad=requires_grad and t.is_floating_point())
 
 
 class Module(torch.nn.Module):
-    """A compiled ssmc module as a ``torch.nn.Module`` (inference only).
+    """A compiled ssmc module as a ``torch.nn.Module`` (trainable when it
+    was compiled with gradients).
 
     Args:
         module_or_path: an :class:`ssmc.Module`, or a ``.ssmb`` path/bytes to
@@ -83,11 +133,13 @@ class Module(torch.nn.Module):
         # Plain attributes (not submodules / parameters).
         object.__setattr__(self, "_ssm", ssm)
         object.__setattr__(self, "_function_name", ssm._function(function))
+        trainable = self._function_name + "_grad" in ssm.functions
+        object.__setattr__(self, "_trainable", trainable)
         names: List[str] = []
         bound = ssm.weights
         for spec in ssm.signature[self._function_name].inputs:
             if spec.name in bound:
-                self._register_weight(spec.name, _to_parameter(bound[spec.name]))
+                self._register_weight(spec.name, _to_parameter(bound[spec.name], trainable))
                 names.append(spec.name)
         object.__setattr__(self, "_weight_names", names)
 
@@ -160,18 +212,58 @@ class Module(torch.nn.Module):
         specs = self._ssm.signature[self._function_name].inputs
         return [s for s in specs if s.name not in set(self._weight_names)]
 
+    @property
+    def trainable(self) -> bool:
+        """Whether the module carries the gradient entry ``<function>_grad``."""
+        return self._trainable
+
+    def _call(self, fn: str, tensors: List[torch.Tensor], adjoints: List[torch.Tensor]):
+        """Runs ``fn`` on the forward entry's inputs (signature order, by
+        name) followed by ``adjoints``; returns the outputs as a list."""
+        specs = self._ssm.signature[self._function_name].inputs
+        named = {spec.name: t for spec, t in zip(specs, tensors)}
+        extra = self._ssm.signature[fn].inputs[len(specs):]
+        named.update({spec.name: a for spec, a in zip(extra, adjoints)})
+        out = self._ssm(function=fn, return_type="torch", **named)
+        # Outputs share the runtime's buffers; clone so autograd owns them.
+        out = list(out) if isinstance(out, tuple) else [out]
+        return [o.clone() for o in out]
+
     def forward(self, *inputs: Any, **named: Any):
-        if torch.is_grad_enabled():
+        wants_grad = torch.is_grad_enabled() and (
+            any(p.requires_grad for _, p in self.named_weights()) or
+            any(isinstance(x, torch.Tensor) and x.requires_grad
+                for x in list(inputs) + list(named.values())))
+        if wants_grad and self._trainable:
+            params = dict(self.named_weights())
+            free = iter(inputs)
+            ordered = []
+            for spec in self._ssm.signature[self._function_name].inputs:
+                if spec.name in named:
+                    x = named[spec.name]
+                elif spec.name in params:
+                    x = params[spec.name]
+                else:
+                    try:
+                        x = next(free)
+                    except StopIteration:
+                        raise InvalidArgumentError(
+                            f"'{self._function_name}' needs input '{spec.name}'") from None
+                if not isinstance(x, torch.Tensor):
+                    x = torch.as_tensor(x)
+                ordered.append(x)
+            return _CompiledFunction.apply(self, *ordered)
+        if wants_grad:
             grad_params = [n for n, p in self.named_weights() if p.requires_grad]
             grad_inputs = [i for i, x in enumerate(list(inputs) + list(named.values()))
                            if isinstance(x, torch.Tensor) and x.requires_grad]
-            if grad_params or grad_inputs:
-                what = (f"parameters {grad_params[:5]}" if grad_params else
-                        f"input(s) {grad_inputs}")
-                raise RuntimeError(
-                    "ssmc.torch.Module is inference-only: autograd through compiled modules "
-                    f"is not supported yet, but {what} require grad. Run it under "
-                    "torch.no_grad() or torch.inference_mode(), or set requires_grad=False.")
+            what = (f"parameters {grad_params[:5]}" if grad_params else
+                    f"input(s) {grad_inputs}")
+            raise RuntimeError(
+                "this ssmc.torch.Module is inference-only (compiled without gradients: "
+                "ssmc.compile(..., gradients=True) or ssm-compile --grad makes it "
+                f"trainable), but {what} require grad. Run it under torch.no_grad() or "
+                "torch.inference_mode(), or set requires_grad=False.")
         args: Dict[str, Any] = {name: p.detach() for name, p in self.named_weights()}
         args.update(named)
         return self._ssm(*inputs, function=self._function_name, return_type="torch", **args)

@@ -301,6 +301,7 @@ int main(int argc, char **argv) {
   }
   options.phase = *phase;
   options.target = *target;
+  options.gradients = emitGrad;
   options.cpu.cpu = cpuName;
   options.cpu.linker = linkerPath;
   if (cpuOptLevel > 3) {
@@ -382,10 +383,6 @@ int main(int argc, char **argv) {
   }
   if (!module)
     return 1;
-  if (emitGrad &&
-      failed(ssm::differentiateModule(*module, ssm::DifferentiateOptions())))
-    return 1;
-
   FailureOr<ssm::CompileResult> result = ssm::compileModule(*module, options);
   if (failed(result))
     return 1;

@@ -76,6 +76,10 @@ struct CompileOptions {
   /// the --mlir-* flags there (IR printing, timing, statistics, crash
   /// reproducers). A failure stops the compilation. Null: nothing.
   std::function<LogicalResult(PassManager &)> configurePassManager;
+  /// Also emit `<f>_grad` for every public function `f` (ssm-autodiff with
+  /// its defaults: every floating-point tensor argument differentiated,
+  /// the results returned too) before compiling.
+  bool gradients = false;
 };
 
 /// What compileModule produced: IR text for IR phases, otherwise bytes (the
