@@ -16,7 +16,7 @@ PACKAGES=(
   libgtest-dev python3-pytest clang-22 libfuzzer-22-dev
   # Python bindings and their tests/references; venv + pip + setuptools +
   # wheel for `pip install --no-build-isolation .` (setup.py).
-  pybind11-dev python3-dev python3-numpy python3-torch python3-sklearn
+  pybind11-dev python3-dev python3-numpy python3-torch python3-sklearn python3-matplotlib
   python3-venv python3-pip python3-setuptools python3-wheel
 )
 

@@ -130,3 +130,32 @@ def test_inference_only_module_still_refuses_grad():
     assert not any(p.requires_grad for p in model.parameters())
     with pytest.raises(RuntimeError, match="inference-only"):
         model(torch.randn(1, 3, 16, 16, requires_grad=True))
+
+
+def test_digits_training_command(tmp_path):
+    """python3 -m ssmc.train: one epoch of a tiny Vim on the digits tracks the
+    PyTorch reference step for step, and its checkpoint round-trips."""
+    pytest.importorskip("sklearn.datasets", reason="python3-sklearn is not installed")
+    pytest.importorskip("matplotlib", reason="python3-matplotlib is not installed")
+    import json
+    from ssmc import train
+    out = tmp_path / "run"
+    assert train.main(["--model", "vim-t", "--model-option", "embed_dim=16",
+                       "--model-option", "depth=1", "--model-option", "patch=4",
+                       "--model-option", "stride=4", "--epochs", "1", "--out", str(out),
+                       "--compare-pytorch"]) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["first_50_loss_max_abs_dev"] < 1e-4
+    assert abs(summary["ssmc"]["accuracy"] - summary["pytorch"]["accuracy"]) <= 0.01
+    assert summary["ssmc"]["accuracy"] > 0.5
+    assert (out / "curves.png").stat().st_size > 1000
+    params, moments, step = train.load_checkpoint(out / "checkpoint.safetensors")
+    assert step == 1437 // 32
+    assert set(moments) == {f"optimizer.{k}.{n}" for n in params
+                            for k in ("exp_avg", "exp_avg_sq")}
+    # The checkpoint's weights give the same test accuracy in a fresh module.
+    blob = ssmc.compile("vim-t", img=16, classes=10, batch=32, embed_dim=16, depth=1,
+                        patch=4, stride=4)
+    net = st_torch.Module(blob, weights=params)
+    _, (xte, yte) = train.digits(16)
+    assert abs(train.evaluate(net, xte, yte, 32) - summary["ssmc"]["accuracy"]) < 1e-9
