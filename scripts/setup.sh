@@ -11,6 +11,9 @@ PACKAGES=(
   rocm-device-libs libamdhip64-5
   # Build tools.
   cmake ninja-build ccache g++ pkg-config
+  # Image decoding in the runtime's tooling library (ssmrt_image): the JPEG
+  # and PNG decoders PIL uses.
+  libjpeg62-turbo-dev libpng-dev
   # Tests: GoogleTest, Python test suite; clang + libFuzzer for the fuzz
   # targets (fuzz/, scripts/fuzz.sh).
   libgtest-dev python3-pytest clang-22 libfuzzer-22-dev

@@ -21,12 +21,16 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <random>
 #include <string>
 #include <unistd.h>
+#include <utility>
 #include <vector>
+
+#include <jpeglib.h>
 
 namespace ssmrt {
 namespace {
@@ -382,6 +386,14 @@ void expectError(const Bytes &file, const std::string &text,
       << image.status().toString();
 }
 
+/// Decodes and expects a `width` x `height` image.
+void expectDecodes(const Bytes &file, int64_t width, int64_t height) {
+  Expected<Image> image = decodeImage(file.data(), file.size());
+  ASSERT_TRUE(image.ok()) << image.status().toString();
+  EXPECT_EQ(image->width, width);
+  EXPECT_EQ(image->height, height);
+}
+
 /// A PNG of `s` whose IHDR body is edited by `edit`.
 Bytes withIhdr(PngSpec s, const std::function<void(Bytes &)> &edit) {
   Bytes png = encodePng(s, hashedSamples(s.bitDepth));
@@ -397,24 +409,21 @@ TEST(PngTest, HeaderErrors) {
   PngSpec s;
   s.width = 4;
   s.height = 3;
-  expectError(withIhdr(s, [](Bytes &b) { b[8] = 3; }),
-              "invalid bit depth 3 for color type 2");
-  expectError(withIhdr(s, [](Bytes &b) { b[9] = 5; }), "invalid color type 5");
-  expectError(withIhdr(s, [](Bytes &b) { b[3] = 0; }),
-              "invalid image size 0x3");
-  expectError(withIhdr(s, [](Bytes &b) { b[10] = 1; }),
-              "unknown compression method 1");
-  expectError(withIhdr(s, [](Bytes &b) { b[11] = 1; }),
-              "unknown filter method 1");
-  expectError(withIhdr(s, [](Bytes &b) { b[12] = 2; }),
-              "unknown interlace method 2");
-  expectError(withIhdr(s, [](Bytes &b) { b[0] = 0x80; }),
-              "exceeds the PNG limit");
+  // The messages are libpng's; each names what is wrong.
+  expectError(withIhdr(s, [](Bytes &b) { b[8] = 3; }), "PNG: Invalid IHDR");
+  expectError(withIhdr(s, [](Bytes &b) { b[9] = 5; }), "PNG: Invalid IHDR");
+  expectError(withIhdr(s, [](Bytes &b) { b[3] = 0; }), "PNG: Invalid IHDR");
+  expectError(withIhdr(s, [](Bytes &b) { b[10] = 1; }), "PNG: Invalid IHDR");
+  expectError(withIhdr(s, [](Bytes &b) { b[11] = 1; }), "PNG: Invalid IHDR");
+  expectError(withIhdr(s, [](Bytes &b) { b[12] = 2; }), "PNG: Invalid IHDR");
+  expectError(withIhdr(s, [](Bytes &b) { b[0] = 0x80; }), "out of range");
   // A bigger declared size: not enough image data.
-  expectError(withIhdr(s, [](Bytes &b) { b[7] = 4; }),
-              "image data is too short");
-  // A smaller one: too much.
-  expectError(withIhdr(s, [](Bytes &b) { b[7] = 2; }), "too much image data");
+  expectError(withIhdr(s, [](Bytes &b) { b[7] = 4; }), "Not enough image data");
+  // A smaller one: libpng ignores the extra data (a warning).
+  Bytes shorter = withIhdr(s, [](Bytes &b) { b[7] = 2; });
+  Expected<Image> two = decodeImage(shorter.data(), shorter.size());
+  ASSERT_TRUE(two.ok()) << two.status().toString();
+  EXPECT_EQ(two->height, 2);
   DecodeOptions small;
   small.maxPixels = 11;
   expectError(encodePng(s, hashedSamples(8)), "exceeds the limit of 11 pixels",
@@ -434,39 +443,39 @@ TEST(PngTest, ChunkErrors) {
   expectError(bad, "bad signature");
   bad = good;
   bad[good.size() - 20] ^= 1; // inside the IDAT data
-  expectError(bad, "CRC mismatch in chunk 'IDAT'");
+  expectError(bad, "IDAT: incorrect data check");
   bad = good;
   bad[12] = 'J'; // IHDR -> JHDR
-  expectError(bad, "CRC mismatch in chunk 'JHDR'");
+  expectError(bad, "JHDR: CRC error");
   DecodeOptions lax;
   lax.verifyChecksums = false;
-  expectError(bad, "the first chunk is 'JHDR'", StatusCode::DataLoss, lax);
+  expectError(bad, "JHDR: unhandled critical chunk", StatusCode::DataLoss, lax);
   // Chunk length past the end of the file.
   bad = good;
   bad[33 + 1] = 0x10;
-  expectError(bad, "truncated chunk 'IDAT'");
+  expectError(bad, "PNG: truncated file");
 
   Bytes noIdat(good.begin(), good.begin() + 33);
   putChunk(noIdat, "IEND", {});
-  expectError(noIdat, "no IDAT chunk");
+  expectError(noIdat, "IEND: out of place");
 
   Bytes unknown(good.begin(), good.begin() + 33);
   putChunk(unknown, "ABCD", {1});
   unknown.insert(unknown.end(), good.begin() + 33, good.end());
-  expectError(unknown, "unknown critical chunk 'ABCD'");
+  expectError(unknown, "ABCD: unhandled critical chunk");
 
   PngSpec p = s;
   p.colorType = 3;
   Bytes noPalette = encodePng(p, hashedSamples(8));
-  expectError(noPalette, "palette image without a PLTE chunk");
+  expectError(noPalette, "Missing PLTE before IDAT");
   p.palette = Bytes(7, 1);
-  expectError(encodePng(p, hashedSamples(8)),
-              "PLTE chunk has invalid length 7");
+  expectError(encodePng(p, hashedSamples(8)), "PLTE: invalid");
+  // A PLTE chunk in a grayscale image is ignored (libpng only warns).
   PngSpec g = s;
   g.colorType = 0;
   g.palette = paletteOf(4);
-  expectError(encodePng(g, hashedSamples(8)),
-              "PLTE chunk in a grayscale image");
+  Bytes grayPlte = encodePng(g, hashedSamples(8));
+  EXPECT_TRUE(decodeImage(grayPlte.data(), grayPlte.size()).ok());
 
   // IDAT chunks separated by another chunk.
   s.idatChunk = 10;
@@ -475,7 +484,7 @@ TEST(PngTest, ChunkErrors) {
   Bytes text;
   putChunk(text, "tEXt", {'a', 0, 'b'});
   split.insert(split.begin() + long(second), text.begin(), text.end());
-  expectError(split, "IDAT chunks are not consecutive");
+  expectError(split, "PNG: ");
 }
 
 TEST(PngTest, FilterAndZlibErrors) {
@@ -486,12 +495,12 @@ TEST(PngTest, FilterAndZlibErrors) {
   Bytes badFilter = raw;
   badFilter[0] = 7;
   expectError(pngWithStream(s, zlibStored(badFilter)),
-              "invalid filter type 7 in row 0");
+              "bad adaptive filter value");
 
   Bytes stream = zlibStored(raw);
   Bytes bad = stream;
   bad[stream.size() - 1] ^= 0xFF;
-  expectError(pngWithStream(s, bad), "Adler-32 checksum mismatch");
+  expectError(pngWithStream(s, bad), "IDAT: incorrect data check");
   DecodeOptions lax;
   lax.verifyChecksums = false;
   EXPECT_TRUE(decodeImage(pngWithStream(s, bad).data(),
@@ -499,23 +508,23 @@ TEST(PngTest, FilterAndZlibErrors) {
                   .ok());
   bad = stream;
   bad[1] ^= 1;
-  expectError(pngWithStream(s, bad), "zlib stream: corrupt header");
+  expectError(pngWithStream(s, bad), "IDAT: incorrect header check");
   bad = stream;
   bad[0] = 0x79;
-  expectError(pngWithStream(s, bad), "unknown compression method 9");
+  expectError(pngWithStream(s, bad), "IDAT: incorrect header check");
   bad = stream;
   bad[1] = 0x20; // FDICT, fix the check bits
   bad[1] = static_cast<uint8_t>(bad[1] + (31 - (0x78 * 256 + bad[1]) % 31));
-  expectError(pngWithStream(s, bad), "preset dictionary");
+  expectError(pngWithStream(s, bad), "IDAT: missing LZ dictionary");
   bad = stream;
   bad[2] = 0x07; // BFINAL, BTYPE 3
-  expectError(pngWithStream(s, bad), "invalid block type 3");
+  expectError(pngWithStream(s, bad), "IDAT: invalid block type");
   bad = stream;
   bad[5] ^= 1; // NLEN
-  expectError(pngWithStream(s, bad), "LEN != ~NLEN");
+  expectError(pngWithStream(s, bad), "IDAT: invalid stored block lengths");
   bad = stream;
   bad.resize(bad.size() - 2);
-  expectError(pngWithStream(s, bad), "missing Adler-32");
+  expectError(pngWithStream(s, bad), "Not enough image data");
 }
 
 /// Writes deflate bits (LSB first; Huffman codes MSB first).
@@ -560,7 +569,7 @@ TEST(PngTest, CorruptHuffmanCodes) {
     for (int i = 0; i < 19; ++i)
       w.bits(1, 3); // all lengths 1
     expectError(pngWithStream(s, zlibOf(w.out)),
-                "over-subscribed code-length Huffman code");
+                "IDAT: invalid code lengths set");
   }
   { // Fixed block starting with a back-reference: nothing to copy yet.
     BitWriter w;
@@ -568,14 +577,15 @@ TEST(PngTest, CorruptHuffmanCodes) {
     w.bits(1, 2); // fixed
     w.code(1, 7); // symbol 257: length 3
     w.code(0, 5); // distance code 0: distance 1
-    expectError(pngWithStream(s, zlibOf(w.out)), "distance too far back");
+    expectError(pngWithStream(s, zlibOf(w.out)), "PNG: IDAT: ");
   }
   { // Fixed block with the invalid length symbol 286.
     BitWriter w;
     w.bits(1, 1);
     w.bits(1, 2);
     w.code(0xC6, 8); // 280 + 6 = 286: 8-bit codes 11000000 + 6
-    expectError(pngWithStream(s, zlibOf(w.out)), "invalid length code");
+    expectError(pngWithStream(s, zlibOf(w.out)),
+                "IDAT: invalid literal/length code");
   }
   { // Dynamic block: a repeat code with no previous length.
     BitWriter w;
@@ -591,7 +601,7 @@ TEST(PngTest, CorruptHuffmanCodes) {
     w.code(1, 1); // symbol 16 (codes: 0 -> '0', 16 -> '1')
     w.bits(0, 2);
     expectError(pngWithStream(s, zlibOf(w.out)),
-                "repeat code with no previous length");
+                "IDAT: invalid bit length repeat");
   }
 }
 
@@ -634,7 +644,7 @@ TEST(PngTest, RandomCorruptionNeverCrashes) {
 // JPEG
 //===----------------------------------------------------------------------===//
 
-TEST(JpegTest, MatchesPilWithinTwoLevels) {
+TEST(JpegTest, MatchesPilExactly) {
   int checked = 0;
   for (const data::EmbeddedImage &e : data::kImages) {
     if (!e.jpeg)
@@ -643,11 +653,8 @@ TEST(JpegTest, MatchesPilWithinTwoLevels) {
     ASSERT_TRUE(image.ok()) << e.name << ": " << image.status().toString();
     ASSERT_EQ(image->width, e.width) << e.name;
     ASSERT_EQ(image->height, e.height) << e.name;
-    const uint8_t *want = u8(e.pixels);
-    int worst = 0;
-    for (size_t i = 0; i < image->pixels.size(); ++i)
-      worst = std::max(worst, std::abs(int(image->pixels[i]) - int(want[i])));
-    EXPECT_LE(worst, 2) << e.name;
+    EXPECT_EQ(image->pixels, bytesOf(e.pixels, size_t(e.width) * e.height * 3))
+        << e.name;
     ++checked;
   }
   EXPECT_EQ(checked, 15);
@@ -677,27 +684,87 @@ size_t findSegment(const Bytes &jpeg, uint8_t code) {
   std::abort();
 }
 
-TEST(JpegTest, UnsupportedCodingIsAClearError) {
+/// `jpeg` losslessly re-encoded by libjpeg (the same DCT coefficients):
+/// progressive and/or arithmetic-coded. libjpeg's default error handler
+/// exits, which is fine for the valid test inputs.
+Bytes transcodeJpeg(const Bytes &jpeg, bool progressive, bool arithmetic) {
+  jpeg_decompress_struct src;
+  jpeg_error_mgr srcErr;
+  src.err = jpeg_std_error(&srcErr);
+  jpeg_create_decompress(&src);
+  jpeg_mem_src(&src, jpeg.data(), static_cast<unsigned long>(jpeg.size()));
+  jpeg_read_header(&src, TRUE);
+  jvirt_barray_ptr *coefficients = jpeg_read_coefficients(&src);
+  jpeg_compress_struct dst;
+  jpeg_error_mgr dstErr;
+  dst.err = jpeg_std_error(&dstErr);
+  jpeg_create_compress(&dst);
+  unsigned char *buffer = nullptr;
+  unsigned long size = 0;
+  jpeg_mem_dest(&dst, &buffer, &size);
+  jpeg_copy_critical_parameters(&src, &dst);
+  if (progressive)
+    jpeg_simple_progression(&dst);
+  dst.arith_code = arithmetic ? TRUE : FALSE;
+  jpeg_write_coefficients(&dst, coefficients);
+  jpeg_finish_compress(&dst);
+  jpeg_destroy_compress(&dst);
+  jpeg_finish_decompress(&src);
+  jpeg_destroy_decompress(&src);
+  Bytes out(buffer, buffer + size);
+  std::free(buffer);
+  return out;
+}
+
+TEST(JpegTest, ProgressiveAndArithmeticMatchPil) {
+  // The same coefficients as the PIL-encoded files give PIL's pixels.
+  for (const char *name : {"jpeg_420", "jpeg_444", "jpeg_gray"})
+    for (auto [progressive, arithmetic] :
+         {std::pair{true, false}, {false, true}, {true, true}}) {
+      const data::EmbeddedImage &e = embedded(name);
+      Bytes file =
+          transcodeJpeg(bytesOf(e.data, e.size), progressive, arithmetic);
+      // SOF2 (progressive Huffman), SOF9 or SOF10 (arithmetic).
+      uint8_t sof = progressive ? (arithmetic ? 0xCA : 0xC2) : 0xC9;
+      ASSERT_EQ(file[findSegment(file, sof)], 0xFF) << name;
+      Expected<Image> image = decodeImage(file.data(), file.size());
+      ASSERT_TRUE(image.ok()) << name << ": " << image.status().toString();
+      EXPECT_EQ(image->pixels,
+                bytesOf(e.pixels, size_t(e.width) * e.height * 3))
+          << name << (progressive ? " progressive" : "")
+          << (arithmetic ? " arithmetic" : "");
+    }
+  // PIL's own progressive encoding and cjpeg's arithmetic coding.
   Bytes progressive =
       bytesOf(data::kProgressiveJpeg, sizeof(data::kProgressiveJpeg) - 1);
-  expectError(progressive, "unsupported: progressive JPEG",
-              StatusCode::Unimplemented);
+  Expected<Image> p = decodeImage(progressive.data(), progressive.size());
+  ASSERT_TRUE(p.ok()) << p.status().toString();
+  EXPECT_EQ(p->width, 19);
+  EXPECT_EQ(p->height, 13);
   Bytes arithmetic =
       bytesOf(data::kArithmeticJpeg, sizeof(data::kArithmeticJpeg) - 1);
-  expectError(arithmetic, "unsupported: arithmetic-coded JPEG",
-              StatusCode::Unimplemented);
+  Expected<Image> a = decodeImage(arithmetic.data(), arithmetic.size());
+  ASSERT_TRUE(a.ok()) << a.status().toString();
+  EXPECT_EQ(a->width, 13);
+  EXPECT_EQ(a->height, 11);
+}
+
+TEST(JpegTest, UnsupportedCodingIsAClearError) {
+  // The messages are libjpeg's.
   Bytes twelve = embeddedBytes("jpeg_420");
   twelve[findSegment(twelve, 0xC0) + 4] = 12;
-  expectError(twelve, "unsupported: 12-bit JPEG", StatusCode::Unimplemented);
+  expectError(twelve, "unsupported: Unsupported JPEG data precision 12",
+              StatusCode::Unimplemented);
   Bytes dnl = embeddedBytes("jpeg_420");
   size_t sof = findSegment(dnl, 0xC0);
   dnl[sof + 5] = dnl[sof + 6] = 0; // height 0
-  expectError(dnl, "DNL", StatusCode::Unimplemented);
+  expectError(dnl, "DNL not supported", StatusCode::Unimplemented);
   // Luma 3x2 with chroma 2x1: 3 is not a multiple of 2.
   Bytes odd = embeddedBytes("jpeg_420");
   odd[sof + 11] = 0x32;
   odd[sof + 14] = 0x21;
-  expectError(odd, "not a divisor", StatusCode::Unimplemented);
+  expectError(odd, "Fractional sampling not implemented",
+              StatusCode::Unimplemented);
 }
 
 TEST(JpegTest, TruncatedAtEveryByte) {
@@ -719,20 +786,19 @@ TEST(JpegTest, CorruptHuffmanTable) {
   bad[dht + 5] = 2;
   bad[dht + 6] = 0;
   bad[dht + 7] = 4;
-  expectError(bad,
-              "corrupt Huffman table (DC table 0): more codes of length 1");
+  expectError(bad, "JPEG: Bogus Huffman table definition");
   bad = jpeg;
   for (int i = 0; i < 16; ++i)
     bad[dht + 5 + size_t(i)] = 17; // 272 codes
-  expectError(bad, "at most 256");
+  expectError(bad, "JPEG: Bogus Huffman table definition");
   bad = jpeg;
   bad[dht + 4] = 0x25; // class 2
-  expectError(bad, "DHT: invalid table class/id");
+  expectError(bad, "JPEG: Bogus DHT index 37");
   // A scan referring to a table that was never defined.
   bad = jpeg;
   size_t sos = findSegment(bad, 0xDA);
   bad[sos + 6] = 0x33;
-  expectError(bad, "undefined Huffman table");
+  expectError(bad, "JPEG: Huffman table 0x03 was not defined");
 }
 
 TEST(JpegTest, CorruptEntropyData) {
@@ -745,12 +811,14 @@ TEST(JpegTest, CorruptEntropyData) {
     bad[i] = 0xFF;
     bad[i + 1] = 0x00;
   }
-  expectError(bad, "invalid DC Huffman code");
+  // libjpeg only warns and fills in what it cannot decode; decodeImage keeps
+  // the image (only a premature end of the file is an error).
+  expectDecodes(bad, 19, 13);
   // The scan data cut short by an early EOI.
   bad.assign(jpeg.begin(), jpeg.begin() + long(start + 3));
   bad.push_back(0xFF);
   bad.push_back(0xD9);
-  expectError(bad, "truncated or corrupt entropy-coded data");
+  expectDecodes(bad, 19, 13);
 }
 
 TEST(JpegTest, RestartMarkers) {
@@ -765,47 +833,46 @@ TEST(JpegTest, RestartMarkers) {
   ASSERT_NE(rst, 0u);
   Bytes bad = jpeg;
   bad[rst + 1] = 0xD3;
-  expectError(bad, "expected RST0 marker");
-  // Without the DRI segment the RST markers are unexpected in the data.
+  expectDecodes(bad, 19, 13); // libjpeg resynchronizes
+  // Without the DRI segment the RST markers are unexpected in the data:
   bad = jpeg;
   size_t dri = findSegment(bad, 0xDD);
   bad.erase(bad.begin() + long(dri), bad.begin() + long(dri + 6));
-  Expected<Image> image = decodeImage(bad.data(), bad.size());
-  EXPECT_FALSE(image.ok());
+  expectDecodes(bad, 19, 13); // libjpeg skips them
 }
 
 TEST(JpegTest, StructureErrors) {
   Bytes jpeg = embeddedBytes("jpeg_420");
-  expectError({0xFF, 0xD8, 0xFF, 0xD9}, "EOI before any frame header");
+  expectError({0xFF, 0xD8, 0xFF, 0xD9}, "JPEG datastream contains no image");
   Bytes noSof = jpeg;
   size_t sof = findSegment(noSof, 0xC0);
   size_t sofLength = 2 + ((size_t(noSof[sof + 2]) << 8) | noSof[sof + 3]);
   noSof.erase(noSof.begin() + long(sof), noSof.begin() + long(sof + sofLength));
-  expectError(noSof, "scan (SOS) before the frame header");
+  expectError(noSof, "SOS before SOF");
   Bytes bad = jpeg;
   bad[sof + 7] = bad[sof + 8] = 0;
-  expectError(bad, "image width is 0");
+  expectError(bad, "Empty JPEG image", StatusCode::Unimplemented);
   bad = jpeg;
   bad[sof + 9] = 4;
-  expectError(bad, "does not match its 4 components");
+  expectError(bad, "Bogus marker length");
   bad = jpeg;
   bad[sof + 11] = 0x50;
-  expectError(bad, "invalid sampling factors 5x0");
+  expectError(bad, "Bogus sampling factors");
   bad = jpeg;
   bad[sof + 13] = bad[sof + 10]; // duplicate component id
-  expectError(bad, "duplicate component id");
+  expectError(bad, "Invalid component ID 2 in SOS");
   size_t dqt = findSegment(jpeg, 0xDB);
   bad = jpeg;
   bad[dqt + 3] = 0x30; // DQT longer than the file allows
   bad[dqt + 2] = 0x30;
-  expectError(bad, "truncated segment");
+  expectError(bad, "Bogus DQT index 15");
   bad = jpeg;
   size_t sos = findSegment(bad, 0xDA);
   bad[sos + 5] = 9; // unknown component id
-  expectError(bad, "SOS: unknown component id 9");
+  expectError(bad, "Invalid component ID 9 in SOS");
   bad = jpeg;
   bad[sos + bad[sos + 3] - 1] = 1; // Ss = 1: not sequential
-  expectError(bad, "invalid for a sequential JPEG");
+  expectDecodes(bad, 19, 13);      // libjpeg warns only
   DecodeOptions small;
   small.maxPixels = 100;
   expectError(jpeg, "exceeds the limit of 100 pixels",

@@ -1,35 +1,27 @@
 //===- image.h - PNG/JPEG decoding and classifier preprocessing -*- C++ -*-===//
 //
-// Part of the ssmc project. Image input for the runtime, with no third-party
-// libraries:
+// Part of the ssmc project. Image input for ssm-run, the Python package and
+// tools: the ssmrt_image library (libjpeg-turbo, libpng), not part of the core
+// runtime library that deployments link.
 //
-//  - decodeImage(): PNG and JPEG bytes to 8-bit RGB, interleaved, row-major.
-//      PNG:  bit depths 1/2/4/8/16, color types gray, gray+alpha, RGB, RGBA and
-//            palette, Adam7 interlacing; its own zlib inflate (stored, fixed
-//            and dynamic Huffman blocks). Chunk CRCs and the zlib Adler-32
-//            are verified unless DecodeOptions::verifyChecksums is false;
-//            lengths, chunk order and the amount of image data always are.
-//            16-bit samples keep their high byte (like PIL's "RGB;16B"); the
-//            alpha channel and tRNS are dropped (not composited); gray is
-//            replicated; 1/2/4-bit gray is scaled to 0..255; palette indices
-//            past the end of PLTE give gray (i, i, i), as in PIL.
-//      JPEG: baseline and extended sequential Huffman (SOF0/SOF1), 8-bit
-//            precision, 1 component (gray) or 3 (YCbCr, or RGB when an Adobe
-//            APP14 transform 0 or component ids 'R','G','B' say so), any
-//            sampling factors 1..4 that divide the largest ones (4:4:4,
-//            4:2:2, 4:2:0, 4:4:0, 4:1:1, ...), interleaved and
-//            non-interleaved scans, restart markers; APPn/COM segments are
-//            skipped. Chroma is upsampled like libjpeg's default "fancy"
-//            (triangle) upsampling for 2x factors, by replication otherwise;
-//            the IDCT is a float one, so pixels can differ from libjpeg's
-//            integer IDCT by about one level. Progressive, lossless,
-//            hierarchical, arithmetic-coded, 12-bit and CMYK JPEGs are
-//            rejected with an Unimplemented error ("unsupported: progressive
-//            JPEG", ...). EXIF orientation is not applied (neither does PIL's
-//            Image.open).
-//    Malformed or truncated input gives a DataLoss error that says what is
-//    wrong; no input makes the decoders read out of bounds. Images larger
-//    than DecodeOptions::maxPixels are refused before anything is allocated.
+//  - decodeImage(): PNG and JPEG bytes to 8-bit RGB, interleaved, row-major,
+//      with the libraries PIL uses and PIL's conversions, so the pixels are
+//      PIL's Image.open(...).convert("RGB") exactly.
+//      PNG:  libpng; every bit depth, color type and Adam7. 16-bit samples keep
+//            their high byte (like PIL's "RGB;16B"); the alpha channel and
+//            tRNS are dropped (not composited); gray is replicated; 1/2/4-bit
+//            gray is scaled to 0..255; palette indices past the end of PLTE
+//            give gray (i, i, i), as in PIL. DecodeOptions::verifyChecksums
+//            false ignores chunk CRCs and the zlib Adler-32.
+//      JPEG: libjpeg-turbo with its default settings (integer IDCT, fancy
+//            upsampling): baseline, extended, progressive and arithmetic-coded,
+//            gray, YCbCr and RGB. 12-bit and lossless JPEGs are Unimplemented;
+//            CMYK/YCCK is refused. Corrupt entropy-coded data libjpeg recovers
+//            from (a warning) still decodes; a file that ends early does not.
+//            EXIF orientation is not applied (neither does PIL's Image.open).
+//    Malformed or truncated input gives a DataLoss error with the library's
+//    message ("PNG: ..." / "JPEG: ..."). Images larger than
+//    DecodeOptions::maxPixels are refused before the pixels are allocated.
 //
 //  - preprocess(): the torchvision ImageNet transform on a PIL image,
 //      Resize(resize, BICUBIC) -> CenterCrop(crop) -> ToTensor() ->
