@@ -13,7 +13,11 @@ grey levels) are split 80/20 with a fixed seed, upscaled bilinearly to
 and the test accuracy, and writes ``checkpoint.safetensors`` (parameters under
 their official names, AdamW's moments as ``optimizer.exp_avg.<name>`` /
 ``optimizer.exp_avg_sq.<name>``, the step in the metadata) and
-``curves.png`` (loss and accuracy). ``--compare-pytorch`` trains the
+``curves.png`` (loss and accuracy). Data parallel: ``torchrun --nproc_per_node=N -m ssmc.train ...`` (or
+``python3 -m torch.distributed.run``) runs one rank per process over gloo,
+each on ``--batch / N`` images of every global batch of ``--batch``, with
+the model in ``DistributedDataParallel``; rank 0 logs and writes.
+``--compare-pytorch`` trains the
 repository's PyTorch reference implementation of the same model from the same
 initialization on the same batches and reports both accuracies, wall times
 and the deviation of the first 50 losses (``summary.json``).
@@ -93,8 +97,14 @@ def evaluate(net, images, labels, batch: int) -> float:
 
 
 def train(net, named, data, args, label: str, log=True) -> Dict[str, object]:
-    """The loop shared by the compiled model and its PyTorch reference."""
+    """The loop shared by the compiled model and its PyTorch reference. Data
+    parallel (args.world > 1): each rank takes its slice of every global
+    batch, DistributedDataParallel averages the gradients, rank 0 logs and
+    writes."""
     (xtr, ytr), (xte, yte) = data
+    world, rank = getattr(args, "world", 1), getattr(args, "rank", 0)
+    local = args.batch // world
+    log = log and rank == 0
     opt = torch.optim.AdamW(_groups(named, args.weight_decay), lr=args.lr,
                             betas=(0.9, 0.999))
     steps_per_epoch = len(ytr) // args.batch
@@ -112,7 +122,7 @@ def train(net, named, data, args, label: str, log=True) -> Dict[str, object]:
         order = torch.randperm(len(ytr), generator=g)
         epoch_loss = 0.0
         for k in range(steps_per_epoch):
-            idx = order[k * args.batch:(k + 1) * args.batch]
+            idx = order[k * args.batch:(k + 1) * args.batch][rank * local:(rank + 1) * local]
             x, y = xtr[idx], ytr[idx]
             opt.zero_grad()
             loss = torch.nn.functional.cross_entropy(net(x.to(args.dtype)), y,
@@ -121,16 +131,20 @@ def train(net, named, data, args, label: str, log=True) -> Dict[str, object]:
             opt.step()
             schedule.step()
             step += 1
+            if world > 1:  # the global batch's mean loss, for the log
+                loss = loss.detach().clone()
+                torch.distributed.all_reduce(loss)
+                loss /= world
             losses.append(loss.item())
             epoch_loss += loss.item()
             if log:
                 _bar(k + 1, steps_per_epoch, f"{label} epoch {epoch + 1}/{args.epochs} "
                      f"loss {loss.item():.4f}")
-        acc = evaluate(lambda x: net(x.to(args.dtype)), xte, yte, args.batch)
+        acc = evaluate(lambda x: net(x.to(args.dtype)), xte, yte, local)
         curve.append((epoch + 1, epoch_loss / steps_per_epoch, acc))
         if log:
             sys.stderr.write(f"  test accuracy {acc:.4f}\n")
-        if args.out and label == "ssmc":
+        if args.out and label == "ssmc" and rank == 0:
             save_checkpoint(os.path.join(args.out, "checkpoint.safetensors"), named, opt, step)
             _st.save_file({n: p.detach().numpy().astype(np.float32) for n, p in named},
                           os.path.join(args.out, "weights.safetensors"),
@@ -189,6 +203,16 @@ def main(argv=None) -> int:
     p.add_argument("--compare-pytorch", action="store_true")
     args = p.parse_args(argv)
     args.dtype = torch.float32
+    # Under torchrun: one process per rank, gloo between CPU processes.
+    args.world = int(os.environ.get("WORLD_SIZE", "1"))
+    args.rank = 0
+    if args.world > 1:
+        if args.batch % args.world:
+            p.error(f"--batch {args.batch} must be a multiple of the {args.world} ranks")
+        if args.compare_pytorch:
+            p.error("--compare-pytorch runs in a single process")
+        torch.distributed.init_process_group("gloo")
+        args.rank = torch.distributed.get_rank()
     options = {}
     for kv in args.model_option:
         k, _, v = kv.partition("=")
@@ -202,14 +226,21 @@ def main(argv=None) -> int:
     ref = rm.build(args.model, img=args.img, classes=10, seed=args.seed, **options)
     init = {k: v.detach().float().numpy().copy() for k, v in ref.state_dict().items()}
     t0 = time.monotonic()
-    blob = _compile(args.model, gradients=True, img=args.img, classes=10, batch=args.batch,
-                    **options)
+    blob = _compile(args.model, gradients=True, img=args.img, classes=10,
+                    batch=args.batch // args.world, **options)
     compile_s = time.monotonic() - t0
-    net = Module(blob, weights={k: v.copy() for k, v in init.items()}, threads=args.threads)
-    print(f"{args.model} {options or ''}: {sum(v.size for v in init.values()):,} parameters, "
-          f"compiled with gradients in {compile_s:.1f} s; {len(data[0][1])} training / "
-          f"{len(data[1][1])} test digits at {args.img}x{args.img}", flush=True)
-    runs = {"ssmc": train(net, list(net.named_weights()), data, args, "ssmc")}
+    module = Module(blob, weights={k: v.copy() for k, v in init.items()}, threads=args.threads)
+    named = list(module.named_weights())
+    net = (torch.nn.parallel.DistributedDataParallel(module) if args.world > 1 else module)
+    if args.rank == 0:
+        print(f"{args.model} {options or ''}: {sum(v.size for v in init.values()):,} parameters, "
+              f"compiled with gradients in {compile_s:.1f} s; {len(data[0][1])} training / "
+              f"{len(data[1][1])} test digits at {args.img}x{args.img}"
+              f"{f', {args.world} ranks' if args.world > 1 else ''}", flush=True)
+    runs = {"ssmc": train(net, named, data, args, "ssmc")}
+    if args.rank != 0:
+        torch.distributed.destroy_process_group()
+        return 0
     summary = {"model": args.model, "options": options, "compile_s": compile_s,
                "ssmc": {k: v for k, v in runs["ssmc"].items() if k in ("accuracy", "seconds")}}
     if args.compare_pytorch:
@@ -232,6 +263,8 @@ def main(argv=None) -> int:
                  f"{summary['first_50_loss_max_abs_dev']:.2e}")
     print(line)
     print(f"checkpoint, curves, summary: {args.out}/")
+    if args.world > 1:
+        torch.distributed.destroy_process_group()
     return 0
 
 

@@ -93,3 +93,34 @@ def test_ddp_gloo_matches_single_process(tmp_path):
         assert (got - want).abs().max().item() <= 1e-5 * max(scale, 1e-30), name
         moved += not np.allclose(want.numpy(), weights[name])
     assert moved > len(weights) // 2, "the steps did not change the parameters"
+
+
+def test_ddp_training_command(tmp_path):
+    """python3 -m ssmc.train under torchrun's environment (two ranks, gloo)
+    writes the same weights as one process over the same global batches."""
+    pytest.importorskip("sklearn.datasets", reason="python3-sklearn is not installed")
+    pytest.importorskip("matplotlib", reason="python3-matplotlib is not installed")
+    from ssmc import safetensors_io as st
+    args = ["-m", "ssmc.train", "--model", "vim-t", "--img", "16", "--epochs", "1",
+            "--model-option=embed_dim=16", "--model-option=depth=1",
+            "--model-option=patch=4", "--model-option=stride=4"]
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        [str(HERE.parent)] + os.environ.get("PYTHONPATH", "").split(os.pathsep)))
+    port = str(_free_port())
+    ranks = [subprocess.Popen([sys.executable, *args, "--out", str(tmp_path / "ddp")],
+                              env=dict(env, RANK=str(r), LOCAL_RANK=str(r), WORLD_SIZE="2",
+                                       MASTER_ADDR="127.0.0.1", MASTER_PORT=port),
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+             for r in range(2)]
+    single = subprocess.run([sys.executable, *args, "--out", str(tmp_path / "one")], env=env,
+                            capture_output=True, text=True, timeout=240)
+    assert single.returncode == 0, single.stdout + single.stderr
+    for p in ranks:
+        log, _ = p.communicate(timeout=240)
+        assert p.returncode == 0, log.decode(errors="replace")[-3000:]
+    ddp = st.load_file(tmp_path / "ddp" / "weights.safetensors")
+    one = st.load_file(tmp_path / "one" / "weights.safetensors")
+    assert set(ddp) == set(one)
+    for name in one:
+        scale = max(float(np.abs(one[name]).max()), 1e-30)
+        assert float(np.abs(ddp[name] - one[name]).max()) <= 1e-5 * scale, name
