@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "ssm/Conversion/Passes.h"
+#include "ssm/Conversion/SSMToGPU/EmitUtils.h"
 #include "ssm/Conversion/SSMToGPU/KernelPlans.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -188,15 +189,9 @@ struct DistributeParallelLoopsPass
     b.setInsertionPointToStart(guard.thenBlock());
 
     // Innermost dimension fastest.
-    SmallVector<Value> ivs(rank);
-    Value rest = linear;
-    for (int d = rank - 1; d >= 0; --d) {
-      Value index =
-          d == 0 ? rest
-                 : arith::RemUIOp::create(b, loc, rest, trips[d]).getResult();
-      if (d > 0)
-        rest = arith::DivUIOp::create(b, loc, rest, trips[d]);
-      Value scaled = arith::MulIOp::create(b, loc, index, root.getStep()[d]);
+    SmallVector<Value> ivs = ssm::detail::delinearize(b, loc, linear, trips);
+    for (unsigned d = 0; d < rank; ++d) {
+      Value scaled = arith::MulIOp::create(b, loc, ivs[d], root.getStep()[d]);
       ivs[d] = arith::AddIOp::create(b, loc, root.getLowerBound()[d], scaled);
     }
 

@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "ssm/Conversion/Passes.h"
+#include "ssm/Conversion/SSMToGPU/EmitUtils.h"
 #include "ssm/Conversion/SSMToGPU/KernelPlans.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -191,15 +192,11 @@ struct RowReductionsToGPUPass
     // The row's parallel indices, innermost fastest.
     SmallVector<int64_t> ranges = op.getStaticLoopRanges();
     unsigned k = op.getNumLoops() - 1;
-    SmallVector<Value> ivs(op.getNumLoops());
-    Value rest = row;
-    for (int d = int(k) - 1; d >= 0; --d) {
-      ivs[d] = d == 0 ? rest
-                      : arith::RemUIOp::create(b, loc, rest, idx(ranges[d]))
-                            .getResult();
-      if (d > 0)
-        rest = arith::DivUIOp::create(b, loc, rest, idx(ranges[d]));
-    }
+    SmallVector<Value> rowSizes;
+    for (unsigned d = 0; d < k; ++d)
+      rowSizes.push_back(idx(ranges[d]));
+    SmallVector<Value> ivs = ssm::detail::delinearize(b, loc, row, rowSizes);
+    ivs.push_back(Value()); // the reduction index, set per use below
 
     // Each lane folds elements lane, lane + lanes, ...
     Value init = identityOf(b, loc, r.combiner);

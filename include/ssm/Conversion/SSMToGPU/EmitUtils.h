@@ -152,6 +152,23 @@ struct GPUEmitter : EmitterBase {
   }
 };
 
+/// The indices of `linear` in a row-major space of `sizes` (the last
+/// dimension fastest): unsigned rem / div by each size from the last, the
+/// first index taking what remains.
+inline SmallVector<Value> delinearize(OpBuilder &b, Location loc, Value linear,
+                                      ArrayRef<Value> sizes) {
+  SmallVector<Value> indices(sizes.size());
+  Value rest = linear;
+  for (int d = int(sizes.size()) - 1; d >= 0; --d) {
+    indices[d] =
+        d == 0 ? rest
+               : arith::RemUIOp::create(b, loc, rest, sizes[d]).getResult();
+    if (d > 0)
+      rest = arith::DivUIOp::create(b, loc, rest, sizes[d]);
+  }
+  return indices;
+}
+
 } // namespace mlir::ssm::detail
 
 #endif // SSM_CONVERSION_SSMTOGPU_EMITUTILS_H
