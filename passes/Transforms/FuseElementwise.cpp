@@ -61,6 +61,17 @@ struct KeepOnce : RewriterBase::Listener {
   void notifyOperationErased(Operation *op) override { ops.erase(op); }
 };
 
+/// A named transpose as the equivalent linalg.generic, so that it fuses like
+/// any elementwise op: the permutation becomes the indexing map its consumer
+/// (or producer) reads through, and the transposed tensor is never stored.
+struct GeneralizeTranspose : OpRewritePattern<linalg::TransposeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(linalg::TransposeOp op,
+                                PatternRewriter &rewriter) const override {
+    return linalg::generalizeNamedOp(rewriter, op);
+  }
+};
+
 struct FuseElementwisePass
     : mlir::ssm::impl::FuseElementwiseBase<FuseElementwisePass> {
   using Base::Base;
@@ -68,6 +79,7 @@ struct FuseElementwisePass
   void runOnOperation() override {
     KeepOnce keepOnce(getOperation());
     RewritePatternSet patterns(&getContext());
+    patterns.add<GeneralizeTranspose>(&getContext());
     linalg::populateElementwiseOpsFusionPatterns(
         patterns, [&](OpOperand *operand) {
           Operation *producer = operand->get().getDefiningOp();

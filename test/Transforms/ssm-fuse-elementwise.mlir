@@ -126,3 +126,33 @@ func.func @residual_stream(%x: tensor<4x8xf32>, %h0: tensor<4x8xf32>, %h1: tenso
   } -> tensor<4x8xf32>
   return %y1, %y2, %r3 : tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>
 }
+
+// -----
+
+// Layout changes fuse like elementwise ops: a flip (a reversed input map, as
+// convert-ssm-to-scf emits it) into the sum of Vim's two directions, and a
+// named transpose into the elementwise op that reads it. One generic remains,
+// reading %b reversed along the last dimension and %t transposed.
+// CHECK-DAG: #[[REV:.*]] = affine_map<(d0, d1) -> (d0, -d1 + 7)>
+// CHECK-DAG: #[[T:.*]] = affine_map<(d0, d1) -> (d1, d0)>
+// CHECK-LABEL: func.func @layout_changes
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[REV]], #[[T]], #{{.*}}]
+// CHECK-NOT: linalg.generic
+// CHECK-NOT: linalg.transpose
+#id2 = affine_map<(d0, d1) -> (d0, d1)>
+#rev = affine_map<(d0, d1) -> (d0, 7 - d1)>
+func.func @layout_changes(%a: tensor<4x8xf32>, %b: tensor<4x8xf32>, %c: tensor<8x4xf32>) -> tensor<4x8xf32> {
+  %e = tensor.empty() : tensor<4x8xf32>
+  %flipped = linalg.generic {indexing_maps = [#rev, #id2], iterator_types = ["parallel", "parallel"]} ins(%b : tensor<4x8xf32>) outs(%e : tensor<4x8xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    linalg.yield %x : f32
+  } -> tensor<4x8xf32>
+  %t = linalg.transpose ins(%c : tensor<8x4xf32>) outs(%e : tensor<4x8xf32>) permutation = [1, 0]
+  %sum = linalg.generic {indexing_maps = [#id2, #id2, #id2, #id2], iterator_types = ["parallel", "parallel"]} ins(%a, %flipped, %t : tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>) outs(%e : tensor<4x8xf32>) {
+  ^bb0(%x: f32, %y: f32, %z: f32, %o: f32):
+    %s = arith.addf %x, %y : f32
+    %m = arith.mulf %s, %z : f32
+    linalg.yield %m : f32
+  } -> tensor<4x8xf32>
+  return %sum : tensor<4x8xf32>
+}

@@ -24,11 +24,14 @@ def ConvertSSMToSCF : Pass<"convert-ssm-to-scf"> {
     contiguously), or in a small local buffer when n is dynamic. A flip along
     time or an axis_pool producing a forward scan's sequence operand, and a
     flip or axis_broadcast consuming its output, are folded into the scan's
-    loads and stores: their results are never materialized.
+    loads and stores: their results are never materialized. Any other flip of
+    a static-size dimension becomes a `linalg.generic` with a reversed input
+    map, which elementwise fusion folds into an elementwise consumer.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
     "::mlir::bufferization::BufferizationDialect",
+    "::mlir::linalg::LinalgDialect",
     "::mlir::math::MathDialect",
     "::mlir::memref::MemRefDialect",
     "::mlir::scf::SCFDialect",

@@ -2,7 +2,7 @@
 //
 // Pure index permutations (docs/semantics.md §2.4, §2.5). The direction list
 // is static, so each direction gets its own loop nest (scan) or its own term
-// (merge).
+// (merge). A flip of static size becomes a linalg.generic so it can fuse.
 //
 //===----------------------------------------------------------------------===//
 
@@ -10,6 +10,7 @@
 #include "ssm/Conversion/SSMToSCF/SSMToSCF.h"
 #include "ssm/Dialect/SSM/IR/SSMOps.h"
 
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 using namespace mlir;
@@ -114,17 +115,28 @@ struct CrossMergeLowering : OpConversionPattern<CrossMergeOp> {
   }
 };
 
+/// A flip along a dimension of static size is a linalg.generic whose input
+/// map reverses that dimension (`n - 1 - d`): elementwise fusion then folds
+/// it into the loads of an elementwise consumer (Vim's flip of the backward
+/// direction's output into the sum of both directions), so it costs no kernel
+/// and no intermediate buffer. A dynamic size needs the loop form.
 struct FlipLowering : OpConversionPattern<FlipOp> {
   using OpConversionPattern::OpConversionPattern;
 
   LogicalResult
   matchAndRewrite(FlipOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
+    auto type = cast<RankedTensorType>(op.getType());
+    int64_t dim = op.getDim();
+    if (!type.isDynamicDim(dim)) {
+      rewriter.replaceOp(op, reversedCopy(rewriter, op.getLoc(),
+                                          adaptor.getInput(), type, dim));
+      return success();
+    }
     LoopEmitter e(rewriter, op.getLoc());
     Value x = e.buffer(adaptor.getInput());
     SmallVector<Value> sizes = e.dims(x);
-    Value out = e.alloc(cast<RankedTensorType>(op.getType()), sizes);
-    int64_t dim = op.getDim();
+    Value out = e.alloc(type, sizes);
     e.parallel(sizes, [&](ValueRange iv) {
       SmallVector<Value> src(iv);
       src[dim] = e.reversed(iv[dim], sizes[dim]);
@@ -134,6 +146,33 @@ struct FlipLowering : OpConversionPattern<FlipOp> {
     });
     rewriter.replaceOp(op, e.tensor(out));
     return success();
+  }
+
+  static Value reversedCopy(OpBuilder &b, Location loc, Value input,
+                            RankedTensorType type, int64_t dim) {
+    MLIRContext *ctx = b.getContext();
+    int64_t rank = type.getRank();
+    SmallVector<AffineExpr> reads;
+    for (int64_t i = 0; i < rank; ++i)
+      reads.push_back(i == dim ? type.getDimSize(dim) - 1 -
+                                     getAffineDimExpr(i, ctx)
+                               : getAffineDimExpr(i, ctx));
+    SmallVector<AffineMap> maps = {AffineMap::get(rank, 0, reads, ctx),
+                                   b.getMultiDimIdentityMap(rank)};
+    SmallVector<Value> dynamicSizes;
+    for (int64_t i = 0; i < rank; ++i)
+      if (type.isDynamicDim(i))
+        dynamicSizes.push_back(tensor::DimOp::create(b, loc, input, i));
+    Value init = tensor::EmptyOp::create(b, loc, type.getShape(),
+                                         type.getElementType(), dynamicSizes);
+    SmallVector<utils::IteratorType> iterators(rank,
+                                               utils::IteratorType::parallel);
+    auto generic = linalg::GenericOp::create(
+        b, loc, TypeRange{type}, ValueRange{input}, ValueRange{init}, maps,
+        iterators, [](OpBuilder &nb, Location nloc, ValueRange args) {
+          linalg::YieldOp::create(nb, nloc, args[0]);
+        });
+    return generic.getResult(0);
   }
 };
 

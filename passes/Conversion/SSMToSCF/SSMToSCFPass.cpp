@@ -4,6 +4,8 @@
 #include "ssm/Conversion/SSMToSCF/SSMToSCF.h"
 #include "ssm/Dialect/SSM/IR/SSMDialect.h"
 
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+
 #include "mlir/Transforms/DialectConversion.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 

@@ -107,6 +107,8 @@ def FuseElementwise : Pass<"ssm-fuse-elementwise"> {
     a residual add into RMSNorm's sum of squares and into its scaling).
     Producers are not fused into reductions that read an element several
     times (matmul operands), where they would be recomputed each time.
+    Named transposes are generalized first, so a layout change fuses like any
+    elementwise op (the permutation becomes an indexing map).
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }

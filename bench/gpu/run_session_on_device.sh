@@ -1,0 +1,74 @@
+#!/bin/bash
+# One `run` call that gathers the most GPU evidence when device time is
+# scarce: the runtime built once, then in order of what the open issues need,
+# each stage under its own time cap so a slow stage cannot starve the rest:
+#   1. logits of the small, awkward models of every family (f32 and bf16)
+#      against the PyTorch reference (bench_models.py --only -c);
+#   2. compute-sanitizer memcheck over the same modules, GEMMs on the
+#      compiler's kernel and through cuBLASLt (racecheck, initcheck and
+#      synccheck follow while time is left);
+#   3. the batch-128 table (img/s, peak memory, kernels; the MambaOut peers);
+#   4. an Nsight Compute per-kernel profile of one module (PROFILE=name).
+# Everything stays under the run tool's 600 s (SESSION_S, default 570).
+#   carry: $ARTIFACTS (default artifacts/models5)
+set -u
+ARTIFACTS=${ARTIFACTS:-artifacts/models5}
+OUT=${OUT:-$PWD/gpu-out}
+SESSION_S=${SESSION_S:-570}
+mkdir -p "$OUT"
+START=$(date +%s)
+left() { echo $(( SESSION_S - ($(date +%s) - START) )); }
+# capped <seconds> <command...>: at most that many seconds and what is left.
+capped() {
+  local cap=$1; shift
+  local l; l=$(left)
+  [ "$l" -lt "$cap" ] && cap=$l
+  [ "$cap" -le 5 ] && { echo "(skipped: no time left)"; return 124; }
+  timeout "$cap" "$@"
+}
+nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.mem,temperature.gpu --format=csv | tee "$OUT/gpu.txt"
+cmake -S runtime -B build-rt-gpu -G Ninja -DSSM_ENABLE_CUDA=ON -DCMAKE_BUILD_TYPE=Release \
+  -DSSMRT_BUILD_TESTS=OFF > "$OUT/build.log" 2>&1 &&
+  cmake --build build-rt-gpu -j "$(nproc)" --target ssmrt_c >> "$OUT/build.log" 2>&1 ||
+  { tail -30 "$OUT/build.log"; exit 1; }
+export LD_LIBRARY_PATH=${LD_LIBRARY_PATH:+$LD_LIBRARY_PATH:}/usr/local/cuda/lib64
+export PYTHONUNBUFFERED=1
+LIB=build-rt-gpu/libssmrt_c.so
+echo "== built ($(( $(date +%s) - START )) s)"
+
+echo "== 1. logits of the small models"
+capped ${CHECK_S:-90} python3 bench/gpu/bench_models.py --lib $LIB --artifacts "$ARTIFACTS" \
+  --only "-c" --no-peers --iters 3 --warmup 1 --json "$OUT/checks.json" 2>&1 | tee "$OUT/checks.log"
+echo "checks rc=${PIPESTATUS[0]} ($(( $(date +%s) - START )) s)"
+
+echo "== 2. compute-sanitizer"
+SAN=$(command -v compute-sanitizer || ls /usr/local/cuda/bin/compute-sanitizer 2>/dev/null | head -1)
+for tool in memcheck racecheck initcheck synccheck; do
+  for gemm in fallback auto; do
+    log="$OUT/sanitizer-$tool-$gemm.log"
+    SSMRT_CUDA_GRAPHS=0 SSMRT_GEMM=$gemm capped ${SANITIZER_S:-45} "$SAN" --tool "$tool" \
+      --error-exitcode 3 python3 bench/gpu/bench_models.py --lib $LIB --run-once \
+      --artifacts "$ARTIFACTS" --only "-c" > "$log" 2>&1
+    r=$?
+    echo "$tool/$gemm: rc=$r $(grep -E "ERROR SUMMARY|RACECHECK SUMMARY" "$log" | tail -1)" |
+      tee -a "$OUT/sanitizer-summary.txt"
+  done
+  [ "$(left)" -lt 330 ] && { echo "(later sanitizer tools skipped: time)"; break; }
+done
+
+echo "== 3. batch-128 table ($(left) s left)"
+capped $(( $(left) - ${PROFILE_RESERVE_S:-90} )) python3 bench/gpu/bench_models.py --lib $LIB \
+  --artifacts "$ARTIFACTS" --only "${BENCH_ONLY:--b128-}" --iters ${ITERS:-20} --warmup 3 \
+  --check-images 2 --json "$OUT/models.json" 2>&1 | tee "$OUT/models.log"
+echo "bench rc=${PIPESTATUS[0]} ($(( $(date +%s) - START )) s)"
+
+if [ -n "${PROFILE:-}" ]; then
+  echo "== 4. ncu profile of $PROFILE ($(left) s left)"
+  NCU=$(command -v ncu || ls /opt/nvidia/nsight-compute/*/ncu /usr/local/cuda/bin/ncu 2>/dev/null | head -1)
+  capped $(( $(left) - 10 )) "$NCU" --clock-control none --metrics gpu__time_duration.sum --csv \
+    --print-units base python3 bench/gpu/bench_models.py --lib $LIB --run-once \
+    --artifacts "$ARTIFACTS" --only "$PROFILE" > "$OUT/ncu.csv" 2> "$OUT/ncu.err"
+  echo "ncu rc=$?"
+  python3 bench/gpu/summarize_ncu.py "$OUT/ncu.csv" | tee "$OUT/profile.txt" | head -40
+fi
+echo "== done ($(( $(date +%s) - START )) s)"
