@@ -261,9 +261,12 @@ mlir::ssm::compileModule(ModuleOp module, const CompileOptions &options) {
   std::string stats;
   StageRunner stage{module, llvm::raw_string_ostream(stats),
                     options.configurePassManager};
-  if (options.gradients &&
-      failed(differentiateModule(module, DifferentiateOptions())))
-    return failure();
+  if (options.gradients) {
+    DifferentiateOptions differentiate;
+    differentiate.recompute = options.recomputeInBackward;
+    if (failed(differentiateModule(module, differentiate)))
+      return failure();
+  }
   if (options.phase == Phase::Input)
     return textOf(module, stats);
 

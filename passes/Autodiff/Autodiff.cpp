@@ -14,6 +14,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Adjoint.h"
+#include "Rematerialize.h"
 
 #include "ssm/Autodiff/Autodiff.h"
 #include "ssm/Autodiff/Passes.h"
@@ -292,9 +293,24 @@ FailureOr<func::FuncOp> Differentiator::run() {
 
   // Drop the forward values and payload code no adjoint reads, and the
   // operands adjoint generics do not use.
-  RewritePatternSet patterns(fn.getContext());
-  linalg::populateEraseUnusedOperandsAndResultsPatterns(patterns);
-  (void)applyPatternsGreedily(grad, std::move(patterns));
+  auto cleanUp = [&] {
+    RewritePatternSet patterns(fn.getContext());
+    linalg::populateEraseUnusedOperandsAndResultsPatterns(patterns);
+    (void)applyPatternsGreedily(grad, std::move(patterns));
+  };
+  cleanUp();
+  // The memory policy: cheap values the backward reads are computed again
+  // there rather than kept across the forward (then their forward copies
+  // may be dead).
+  if (options.recompute) {
+    SmallVector<BlockArgument> resultAdjoints;
+    for (int index : resultAdjointArg)
+      if (index >= 0)
+        resultAdjoints.push_back(entry->getArgument(index));
+    if (rematerializeForBackward(grad, resultAdjoints,
+                                 kCheapReductionElements) > 0)
+      cleanUp();
+  }
 
   // Names for the entry signature: arguments keep theirs; adjoints and
   // gradients are `<name>.grad`.
@@ -357,6 +373,7 @@ struct AutodiffPass : mlir::ssm::impl::AutodiffBase<AutodiffPass> {
     DifferentiateOptions options;
     options.wrt.assign(wrt.begin(), wrt.end());
     options.keepResults = keepResults;
+    options.recompute = recompute;
 
     if (function.empty()) {
       if (failed(differentiateModule(module, options)))

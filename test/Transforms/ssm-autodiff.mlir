@@ -1,5 +1,7 @@
-// RUN: ssm-opt %s --split-input-file --ssm-autodiff | FileCheck %s
-// RUN: ssm-opt %s --split-input-file --ssm-autodiff="wrt=0 keep-results=false" | FileCheck %s --check-prefix=WRT
+// The adjoint rules, with every forward value kept (recompute=false: the
+// memory policy has its own test, ssm-autodiff-recompute.mlir).
+// RUN: ssm-opt %s --split-input-file --ssm-autodiff=recompute=false | FileCheck %s
+// RUN: ssm-opt %s --split-input-file --ssm-autodiff="wrt=0 keep-results=false recompute=false" | FileCheck %s --check-prefix=WRT
 // A second run adds nothing: gradient functions are not differentiated.
 // RUN: ssm-opt %s --split-input-file --ssm-autodiff --ssm-autodiff | FileCheck %s --check-prefix=TWICE
 // TWICE-NOT: _grad_grad

@@ -245,6 +245,13 @@ static cl::opt<bool>
                       "result in; f's results and the gradient of every "
                       "floating-point tensor argument out"),
              cl::init(false), cl::cat(compileCategory));
+static cl::opt<std::string> gradMemory(
+    "grad-memory",
+    cl::desc("--grad's memory policy: 'recompute' (default) computes cheap "
+             "forward values (elementwise maps, flips, the causal conv, small "
+             "projections) again in the backward instead of keeping them; "
+             "'keep' keeps every forward value the backward reads"),
+    cl::init("recompute"), cl::cat(compileCategory));
 static cl::opt<bool> emitStats("emit-stats",
                                cl::desc("print per-phase times and sizes"),
                                cl::init(false), cl::cat(compileCategory));
@@ -302,6 +309,12 @@ int main(int argc, char **argv) {
   options.phase = *phase;
   options.target = *target;
   options.gradients = emitGrad;
+  if (gradMemory != "recompute" && gradMemory != "keep") {
+    llvm::errs() << "error: --grad-memory must be 'recompute' or 'keep', got '"
+                 << gradMemory << "'\n";
+    return 1;
+  }
+  options.recomputeInBackward = gradMemory == "recompute";
   options.cpu.cpu = cpuName;
   options.cpu.linker = linkerPath;
   if (cpuOptLevel > 3) {

@@ -24,6 +24,11 @@ struct DifferentiateOptions {
   bool keepResults = true;
   /// The gradient function is named `<function><suffix>`.
   std::string suffix = "_grad";
+  /// Memory policy: cheap forward values the backward reads (elementwise
+  /// maps, flips, the causal conv, small projections) are recomputed in the
+  /// backward instead of kept across the forward; false keeps every one
+  /// (more memory, no recomputation).
+  bool recompute = true;
 };
 
 /// Adds `@<fn><suffix>(args..., dresults...) -> (results..., dargs...)` right

@@ -28,8 +28,9 @@ def Autodiff : Pass<"ssm-autodiff", "::mlir::ModuleOp"> {
     movement, and ssm ops through their grad ops (`ssm.selective_scan_grad`,
     `ssm.causal_conv1d_grad`, `ssm.axis_pool_grad`) or their adjoints
     (cross_scan <-> cross_merge, flip, axis_broadcast <-> sum axis_pool).
-    An op without an adjoint is an error that names it. See
-    docs/autodiff.md.
+    An op without an adjoint is an error that names it. Cheap forward values
+    the backward reads are recomputed before their first backward use
+    (`recompute`, the memory policy). See docs/autodiff.md.
   }];
   let options = [
     Option<"function", "function", "std::string", /*default=*/"\"\"",
@@ -40,6 +41,12 @@ def Autodiff : Pass<"ssm-autodiff", "::mlir::ModuleOp"> {
                "floating-point tensor argument)">,
     Option<"keepResults", "keep-results", "bool", /*default=*/"true",
            "Also return the forward results, ahead of the gradients">,
+    Option<"recompute", "recompute", "bool", /*default=*/"true",
+           "Memory policy: recompute cheap forward values (elementwise maps, "
+           "flips, the causal conv, projections summing at most 16 products) "
+           "right before the backward reads them instead of keeping them "
+           "across the forward; false keeps every forward value the backward "
+           "reads">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

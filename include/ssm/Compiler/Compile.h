@@ -80,6 +80,9 @@ struct CompileOptions {
   /// its defaults: every floating-point tensor argument differentiated,
   /// the results returned too) before compiling.
   bool gradients = false;
+  /// The gradients' memory policy (DifferentiateOptions::recompute): cheap
+  /// forward values are recomputed in the backward (true) or kept.
+  bool recomputeInBackward = true;
 };
 
 /// What compileModule produced: IR text for IR phases, otherwise bytes (the

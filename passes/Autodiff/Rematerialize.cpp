@@ -1,0 +1,187 @@
+//===- Rematerialize.cpp - the gradient function's memory policy ----------===//
+//
+// A gradient function computes the forward, then the backward; every forward
+// value an adjoint reads stays alive from its definition to that read, and at
+// the backward's start all of them are alive at once: that is the peak of a
+// training step (Vim-T at batch 128: ~400 MB per layer). Many of those values
+// cost less to compute again than to keep: an elementwise map, a flip, the
+// 4-tap causal conv, a projection with a reduction of a dozen elements (Vim's
+// dt_proj) all read a value the backward keeps anyway. Such a value is
+// recomputed right before its first backward use from what is kept anyway,
+// so it is never kept across the forward.
+//
+// Which values: a forward op is recomputable when it is cheap (below) and
+// each tensor operand is a function argument, a value the backward reads
+// anyway, or the result of another recomputable op (chains are recomputed
+// together). The largest such set is found by removing ops whose operands
+// fail, until nothing changes.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Rematerialize.h"
+
+#include "ssm/Dialect/SSM/IR/SSMOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/IRMapping.h"
+
+#include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/SetVector.h"
+
+using namespace mlir;
+
+namespace mlir::ssm::autodiff {
+
+bool isCheapToRecompute(Operation *op, int64_t maxReduction) {
+  if (isa<arith::ConstantOp, tensor::EmptyOp, tensor::ExtractSliceOp,
+          tensor::CollapseShapeOp, tensor::ExpandShapeOp, linalg::FillOp,
+          FlipOp, CausalConv1dOp, AxisBroadcastOp, AxisPoolOp>(op))
+    return true;
+  auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
+  if (!linalgOp || !linalgOp.hasPureTensorSemantics())
+    return false;
+  // Elementwise maps, broadcasts, transposes: one pass over the data. A
+  // reduction is cheap when each output element sums few products.
+  int64_t reduced = 1;
+  for (auto [range, kind] : llvm::zip(linalgOp.getStaticLoopRanges(),
+                                      linalgOp.getIteratorTypesArray())) {
+    if (kind != utils::IteratorType::reduction)
+      continue;
+    if (ShapedType::isDynamic(range))
+      return false;
+    reduced *= range;
+  }
+  return reduced <= maxReduction;
+}
+
+int64_t rematerializeForBackward(func::FuncOp grad,
+                                 ArrayRef<BlockArgument> resultAdjoints,
+                                 int64_t maxReduction) {
+  Block &body = grad.getBody().front();
+  // The backward starts at the first op that reads a result adjoint
+  // (directly or through another op); everything before it is forward.
+  llvm::DenseSet<Value> fromAdjoint(resultAdjoints.begin(),
+                                    resultAdjoints.end());
+  Operation *boundary = nullptr;
+  for (Operation &op : body) {
+    bool reads = false;
+    op.walk([&](Operation *inner) {
+      for (Value v : inner->getOperands())
+        reads |= fromAdjoint.contains(v);
+    });
+    if (!reads)
+      continue;
+    if (!boundary)
+      boundary = &op;
+    fromAdjoint.insert(op.getResults().begin(), op.getResults().end());
+  }
+  if (!boundary)
+    return 0;
+
+  auto isForward = [&](Operation *op) {
+    return op->getBlock() == &body && op->isBeforeInBlock(boundary);
+  };
+  auto keptAnyway = [&](Value v) {
+    return llvm::any_of(v.getUsers(), [&](Operation *user) {
+      Operation *top = body.findAncestorOpInBlock(*user);
+      return top && !isForward(top);
+    });
+  };
+
+  // Candidates: the cheap forward ops; drop those whose operands are neither
+  // arguments, nor kept anyway, nor candidates, until nothing changes.
+  llvm::SetVector<Operation *> recompute;
+  for (Operation &op : body) {
+    if (&op == boundary)
+      break;
+    if (isCheapToRecompute(&op, maxReduction) && op.getNumRegions() <= 1)
+      recompute.insert(&op);
+  }
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (Operation *op : llvm::to_vector(recompute)) {
+      // Values a region captures from the body count as operands.
+      SmallVector<Value> inputs(op->getOperands());
+      op->walk([&](Operation *inner) {
+        for (Value v : inner->getOperands())
+          if (v.getParentBlock() == &body)
+            inputs.push_back(v);
+      });
+      bool available = llvm::all_of(inputs, [&](Value v) {
+        Operation *def = v.getDefiningOp();
+        return !def || recompute.contains(def) || keptAnyway(v);
+      });
+      if (!available) {
+        recompute.remove(op);
+        changed = true;
+      }
+    }
+  }
+
+  // Clone each recomputed value (and the candidates it reads) right before
+  // its first backward user, in the order the backward first needs them, so
+  // a clone another clone reads already dominates it.
+  struct Need {
+    Operation *firstUser;
+    Value value;
+  };
+  SmallVector<Need> needs;
+  for (Operation *op : recompute)
+    for (Value r : op->getResults()) {
+      Operation *first = nullptr;
+      for (Operation *user : r.getUsers()) {
+        Operation *top = body.findAncestorOpInBlock(*user);
+        if (top && !isForward(top) &&
+            (!first || top->isBeforeInBlock(first)))
+          first = top;
+      }
+      if (first)
+        needs.push_back({first, r});
+    }
+  llvm::stable_sort(needs, [](const Need &a, const Need &b) {
+    return a.firstUser != b.firstUser &&
+           a.firstUser->isBeforeInBlock(b.firstUser);
+  });
+
+  IRMapping clones;
+  OpBuilder b(grad.getContext());
+  // Clones `op` (after the candidates it reads) before `at`, once.
+  std::function<void(Operation *, Operation *)> cloneAt =
+      [&](Operation *op, Operation *at) {
+        if (clones.contains(op->getResult(0)))
+          return;
+        SmallVector<Value> inputs(op->getOperands());
+        op->walk([&](Operation *inner) {
+          for (Value v : inner->getOperands())
+            if (v.getParentBlock() == &body)
+              inputs.push_back(v);
+        });
+        for (Value v : inputs)
+          if (Operation *def = v.getDefiningOp(); def && recompute.contains(def))
+            cloneAt(def, at);
+        b.setInsertionPoint(at);
+        // Marked, so that CSE does not merge the copy back into the
+        // forward's op (their operands are the same values).
+        b.clone(*op, clones)->setAttr(kRecomputedAttr, b.getUnitAttr());
+      };
+  int64_t count = 0;
+  for (Need &need : needs) {
+    Operation *op = need.value.getDefiningOp();
+    bool fresh = !clones.contains(need.value);
+    cloneAt(op, need.firstUser);
+    Value copy = clones.lookup(need.value);
+    // Every backward user comes at or after the first one, which the copy
+    // precedes; clones read copies, never the originals.
+    need.value.replaceUsesWithIf(copy, [&](OpOperand &use) {
+      Operation *top = body.findAncestorOpInBlock(*use.getOwner());
+      return top && top != copy.getDefiningOp() &&
+             !top->isBeforeInBlock(need.firstUser);
+    });
+    count += fresh;
+  }
+  return count;
+}
+
+} // namespace mlir::ssm::autodiff

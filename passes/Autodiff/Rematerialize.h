@@ -1,0 +1,35 @@
+//===- Rematerialize.h - the gradient function's memory policy -*- C++ -*-===//
+
+#ifndef SSM_PASSES_AUTODIFF_REMATERIALIZE_H
+#define SSM_PASSES_AUTODIFF_REMATERIALIZE_H
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+
+namespace mlir::ssm::autodiff {
+
+/// A reduction is cheap to recompute when each output sums at most this many
+/// products (Vim's dt_proj sums 12; its in/out projections 192+).
+constexpr int64_t kCheapReductionElements = 16;
+
+/// Unit attribute on every recomputed copy: it tells the copy from the
+/// forward op it repeats, which CSE would otherwise merge it back into.
+constexpr llvm::StringLiteral kRecomputedAttr = "ssm.recomputed";
+
+/// Whether `op` costs about as much to compute again as its result costs to
+/// keep: views and fills, elementwise/broadcast/transpose linalg ops, linalg
+/// reductions of at most `maxReduction` elements per output, flip, the
+/// causal conv, axis pool/broadcast. Scans and large contractions are not.
+bool isCheapToRecompute(Operation *op, int64_t maxReduction);
+
+/// In `grad` (one block: the forward, then the backward, which starts at the
+/// first op that reads one of `resultAdjoints`), recomputes every cheap
+/// forward value the backward reads right before its first backward use,
+/// from values kept anyway (see Rematerialize.cpp). Returns how many values
+/// are recomputed.
+int64_t rematerializeForBackward(func::FuncOp grad,
+                                 ArrayRef<BlockArgument> resultAdjoints,
+                                 int64_t maxReduction);
+
+} // namespace mlir::ssm::autodiff
+
+#endif // SSM_PASSES_AUTODIFF_REMATERIALIZE_H
