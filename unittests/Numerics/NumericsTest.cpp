@@ -252,6 +252,15 @@ std::vector<ScanCase> gradCases() {
                        bool(flags & 2), bool(flags & 4), bool(flags & 8),
                        bool(flags & 16)});
   cases.push_back({2, 8, 6, 1, 4, true, false, true, true, false, "bf16"});
+  // Few (batch x group) lanes: the channels are split into parts that sum
+  // their own dB / dC (planScanGradChannelParts): 2 parts of 20; 8 parts of
+  // 17 with a short last one; 4 parts of 18 straddling the 2 groups of 35.
+  for (Shape s : {Shape{1, 40, 9, 16, 0}, Shape{1, 130, 7, 4, 0},
+                  Shape{1, 70, 5, 3, 2}})
+    for (int flags : {31, 6})
+      cases.push_back({s.b, s.d, s.l, s.n, s.g, bool(flags & 1),
+                       bool(flags & 2), bool(flags & 4), bool(flags & 8),
+                       bool(flags & 16)});
   return cases;
 }
 

@@ -5,11 +5,15 @@
 // along time and FastVim's axis_pool feeding the scan, and a flip or
 // axis_broadcast consuming it, are folded into the loads and stores.
 //
-// Backward (§2.2): parallel over b, sequential over d, so the sums of dB/dC
-// over the channels of a group never race; per lane the forward states are
-// recomputed into an (l, n) buffer, then one reverse sweep carries
-// lambda_{t+1} * Abar_{t+1} per state. dA, dD and ddelta_bias are summed over
-// b in per-batch partials reduced afterwards.
+// Backward (§2.2): per lane (b, d) the forward states are recomputed into an
+// (l, n) buffer, then one reverse sweep carries lambda_{t+1} * Abar_{t+1} per
+// state. dB/dC sum over the channels of a group, so those never run in
+// parallel into one sum: with a static n the channels are split into parts
+// (planScanGradChannelParts) that each sum into their own partial, added up
+// at the end, and the n states are one vector (B, C, dB, dC transposed to
+// time-major so every step reads and accumulates contiguous vectors); with a
+// dynamic n the lanes of one batch run in sequence, scalar per state. dA, dD
+// and ddelta_bias are summed in per-lane partials reduced afterwards.
 //
 //===----------------------------------------------------------------------===//
 
@@ -21,6 +25,7 @@
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/DialectConversion.h"
 
+#include <array>
 #include <limits>
 
 using namespace mlir;
@@ -138,6 +143,30 @@ struct ScanOperands {
     if (grouped)
       return {b, g, n, t};
     return {b, n, t};
+  }
+
+  /// Static (batch, groups, length) of B / C (dynamic sizes as kDynamic).
+  std::array<int64_t, 3> staticBCShape() const {
+    auto shape = cast<MemRefType>(B.buffer.getType()).getShape();
+    return {shape[0], grouped ? shape[1] : 1, shape.back()};
+  }
+
+  /// B and C transposed to (b, g, l, n) f32, so that the step at time t loads
+  /// its n states as one contiguous vector.
+  std::pair<Value, Value> transposedBC(LoopEmitter &e, int64_t n) const {
+    auto [staticB, staticG, staticL] = staticBCShape();
+    Type f32 = e.builder().getF32Type();
+    SmallVector<Value> sizes{batch, groups, length, states};
+    Value bT = e.alloc({staticB, staticG, staticL, n}, f32, sizes);
+    Value cT = e.alloc({staticB, staticG, staticL, n}, f32, sizes);
+    e.parallel({batch, groups, length}, [&](ValueRange iv) {
+      e.loop(states, [&](Value k) {
+        SmallVector<Value> src = bcIndex(iv[0], iv[1], k, iv[2]);
+        e.store(B.load(e, src), bT, {iv[0], iv[1], iv[2], k});
+        e.store(C.load(e, src), cT, {iv[0], iv[1], iv[2], k});
+      });
+    });
+    return {bT, cT};
   }
 
   /// Time index of scan step i.
@@ -264,19 +293,7 @@ struct SelectiveScanLowering : OpRewritePattern<SelectiveScanOp> {
     Location loc = e.location();
     Type f32 = b.getF32Type();
     auto vecType = VectorType::get({n}, f32);
-    auto bcShape = cast<MemRefType>(s.B.buffer.getType()).getShape();
-    int64_t staticB = bcShape[0], staticL = bcShape.back();
-    int64_t staticG = s.grouped ? bcShape[1] : 1;
-    SmallVector<Value> tSizes{s.batch, s.groups, s.length, s.states};
-    Value bT = e.alloc({staticB, staticG, staticL, n}, f32, tSizes);
-    Value cT = e.alloc({staticB, staticG, staticL, n}, f32, tSizes);
-    e.parallel({s.batch, s.groups, s.length}, [&](ValueRange iv) {
-      e.loop(s.states, [&](Value k) {
-        SmallVector<Value> src = s.bcIndex(iv[0], iv[1], k, iv[2]);
-        e.store(s.B.load(e, src), bT, {iv[0], iv[1], iv[2], k});
-        e.store(s.C.load(e, src), cT, {iv[0], iv[1], iv[2], k});
-      });
-    });
+    auto [bT, cT] = s.transposedBC(e, n);
 
     auto splat = [&](Value v) -> Value {
       return vector::BroadcastOp::create(b, loc, vecType, v);
@@ -374,6 +391,177 @@ struct SelectiveScanLowering : OpRewritePattern<SelectiveScanOp> {
 struct SelectiveScanGradLowering : OpConversionPattern<SelectiveScanGradOp> {
   using OpConversionPattern::OpConversionPattern;
 
+  /// Per-lane (b, d) sums reduced over b afterwards: dA (b, d, n), dD and
+  /// ddelta_bias (b, d).
+  struct Partials {
+    Value dA, dD, dBias;
+  };
+
+  /// A static number of states n: each lane's states are one vector<n x f32>
+  /// in registers; lanes run in parallel over (b, channel part).
+  static void emitVectorLanes(LoopEmitter &e, const ScanOperands &s,
+                              Value dout, Value du, Value ddelta, Value dz,
+                              Value dB, Value dC, const Partials &partials,
+                              int64_t n, bool reverse, bool softplus) {
+    OpBuilder &b = e.builder();
+    Location loc = e.location();
+    Type f32 = b.getF32Type();
+    auto vecType = VectorType::get({n}, f32);
+    auto splat = [&](Value v) -> Value {
+      return vector::BroadcastOp::create(b, loc, vecType, v);
+    };
+    auto vadd = [&](Value x, Value y) -> Value {
+      return arith::AddFOp::create(b, loc, x, y);
+    };
+    auto vmul = [&](Value x, Value y) -> Value {
+      return arith::MulFOp::create(b, loc, x, y);
+    };
+    auto vload = [&](Value memref, ValueRange at) -> Value {
+      return vector::LoadOp::create(b, loc, vecType, memref, at);
+    };
+    auto vstore = [&](Value v, Value memref, ValueRange at) {
+      vector::StoreOp::create(b, loc, v, memref, at);
+    };
+    auto sum = [&](Value v) -> Value {
+      return vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD, v);
+    };
+
+    auto [staticB, staticG, staticL] = s.staticBCShape();
+    int64_t staticD =
+        cast<MemRefType>(s.u.buffer.getType()).getDimSize(1);
+    int64_t parts = planScanGradChannelParts(
+        ShapedType::isDynamic(staticB) ? 0 : staticB * staticG,
+        ShapedType::isDynamic(staticD) ? 1 : staticD);
+    Value numParts = e.idx(parts);
+    Value perPart = e.divi(e.addi(s.channels, e.idx(parts - 1)), numParts);
+
+    auto [bT, cT] = s.transposedBC(e, n);
+    // Each part's dB / dC sums, time-major like bT / cT.
+    SmallVector<Value> accSizes{numParts, s.batch, s.groups, s.length,
+                                s.states};
+    Value dBT = e.alloc({parts, staticB, staticG, staticL, n}, f32, accSizes);
+    Value dCT = e.alloc({parts, staticB, staticG, staticL, n}, f32, accSizes);
+    Value zeros = arith::ConstantOp::create(
+        b, loc, vecType, DenseElementsAttr::get(vecType, b.getF32FloatAttr(0)));
+    e.parallel({numParts, s.batch, s.groups, s.length}, [&](ValueRange iv) {
+      vstore(zeros, dBT, {iv[0], iv[1], iv[2], iv[3], e.idx(0)});
+      vstore(zeros, dCT, {iv[0], iv[1], iv[2], iv[3], e.idx(0)});
+    });
+
+    int64_t laneLength =
+        cast<MemRefType>(s.delta.buffer.getType()).getDimSize(2);
+    bool onStack = !ShapedType::isDynamic(laneLength) && laneLength <= 16384;
+    Value zero = e.f32(0.0);
+    e.parallel({numParts, s.batch}, [&](ValueRange lane) {
+      Value part = lane[0], bi = lane[1];
+      Value first = e.muli(part, perPart);
+      Value end = e.mini(e.addi(first, perPart), s.channels);
+      // The lane's forward states by scan step, and (raw, softplus) deltas.
+      Value states = e.alloc({staticL, n}, f32, {s.length});
+      Value raws = e.alloc({laneLength}, f32, {s.length}, onStack);
+      Value dts = e.alloc({laneLength}, f32, {s.length}, onStack);
+      e.loop(first, end, [&](Value d) {
+        Value g = s.grouped ? e.divi(d, s.channelsPerGroup) : e.idx(0);
+        Value skip = s.D ? e.load(s.D, {d}) : Value();
+        Value bias = s.deltaBias ? e.load(s.deltaBias, {d}) : Value();
+        e.loop(s.length, [&](Value t) {
+          auto [raw, dt] = s.deltaAt(e, bi, d, t, bias, softplus);
+          e.store(raw, raws, {t});
+          e.store(dt, dts, {t});
+        });
+        Value a = vload(s.A, {d, e.idx(0)});
+
+        // Recompute the forward states.
+        e.loopCarry(s.length, {zeros}, [&](Value i, ValueRange h) {
+          Value t = s.timeOf(e, i, reverse);
+          Value dt = e.load(dts, {t});
+          Value x = s.u.load(e, {bi, d, t});
+          Value decay = math::ExpOp::create(b, loc, vmul(splat(dt), a));
+          Value next = math::FmaOp::create(
+              b, loc, decay, h[0],
+              vmul(splat(e.mul(dt, x)), vload(bT, {bi, g, t, e.idx(0)})));
+          vstore(next, states, {i, e.idx(0)});
+          return SmallVector<Value>{next};
+        });
+
+        // Reverse sweep: carry = lambda_{t+1} * Abar_{t+1}, dA summed.
+        SmallVector<Value> acc = e.loopCarry(
+            s.length, {zeros, zeros, zero, zero},
+            [&](Value j, ValueRange c) {
+              Value i = e.reversed(j, s.length);
+              Value t = s.timeOf(e, i, reverse);
+              Value raw = e.load(raws, {t});
+              Value dt = e.load(dts, {t});
+              Value x = s.u.load(e, {bi, d, t});
+              Value grad = e.load(dout, {bi, d, t});
+              Value zv, gate = grad;
+              if (s.z) {
+                zv = s.z.load(e, {bi, d, t});
+                gate = e.mul(grad, e.silu(zv));
+              }
+              Value hasPrev = e.cmpi(arith::CmpIPredicate::sgt, i, e.idx(0));
+              Value prevStep = e.maxi(e.subi(i, e.idx(1)), e.idx(0));
+              Value h = vload(states, {i, e.idx(0)});
+              Value hPrev =
+                  e.select(hasPrev, vload(states, {prevStep, e.idx(0)}), zeros);
+              SmallVector<Value> at{bi, g, t, e.idx(0)};
+              Value bv = vload(bT, at), cv = vload(cT, at);
+              Value decay = math::ExpOp::create(b, loc, vmul(splat(dt), a));
+              Value lambda = math::FmaOp::create(b, loc, splat(gate), cv, c[0]);
+              SmallVector<Value> accAt{part, bi, g, t, e.idx(0)};
+              vstore(math::FmaOp::create(b, loc, splat(gate), h,
+                                         vload(dCT, accAt)),
+                     dCT, accAt);
+              vstore(math::FmaOp::create(b, loc, lambda, splat(e.mul(dt, x)),
+                                         vload(dBT, accAt)),
+                     dBT, accAt);
+              Value decayedPrev = vmul(decay, hPrev);
+              Value lambdaDt = vmul(lambda, splat(dt));
+              Value dA = math::FmaOp::create(b, loc, lambdaDt, decayedPrev, c[1]);
+              Value carry = vmul(decay, lambda);
+              Value duSum = sum(vmul(lambdaDt, bv));
+              Value ddt = sum(vmul(
+                  lambda, math::FmaOp::create(b, loc, bv, splat(x),
+                                              vmul(a, decayedPrev))));
+              Value y = sum(vmul(cv, h));
+              e.store(skip ? e.add(duSum, e.mul(skip, gate)) : duSum, du,
+                      {bi, d, t});
+              if (s.z) {
+                Value yFull = skip ? e.add(y, e.mul(skip, x)) : y;
+                e.store(e.mul(grad, e.mul(yFull, e.siluGrad(zv))), dz,
+                        {bi, d, t});
+              }
+              Value ddtRaw = ddt;
+              if (softplus)
+                ddtRaw = e.select(
+                    e.cmpf(arith::CmpFPredicate::OLE, raw, e.f32(20.0)),
+                    e.mul(ddt, e.sigmoid(raw)), ddt);
+              e.store(ddtRaw, ddelta, {bi, d, t});
+              return SmallVector<Value>{carry, dA, e.add(c[2], e.mul(gate, x)),
+                                        e.add(c[3], ddtRaw)};
+            });
+        vstore(acc[1], partials.dA, {bi, d, e.idx(0)});
+        e.store(acc[2], partials.dD, {bi, d});
+        e.store(acc[3], partials.dBias, {bi, d});
+      });
+    });
+
+    // dB / dC: the parts' sums, back in the operands' (b, (g,) n, l) layout.
+    e.parallel({s.batch, s.groups, s.length}, [&](ValueRange iv) {
+      Value bSum = zeros, cSum = zeros;
+      for (int64_t p = 0; p < parts; ++p) {
+        SmallVector<Value> at{e.idx(p), iv[0], iv[1], iv[2], e.idx(0)};
+        bSum = vadd(bSum, vload(dBT, at));
+        cSum = vadd(cSum, vload(dCT, at));
+      }
+      for (int64_t k = 0; k < n; ++k) {
+        SmallVector<Value> to = s.bcIndex(iv[0], iv[1], e.idx(k), iv[2]);
+        e.store(vector::ExtractOp::create(b, loc, bSum, k), dB, to);
+        e.store(vector::ExtractOp::create(b, loc, cSum, k), dC, to);
+      }
+    });
+  }
+
   LogicalResult
   matchAndRewrite(SelectiveScanGradOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
@@ -405,7 +593,12 @@ struct SelectiveScanGradLowering : OpConversionPattern<SelectiveScanGradOp> {
                            {s.batch, s.channels, s.states});
     Value dDPart = e.alloc({staticB, staticD}, f32, {s.batch, s.channels});
     Value dBiasPart = e.alloc({staticB, staticD}, f32, {s.batch, s.channels});
+    Partials partials{dAPart, dDPart, dBiasPart};
 
+    if (!ShapedType::isDynamic(staticN))
+      emitVectorLanes(e, s, dout, du, ddelta, dz, dB, dC, partials, staticN,
+                      reverse, softplus);
+    else
     e.parallel({s.batch}, [&](ValueRange lane) {
       Value b = lane[0];
       e.loop(s.groups, [&](Value g) {
@@ -560,6 +753,18 @@ struct SelectiveScanGradLowering : OpConversionPattern<SelectiveScanGradOp> {
 };
 
 } // namespace
+
+int64_t mlir::ssm::planScanGradChannelParts(int64_t batchGroups,
+                                            int64_t channels) {
+  // 8 lanes keep the cores of the machines this runs on busy; below that
+  // the channels are split, into parts of at least 16 channels.
+  constexpr int64_t kLanes = 8, kMinChannelsPerPart = 16;
+  if (batchGroups <= 0 || batchGroups >= kLanes)
+    return 1;
+  int64_t wanted = (kLanes + batchGroups - 1) / batchGroups;
+  return std::max<int64_t>(
+      1, std::min(wanted, channels / kMinChannelsPerPart));
+}
 
 void mlir::ssm::populateSelectiveScanToSCFPatterns(
     RewritePatternSet &patterns) {

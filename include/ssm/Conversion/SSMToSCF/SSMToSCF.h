@@ -4,6 +4,8 @@
 #ifndef SSM_CONVERSION_SSMTOSCF_SSMTOSCF_H
 #define SSM_CONVERSION_SSMTOSCF_SSMTOSCF_H
 
+#include <cstdint>
+
 namespace mlir {
 class RewritePatternSet;
 namespace ssm {
@@ -24,6 +26,14 @@ void populateSelectiveScanToSCFPatterns(RewritePatternSet &patterns);
 void populateCausalConvToSCFPatterns(RewritePatternSet &patterns);
 void populateIndexMapToSCFPatterns(RewritePatternSet &patterns);
 void populateAxisPoolToSCFPatterns(RewritePatternSet &patterns);
+
+/// How many parts the CPU scan gradient splits the channels into, so that
+/// (batch x group) lanes times parts keep every core busy: each part sums its
+/// own partial dB / dC (B x G x L x N floats each), added up at the end. At
+/// least 8 parallel lanes come from the batch alone when `batchGroups` (batch
+/// x groups, 0 if dynamic) is 8 or more, then one part (no extra memory);
+/// otherwise parts of at least 16 channels.
+int64_t planScanGradChannelParts(int64_t batchGroups, int64_t channels);
 
 /// All conversion patterns above (not the fused scan).
 void populateSSMToSCFPatterns(RewritePatternSet &patterns);
