@@ -65,13 +65,20 @@ struct InterchangeForLocalityPass
           best = d;
           bestScore = score;
         }
-      if (best == innermost)
-        continue;
+      // The parallel loops go outside the reductions (keeping their order):
+      // a gradient's sum over the tokens (dW[o, k] = sum_l dy[l, o] x[l, k])
+      // would otherwise run as a sequential loop around a parallel one,
+      // which the thread pool never sees (it outlines top-level parallel
+      // loops only).
       SmallVector<unsigned> order;
-      for (unsigned d = 0; d < loops; ++d)
-        if (d != best)
-          order.push_back(d);
+      for (bool parallel : {true, false})
+        for (unsigned d = 0; d < loops; ++d)
+          if (d != best && linalg::isParallelIterator(
+                               generic.getIteratorTypesArray()[d]) == parallel)
+            order.push_back(d);
       order.push_back(best);
+      if (llvm::equal(order, llvm::seq<unsigned>(0, loops)))
+        continue;
       (void)linalg::interchangeGenericOp(rewriter, generic, order);
     }
   }

@@ -92,7 +92,10 @@ def InterchangeForLocality : Pass<"ssm-interchange-for-locality"> {
     their map), counting an operand that indexes it elsewhere against it. A
     channel-first 1x1 convolution `out[b,o,p] = sum_c W[o,c] x[b,c,p]` then
     runs its pixel loop innermost (a contiguous multiply-add over p) instead
-    of a strided reduction over c. Loop order only: results are unchanged.
+    of a strided reduction over c. The other loops are ordered parallel
+    first, so that a reduction over the leading dimensions (a weight
+    gradient's sum over tokens) runs inside a parallel loop the thread pool
+    can split. Loop order only: results are unchanged.
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
