@@ -1,0 +1,36 @@
+// The kernels of whole models on the GPU, per layer: the launches a Vim layer
+// adds (depth 2 minus depth 1), and for one-block-per-stage VMamba and
+// MambaOut every kernel: never a one-thread block, no local memory (NVIDIA) or
+// scratch (AMD), 16-byte vector loads where the layout allows them.
+//
+// A Vim layer (f32, batch 32) is 19 launches: the RMSNorm statistics' zero
+// init (a copy), statistics and scaling (residual add fused), in_proj, then per direction the causal conv + SiLU, x_proj,
+// the dt slice copy, dt_proj, -exp(A_log), the scan (the backward direction's
+// z flip one more copy), the output flip fused into the sum of both
+// directions, out_proj. Fusing the rest (the init into the statistics, the dt
+// copy into dt_proj's operand, -exp(A_log) into the scan, the z flip into the
+// scan's loads) is open work.
+// RUN: ssm-compile --model=vim-t --model-option=depth=1 --img=32 --batch=32 --target=nvptx --compile-to=llvm -o %t.vim1.mlir
+// RUN: ssm-compile --model=vim-t --model-option=depth=2 --img=32 --batch=32 --target=nvptx --compile-to=llvm -o %t.vim2.mlir
+// RUN: grep -c gpu.launch_func %t.vim1.mlir | FileCheck %s --check-prefix=VIM1
+// RUN: grep -c gpu.launch_func %t.vim2.mlir | FileCheck %s --check-prefix=VIM2
+// VIM1: {{^}}31{{$}}
+// VIM2: {{^}}50{{$}}
+// RUN: FileCheck %s --check-prefix=HOST < %t.vim2.mlir
+// HOST-NOT: threads in (%c1, %c1, %c1)
+//
+// RUN: ssm-compile --model=vim-t --model-option=depth=1 --img=32 --batch=32 --target=nvptx --compile-to=binary | FileCheck %s --check-prefix=PTX
+// RUN: ssm-compile --model=vmamba-t --model-option=depths=1,1,1,1 --model-option=dims=16,32,48,64 --img=64 --batch=32 --target=nvptx --compile-to=binary | FileCheck %s --check-prefix=PTX
+// RUN: ssm-compile --model=mambaout-femto --model-option=depths=1,1,1,1 --model-option=dims=8,16,24,32 --img=64 --batch=32 --target=nvptx --compile-to=binary | FileCheck %s --check-prefix=PTX
+// PTX-NOT: .maxntid 1, 1, 1
+// PTX-NOT: .local
+// PTX: ld.global{{(.nc)?}}.v4.{{b32|f32}}
+// PTX-NOT: .maxntid 1, 1, 1
+// PTX-NOT: .local
+//
+// RUN: ssm-compile --model=vim-t --model-option=depth=1 --img=32 --batch=32 --target=amdgpu --chip=gfx942 --compile-to=binary | FileCheck %s --check-prefix=GCN
+// RUN: ssm-compile --model=mambaout-femto --model-option=depths=1,1,1,1 --model-option=dims=8,16,24,32 --img=64 --batch=32 --target=amdgpu --chip=gfx942 --compile-to=binary | FileCheck %s --check-prefix=GCN
+// GCN-NOT: .amdhsa_private_segment_fixed_size {{[1-9]}}
+// GCN: global_load_dwordx4
+// GCN-NOT: .amdhsa_private_segment_fixed_size {{[1-9]}}
+// GCN-NOT: .max_flat_workgroup_size: {{(1|2|4|8|16)$}}
