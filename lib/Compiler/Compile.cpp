@@ -264,6 +264,14 @@ mlir::ssm::compileModule(ModuleOp module, const CompileOptions &options) {
   if (options.gradients &&
       failed(differentiateModule(module, DifferentiateOptions())))
     return failure();
+  if (options.train) {
+    auto forward = module.lookupSymbol<func::FuncOp>(options.train->function);
+    if (!forward || forward.isExternal())
+      return module.emitError("--train: no function '")
+             << options.train->function << "' to build the train step from";
+    if (failed(buildTrainStep(forward, *options.train)))
+      return failure();
+  }
   if (options.phase == Phase::Input)
     return textOf(module, stats);
 

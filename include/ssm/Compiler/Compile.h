@@ -9,6 +9,7 @@
 #ifndef SSM_COMPILER_COMPILE_H
 #define SSM_COMPILER_COMPILE_H
 
+#include "ssm/Autodiff/TrainStep.h"
 #include "ssm/Conversion/SSMToGPU/SSMToGPU.h"
 #include "ssm/Target/CPU.h"
 
@@ -80,6 +81,10 @@ struct CompileOptions {
   /// its defaults: every floating-point tensor argument differentiated,
   /// the results returned too) before compiling.
   bool gradients = false;
+  /// Also emit the fused training step of the forward function (forward,
+  /// cross-entropy, backward, gradient clipping, AdamW; see TrainStep.h and
+  /// docs/training.md), after the gradients. Unset: none.
+  std::optional<TrainStepOptions> train;
 };
 
 /// What compileModule produced: IR text for IR phases, otherwise bytes (the
