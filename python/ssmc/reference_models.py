@@ -10,7 +10,7 @@ them, so an official checkpoint loads with ``load_state_dict(strict=True)``.
 Everything is dtype-agnostic: the models compute in the dtype of their
 parameters (``model.double()`` gives a float64 oracle; nothing is forced to
 float32, unlike the official code, docs/semantics.md §10 item 8).  The core
-ops come from :mod:`ssm_testing.torch_models` (sequential selective scan, causal
+ops come from :mod:`ssmc.reference_ops` (sequential selective scan, causal
 conv1d, RMSNorm, cross-scan/merge, FastVim pool/broadcast).
 
 Public API
@@ -51,7 +51,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .torch_models import (axis_broadcast, axis_pool_mean, causal_conv1d, cross_merge,
+from .reference_ops import (axis_broadcast, axis_pool_mean, causal_conv1d, cross_merge,
                            cross_scan, rms_norm, selective_scan)
 
 Tensor = torch.Tensor

@@ -222,7 +222,7 @@ def main(argv=None) -> int:
     torch.manual_seed(args.seed)
     data = digits(args.img, args.seed)
 
-    from ssm_testing import reference_models as rm  # the initialization and the peer
+    from . import reference_models as rm  # the initialization and the peer
     ref = rm.build(args.model, img=args.img, classes=10, seed=args.seed, **options)
     init = {k: v.detach().float().numpy().copy() for k, v in ref.state_dict().items()}
     t0 = time.monotonic()
