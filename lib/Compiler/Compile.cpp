@@ -155,6 +155,8 @@ LogicalResult embedWeights(ModuleOp module,
 /// The names were read into the signatures; later stages must not see the
 /// attribute (it would reach the LLVM translation).
 void dropNameAttrs(ModuleOp module) {
+  // The residual adds' drop-path tags too: only the train step reads them.
+  module.walk([](Operation *op) { op->removeAttr(kDropPathAttr); });
   auto name = StringAttr::get(module.getContext(), kNameAttr);
   for (auto fn : module.getOps<func::FuncOp>()) {
     for (unsigned i = 0; i < fn.getNumArguments(); ++i)

@@ -45,9 +45,7 @@ using namespace mlir::ssm;
 //===----------------------------------------------------------------------===//
 
 ArrayRef<StringRef> mlir::ssm::noWeightDecayLeaves() {
-  static const StringRef leaves[] = {
-      "bias", "A_log", "A_b_log",   "A_logs",    "D",
-      "D_b",  "Ds",    "cls_token", "pos_embed", "dt_projs_bias"};
+  static const StringRef leaves[] = {"bias", "cls_token", "pos_embed"};
   return leaves;
 }
 
@@ -56,6 +54,27 @@ bool mlir::ssm::noWeightDecay(StringRef name, ArrayRef<int64_t> shape) {
   if (leaf.empty())
     leaf = name;
   return shape.size() <= 1 || llvm::is_contained(noWeightDecayLeaves(), leaf);
+}
+
+// Odd 32-bit constants (golden ratio, murmur3's) for the counter mix.
+static constexpr uint32_t kSeedMul = 0x9E3779B1u, kIndexMul = 0x85EBCA77u,
+                          kSampleMul = 0xC2B2AE3Du, kFmix1 = 0x85EBCA6Bu,
+                          kFmix2 = 0xC2B2AE35u;
+
+uint32_t mlir::ssm::dropPathHash(uint32_t seed, uint32_t index,
+                                 uint32_t sample) {
+  uint32_t x = (seed * kSeedMul) ^ ((index + 1) * kIndexMul) ^
+               ((sample + 1) * kSampleMul);
+  x ^= x >> 16;
+  x *= kFmix1;
+  x ^= x >> 13;
+  x *= kFmix2;
+  x ^= x >> 16;
+  return x;
+}
+
+uint32_t mlir::ssm::dropPathThreshold(double rate) {
+  return uint32_t(std::ceil((1.0 - rate) * double(1u << 24)));
 }
 
 LogicalResult mlir::ssm::parseTrainStepOption(TrainStepOptions &options,
@@ -86,6 +105,16 @@ LogicalResult mlir::ssm::parseTrainStepOption(TrainStepOptions &options,
     return number(options.beta2, 0.0, 1.0, "[0, 1]");
   if (key == "eps")
     return number(options.eps, 0.0, inf, "[0, inf)");
+  if (key == "drop_path") {
+    if (failed(number(options.dropPath, 0.0, 1.0, "[0, 1)")))
+      return failure();
+    if (options.dropPath < 1.0)
+      return success();
+    error = ("train option 'drop_path' expects a number in [0, 1), got '" +
+             value + "'")
+                .str();
+    return failure();
+  }
   if (key == "function" || key == "name") {
     if (value.empty()) {
       error = ("train option '" + key + "' expects a name").str();
@@ -107,7 +136,7 @@ LogicalResult mlir::ssm::parseTrainStepOption(TrainStepOptions &options,
   }
   error = ("unknown train option '" + key +
            "' (known: label_smoothing, max_grad_norm, weight_decay, beta1, "
-           "beta2, eps, function, num_data_inputs, name)")
+           "beta2, eps, drop_path, function, num_data_inputs, name)")
               .str();
   return failure();
 }
@@ -223,6 +252,103 @@ Value crossEntropy(OpBuilder &b, Location loc, Value logits, Value targets,
       .getResult(0);
 }
 
+/// tensor<B x f32>: 1 / keep for the samples that keep branch `index` at
+/// `rate`, 0 for the others; dropPathHash() in IR over the i32 seed.
+Value dropPathScale(OpBuilder &b, Location loc, Value seed, int64_t batch,
+                    int64_t index, double rate) {
+  MLIRContext *ctx = b.getContext();
+  Type f32 = b.getF32Type(), i32 = b.getI32Type();
+  Value init = emptyTensor(b, loc, {batch}, f32);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{init.getType()}, ValueRange{seed},
+             ValueRange{init},
+             ArrayRef<AffineMap>{AffineMap::get(1, 0, {}, ctx),
+                                 AffineMap::getMultiDimIdentityMap(1, ctx)},
+             ArrayRef<IT>{IT::parallel},
+             [&](OpBuilder &nb, Location l, ValueRange a) {
+               auto c = [&](uint32_t v) -> Value {
+                 return arith::ConstantOp::create(
+                     nb, l, nb.getI32IntegerAttr(int32_t(v)));
+               };
+               Value sample = arith::IndexCastOp::create(
+                   nb, l, i32, linalg::IndexOp::create(nb, l, 0));
+               Value x = arith::MulIOp::create(nb, l, a[0], c(kSeedMul));
+               x = arith::XOrIOp::create(nb, l, x,
+                                         c(uint32_t(index + 1) * kIndexMul));
+               Value s1 = arith::AddIOp::create(nb, l, sample, c(1));
+               x = arith::XOrIOp::create(
+                   nb, l, x, arith::MulIOp::create(nb, l, s1, c(kSampleMul)));
+               auto xorShift = [&](Value v, uint32_t k) -> Value {
+                 return arith::XOrIOp::create(
+                     nb, l, v, arith::ShRUIOp::create(nb, l, v, c(k)));
+               };
+               x = xorShift(x, 16);
+               x = arith::MulIOp::create(nb, l, x, c(kFmix1));
+               x = xorShift(x, 13);
+               x = arith::MulIOp::create(nb, l, x, c(kFmix2));
+               x = xorShift(x, 16);
+               Value u = arith::ShRUIOp::create(nb, l, x, c(8));
+               Value keep =
+                   arith::CmpIOp::create(nb, l, arith::CmpIPredicate::ult, u,
+                                         c(dropPathThreshold(rate)));
+               Value kept = constF(nb, l, f32, 1.0 / (1.0 - rate));
+               Value out = arith::SelectOp::create(nb, l, keep, kept,
+                                                   constF(nb, l, f32, 0.0));
+               linalg::YieldOp::create(nb, l, out);
+             })
+      .getResult(0);
+}
+
+/// Applies stochastic depth to the tagged residual adds of `fn` (seed
+/// null: drops the tags only). Returns the number of tagged adds.
+FailureOr<unsigned> applyDropPath(func::FuncOp fn, Value seed, double rate) {
+  SmallVector<linalg::GenericOp> tagged;
+  fn.walk([&](linalg::GenericOp op) {
+    if (op->hasAttr(kDropPathAttr))
+      tagged.push_back(op);
+  });
+  for (linalg::GenericOp op : tagged) {
+    auto tag = op->getAttrOfType<DenseI64ArrayAttr>(kDropPathAttr);
+    op->removeAttr(kDropPathAttr);
+    if (!seed)
+      continue;
+    if (!tag || tag.size() != 2 || op.getNumDpsInputs() != 2 ||
+        op.getNumDpsInits() != 1 || op->getNumResults() != 1)
+      return op.emitOpError("ssm-train-step: ")
+             << kDropPathAttr
+             << " must be [index, count] on a two-input residual add";
+    int64_t index = tag[0], count = tag[1];
+    double r = count > 1 ? rate * double(index) / double(count - 1) : 0.0;
+    if (r <= 0.0)
+      continue;
+    auto type = cast<RankedTensorType>(op->getResult(0).getType());
+    OpBuilder b(op);
+    Location loc = op.getLoc();
+    Value scale = dropPathScale(b, loc, seed, type.getDimSize(0), index, r);
+    MLIRContext *ctx = b.getContext();
+    unsigned rank = type.getRank();
+    AffineMap id = AffineMap::getMultiDimIdentityMap(rank, ctx);
+    AffineMap batch = AffineMap::get(rank, 0, {getAffineDimExpr(0, ctx)}, ctx);
+    Value init = emptyTensor(b, loc, type.getShape(), type.getElementType());
+    Value sum =
+        linalg::GenericOp::create(
+            b, loc, TypeRange{type},
+            ValueRange{op.getDpsInputOperand(0)->get(),
+                       op.getDpsInputOperand(1)->get(), scale},
+            ValueRange{init}, ArrayRef<AffineMap>{id, id, batch, id},
+            SmallVector<IT>(rank, IT::parallel),
+            [&](OpBuilder &nb, Location l, ValueRange a) {
+              Value h = arith::MulFOp::create(nb, l, a[1], a[2]);
+              linalg::YieldOp::create(
+                  nb, l, arith::AddFOp::create(nb, l, a[0], h).getResult());
+            })
+            .getResult(0);
+    op->getResult(0).replaceAllUsesWith(sum);
+    op.erase();
+  }
+  return unsigned(tagged.size());
+}
+
 StringAttr nameAttr(MLIRContext *ctx, const Twine &name) {
   return StringAttr::get(ctx, name);
 }
@@ -289,9 +415,14 @@ mlir::ssm::buildTrainStep(func::FuncOp forward,
   auto targetsType = logitsType;
   auto scalarF32 = RankedTensorType::get({}, f32);
 
-  // 1. The loss: (data..., targets, params...) -> loss.
+  // 1. The loss: (data..., targets, [seed,] params...) -> loss.
+  bool dropPath = options.dropPath > 0;
+  auto seedType = RankedTensorType::get({}, b.getI32Type());
+  unsigned lp = nd + 1 + (dropPath ? 1 : 0); // the loss's first parameter
   SmallVector<Type> lossArgs(fnType.getInputs().take_front(nd));
   lossArgs.push_back(targetsType);
+  if (dropPath)
+    lossArgs.push_back(seedType);
   lossArgs.append(fnType.getInputs().begin() + nd, fnType.getInputs().end());
   b.setInsertionPointAfter(forward);
   auto lossFn = func::FuncOp::create(b, loc, lossName,
@@ -300,19 +431,32 @@ mlir::ssm::buildTrainStep(func::FuncOp forward,
     Block *entry = lossFn.addEntryBlock();
     IRMapping map;
     for (unsigned i = 0; i < fnType.getNumInputs(); ++i)
-      map.map(body.getArgument(i), entry->getArgument(i < nd ? i : i + 1));
+      map.map(body.getArgument(i),
+              entry->getArgument(i < nd ? i : i - nd + lp));
     b.setInsertionPointToStart(entry);
     for (Operation &op : body.without_terminator())
       b.clone(op, map);
     Value loss = crossEntropy(b, loc, map.lookup(ret.getOperand(0)),
                               entry->getArgument(nd), options.labelSmoothing);
     func::ReturnOp::create(b, loc, loss);
+    // After the loss: a rewritten add may be the logits themselves.
+    FailureOr<unsigned> tagged =
+        applyDropPath(lossFn, dropPath ? entry->getArgument(nd + 1) : Value(),
+                      options.dropPath);
+    if (failed(tagged) || (dropPath && *tagged == 0)) {
+      if (succeeded(tagged))
+        forward.emitOpError("ssm-train-step: drop_path needs residual adds "
+                            "tagged ")
+            << kDropPathAttr << " (the model builders tag them)";
+      lossFn.erase();
+      return failure();
+    }
   }
 
   // 2. Its gradient with respect to the parameters.
   DifferentiateOptions diff;
   for (unsigned j = 0; j < np; ++j)
-    diff.wrt.push_back(nd + 1 + j);
+    diff.wrt.push_back(lp + j);
   diff.keepResults = true;
   FailureOr<func::FuncOp> gradFn = differentiateFunction(lossFn, diff);
   if (failed(gradFn)) {
@@ -320,10 +464,13 @@ mlir::ssm::buildTrainStep(func::FuncOp forward,
     return failure();
   }
 
-  // 3. train_step(data..., targets, lr, step, params..., m..., v...).
+  // 3. train_step(data..., targets, lr, step, [seed,] params..., m...,
+  //    v...).
   SmallVector<Type> argTypes(lossArgs.begin(), lossArgs.begin() + nd + 1);
   argTypes.push_back(scalarF32); // lr
   argTypes.push_back(scalarF32); // step
+  if (dropPath)
+    argTypes.push_back(seedType);
   unsigned firstParam = argTypes.size();
   for (int k = 0; k < 3; ++k)
     argTypes.append(paramTypes.begin(), paramTypes.end());
@@ -338,10 +485,11 @@ mlir::ssm::buildTrainStep(func::FuncOp forward,
   IRMapping map;
   for (unsigned i = 0; i <= nd; ++i)
     map.map(gradBody.getArgument(i), entry->getArgument(i));
+  if (dropPath)
+    map.map(gradBody.getArgument(nd + 1), entry->getArgument(nd + 3));
   for (unsigned j = 0; j < np; ++j)
-    map.map(gradBody.getArgument(nd + 1 + j),
-            entry->getArgument(firstParam + j));
-  map.map(gradBody.getArgument(nd + 1 + np), filledTensor(b, loc, {}, f32, 1));
+    map.map(gradBody.getArgument(lp + j), entry->getArgument(firstParam + j));
+  map.map(gradBody.getArgument(lp + np), filledTensor(b, loc, {}, f32, 1));
   for (Operation &op : gradBody.without_terminator())
     b.clone(op, map);
   auto gradRet = cast<func::ReturnOp>(gradBody.getTerminator());
@@ -509,6 +657,8 @@ mlir::ssm::buildTrainStep(func::FuncOp forward,
   step.setArgAttr(nd, kNameAttr, nameAttr(ctx, "targets"));
   step.setArgAttr(nd + 1, kNameAttr, nameAttr(ctx, "lr"));
   step.setArgAttr(nd + 2, kNameAttr, nameAttr(ctx, "step"));
+  if (dropPath)
+    step.setArgAttr(nd + 3, kNameAttr, nameAttr(ctx, "seed"));
   step.setResultAttr(0, kNameAttr, nameAttr(ctx, "loss"));
   for (unsigned j = 0; j < np; ++j) {
     StringAttr names3[] = {
@@ -546,6 +696,7 @@ struct TrainStepPass : mlir::ssm::impl::BuildTrainStepBase<TrainStepPass> {
     options.beta1 = beta1;
     options.beta2 = beta2;
     options.eps = eps;
+    options.dropPath = dropPath;
     auto fn = module.lookupSymbol<func::FuncOp>(options.function);
     if (!fn || fn.isExternal()) {
       module.emitError("ssm-train-step: no function '")

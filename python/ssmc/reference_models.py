@@ -19,6 +19,7 @@ Public API
 ``resolve_config(variant, **overrides)``   -> :class:`ModelConfig`
 ``build(variant, *, seed=0, **overrides)`` -> eval-mode ``torch.nn.Module``
 ``init_random_(model, seed)``              deterministic realistic random init
+``set_drop_path(model, scales)``           stochastic depth with given per-sample scales
 ``weight_spec(variant, **overrides)``      -> ``[(name, shape), ...]``
 ``param_count(variant, **overrides)``      -> int
 ``preprocessing(variant, **overrides)``    -> eval preprocessing of the official code
@@ -311,6 +312,34 @@ def preprocessing(variant: str, **overrides: Any) -> Dict[str, Any]:
 # ----------------------------------------------------------------------------
 
 
+def _dropped(branch: Tensor, scale: Optional[Tensor]) -> Tensor:
+    """Stochastic depth on a residual branch: ``branch * scale[b]`` per sample
+    (``scale``: (B,) of 0 or 1 / keep), or the branch unchanged."""
+    if scale is None:
+        return branch
+    return branch * scale.to(branch.dtype).view(-1, *([1] * (branch.dim() - 1)))
+
+
+def set_drop_path(model: nn.Module, scales: Optional[List[Tensor]]) -> nn.Module:
+    """Stochastic depth (training): ``scales[k]`` ((B,) tensor) multiplies
+    residual branch ``k``, in the order of the official drop-path schedule
+    (Vim / FastVim: layer k's mixer output, the last one at the final add;
+    VMamba, MambaOut: block k of all of them, both VMamba adds of a block
+    alike), as the compiled train step numbers them
+    (``ssmc.train_step.drop_path_scales``). ``None`` turns it off."""
+    family = model.config.family
+    if family in ("vim", "fastvim"):
+        layers = list(model.layers)
+        for i, layer in enumerate(layers):
+            layer.drop_scale = None if scales is None or i == 0 else scales[i - 1]
+        model.drop_scale = None if scales is None or not layers else scales[len(layers) - 1]
+    else:
+        blocks = [m for m in model.modules() if isinstance(m, (VSSBlock, GatedCNNBlock))]
+        for k, block in enumerate(blocks):
+            block.drop_scale = None if scales is None else scales[k]
+    return model
+
+
 class RMSNorm(nn.Module):
     """RMSNorm with weight only (mamba_ssm RMSNorm): ``x / sqrt(mean x^2 + eps) * w``."""
 
@@ -432,7 +461,7 @@ class VimBlock(nn.Module):
         self.norm = RMSNorm(dim, eps, device=device)
 
     def forward(self, h: Tensor, r: Optional[Tensor]) -> Tuple[Tensor, Tensor]:
-        r = h if r is None else r + h
+        r = h if r is None else r + _dropped(h, getattr(self, "drop_scale", None))
         return self.mixer(self.norm(r)), r
 
 
@@ -471,7 +500,7 @@ class VisionMamba(nn.Module):
         h, r = self.embed(img), None
         for layer in self.layers:
             h, r = layer(h, r)
-        r = h if r is None else r + h
+        r = h if r is None else r + _dropped(h, getattr(self, "drop_scale", None))
         return self.norm_f(r)
 
     def forward(self, img: Tensor) -> Tensor:
@@ -560,7 +589,7 @@ class FastVimBlock(nn.Module):
         self.norm = RMSNorm(dim, 1e-5, device=device)
 
     def forward(self, h: Tensor, r: Optional[Tensor]) -> Tuple[Tensor, Tensor]:
-        r = h if r is None else r + h
+        r = h if r is None else r + _dropped(h, getattr(self, "drop_scale", None))
         u = self.norm(r)
         Hp, Wp = self.grid
         if self.transposed:
@@ -595,7 +624,7 @@ class FastVim(nn.Module):
         h, r = self.patch_embed(img) + self.pos_embed, None
         for layer in self.layers:
             h, r = layer(h, r)
-        r = h if r is None else r + h
+        r = h if r is None else r + _dropped(h, getattr(self, "drop_scale", None))
         return self.norm_f(r)
 
     def forward(self, img: Tensor) -> Tensor:
@@ -710,9 +739,10 @@ class VSSBlock(nn.Module):
             self.mlp = Mlp(C, int(C * cfg.mlp_ratio), cf, device=device)
 
     def forward(self, x: Tensor) -> Tensor:
-        x = x + self.op(self.norm(x))
+        scale = getattr(self, "drop_scale", None)
+        x = x + _dropped(self.op(self.norm(x)), scale)
         if self.has_mlp:
-            x = x + self.mlp(self.norm2(x))
+            x = x + _dropped(self.mlp(self.norm2(x)), scale)
         return x
 
 
@@ -846,7 +876,8 @@ class GatedCNNBlock(nn.Module):
     def forward(self, x: Tensor) -> Tensor:
         g, i, c = torch.split(self.fc1(self.norm(x)), self.split_indices, dim=-1)
         c = self.conv(c.permute(0, 3, 1, 2)).permute(0, 2, 3, 1)
-        return x + self.fc2(self.act(g) * torch.cat((i, c), dim=-1))
+        o = self.fc2(self.act(g) * torch.cat((i, c), dim=-1))
+        return x + _dropped(o, getattr(self, "drop_scale", None))
 
 
 class MlpHead(nn.Module):

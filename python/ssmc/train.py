@@ -5,8 +5,8 @@
 
 The model is compiled with gradients (``ssmc.compile(..., gradients=True)``)
 and trained through :class:`ssmc.torch.Module` with an ordinary PyTorch loop:
-AdamW (decoupled weight decay, none on biases, norms and the SSM's A / D /
-tokens, as the official recipes), a cosine learning-rate schedule after a
+AdamW (decoupled weight decay, none on biases, 1-d parameters (norms, D)
+and the tokens, as the official recipes), a cosine learning-rate schedule after a
 linear warm-up, label-smoothed cross-entropy. The 1,797 digits (8x8, 17
 grey levels) are split 80/20 with a fixed seed, upscaled bilinearly to
 ``--img`` and repeated over three channels. Each epoch prints a progress bar
@@ -40,13 +40,14 @@ from . import compile as _compile
 from . import safetensors_io as _st
 from .torch import Module
 
-_NO_DECAY_LEAVES = ("bias", "A_log", "A_b_log", "A_logs", "D", "D_b", "Ds", "cls_token",
-                    "pos_embed", "dt_projs_bias")
+_NO_DECAY_LEAVES = ("bias", "cls_token", "pos_embed")
 
 
 def no_weight_decay(name: str, shape: Tuple[int, ...]) -> bool:
-    """The official recipes' rule: no decay on biases, 1-d (norm) weights,
-    the SSM parameters A and D, the class token and positional embedding."""
+    """The official recipes' rule (the compiled train step's too): no decay
+    on parameters of rank <= 1 (norm weights, D), on ``.bias`` and on the
+    class token and position embedding. The 2-d ``A_log`` / ``A_logs`` and
+    VMamba's 2-d ``dt_projs_bias`` are decayed, as in the official code."""
     leaf = name.rsplit(".", 1)[-1]
     return leaf in _NO_DECAY_LEAVES or len(shape) <= 1
 

@@ -32,10 +32,47 @@ from . import runtime as _runtime
 from . import safetensors_io as _st
 from .errors import InvalidArgumentError
 
-__all__ = ["TrainStep"]
+__all__ = ["TrainStep", "drop_path_scales"]
 
 _EXP_AVG = "optimizer.exp_avg."
 _EXP_AVG_SQ = "optimizer.exp_avg_sq."
+
+
+_M32 = 0xFFFFFFFF
+
+
+def _hash(seed: int, index: int, sample: np.ndarray) -> np.ndarray:
+    """dropPathHash (TrainStep.h) over uint32 arrays."""
+    with np.errstate(over="ignore"):
+        s = np.uint32(seed & _M32) * np.uint32(0x9E3779B1)
+        i = np.uint32(((index + 1) * 0x85EBCA77) & _M32)
+        x = s ^ i ^ ((sample.astype(np.uint32) + np.uint32(1)) * np.uint32(0xC2B2AE3D))
+        x ^= x >> np.uint32(16)
+        x *= np.uint32(0x85EBCA6B)
+        x ^= x >> np.uint32(13)
+        x *= np.uint32(0xC2B2AE35)
+        x ^= x >> np.uint32(16)
+    return x
+
+
+def drop_path_scales(seed: int, rate: float, count: int, batch: int) -> List[np.ndarray]:
+    """The per-sample factors the compiled train step applies to residual
+    branch ``k`` (0 <= k < count) with stochastic depth ``rate`` and ``seed``:
+    branch k is dropped at ``rate * k / (count - 1)`` (the official
+    linspace schedule); a sample keeps it when the 24-bit hash of (seed, k,
+    sample) lies below ``(1 - r) * 2**24``, and kept branches are scaled by
+    ``1 / (1 - r)``. ``ssmc.reference_models.set_drop_path`` takes them."""
+    out = []
+    samples = np.arange(batch, dtype=np.uint32)
+    for k in range(count):
+        r = rate * k / (count - 1) if count > 1 else 0.0
+        if r <= 0.0:
+            out.append(np.ones(batch, dtype=np.float32))
+            continue
+        threshold = int(np.ceil((1.0 - r) * float(1 << 24)))
+        keep = (_hash(seed, k, samples) >> np.uint32(8)) < np.uint32(threshold)
+        out.append(np.where(keep, np.float32(1.0 / (1.0 - r)), np.float32(0.0)))
+    return out
 
 
 class TrainStep:
@@ -50,6 +87,10 @@ class TrainStep:
             :meth:`load_weights` or :meth:`load_checkpoint`.
         device, threads: passed to :func:`ssmc.load`.
         options: the train options it was compiled with (recorded only).
+        seed: with drop path compiled in (``train_options={'drop_path':
+            rate}``), step ``n`` draws its masks from seed ``seed + n``
+            unless :meth:`step` is given one: rerunning from the same state
+            and seed repeats a step exactly.
 
     The AdamW moments start at zero and the step count at 0, as a fresh
     ``torch.optim.AdamW``.
@@ -60,7 +101,7 @@ class TrainStep:
     def __init__(self, module_or_path: Union["_runtime.Module", str, os.PathLike, bytes],
                  weights: Union[str, os.PathLike, Mapping[str, Any], None] = None, *,
                  device: str = "cpu", threads: int = 0,
-                 options: Optional[Mapping[str, Any]] = None):
+                 options: Optional[Mapping[str, Any]] = None, seed: int = 0):
         if isinstance(module_or_path, TrainStep):  # shares its loaded code
             self._ssm = module_or_path._ssm
         elif isinstance(module_or_path, _runtime.Module):
@@ -77,7 +118,8 @@ class TrainStep:
         if "targets" not in names:  # pragma: no cover - a malformed module
             raise InvalidArgumentError(f"'{self.function}' has no 'targets' input")
         t = names.index("targets")
-        rest = sig.inputs[t + 3:]
+        self.has_seed = len(names) > t + 3 and names[t + 3] == "seed"
+        rest = sig.inputs[t + 3 + int(self.has_seed):]
         if names[t + 1:t + 3] != ["lr", "step"] or len(rest) % 3:
             raise InvalidArgumentError(  # pragma: no cover - a malformed module
                 f"'{self.function}' does not have the train step signature")
@@ -93,6 +135,9 @@ class TrainStep:
             self._zero(b)
         self._loss = self._buffer(sig.outputs[0])
         self._scalars = [self._buffer(sig.inputs[t + 1]), self._buffer(sig.inputs[t + 2])]
+        self.seed = int(seed)
+        if self.has_seed:
+            self._scalars.append(self._buffer(sig.inputs[t + 3], np.int32))
         if weights is not None:
             self.load_weights(weights)
 
@@ -102,11 +147,12 @@ class TrainStep:
     def device(self) -> str:
         return self._ssm.device
 
-    def _buffer(self, spec):
+    def _buffer(self, spec, dtype=np.float32):
         if self._ssm.on_gpu:
             import torch
-            return torch.empty(tuple(spec.shape), dtype=torch.float32, device=self.device)
-        return np.empty(tuple(spec.shape), dtype=np.float32)
+            return torch.empty(tuple(spec.shape), device=self.device,
+                               dtype=torch.int32 if dtype == np.int32 else torch.float32)
+        return np.empty(tuple(spec.shape), dtype=dtype)
 
     @staticmethod
     def _zero(buffer) -> None:
@@ -116,9 +162,9 @@ class TrainStep:
         """Copies a host array into a resident buffer."""
         if self._ssm.on_gpu:
             import torch
-            buffer.copy_(torch.as_tensor(np.asarray(value, dtype=np.float32)))
+            buffer.copy_(torch.as_tensor(np.asarray(value)).to(buffer.dtype))
         else:
-            np.copyto(buffer, np.asarray(value, dtype=np.float32), casting="same_kind")
+            np.copyto(buffer, np.asarray(value, dtype=buffer.dtype), casting="same_kind")
 
     def _get(self, buffer) -> np.ndarray:
         if self._ssm.on_gpu:
@@ -191,11 +237,16 @@ class TrainStep:
         out[np.arange(shape[0]), labels] = 1.0
         return out
 
-    def step(self, images, targets, lr: float) -> float:
+    def step(self, images, targets, lr: float, seed: Optional[int] = None) -> float:
         """One training step on a batch; returns the loss (before the
         update). ``targets``: class labels (shape (B,), integers) or soft
         targets (shape (B, C), e.g. mixup / cutmix); label smoothing, if
-        compiled in, is applied to either. ``lr`` may follow any schedule."""
+        compiled in, is applied to either. ``lr`` may follow any schedule.
+        ``seed``: the drop-path seed of this step (default ``self.seed`` +
+        the step number); an error without drop path compiled in."""
+        if seed is not None and not self.has_seed:
+            raise InvalidArgumentError(
+                "seed= needs drop path compiled in (train_options={'drop_path': rate})")
         if len(self._data_specs) != 1:  # pragma: no cover - models have one image
             raise InvalidArgumentError("step() supports one data input")
         tshape = tuple(self._targets_spec.shape)
@@ -207,6 +258,9 @@ class TrainStep:
         self.step_count += 1
         self._put(self._scalars[0], np.float32(lr))
         self._put(self._scalars[1], np.float32(self.step_count))
+        if self.has_seed:
+            s = self.seed + self.step_count if seed is None else int(seed)
+            self._put(self._scalars[2], np.int64(s & _M32).astype(np.uint32).view(np.int32))
         inputs = data + self._scalars + self._state
         outputs = [self._loss] + self._spare
         try:

@@ -234,3 +234,43 @@ def test_errors():
     with pytest.raises(ssmc.InvalidArgumentError, match="images: expected shape"):
         step.step(np.zeros((batch + 1, 3, img, img), np.float32), np.zeros(batch, np.int64), 1e-3)
     assert step.step_count == 0
+
+
+def _branches(variant, options):
+    if variant in ("vim-t", "fastvim-t"):
+        return options["depth"]
+    return sum(options["depths"])
+
+
+@pytest.mark.parametrize("variant,options,img,batch", CASES, ids=[c[0] for c in CASES])
+def test_drop_path(variant, options, img, batch):
+    """Stochastic depth: the compiled masks are drop_path_scales(seed, ...),
+    the step equals the reference trained with those masks, the same seed
+    repeats a step bit for bit and another seed changes it."""
+    batch, rate = 4, 0.5
+    init = _init(variant, options, img)
+    step = _compile(variant, options, img, batch, init, drop_path=rate)
+    assert step.has_seed
+    count = _branches(variant, options)
+    seed = 7
+    scales = ssmc.train_step.drop_path_scales(seed, rate, count, batch)
+    last = scales[-1]
+    assert (last == 0).any() and (last != 0).any(), last  # both drops and keeps
+    ref = _TorchStep(variant, options, img, init, torch.float64)
+    rm.set_drop_path(ref.model, [torch.from_numpy(s) for s in scales])
+    g = torch.Generator().manual_seed(3)
+    x, t = _batch(g, batch, img)
+    loss = step.step(x, t, 1e-3, seed=seed)
+    want = ref.step(x, t, 1e-3)
+    name, err = _compare(step, {"f64": ref}, (loss, {"f64": want}))["f64"]
+    assert err <= TOL, (name, err)
+    # Without the masks the reference is elsewhere: the masks matter.
+    plain = _TorchStep(variant, options, img, init, torch.float64)
+    assert abs(plain.step(x, t, 1e-3) - loss) > 1e-4
+
+    again = ssmc.TrainStep(step, init)
+    assert again.step(x, t, 1e-3, seed=seed) == loss
+    a, b = step.state_dict(), again.state_dict()
+    assert all(np.array_equal(a[n], b[n]) for n in a)
+    other = ssmc.TrainStep(step, init)
+    assert other.step(x, t, 1e-3, seed=seed + 1) != loss

@@ -53,3 +53,18 @@ func.func @forward(%x: tensor<2x4xf32>, %w: tensor<4xf32>) -> tensor<2x4xf32> {
   } -> tensor<2x4xf32>
   return %y : tensor<2x4xf32>
 }
+
+// -----
+
+// RUN: not ssm-opt %s --split-input-file --ssm-train-step="drop-path=0.1" 2>&1 | FileCheck %s --check-prefix=UNTAGGED
+// UNTAGGED: ssm-train-step: drop_path needs residual adds tagged ssm.drop_path (the model builders tag them)
+func.func @forward(%x: tensor<2x4xf32>, %w: tensor<4xf32>) -> tensor<2x4xf32> {
+  %e = tensor.empty() : tensor<2x4xf32>
+  %y = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]}
+      ins(%x, %w : tensor<2x4xf32>, tensor<4xf32>) outs(%e : tensor<2x4xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %m = arith.mulf %a, %b : f32
+    linalg.yield %m : f32
+  } -> tensor<2x4xf32>
+  return %y : tensor<2x4xf32>
+}

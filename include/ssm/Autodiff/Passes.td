@@ -87,6 +87,9 @@ def BuildTrainStep : Pass<"ssm-train-step", "::mlir::ModuleOp"> {
     Option<"beta1", "beta1", "double", /*default=*/"0.9", "AdamW beta1">,
     Option<"beta2", "beta2", "double", /*default=*/"0.999", "AdamW beta2">,
     Option<"eps", "eps", "double", /*default=*/"1e-8", "AdamW epsilon">,
+    Option<"dropPath", "drop-path", "double", /*default=*/"0.0",
+           "Stochastic-depth rate over the residual adds tagged "
+           "ssm.drop_path (0: none; else the step takes an i32 seed)">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

@@ -14,9 +14,18 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Support/LLVM.h"
 
+#include "llvm/ADT/StringRef.h"
+
 #include <string>
 
 namespace mlir::ssm {
+
+/// On a residual add `shortcut + branch` (a linalg.generic whose inputs are
+/// the two), `[index, count]`: the branch is dropped per sample in training
+/// at rate * index / (count - 1) (stochastic depth, the official
+/// linspace(0, rate, count) schedule). The model builders set it; inference
+/// ignores it; compileModule drops it.
+inline constexpr llvm::StringLiteral kDropPathAttr("ssm.drop_path");
 
 /// The hyper-parameters compiled into the step (lr and step are inputs).
 /// Defaults: torch.optim.AdamW's betas and eps, the recipes' weight decay
@@ -41,39 +50,58 @@ struct TrainStepOptions {
   double beta1 = 0.9;
   double beta2 = 0.999;
   double eps = 1e-8;
+  /// Stochastic depth: the residual adds tagged kDropPathAttr drop their
+  /// branch per sample with the tag's share of this rate and scale kept
+  /// ones by 1 / keep; the step then takes an i32 `seed` input (a keep
+  /// decision is a hash of seed, branch index and sample, so a step is
+  /// reproducible; see dropPathKeep()). 0: none, no seed input.
+  double dropPath = 0.0;
 };
 
+/// The keep threshold of a branch dropped at `rate`: a sample keeps it when
+/// dropPathHash(seed, index, sample) >> 8 < dropPathThreshold(rate)
+/// (i.e. a 24-bit uniform below 1 - rate).
+uint32_t dropPathThreshold(double rate);
+
+/// The counter-based hash of a drop-path decision (murmur3's 32-bit
+/// finalizer over a mix of the three counters), as the train step computes
+/// it in IR.
+uint32_t dropPathHash(uint32_t seed, uint32_t index, uint32_t sample);
+
 /// Sets one option from "key=value" text (keys: label_smoothing,
-/// max_grad_norm, weight_decay, beta1, beta2, eps, function,
+/// max_grad_norm, weight_decay, beta1, beta2, eps, drop_path, function,
 /// num_data_inputs, name). ssm-compile --train-option and the Python
 /// bindings both parse through it. On failure returns failure() and sets
 /// `error`.
 LogicalResult parseTrainStepOption(TrainStepOptions &options, StringRef key,
                                    StringRef value, std::string &error);
 
-/// The official recipes' no-decay rule: biases, every parameter of rank <=
-/// 1 (norm weights, D, ...), the SSM's A_log / D variants, the class token
-/// and the position embedding.
+/// The official recipes' no-decay rule (timm's optimizer factory for Vim
+/// and FastVim, VMamba's set_weight_decay, MambaOut's timm training): no
+/// decay on parameters of rank <= 1 (norm weights, D, Ds, ...), on `.bias`
+/// and on the class token and position embedding; everything else decays,
+/// the 2-D `A_log` / `A_b_log` / `A_logs` and VMamba's 2-D `dt_projs_bias`
+/// included.
 bool noWeightDecay(StringRef name, ArrayRef<int64_t> shape);
 
-/// The leaf names noWeightDecay() exempts whatever their rank, for tools
-/// that build the same parameter groups (ssmc.train).
+/// The last name components noWeightDecay() exempts whatever their rank.
 ArrayRef<StringRef> noWeightDecayLeaves();
 
 /// Adds, after `forward`:
 ///
 ///   func.func @train_step(%data..., %targets: tensor<BxCxf32>,
 ///                         %lr: tensor<f32>, %step: tensor<f32>,
+///                         [%seed: tensor<i32>,]
 ///                         %params..., %exp_avg..., %exp_avg_sq...)
 ///       -> (tensor<f32> loss, params'..., exp_avg'..., exp_avg_sq'...)
 ///
 /// `step` is the number of the step being taken (1 for the first, as
-/// torch's state["step"] after its increment). Names: `targets`, `lr`,
-/// `step`, `loss`; the moments are `optimizer.exp_avg.<param>` and
-/// `optimizer.exp_avg_sq.<param>`; each updated tensor is named after the
-/// input it replaces. Unsupported forwards (several results, logits not
-/// rank-2 f32, a parameter that is not a static f32 tensor, an op without an
-/// adjoint) are errors on the function, and nothing is added.
+/// torch's state["step"] after its increment); `seed` only with drop path.
+/// Names: `targets`, `lr`, `step`, `seed`, `loss`; the moments are
+/// `optimizer.exp_avg.<param>` and `optimizer.exp_avg_sq.<param>`; each updated
+/// tensor is named after the input it replaces. Unsupported forwards (several
+/// results, logits not rank-2 f32, a parameter that is not a static f32 tensor,
+/// an op without an adjoint) are errors on the function, and nothing is added.
 FailureOr<func::FuncOp> buildTrainStep(func::FuncOp forward,
                                        const TrainStepOptions &options);
 
