@@ -274,3 +274,38 @@ def test_drop_path(variant, options, img, batch):
     assert all(np.array_equal(a[n], b[n]) for n in a)
     other = ssmc.TrainStep(step, init)
     assert other.step(x, t, 1e-3, seed=seed + 1) != loss
+
+
+def test_digits_training_command_compiled_step(tmp_path):
+    """python3 -m ssmc.train --engine=compiled-step: one epoch of a tiny Vim
+    on the digits with clipping and drop path tracks the PyTorch reference
+    (the same masks, replayed) step for step; its checkpoint restores a
+    TrainStep."""
+    pytest.importorskip("sklearn.datasets", reason="python3-sklearn is not installed")
+    pytest.importorskip("matplotlib", reason="python3-matplotlib is not installed")
+    import json
+    from ssmc import train
+    out = tmp_path / "run"
+    opts = ["--model-option", "embed_dim=16", "--model-option", "depth=2",
+            "--model-option", "patch=4", "--model-option", "stride=4"]
+    assert train.main(["--model", "vim-t", *opts, "--epochs", "1", "--out", str(out),
+                       "--engine", "compiled-step", "--clip-grad", "1.0", "--drop-path", "0.2",
+                       "--compare-pytorch"]) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["engine"] == "compiled-step"
+    assert summary["first_50_loss_max_abs_dev"] < 1e-4
+    assert abs(summary["ssmc"]["accuracy"] - summary["pytorch"]["accuracy"]) <= 0.01
+    assert summary["ssmc"]["accuracy"] > 0.5
+    params, moments, step = train.load_checkpoint(out / "checkpoint.safetensors")
+    assert step == 1437 // 32
+    assert set(moments) == {f"optimizer.{k}.{n}" for n in params
+                            for k in ("exp_avg", "exp_avg_sq")}
+    restored = ssmc.compile("vim-t", train=True, img=16, classes=10, batch=32, embed_dim=16,
+                            depth=2, patch=4, stride=4)
+    restored.load_checkpoint(out / "checkpoint.safetensors")
+    assert restored.step_count == step
+    _, (xte, yte) = train.digits(16)
+    acc = train.evaluate(lambda x: torch.from_numpy(restored.forward(x.numpy())), xte, yte, 32)
+    assert abs(acc - summary["ssmc"]["accuracy"]) < 1e-9
+    with pytest.raises(SystemExit):
+        train.main(["--model", "vim-t", *opts, "--drop-path", "0.1", "--out", str(out)])
