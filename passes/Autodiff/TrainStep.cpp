@@ -177,7 +177,6 @@ Value crossEntropy(OpBuilder &b, Location loc, Value logits, Value targets,
   MLIRContext *ctx = b.getContext();
   AffineMap id = AffineMap::getMultiDimIdentityMap(2, ctx);
   AffineMap row = AffineMap::get(2, 0, {getAffineDimExpr(0, ctx)}, ctx);
-  AffineMap all = AffineMap::get(2, 0, {}, ctx);
   AffineMap row1 = AffineMap::getMultiDimIdentityMap(1, ctx);
 
   if (smoothing != 0.0) {
@@ -235,12 +234,17 @@ Value crossEntropy(OpBuilder &b, Location loc, Value logits, Value targets,
                 nb, l, arith::AddFOp::create(nb, l, args[0], lg).getResult());
           })
           .getResult(0);
-  Value lossInit = filledTensor(b, loc, {}, f32, 0.0);
+  // Into tensor<1xf32> over a size-1 parallel loop k: (k, b, c).
+  Value lossInit = filledTensor(b, loc, {1}, f32, 0.0);
+  AffineExpr d1 = getAffineDimExpr(1, ctx), d2 = getAffineDimExpr(2, ctx);
+  AffineMap bc = AffineMap::get(3, 0, {d1, d2}, ctx);
+  AffineMap bOnly = AffineMap::get(3, 0, {d1}, ctx);
+  AffineMap k = AffineMap::get(3, 0, {getAffineDimExpr(0, ctx)}, ctx);
   return linalg::GenericOp::create(
              b, loc, TypeRange{lossInit.getType()},
              ValueRange{targets, logits, lse}, ValueRange{lossInit},
-             ArrayRef<AffineMap>{id, id, row, all},
-             ArrayRef<IT>{IT::reduction, IT::reduction},
+             ArrayRef<AffineMap>{bc, bc, bOnly, k},
+             ArrayRef<IT>{IT::parallel, IT::reduction, IT::reduction},
              [&](OpBuilder &nb, Location l, ValueRange args) {
                Value d = arith::SubFOp::create(nb, l, args[2], args[1]);
                Value t = arith::MulFOp::create(nb, l, args[0], d);
@@ -262,8 +266,9 @@ Value dropPathScale(OpBuilder &b, Location loc, Value seed, int64_t batch,
   return linalg::GenericOp::create(
              b, loc, TypeRange{init.getType()}, ValueRange{seed},
              ValueRange{init},
-             ArrayRef<AffineMap>{AffineMap::get(1, 0, {}, ctx),
-                                 AffineMap::getMultiDimIdentityMap(1, ctx)},
+             ArrayRef<AffineMap>{
+                 AffineMap::get(1, 0, {getAffineConstantExpr(0, ctx)}, ctx),
+                 AffineMap::getMultiDimIdentityMap(1, ctx)},
              ArrayRef<IT>{IT::parallel},
              [&](OpBuilder &nb, Location l, ValueRange a) {
                auto c = [&](uint32_t v) -> Value {
@@ -413,11 +418,11 @@ mlir::ssm::buildTrainStep(func::FuncOp forward,
   Location loc = forward.getLoc();
   OpBuilder b(ctx);
   auto targetsType = logitsType;
-  auto scalarF32 = RankedTensorType::get({}, f32);
+  auto scalarF32 = RankedTensorType::get({1}, f32);
 
   // 1. The loss: (data..., targets, [seed,] params...) -> loss.
   bool dropPath = options.dropPath > 0;
-  auto seedType = RankedTensorType::get({}, b.getI32Type());
+  auto seedType = RankedTensorType::get({1}, b.getI32Type());
   unsigned lp = nd + 1 + (dropPath ? 1 : 0); // the loss's first parameter
   SmallVector<Type> lossArgs(fnType.getInputs().take_front(nd));
   lossArgs.push_back(targetsType);
@@ -489,7 +494,7 @@ mlir::ssm::buildTrainStep(func::FuncOp forward,
     map.map(gradBody.getArgument(nd + 1), entry->getArgument(nd + 3));
   for (unsigned j = 0; j < np; ++j)
     map.map(gradBody.getArgument(lp + j), entry->getArgument(firstParam + j));
-  map.map(gradBody.getArgument(lp + np), filledTensor(b, loc, {}, f32, 1));
+  map.map(gradBody.getArgument(lp + np), filledTensor(b, loc, {1}, f32, 1));
   for (Operation &op : gradBody.without_terminator())
     b.clone(op, map);
   auto gradRet = cast<func::ReturnOp>(gradBody.getTerminator());
@@ -502,17 +507,23 @@ mlir::ssm::buildTrainStep(func::FuncOp forward,
   bool clip = options.maxGradNorm > 0;
   Value normSq;
   if (clip) {
-    normSq = filledTensor(b, loc, {}, f64, 0.0);
+    normSq = filledTensor(b, loc, {1}, f64, 0.0);
     for (Value g : grads) {
       auto t = cast<RankedTensorType>(g.getType());
       unsigned rank = t.getRank();
-      SmallVector<IT> iters(rank, IT::reduction);
+      // Over (k, the gradient's dims) with a size-1 parallel k.
+      SmallVector<IT> iters(rank + 1, IT::reduction);
+      iters[0] = IT::parallel;
+      SmallVector<AffineExpr> dims;
+      for (unsigned d = 1; d <= rank; ++d)
+        dims.push_back(getAffineDimExpr(d, ctx));
       normSq =
           linalg::GenericOp::create(
               b, loc, TypeRange{normSq.getType()}, ValueRange{g},
               ValueRange{normSq},
-              ArrayRef<AffineMap>{AffineMap::getMultiDimIdentityMap(rank, ctx),
-                                  AffineMap::get(rank, 0, {}, ctx)},
+              ArrayRef<AffineMap>{
+                  AffineMap::get(rank + 1, 0, dims, ctx),
+                  AffineMap::get(rank + 1, 0, {getAffineDimExpr(0, ctx)}, ctx)},
               iters,
               [&](OpBuilder &nb, Location l, ValueRange args) {
                 Value x = arith::ExtFOp::create(nb, l, f64, args[0]);
@@ -529,18 +540,18 @@ mlir::ssm::buildTrainStep(func::FuncOp forward,
   // rounded to f32 once: clip scale, lr / (1 - beta1^t),
   // sqrt(1 - beta2^t), 1 - lr * wd.
   Value lr = entry->getArgument(nd + 1), t = entry->getArgument(nd + 2);
-  AffineMap scalarMap = AffineMap::get(0, 0, {}, ctx);
+  AffineMap scalarMap = AffineMap::getMultiDimIdentityMap(1, ctx);
   SmallVector<Value> scalarIns{lr, t};
   if (clip)
     scalarIns.push_back(normSq);
   SmallVector<Value> scalarOuts;
   for (int k = 0; k < 4; ++k)
-    scalarOuts.push_back(emptyTensor(b, loc, {}, f32));
+    scalarOuts.push_back(emptyTensor(b, loc, {1}, f32));
   SmallVector<AffineMap> scalarMaps(scalarIns.size() + scalarOuts.size(),
                                     scalarMap);
   auto scalars = linalg::GenericOp::create(
       b, loc, TypeRange(SmallVector<Type>(4, scalarF32)), scalarIns, scalarOuts,
-      scalarMaps, ArrayRef<IT>{},
+      scalarMaps, ArrayRef<IT>{IT::parallel},
       [&](OpBuilder &nb, Location l, ValueRange args) {
         Value one = constF(nb, l, f64, 1.0);
         Value lr64 = arith::ExtFOp::create(nb, l, f64, args[0]);
@@ -585,7 +596,8 @@ mlir::ssm::buildTrainStep(func::FuncOp forward,
     bool decays =
         options.weightDecay != 0 && !noWeightDecay(names[j], type.getShape());
     AffineMap idMap = AffineMap::getMultiDimIdentityMap(rank, ctx);
-    AffineMap bcast = AffineMap::get(rank, 0, {}, ctx);
+    AffineMap bcast =
+        AffineMap::get(rank, 0, {getAffineConstantExpr(0, ctx)}, ctx);
     SmallVector<Value> ins{entry->getArgument(firstParam + j),
                            grads[j],
                            entry->getArgument(firstParam + np + j),

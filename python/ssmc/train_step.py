@@ -3,8 +3,10 @@
 ``ssmc.compile(model, train=True, ...)`` emits the entry ``train_step``
 (docs/training.md)::
 
-    train_step(image, targets, lr, step, params..., exp_avg..., exp_avg_sq...)
+    train_step(image, targets, lr, step, [seed,] params..., exp_avg..., exp_avg_sq...)
         -> (loss, params'..., exp_avg'..., exp_avg_sq'...)
+
+(lr, step, seed and loss are one-element tensors; seed only with drop path)
 
 forward, softmax cross-entropy against soft targets (label smoothing
 compiled in), backward, global-norm clipping and AdamW, in one call.
@@ -269,7 +271,7 @@ class TrainStep:
             self.step_count -= 1
             raise
         self._state, self._spare = self._spare, self._state
-        return float(self._loss.item() if self._ssm.on_gpu else self._loss)
+        return float(self._loss.item())
 
     def forward(self, images):
         """The logits of ``forward`` on the current parameters."""

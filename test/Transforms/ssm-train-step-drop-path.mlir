@@ -6,9 +6,9 @@
 // hashed from the seed input.
 
 // CHECK-LABEL: func.func @train_step(
-// CHECK-SAME: %{{.*}}: tensor<f32> {ssm.name = "step"}, %[[SEED:.*]]: tensor<i32> {ssm.name = "seed"}, %{{.*}}: tensor<4xf32> {ssm.name = "w"}
+// CHECK-SAME: %{{.*}}: tensor<1xf32> {ssm.name = "step"}, %[[SEED:.*]]: tensor<1xi32> {ssm.name = "seed"}, %{{.*}}: tensor<4xf32> {ssm.name = "w"}
 // CHECK-NOT: ssm.drop_path
-// CHECK: %[[MASK:.*]] = linalg.generic {{.*}}ins(%[[SEED]] : tensor<i32>) outs(%{{.*}} : tensor<2xf32>)
+// CHECK: %[[MASK:.*]] = linalg.generic {{.*}}ins(%[[SEED]] : tensor<1xi32>) outs(%{{.*}} : tensor<2xf32>)
 // CHECK: linalg.index 0
 // CHECK: arith.muli
 // CHECK: arith.shrui
@@ -24,7 +24,7 @@
 // OFF-LABEL: func.func @train_step(
 // OFF-NOT: seed
 // OFF-NOT: ssm.drop_path
-// OFF-NOT: tensor<i32>
+// OFF-NOT: xi32>
 func.func @forward(%x: tensor<2x4xf32> {ssm.name = "image"}, %w: tensor<4xf32> {ssm.name = "w"})
     -> (tensor<2x4xf32> {ssm.name = "logits"}) {
   %e = tensor.empty() : tensor<2x4xf32>

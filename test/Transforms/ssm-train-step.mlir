@@ -2,21 +2,22 @@
 // RUN: ssm-opt %s --ssm-train-step="weight-decay=0 name=step_fn" | FileCheck %s --check-prefix=PLAIN
 
 // A linear classifier: the train step keeps @forward, adds @train_step and
-// nothing else (the loss and its gradient are helpers, erased).
+// nothing else (the loss and its gradient are helpers, erased). Scalars are
+// one-element tensors; reductions to them run over a size-1 parallel loop.
 
 // CHECK-LABEL: func.func @forward(
 // CHECK-NOT: func.func @forward_train_loss
 // CHECK-LABEL: func.func @train_step(
 // CHECK-SAME: %[[X:.*]]: tensor<2x3xf32> {ssm.name = "image"}, %[[T:.*]]: tensor<2x4xf32> {ssm.name = "targets"},
-// CHECK-SAME: %[[LR:.*]]: tensor<f32> {ssm.name = "lr"}, %[[STEP:.*]]: tensor<f32> {ssm.name = "step"},
+// CHECK-SAME: %[[LR:.*]]: tensor<1xf32> {ssm.name = "lr"}, %[[STEP:.*]]: tensor<1xf32> {ssm.name = "step"},
 // CHECK-SAME: %[[W:.*]]: tensor<3x4xf32> {ssm.name = "head.weight"}, %[[B:.*]]: tensor<4xf32> {ssm.name = "head.bias"},
 // CHECK-SAME: %[[MW:.*]]: tensor<3x4xf32> {ssm.name = "optimizer.exp_avg.head.weight"}, %[[MB:.*]]: tensor<4xf32> {ssm.name = "optimizer.exp_avg.head.bias"},
 // CHECK-SAME: %[[VW:.*]]: tensor<3x4xf32> {ssm.name = "optimizer.exp_avg_sq.head.weight"}, %[[VB:.*]]: tensor<4xf32> {ssm.name = "optimizer.exp_avg_sq.head.bias"})
-// CHECK-SAME: -> (tensor<f32> {ssm.name = "loss"}, tensor<3x4xf32> {ssm.name = "head.weight"}, tensor<4xf32> {ssm.name = "head.bias"},
+// CHECK-SAME: -> (tensor<1xf32> {ssm.name = "loss"}, tensor<3x4xf32> {ssm.name = "head.weight"}, tensor<4xf32> {ssm.name = "head.bias"},
 // CHECK-SAME: tensor<3x4xf32> {ssm.name = "optimizer.exp_avg.head.weight"}, tensor<4xf32> {ssm.name = "optimizer.exp_avg.head.bias"},
 // CHECK-SAME: tensor<3x4xf32> {ssm.name = "optimizer.exp_avg_sq.head.weight"}, tensor<4xf32> {ssm.name = "optimizer.exp_avg_sq.head.bias"})
 // The loss adjoint is 1.
-// CHECK: %[[ONE:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<f32>)
+// CHECK: %[[ONE:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<1xf32>)
 // CHECK: linalg.matmul ins(%[[X]], %[[W]]
 // Label smoothing: t * 0.9 + 0.1 / 4.
 // CHECK: ins(%[[T]] : tensor<2x4xf32>)
@@ -26,14 +27,14 @@
 // CHECK: arith.maximumf
 // CHECK: math.exp
 // CHECK: math.log
-// CHECK: %[[LOSS:.*]] = linalg.generic {{.*}}iterator_types = ["reduction", "reduction"]{{.*}}outs(%{{.*}} : tensor<f32>)
+// CHECK: %[[LOSS:.*]] = linalg.generic {{.*}}iterator_types = ["parallel", "reduction", "reduction"]{{.*}}outs(%{{.*}} : tensor<1xf32>)
 // The gradient norm, summed in f64 over both gradients.
-// CHECK: %[[N0:.*]] = linalg.generic {{.*}}iterator_types = ["reduction", "reduction"]{{.*}}outs(%{{.*}} : tensor<f64>)
+// CHECK: %[[N0:.*]] = linalg.generic {{.*}}iterator_types = ["parallel", "reduction", "reduction"]{{.*}}outs(%{{.*}} : tensor<1xf64>)
 // CHECK: arith.extf %{{.*}} : f32 to f64
-// CHECK: %[[N1:.*]] = linalg.generic {{.*}}iterator_types = ["reduction"]{{.*}}outs(%[[N0]] : tensor<f64>)
+// CHECK: %[[N1:.*]] = linalg.generic {{.*}}iterator_types = ["parallel", "reduction"]{{.*}}outs(%[[N0]] : tensor<1xf64>)
 // The step's scalars: clip scale, step size, sqrt of the second bias
 // correction, decay factor.
-// CHECK: %[[S:.*]]:4 = linalg.generic {{.*}}iterator_types = []{{.*}}ins(%[[LR]], %[[STEP]], %[[N1]] : tensor<f32>, tensor<f32>, tensor<f64>)
+// CHECK: %[[S:.*]]:4 = linalg.generic {{.*}}iterator_types = ["parallel"]{{.*}}ins(%[[LR]], %[[STEP]], %[[N1]] : tensor<1xf32>, tensor<1xf32>, tensor<1xf64>)
 // CHECK: math.powf
 // CHECK: math.powf
 // CHECK: arith.minimumf
@@ -48,8 +49,8 @@
 // No clipping, no decay: no norm, and the parameter generics read three
 // scalars.
 // PLAIN-LABEL: func.func @step_fn(
-// PLAIN-NOT: tensor<f64>
-// PLAIN: %[[S:.*]]:4 = linalg.generic {{.*}}iterator_types = []{{.*}}ins(%{{.*}}, %{{.*}} : tensor<f32>, tensor<f32>)
+// PLAIN-NOT: tensor<1xf64>
+// PLAIN: %[[S:.*]]:4 = linalg.generic {{.*}}iterator_types = ["parallel"]{{.*}}ins(%{{.*}}, %{{.*}} : tensor<1xf32>, tensor<1xf32>)
 // PLAIN: linalg.generic {{.*}}ins(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[S]]#0, %[[S]]#1, %[[S]]#2 : tensor<3x4xf32>
 // PLAIN: linalg.generic {{.*}}ins(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[S]]#0, %[[S]]#1, %[[S]]#2 : tensor<4xf32>
 func.func @forward(%x: tensor<2x3xf32> {ssm.name = "image"},

@@ -58,9 +58,9 @@ def BuildTrainStep : Pass<"ssm-train-step", "::mlir::ModuleOp"> {
 
     ```mlir
     func.func @train_step(%data..., %targets: tensor<BxCxf32>,
-                          %lr: tensor<f32>, %step: tensor<f32>,
+                          %lr: tensor<1xf32>, %step: tensor<1xf32>,
                           %params..., %exp_avg..., %exp_avg_sq...)
-        -> (tensor<f32>, params'..., exp_avg'..., exp_avg_sq'...)
+        -> (tensor<1xf32>, params'..., exp_avg'..., exp_avg_sq'...)
     ```
 
     computing softmax cross-entropy of the logits against soft targets

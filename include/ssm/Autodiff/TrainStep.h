@@ -90,18 +90,20 @@ ArrayRef<StringRef> noWeightDecayLeaves();
 /// Adds, after `forward`:
 ///
 ///   func.func @train_step(%data..., %targets: tensor<BxCxf32>,
-///                         %lr: tensor<f32>, %step: tensor<f32>,
-///                         [%seed: tensor<i32>,]
+///                         %lr: tensor<1xf32>, %step: tensor<1xf32>,
+///                         [%seed: tensor<1xi32>,]
 ///                         %params..., %exp_avg..., %exp_avg_sq...)
-///       -> (tensor<f32> loss, params'..., exp_avg'..., exp_avg_sq'...)
+///       -> (tensor<1xf32> loss, params'..., exp_avg'..., exp_avg_sq'...)
 ///
-/// `step` is the number of the step being taken (1 for the first, as
-/// torch's state["step"] after its increment); `seed` only with drop path.
-/// Names: `targets`, `lr`, `step`, `seed`, `loss`; the moments are
-/// `optimizer.exp_avg.<param>` and `optimizer.exp_avg_sq.<param>`; each updated
-/// tensor is named after the input it replaces. Unsupported forwards (several
-/// results, logits not rank-2 f32, a parameter that is not a static f32 tensor,
-/// an op without an adjoint) are errors on the function, and nothing is added.
+/// Scalars are one-element tensors (no rank-0 values anywhere, so the GPU
+/// path maps every op to a kernel). `step` is the number of the step being
+/// taken (1 for the first, as torch's state["step"] after its increment);
+/// `seed` only with drop path. Names: `targets`, `lr`, `step`, `seed`, `loss`;
+/// the moments are `optimizer.exp_avg.<param>` and
+/// `optimizer.exp_avg_sq.<param>`; each updated tensor is named after the input
+/// it replaces. Unsupported forwards (several results, logits not rank-2 f32, a
+/// parameter that is not a static f32 tensor, an op without an adjoint) are
+/// errors on the function, and nothing is added.
 FailureOr<func::FuncOp> buildTrainStep(func::FuncOp forward,
                                        const TrainStepOptions &options);
 
