@@ -1,9 +1,11 @@
 //===- TrainStep.cpp - the fused training step and ssm-train-step ---------===//
 //
 // buildTrainStep():
-//  1. `<f>_train_loss(data..., targets, params...) -> loss`: the forward body
-//     cloned, then softmax cross-entropy against (label-smoothed) soft
-//     targets, averaged over the batch, with the usual max shift;
+//  1. `<f>_train_loss(data..., targets, [seed,] params...) -> loss`: the
+//     forward body cloned, then softmax cross-entropy against
+//     (label-smoothed) soft targets, averaged over the batch, with the usual
+//     max shift; with drop path, the tagged residual adds scale their branch
+//     by a per-sample mask hashed from the seed;
 //  2. its gradient with respect to the parameters (differentiateFunction);
 //  3. `train_step`: the gradient's body cloned with the loss adjoint 1,
 //     then the global gradient norm (summed in f64), the step's scalars

@@ -365,6 +365,20 @@ PYBIND11_MODULE(_ssm_compiler, m) {
       "pos_embed).");
 
   m.def(
+      "drop_path_hash",
+      [](uint32_t seed, uint32_t index, uint32_t sample) {
+        return ssm::dropPathHash(seed, index, sample);
+      },
+      py::arg("seed"), py::arg("index"), py::arg("sample"),
+      "The 32-bit hash train_step's drop path draws a keep decision from "
+      "(TrainStep.h dropPathHash).");
+  m.def(
+      "drop_path_threshold",
+      [](double rate) { return ssm::dropPathThreshold(rate); }, py::arg("rate"),
+      "A sample keeps a branch dropped at `rate` when drop_path_hash >> 8 is "
+      "below this.");
+
+  m.def(
       "phase_names",
       []() {
         std::vector<std::string> names;

@@ -57,6 +57,11 @@ def _hash(seed: int, index: int, sample: np.ndarray) -> np.ndarray:
     return x
 
 
+def _threshold(rate: float) -> int:
+    """dropPathThreshold (TrainStep.h): keep when hash >> 8 is below it."""
+    return int(np.ceil((1.0 - rate) * float(1 << 24)))
+
+
 def drop_path_scales(seed: int, rate: float, count: int, batch: int) -> List[np.ndarray]:
     """The per-sample factors the compiled train step applies to residual
     branch ``k`` (0 <= k < count) with stochastic depth ``rate`` and ``seed``:
@@ -71,8 +76,7 @@ def drop_path_scales(seed: int, rate: float, count: int, batch: int) -> List[np.
         if r <= 0.0:
             out.append(np.ones(batch, dtype=np.float32))
             continue
-        threshold = int(np.ceil((1.0 - r) * float(1 << 24)))
-        keep = (_hash(seed, k, samples) >> np.uint32(8)) < np.uint32(threshold)
+        keep = (_hash(seed, k, samples) >> np.uint32(8)) < np.uint32(_threshold(r))
         out.append(np.where(keep, np.float32(1.0 / (1.0 - r)), np.float32(0.0)))
     return out
 

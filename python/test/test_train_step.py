@@ -309,3 +309,18 @@ def test_digits_training_command_compiled_step(tmp_path):
     assert abs(acc - summary["ssmc"]["accuracy"]) < 1e-9
     with pytest.raises(SystemExit):
         train.main(["--model", "vim-t", *opts, "--drop-path", "0.1", "--out", str(out)])
+
+
+def test_drop_path_hash_is_the_compilers():
+    """ssmc.train_step's replica of the mask hash and threshold equals the
+    compiler's (the IR's is checked through test_drop_path)."""
+    comp = ssmc._ext.compiler()
+    rng = np.random.default_rng(0)
+    for seed in [0, 1, 7, 2**31 - 1, 2**32 - 1] + list(rng.integers(0, 2**32, 20)):
+        samples = np.arange(5, dtype=np.uint32)
+        for index in (0, 3, 40):
+            got = ssmc.train_step._hash(int(seed), index, samples)
+            want = [comp.drop_path_hash(int(seed), index, int(s)) for s in samples]
+            assert [int(v) for v in got] == want
+    for rate in (0.0, 0.025, 0.1, 0.5, 0.999):
+        assert ssmc.train_step._threshold(rate) == comp.drop_path_threshold(rate)
