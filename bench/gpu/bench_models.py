@@ -4,7 +4,7 @@
 Reads artifacts/models/manifest.json (make_model_artifacts.py, run where the
 compiler is) and, for every module, on one GPU:
   * checks the logits against the repository's PyTorch reference
-    implementation (python/ssm_testing/reference_models.py) with the same
+    implementation (python/ssmc/reference_models.py) with the same
     random weights and N(0, 1) image: f32 against the float64 model (relative
     error <= 1e-4), bf16 against the f32 model fed the same bf16-rounded
     weights and image (<= 2e-2); outputs are NaN-poisoned before each run. At

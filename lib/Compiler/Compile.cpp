@@ -155,6 +155,8 @@ LogicalResult embedWeights(ModuleOp module,
 /// The names were read into the signatures; later stages must not see the
 /// attribute (it would reach the LLVM translation).
 void dropNameAttrs(ModuleOp module) {
+  // The residual adds' drop-path tags too: only the train step reads them.
+  module.walk([](Operation *op) { op->removeAttr(kDropPathAttr); });
   auto name = StringAttr::get(module.getContext(), kNameAttr);
   for (auto fn : module.getOps<func::FuncOp>()) {
     for (unsigned i = 0; i < fn.getNumArguments(); ++i)
@@ -265,6 +267,14 @@ mlir::ssm::compileModule(ModuleOp module, const CompileOptions &options) {
     DifferentiateOptions differentiate;
     differentiate.recompute = options.recomputeInBackward;
     if (failed(differentiateModule(module, differentiate)))
+      return failure();
+  }
+  if (options.train) {
+    auto forward = module.lookupSymbol<func::FuncOp>(options.train->function);
+    if (!forward || forward.isExternal())
+      return module.emitError("--train: no function '")
+             << options.train->function << "' to build the train step from";
+    if (failed(buildTrainStep(forward, *options.train)))
       return failure();
   }
   if (options.phase == Phase::Input)

@@ -2,6 +2,7 @@
 
 #include "GraphBuilder.h"
 
+#include "ssm/Autodiff/TrainStep.h"
 #include "ssm/Dialect/SSM/IR/SSMOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -327,6 +328,14 @@ Value GraphBuilder::add(Value a, Value c) {
   return map({a, c}, [](OpBuilder &b, Location loc, ArrayRef<Value> v) -> Value {
     return arith::AddFOp::create(b, loc, v[0], v[1]);
   });
+}
+
+Value GraphBuilder::residual(Value shortcut, Value branch, int64_t index,
+                             int64_t count) {
+  Value sum = add(shortcut, branch);
+  sum.getDefiningOp()->setAttr(kDropPathAttr,
+                               b_.getDenseI64ArrayAttr({index, count}));
+  return sum;
 }
 
 Value GraphBuilder::mul(Value a, Value c) {

@@ -102,6 +102,11 @@ public:
   Value rmsNorm(Value x, unsigned axis, Value w, double eps);
 
   Value add(Value a, Value b);
+  /// shortcut + branch, a residual add whose branch is dropped per sample
+  /// in training (stochastic depth): tagged `ssm.drop_path = [index, count]`
+  /// (kDropPathAttr, TrainStep.h), the branch's place in the model's
+  /// drop-path schedule linspace(0, rate, count). Inference ignores the tag.
+  Value residual(Value shortcut, Value branch, int64_t index, int64_t count);
   Value mul(Value a, Value b);
   Value scale(Value x, double s);
   Value gelu(Value x);

@@ -133,7 +133,7 @@ Value mlir::ssm::models::buildIsotropic(GraphBuilder &g, const ModelConfig &c) {
   for (int64_t i = 0; i < c.depth; ++i) {
     std::string prefix = "layers." + std::to_string(i) + ".";
     std::string mixer = prefix + "mixer.";
-    r = i == 0 ? h : g.add(r, h);
+    r = i == 0 ? h : g.residual(r, h, i - 1, c.depth);
     Value u = g.rmsNorm(r, 2, g.weight(prefix + "norm.weight", {s.D}), 1e-5);
     // FastVim: even layers scan rows (pool over columns); odd layers see the
     // tokens column-major and scan columns. Grids are square (Hp == Wp), so
@@ -168,7 +168,7 @@ Value mlir::ssm::models::buildIsotropic(GraphBuilder &g, const ModelConfig &c) {
     if (transposed)
       h = transposeTokens(g, h, grid, grid);
   }
-  r = c.depth > 0 ? g.add(r, h) : h;
+  r = c.depth > 0 ? g.residual(r, h, c.depth - 1, c.depth) : h;
   Value normed = g.rmsNorm(r, 2, g.weight("norm_f.weight", {s.D}), 1e-5);
   Value features =
       fast ? g.reduceMean(normed, {1})

@@ -12,6 +12,8 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 
+#include <numeric>
+
 using namespace mlir;
 using namespace mlir::ssm;
 using namespace mlir::ssm::models;
@@ -37,6 +39,9 @@ Value mlir::ssm::models::buildMambaOut(GraphBuilder &g, const ModelConfig &c) {
                g.weight(stem + "conv2.bias", {c0}), 2, 1);
   x = g.transpose(norm(g, x, 1, stem + "norm2", c0), {0, 2, 3, 1});
 
+  // Stochastic depth: block k of all of them drops at rate * k / (n - 1).
+  int64_t block = 0,
+          blocks = std::accumulate(c.depths.begin(), c.depths.end(), int64_t(0));
   for (int64_t s = 0; s < 4; ++s) {
     int64_t C = c.dims[s];
     if (s > 0) {
@@ -74,7 +79,7 @@ Value mlir::ssm::models::buildMambaOut(GraphBuilder &g, const ModelConfig &c) {
       });
       Value o = g.linearLast(v, g.weight(blk + "fc2.weight", {C, hidden}),
                              g.weight(blk + "fc2.bias", {C}));
-      x = g.add(o, x);
+      x = g.residual(x, o, block++, blocks);
     }
   }
   int64_t c3 = c.dims[3], headHidden = 4 * c3;

@@ -10,6 +10,8 @@
 
 #include "Builders.h"
 
+#include <numeric>
+
 using namespace mlir;
 using namespace mlir::ssm;
 using namespace mlir::ssm::models;
@@ -73,6 +75,9 @@ Value mlir::ssm::models::buildVMambaV2(GraphBuilder &g, const ModelConfig &c) {
                g.weight("patch_embed.5.bias", {c0}), 2, 1);
   x = norm(g, x, 1, "patch_embed.7", c0);
 
+  // Stochastic depth: block k of all of them drops at rate * k / (n - 1).
+  int64_t block = 0,
+          blocks = std::accumulate(c.depths.begin(), c.depths.end(), int64_t(0));
   for (int64_t s = 0; s < 4; ++s) {
     int64_t C = c.dims[s], E = inner(c, C);
     std::string stage = "layers." + std::to_string(s) + ".";
@@ -85,7 +90,8 @@ Value mlir::ssm::models::buildVMambaV2(GraphBuilder &g, const ModelConfig &c) {
                                  Value(), 1));
       Value y = ss2dCore(g, op, a, C, c.dState);
       y = norm(g, y, 1, op + "out_norm", E);
-      x = g.add(x, g.linearCF(g.weight(op + "out_proj.weight", {C, E}), y));
+      x = g.residual(x, g.linearCF(g.weight(op + "out_proj.weight", {C, E}), y),
+                     block, blocks);
       if (c.mlpRatio > 0) {
         int64_t hidden = int64_t(double(C) * c.mlpRatio);
         Value t = norm(g, x, 1, blk + "norm2", C);
@@ -93,8 +99,9 @@ Value mlir::ssm::models::buildVMambaV2(GraphBuilder &g, const ModelConfig &c) {
                        g.weight(blk + "mlp.fc1.bias", {hidden}));
         t = g.linearCF(g.weight(blk + "mlp.fc2.weight", {C, hidden}), g.gelu(t),
                        g.weight(blk + "mlp.fc2.bias", {C}));
-        x = g.add(x, t);
+        x = g.residual(x, t, block, blocks);
       }
+      ++block;
     }
     if (s < 3) {
       int64_t next = c.dims[s + 1];
@@ -118,6 +125,9 @@ Value mlir::ssm::models::buildVMambaV0(GraphBuilder &g, const ModelConfig &c) {
                      g.weight("patch_embed.0.bias", {c0}), 4, 0);
   x = norm(g, g.transpose(x, {0, 2, 3, 1}), 3, "patch_embed.2", c0);
 
+  // Stochastic depth: block k of all of them drops at rate * k / (n - 1).
+  int64_t block = 0,
+          blocks = std::accumulate(c.depths.begin(), c.depths.end(), int64_t(0));
   for (int64_t s = 0; s < 4; ++s) {
     int64_t C = c.dims[s], E = inner(c, C);
     std::string stage = "layers." + std::to_string(s) + ".";
@@ -135,7 +145,8 @@ Value mlir::ssm::models::buildVMambaV0(GraphBuilder &g, const ModelConfig &c) {
       Value y = ss2dCore(g, op, g.silu(a), C, c.dState);
       y = norm(g, g.transpose(y, {0, 2, 3, 1}), 3, op + "out_norm", E);
       y = g.mul(y, z);
-      x = g.add(x, g.linearLast(y, g.weight(op + "out_proj.weight", {C, E})));
+      x = g.residual(x, g.linearLast(y, g.weight(op + "out_proj.weight", {C, E})),
+                     block++, blocks);
     }
     if (s < 3) {
       // PatchMerging: channels [x(0,0), x(1,0), x(0,1), x(1,1)] of each 2x2

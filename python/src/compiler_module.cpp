@@ -172,9 +172,21 @@ PyCompileResult compile(const CompileRequest &request) {
 ssm::CompileOptions
 compileOptions(const std::string &target, const std::string &phase,
                const std::string &embedWeights, const std::string &cpu,
-               const std::string &linker, unsigned optLevel, bool gradients) {
+               const std::string &linker, unsigned optLevel, bool gradients,
+               bool train, const Options &trainOptions) {
   ssm::CompileOptions options;
   options.gradients = gradients;
+  if (!trainOptions.empty() && !train)
+    raise(invalidArgumentClass, "train_options need train=True");
+  if (train) {
+    ssm::TrainStepOptions step;
+    for (const auto &[key, value] : trainOptions) {
+      std::string error;
+      if (failed(ssm::parseTrainStepOption(step, key, value, error)))
+        raise(invalidArgumentClass, error);
+    }
+    options.train = step;
+  }
   std::optional<ssm::Target> parsedTarget = ssm::parseTarget(target);
   if (!parsedTarget)
     raise(invalidArgumentClass, "unknown target '" + target + "' (expected " +
@@ -292,47 +304,79 @@ PYBIND11_MODULE(_ssm_compiler, m) {
       [](const std::string &text, const std::string &target,
          const std::string &phase, const std::string &embedWeights,
          const std::string &cpu, const std::string &linker, unsigned optLevel,
-         const std::string &sourceName, bool gradients) {
+         const std::string &sourceName, bool gradients, bool train,
+         const Options &trainOptions) {
         CompileRequest request;
         request.irText = text;
         request.sourceName = sourceName;
-        request.options = compileOptions(target, phase, embedWeights, cpu,
-                                         linker, optLevel, gradients);
+        request.options =
+            compileOptions(target, phase, embedWeights, cpu, linker, optLevel,
+                           gradients, train, trainOptions);
         return compile(request);
       },
       py::arg("text"), py::arg("target") = "cpu", py::arg("phase") = "artifact",
       py::arg("embed_weights") = "", py::arg("cpu") = "host",
       py::arg("linker") = "", py::arg("opt_level") = 3,
       py::arg("source_name") = "<string>", py::arg("gradients") = false,
+      py::arg("train") = false, py::arg("train_options") = Options{},
       "Parses MLIR text and compiles it up to `phase`. embed_weights: a "
       ".safetensors path whose tensors become constants for the entry "
       "inputs of the same name. gradients: also emit <f>_grad for every "
-      "public function (ssm-autodiff). Raises CompileError with the "
-      "diagnostics.");
+      "public function (ssm-autodiff). train: also emit train_step "
+      "(TrainStep.h), set by train_options ((key, value) strings). Raises "
+      "CompileError with the diagnostics.");
 
   m.def(
       "compile_model",
       [](const std::string &model, const Options &options,
          const std::string &target, const std::string &phase,
          const std::string &embedWeights, const std::string &cpu,
-         const std::string &linker, unsigned optLevel, bool gradients) {
+         const std::string &linker, unsigned optLevel, bool gradients,
+         bool train, const Options &trainOptions) {
         CompileRequest request;
         request.isModel = true;
         request.model = model;
         request.modelOptions = options;
-        request.options = compileOptions(target, phase, embedWeights, cpu,
-                                         linker, optLevel, gradients);
+        request.options =
+            compileOptions(target, phase, embedWeights, cpu, linker, optLevel,
+                           gradients, train, trainOptions);
         return compile(request);
       },
       py::arg("model"), py::arg("options") = Options{},
       py::arg("target") = "cpu", py::arg("phase") = "artifact",
       py::arg("embed_weights") = "", py::arg("cpu") = "host",
       py::arg("linker") = "", py::arg("opt_level") = 3,
-      py::arg("gradients") = false,
+      py::arg("gradients") = false, py::arg("train") = false,
+      py::arg("train_options") = Options{},
       "Builds a registered model variant with key=value overrides "
       "(list of (key, value) strings) and compiles it (gradients: also "
-      "forward_grad, see compile_ir). Unknown models, keys or values raise "
+      "forward_grad; train: also train_step; see compile_ir). Unknown models, "
+      "keys or values raise "
       "InvalidArgumentError.");
+
+  m.def(
+      "no_weight_decay",
+      [](const std::string &name, const std::vector<int64_t> &shape) {
+        return ssm::noWeightDecay(name, shape);
+      },
+      py::arg("name"), py::arg("shape"),
+      "Whether train_step exempts the parameter from weight decay (the "
+      "recipes' rule: biases, rank <= 1, A_log / D variants, cls_token, "
+      "pos_embed).");
+
+  m.def(
+      "drop_path_hash",
+      [](uint32_t seed, uint32_t index, uint32_t sample) {
+        return ssm::dropPathHash(seed, index, sample);
+      },
+      py::arg("seed"), py::arg("index"), py::arg("sample"),
+      "The 32-bit hash train_step's drop path draws a keep decision from "
+      "(TrainStep.h dropPathHash).");
+  m.def(
+      "drop_path_threshold",
+      [](double rate) { return ssm::dropPathThreshold(rate); }, py::arg("rate"),
+      "A sample keeps a branch dropped at `rate` when drop_path_hash >> 8 is "
+      "below this.");
 
   m.def(
       "phase_names",

@@ -41,6 +41,7 @@ from .runtime import Module, as_tensor, available_devices, load, module_info, to
 from . import graph  # noqa: E402,F401  (ssmc.graph.Graph: custom graphs in Python)
 from .compiler import (compile, has_compiler, image_shape, model_config, models,  # noqa: E402
                        phases, preprocessing, weight_spec)
+from .train_step import TrainStep  # noqa: E402
 
 __version__ = "0.1.0"
 
@@ -48,6 +49,8 @@ __all__ = [
     # compiling
     "compile", "models", "weight_spec", "image_shape", "preprocessing", "model_config",
     "phases", "has_compiler",
+    # training
+    "TrainStep",
     # running
     "load", "module_info", "Module", "Tensor", "TensorSpec", "FunctionSignature", "MemoryPlan",
     "available_devices", "as_tensor", "to_torch", "read_safetensors", "write_safetensors",

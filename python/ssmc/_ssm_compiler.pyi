@@ -31,14 +31,19 @@ class CompileResult:
 
 def compile_ir(text: str, target: str = "cpu", phase: str = "artifact", embed_weights: str = "",
                cpu: str = "host", linker: str = "", opt_level: int = 3,
-               source_name: str = "<string>", gradients: bool = False) -> CompileResult:
+               source_name: str = "<string>", gradients: bool = False, train: bool = False,
+               train_options: _Options = ...) -> CompileResult:
     """Parses MLIR text and compiles it; CompileError carries the diagnostics."""
 
 def compile_model(model: str, options: _Options = ..., target: str = "cpu",
                   phase: str = "artifact", embed_weights: str = "", cpu: str = "host",
-                  linker: str = "", opt_level: int = 3, gradients: bool = False) -> CompileResult:
+                  linker: str = "", opt_level: int = 3, gradients: bool = False,
+                  train: bool = False, train_options: _Options = ...) -> CompileResult:
     """Builds a registered model with (key, value) overrides and compiles it."""
 
+def no_weight_decay(name: str, shape: Sequence[int]) -> bool: ...
+def drop_path_hash(seed: int, index: int, sample: int) -> int: ...
+def drop_path_threshold(rate: float) -> int: ...
 def phase_names() -> List[str]: ...
 def variant_names() -> List[str]: ...
 def resolve_model_config(model: str, options: _Options = ...) -> Dict[str, Any]: ...

@@ -136,7 +136,8 @@ class _WeightsFile:
 def compile(model_name_or_ir: str, target: str = "cpu", output: Optional[PathLike] = None,
             weights: Union[PathLike, Mapping[str, Any], None] = None, phase: str = "artifact",
             *, cpu: str = "host", linker: str = "", opt_level: int = 3,
-            return_result: bool = False, gradients: bool = False, **options: Any):
+            return_result: bool = False, gradients: bool = False, train: bool = False,
+            train_options: Optional[Mapping[str, Any]] = None, **options: Any):
     """Compiles a registered model or ssm MLIR text.
 
     model_name_or_ir: a name from :func:`models` ('vim-t', ...), MLIR text
@@ -164,6 +165,16 @@ def compile(model_name_or_ir: str, target: str = "cpu", output: Optional[PathLik
         (reverse-mode autodiff of the whole graph: takes f's inputs and one
         adjoint per result, returns f's results and the gradient of every
         floating-point input); :class:`ssmc.torch.Module` trains through it.
+    train: also emit ``train_step``, the fused training step of ``forward``
+        (softmax cross-entropy against soft targets, backward, global-norm
+        clipping, AdamW; docs/training.md). With ``phase='artifact'`` and
+        no ``output``/``return_result``, returns a :class:`ssmc.TrainStep`
+        (parameters and AdamW state resident in runtime buffers,
+        ``.step(images, targets, lr)``, checkpoints) instead of bytes;
+        ``weights`` are then its initial parameters, not embedded.
+    train_options: the step's hyper-parameters: label_smoothing,
+        max_grad_norm (0: no clipping), weight_decay (default 0.05), beta1,
+        beta2, eps (torch.optim.AdamW's defaults).
     **options: model hyper-parameters (Models.h keys): img, batch, classes,
         dtype ('f32'|'bf16'), embed_dim, depth, patch, stride, d_state, pool,
         pool_scale, dims, depths (lists welcome), ssm_ratio, mlp_ratio,
@@ -193,8 +204,17 @@ def compile(model_name_or_ir: str, target: str = "cpu", output: Optional[PathLik
     if is_ir and options:
         raise InvalidArgumentError(
             f"model options ({', '.join(options)}) apply to registered models, not to IR")
+    train_pairs = [(str(k), _option_value(str(k), v))
+                   for k, v in (train_options or {}).items()]
+    if train_pairs and not train:
+        raise InvalidArgumentError("train_options need train=True")
     common = dict(target=target, phase=phase, cpu=cpu, linker=linker, opt_level=opt_level,
-                  gradients=bool(gradients))
+                  gradients=bool(gradients), train=bool(train), train_options=train_pairs)
+    # A train step's weights are its initial parameters, not constants.
+    returns_step = bool(train) and phase == "artifact" and output is None and not return_result
+    initial = weights if returns_step else None
+    if returns_step:
+        weights = None
     with _WeightsFile(weights) as weights_path:
         if is_ir:
             result = comp.compile_ir(source, embed_weights=weights_path,
@@ -210,5 +230,10 @@ def compile(model_name_or_ir: str, target: str = "cpu", output: Optional[PathLik
         else:
             with open(output, "wb") as f:
                 f.write(data)
-    return result if return_result else data
+    if return_result:
+        return result
+    if returns_step:
+        from .train_step import TrainStep
+        return TrainStep(data, initial, options=dict(train_options or {}))
+    return data
 

@@ -26,7 +26,7 @@ SRC is a PyTorch ``.pth``/``.pt``/``.ckpt``/``.bin`` file (needs torch) or a
 
 The expected spec comes from ``ssmc.weight_spec(model, **options)`` (the
 compiler's Python binding) when ``import ssmc`` provides it, else from
-``ssm_testing.reference_models.weight_spec``, else the file is converted
+``ssmc.reference_models.weight_spec``, else the file is converted
 without validation (said on stderr).  Official shapes are kept as they are
 (e.g. Vim's conv1d weights stay ``[E, 1, 4]``).
 """
@@ -427,20 +427,11 @@ def _normalize_spec(spec: Iterable) -> Spec:
 
 
 def _reference_weight_spec() -> Optional[Callable]:
-    try:
-        from ssm_testing.reference_models import weight_spec
+    try:  # needs torch
+        from .reference_models import weight_spec
         return weight_spec
     except ImportError:
-        pass
-    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    if os.path.isdir(os.path.join(here, "ssm_testing")) and here not in sys.path:
-        sys.path.append(here)
-        try:
-            from ssm_testing.reference_models import weight_spec
-            return weight_spec
-        except ImportError:
-            return None
-    return None
+        return None
 
 
 def _compiler_knows(model: str) -> bool:
@@ -464,7 +455,7 @@ def expected_spec(model: str, **options: Any) -> Tuple[Optional[Spec], str]:
     """The expected [(name, shape)] of ``model`` with ``options`` and where it
     came from: ``ssmc.weight_spec`` when the compiler's binding provides it
     for ``model`` (extension built with the model builders), else
-    ``ssm_testing.reference_models.weight_spec``, else ``(None, why)``.
+    ``ssmc.reference_models.weight_spec``, else ``(None, why)``.
     Errors for bad options propagate (``ssmc.InvalidArgumentError`` or
     ``ValueError``)."""
     options = {k: v for k, v in options.items() if v is not None}
@@ -473,8 +464,8 @@ def expected_spec(model: str, **options: Any) -> Tuple[Optional[Spec], str]:
         return _normalize_spec(ssmc.weight_spec(model, **options)), "ssmc.weight_spec"
     fn = _reference_weight_spec()
     if fn is not None:
-        return _normalize_spec(fn(model, **options)), "ssm_testing.reference_models.weight_spec"
-    return None, "neither ssmc.weight_spec nor ssm_testing.reference_models is available"
+        return _normalize_spec(fn(model, **options)), "ssmc.reference_models.weight_spec"
+    return None, "neither ssmc.weight_spec nor ssmc.reference_models is available"
 
 
 def convert_file(src: str, dst: str, model: Optional[str] = None,

@@ -5,8 +5,8 @@
 
 The model is compiled with gradients (``ssmc.compile(..., gradients=True)``)
 and trained through :class:`ssmc.torch.Module` with an ordinary PyTorch loop:
-AdamW (decoupled weight decay, none on biases, norms and the SSM's A / D /
-tokens, as the official recipes), a cosine learning-rate schedule after a
+AdamW (decoupled weight decay, none on biases, 1-d parameters (norms, D)
+and the tokens, as the official recipes), a cosine learning-rate schedule after a
 linear warm-up, label-smoothed cross-entropy. The 1,797 digits (8x8, 17
 grey levels) are split 80/20 with a fixed seed, upscaled bilinearly to
 ``--img`` and repeated over three channels. Each epoch prints a progress bar
@@ -21,6 +21,12 @@ the model in ``DistributedDataParallel``; rank 0 logs and writes.
 repository's PyTorch reference implementation of the same model from the same
 initialization on the same batches and reports both accuracies, wall times
 and the deviation of the first 50 losses (``summary.json``).
+
+``--engine=compiled-step`` trains with the fused compiled step instead
+(``ssmc.compile(..., train=True)``, :class:`ssmc.TrainStep`: forward, loss,
+backward, clipping and AdamW in one call, the parameters and moments resident
+in runtime buffers; single process), on the same batches and schedule;
+``--drop-path`` (stochastic depth) and ``--clip-grad`` apply to both engines.
 """
 
 from __future__ import annotations
@@ -39,14 +45,16 @@ import torch
 from . import compile as _compile
 from . import safetensors_io as _st
 from .torch import Module
+from .train_step import TrainStep
 
-_NO_DECAY_LEAVES = ("bias", "A_log", "A_b_log", "A_logs", "D", "D_b", "Ds", "cls_token",
-                    "pos_embed", "dt_projs_bias")
+_NO_DECAY_LEAVES = ("bias", "cls_token", "pos_embed")
 
 
 def no_weight_decay(name: str, shape: Tuple[int, ...]) -> bool:
-    """The official recipes' rule: no decay on biases, 1-d (norm) weights,
-    the SSM parameters A and D, the class token and positional embedding."""
+    """The official recipes' rule (the compiled train step's too): no decay
+    on parameters of rank <= 1 (norm weights, D), on ``.bias`` and on the
+    class token and position embedding. The 2-d ``A_log`` / ``A_logs`` and
+    VMamba's 2-d ``dt_projs_bias`` are decayed, as in the official code."""
     leaf = name.rsplit(".", 1)[-1]
     return leaf in _NO_DECAY_LEAVES or len(shape) <= 1
 
@@ -96,6 +104,51 @@ def evaluate(net, images, labels, batch: int) -> float:
     return correct / len(labels)
 
 
+def _schedule(args, total: int):
+    """The learning-rate factor of step s (0-based): 10% linear warm-up,
+    then cosine to 0."""
+    warmup = max(1, int(0.1 * total))
+    return lambda s: ((s + 1) / warmup if s < warmup else
+                      0.5 * (1 + math.cos(math.pi * (s - warmup) / max(1, total - warmup))))
+
+
+def train_compiled(step: TrainStep, data, args, log=True) -> Dict[str, object]:
+    """The loop of train() on a compiled TrainStep: the same batches (the
+    same generator), the same schedule; the step applies the loss, label
+    smoothing, clipping and AdamW it was compiled with."""
+    (xtr, ytr), (xte, yte) = data
+    steps_per_epoch = len(ytr) // args.batch
+    factor = _schedule(args, steps_per_epoch * args.epochs)
+    g = torch.Generator().manual_seed(args.seed)
+    losses: List[float] = []
+    curve = []
+    start = time.monotonic()
+    for epoch in range(args.epochs):
+        order = torch.randperm(len(ytr), generator=g)
+        epoch_loss = 0.0
+        for k in range(steps_per_epoch):
+            idx = order[k * args.batch:(k + 1) * args.batch]
+            lr = args.lr * factor(step.step_count)
+            loss = step.step(xtr[idx].numpy(), ytr[idx].numpy(), lr)
+            losses.append(loss)
+            epoch_loss += loss
+            if log:
+                _bar(k + 1, steps_per_epoch, f"ssmc epoch {epoch + 1}/{args.epochs} "
+                     f"loss {loss:.4f}")
+        acc = evaluate(lambda x: torch.from_numpy(step.forward(x.numpy())), xte, yte,
+                       args.batch)
+        curve.append((epoch + 1, epoch_loss / steps_per_epoch, acc))
+        if log:
+            sys.stderr.write(f"  test accuracy {acc:.4f}\n")
+        if args.out:
+            step.save_checkpoint(os.path.join(args.out, "checkpoint.safetensors"))
+            _st.save_file(dict(step.named_parameters()),
+                          os.path.join(args.out, "weights.safetensors"),
+                          metadata={"step": str(step.step_count)})
+    return dict(losses=losses, curve=curve, accuracy=curve[-1][2],
+                seconds=time.monotonic() - start)
+
+
 def train(net, named, data, args, label: str, log=True) -> Dict[str, object]:
     """The loop shared by the compiled model and its PyTorch reference. Data
     parallel (args.world > 1): each rank takes its slice of every global
@@ -108,11 +161,10 @@ def train(net, named, data, args, label: str, log=True) -> Dict[str, object]:
     opt = torch.optim.AdamW(_groups(named, args.weight_decay), lr=args.lr,
                             betas=(0.9, 0.999))
     steps_per_epoch = len(ytr) // args.batch
-    total = steps_per_epoch * args.epochs
-    warmup = max(1, int(0.1 * total))
     schedule = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: (s + 1) / warmup if s < warmup else
-        0.5 * (1 + math.cos(math.pi * (s - warmup) / max(1, total - warmup))))
+        opt, _schedule(args, steps_per_epoch * args.epochs))
+    drop = getattr(args, "drop_path", 0.0)
+    branches = (_drop_path_branches(net) if drop > 0 else 0)
     g = torch.Generator().manual_seed(args.seed)
     losses: List[float] = []
     curve = []
@@ -125,9 +177,16 @@ def train(net, named, data, args, label: str, log=True) -> Dict[str, object]:
             idx = order[k * args.batch:(k + 1) * args.batch][rank * local:(rank + 1) * local]
             x, y = xtr[idx], ytr[idx]
             opt.zero_grad()
+            if branches:  # the compiled step's masks for step `step + 1`
+                from .reference_models import set_drop_path
+                from .train_step import drop_path_scales
+                set_drop_path(net, [torch.from_numpy(s) for s in drop_path_scales(
+                    args.seed + step + 1, drop, branches, len(idx))])
             loss = torch.nn.functional.cross_entropy(net(x.to(args.dtype)), y,
                                                      label_smoothing=args.label_smoothing)
             loss.backward()
+            if getattr(args, "clip_grad", 0.0) > 0:
+                torch.nn.utils.clip_grad_norm_([p for _, p in named], args.clip_grad)
             opt.step()
             schedule.step()
             step += 1
@@ -140,6 +199,9 @@ def train(net, named, data, args, label: str, log=True) -> Dict[str, object]:
             if log:
                 _bar(k + 1, steps_per_epoch, f"{label} epoch {epoch + 1}/{args.epochs} "
                      f"loss {loss.item():.4f}")
+        if branches:
+            from .reference_models import set_drop_path
+            set_drop_path(net, None)
         acc = evaluate(lambda x: net(x.to(args.dtype)), xte, yte, local)
         curve.append((epoch + 1, epoch_loss / steps_per_epoch, acc))
         if log:
@@ -151,6 +213,13 @@ def train(net, named, data, args, label: str, log=True) -> Dict[str, object]:
                           metadata={"step": str(step)})
     return dict(losses=losses, curve=curve, accuracy=curve[-1][2],
                 seconds=time.monotonic() - start, optimizer=opt)
+
+
+def _drop_path_branches(net) -> int:
+    """The residual branches of a reference model (the PyTorch peer of a
+    compiled step with drop path)."""
+    config = net.config
+    return config.depth if config.family in ("vim", "fastvim") else sum(config.depths)
 
 
 def save_checkpoint(path: str, named, opt, step: int) -> None:
@@ -197,6 +266,13 @@ def main(argv=None) -> int:
     p.add_argument("--lr", type=float, default=3e-3)
     p.add_argument("--weight-decay", type=float, default=0.05)
     p.add_argument("--label-smoothing", type=float, default=0.1)
+    p.add_argument("--clip-grad", type=float, default=0.0,
+                   help="global gradient-norm bound (0: none)")
+    p.add_argument("--drop-path", type=float, default=0.0,
+                   help="stochastic depth rate (compiled-step engine, and the PyTorch peer)")
+    p.add_argument("--engine", choices=("torch", "compiled-step"), default="torch",
+                   help="torch: ssmc.torch.Module + torch.optim.AdamW; compiled-step: the fused "
+                        "compiled train_step (ssmc.TrainStep)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=0)
     p.add_argument("--out", default="runs/digits")
@@ -211,6 +287,8 @@ def main(argv=None) -> int:
             p.error(f"--batch {args.batch} must be a multiple of the {args.world} ranks")
         if args.compare_pytorch:
             p.error("--compare-pytorch runs in a single process")
+        if args.engine == "compiled-step":
+            p.error("--engine=compiled-step runs in a single process")
         torch.distributed.init_process_group("gloo")
         args.rank = torch.distributed.get_rank()
     options = {}
@@ -222,26 +300,44 @@ def main(argv=None) -> int:
     torch.manual_seed(args.seed)
     data = digits(args.img, args.seed)
 
-    from ssm_testing import reference_models as rm  # the initialization and the peer
+    from . import reference_models as rm  # the initialization and the peer
     ref = rm.build(args.model, img=args.img, classes=10, seed=args.seed, **options)
     init = {k: v.detach().float().numpy().copy() for k, v in ref.state_dict().items()}
+    if args.drop_path > 0 and args.engine == "torch":
+        p.error("--drop-path needs --engine=compiled-step (the forward entry ssmc.torch.Module "
+                "runs is the inference graph)")
     t0 = time.monotonic()
-    blob = _compile(args.model, gradients=True, img=args.img, classes=10,
-                    batch=args.batch // args.world, **options)
+    if args.engine == "compiled-step":
+        train_options = dict(label_smoothing=args.label_smoothing,
+                             weight_decay=args.weight_decay, max_grad_norm=args.clip_grad,
+                             drop_path=args.drop_path)
+        blob = _compile(args.model, train=True, img=args.img, classes=10, batch=args.batch,
+                        train_options=train_options, return_result=True, **options).data
+        step = TrainStep(blob, {k: v.copy() for k, v in init.items()}, seed=args.seed,
+                         threads=args.threads, options=train_options)
+    else:
+        blob = _compile(args.model, gradients=True, img=args.img, classes=10,
+                        batch=args.batch // args.world, **options)
     compile_s = time.monotonic() - t0
-    module = Module(blob, weights={k: v.copy() for k, v in init.items()}, threads=args.threads)
-    named = list(module.named_weights())
-    net = (torch.nn.parallel.DistributedDataParallel(module) if args.world > 1 else module)
     if args.rank == 0:
+        what = "the fused train step" if args.engine == "compiled-step" else "gradients"
         print(f"{args.model} {options or ''}: {sum(v.size for v in init.values()):,} parameters, "
-              f"compiled with gradients in {compile_s:.1f} s; {len(data[0][1])} training / "
+              f"compiled with {what} in {compile_s:.1f} s; {len(data[0][1])} training / "
               f"{len(data[1][1])} test digits at {args.img}x{args.img}"
               f"{f', {args.world} ranks' if args.world > 1 else ''}", flush=True)
-    runs = {"ssmc": train(net, named, data, args, "ssmc")}
+    if args.engine == "compiled-step":
+        runs = {"ssmc": train_compiled(step, data, args)}
+    else:
+        module = Module(blob, weights={k: v.copy() for k, v in init.items()},
+                        threads=args.threads)
+        named = list(module.named_weights())
+        net = (torch.nn.parallel.DistributedDataParallel(module) if args.world > 1 else module)
+        runs = {"ssmc": train(net, named, data, args, "ssmc")}
     if args.rank != 0:
         torch.distributed.destroy_process_group()
         return 0
     summary = {"model": args.model, "options": options, "compile_s": compile_s,
+               "engine": args.engine,
                "ssmc": {k: v for k, v in runs["ssmc"].items() if k in ("accuracy", "seconds")}}
     if args.compare_pytorch:
         torch.manual_seed(args.seed)

@@ -61,6 +61,11 @@ CHILD = textwrap.dedent("""
     pkg = os.path.dirname(os.path.realpath(ssmc.__file__))
     for f in ("py.typed", "_ssm_runtime.pyi", "_ssm_compiler.pyi"):
         assert os.path.isfile(os.path.join(pkg, f)), f
+    # ssmc.train and its initialization come with the package.
+    import ssmc.train
+    from ssmc import reference_models
+    reference_models.build("vim-t", embed_dim=8, depth=1, img=16, classes=3)
+    assert "ssm_testing" not in sys.modules
     ir = open(sys.argv[1]).read()
     m = ssmc.load(ssmc.compile(ir, target="cpu"))
     rng = np.random.default_rng(7)

@@ -252,6 +252,18 @@ static cl::opt<std::string> gradMemory(
              "projections) again in the backward instead of keeping them; "
              "'keep' keeps every forward value the backward reads"),
     cl::init("recompute"), cl::cat(compileCategory));
+static cl::opt<bool>
+    emitTrain("train",
+              cl::desc("also emit train_step: forward, softmax cross-entropy "
+                       "against soft targets, backward, global-norm "
+                       "clipping and AdamW in one entry (docs/training.md)"),
+              cl::init(false), cl::cat(compileCategory));
+static cl::list<std::string> trainOptions(
+    "train-option",
+    cl::desc("key=value setting of the train step (repeatable): "
+             "label_smoothing, max_grad_norm, weight_decay, beta1, beta2, "
+             "eps, function, num_data_inputs, name"),
+    cl::cat(compileCategory));
 static cl::opt<bool> emitStats("emit-stats",
                                cl::desc("print per-phase times and sizes"),
                                cl::init(false), cl::cat(compileCategory));
@@ -315,6 +327,22 @@ int main(int argc, char **argv) {
     return 1;
   }
   options.recomputeInBackward = gradMemory == "recompute";
+  if (!trainOptions.empty() && !emitTrain) {
+    llvm::errs() << "error: --train-option needs --train\n";
+    return 1;
+  }
+  if (emitTrain) {
+    ssm::TrainStepOptions train;
+    for (const std::string &option : trainOptions) {
+      auto [key, value] = StringRef(option).split('=');
+      std::string error;
+      if (failed(ssm::parseTrainStepOption(train, key, value, error))) {
+        llvm::errs() << "error: --train-option: " << error << "\n";
+        return 1;
+      }
+    }
+    options.train = train;
+  }
   options.cpu.cpu = cpuName;
   options.cpu.linker = linkerPath;
   if (cpuOptLevel > 3) {

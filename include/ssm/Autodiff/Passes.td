@@ -57,4 +57,54 @@ def Autodiff : Pass<"ssm-autodiff", "::mlir::ModuleOp"> {
   ];
 }
 
+def BuildTrainStep : Pass<"ssm-train-step", "::mlir::ModuleOp"> {
+  let summary = "Emit a fused training step (loss, backward, clipping, AdamW)";
+  let description = [{
+    For a forward function `@forward(%data..., %params...) -> logits`
+    (tensor<B x C x f32>), adds
+
+    ```mlir
+    func.func @train_step(%data..., %targets: tensor<BxCxf32>,
+                          %lr: tensor<1xf32>, %step: tensor<1xf32>,
+                          %params..., %exp_avg..., %exp_avg_sq...)
+        -> (tensor<1xf32>, params'..., exp_avg'..., exp_avg_sq'...)
+    ```
+
+    computing softmax cross-entropy of the logits against soft targets
+    (optionally label-smoothed) averaged over the batch, its gradient with
+    respect to every parameter (ssm-autodiff), global-norm gradient clipping
+    (torch.nn.utils.clip_grad_norm_) and one AdamW step
+    (torch.optim.AdamW: decoupled weight decay, none on biases, norms, the
+    SSM's A and D, class token and position embedding). `step` is the
+    number of the step taken, 1 for the first. See docs/training.md.
+  }];
+  let options = [
+    Option<"function", "function", "std::string", /*default=*/"\"forward\"",
+           "The forward function (data inputs first, then parameters)">,
+    Option<"entryName", "name", "std::string", /*default=*/"\"train_step\"",
+           "The train step's name">,
+    Option<"numDataInputs", "num-data-inputs", "unsigned", /*default=*/"1",
+           "Leading arguments that are data, not parameters">,
+    Option<"labelSmoothing", "label-smoothing", "double", /*default=*/"0.0",
+           "Label smoothing applied to the targets">,
+    Option<"maxGradNorm", "max-grad-norm", "double", /*default=*/"0.0",
+           "Global gradient-norm bound (0: no clipping)">,
+    Option<"weightDecay", "weight-decay", "double", /*default=*/"0.05",
+           "AdamW's decoupled weight decay (decayed parameters only)">,
+    Option<"beta1", "beta1", "double", /*default=*/"0.9", "AdamW beta1">,
+    Option<"beta2", "beta2", "double", /*default=*/"0.999", "AdamW beta2">,
+    Option<"eps", "eps", "double", /*default=*/"1e-8", "AdamW epsilon">,
+    Option<"dropPath", "drop-path", "double", /*default=*/"0.0",
+           "Stochastic-depth rate over the residual adds tagged "
+           "ssm.drop_path (0: none; else the step takes an i32 seed)">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::tensor::TensorDialect",
+    "::mlir::ssm::SSMDialect",
+  ];
+}
+
 #endif // SSM_AUTODIFF_PASSES_TD

@@ -9,6 +9,7 @@
 #ifndef SSM_COMPILER_COMPILE_H
 #define SSM_COMPILER_COMPILE_H
 
+#include "ssm/Autodiff/TrainStep.h"
 #include "ssm/Conversion/SSMToGPU/SSMToGPU.h"
 #include "ssm/Target/CPU.h"
 
@@ -83,6 +84,10 @@ struct CompileOptions {
   /// The gradients' memory policy (DifferentiateOptions::recompute): cheap
   /// forward values are recomputed in the backward (true) or kept.
   bool recomputeInBackward = true;
+  /// Also emit the fused training step of the forward function (forward,
+  /// cross-entropy, backward, gradient clipping, AdamW; see TrainStep.h and
+  /// docs/training.md), after the gradients. Unset: none.
+  std::optional<TrainStepOptions> train;
 };
 
 /// What compileModule produced: IR text for IR phases, otherwise bytes (the
