@@ -274,7 +274,9 @@ mlir::ssm::compileModule(ModuleOp module, const CompileOptions &options) {
     if (!forward || forward.isExternal())
       return module.emitError("--train: no function '")
              << options.train->function << "' to build the train step from";
-    if (failed(buildTrainStep(forward, *options.train)))
+    TrainStepOptions train = *options.train;
+    train.recompute = options.recomputeInBackward;
+    if (failed(buildTrainStep(forward, train)))
       return failure();
   }
   if (options.phase == Phase::Input)

@@ -465,6 +465,7 @@ mlir::ssm::buildTrainStep(func::FuncOp forward,
   for (unsigned j = 0; j < np; ++j)
     diff.wrt.push_back(lp + j);
   diff.keepResults = true;
+  diff.recompute = options.recompute;
   FailureOr<func::FuncOp> gradFn = differentiateFunction(lossFn, diff);
   if (failed(gradFn)) {
     lossFn.erase();
@@ -711,6 +712,7 @@ struct TrainStepPass : mlir::ssm::impl::BuildTrainStepBase<TrainStepPass> {
     options.beta2 = beta2;
     options.eps = eps;
     options.dropPath = dropPath;
+    options.recompute = recompute;
     auto fn = module.lookupSymbol<func::FuncOp>(options.function);
     if (!fn || fn.isExternal()) {
       module.emitError("ssm-train-step: no function '")

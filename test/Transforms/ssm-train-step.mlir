@@ -1,5 +1,7 @@
-// RUN: ssm-opt %s --ssm-train-step="max-grad-norm=1.0 label-smoothing=0.1" | FileCheck %s
-// RUN: ssm-opt %s --ssm-train-step="weight-decay=0 name=step_fn" | FileCheck %s --check-prefix=PLAIN
+// The step's structure, every forward value kept (recompute=false; the
+// memory policy is ssm-autodiff-recompute.mlir's subject).
+// RUN: ssm-opt %s --ssm-train-step="max-grad-norm=1.0 label-smoothing=0.1 recompute=false" | FileCheck %s
+// RUN: ssm-opt %s --ssm-train-step="weight-decay=0 name=step_fn recompute=false" | FileCheck %s --check-prefix=PLAIN
 
 // A linear classifier: the train step keeps @forward, adds @train_step and
 // nothing else (the loss and its gradient are helpers, erased). Scalars are

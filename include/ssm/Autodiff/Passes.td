@@ -97,6 +97,9 @@ def BuildTrainStep : Pass<"ssm-train-step", "::mlir::ModuleOp"> {
     Option<"dropPath", "drop-path", "double", /*default=*/"0.0",
            "Stochastic-depth rate over the residual adds tagged "
            "ssm.drop_path (0: none; else the step takes an i32 seed)">,
+    Option<"recompute", "recompute", "bool", /*default=*/"true",
+           "The gradient's memory policy (ssm-autodiff's recompute): cheap "
+           "forward values are computed again in the backward">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

@@ -56,6 +56,8 @@ struct TrainStepOptions {
   /// decision is a hash of seed, branch index and sample, so a step is
   /// reproducible; see dropPathKeep()). 0: none, no seed input.
   double dropPath = 0.0;
+  /// The gradient's memory policy (DifferentiateOptions::recompute).
+  bool recompute = true;
 };
 
 /// The keep threshold of a branch dropped at `rate`: a sample keeps it when
