@@ -1,6 +1,6 @@
 //===- CausalConv.cpp - ssm.causal_conv1d{,_grad} to loops ------------===//
 //
-// Forward: parallel over (b, d), a loop over t and the k taps, with x[t<0] = 0
+// Forward: parallel over (b, d, t), a loop over the k taps, with x[t<0] = 0
 // by masking (docs/semantics.md §2.3); an ssm.flip along time producing x is
 // read through (Vim's backward direction) instead of materialized. Backward:
 // parallel over d, so dweight and dbias (sums over b and t) stay in one lane;
@@ -58,13 +58,16 @@ void lowerCausalConv1d(RewriterBase &rewriter, CausalConv1dOp op, Value xIn,
   Value width = e.dim(weight, 1);
   bool silu = op.getActivation() == ActivationKind::silu;
   Value out = e.alloc(cast<RankedTensorType>(op.getType()), sizes);
-  e.parallel({sizes[0], sizes[1]}, [&](ValueRange lane) {
-    Value b = lane[0], d = lane[1];
-    e.loop(sizes[2], [&](Value t) {
-      Value pre =
-          preActivation(e, x, weight, bias, b, d, t, width, sizes[2], reversed);
-      e.store(silu ? e.silu(pre) : pre, out, {b, d, t});
-    });
+  // Every output is independent: parallel over (b, d, t), so that a GPU runs
+  // one thread per output with neighbouring threads reading neighbouring x
+  // (one thread walking a whole lane read with a stride of l between
+  // threads: 29% of Vim-T's forward on an H100); the CPU runs t as the inner
+  // loop of each (b, d) as before.
+  e.parallel({sizes[0], sizes[1], sizes[2]}, [&](ValueRange iv) {
+    Value b = iv[0], d = iv[1], t = iv[2];
+    Value pre =
+        preActivation(e, x, weight, bias, b, d, t, width, sizes[2], reversed);
+    e.store(silu ? e.silu(pre) : pre, out, {b, d, t});
   });
   rewriter.replaceOp(op, e.tensor(out));
 }

@@ -1,9 +1,9 @@
 // RUN: ssm-opt %s --split-input-file --convert-ssm-to-scf | FileCheck %s
 
 // Causal taps are masked: x[t - (k-1) + i] is 0 before the sequence starts.
+// One parallel nest over (b, d, t): every output on its own.
 // CHECK-LABEL: func.func @conv_silu
-// CHECK: scf.parallel
-// CHECK:   scf.for
+// CHECK: scf.parallel (%{{.*}}, %{{.*}}, %{{.*}}) =
 // CHECK:     scf.for %{{.*}} iter_args
 // CHECK:       arith.cmpi sge
 // CHECK:       arith.select
