@@ -38,7 +38,7 @@ echo "== built ($(( $(date +%s) - START )) s)"
 
 echo "== 1. logits of the small models"
 capped ${CHECK_S:-90} python3 bench/gpu/bench_models.py --lib $LIB --artifacts "$ARTIFACTS" \
-  --only "-c" --no-peers --iters 3 --warmup 1 --json "$OUT/checks.json" 2>&1 | tee "$OUT/checks.log"
+  --only=-c --no-peers --iters 3 --warmup 1 --json "$OUT/checks.json" 2>&1 | tee "$OUT/checks.log"
 echo "checks rc=${PIPESTATUS[0]} ($(( $(date +%s) - START )) s)"
 
 echo "== 2. compute-sanitizer"
@@ -48,7 +48,7 @@ for tool in memcheck racecheck initcheck synccheck; do
     log="$OUT/sanitizer-$tool-$gemm.log"
     SSMRT_CUDA_GRAPHS=0 SSMRT_GEMM=$gemm capped ${SANITIZER_S:-45} "$SAN" --tool "$tool" \
       --error-exitcode 3 python3 bench/gpu/bench_models.py --lib $LIB --run-once \
-      --artifacts "$ARTIFACTS" --only "-c" > "$log" 2>&1
+      --artifacts "$ARTIFACTS" --only=-c > "$log" 2>&1
     r=$?
     echo "$tool/$gemm: rc=$r $(grep -E "ERROR SUMMARY|RACECHECK SUMMARY" "$log" | tail -1)" |
       tee -a "$OUT/sanitizer-summary.txt"

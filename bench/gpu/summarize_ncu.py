@@ -13,6 +13,11 @@ import csv
 import sys
 
 
+def value(row):
+    """The metric as a number (ncu prints thousands separators: "3,360")."""
+    return float(row["Metric Value"].replace(",", ""))
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("csv")
@@ -26,12 +31,12 @@ def main():
         sys.exit("no gpu__time_duration rows")
     # Two forwards of the same schedule: keep the second half.
     rows = rows[len(rows) // 2:]
-    total = sum(float(r["Metric Value"]) for r in rows)
+    total = sum(value(r) for r in rows)
     groups = collections.defaultdict(lambda: [0, 0.0])
     for r in rows:
         key = (r["Kernel Name"], r.get("Grid Size", ""), r.get("Block Size", ""))
         groups[key][0] += 1
-        groups[key][1] += float(r["Metric Value"])
+        groups[key][1] += value(r)
     print(f"{len(rows)} launches, {total / 1e6:.3f} ms of kernel time")
     print(f"{'ms':>8s} {'%':>5s} {'n':>4s}  kernel grid block")
     for (name, grid, block), (n, ns) in sorted(groups.items(), key=lambda kv: -kv[1][1])[:args.top]:
