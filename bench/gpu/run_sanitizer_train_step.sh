@@ -1,0 +1,40 @@
+#!/bin/bash
+# compute-sanitizer over the backward kernels (the selective-scan gradient, the
+# causal-conv gradient, the adjoint elementwise and reduction kernels, AdamW)
+# on the GPU machine: the four tools over three steps of a small Vim's fused
+# train step (bench/gpu/check_train_step_gpu.py, which also checks the step
+# against the CPU one). The whole-model forward kernels are covered by
+# run_session_on_device.sh.
+# Prepare here (the compiler is needed):
+#   for t in cpu nvptx; do build/bin/ssm-compile --model=vim-t \
+#     --model-option=embed_dim=16 --model-option=depth=2 --img=32 --batch=4 \
+#     --classes=10 --train --train-option=max_grad_norm=1.0 --target=$t \
+#     -o artifacts/gpurt/ts-$t.ssmb; done
+#   carry: artifacts/gpurt
+set -u
+OUT=${OUT:-$PWD/gpu-out}
+mkdir -p "$OUT"
+PY=$(command -v python3)
+if [ ! -d build-py-gpu/ssmc ]; then
+  cmake -S python -B build-py-gpu -G Ninja -DSSM_ENABLE_CUDA=ON -DCMAKE_BUILD_TYPE=Release \
+    -DPython_EXECUTABLE="$PY" > "$OUT/build-python.log" 2>&1 &&
+    cmake --build build-py-gpu -j "$(nproc)" >> "$OUT/build-python.log" 2>&1 ||
+    { tail -20 "$OUT/build-python.log"; exit 1; }
+fi
+export SSMC_EXTENSION_DIR=$PWD/build-py-gpu/ssmc PYTHONPATH=$PWD/python SSMRT_CUDA_GRAPHS=0
+export LD_LIBRARY_PATH=${LD_LIBRARY_PATH:+$LD_LIBRARY_PATH:}/usr/local/cuda/lib64
+SAN=$(command -v compute-sanitizer || ls /usr/local/cuda/bin/compute-sanitizer 2>/dev/null | head -1)
+rc=0
+for tool in memcheck racecheck initcheck synccheck; do
+  for gemm in fallback auto; do
+    log="$OUT/sanitizer-train-$tool-$gemm.log"
+    SSMRT_GEMM=$gemm timeout 120 "$SAN" --tool "$tool" --error-exitcode 3 "$PY" \
+      bench/gpu/check_train_step_gpu.py artifacts/gpurt/ts-cpu.ssmb \
+      artifacts/gpurt/ts-nvptx.ssmb > "$log" 2>&1
+    r=$?
+    echo "$tool/$gemm: rc=$r $(grep -E "ERROR SUMMARY|RACECHECK SUMMARY" "$log" | tail -1)" |
+      tee -a "$OUT/sanitizer-train-summary.txt"
+    [ "$r" = 0 ] || rc=1
+  done
+done
+exit $rc
