@@ -137,11 +137,40 @@ Value GraphBuilder::map(ArrayRef<Value> inputs, const ScalarFn &fn) {
   return map(inputs, maps, shape, fn);
 }
 
+/// Whether `v` is a bf16 tensor widened to f32 (GraphBuilder::widen).
+static bool isWidenedBF16(Value v) {
+  auto generic = v.getDefiningOp<linalg::GenericOp>();
+  return generic && generic.getNumDpsInputs() == 1 &&
+         getElementTypeOrSelf(generic.getDpsInputOperand(0)->get().getType())
+             .isBF16() &&
+         isa<arith::ExtFOp>(generic.getBody()->front());
+}
+
+Value GraphBuilder::bf16Operand(Value v) {
+  if (!bf16_ || isWidenedBF16(v))
+    return v;
+  Shape shape = shapeOf(v);
+  Value init = tensor::EmptyOp::create(b_, loc_, shape, b_.getBF16Type());
+  Value narrow = generic(
+      b_, loc_, {v}, {identity(shape.size())}, init, identity(shape.size()),
+      [](OpBuilder &b, Location loc, ArrayRef<Value> a) -> Value {
+        return arith::TruncFOp::create(b, loc, b.getBF16Type(), a[0]);
+      });
+  return widen(narrow);
+}
+
 Value GraphBuilder::contract(Value lhs, AffineMap lhsMap, Value rhs,
                              AffineMap rhsMap, const Shape &outShape,
                              AffineMap outMap, Value init) {
   if (!init)
     init = filled(outShape, 0.0);
+  // bf16 models multiply bf16 operands (f32 sums): the activation is
+  // rounded to bf16 where it is produced (the rounding fuses into its
+  // producer, which then stores half the bytes) and the GEMM reads two bf16
+  // operands, which cuBLASLt runs on tensor cores, as the official code's
+  // autocast does.
+  lhs = bf16Operand(lhs);
+  rhs = bf16Operand(rhs);
   return generic(b_, loc_, {lhs, rhs}, {lhsMap, rhsMap}, init, outMap,
                  [](OpBuilder &b, Location loc, ArrayRef<Value> a) -> Value {
                    Value p = arith::MulFOp::create(b, loc, a[0], a[1]);

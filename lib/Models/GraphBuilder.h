@@ -6,9 +6,11 @@
 // ssm op, in the forms the CPU pipeline fuses and vectorizes (the same forms
 // as test/Models/*.mlir and the dense numerics tests).
 //
-// All activations are f32. Weights are declared on the fly with weight(),
-// which appends a named function argument (bf16 arguments are widened to f32
-// at their use, so only f32 arithmetic is emitted).
+// All activations are f32, except that a bf16 model rounds the operands of
+// its contractions (linears, convolutions as GEMMs) to bf16, as autocast
+// does. Weights are declared on the fly with weight(), which appends a named
+// function argument (bf16 arguments are widened to f32 at their use, so only
+// f32 arithmetic is emitted).
 //
 //===----------------------------------------------------------------------===//
 
@@ -157,6 +159,10 @@ private:
   Value emptyTensor(const Shape &shape);
   Value filled(const Shape &shape, double v);
   Value widen(Value v);
+  /// A contraction operand of a bf16 model: rounded to bf16 (then widened,
+  /// so the payload stays f32); unchanged for f32 models and for operands
+  /// that already are widened bf16 values (weights).
+  Value bf16Operand(Value v);
   Value depthwise(Value x, Value W, Value bias, int64_t pad,
                   unsigned channelDim);
 

@@ -61,6 +61,16 @@ struct KeepOnce : RewriterBase::Listener {
   void notifyOperationErased(Operation *op) override { ops.erase(op); }
 };
 
+/// A generic whose whole payload is one cast of its one input, yielded.
+template <typename CastOp>
+bool isCastOnly(Operation *op) {
+  auto generic = dyn_cast_or_null<linalg::GenericOp>(op);
+  if (!generic || generic.getNumDpsInputs() != 1)
+    return false;
+  Block *body = generic.getBody();
+  return body->getOperations().size() == 2 && isa<CastOp>(body->front());
+}
+
 /// A named transpose as the equivalent linalg.generic, so that it fuses like
 /// any elementwise op: the permutation becomes the indexing map its consumer
 /// (or producer) reads through, and the transposed tensor is never stored.
@@ -84,6 +94,14 @@ struct FuseElementwisePass
         patterns, [&](OpOperand *operand) {
           Operation *producer = operand->get().getDefiningOp();
           if (!allParallel(producer) || !keepOnce.mayDuplicate(producer))
+            return false;
+          // A value rounded to 16 bits and widened again feeds a GEMM that
+          // reads the 16-bit tensor (the widening is absorbed by the GEMM):
+          // the rounding fuses into what produces the value, never into the
+          // widening, or the 16-bit tensor would disappear.
+          if (getElementTypeOrSelf(operand->get().getType()).getIntOrFloatBitWidth() <
+                  32 &&
+              isCastOnly<arith::ExtFOp>(operand->getOwner()))
             return false;
           if (allParallel(operand->getOwner()))
             return true;
