@@ -144,9 +144,11 @@ def test_full_size_224(runtime, tmp_path, variant):
     ("mambaout-femto", dict(dims=[8, 16, 24, 32], depths=[1, 1, 1, 1]), 32),
 ])
 def test_model_gradients_bf16(runtime, tmp_path, variant, options, img):
-    """bf16 weights and image (widened to f32 inside): the gradients come back
-    in bf16, i.e. within bf16 rounding of float64 autograd on the same
-    bf16-rounded values."""
+    """bf16 weights and image (widened to f32 inside; the contractions' operands
+    rounded to bf16, as autocast does): the gradients come back in bf16, within
+    the bf16 bound of float64 autograd on the same bf16-rounded values (2e-2,
+    the bound of bf16 logits: the rounded GEMM operands, which the reference
+    does not round, move the gradients by ~1e-2)."""
     classes, batch = 5, 1
     seed = zlib.crc32(variant.encode()) % (2**31)
     path, names = _compile_grad(tmp_path, variant, img, classes, batch, options,
@@ -174,5 +176,5 @@ def test_model_gradients_bf16(runtime, tmp_path, variant, options, img):
         errors[name] = _rel_err(got, params[name].grad.numpy())
     worst = max(errors, key=errors.get)
     print(f"{variant} bf16: worst {worst} {errors[worst]:.3g}")
-    assert errors[worst] <= 1e-2, errors
+    assert errors[worst] <= 2e-2, errors
     assert errors[worst] > 0  # the gradients really are bf16
