@@ -1,0 +1,144 @@
+//===- blas.cpp - A BLAS through dlopen, for the CPU's library GEMMs ---===//
+
+#include "blas.h"
+
+#include "../../core/strings.h"
+#include "../gpu/dynamic_library.h"
+
+#include <algorithm>
+#include <climits>
+#include <cstdlib>
+#include <mutex>
+
+namespace ssmrt::cpu {
+
+using detail::strCat;
+
+namespace {
+
+// CBLAS's enum values (cblas.h), declared here: no BLAS headers needed.
+constexpr int kRowMajor = 101, kNoTrans = 111, kTrans = 112;
+
+/// How a BLAS reads one rows x cols matrix with element strides (rowStride,
+/// colStride): row-major (NoTrans) or column-major (Trans) with a leading
+/// dimension; false when neither stride is unit or the leading dimension
+/// does not cover the contiguous extent.
+bool layoutOf(uint64_t rows, uint64_t cols, uint64_t rowStride,
+              uint64_t colStride, int &trans, int &ld) {
+  uint64_t lead = 0;
+  if ((colStride == 1 || cols == 1) && (rows == 1 || rowStride >= cols)) {
+    trans = kNoTrans;
+    lead = rows == 1 ? cols : rowStride;
+  } else if ((rowStride == 1 || rows == 1) &&
+             (cols == 1 || colStride >= rows)) {
+    trans = kTrans;
+    lead = cols == 1 ? rows : colStride;
+  } else {
+    return false;
+  }
+  if (lead < 1 || lead > uint64_t(INT_MAX))
+    return false;
+  ld = int(lead);
+  return true;
+}
+
+} // namespace
+
+Expected<GemmMode> gemmModeFromEnvironment() {
+  const char *mode = std::getenv("SSMRT_GEMM");
+  if (!mode || !*mode)
+    return GemmMode::Auto;
+  std::string m = mode;
+  if (m == "auto")
+    return GemmMode::Auto;
+  if (m == "library")
+    return GemmMode::Library;
+  if (m == "fallback")
+    return GemmMode::Fallback;
+  return invalidArgumentError(
+      strCat("SSMRT_GEMM='", m, "': expected auto, library or fallback"));
+}
+
+Expected<const Blas *> Blas::get() {
+  static std::once_flag once;
+  static Blas *blas = nullptr;
+  static Status status;
+  std::call_once(once, [] {
+    const char *requested = std::getenv("SSMRT_BLAS");
+    Expected<gpu::OpenedLibrary> opened =
+        requested && *requested
+            ? gpu::openLibrary({requested}, "the BLAS SSMRT_BLAS names")
+            : gpu::openLibrary({"libopenblas.so.0", "libblis.so.4"},
+                               "no BLAS (OpenBLAS or BLIS)");
+    if (!opened.ok()) {
+      status = opened.status();
+      return;
+    }
+    auto *made = new Blas();
+    made->path_ = opened->name;
+    if (!gpu::resolveSymbol(opened->handle, "cblas_sgemm", made->sgemm_)) {
+      status = unavailableError(strCat(made->path_, " has no cblas_sgemm"));
+      delete made;
+      return;
+    }
+    // One thread per call: the caller's (see the header).
+    using SetThreads = void(int);
+    SetThreads *set = nullptr;
+    for (const char *name : {"openblas_set_num_threads",
+                             "bli_thread_set_num_threads"})
+      if (gpu::resolveSymbol(opened->handle, name, set))
+        set(1);
+    blas = made; // the library stays loaded for the process
+  });
+  if (!blas)
+    return status;
+  return static_cast<const Blas *>(blas);
+}
+
+bool Blas::supports(const format::LibraryCallRecord &call) {
+  const auto f32 = uint32_t(format::DType::F32);
+  if (call.op != uint32_t(format::LibraryOp::Gemm) || call.a_dtype != f32 ||
+      call.b_dtype != f32 || call.c_dtype != f32 ||
+      call.bias != uint32_t(format::GemmBias::None) ||
+      call.activation != uint32_t(format::GemmActivation::None))
+    return false;
+  if (call.m < 1 || call.n < 1 || call.k < 1 || call.batch < 1 ||
+      call.m > uint64_t(INT_MAX) || call.n > uint64_t(INT_MAX) ||
+      call.k > uint64_t(INT_MAX))
+    return false;
+  int trans = 0, ld = 0;
+  return layoutOf(call.m, call.k, call.a_strides[0], call.a_strides[1], trans,
+                  ld) &&
+         layoutOf(call.k, call.n, call.b_strides[0], call.b_strides[1], trans,
+                  ld) &&
+         layoutOf(call.m, call.n, call.c_strides[0], call.c_strides[1], trans,
+                  ld) &&
+         trans == kNoTrans;
+}
+
+bool Blas::gemm(const format::LibraryCallRecord &call, const float *a,
+                const float *b, float *c, bool accumulate) const {
+  if (!supports(call))
+    return false;
+  int transA = 0, lda = 0, transB = 0, ldb = 0, transC = 0, ldc = 0;
+  layoutOf(call.m, call.k, call.a_strides[0], call.a_strides[1], transA, lda);
+  layoutOf(call.k, call.n, call.b_strides[0], call.b_strides[1], transB, ldb);
+  layoutOf(call.m, call.n, call.c_strides[0], call.c_strides[1], transC, ldc);
+  const float beta = accumulate ? 1.0f : 0.0f;
+  for (uint64_t i = 0; i < call.batch; ++i)
+    sgemm_(kRowMajor, transA, transB, int(call.m), int(call.n), int(call.k),
+           1.0f, a + i * call.a_strides[2], lda, b + i * call.b_strides[2],
+           ldb, beta, c + i * call.c_strides[2], ldc);
+  return true;
+}
+
+extern "C" int32_t ssmrtCpuGemm(const format::LibraryCallRecord *call,
+                                const float *a, const float *b, float *c,
+                                int32_t accumulate) {
+  Expected<const Blas *> blas = Blas::get();
+  if (!call || !blas.ok())
+    return 0;
+  return (*blas)->gemm(*call, a, b, c, accumulate != 0) ? 1 : 0;
+}
+
+} // namespace ssmrt::cpu
