@@ -6,6 +6,7 @@ same thread count; GFLOP/s against the machine's measured peak
 (bench/cpu/gemm_peak.cpp, built and run first).
 
     /usr/bin/python3 bench/cpu/bench_gemm.py [--threads 2] [--runs 50] [--markdown]
+        [--form token-major|channel-first]
 
 Each case is one linear layer as the models write it, token-major
 y[1, m, n] = x[1, m, k] w[n, k]^T (Vim-T's projections; VMamba-T's and
@@ -74,6 +75,27 @@ IR = """func.func @forward(%x: tensor<1x{m}x{k}xf32>, %w: tensor<{n}x{k}xf32>) -
 """
 
 
+# Channel-first, as Vim's and VMamba's projections are written:
+# y[1, n, m] = w[n, k] x[1, m, k]^T.
+IR_CHANNEL_FIRST = """func.func @forward(%x: tensor<1x{m}x{k}xf32>, %w: tensor<{n}x{k}xf32>) -> tensor<1x{n}x{m}xf32> {{
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x{n}x{m}xf32>
+  %c = linalg.fill ins(%zero : f32) outs(%e : tensor<1x{n}x{m}xf32>) -> tensor<1x{n}x{m}xf32>
+  %y = linalg.generic {{indexing_maps = [affine_map<(b, j, i, r) -> (j, r)>,
+                                        affine_map<(b, j, i, r) -> (b, i, r)>,
+                                        affine_map<(b, j, i, r) -> (b, j, i)>],
+                       iterator_types = ["parallel", "parallel", "parallel", "reduction"]}}
+      ins(%w, %x : tensor<{n}x{k}xf32>, tensor<1x{m}x{k}xf32>) outs(%c : tensor<1x{n}x{m}xf32>) {{
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }} -> tensor<1x{n}x{m}xf32>
+  return %y : tensor<1x{n}x{m}xf32>
+}}
+"""
+
+
 def runtime_ms(module, inputs, runs: int, warmup: int = 5) -> float:
     """Median ms of the runtime's own timer (ssmrt_module_time)."""
     lib = module.rt.lib
@@ -117,7 +139,10 @@ def main() -> int:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--runs", type=int, default=50)
     ap.add_argument("--markdown", action="store_true")
+    ap.add_argument("--form", choices=["token-major", "channel-first"], default="token-major",
+                    help="token-major y = x w^T, or channel-first y^T = w x^T")
     opts = ap.parse_args()
+    channel_first = opts.form == "channel-first"
 
     peak1, peak = measured_peak(opts.threads)
     torch.set_num_threads(opts.threads)
@@ -127,7 +152,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp, torch.no_grad():
         tmp = Path(tmp)
         for i, (name, m, n, k) in enumerate(SHAPES):
-            art = compile_ir(IR.format(m=m, n=n, k=k), tmp / f"gemm{i}.ssmb")
+            ir = IR_CHANNEL_FIRST if channel_first else IR
+            art = compile_ir(ir.format(m=m, n=n, k=k), tmp / f"gemm{i}.ssmb")
             modules = {}
             for mode in ("auto", "fallback"):
                 os.environ["SSMRT_GEMM"] = mode  # read when a module loads
@@ -136,13 +162,18 @@ def main() -> int:
             x = rng.standard_normal((1, m, k)).astype(np.float32)
             w = (rng.standard_normal((n, k)) / np.sqrt(k)).astype(np.float32)
             want = x.astype(np.float64) @ w.astype(np.float64).T
+            if channel_first:
+                want = want.transpose(0, 2, 1)
             for mode, module in modules.items():
                 err = rel_err(module("forward", [x, w])[0], want)
                 assert err <= 1e-5, f"{name} ({mode}): relative error {err}"
             xt, wt = torch.from_numpy(x), torch.from_numpy(w)
             lib = runtime_ms(modules["auto"], [x, w], opts.runs)
             gen = runtime_ms(modules["fallback"], [x, w], opts.runs)
-            tor = torch_ms(lambda: torch.nn.functional.linear(xt, wt), opts.runs)
+            if channel_first:
+                tor = torch_ms(lambda: torch.matmul(wt, xt.transpose(1, 2)), opts.runs)
+            else:
+                tor = torch_ms(lambda: torch.nn.functional.linear(xt, wt), opts.runs)
             flops = 2.0 * m * n * k
             rows.append((name, m, n, k, lib, gen, tor, flops))
             print(f"{name}: library {lib:.3f} ms, compiled {gen:.3f} ms, torch {tor:.3f} ms",
@@ -152,9 +183,11 @@ def main() -> int:
     if opts.markdown:
         print(f"Measured {datetime.date.today().isoformat()}, {opts.threads} threads; "
               f"peak (FMA loop): {peak1:.1f} GFLOP/s on 1 thread, {peak:.1f} GFLOP/s on "
-              f"{opts.threads}. GFLOP/s (% of the {opts.threads}-thread peak).\n")
+              f"{opts.threads}. Form: {opts.form}. GFLOP/s (% of the {opts.threads}-thread "
+              "peak).\n")
+        torch_op = "torch.matmul" if channel_first else "torch F.linear"
         print("| GEMM | m x n x k | ssmc + BLAS ms | GFLOP/s | ssmc compiled loops ms | "
-              "GFLOP/s | torch F.linear ms | GFLOP/s |")
+              f"GFLOP/s | {torch_op} ms | GFLOP/s |")
         print("|---|---|---:|---:|---:|---:|---:|---:|")
         for name, m, n, k, lib, gen, tor, flops in rows:
             cells = [f"{ms:.3f} | {gf(flops, ms):.1f} ({100 * gf(flops, ms) / peak:.0f}%)"

@@ -4,6 +4,7 @@
 // against float64 at awkward shapes; C poisoned before each call, fresh
 // random operands each case. Skipped where no BLAS loads.
 #include "../src/drivers/cpu/blas.h"
+#include "../src/drivers/cpu/cpu_driver.h"
 
 #include <gtest/gtest.h>
 
@@ -44,6 +45,7 @@ struct Layout {
   uint64_t pad;        // added to every leading dimension
   bool broadcastA;     // A's batch stride 0
   bool accumulate;
+  ssmrt::ThreadPool *pool = nullptr; // the pool the hook splits over
 };
 
 void checkGemm(uint64_t m, uint64_t n, uint64_t k, uint64_t batch,
@@ -53,7 +55,8 @@ void checkGemm(uint64_t m, uint64_t n, uint64_t k, uint64_t batch,
                << (l.aColMajor ? "col" : "row") << " B "
                << (l.bColMajor ? "col" : "row") << " pad " << l.pad
                << (l.broadcastA ? " broadcast A" : "")
-               << (l.accumulate ? " accumulate" : ""));
+               << (l.accumulate ? " accumulate" : "")
+               << (l.pool ? " split over a pool" : ""));
   fmt::LibraryCallRecord r = gemmRecord(m, n, k, batch);
   // A is m x k, B k x n, C m x n (C row-major, ldc = n + pad).
   const uint64_t lda = (l.aColMajor ? m : k) + l.pad;
@@ -84,9 +87,12 @@ void checkGemm(uint64_t m, uint64_t n, uint64_t k, uint64_t batch,
     x = l.accumulate ? dist(rng)
                      : std::numeric_limits<float>::quiet_NaN(); // poison
   const std::vector<float> c0 = c;
-  ASSERT_EQ(ssmrt::cpu::ssmrtCpuGemm(&r, a.data(), b.data(), c.data(),
-                                     l.accumulate ? 1 : 0),
-            1);
+  {
+    ssmrt::cpu::CurrentThreadPool scope(l.pool);
+    ASSERT_EQ(ssmrt::cpu::ssmrtCpuGemm(&r, a.data(), b.data(), c.data(),
+                                       l.accumulate ? 1 : 0),
+              1);
+  }
   for (uint64_t bi = 0; bi < batch; ++bi)
     for (uint64_t i = 0; i < m; ++i)
       for (uint64_t j = 0; j < n; ++j) {
@@ -133,6 +139,20 @@ TEST(CpuBlas, AwkwardShapesAndLayoutsMatchFloat64) {
   // Batched: both operands batched, and A broadcast.
   checkGemm(5, 7, 9, 3, {false, true, 1, false, false}, rng);
   checkGemm(1, 13, 2, 4, {true, false, 0, true, true}, rng);
+}
+
+TEST(CpuBlas, SplitOverThePoolMatchesFloat64) {
+  if (!blasOrNull())
+    GTEST_SKIP() << "no BLAS loads here: " << Blas::get().status().toString();
+  ssmrt::ThreadPool pool(3);
+  std::mt19937 rng(11);
+  // Along m (m >= n, not a multiple of the 16-row blocks), along n, by batch
+  // matrices, and a batch smaller than the pool (split along m), each over
+  // a million flops.
+  checkGemm(101, 37, 251, 1, {false, false, 1, false, false, &pool}, rng);
+  checkGemm(21, 203, 199, 1, {true, true, 0, false, true, &pool}, rng);
+  checkGemm(45, 29, 201, 5, {false, true, 2, true, false, &pool}, rng);
+  checkGemm(77, 61, 131, 2, {true, false, 0, false, true, &pool}, rng);
 }
 
 TEST(CpuBlas, RefusesWhatItCannotRun) {

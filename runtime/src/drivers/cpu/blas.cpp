@@ -2,6 +2,8 @@
 
 #include "blas.h"
 
+#include "cpu_driver.h"
+
 #include "../../core/strings.h"
 #include "../gpu/dynamic_library.h"
 
@@ -117,7 +119,8 @@ bool Blas::supports(const format::LibraryCallRecord &call) {
 }
 
 bool Blas::gemm(const format::LibraryCallRecord &call, const float *a,
-                const float *b, float *c, bool accumulate) const {
+                const float *b, float *c, bool accumulate,
+                ThreadPool *pool) const {
   if (!supports(call))
     return false;
   int transA = 0, lda = 0, transB = 0, ldb = 0, transC = 0, ldc = 0;
@@ -125,10 +128,44 @@ bool Blas::gemm(const format::LibraryCallRecord &call, const float *a,
   layoutOf(call.k, call.n, call.b_strides[0], call.b_strides[1], transB, ldb);
   layoutOf(call.m, call.n, call.c_strides[0], call.c_strides[1], transC, ldc);
   const float beta = accumulate ? 1.0f : 0.0f;
-  for (uint64_t i = 0; i < call.batch; ++i)
-    sgemm_(kRowMajor, transA, transB, int(call.m), int(call.n), int(call.k),
-           1.0f, a + i * call.a_strides[2], lda, b + i * call.b_strides[2],
-           ldb, beta, c + i * call.c_strides[2], ldc);
+  // Rows [m0, m1) x columns [n0, n1) of batch matrices [b0, b1).
+  auto run = [&](uint64_t b0, uint64_t b1, uint64_t m0, uint64_t m1,
+                 uint64_t n0, uint64_t n1) {
+    for (uint64_t i = b0; i < b1; ++i)
+      sgemm_(kRowMajor, transA, transB, int(m1 - m0), int(n1 - n0),
+             int(call.k), 1.0f,
+             a + i * call.a_strides[2] + m0 * call.a_strides[0], lda,
+             b + i * call.b_strides[2] + n0 * call.b_strides[1], ldb, beta,
+             c + i * call.c_strides[2] + m0 * call.c_strides[0] + n0, ldc);
+  };
+  // Below about a million flops, splitting costs more than it saves.
+  constexpr double kMinSplitFlops = 1e6;
+  const double flops = 2.0 * double(call.m) * double(call.n) *
+                       double(call.k) * double(call.batch);
+  const int64_t threads = pool ? int64_t(pool->size()) : 1;
+  if (threads <= 1 || flops < kMinSplitFlops) {
+    run(0, call.batch, 0, call.m, 0, call.n);
+    return true;
+  }
+  if (call.batch >= uint64_t(threads)) {
+    pool->parallelFor(int64_t(call.batch), [&](int64_t b0, int64_t b1) {
+      run(uint64_t(b0), uint64_t(b1), 0, call.m, 0, call.n);
+    });
+    return true;
+  }
+  // Blocks of 16 rows or columns keep the library's register blocks whole.
+  constexpr uint64_t kBlock = 16;
+  const bool alongM = call.m >= call.n;
+  const uint64_t extent = alongM ? call.m : call.n;
+  const int64_t blocks = int64_t((extent + kBlock - 1) / kBlock);
+  pool->parallelFor(blocks, [&](int64_t u0, int64_t u1) {
+    const uint64_t lo = uint64_t(u0) * kBlock;
+    const uint64_t hi = std::min(extent, uint64_t(u1) * kBlock);
+    if (alongM)
+      run(0, call.batch, lo, hi, 0, call.n);
+    else
+      run(0, call.batch, 0, call.m, lo, hi);
+  });
   return true;
 }
 
@@ -138,7 +175,9 @@ extern "C" int32_t ssmrtCpuGemm(const format::LibraryCallRecord *call,
   Expected<const Blas *> blas = Blas::get();
   if (!call || !blas.ok())
     return 0;
-  return (*blas)->gemm(*call, a, b, c, accumulate != 0) ? 1 : 0;
+  return (*blas)->gemm(*call, a, b, c, accumulate != 0, currentThreadPool())
+             ? 1
+             : 0;
 }
 
 } // namespace ssmrt::cpu

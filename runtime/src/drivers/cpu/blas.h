@@ -5,9 +5,10 @@
 // BLAS headers) runs the GEMMs the compiler offers through the kernel
 // object's hook `ssmrt_cpu_gemm` (convert-linalg-to-cpu-gemm): each is a
 // LibraryCallRecord of the .ssmb format (f32, row-major C, operands with one
-// unit stride), run as one cblas_sgemm per batch matrix. The library runs
-// single-threaded on the calling thread (see docs/perf/cpu.md for why: the
-// two vCPUs measured are one core's hyper-threads). Where the library cannot
+// unit stride), run as cblas_sgemm calls. The library runs single-threaded:
+// the runtime's own thread pool (that of the invocation in progress) splits
+// each GEMM into blocks, one library call per block, so the library's
+// threads never compete with the pool's. Where the library cannot
 // run a call (or none was found, or SSMRT_GEMM=fallback) the compiled loops
 // run instead.
 //
@@ -18,6 +19,7 @@
 
 #include "ssmrt/format/artifact.h"
 #include "ssmrt/status.h"
+#include "ssmrt/thread_pool.h"
 
 #include <cstdint>
 #include <string>
@@ -48,9 +50,13 @@ public:
   static bool supports(const format::LibraryCallRecord &call);
 
   /// C = A * B (C += A * B with `accumulate`) per batch matrix; false
-  /// (nothing written) where !supports(call).
+  /// (nothing written) where !supports(call). With a `pool` of more than
+  /// one thread, a large enough GEMM is split over it: by batch matrices
+  /// where there are enough, else into blocks of rows (m) or columns (n),
+  /// whichever is longer, one single-threaded library call per block.
   bool gemm(const format::LibraryCallRecord &call, const float *a,
-            const float *b, float *c, bool accumulate) const;
+            const float *b, float *c, bool accumulate,
+            ThreadPool *pool = nullptr) const;
 
 private:
   using Sgemm = void(int, int, int, int, int, int, float, const float *, int,
@@ -60,8 +66,9 @@ private:
   std::string path_;
 };
 
-/// The hook itself (exposed for tests): Blas::get()->gemm(...), 0 where it
-/// did nothing.
+/// The hook itself (exposed for tests): Blas::get()->gemm(...) on the
+/// calling thread's current pool (CurrentThreadPool), 0 where it did
+/// nothing.
 extern "C" int32_t ssmrtCpuGemm(const format::LibraryCallRecord *call,
                                 const float *a, const float *b, float *c,
                                 int32_t accumulate);

@@ -97,6 +97,8 @@ CurrentThreadPool::CurrentThreadPool(ThreadPool *pool)
 
 CurrentThreadPool::~CurrentThreadPool() { tlsCurrentPool = previous_; }
 
+ThreadPool *currentThreadPool() { return tlsCurrentPool; }
+
 //===----------------------------------------------------------------------===//
 // SharedObject
 //===----------------------------------------------------------------------===//

@@ -110,6 +110,9 @@ private:
   ThreadPool *previous_;
 };
 
+/// The pool CurrentThreadPool made current on this thread (or null).
+ThreadPool *currentThreadPool();
+
 /// The hook itself (exposed for tests).
 extern "C" void ssmrtCpuParallelFor(void (*kernel)(void *const *, int64_t,
                                                    int64_t),
