@@ -2,9 +2,9 @@
 both paths: the runtime's BLAS (SSMRT_GEMM=library; skipped where no BLAS
 loads) and the compiled loops (SSMRT_GEMM=fallback). Awkward shapes (m, n or k
 of 1, odd, not multiples of any register block), every contraction form the
-models use (token-major and channel-first linears, batched, NHWC tokens, a
-strided operand, a bias init the library accumulates onto); outputs poisoned
-before each run, fresh random inputs each run."""
+models use (token-major and channel-first linears, batched, grouped, NHWC
+tokens, a strided operand, a bias init the library accumulates onto); outputs
+poisoned before each run, fresh random inputs each run."""
 
 import os
 
@@ -98,6 +98,21 @@ def case_nhwc(h, w_, n, k):
     return ir, [(1, h, w_, k), (n, k)], lambda x, w: x @ w.T
 
 
+def case_grouped(g, m, n, k):
+    """VMamba's grouped projections: y[1, g, m, n] = w[g, m, k] x[1, g, k, n]
+    (a leading unit dim, then the group as the batch)."""
+    a, b, out = t(g, m, k), t(1, g, k, n), t(1, g, m, n)
+    m5 = "affine_map<(d0, d1, d2, d3, d4) -> ({})>"
+    maps = ", ".join(m5.format(e) for e in ("d1, d2, d4", "d0, d1, d4, d3", "d0, d1, d2, d3"))
+    iters = '"parallel", "parallel", "parallel", "parallel", "reduction"'
+    ir = f"""func.func @forward(%a: {a}, %b: {b}) -> {out} {{
+{zero_init(out)}
+{contraction(maps, a, b, out, "%init", iters)}
+  return %y : {out}
+}}"""
+    return ir, [(g, m, k), (1, g, k, n)], lambda w, x: (w @ x[0])[None]
+
+
 def case_strided(m, n, k, pad):
     """A strided operand: the product reads columns [pad, pad + k) of a
     [1, m, k + 2 pad] input (a subview with an offset and a row stride)."""
@@ -123,6 +138,8 @@ CASES = {
     "batched_3x1x9x7": case_batched(3, 1, 9, 7),
     "batched_2x13x5x1": case_batched(2, 13, 5, 1),
     "nhwc_3x5x11x7": case_nhwc(3, 5, 11, 7),
+    "grouped_4x3x19x7": case_grouped(4, 3, 19, 7),
+    "grouped_2x1x5x1": case_grouped(2, 1, 5, 1),
     "strided_23x17x9": case_strided(23, 17, 9, 2),
 }
 

@@ -60,9 +60,12 @@ FailureOr<SmallVector<int64_t>> stridesOf(ShapedType type) {
 /// Classifies input `i` of the contraction: the loop dims `outer` and
 /// `inner` (each a group of loop dims, in order) and the batch dim (optional)
 /// must sit at adjacent positions of the input, each group in its order;
-/// every position belongs to one of them. Fills the collapsed view.
+/// every other position must be one of the `unit` loop dims (extent 1),
+/// which join the group after them (the last group, at the end). Fills the
+/// collapsed view.
 bool classify(linalg::GenericOp g, unsigned i, ArrayRef<unsigned> outer,
-              ArrayRef<unsigned> inner, int64_t batchDim, Operand &out) {
+              ArrayRef<unsigned> inner, int64_t batchDim,
+              ArrayRef<unsigned> unit, Operand &out) {
   AffineMap map = g.getIndexingMapsArray()[i];
   out.value = g.getDpsInputs()[i];
   auto type = cast<ShapedType>(out.value.getType());
@@ -79,7 +82,12 @@ bool classify(linalg::GenericOp g, unsigned i, ArrayRef<unsigned> outer,
     dims.push_back(d.getPosition());
   }
   SmallVector<int64_t> shape;
+  ReassociationIndices pendingUnits;
   for (int64_t p = 0; p < int64_t(dims.size());) {
+    if (llvm::is_contained(unit, dims[p])) {
+      pendingUnits.push_back(p++);
+      continue;
+    }
     ArrayRef<unsigned> group;
     int64_t *slot = nullptr;
     if (dims[p] == outer.front()) {
@@ -101,20 +109,32 @@ bool classify(linalg::GenericOp g, unsigned i, ArrayRef<unsigned> outer,
          !llvm::equal(ArrayRef<unsigned>(dims).slice(p, len), group)))
       return false;
     *slot = int64_t(out.reassociation.size());
-    ReassociationIndices positions;
-    int64_t extent = 1;
-    for (int64_t q = p; q < p + len; ++q) {
+    ReassociationIndices positions = std::move(pendingUnits);
+    pendingUnits.clear();
+    for (int64_t q = p; q < p + len; ++q)
       positions.push_back(q);
-      extent *= type.getDimSize(q);
-      // A collapsed group is one run of memory.
-      if (q + 1 < p + len && type.getDimSize(q + 1) != 1 &&
-          (*strides)[q] != (*strides)[q + 1] * type.getDimSize(q + 1))
-        return false;
-    }
     out.reassociation.push_back(positions);
-    out.strides.push_back((*strides)[p + len - 1]);
-    shape.push_back(extent);
     p += len;
+  }
+  if (out.reassociation.empty())
+    return false;
+  out.reassociation.back().append(pendingUnits.begin(), pendingUnits.end());
+  // Each collapsed group is one run of memory (unit dims aside); its stride
+  // is that of its innermost dim of extent > 1.
+  for (const ReassociationIndices &group : out.reassociation) {
+    int64_t extent = 1, stride = (*strides)[group.back()], prev = -1;
+    for (int64_t q : group) {
+      const int64_t size = type.getDimSize(q);
+      extent *= size;
+      if (size == 1)
+        continue;
+      if (prev >= 0 && (*strides)[prev] != (*strides)[q] * size)
+        return false;
+      prev = q;
+      stride = (*strides)[q];
+    }
+    shape.push_back(extent);
+    out.strides.push_back(stride);
   }
   out.type = RankedTensorType::get(shape, type.getElementType());
   return out.posOuter >= 0 && out.posInner >= 0;
@@ -207,21 +227,38 @@ FailureOr<Contraction> mlir::ssm::gemm::matchContraction(linalg::GenericOp g) {
   for (int64_t d = nBegin; d < rank; ++d)
     nDims.push_back(d);
   // The longest m run first; where A does not hold it as one adjacent group
-  // (e.g. x[b, k, m]), its leading dim is the batch instead.
+  // (e.g. x[b, k, m]), its leading dim is the batch instead. The dims before
+  // m are the batch: at most one of extent > 1 (the batch dim), the others
+  // of extent 1 (VMamba's grouped projections: C[1, g, m, n]).
   int64_t batchDim = -1;
+  SmallVector<unsigned> unitDims;
   unsigned kOnly[] = {kDim};
   bool classified = false;
   for (int64_t mBegin = longest; mBegin < nBegin && !classified; ++mBegin) {
-    if (mBegin > 1)
+    batchDim = -1;
+    unitDims.clear();
+    bool batchOk = true;
+    for (int64_t d = 0; d < mBegin; ++d) {
+      if (outType.getDimSize(d) == 1) {
+        unitDims.push_back(d);
+      } else if (batchDim < 0) {
+        batchDim = d;
+      } else {
+        batchOk = false;
+      }
+    }
+    if (!batchOk)
       continue;
+    // All leading dims of extent 1: the last one stands for the batch.
+    if (batchDim < 0 && !unitDims.empty())
+      batchDim = unitDims.pop_back_val();
     mDims.clear();
     for (int64_t d = mBegin; d < nBegin; ++d)
       mDims.push_back(d);
-    batchDim = mBegin == 1 ? 0 : -1;
     r.a = Operand();
     r.b = Operand();
-    classified = classify(g, ai, mDims, kOnly, batchDim, r.a) &&
-                 classify(g, bi, kOnly, nDims, batchDim, r.b);
+    classified = classify(g, ai, mDims, kOnly, batchDim, unitDims, r.a) &&
+                 classify(g, bi, kOnly, nDims, batchDim, unitDims, r.b);
   }
   if (!classified)
     return failure();
@@ -230,7 +267,7 @@ FailureOr<Contraction> mlir::ssm::gemm::matchContraction(linalg::GenericOp g) {
   r.mDims = mDims;
   r.nDims = nDims;
   r.batchDim = batchDim;
-  r.batch = batchDim >= 0 ? outType.getDimSize(0) : 1;
+  r.batch = batchDim >= 0 ? outType.getDimSize(batchDim) : 1;
   r.m = 1;
   r.n = 1;
   for (unsigned d : mDims)
@@ -240,7 +277,10 @@ FailureOr<Contraction> mlir::ssm::gemm::matchContraction(linalg::GenericOp g) {
   r.k = r.a.type.getDimSize(r.a.posInner);
   SmallVector<int64_t> outShape;
   if (batchDim >= 0) {
-    r.outReassociation.push_back({0});
+    ReassociationIndices leading;
+    for (int64_t d = 0; d < int64_t(mDims.front()); ++d)
+      leading.push_back(d);
+    r.outReassociation.push_back(leading);
     outShape.push_back(r.batch);
   }
   r.outReassociation.push_back(

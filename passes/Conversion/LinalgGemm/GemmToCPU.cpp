@@ -71,12 +71,18 @@ FailureOr<std::array<int64_t, 3>> outputStrides(const gemm::Contraction &c,
     return failure();
   SmallVector<int64_t> groups;
   for (const ReassociationIndices &group : c.outReassociation) {
-    for (size_t i = 0; i + 1 < group.size(); ++i)
-      if (type.getDimSize(group[i + 1]) != 1 &&
-          strides[group[i]] !=
-              strides[group[i + 1]] * type.getDimSize(group[i + 1]))
+    // As the matcher's operands: unit dims aside, one run of memory.
+    int64_t stride = strides[group.back()], prev = -1;
+    for (int64_t q : group) {
+      const int64_t size = type.getDimSize(q);
+      if (size == 1)
+        continue;
+      if (prev >= 0 && strides[prev] != strides[q] * size)
         return failure();
-    groups.push_back(strides[group.back()]);
+      prev = q;
+      stride = strides[q];
+    }
+    groups.push_back(stride);
   }
   const bool batched = c.batchDim >= 0;
   return std::array<int64_t, 3>{groups[batched ? 1 : 0],

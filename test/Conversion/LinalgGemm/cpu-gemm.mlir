@@ -114,3 +114,20 @@ func.func @not_offered(%a: memref<4x8xbf16>, %b: memref<8x6xbf16>, %c: memref<4x
   }
   return
 }
+
+// -----
+
+// VMamba's grouped x_proj: C[1, g, m, n] = W[g, m, k] * X[1, g, k, n], the
+// leading unit dim joins the batch group (batch = g = 4).
+// CHECK: memref.global "private" constant @__ssm_gemm_call : memref<20xi64> = dense<[1, 4294967296, 2, 4294967297, 1, 4294967297, 26, 196, 384, 4, 384, 1, 9984, 196, 1, 75264, 196, 1, 5096, 0]>
+// CHECK-LABEL: func.func @grouped
+// CHECK: call @__ssm_cpu_gemm
+func.func @grouped(%w: memref<4x26x384xf32>, %x: memref<1x4x384x196xf32>, %c: memref<1x4x26x196xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4) -> (d1, d2, d4)>, affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d4, d3)>, affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%w, %x : memref<4x26x384xf32>, memref<1x4x384x196xf32>) outs(%c : memref<1x4x26x196xf32>) {
+  ^bb0(%p: f32, %q: f32, %o: f32):
+    %0 = arith.mulf %p, %q : f32
+    %1 = arith.addf %o, %0 : f32
+    linalg.yield %1 : f32
+  }
+  return
+}
