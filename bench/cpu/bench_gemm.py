@@ -33,6 +33,10 @@ from pathlib import Path
 import numpy as np
 
 os.environ.setdefault("OMP_WAIT_POLICY", "passive")
+# PyTorch's BLAS may be OpenBLAS (Debian's libblas.so.3): its idle threads
+# spin for 2^n cycles after each call; with the smallest n they do not run
+# into the ssmc timings that follow.
+os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
 import torch  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]

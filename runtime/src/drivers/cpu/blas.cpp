@@ -10,7 +10,9 @@
 #include <algorithm>
 #include <climits>
 #include <cstdlib>
+#include <dlfcn.h>
 #include <mutex>
+#include <vector>
 
 namespace ssmrt::cpu {
 
@@ -61,35 +63,69 @@ Expected<GemmMode> gemmModeFromEnvironment() {
       strCat("SSMRT_GEMM='", m, "': expected auto, library or fallback"));
 }
 
+namespace {
+
+/// A private instance of the library (its own link-map namespace,
+/// dlmopen): its thread count is ours to set, whatever the process (e.g.
+/// PyTorch, whose BLAS may be the same OpenBLAS) does with the shared one.
+/// Null where no namespace is left or the library does not load there.
+void *openPrivately(const char *name) {
+  dlerror();
+  return dlmopen(LM_ID_NEWLM, name, RTLD_NOW | RTLD_LOCAL);
+}
+
+} // namespace
+
 Expected<const Blas *> Blas::get() {
   static std::once_flag once;
   static Blas *blas = nullptr;
   static Status status;
   std::call_once(once, [] {
     const char *requested = std::getenv("SSMRT_BLAS");
-    Expected<gpu::OpenedLibrary> opened =
-        requested && *requested
-            ? gpu::openLibrary({requested}, "the BLAS SSMRT_BLAS names")
-            : gpu::openLibrary({"libopenblas.so.0", "libblis.so.4"},
-                               "no BLAS (OpenBLAS or BLIS)");
-    if (!opened.ok()) {
-      status = opened.status();
-      return;
+    std::vector<const char *> names;
+    if (requested && *requested)
+      names = {requested};
+    else
+      names = {"libopenblas.so.0", "libblis.so.4"};
+    gpu::OpenedLibrary opened;
+    bool isPrivate = false;
+    for (const char *name : names)
+      if (void *handle = openPrivately(name)) {
+        opened = {handle, name};
+        isPrivate = true;
+        break;
+      }
+    if (!isPrivate) {
+      Expected<gpu::OpenedLibrary> shared =
+          requested && *requested
+              ? gpu::openLibrary({requested}, "the BLAS SSMRT_BLAS names")
+              : gpu::openLibrary({"libopenblas.so.0", "libblis.so.4"},
+                                 "no BLAS (OpenBLAS or BLIS)");
+      if (!shared.ok()) {
+        status = shared.status();
+        return;
+      }
+      opened = *shared;
     }
     auto *made = new Blas();
-    made->path_ = opened->name;
-    if (!gpu::resolveSymbol(opened->handle, "cblas_sgemm", made->sgemm_)) {
+    made->path_ = opened.name;
+    made->private_ = isPrivate;
+    if (!gpu::resolveSymbol(opened.handle, "cblas_sgemm", made->sgemm_)) {
       status = unavailableError(strCat(made->path_, " has no cblas_sgemm"));
       delete made;
       return;
     }
-    // One thread per call: the caller's (see the header).
-    using SetThreads = void(int);
-    SetThreads *set = nullptr;
-    for (const char *name : {"openblas_set_num_threads",
-                             "bli_thread_set_num_threads"})
-      if (gpu::resolveSymbol(opened->handle, name, set))
-        set(1);
+    // A private instance runs single-threaded, on the pool's threads (see
+    // the header); a shared one keeps the threads its other users chose,
+    // and its calls are not split.
+    if (isPrivate) {
+      using SetThreads = void(int);
+      SetThreads *set = nullptr;
+      for (const char *name :
+           {"openblas_set_num_threads", "bli_thread_set_num_threads"})
+        if (gpu::resolveSymbol(opened.handle, name, set))
+          set(1);
+    }
     blas = made; // the library stays loaded for the process
   });
   if (!blas)
@@ -142,7 +178,7 @@ bool Blas::gemm(const format::LibraryCallRecord &call, const float *a,
   constexpr double kMinSplitFlops = 1e6;
   const double flops = 2.0 * double(call.m) * double(call.n) *
                        double(call.k) * double(call.batch);
-  const int64_t threads = pool ? int64_t(pool->size()) : 1;
+  const int64_t threads = pool && private_ ? int64_t(pool->size()) : 1;
   if (threads <= 1 || flops < kMinSplitFlops) {
     run(0, call.batch, 0, call.m, 0, call.n);
     return true;

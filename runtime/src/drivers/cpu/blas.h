@@ -3,14 +3,16 @@
 // Part of the ssmc project. The CPU counterpart of cuBLASLt: a BLAS found at
 // run time (SSMRT_BLAS, then OpenBLAS, then BLIS; our own declarations, no
 // BLAS headers) runs the GEMMs the compiler offers through the kernel
-// object's hook `ssmrt_cpu_gemm` (convert-linalg-to-cpu-gemm): each is a
-// LibraryCallRecord of the .ssmb format (f32, row-major C, operands with one
-// unit stride), run as cblas_sgemm calls. The library runs single-threaded:
-// the runtime's own thread pool (that of the invocation in progress) splits
-// each GEMM into blocks, one library call per block, so the library's
-// threads never compete with the pool's. Where the library cannot
-// run a call (or none was found, or SSMRT_GEMM=fallback) the compiled loops
-// run instead.
+// object's hook `ssmrt_cpu_gemm` (convert-linalg-to-cpu-gemm), each
+// described by a LibraryCallRecord of the .ssmb format (f32, row-major C,
+// operands with one unit stride), as cblas_sgemm calls. The library is
+// loaded as a private instance where it can (dlmopen into a new link-map
+// namespace; PyTorch in the same process may use the same OpenBLAS, whose
+// thread count is process-wide), runs single-threaded, and the runtime's
+// own thread pool (that of the invocation in progress) splits each GEMM
+// into blocks, one library call per block, so no library threads compete
+// with the pool's. Where the library cannot run a call (or none loads, or
+// SSMRT_GEMM=fallback) the compiled loops run instead.
 //
 //===----------------------------------------------------------------------===//
 
@@ -38,13 +40,16 @@ Expected<GemmMode> gemmModeFromEnvironment();
 
 class Blas {
 public:
-  /// The process's BLAS, loaded on first use: the file SSMRT_BLAS names
-  /// (when set), else libopenblas.so.0, else libblis.so.4. Unavailable where
-  /// none loads or one lacks cblas_sgemm.
+  /// The BLAS, loaded on first use: the file SSMRT_BLAS names (when set),
+  /// else libopenblas.so.0, else libblis.so.4; privately where it can.
+  /// Unavailable where none loads or one lacks cblas_sgemm.
   static Expected<const Blas *> get();
 
   /// The file that was loaded.
   const std::string &path() const { return path_; }
+  /// Whether it is a private instance (dlmopen), which runs single-threaded
+  /// and whose GEMMs the pool splits; else the process's shared one.
+  bool isPrivate() const { return private_; }
 
   /// Whether `call` is a GEMM this class runs (f32, layouts a BLAS takes).
   static bool supports(const format::LibraryCallRecord &call);
@@ -64,6 +69,7 @@ private:
   Blas() = default;
   Sgemm *sgemm_ = nullptr;
   std::string path_;
+  bool private_ = false;
 };
 
 /// The hook itself (exposed for tests): Blas::get()->gemm(...) on the
