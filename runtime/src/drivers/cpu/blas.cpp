@@ -8,10 +8,15 @@
 #include "../gpu/dynamic_library.h"
 
 #include <algorithm>
+#include <array>
+#include <chrono>
 #include <climits>
+#include <cstdio>
 #include <cstdlib>
 #include <dlfcn.h>
+#include <map>
 #include <mutex>
+#include <string>
 #include <vector>
 
 namespace ssmrt::cpu {
@@ -205,15 +210,78 @@ bool Blas::gemm(const format::LibraryCallRecord &call, const float *a,
   return true;
 }
 
+namespace {
+
+/// SSMRT_GEMM_PROFILE=1: per GEMM shape, the calls and their total time,
+/// printed to stderr at exit (GFLOP/s of the library inside a model).
+class GemmProfile {
+public:
+  static GemmProfile *get() {
+    static GemmProfile *profile = [] {
+      const char *on = std::getenv("SSMRT_GEMM_PROFILE");
+      return on && *on && std::string(on) != "0" ? new GemmProfile()
+                                                 : nullptr;
+    }();
+    return profile;
+  }
+
+  void add(const format::LibraryCallRecord &call, double seconds) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    Entry &e = entries_[{call.m, call.n, call.k, call.batch}];
+    e.calls += 1;
+    e.seconds += seconds;
+  }
+
+  ~GemmProfile() {
+    double flops = 0, seconds = 0;
+    std::fprintf(stderr, "ssmrt GEMM profile (m x n x k x batch: calls, "
+                         "ms, GFLOP/s):\n");
+    for (const auto &[shape, e] : entries_) {
+      const double f = 2.0 * double(shape[0]) * double(shape[1]) *
+                       double(shape[2]) * double(shape[3]) * double(e.calls);
+      flops += f;
+      seconds += e.seconds;
+      std::fprintf(stderr, "  %llux%llux%llux%llu: %llu, %.3f, %.1f\n",
+                   (unsigned long long)shape[0], (unsigned long long)shape[1],
+                   (unsigned long long)shape[2], (unsigned long long)shape[3],
+                   (unsigned long long)e.calls, e.seconds * 1e3,
+                   f / e.seconds / 1e9);
+    }
+    std::fprintf(stderr, "  total: %.3f ms, %.1f GFLOP/s\n", seconds * 1e3,
+                 seconds > 0 ? flops / seconds / 1e9 : 0.0);
+  }
+
+private:
+  struct Entry {
+    uint64_t calls = 0;
+    double seconds = 0;
+  };
+  std::mutex mutex_;
+  std::map<std::array<uint64_t, 4>, Entry> entries_;
+};
+
+/// Prints the profile at exit (a static object's destructor).
+struct GemmProfilePrinter {
+  ~GemmProfilePrinter() { delete GemmProfile::get(); }
+} gemmProfilePrinter;
+
+} // namespace
+
 extern "C" int32_t ssmrtCpuGemm(const format::LibraryCallRecord *call,
                                 const float *a, const float *b, float *c,
                                 int32_t accumulate) {
   Expected<const Blas *> blas = Blas::get();
   if (!call || !blas.ok())
     return 0;
-  return (*blas)->gemm(*call, a, b, c, accumulate != 0, currentThreadPool())
-             ? 1
-             : 0;
+  GemmProfile *profile = GemmProfile::get();
+  const auto start = std::chrono::steady_clock::now();
+  if (!(*blas)->gemm(*call, a, b, c, accumulate != 0, currentThreadPool()))
+    return 0;
+  if (profile)
+    profile->add(*call, std::chrono::duration<double>(
+                            std::chrono::steady_clock::now() - start)
+                            .count());
+  return 1;
 }
 
 } // namespace ssmrt::cpu
