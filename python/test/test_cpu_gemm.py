@@ -182,3 +182,44 @@ def test_gemm_against_float64(name, mode, blas_available):
         scale = max(np.abs(want).max(), 1.0)
         assert np.isfinite(got).all()
         assert np.abs(got - want).max() <= 1e-5 * scale, name
+
+
+def test_no_blas_falls_back_or_fails_as_asked(tmp_path):
+    """With no BLAS to load (SSMRT_BLAS names a missing file; read once per
+    process, so in a child): auto runs the compiled loops, library fails at
+    load, and a bad SSMRT_GEMM is an error."""
+    import subprocess
+    import sys
+    ir, shapes, _ = CASES["token_37x29x67"]
+    (tmp_path / "gemm.ssmb").write_bytes(ssmc.compile(ir))
+    child = f"""
+import os, sys
+import numpy as np
+sys.path[:0] = {sys.path!r}
+import ssmc
+blob = open({str(tmp_path / "gemm.ssmb")!r}, "rb").read()
+rng = np.random.default_rng(0)
+x = rng.standard_normal({shapes[0]!r}).astype(np.float32)
+w = rng.standard_normal({shapes[1]!r}).astype(np.float32)
+os.environ["SSMRT_GEMM"] = "auto"
+got = ssmc.load(blob)(x, w)
+want = x.astype(np.float64) @ w.astype(np.float64).T
+assert np.abs(got - want).max() <= 1e-5 * np.abs(want).max()
+os.environ["SSMRT_GEMM"] = "library"
+try:
+    ssmc.load(blob)
+    sys.exit("library mode loaded without a BLAS")
+except ssmc.UnavailableError as e:
+    assert "SSMRT_GEMM=library" in str(e) and "no-such-blas.so" in str(e), e
+os.environ["SSMRT_GEMM"] = "sometimes"
+try:
+    ssmc.load(blob)
+    sys.exit("a bad SSMRT_GEMM was accepted")
+except ssmc.InvalidArgumentError as e:
+    assert "expected auto, library or fallback" in str(e), e
+print("ok")
+"""
+    env = dict(os.environ, SSMRT_BLAS="/nonexistent/no-such-blas.so")
+    out = subprocess.run([sys.executable, "-c", child], env=env, capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 0 and out.stdout.strip().endswith("ok"), out.stderr
