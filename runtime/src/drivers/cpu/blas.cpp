@@ -82,7 +82,10 @@ void *openPrivately(const char *name) {
 } // namespace
 
 Expected<const Blas *> Blas::get() {
+  // Static storage, not the heap: a runtime that is itself dlopen'ed and
+  // closed (libssmrt_c.so) leaves nothing behind.
   static std::once_flag once;
+  static Blas instance;
   static Blas *blas = nullptr;
   static Status status;
   std::call_once(once, [] {
@@ -112,12 +115,11 @@ Expected<const Blas *> Blas::get() {
       }
       opened = *shared;
     }
-    auto *made = new Blas();
+    Blas *made = &instance;
     made->path_ = opened.name;
     made->private_ = isPrivate;
     if (!gpu::resolveSymbol(opened.handle, "cblas_sgemm", made->sgemm_)) {
       status = unavailableError(strCat(made->path_, " has no cblas_sgemm"));
-      delete made;
       return;
     }
     // A private instance runs single-threaded, on the pool's threads (see
