@@ -223,3 +223,32 @@ print("ok")
     out = subprocess.run([sys.executable, "-c", child], env=env, capture_output=True,
                          text=True, timeout=120)
     assert out.returncode == 0 and out.stdout.strip().endswith("ok"), out.stderr
+
+
+@pytest.mark.parametrize("mode", ["library", "fallback"])
+def test_contractions_sharing_a_zero_init(mode, blas_available):
+    """Two linears on one zero init tensor (one filled buffer, copied into
+    the first output; the second accumulates into it in place)."""
+    if mode == "library" and not blas_available:
+        pytest.skip("no BLAS loads here")
+    x, w, out = t(1, 13, 7), t(11, 7), t(1, 13, 11)
+    maps = ", ".join(MAP3.format(e) for e in ("d0, d1, d3", "d2, d3", "d0, d1, d2"))
+    iters = '"parallel", "parallel", "parallel", "reduction"'
+    first = contraction(maps, x, w, out, "%init", iters)
+    second = contraction(maps, x, w, out, "%init", iters).replace("%y", "%y2").replace(
+        "ins(%a, %b", "ins(%a, %c")
+    ir = f"""func.func @forward(%a: {x}, %b: {w}, %c: {w}) -> ({out}, {out}) {{
+{zero_init(out)}
+{first}
+{second}
+  return %y, %y2 : {out}, {out}
+}}"""
+    module = load(ssmc.compile(ir), mode)
+    rng = np.random.default_rng(5)
+    for _ in range(2):
+        a, b, c = (rng.standard_normal(s).astype(np.float32) for s in ((1, 13, 7), (11, 7), (11, 7)))
+        got = [np.full((1, 13, 11), np.nan, np.float32) for _ in range(2)]
+        module.invoke_with_buffers("forward", [a, b, c], got, poison=True)
+        for g, ww in zip(got, (b, c)):
+            want = a.astype(np.float64) @ ww.astype(np.float64).T
+            assert np.abs(g - want).max() <= 1e-5 * max(np.abs(want).max(), 1.0)

@@ -144,6 +144,47 @@ FailureOr<fmt::LibraryCallRecord> recordOf(const gemm::Contraction &c,
   return r;
 }
 
+/// A zero `linalg.fill` on buffers of `buffer`.
+bool isZeroFillOf(Operation *op, Value buffer) {
+  auto fill = dyn_cast_or_null<linalg::FillOp>(op);
+  return fill && fill.hasPureBufferSemantics() &&
+         fill.getDpsInits()[0] == buffer && gemm::isZero(fill.getInputs()[0]);
+}
+
+/// `op` if it sets `out` to zeros: a zero fill of `out`, or a copy into
+/// `out` from a buffer whose uses are one zero fill before the copy (in
+/// the same block), copies from it, and others only after the copy
+/// (bufferization gives contractions that share a zero init tensor one
+/// filled buffer, copied into each output but the last). Else null.
+Operation *zeroInitOf(Operation *op, Value out) {
+  if (isZeroFillOf(op, out))
+    return op;
+  auto copy = dyn_cast_or_null<memref::CopyOp>(op);
+  if (!copy || copy.getTarget() != out)
+    return nullptr;
+  Value zeros = copy.getSource();
+  Block *block = copy->getBlock();
+  Operation *fill = nullptr;
+  for (OpOperand &use : zeros.getUses()) {
+    Operation *user = use.getOwner();
+    if (auto c = dyn_cast<memref::CopyOp>(user);
+        c && c.getSource() == zeros && c.getTarget() != zeros)
+      continue;
+    if (!fill && isZeroFillOf(user, zeros)) {
+      fill = user;
+      continue;
+    }
+    // Any other use (the last contraction may accumulate into the zeros in
+    // place) must come after the copy.
+    Operation *at = block->findAncestorOpInBlock(*user);
+    if (!at || !copy->isBeforeInBlock(at))
+      return nullptr;
+  }
+  if (!fill || fill->getBlock() != block || !fill->isBeforeInBlock(copy))
+    return nullptr;
+  return copy;
+}
+
 struct ConvertLinalgToCPUGemmPass
     : mlir::ssm::impl::ConvertLinalgToCPUGemmBase<ConvertLinalgToCPUGemmPass> {
   using Base::Base;
@@ -211,17 +252,12 @@ struct ConvertLinalgToCPUGemmPass
         symbols.insert(global); // unique name
       }
 
-      // A zero fill of C right before the contraction: the library
-      // overwrites C instead, the fill runs only with the loops.
+      // C's zero init right before the contraction (a zero fill of C, or a
+      // copy into C of a buffer that only ever holds zeros): the library
+      // overwrites C instead, the init runs only with the loops.
       Value out = g.getDpsInits()[0];
-      linalg::FillOp fill;
-      if (auto prev = dyn_cast_or_null<linalg::FillOp>(g->getPrevNode()))
-        if (prev.hasPureBufferSemantics() &&
-            prev.getDpsInits()[0] == out &&
-            gemm::isZero(prev.getInputs()[0]))
-          fill = prev;
-
-      b.setInsertionPoint(fill ? fill.getOperation() : g.getOperation());
+      Operation *init = zeroInitOf(g->getPrevNode(), out);
+      b.setInsertionPoint(init ? init : g.getOperation());
       auto address = [&](Value v) -> Value {
         Value base = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, v);
         int64_t offset = *staticOffset(v);
@@ -234,7 +270,7 @@ struct ConvertLinalgToCPUGemmPass
           memref::GetGlobalOp::create(b, loc, recordType, global.getSymName());
       Value record =
           memref::ExtractAlignedPointerAsIndexOp::create(b, loc, recordMem);
-      Value accumulate = arith::ConstantIntOp::create(b, loc, i32, fill ? 0 : 1);
+      Value accumulate = arith::ConstantIntOp::create(b, loc, i32, init ? 0 : 1);
       auto call = func::CallOp::create(
           b, loc, callee,
           ValueRange{record, address(match.contraction.a.value),
@@ -245,8 +281,8 @@ struct ConvertLinalgToCPUGemmPass
                                            call.getResult(0), zero);
       auto ifOp = scf::IfOp::create(b, loc, missed, /*withElseRegion=*/false);
       Block *then = ifOp.thenBlock();
-      if (fill)
-        fill->moveBefore(then->getTerminator());
+      if (init)
+        init->moveBefore(then->getTerminator());
       g->moveBefore(then->getTerminator());
     }
   }

@@ -131,3 +131,40 @@ func.func @grouped(%w: memref<4x26x384xf32>, %x: memref<1x4x384x196xf32>, %c: me
   }
   return
 }
+
+// -----
+
+// Contractions sharing one zero init tensor: bufferization fills one buffer
+// and copies it into each output, the last one accumulating into it in
+// place. Each copy moves into its fallback (the library overwrites C); the
+// last contraction's zero init is not right before it: it accumulates.
+// CHECK-LABEL: func.func @shared_zero_init
+// CHECK: linalg.fill ins(%{{.*}}) outs(%[[Z:.*]] :
+// CHECK: %[[ACC0:.*]] = arith.constant 0 : i32
+// CHECK: call @__ssm_cpu_gemm(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[ACC0]])
+// CHECK: scf.if
+// CHECK-NEXT: memref.copy %[[Z]], %[[C:.*]] :
+// CHECK-NEXT: linalg.generic
+// CHECK: %[[ACC1:.*]] = arith.constant 1 : i32
+// CHECK: call @__ssm_cpu_gemm(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[ACC1]])
+// CHECK: scf.if
+// CHECK-NEXT: linalg.generic
+// CHECK-SAME: outs(%[[Z]] :
+func.func @shared_zero_init(%w: memref<8x4xf32>, %x: memref<1x5x4xf32>, %z: memref<1x8x5xf32>, %c: memref<1x8x5xf32>) {
+  %cst = arith.constant 0.0 : f32
+  linalg.fill ins(%cst : f32) outs(%z : memref<1x8x5xf32>)
+  memref.copy %z, %c : memref<1x8x5xf32> to memref<1x8x5xf32>
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d1, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%w, %x : memref<8x4xf32>, memref<1x5x4xf32>) outs(%c : memref<1x8x5xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %0 = arith.mulf %a, %b : f32
+    %1 = arith.addf %o, %0 : f32
+    linalg.yield %1 : f32
+  }
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d1, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%w, %x : memref<8x4xf32>, memref<1x5x4xf32>) outs(%z : memref<1x8x5xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %0 = arith.mulf %a, %b : f32
+    %1 = arith.addf %o, %0 : f32
+    linalg.yield %1 : f32
+  }
+  return
+}
