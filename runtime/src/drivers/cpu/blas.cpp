@@ -132,6 +132,13 @@ Expected<const Blas *> Blas::get() {
            {"openblas_set_num_threads", "bli_thread_set_num_threads"})
         if (gpu::resolveSymbol(opened.handle, name, set))
           set(1);
+      // OpenBLAS started its worker threads when it loaded; idle, they
+      // spin (sched_yield) and take cycles from the pool's threads. Ours
+      // never uses them: stop them.
+      using Shutdown = int();
+      Shutdown *shutdown = nullptr;
+      if (gpu::resolveSymbol(opened.handle, "blas_thread_shutdown_", shutdown))
+        shutdown();
     }
     blas = made; // the library stays loaded for the process
   });
