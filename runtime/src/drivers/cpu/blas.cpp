@@ -234,8 +234,12 @@ public:
     return profile;
   }
 
-  void add(const format::LibraryCallRecord &call, double seconds) {
+  void add(const Blas &blas, const format::LibraryCallRecord &call,
+           double seconds) {
     std::lock_guard<std::mutex> lock(mutex_);
+    if (library_.empty())
+      library_ = strCat(blas.path(), blas.isPrivate() ? ", a private instance"
+                                                      : ", the shared instance");
     Entry &e = entries_[{call.m, call.n, call.k, call.batch}];
     e.calls += 1;
     e.seconds += seconds;
@@ -243,8 +247,10 @@ public:
 
   ~GemmProfile() {
     double flops = 0, seconds = 0;
-    std::fprintf(stderr, "ssmrt GEMM profile (m x n x k x batch: calls, "
-                         "ms, GFLOP/s):\n");
+    std::fprintf(stderr,
+                 "ssmrt GEMM profile, %s (m x n x k x batch: calls, ms, "
+                 "GFLOP/s):\n",
+                 library_.c_str());
     for (const auto &[shape, e] : entries_) {
       const double f = 2.0 * double(shape[0]) * double(shape[1]) *
                        double(shape[2]) * double(shape[3]) * double(e.calls);
@@ -266,6 +272,7 @@ private:
     double seconds = 0;
   };
   std::mutex mutex_;
+  std::string library_;
   std::map<std::array<uint64_t, 4>, Entry> entries_;
 };
 
@@ -287,7 +294,7 @@ extern "C" int32_t ssmrtCpuGemm(const format::LibraryCallRecord *call,
   if (!(*blas)->gemm(*call, a, b, c, accumulate != 0, currentThreadPool()))
     return 0;
   if (profile)
-    profile->add(*call, std::chrono::duration<double>(
+    profile->add(**blas, *call, std::chrono::duration<double>(
                             std::chrono::steady_clock::now() - start)
                             .count());
   return 1;
