@@ -208,6 +208,9 @@ struct ConvertLinalgToCPUGemmPass
           continue;
         auto outType = cast<MemRefType>(g.getDpsInits()[0].getType());
         FailureOr<fmt::LibraryCallRecord> r = recordOf(*c, outType);
+        Value out = g.getDpsInits()[0];
+        if (c->a.value == out || c->b.value == out)
+          continue; // reads its own output: leave it to the loops
         if (failed(r) || failed(staticOffset(c->a.value)) ||
             failed(staticOffset(c->b.value)) ||
             failed(staticOffset(g.getDpsInits()[0])))
