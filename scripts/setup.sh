@@ -9,6 +9,9 @@ PACKAGES=(
   # AMDGPU device bitcode (ocml/ockl) linked into HSACO objects; the HIP runtime
   # library, so the runtime's HIP driver loads the real thing (no AMD GPU here).
   rocm-device-libs libamdhip64-5
+  # The BLAS the CPU runtime dlopens for the models' GEMMs (the compiled
+  # loops run without it). Note: it also becomes libblas.so.3, PyTorch's BLAS.
+  libopenblas0-pthread
   # Build tools.
   cmake ninja-build ccache g++ pkg-config
   # Image decoding in the runtime's tooling library (ssmrt_image): the JPEG

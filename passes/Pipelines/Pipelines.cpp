@@ -72,6 +72,9 @@ void mlir::ssm::buildSSMGPUBufferizePipeline(OpPassManager &pm) {
 }
 
 void mlir::ssm::buildSSMToLLVMPipeline(OpPassManager &pm) {
+  // GEMM contractions offered to the runtime's BLAS (the loops stay as the
+  // fallback); before any pass reorders their loops.
+  pm.addPass(createConvertLinalgToCPUGemm());
   pm.addPass(createExpandStridedCopies());
   pm.addPass(createApproximateMath());
   pm.addPass(createReassociateReductions());

@@ -120,9 +120,18 @@ struct OutlineParallelLoopsPass
         entries.push_back(fn);
     for (func::FuncOp fn : entries) {
       SmallVector<scf::ParallelOp> loops;
-      for (Operation &op : fn.getBody().front())
+      // Top-level loops, and those of top-level scf.if regions (the loops
+      // convert-linalg-to-cpu-gemm keeps as a library call's fallback).
+      for (Operation &op : fn.getBody().front()) {
         if (auto loop = dyn_cast<scf::ParallelOp>(op))
           loops.push_back(loop);
+        if (auto ifOp = dyn_cast<scf::IfOp>(op))
+          for (Region *region : {&ifOp.getThenRegion(), &ifOp.getElseRegion()})
+            for (Block &block : *region)
+              for (Operation &nested : block)
+                if (auto loop = dyn_cast<scf::ParallelOp>(nested))
+                  loops.push_back(loop);
+      }
       unsigned index = 0;
       for (scf::ParallelOp loop : loops)
         if (outline(module, fn, loop, index))

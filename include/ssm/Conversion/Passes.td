@@ -218,6 +218,33 @@ def ConvertLinalgToGPUGemm : Pass<"convert-linalg-to-gpu-gemm", "::mlir::ModuleO
   ];
 }
 
+def ConvertLinalgToCPUGemm : Pass<"convert-linalg-to-cpu-gemm", "::mlir::ModuleOp"> {
+  let summary = "Offer the CPU's GEMM contractions on buffers to the "
+                "runtime's BLAS, the loops as fallback";
+  let description = [{
+    Every top-level `linalg.generic` of a function body, on buffers, that is
+    a GEMM contraction (the matcher convert-linalg-to-gpu-gemm uses; f32
+    operands whose collapsed dims have static strides, one of them unit, and
+    static offsets) gets a `ssm.library_call`: a private constant
+    `memref.global` holding a `LibraryCallRecord` of the runtime's format
+    (op gemm, m/n/k, batch, element strides; bias none) and a call
+      %done = func.call @__ssm_cpu_gemm(%record, %a, %b, %c, %accumulate)
+    with the operands' addresses, which the CPU target lowers onto the
+    runtime's hook `ssmrt_cpu_gemm` (a BLAS sgemm). The contraction moves
+    into an `scf.if` on `%done == 0`: where the runtime has no library (or
+    SSMRT_GEMM=fallback), the loops run as before. A zero `linalg.fill` of
+    C right before the contraction moves into the fallback too and the
+    library overwrites C (`%accumulate` = 0); any other init stays, and the
+    library adds A * B to it (`%accumulate` = 1).
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::func::FuncDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+  ];
+}
+
 def SSMReductionsInnermost : Pass<"ssm-reductions-innermost"> {
   let summary = "Put the reduction loops of linalg ops innermost (GPU)";
   let description = [{

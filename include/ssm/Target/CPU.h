@@ -34,6 +34,22 @@ inline constexpr const char *kCPUWorkspaceSuffix = "_ssm_workspace_bytes";
 /// loops run serially on the calling thread.
 inline constexpr const char *kCPUParallelForHook = "ssmrt_cpu_parallel_for";
 
+/// Exported pointer-sized global of every kernel object with library GEMMs
+/// (convert-linalg-to-cpu-gemm). The runtime stores into it, after loading,
+/// a function
+///   int32_t gemm(const ssmrt::format::LibraryCallRecord *call,
+///                const float *a, const float *b, float *c,
+///                int32_t accumulate)
+/// that computes C = A * B (C += A * B with accumulate) as `call` describes
+/// and returns 1, or returns 0 without touching C; while it is null (no
+/// library, SSMRT_GEMM=fallback) the compiled loops run.
+inline constexpr const char *kCPUGemmHook = "ssmrt_cpu_gemm";
+/// The declaration convert-linalg-to-cpu-gemm calls:
+///   i32 __ssm_cpu_gemm(index record, index a, index b, index c,
+///                      i32 accumulate)
+/// (addresses as integers), lowered by addCPUEntryWrappers onto the hook.
+inline constexpr const char *kCPUGemmCallee = "__ssm_cpu_gemm";
+
 struct CPUTargetOptions {
   /// LLVM CPU name, or "host" for this machine's CPU and features.
   std::string cpu = "host";
@@ -45,7 +61,8 @@ struct CPUTargetOptions {
 
 /// Adds the ABI wrapper of each named entry function to an LLVM-dialect module
 /// (entries lowered with the bare-pointer calling convention), and lowers the
-/// dispatch calls left by ssm-outline-parallel-loops onto kCPUParallelForHook.
+/// dispatch calls left by ssm-outline-parallel-loops onto kCPUParallelForHook
+/// and the library GEMM calls of convert-linalg-to-cpu-gemm onto kCPUGemmHook.
 /// Each entry also exports `<entry>_ssm_workspace_bytes`, an i64 constant: the
 /// size of the workspace its last argument expects (0: no workspace argument).
 LogicalResult

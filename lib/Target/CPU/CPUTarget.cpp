@@ -157,11 +157,77 @@ LogicalResult lowerDispatchCalls(ModuleOp module) {
   return success();
 }
 
+/// Replaces each call of the `__ssm_cpu_gemm(record, a, b, c, accumulate)`
+/// declaration by a call of the runtime's GEMM hook (the exported global
+/// `ssmrt_cpu_gemm`), or by 0 (not done: the compiled loops run) while the
+/// hook is null.
+LogicalResult lowerGemmCalls(ModuleOp module) {
+  auto callee = module.lookupSymbol<LLVM::LLVMFuncOp>(kCPUGemmCallee);
+  if (!callee)
+    return success();
+  MLIRContext *ctx = module.getContext();
+  auto ptr = LLVM::LLVMPointerType::get(ctx);
+  auto i32 = IntegerType::get(ctx, 32);
+  auto hookType = LLVM::LLVMFunctionType::get(i32, {ptr, ptr, ptr, ptr, i32});
+  if (callee.getNumArguments() != 5)
+    return callee.emitError("unexpected signature");
+  OpBuilder b(ctx);
+  b.setInsertionPointToEnd(module.getBody());
+  Location loc = module.getLoc();
+  auto hook = LLVM::GlobalOp::create(b, loc, ptr, /*isConstant=*/false,
+                                     LLVM::Linkage::External, kCPUGemmHook,
+                                     Attribute());
+  {
+    Block *init = b.createBlock(&hook.getInitializerRegion());
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(init);
+    LLVM::ReturnOp::create(b, loc,
+                           LLVM::ZeroOp::create(b, loc, ptr).getResult());
+  }
+  SmallVector<LLVM::CallOp> calls;
+  module.walk([&](LLVM::CallOp call) {
+    if (call.getCallee() == callee.getName())
+      calls.push_back(call);
+  });
+  for (LLVM::CallOp call : calls) {
+    // if (hook) result = hook(...) else result = 0
+    Location cl = call.getLoc();
+    Block *before = call->getBlock();
+    Block *after = before->splitBlock(call->getNextNode());
+    after->addArgument(i32, cl);
+    Block *invoke = new Block();
+    invoke->insertBefore(after);
+    b.setInsertionPoint(call);
+    Value hookAddr = LLVM::AddressOfOp::create(b, cl, ptr, kCPUGemmHook);
+    Value installed = LLVM::LoadOp::create(b, cl, ptr, hookAddr);
+    Value null = LLVM::ZeroOp::create(b, cl, ptr);
+    Value present =
+        LLVM::ICmpOp::create(b, cl, LLVM::ICmpPredicate::ne, installed, null);
+    Value zero = LLVM::ConstantOp::create(b, cl, i32, 0);
+    SmallVector<Value> operands(call.getArgOperands());
+    LLVM::CondBrOp::create(b, cl, present, invoke, ValueRange{}, after,
+                           ValueRange{zero});
+    b.setInsertionPointToStart(invoke);
+    SmallVector<Value> args = {installed};
+    for (unsigned i = 0; i < 4; ++i)
+      args.push_back(LLVM::IntToPtrOp::create(b, cl, ptr, operands[i]));
+    args.push_back(operands[4]);
+    auto result = LLVM::CallOp::create(b, cl, hookType, args);
+    LLVM::BrOp::create(b, cl, ValueRange{result.getResult()}, after);
+    call.getResult().replaceAllUsesWith(after->getArgument(0));
+    call.erase();
+  }
+  callee.erase();
+  return success();
+}
+
 } // namespace
 
 LogicalResult mlir::ssm::addCPUEntryWrappers(
     ModuleOp module, ArrayRef<std::pair<std::string, uint64_t>> entries) {
   if (failed(lowerDispatchCalls(module)))
+    return failure();
+  if (failed(lowerGemmCalls(module)))
     return failure();
   MLIRContext *ctx = module.getContext();
   OpBuilder b(ctx);

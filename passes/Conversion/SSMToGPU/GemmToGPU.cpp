@@ -29,6 +29,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "ssm/Conversion/Passes.h"
+#include "ssm/Conversion/GemmMatch.h"
 #include "ssm/Conversion/SSMToGPU/EmitUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -53,6 +54,7 @@ namespace mlir::ssm {
 } // namespace mlir::ssm
 
 using namespace mlir;
+namespace gemm = mlir::ssm::gemm;
 
 namespace {
 
@@ -60,79 +62,21 @@ constexpr int64_t kTileM = 64, kTileN = 64, kTileK = 16;
 constexpr int64_t kThreads = 256, kPerThread = 4, kPad = 4;
 constexpr StringLiteral kKernelModule = "ssm_gemm_kernels";
 
-/// One GEMM input as the kernel reads it: the tensor and where its dims sit.
-/// `outer` is m for A and k for B; `inner` is k for A and n for B.
-struct Operand {
-  Value tensor;
-  /// The operand as the kernel sees it: each group of `reassociation`
-  /// (adjacent positions of `tensor`, e.g. MambaOut's (b, h, w) tokens)
-  /// collapsed into one dim; posX index this collapsed type.
-  RankedTensorType type;
-  SmallVector<ReassociationIndices> reassociation;
-  int64_t posBatch = -1, posOuter = -1, posInner = -1;
-
-  bool collapsed() const {
-    return int64_t(reassociation.size()) !=
-           cast<RankedTensorType>(tensor.getType()).getRank();
-  }
-
-  int64_t stride(int64_t pos) const {
-    if (pos < 0)
-      return 0;
-    int64_t s = 1;
-    for (int64_t i = pos + 1; i < type.getRank(); ++i)
-      s *= type.getDimSize(i);
-    return s;
-  }
-};
-
 enum class BiasAxis { None, M, N };
 
-struct GemmMatch {
-  linalg::GenericOp op;
-  Operand a, b;
-  /// The output as (batch,) m, n (each a group of the op's output dims).
-  RankedTensorType outType;
-  SmallVector<ReassociationIndices> outReassociation;
-  int64_t batch = 1, m = 0, n = 0, k = 0;
+using gemm::Operand;
+using gemm::allParallel;
+using gemm::isArg;
+using gemm::isZero;
+using gemm::yielded;
+
+struct GemmMatch : gemm::Contraction {
   Value bias;
   BiasAxis biasAxis = BiasAxis::None;
   /// The fused ReLU consumer (replaced), and its max op's name.
   linalg::GenericOp relu;
   StringRef reluOp;
 };
-
-bool isZero(Value v) {
-  APFloat f(0.0);
-  return matchPattern(v, m_ConstantFloat(&f)) && f.isZero();
-}
-
-bool allParallel(linalg::GenericOp g) {
-  return llvm::all_of(g.getIteratorTypesArray(), [](utils::IteratorType t) {
-    return t == utils::IteratorType::parallel;
-  });
-}
-
-/// The yielded value of a one-block generic body.
-Value yielded(linalg::GenericOp g) {
-  auto yield = cast<linalg::YieldOp>(g.getRegion().front().getTerminator());
-  return yield.getNumOperands() == 1 ? yield.getOperand(0) : Value();
-}
-
-/// `v` is block argument `arg` of `g`, possibly through one extf from bf16.
-/// Sets `widened` when it went through the extf.
-bool isArg(Value v, linalg::GenericOp g, unsigned arg, bool &widened) {
-  widened = false;
-  if (auto ext = v.getDefiningOp<arith::ExtFOp>()) {
-    if (!ext.getIn().getType().isBF16() || !ext.getType().isF32())
-      return false;
-    widened = true;
-    v = ext.getIn();
-  }
-  auto ba = dyn_cast<BlockArgument>(v);
-  return ba && ba.getOwner() == &g.getRegion().front() &&
-         ba.getArgNumber() == arg;
-}
 
 /// An elementwise generic `extf` from a bf16 tensor of the same shape
 /// (identity maps): returns that bf16 tensor.
@@ -151,193 +95,24 @@ Value widenedSource(Value tensor) {
   return g.getDpsInputs()[0];
 }
 
-/// Classifies input `i` of the contraction: the loop dims `outer` and
-/// `inner` (each a group of loop dims, in order) and the batch dim (optional)
-/// must sit at adjacent positions of the input, each group in its order;
-/// every position belongs to one of them. Fills the collapsed view.
-bool classify(linalg::GenericOp g, unsigned i, ArrayRef<unsigned> outer,
-              ArrayRef<unsigned> inner, int64_t batchDim, Operand &out) {
-  AffineMap map = g.getIndexingMapsArray()[i];
-  out.tensor = g.getDpsInputs()[i];
-  auto type = cast<RankedTensorType>(out.tensor.getType());
-  if (!type.hasStaticShape() || map.getNumResults() != type.getRank())
-    return false;
-  SmallVector<unsigned> dims;
-  for (AffineExpr e : map.getResults()) {
-    auto d = dyn_cast<AffineDimExpr>(e);
-    if (!d)
-      return false;
-    dims.push_back(d.getPosition());
-  }
-  SmallVector<int64_t> shape;
-  for (int64_t p = 0; p < int64_t(dims.size());) {
-    ArrayRef<unsigned> group;
-    int64_t *slot = nullptr;
-    if (dims[p] == outer.front()) {
-      group = outer;
-      slot = &out.posOuter;
-    } else if (dims[p] == inner.front()) {
-      group = inner;
-      slot = &out.posInner;
-    } else if (int64_t(dims[p]) == batchDim) {
-      slot = &out.posBatch;
-    } else {
-      return false;
-    }
-    if (*slot >= 0)
-      return false;
-    const int64_t len = group.empty() ? 1 : int64_t(group.size());
-    if (p + len > int64_t(dims.size()) ||
-        (!group.empty() &&
-         !llvm::equal(ArrayRef<unsigned>(dims).slice(p, len), group)))
-      return false;
-    *slot = int64_t(out.reassociation.size());
-    ReassociationIndices positions;
-    int64_t extent = 1;
-    for (int64_t q = p; q < p + len; ++q) {
-      positions.push_back(q);
-      extent *= type.getDimSize(q);
-    }
-    out.reassociation.push_back(positions);
-    shape.push_back(extent);
-    p += len;
-  }
-  out.type = RankedTensorType::get(shape, type.getElementType());
-  return out.posOuter >= 0 && out.posInner >= 0;
-}
-
 FailureOr<GemmMatch> matchGemm(linalg::GenericOp g) {
+  if (g.getNumResults() != 1 ||
+      !isa<RankedTensorType>(g.getResult(0).getType()))
+    return failure();
+  FailureOr<gemm::Contraction> c = gemm::matchContraction(g);
+  if (failed(c))
+    return failure();
   GemmMatch r;
-  r.op = g;
-  if (g.getNumDpsInputs() != 2 || g.getNumDpsInits() != 1 ||
-      g.getNumResults() != 1)
-    return failure();
-  auto outType = dyn_cast<RankedTensorType>(g.getResult(0).getType());
-  if (!outType || !outType.hasStaticShape() ||
-      !outType.getElementType().isF32())
-    return failure();
-  const int64_t rank = outType.getRank();
-  if (rank < 2)
-    return failure();
-  auto iters = g.getIteratorTypesArray();
-  if (int64_t(iters.size()) != rank + 1)
-    return failure();
-  for (int64_t i = 0; i < rank; ++i)
-    if (iters[i] != utils::IteratorType::parallel)
-      return failure();
-  if (iters[rank] != utils::IteratorType::reduction)
-    return failure();
-  // The output is indexed by the leading loop dims, in order.
-  AffineMap outMap = g.getIndexingMapsArray()[2];
-  if (outMap.getNumResults() != rank)
-    return failure();
-  for (int64_t i = 0; i < rank; ++i) {
-    auto d = dyn_cast<AffineDimExpr>(outMap.getResult(i));
-    if (!d || d.getPosition() != i)
-      return failure();
-  }
-
-  // Body: out + x * y (either order), x / y the inputs, optionally widened.
-  Block &body = g.getRegion().front();
-  auto add = yielded(g) ? yielded(g).getDefiningOp<arith::AddFOp>() : nullptr;
-  if (!add)
-    return failure();
-  Value prod = add.getLhs(), acc = add.getRhs();
-  if (!isa<BlockArgument>(acc))
-    std::swap(prod, acc);
-  auto accArg = dyn_cast<BlockArgument>(acc);
-  auto mul = prod.getDefiningOp<arith::MulFOp>();
-  if (!accArg || accArg.getOwner() != &body || accArg.getArgNumber() != 2 ||
-      !mul)
-    return failure();
-  bool w0 = false, w1 = false;
-  if (!(isArg(mul.getLhs(), g, 0, w0) && isArg(mul.getRhs(), g, 1, w1)) &&
-      !(isArg(mul.getLhs(), g, 1, w1) && isArg(mul.getRhs(), g, 0, w0)))
-    return failure();
-  if (body.getOperations().size() != size_t(3 + int(w0) + int(w1)))
-    return failure();
-  for (unsigned i = 0; i < 2; ++i) {
-    Type t =
-        cast<RankedTensorType>(g.getDpsInputs()[i].getType()).getElementType();
-    if (!((i == 0 ? w0 : w1) ? t.isBF16() : t.isF32()))
-      return failure();
-  }
-
-  // Loop dims: (batch,) m..., n..., k. n is the trailing run of output dims
-  // held by one input only (B), m the run before it held by the other only
-  // (A); what precedes them is the batch (at most one dim, held by either
-  // or both inputs). E.g. MambaOut's NHWC fc: C[b, h, w, n] = x[b, h, w, k]
-  // w[n, k] has m = (b, h, w).
-  const unsigned kDim = rank;
-  auto holds = [&](unsigned i, unsigned dim) {
-    return g.getIndexingMapsArray()[i].isFunctionOfDim(dim);
-  };
-  auto only = [&](unsigned dim) -> int {
-    bool in0 = holds(0, dim), in1 = holds(1, dim);
-    return in0 == in1 ? -1 : (in0 ? 0 : 1);
-  };
-  if (!holds(0, kDim) || !holds(1, kDim))
-    return failure();
-  const int bi = only(rank - 1);
-  if (bi < 0)
-    return failure();
-  const unsigned ai = 1 - bi;
-  int64_t nBegin = rank - 1;
-  while (nBegin > 0 && only(nBegin - 1) == bi)
-    --nBegin;
-  int64_t longest = nBegin;
-  while (longest > 0 && only(longest - 1) == int(ai))
-    --longest;
-  SmallVector<unsigned> mDims, nDims;
-  for (int64_t d = nBegin; d < rank; ++d)
-    nDims.push_back(d);
-  // The longest m run first; where A does not hold it as one adjacent group
-  // (e.g. x[b, k, m]), its leading dim is the batch instead.
-  int64_t batchDim = -1;
-  unsigned kOnly[] = {kDim};
-  bool classified = false;
-  for (int64_t mBegin = longest; mBegin < nBegin && !classified; ++mBegin) {
-    if (mBegin > 1)
-      continue;
-    mDims.clear();
-    for (int64_t d = mBegin; d < nBegin; ++d)
-      mDims.push_back(d);
-    batchDim = mBegin == 1 ? 0 : -1;
-    r.a = Operand();
-    r.b = Operand();
-    classified = classify(g, ai, mDims, kOnly, batchDim, r.a) &&
-                 classify(g, bi, kOnly, nDims, batchDim, r.b);
-  }
-  if (!classified)
-    return failure();
-  r.batch = batchDim >= 0 ? outType.getDimSize(0) : 1;
-  r.m = 1;
-  r.n = 1;
-  for (unsigned d : mDims)
-    r.m *= outType.getDimSize(d);
-  for (unsigned d : nDims)
-    r.n *= outType.getDimSize(d);
-  r.k = r.a.type.getDimSize(r.a.posInner);
-  SmallVector<int64_t> outShape;
-  if (batchDim >= 0) {
-    r.outReassociation.push_back({0});
-    outShape.push_back(r.batch);
-  }
-  r.outReassociation.push_back(
-      ReassociationIndices(mDims.begin(), mDims.end()));
-  r.outReassociation.push_back(
-      ReassociationIndices(nDims.begin(), nDims.end()));
-  outShape.push_back(r.m);
-  outShape.push_back(r.n);
-  r.outType = RankedTensorType::get(outShape, outType.getElementType());
-  if (r.batch < 1 || r.m < 1 || r.n < 1 || r.k < 1 || r.batch > 65535 ||
-      (r.m + kTileM - 1) / kTileM > 65535)
+  static_cast<gemm::Contraction &>(r) = *c;
+  auto outType = cast<RankedTensorType>(g.getResult(0).getType());
+  const SmallVector<unsigned> &mDims = r.mDims, &nDims = r.nDims;
+  if (r.batch > 65535 || (r.m + kTileM - 1) / kTileM > 65535)
     return failure();
   // bf16 through an elementwise extf producer: read the bf16 tensor.
   for (Operand *x : {&r.a, &r.b})
     if (x->type.getElementType().isF32())
-      if (Value src = widenedSource(x->tensor)) {
-        x->tensor = src;
+      if (Value src = widenedSource(x->value)) {
+        x->value = src;
         x->type = RankedTensorType::get(
             x->type.getShape(),
             cast<RankedTensorType>(src.getType()).getElementType());
@@ -836,8 +611,8 @@ struct ConvertLinalgToGPUGemmPass
       // tensors, so the views are free.
       auto collapse = [&](const Operand &x) -> Value {
         if (!x.collapsed())
-          return x.tensor;
-        return tensor::CollapseShapeOp::create(rewriter, loc, x.type, x.tensor,
+          return x.value;
+        return tensor::CollapseShapeOp::create(rewriter, loc, x.type, x.value,
                                                x.reassociation);
       };
       auto outType = cast<RankedTensorType>(g.op.getResult(0).getType());

@@ -6,6 +6,8 @@
 
 #include "cpu_driver.h"
 
+#include "blas.h"
+
 #include "../../core/strings.h"
 
 #include <atomic>
@@ -94,6 +96,8 @@ CurrentThreadPool::CurrentThreadPool(ThreadPool *pool)
 }
 
 CurrentThreadPool::~CurrentThreadPool() { tlsCurrentPool = previous_; }
+
+ThreadPool *currentThreadPool() { return tlsCurrentPool; }
 
 //===----------------------------------------------------------------------===//
 // SharedObject
@@ -239,6 +243,18 @@ Expected<CpuExecutable> CpuExecutable::load(const format::ArtifactView &view,
                                             const std::string &deviceName,
                                             LoadMethod method) {
   CpuExecutable executable;
+  // Library GEMMs: the hook goes in where a BLAS loads and SSMRT_GEMM allows;
+  // without it the compiled loops run.
+  SSMRT_ASSIGN_OR_RETURN(GemmMode gemmMode, gemmModeFromEnvironment());
+  const Blas *blas = nullptr;
+  if (gemmMode != GemmMode::Fallback) {
+    Expected<const Blas *> loaded = Blas::get();
+    if (loaded.ok())
+      blas = *loaded;
+    else if (gemmMode == GemmMode::Library)
+      return loaded.status().withContext("SSMRT_GEMM=library");
+  }
+  executable.gemmLibrary = blas ? blas->path() : std::string();
   for (uint32_t i = 0; i < view.kernelObjectCount(); ++i) {
     SSMRT_ASSIGN_OR_RETURN(format::KernelObject object, view.kernelObject(i));
     std::string label =
@@ -257,6 +273,10 @@ Expected<CpuExecutable> CpuExecutable::load(const format::ArtifactView &view,
                                               label, method));
     if (void *hook = so.optionalSymbol(kParallelForHookSymbol)) {
       void *fn = fromFunction(&ssmrtCpuParallelFor);
+      std::memcpy(hook, &fn, sizeof(fn));
+    }
+    if (void *hook = so.optionalSymbol(kGemmHookSymbol)) {
+      void *fn = blas ? fromFunction(&ssmrtCpuGemm) : nullptr;
       std::memcpy(hook, &fn, sizeof(fn));
     }
     executable.objects.push_back(std::move(so));

@@ -17,6 +17,10 @@
 // progress on the calling thread (see CurrentThreadPool), or serially when
 // there is none.
 //
+// GEMM hook: an object that exports `ssmrt_cpu_gemm` gets ssmrtCpuGemm
+// (blas.h) where a BLAS loaded and SSMRT_GEMM is not "fallback"; else it
+// stays null and the object's compiled loops run its GEMMs.
+//
 //===----------------------------------------------------------------------===//
 
 #ifndef SSMRT_SRC_DRIVERS_CPU_CPU_DRIVER_H
@@ -82,6 +86,9 @@ struct CpuExecutable {
   std::vector<SharedObject> objects;     // per KernelObject record
   std::vector<detail::KernelFn> kernels; // per KernelMetadata record
   std::vector<std::string> kernelNames;
+  /// The BLAS the kernel objects' library GEMMs call (blas.h); empty where
+  /// the compiled loops run them (none loaded, or SSMRT_GEMM=fallback).
+  std::string gemmLibrary;
 
   /// Loads every kernel object (all must be Cpu/So) and resolves every
   /// kernel. Installs the parallel-for hook where exported.
@@ -102,6 +109,9 @@ public:
 private:
   ThreadPool *previous_;
 };
+
+/// The pool CurrentThreadPool made current on this thread (or null).
+ThreadPool *currentThreadPool();
 
 /// The hook itself (exposed for tests).
 extern "C" void ssmrtCpuParallelFor(void (*kernel)(void *const *, int64_t,

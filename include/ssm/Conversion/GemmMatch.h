@@ -1,0 +1,78 @@
+//===- GemmMatch.h - GEMM contractions among linalg.generic ops -*- C++ -*-===//
+//
+// The one matcher of GEMM-shaped contractions, shared by the GPU lowering
+// (convert-linalg-to-gpu-gemm, on tensors) and the CPU library calls
+// (convert-linalg-to-cpu-gemm, on buffers). A contraction is a linalg.generic
+//   C[(b,) m..., n...] += A[.. m..., k ..] * B[.. k, n... ..]
+// with two inputs holding (m, k) and (k, n) in any order, each with or
+// without the batch dim; m and n may each be a run of adjacent dims (NHWC
+// tokens), read as one collapsed dim. The body is out + x * y (either order),
+// each input optionally widened from bf16 by an arith.extf.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SSM_CONVERSION_GEMMMATCH_H
+#define SSM_CONVERSION_GEMMMATCH_H
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/Support/LLVM.h"
+
+namespace mlir::ssm::gemm {
+
+/// One GEMM input as a GEMM reads it: the value (a tensor or a buffer) and
+/// where its dims sit. `outer` is m for A and k for B; `inner` is k for A and
+/// n for B.
+struct Operand {
+  Value value;
+  /// The operand as the GEMM sees it: each group of `reassociation`
+  /// (adjacent positions of `value`, e.g. MambaOut's (b, h, w) tokens)
+  /// collapsed into one dim; posX index this collapsed type.
+  RankedTensorType type;
+  SmallVector<ReassociationIndices> reassociation;
+  /// Element strides of the collapsed dims: row-major for tensors, the
+  /// layout's for buffers (each group contiguous within itself).
+  SmallVector<int64_t> strides;
+  int64_t posBatch = -1, posOuter = -1, posInner = -1;
+
+  bool collapsed() const {
+    return int64_t(reassociation.size()) !=
+           cast<ShapedType>(value.getType()).getRank();
+  }
+  /// The element stride of collapsed dim `pos`; 0 for an absent dim (-1).
+  int64_t stride(int64_t pos) const { return pos < 0 ? 0 : strides[pos]; }
+};
+
+/// A matched contraction (see the file comment).
+struct Contraction {
+  linalg::GenericOp op;
+  Operand a, b;
+  /// The output as (batch,) m, n (each a group of the op's output dims).
+  RankedTensorType outType;
+  SmallVector<ReassociationIndices> outReassociation;
+  /// The loop dims of m and n; the batch loop dim (or -1).
+  SmallVector<unsigned> mDims, nDims;
+  int64_t batchDim = -1;
+  int64_t batch = 1, m = 0, n = 0, k = 0;
+  /// Whether the body widens A / B from bf16.
+  bool widenedA = false, widenedB = false;
+};
+
+/// Matches a statically shaped contraction with an f32 output, on tensors or
+/// on buffers (whose collapsed groups must each be contiguous, with static
+/// strides).
+FailureOr<Contraction> matchContraction(linalg::GenericOp g);
+
+/// `v` is a float constant zero.
+bool isZero(Value v);
+/// All loops of `g` are parallel.
+bool allParallel(linalg::GenericOp g);
+/// The yielded value of a one-block generic body (null unless one).
+Value yielded(linalg::GenericOp g);
+/// `v` is block argument `arg` of `g`, possibly through one extf from bf16.
+/// Sets `widened` when it went through the extf.
+bool isArg(Value v, linalg::GenericOp g, unsigned arg, bool &widened);
+
+} // namespace mlir::ssm::gemm
+
+#endif // SSM_CONVERSION_GEMMMATCH_H
