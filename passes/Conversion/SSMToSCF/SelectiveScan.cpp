@@ -174,6 +174,26 @@ struct ScanOperands {
     return reverse ? e.reversed(i, length) : i;
   }
 
+  /// The output gradient at (b, d, t) and the gated one the states see:
+  /// {grad, z, grad * silu(z)} (z null and gate = grad without a gate).
+  std::array<Value, 3> gatedGrad(LoopEmitter &e, Value dout, Value b, Value d,
+                                 Value t) const {
+    Value grad = e.load(dout, {b, d, t});
+    if (!z)
+      return {grad, Value(), grad};
+    Value zv = z.load(e, {b, d, t});
+    return {grad, zv, e.mul(grad, e.silu(zv))};
+  }
+
+  /// The gradient of the pre-softplus delta from the post-softplus one.
+  static Value rawDeltaGrad(LoopEmitter &e, Value raw, Value ddt,
+                            bool softplus) {
+    if (!softplus)
+      return ddt;
+    return e.select(e.cmpf(arith::CmpFPredicate::OLE, raw, e.f32(20.0)),
+                    e.mul(ddt, e.sigmoid(raw)), ddt);
+  }
+
   /// (raw delta + bias, post-softplus delta) at (b, d, t).
   std::pair<Value, Value> deltaAt(LoopEmitter &e, Value b, Value d, Value t,
                                   Value bias, bool softplus) const {
@@ -493,12 +513,8 @@ struct SelectiveScanGradLowering : OpConversionPattern<SelectiveScanGradOp> {
               Value raw = e.load(raws, {t});
               Value dt = e.load(dts, {t});
               Value x = s.u.load(e, {bi, d, t});
-              Value grad = e.load(dout, {bi, d, t});
-              Value zv, gate = grad;
-              if (s.z) {
-                zv = s.z.load(e, {bi, d, t});
-                gate = e.mul(grad, e.silu(zv));
-              }
+              std::array<Value, 3> gg = s.gatedGrad(e, dout, bi, d, t);
+              Value grad = gg[0], zv = gg[1], gate = gg[2];
               Value hasPrev = e.cmpi(arith::CmpIPredicate::sgt, i, e.idx(0));
               Value prevStep = e.maxi(e.subi(i, e.idx(1)), e.idx(0));
               Value h = vload(states, {i, e.idx(0)});
@@ -531,11 +547,7 @@ struct SelectiveScanGradLowering : OpConversionPattern<SelectiveScanGradOp> {
                 e.store(e.mul(grad, e.mul(yFull, e.siluGrad(zv))), dz,
                         {bi, d, t});
               }
-              Value ddtRaw = ddt;
-              if (softplus)
-                ddtRaw = e.select(
-                    e.cmpf(arith::CmpFPredicate::OLE, raw, e.f32(20.0)),
-                    e.mul(ddt, e.sigmoid(raw)), ddt);
+              Value ddtRaw = ScanOperands::rawDeltaGrad(e, raw, ddt, softplus);
               e.store(ddtRaw, ddelta, {bi, d, t});
               return SmallVector<Value>{carry, dA, e.add(c[2], e.mul(gate, x)),
                                         e.add(c[3], ddtRaw)};
@@ -646,12 +658,8 @@ struct SelectiveScanGradLowering : OpConversionPattern<SelectiveScanGradOp> {
               Value t = s.timeOf(e, i, reverse);
               auto [raw, dt] = s.deltaAt(e, b, d, t, bias, softplus);
               Value x = s.u.load(e, {b, d, t});
-              Value grad = e.load(dout, {b, d, t});
-              Value zv, gate = grad;
-              if (s.z) {
-                zv = s.z.load(e, {b, d, t});
-                gate = e.mul(grad, e.silu(zv));
-              }
+              std::array<Value, 3> gg = s.gatedGrad(e, dout, b, d, t);
+              Value grad = gg[0], zv = gg[1], gate = gg[2];
               Value dSkip = e.add(acc[0], e.mul(gate, x));
               Value hasPrev = e.cmpi(arith::CmpIPredicate::sgt, i, e.idx(0));
               Value prevStep = e.maxi(e.subi(i, e.idx(1)), e.idx(0));
@@ -687,11 +695,8 @@ struct SelectiveScanGradLowering : OpConversionPattern<SelectiveScanGradOp> {
                 Value y = skip ? e.add(lane[2], e.mul(skip, x)) : lane[2];
                 e.store(e.mul(grad, e.mul(y, e.siluGrad(zv))), dz, {b, d, t});
               }
-              Value ddtRaw = lane[1];
-              if (softplus)
-                ddtRaw = e.select(
-                    e.cmpf(arith::CmpFPredicate::OLE, raw, e.f32(20.0)),
-                    e.mul(ddtRaw, e.sigmoid(raw)), ddtRaw);
+              Value ddtRaw =
+                  ScanOperands::rawDeltaGrad(e, raw, lane[1], softplus);
               e.store(ddtRaw, ddelta, {b, d, t});
               return SmallVector<Value>{dSkip, e.add(acc[1], ddtRaw)};
             });
