@@ -313,7 +313,8 @@ struct SelectiveScanLowering : OpRewritePattern<SelectiveScanOp> {
     Location loc = e.location();
     Type f32 = b.getF32Type();
     auto vecType = VectorType::get({n}, f32);
-    auto [bT, cT] = s.transposedBC(e, n);
+    std::pair<Value, Value> bc = s.transposedBC(e, n);
+    Value bT = bc.first, cT = bc.second;
 
     auto splat = [&](Value v) -> Value {
       return vector::BroadcastOp::create(b, loc, vecType, v);
@@ -446,7 +447,8 @@ struct SelectiveScanGradLowering : OpConversionPattern<SelectiveScanGradOp> {
       return vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD, v);
     };
 
-    auto [staticB, staticG, staticL] = s.staticBCShape();
+    std::array<int64_t, 3> bcShape = s.staticBCShape();
+    int64_t staticB = bcShape[0], staticG = bcShape[1], staticL = bcShape[2];
     int64_t staticD =
         cast<MemRefType>(s.u.buffer.getType()).getDimSize(1);
     int64_t parts = planScanGradChannelParts(
@@ -455,7 +457,8 @@ struct SelectiveScanGradLowering : OpConversionPattern<SelectiveScanGradOp> {
     Value numParts = e.idx(parts);
     Value perPart = e.divi(e.addi(s.channels, e.idx(parts - 1)), numParts);
 
-    auto [bT, cT] = s.transposedBC(e, n);
+    std::pair<Value, Value> bc = s.transposedBC(e, n);
+    Value bT = bc.first, cT = bc.second;
     // Each part's dB / dC sums, time-major like bT / cT.
     SmallVector<Value> accSizes{numParts, s.batch, s.groups, s.length,
                                 s.states};
