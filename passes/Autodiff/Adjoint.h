@@ -47,6 +47,9 @@ public:
   SmallVector<OpFoldResult> primal(ArrayRef<OpFoldResult> values);
 };
 
+/// The values `op` reads: its operands and whatever its regions capture.
+SmallVector<Value> inputsOf(Operation *op);
+
 /// linalg structured ops on tensors (any payload of arith/math ops).
 LogicalResult emitLinalgAdjoint(linalg::LinalgOp op, AdjointEmitter &e);
 /// tensor dialect ops; std::nullopt when `op` is not one of them.

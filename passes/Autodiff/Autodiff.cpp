@@ -92,17 +92,7 @@ AdjointEmitter::primal(ArrayRef<OpFoldResult> values) {
 // The reverse sweep
 //===----------------------------------------------------------------------===//
 
-namespace {
-
-/// Float scalars and ranked float tensors carry derivatives.
-bool isDifferentiable(Type type) {
-  if (auto tensor = dyn_cast<RankedTensorType>(type))
-    return isa<FloatType>(tensor.getElementType());
-  return isa<FloatType>(type);
-}
-
-/// The values `op` reads: its operands and whatever its regions capture.
-SmallVector<Value> inputsOf(Operation *op) {
+SmallVector<Value> mlir::ssm::autodiff::inputsOf(Operation *op) {
   SmallVector<Value> inputs(op->getOperands());
   if (op->getNumRegions()) {
     llvm::SetVector<Value> captured;
@@ -110,6 +100,15 @@ SmallVector<Value> inputsOf(Operation *op) {
     inputs.append(captured.begin(), captured.end());
   }
   return inputs;
+}
+
+namespace {
+
+/// Float scalars and ranked float tensors carry derivatives.
+bool isDifferentiable(Type type) {
+  if (auto tensor = dyn_cast<RankedTensorType>(type))
+    return isa<FloatType>(tensor.getElementType());
+  return isa<FloatType>(type);
 }
 
 class Differentiator : public AdjointEmitter {

@@ -20,6 +20,8 @@
 
 #include "Rematerialize.h"
 
+#include "Adjoint.h"
+
 #include "ssm/Dialect/SSM/IR/SSMOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -66,12 +68,8 @@ int64_t rematerializeForBackward(func::FuncOp grad,
                                     resultAdjoints.end());
   Operation *boundary = nullptr;
   for (Operation &op : body) {
-    bool reads = false;
-    op.walk([&](Operation *inner) {
-      for (Value v : inner->getOperands())
-        reads |= fromAdjoint.contains(v);
-    });
-    if (!reads)
+    if (llvm::none_of(inputsOf(&op),
+                      [&](Value v) { return fromAdjoint.contains(v); }))
       continue;
     if (!boundary)
       boundary = &op;
@@ -102,14 +100,7 @@ int64_t rematerializeForBackward(func::FuncOp grad,
   for (bool changed = true; changed;) {
     changed = false;
     for (Operation *op : llvm::to_vector(recompute)) {
-      // Values a region captures from the body count as operands.
-      SmallVector<Value> inputs(op->getOperands());
-      op->walk([&](Operation *inner) {
-        for (Value v : inner->getOperands())
-          if (v.getParentBlock() == &body)
-            inputs.push_back(v);
-      });
-      bool available = llvm::all_of(inputs, [&](Value v) {
+      bool available = llvm::all_of(inputsOf(op), [&](Value v) {
         Operation *def = v.getDefiningOp();
         return !def || recompute.contains(def) || keptAnyway(v);
       });
@@ -152,13 +143,7 @@ int64_t rematerializeForBackward(func::FuncOp grad,
       [&](Operation *op, Operation *at) {
         if (clones.contains(op->getResult(0)))
           return;
-        SmallVector<Value> inputs(op->getOperands());
-        op->walk([&](Operation *inner) {
-          for (Value v : inner->getOperands())
-            if (v.getParentBlock() == &body)
-              inputs.push_back(v);
-        });
-        for (Value v : inputs)
+        for (Value v : inputsOf(op))
           if (Operation *def = v.getDefiningOp(); def && recompute.contains(def))
             cloneAt(def, at);
         b.setInsertionPoint(at);
