@@ -61,14 +61,14 @@ struct KeepOnce : RewriterBase::Listener {
   void notifyOperationErased(Operation *op) override { ops.erase(op); }
 };
 
-/// A generic whose whole payload is one cast of its one input, yielded.
-template <typename CastOp>
-bool isCastOnly(Operation *op) {
+/// A generic whose whole payload widens its one input (`extf`), yielded.
+bool isWidenOnly(Operation *op) {
   auto generic = dyn_cast_or_null<linalg::GenericOp>(op);
   if (!generic || generic.getNumDpsInputs() != 1)
     return false;
   Block *body = generic.getBody();
-  return body->getOperations().size() == 2 && isa<CastOp>(body->front());
+  return body->getOperations().size() == 2 &&
+         isa<arith::ExtFOp>(body->front());
 }
 
 /// A named transpose as the equivalent linalg.generic, so that it fuses like
@@ -101,7 +101,7 @@ struct FuseElementwisePass
           // widening, or the 16-bit tensor would disappear.
           if (getElementTypeOrSelf(operand->get().getType()).getIntOrFloatBitWidth() <
                   32 &&
-              isCastOnly<arith::ExtFOp>(operand->getOwner()))
+              isWidenOnly(operand->getOwner()))
             return false;
           if (allParallel(operand->getOwner()))
             return true;
