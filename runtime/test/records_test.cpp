@@ -377,6 +377,26 @@ TEST_F(RecordsTest, EntrySignatures) {
       "Signatures record 2: reserved field is not zero");
 }
 
+TEST_F(RecordsTest, DeclaredBufferCountNeverSizesTables) {
+  // The ssmb fuzzer found a 2^32 buffer_count sizing the executor's
+  // per-buffer tables; EntryInfo::bufferCount comes from the ids in use.
+  Expected<ArtifactView> plain = test::openBytes(bytes);
+  ASSERT_TRUE(plain.ok()) << plain.status().toString();
+  Expected<EntryInfo> before = plain->entry(0);
+  ASSERT_TRUE(before.ok()) << before.status().toString();
+  Bytes copy = bytes;
+  test::patchRecord<EntrySignatureRecord>(
+      copy, SectionKind::Signatures, 0,
+      [](auto &r) { r.buffer_count = 0xFFFFFFFFu; });
+  Expected<ArtifactView> hostile = test::openBytes(copy);
+  ASSERT_TRUE(hostile.ok()) << hostile.status().toString();
+  Expected<EntryInfo> after = hostile->entry(0);
+  ASSERT_TRUE(after.ok()) << after.status().toString();
+  EXPECT_EQ(after->bufferCount, before->bufferCount);
+  EXPECT_LE(before->bufferCount, entryRecord(0).buffer_count);
+  EXPECT_GT(before->bufferCount, 0u);
+}
+
 TEST_F(RecordsTest, EntryContextChecks) {
   // Alloc of buffer 4 in an entry with buffer_count 4.
   expectRecordEditRejected<ScheduleCommandRecord>(

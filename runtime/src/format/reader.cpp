@@ -744,7 +744,6 @@ Expected<EntryInfo> ArtifactView::entry(uint32_t index) const {
   e.name = *name;
   if (r.reserved0 != 0)
     return dataLossError(strCat(label, ": reserved field is not zero"));
-  e.bufferCount = r.buffer_count;
 
   struct {
     const char *what;
@@ -775,6 +774,10 @@ Expected<EntryInfo> ArtifactView::entry(uint32_t index) const {
                                 commands_.count, " commands)"));
   e.firstCommand = r.first_command;
   e.commandCount = r.command_count;
+  // The executor sizes its per-buffer tables by bufferCount, so it must come
+  // from the ids the commands actually use, never from the declared field: a
+  // hostile buffer_count of 2^32 would otherwise allocate gigabytes.
+  uint32_t usedBufferCount = 0;
   for (uint32_t i = 0; i < r.command_count; ++i) {
     Expected<Command> c = command(r.first_command + i);
     if (!c.ok())
@@ -782,10 +785,11 @@ Expected<EntryInfo> ArtifactView::entry(uint32_t index) const {
     const std::string where = strCat("entry '", e.name, "' command ", c->index,
                                      " (", scheduleOpName(c->op), ")");
     auto checkBuffer = [&](uint32_t id) -> Status {
-      if (id >= e.bufferCount)
+      if (id >= r.buffer_count)
         return dataLossError(strCat(where, ": buffer id ", id,
                                     " out of range (buffer_count ",
-                                    e.bufferCount, ")"));
+                                    r.buffer_count, ")"));
+      usedBufferCount = std::max(usedBufferCount, id + 1);
       return okStatus();
     };
     switch (c->op) {
@@ -817,6 +821,7 @@ Expected<EntryInfo> ArtifactView::entry(uint32_t index) const {
       break;
     }
   }
+  e.bufferCount = usedBufferCount;
   return e;
 }
 

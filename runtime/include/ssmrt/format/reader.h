@@ -88,6 +88,8 @@ struct EntryInfo {
   std::string_view name;
   std::vector<TensorInfo> inputs;
   std::vector<TensorInfo> outputs;
+  /// One past the largest buffer id the entry's commands use (at most the
+  /// record's declared buffer_count, which is never trusted for sizing).
   uint32_t bufferCount = 0;
   uint32_t firstCommand = 0;
   uint32_t commandCount = 0;
