@@ -13,22 +13,16 @@
 #   carry: artifacts/gpurt
 set -u
 OUT=${OUT:-$PWD/gpu-out}
-mkdir -p "$OUT"
-PY=$(command -v python3)
-if [ ! -d build-py-gpu/ssmc ]; then
-  cmake -S python -B build-py-gpu -G Ninja -DSSM_ENABLE_CUDA=ON -DCMAKE_BUILD_TYPE=Release \
-    -DPython_EXECUTABLE="$PY" > "$OUT/build-python.log" 2>&1 &&
-    cmake --build build-py-gpu -j "$(nproc)" >> "$OUT/build-python.log" 2>&1 ||
-    { tail -20 "$OUT/build-python.log"; exit 1; }
-fi
-export SSMC_EXTENSION_DIR=$PWD/build-py-gpu/ssmc PYTHONPATH=$PWD/python SSMRT_CUDA_GRAPHS=0
-export LD_LIBRARY_PATH=${LD_LIBRARY_PATH:+$LD_LIBRARY_PATH:}/usr/local/cuda/lib64
+SESSION_S=${SESSION_S:-570}
+source bench/gpu/device_lib.sh
+build_python_module || exit 1
+export SSMRT_CUDA_GRAPHS=0
 SAN=$(command -v compute-sanitizer || ls /usr/local/cuda/bin/compute-sanitizer 2>/dev/null | head -1)
 rc=0
 for tool in memcheck racecheck initcheck synccheck; do
   for gemm in fallback auto; do
     log="$OUT/sanitizer-train-$tool-$gemm.log"
-    SSMRT_GEMM=$gemm timeout 120 "$SAN" --tool "$tool" --error-exitcode 3 "$PY" \
+    SSMRT_GEMM=$gemm capped 120 "$SAN" --tool "$tool" --error-exitcode 3 "$PY" \
       bench/gpu/check_train_step_gpu.py artifacts/gpurt/ts-cpu.ssmb \
       artifacts/gpurt/ts-nvptx.ssmb > "$log" 2>&1
     r=$?

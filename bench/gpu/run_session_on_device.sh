@@ -10,40 +10,25 @@
 #   3. the batch-128 table (img/s, peak memory, kernels; the MambaOut peers);
 #   4. an Nsight Compute per-kernel profile of one module (PROFILE=name).
 # Everything stays under the run tool's 600 s (SESSION_S, default 570).
-#   carry: $ARTIFACTS (default artifacts/models5)
+#   carry: $ARTIFACTS (default artifacts/models6)
 set -u
-ARTIFACTS=${ARTIFACTS:-artifacts/models5}
+ARTIFACTS=${ARTIFACTS:-artifacts/models6}
 OUT=${OUT:-$PWD/gpu-out}
 SESSION_S=${SESSION_S:-570}
-mkdir -p "$OUT"
-START=$(date +%s)
-left() { echo $(( SESSION_S - ($(date +%s) - START) )); }
-# capped <seconds> <command...>: at most that many seconds and what is left.
-capped() {
-  local cap=$1; shift
-  local l; l=$(left)
-  [ "$l" -lt "$cap" ] && cap=$l
-  [ "$cap" -le 5 ] && { echo "(skipped: no time left)"; return 124; }
-  timeout "$cap" "$@"
-}
-nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.mem,temperature.gpu --format=csv | tee "$OUT/gpu.txt"
-cmake -S runtime -B build-rt-gpu -G Ninja -DSSM_ENABLE_CUDA=ON -DCMAKE_BUILD_TYPE=Release \
-  -DSSMRT_BUILD_TESTS=OFF > "$OUT/build.log" 2>&1 &&
-  cmake --build build-rt-gpu -j "$(nproc)" --target ssmrt_c >> "$OUT/build.log" 2>&1 ||
-  { tail -30 "$OUT/build.log"; exit 1; }
-export LD_LIBRARY_PATH=${LD_LIBRARY_PATH:+$LD_LIBRARY_PATH:}/usr/local/cuda/lib64
-export PYTHONUNBUFFERED=1
+source bench/gpu/device_lib.sh
+gpu_info
+build_runtime_c || exit 1
 LIB=build-rt-gpu/libssmrt_c.so
-echo "== built ($(( $(date +%s) - START )) s)"
+echo "== built ($(elapsed) s)"
 
 echo "== 1. logits of the small models"
 capped ${CHECK_S:-90} python3 bench/gpu/bench_models.py --lib $LIB --artifacts "$ARTIFACTS" \
   --only=-c --no-peers --iters 3 --warmup 1 --json "$OUT/checks.json" 2>&1 | tee "$OUT/checks.log"
-echo "checks rc=${PIPESTATUS[0]} ($(( $(date +%s) - START )) s)"
+echo "checks rc=${PIPESTATUS[0]} ($(elapsed) s)"
 
 echo "== 2. compute-sanitizer"
 SAN=$(command -v compute-sanitizer || ls /usr/local/cuda/bin/compute-sanitizer 2>/dev/null | head -1)
-for tool in memcheck racecheck initcheck synccheck; do
+for tool in ${SANITIZER_TOOLS:-memcheck racecheck initcheck synccheck}; do
   for gemm in fallback auto; do
     log="$OUT/sanitizer-$tool-$gemm.log"
     SSMRT_CUDA_GRAPHS=0 SSMRT_GEMM=$gemm capped ${SANITIZER_S:-45} "$SAN" --tool "$tool" \
@@ -60,7 +45,7 @@ echo "== 3. batch-128 table ($(left) s left)"
 capped $(( $(left) - ${PROFILE_RESERVE_S:-90} )) python3 bench/gpu/bench_models.py --lib $LIB \
   --artifacts "$ARTIFACTS" --only "${BENCH_ONLY:--b128-}" --iters ${ITERS:-20} --warmup 3 \
   --check-images 2 --json "$OUT/models.json" 2>&1 | tee "$OUT/models.log"
-echo "bench rc=${PIPESTATUS[0]} ($(( $(date +%s) - START )) s)"
+echo "bench rc=${PIPESTATUS[0]} ($(elapsed) s)"
 
 if [ -n "${PROFILE:-}" ]; then
   echo "== 4. ncu profile of $PROFILE ($(left) s left)"
@@ -71,4 +56,4 @@ if [ -n "${PROFILE:-}" ]; then
   echo "ncu rc=$?"
   python3 bench/gpu/summarize_ncu.py "$OUT/ncu.csv" | tee "$OUT/profile.txt" | head -40
 fi
-echo "== done ($(( $(date +%s) - START )) s)"
+echo "== done ($(elapsed) s)"
