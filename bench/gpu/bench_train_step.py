@@ -35,7 +35,7 @@ def device_used_bytes(device: str) -> int:
 
 def synchronize(device: str) -> None:
     if device.startswith("cuda"):
-        synchronize(dev)
+        torch.cuda.synchronize()
 
 
 def main() -> int:
@@ -53,7 +53,7 @@ def main() -> int:
     print(f"{'module':34s} {'batch':>5s} {'ms/step':>9s} {'img/s':>8s} "
           f"{'plan+state GiB':>14s} {'in use GiB':>10s} {'loss 0 -> last':>18s}")
     for path in a.modules:
-        synchronize(dev)
+        torch.cuda.synchronize()
         before = device_used_bytes(dev)
         ts = ssmc.TrainStep(path, device=dev)
         rng = np.random.default_rng(0)
@@ -70,7 +70,7 @@ def main() -> int:
             t0 = time.perf_counter()
             losses.append(ts.step(images, labels, lr=1e-4))
             times.append(time.perf_counter() - t0)
-        synchronize(dev)
+        torch.cuda.synchronize()
         in_use = device_used_bytes(dev) - before
         state_bytes = sum(4 * int(np.prod(s.shape)) for s in ts._state_specs) * 2
         plan = ts._ssm.peak_bytes("train_step")
@@ -85,7 +85,7 @@ def main() -> int:
               f"{row['static_gib']:14.2f} {row['in_use_gib']:10.2f} "
               f"{losses[0]:8.4f} -> {losses[-1]:7.4f}")
         del ts, images
-        synchronize(dev)
+        torch.cuda.synchronize()
     if a.json:
         with open(a.json, "w") as f:
             json.dump({"device": name, "rows": rows}, f, indent=1)

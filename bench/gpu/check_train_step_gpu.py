@@ -2,7 +2,8 @@
 """The compiled train step on the GPU against the same step on the CPU.
 
 Runs `train_step` of the same small model compiled for cpu and for nvptx
-(artifacts/gpurt/ts-{cpu,nvptx}.ssmb, `ssm-compile --train`) on the same
+(artifacts/gpurt/test/train-step-{cpu,nvptx}.ssmb of
+make_runtime_gpu_artifacts.sh, `ssm-compile --train`) on the same
 random parameters, zero moments, images and one-hot targets, three steps in a
 row feeding each step's outputs back, and compares the loss and every updated
 tensor (max |gpu - cpu| / max |cpu| <= 1e-5). The CPU step itself matches

@@ -54,6 +54,10 @@ def main():
     parser.add_argument("--set", choices=("bench", "checks", "all"), default="all")
     parser.add_argument("--only", default="", help="substring of the file name")
     parser.add_argument("--chip", default="sm_90")
+    parser.add_argument("--flags", default="",
+                        help="more ssm-compile flags (space-separated), e.g. kernel knobs")
+    parser.add_argument("--suffix", default="",
+                        help="added to each file name (tells --flags variants apart)")
     parser.add_argument("--keep", action="store_true",
                         help="add to manifest.json instead of replacing it")
     args = parser.parse_args()
@@ -73,9 +77,11 @@ def main():
         common = [f"--model={variant}", f"--img={img}", "--classes=1000"] + option_args(options)
         weights = subprocess.run([os.path.join(BIN, "ssm-compile"), *common, "--print-weights"],
                                  capture_output=True, text=True, check=True).stdout
+        name = name.replace(".ssmb", f"{args.suffix}.ssmb")
         path = os.path.join(args.out, name)
         cmd = [os.path.join(BIN, "ssm-compile"), *common, f"--batch={batch}",
-               f"--dtype={dtype}", "--target=nvptx", f"--chip={args.chip}", "-o", path]
+               f"--dtype={dtype}", "--target=nvptx", f"--chip={args.chip}", *args.flags.split(),
+               "-o", path]
         proc = subprocess.run(cmd, capture_output=True, text=True)
         if proc.returncode:
             sys.exit(f"{name}: {proc.stderr}")
@@ -85,7 +91,7 @@ def main():
         one_thread = listing.count("1x1x1")
         manifest = [m for m in manifest if m["file"] != name]
         manifest.append(dict(file=name, variant=variant, options=options, img=img,
-                             batch=batch, dtype=dtype, timed=timed,
+                             batch=batch, dtype=dtype, timed=timed, flags=args.flags,
                              weights=[l.split(" [")[0] for l in weights.splitlines()],
                              kernel_objects=objects, bytes=os.path.getsize(path)))
         print(f"{name}: {os.path.getsize(path) / 1e6:.1f} MB, {objects} kernel objects",

@@ -3,6 +3,11 @@
 # in artifacts/gpurt (git-ignored; carry it):
 #   test/scan.ssmb      bench/gpu/runtime_gpu_scan.mlir, ssm-compile --target=nvptx
 #   test/vim-tiny.ssmb  a tiny Vim (cuBLASLt GEMMs, scans, norms) from $MODELS
+#   test/{grad,train-step}-{cpu,nvptx}.ssmb
+#                       a small Vim with its gradient (--grad) and with its
+#                       fused train step (--train), for each target: the
+#                       trainable ssmc.torch.Module and TrainStep on CUDA
+#                       against the same on the CPU
 #   bench/*.ssmb        Vim-T f32 at batch 1 and 128 (224x224) from $MODELS, for
 #                       the graphs on/off timing (bench_graphs.py)
 #   googletest/         the GoogleTest sources (the GPU machine has none)
@@ -16,6 +21,12 @@ DEST=artifacts/gpurt
 rm -rf "$DEST"
 mkdir -p "$DEST/test" "$DEST/bench"
 "$SSM_COMPILE" bench/gpu/runtime_gpu_scan.mlir --target=nvptx -o "$DEST/test/scan.ssmb"
+small_vim="--model=vim-t --model-option=embed_dim=16 --model-option=depth=2 --img=32 --classes=10"
+for t in cpu nvptx; do
+  "$SSM_COMPILE" $small_vim --batch=8 --grad --target=$t -o "$DEST/test/grad-$t.ssmb"
+  "$SSM_COMPILE" $small_vim --batch=4 --train --train-option=max_grad_norm=1.0 --target=$t \
+    -o "$DEST/test/train-step-$t.ssmb"
+done
 copy() { # copy <model file> <destination>
   if [ -f "$MODELS/$1" ]; then cp "$MODELS/$1" "$2"; else echo "note: no $MODELS/$1"; fi
 }

@@ -5,11 +5,7 @@
 # train step (bench/gpu/check_train_step_gpu.py, which also checks the step
 # against the CPU one). The whole-model forward kernels are covered by
 # run_session_on_device.sh.
-# Prepare here (the compiler is needed):
-#   for t in cpu nvptx; do build/bin/ssm-compile --model=vim-t \
-#     --model-option=embed_dim=16 --model-option=depth=2 --img=32 --batch=4 \
-#     --classes=10 --train --train-option=max_grad_norm=1.0 --target=$t \
-#     -o artifacts/gpurt/ts-$t.ssmb; done
+# Prepare here (the compiler is needed): bench/gpu/make_runtime_gpu_artifacts.sh.
 #   carry: artifacts/gpurt
 set -u
 OUT=${OUT:-$PWD/gpu-out}
@@ -23,8 +19,8 @@ for tool in memcheck racecheck initcheck synccheck; do
   for gemm in fallback auto; do
     log="$OUT/sanitizer-train-$tool-$gemm.log"
     SSMRT_GEMM=$gemm capped 120 "$SAN" --tool "$tool" --error-exitcode 3 "$PY" \
-      bench/gpu/check_train_step_gpu.py artifacts/gpurt/ts-cpu.ssmb \
-      artifacts/gpurt/ts-nvptx.ssmb > "$log" 2>&1
+      bench/gpu/check_train_step_gpu.py artifacts/gpurt/test/train-step-cpu.ssmb \
+      artifacts/gpurt/test/train-step-nvptx.ssmb > "$log" 2>&1
     r=$?
     echo "$tool/$gemm: rc=$r $(grep -E "ERROR SUMMARY|RACECHECK SUMMARY" "$log" | tail -1)" |
       tee -a "$OUT/sanitizer-train-summary.txt"

@@ -28,7 +28,7 @@ echo "checks rc=${PIPESTATUS[0]} ($(elapsed) s)"
 
 echo "== 2. compute-sanitizer"
 SAN=$(command -v compute-sanitizer || ls /usr/local/cuda/bin/compute-sanitizer 2>/dev/null | head -1)
-for tool in ${SANITIZER_TOOLS:-memcheck racecheck initcheck synccheck}; do
+for tool in ${SANITIZER_TOOLS-memcheck racecheck initcheck synccheck}; do
   for gemm in fallback auto; do
     log="$OUT/sanitizer-$tool-$gemm.log"
     SSMRT_CUDA_GRAPHS=0 SSMRT_GEMM=$gemm capped ${SANITIZER_S:-45} "$SAN" --tool "$tool" \
@@ -43,7 +43,7 @@ done
 
 echo "== 3. batch-128 table ($(left) s left)"
 capped $(( $(left) - ${PROFILE_RESERVE_S:-90} )) python3 bench/gpu/bench_models.py --lib $LIB \
-  --artifacts "$ARTIFACTS" --only "${BENCH_ONLY:--b128-}" --iters ${ITERS:-20} --warmup 3 \
+  --artifacts "$ARTIFACTS" --only="${BENCH_ONLY:--b128-}" --iters ${ITERS:-20} --warmup 3 \
   --check-images 2 --json "$OUT/models.json" 2>&1 | tee "$OUT/models.log"
 echo "bench rc=${PIPESTATUS[0]} ($(elapsed) s)"
 

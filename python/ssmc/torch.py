@@ -69,8 +69,9 @@ class _CompiledFunction(torch.autograd.Function):
         results = owner._ssm.signature[fn].outputs
         adjoints = []
         for spec, g in zip(results, grad_outputs):
-            if g is None:
-                g = torch.zeros(spec.shape, dtype=torch.float32)
+            if g is None:  # an output the loss does not use
+                g = torch.zeros(spec.shape, dtype=torch.float32,
+                                device=tensors[0].device if tensors else None)
             adjoints.append(g.detach().to(torch.float32).contiguous())
         outputs = owner._call(fn + "_grad", [t.detach() for t in tensors], adjoints)
         grads = list(outputs[len(results):])
@@ -94,12 +95,16 @@ class _Scope(torch.nn.Module):
         raise RuntimeError("a parameter scope of ssmc.torch.Module is not callable")
 
 
-def _to_parameter(tensor: Any, requires_grad: bool = False) -> torch.nn.Parameter:
-    """A Parameter sharing an ssmc.Tensor's (or a tensor's) memory."""
+def _to_parameter(tensor: Any, requires_grad: bool = False,
+                  device: Optional[torch.device] = None) -> torch.nn.Parameter:
+    """A Parameter sharing an ssmc.Tensor's (or a tensor's) memory, or a
+    copy of it on ``device`` when it lives elsewhere."""
     if isinstance(tensor, torch.Tensor):
         t = tensor.detach()
     else:
         t = _runtime.to_torch(tensor)
+    if device is not None and t.device != device:
+        t = t.to(device)
     return torch.nn.Parameter(t, requires_grad=requires_grad and t.is_floating_point())
 
 
@@ -137,9 +142,13 @@ class Module(torch.nn.Module):
         object.__setattr__(self, "_trainable", trainable)
         names: List[str] = []
         bound = ssm.weights
+        # Parameters live where the module runs, so an optimizer steps them
+        # there and no call copies them between host and device.
+        home = None if ssm.device == "cpu" else torch.device(ssm.device)
         for spec in ssm.signature[self._function_name].inputs:
             if spec.name in bound:
-                self._register_weight(spec.name, _to_parameter(bound[spec.name], trainable))
+                self._register_weight(spec.name,
+                                      _to_parameter(bound[spec.name], trainable, home))
                 names.append(spec.name)
         object.__setattr__(self, "_weight_names", names)
 

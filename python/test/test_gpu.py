@@ -190,3 +190,74 @@ def test_invoke_with_buffers_on_the_cpu():
     with pytest.raises(ssmc.InvalidArgumentError, match=r"output 0 overlaps input 1"):
         m.invoke_with_buffers("forward", [a, b], [b, p])
     assert m.execution_stats()["plain_runs"] == 0
+
+
+def _gpu_artifact(name):
+    """A file of $SSMC_TEST_GPU_ARTIFACTS, or a skip saying how to make it."""
+    _torch_cuda()
+    path = os.path.join(os.environ.get("SSMC_TEST_GPU_ARTIFACTS", ""), name)
+    if not os.path.isfile(path):
+        pytest.skip(f"no {name}: set SSMC_TEST_GPU_ARTIFACTS to the test/ folder of "
+                    "bench/gpu/make_runtime_gpu_artifacts.sh")
+    return path
+
+
+def _small_vim_weights(module_path, scale=0.1):
+    rng = np.random.default_rng(7)
+    return {s.name: (rng.standard_normal(tuple(s.shape)) * scale).astype(np.float32)
+            for s in ssmc.load(module_path).signature["forward"].inputs if s.name != "image"}
+
+
+def test_trainable_torch_module_on_cuda():
+    """An unchanged torch training loop over a module loaded on the GPU: the
+    parameters and their gradients stay on the device, the first gradients
+    match the CPU module's, and AdamW fits a fixed batch."""
+    torch = _torch_cuda()
+    cpu_path, gpu_path = _gpu_artifact("grad-cpu.ssmb"), _gpu_artifact("grad-nvptx.ssmb")
+    weights = _small_vim_weights(cpu_path)
+    cpu = ssmc.torch.Module(cpu_path, weights)
+    gpu = ssmc.torch.Module(gpu_path, weights, device="cuda:0")
+    assert all(p.device.type == "cuda" for p in gpu.parameters())
+    g = torch.Generator().manual_seed(11)
+    x = torch.randn(8, 3, 32, 32, generator=g)
+    y = torch.randint(0, 10, (8,), generator=g)
+    for m, dev in ((cpu, "cpu"), (gpu, "cuda:0")):
+        m.zero_grad()
+        torch.nn.functional.cross_entropy(m(x.to(dev)), y.to(dev)).backward()
+    for (name, p), (_, q) in zip(cpu.named_weights(), gpu.named_weights()):
+        assert q.grad is not None and q.grad.device.type == "cuda", name
+        scale = float(p.grad.abs().max().clamp_min(1e-30))
+        assert float((p.grad - q.grad.cpu()).abs().max()) / scale <= 1e-4, name
+    opt = torch.optim.AdamW(gpu.parameters(), lr=1e-2)
+    xs, ys = x.cuda(), y.cuda()
+    losses = []
+    for _ in range(30):
+        opt.zero_grad()
+        loss = torch.nn.functional.cross_entropy(gpu(xs), ys)
+        loss.backward()
+        opt.step()
+        losses.append(float(loss.detach()))
+    assert np.all(np.isfinite(losses))
+    assert losses[-1] < 0.5 * losses[0], losses
+
+
+def test_train_step_on_cuda_matches_cpu():
+    """ssmc.TrainStep with its state resident on the GPU: two steps give the
+    CPU step's losses and parameters (f32, 1e-5 relative)."""
+    torch = _torch_cuda()
+    cpu_path = _gpu_artifact("train-step-cpu.ssmb")
+    gpu_path = _gpu_artifact("train-step-nvptx.ssmb")
+    weights = _small_vim_weights(cpu_path)
+    cpu = ssmc.TrainStep(cpu_path, weights)
+    gpu = ssmc.TrainStep(gpu_path, weights, device="cuda:0")
+    rng = np.random.default_rng(5)
+    for _ in range(2):
+        images = rng.standard_normal((4, 3, 32, 32)).astype(np.float32)
+        labels = rng.integers(0, 10, 4)
+        a = cpu.step(images, labels, lr=1e-3)
+        b = gpu.step(torch.from_numpy(images).cuda(), labels, lr=1e-3)
+        assert abs(a - b) <= 1e-5 * abs(a)
+    want, got = dict(cpu.named_parameters()), dict(gpu.named_parameters())
+    for name, w in want.items():
+        err = np.abs(got[name] - w).max() / max(np.abs(w).max(), 1e-30)
+        assert err <= 1e-5, (name, err)
