@@ -82,6 +82,7 @@ void mlir::ssm::buildSSMToLLVMPipeline(OpPassManager &pm) {
   // linalg becomes parallel loops; each top-level parallel loop becomes a
   // kernel the runtime's thread pool splits.
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
+  pm.addNestedPass<func::FuncOp>(createPromoteLoopAccumulators());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createOutlineParallelLoops());
   pm.addPass(createDedupeKernels());
@@ -131,6 +132,8 @@ void mlir::ssm::buildSSMToGPUKernelsPipeline(OpPassManager &pm,
   rowReductions.chip = chip;
   pm.addPass(createSSMRowReductionsToGPU(rowReductions));
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
+  // A sequential reduction's accumulator in a register, not global memory.
+  pm.addNestedPass<func::FuncOp>(createPromoteLoopAccumulators());
   SSMDistributeParallelLoopsOptions distribute;
   distribute.chip = chip;
   pm.addPass(createSSMDistributeParallelLoops(distribute));
@@ -227,6 +230,7 @@ void mlir::ssm::buildSSMGPUToNVVMPipeline(OpPassManager &pm,
       options.chip.empty() ? "sm_90" : options.chip.getValue();
   buildSSMToGPUKernelsPipeline(pm, chip);
   pm.addPass(createDedupeKernels());
+  pm.addPass(createNameKernelsByModule());
   GpuNVVMAttachTargetOptions target;
   target.chip = chip;
   target.features = "+ptx80";
@@ -260,6 +264,7 @@ void mlir::ssm::buildSSMGPUToROCDLPipeline(OpPassManager &pm,
                                            const GPUPipelineOptions &options) {
   buildSSMToGPUKernelsPipeline(pm, rocdlChip(options));
   pm.addPass(createDedupeKernels());
+  pm.addPass(createNameKernelsByModule());
   GpuROCDLAttachTargetOptions target;
   target.chip = rocdlChip(options);
   pm.addPass(createGpuROCDLAttachTarget(target));

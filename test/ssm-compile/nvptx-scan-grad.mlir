@@ -8,11 +8,11 @@
 // RUN: ssm-compile %s --target=nvptx --scan-grad-prefetch --scan-grad-recompute-decays --compile-to=binary | FileCheck %s --check-prefix=PREF
 
 // CHECK: .target sm_90
-// CHECK: .visible .entry vim_kernel(
+// CHECK: .visible .entry vim_kernel{{(_[0-9]+)?}}(
 // CHECK: .maxntid 256, 1, 1
 // CHECK-NOT: .local
 // CHECK: st.global.b32
-// CHECK: .visible .entry vim_kernel(
+// CHECK: .visible .entry vim_kernel{{(_[0-9]+)?}}(
 // CHECK: .maxntid 128, 1, 1
 // CHECK-NOT: .local
 // CHECK-NOT: __nv_
@@ -24,13 +24,13 @@
 // CHECK: shfl.sync.bfly.b32
 // CHECK: st.shared.v4.b32
 // CHECK: atom.global.add.f32
-// CHECK: .visible .entry bf16_kernel(
-// CHECK: .visible .entry bf16_kernel(
+// CHECK: .visible .entry bf16_kernel{{(_[0-9]+)?}}(
+// CHECK: .visible .entry bf16_kernel{{(_[0-9]+)?}}(
 // CHECK-NOT: .local
 // CHECK: cvt.f32.bf16
 // CHECK: atom.global.add.f32
 // CHECK: cvt.rn.bf16.f32
-// CHECK: .visible .entry bf16_kernel(
+// CHECK: .visible .entry bf16_kernel{{(_[0-9]+)?}}(
 // CHECK: ld.global.b32
 // CHECK: cvt.rn.bf16.f32
 
@@ -44,8 +44,8 @@
 
 // Prefetch and recomputed decays: still no local memory, 128 threads (the
 // order of loads and steps is checked on the IR, selective-scan-grad.mlir).
-// PREF: .visible .entry vim_kernel(
-// PREF: .visible .entry vim_kernel(
+// PREF: .visible .entry vim_kernel{{(_[0-9]+)?}}(
+// PREF: .visible .entry vim_kernel{{(_[0-9]+)?}}(
 // PREF: .maxntid 128, 1, 1
 // PREF-NOT: .local
 // PREF: bar.sync 0;

@@ -22,7 +22,7 @@
 // HOST: llvm.func @vim_kernel(
 
 // PTX: .target sm_90
-// PTX: .visible .entry vim_kernel(
+// PTX: .visible .entry vim_kernel{{(_[0-9]+)?}}(
 // PTX: .maxntid 64, 1, 1
 // PTX-NOT: .local
 // PTX-NOT: __nv_
@@ -56,7 +56,7 @@
 // Two chunks: pass 1 (end states and sums of delta, u / delta by vectors,
 // no z), the combine over chunks (256 threads per block), pass 2.
 // CHUNK-NOT: .local
-// CHUNK: .entry vim_kernel(
+// CHUNK: .entry vim_kernel{{(_[0-9]+)?}}(
 // CHUNK: .maxntid 64, 1, 1
 // CHUNK-COUNT-18: ld.global.v4.b32
 // CHUNK-NOT: ld.global.v4.b32
@@ -64,12 +64,12 @@
 // CHUNK: ex2.approx.ftz.f32
 // CHUNK-NOT: .local
 // CHUNK: st.global.b32
-// CHUNK: .entry vim_kernel(
+// CHUNK: .entry vim_kernel{{(_[0-9]+)?}}(
 // CHUNK: .maxntid 256, 1, 1
 // CHUNK-NOT: .local
 // CHUNK: ex2.approx.ftz.f32
 // CHUNK: st.global.b32
-// CHUNK: .entry vim_kernel(
+// CHUNK: .entry vim_kernel{{(_[0-9]+)?}}(
 // CHUNK: .maxntid 64, 1, 1
 // CHUNK-NOT: .local
 // CHUNK-COUNT-27: ld.global.v4.b32
