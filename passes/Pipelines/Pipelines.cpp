@@ -217,6 +217,9 @@ void mlir::ssm::buildSSMToGPULoopsPipeline(OpPassManager &pm,
     scan.maxSharedMemory =
         std::min<int64_t>(scan.maxSharedMemory, kAMDGPUMaxSharedMemory);
   }
+  // Before elementwise fusion, so the biases cuBLASLt cannot add fold into
+  // the GEMMs' consumers.
+  pm.addPass(createSplitGemmBias());
   pm.addPass(createConvertSSMToGPU(getConvertSSMToGPUOptions(kernels)));
   buildSSMToLoopsPipeline(pm);
   // GEMM contractions (+ bias / ReLU) as tiled kernels that carry a

@@ -106,4 +106,14 @@ TEST(PlanRowReduction, StridedOrShortRowsTakeAThreadEach) {
             ReductionStrategy::ThreadPerRow);
 }
 
+TEST(GemmLibraryTakesBias, OnlyAnF32BiasAlongN) {
+  // Row-major C is the library's column-major C^T: its bias runs along our n.
+  EXPECT_TRUE(gemmLibraryTakesBias(/*alongN=*/true, /*biasIsF32=*/true));
+  // A channel-first 1x1 convolution's bias runs along m (the channels).
+  EXPECT_FALSE(gemmLibraryTakesBias(false, true));
+  // A bf16 bias next to an f32 output.
+  EXPECT_FALSE(gemmLibraryTakesBias(true, false));
+  EXPECT_FALSE(gemmLibraryTakesBias(false, false));
+}
+
 } // namespace

@@ -73,6 +73,22 @@ Value yielded(linalg::GenericOp g);
 /// Sets `widened` when it went through the extf.
 bool isArg(Value v, linalg::GenericOp g, unsigned arg, bool &widened);
 
+enum class BiasAxis { None, M, N };
+
+/// A contraction's init that broadcasts a 1-D bias along m or n.
+struct BiasInit {
+  linalg::GenericOp broadcast;
+  /// The 1-D bias as stored (bf16 when the broadcast widens it).
+  Value bias;
+  BiasAxis axis = BiasAxis::None;
+  bool widened = false;
+};
+
+/// `c`'s init as a bias broadcast: a one-input, all-parallel generic whose
+/// body yields its input (possibly through one extf), indexed by a single m
+/// or n loop dim of `c`.
+FailureOr<BiasInit> matchBiasInit(const Contraction &c);
+
 } // namespace mlir::ssm::gemm
 
 #endif // SSM_CONVERSION_GEMMMATCH_H

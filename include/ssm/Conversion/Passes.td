@@ -188,6 +188,27 @@ def ConvertSSMToGPU : Pass<"convert-ssm-to-gpu"> {
   ];
 }
 
+def SplitGemmBias : Pass<"ssm-split-gemm-bias", "::mlir::ModuleOp"> {
+  let summary = "Add the biases a GPU GEMM library cannot take in the "
+                "elementwise consumers";
+  let description = [{
+    A GEMM contraction whose init broadcasts a bias the vendor library cannot
+    add in its epilogue (gemmLibraryTakesBias: along m, as every 1x1
+    convolution and linear layer of a channel-first model has, or a bf16
+    bias) would run entirely on the compiler's SIMT kernel: on the H100 that
+    was a third of VMamba-T's forward. This pass gives such a contraction a
+    zero init and adds the bias in a new elementwise generic after it, which
+    ssm-fuse-elementwise then folds into the consumers (GELU, the residual
+    add), so the GEMM itself goes to cuBLASLt's tensor cores. The sum is
+    rounded once more (bias + sum instead of accumulating onto the bias).
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
 def ConvertLinalgToGPUGemm : Pass<"convert-linalg-to-gpu-gemm", "::mlir::ModuleOp"> {
   let summary = "Lower linalg GEMM contractions to a tiled GPU kernel with a "
                 "library-call descriptor";

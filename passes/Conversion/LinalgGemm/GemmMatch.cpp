@@ -294,3 +294,31 @@ FailureOr<Contraction> mlir::ssm::gemm::matchContraction(linalg::GenericOp g) {
     return failure();
   return r;
 }
+
+FailureOr<mlir::ssm::gemm::BiasInit>
+mlir::ssm::gemm::matchBiasInit(const Contraction &c) {
+  linalg::GenericOp op = c.op;
+  auto bc = op.getDpsInits()[0].getDefiningOp<linalg::GenericOp>();
+  if (!bc || bc.getNumDpsInputs() != 1 || bc.getNumDpsInits() != 1 ||
+      !allParallel(bc) || !bc.getIndexingMapsArray()[1].isIdentity())
+    return failure();
+  AffineMap in = bc.getIndexingMapsArray()[0];
+  auto biasType = dyn_cast<ShapedType>(bc.getDpsInputs()[0].getType());
+  BiasInit r;
+  r.broadcast = bc;
+  if (!biasType || biasType.getRank() != 1 || in.getNumResults() != 1 ||
+      !yielded(bc) || !isArg(yielded(bc), bc, 0, r.widened) ||
+      bc.getRegion().front().getOperations().size() != size_t(1 + r.widened))
+    return failure();
+  auto d = dyn_cast<AffineDimExpr>(in.getResult(0));
+  if (!d)
+    return failure();
+  if (c.mDims.size() == 1 && d.getPosition() == c.mDims[0])
+    r.axis = BiasAxis::M;
+  else if (c.nDims.size() == 1 && d.getPosition() == c.nDims[0])
+    r.axis = BiasAxis::N;
+  else
+    return failure();
+  r.bias = bc.getDpsInputs()[0];
+  return r;
+}

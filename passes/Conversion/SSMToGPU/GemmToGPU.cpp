@@ -62,7 +62,7 @@ constexpr int64_t kTileM = 64, kTileN = 64, kTileK = 16;
 constexpr int64_t kThreads = 256, kPerThread = 4, kPad = 4;
 constexpr StringLiteral kKernelModule = "ssm_gemm_kernels";
 
-enum class BiasAxis { None, M, N };
+using gemm::BiasAxis;
 
 using gemm::Operand;
 using gemm::allParallel;
@@ -123,29 +123,12 @@ FailureOr<GemmMatch> matchGemm(linalg::GenericOp g) {
   if (auto fill = init.getDefiningOp<linalg::FillOp>()) {
     if (!isZero(fill.getInputs()[0]))
       return failure();
-  } else if (auto bc = init.getDefiningOp<linalg::GenericOp>()) {
-    if (bc.getNumDpsInputs() != 1 || bc.getNumDpsInits() != 1 ||
-        !allParallel(bc) || !bc.getIndexingMapsArray()[1].isIdentity())
-      return failure();
-    AffineMap in = bc.getIndexingMapsArray()[0];
-    auto biasType = dyn_cast<RankedTensorType>(bc.getDpsInputs()[0].getType());
-    bool widened = false;
-    if (!biasType || biasType.getRank() != 1 || in.getNumResults() != 1 ||
-        !yielded(bc) || !isArg(yielded(bc), bc, 0, widened) ||
-        bc.getRegion().front().getOperations().size() != size_t(1 + widened))
-      return failure();
-    auto d = dyn_cast<AffineDimExpr>(in.getResult(0));
-    if (!d)
-      return failure();
-    if (mDims.size() == 1 && d.getPosition() == mDims[0])
-      r.biasAxis = BiasAxis::M;
-    else if (nDims.size() == 1 && d.getPosition() == nDims[0])
-      r.biasAxis = BiasAxis::N;
-    else
-      return failure();
-    r.bias = bc.getDpsInputs()[0];
   } else {
-    return failure();
+    FailureOr<gemm::BiasInit> bias = gemm::matchBiasInit(r);
+    if (failed(bias))
+      return failure();
+    r.biasAxis = bias->axis;
+    r.bias = bias->bias;
   }
 
   // A ReLU consumer: max(x, 0) over the same shape.

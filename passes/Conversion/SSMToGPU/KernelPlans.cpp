@@ -53,3 +53,7 @@ RowReductionPlan mlir::ssm::planRowReduction(int64_t rows, int64_t rowLength,
   plan.blocks = ceilDiv(rows, perBlock);
   return plan;
 }
+
+bool mlir::ssm::gemmLibraryTakesBias(bool alongN, bool biasIsF32) {
+  return alongN && biasIsF32;
+}

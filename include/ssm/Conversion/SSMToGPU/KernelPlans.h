@@ -73,6 +73,14 @@ RowReductionPlan planRowReduction(int64_t rows, int64_t rowLength,
                                   bool rowContiguous,
                                   const GPUTargetInfo &target);
 
+/// Whether the vendor GEMM library, as the runtime calls it (cuBLASLt,
+/// hipBLASLt), adds a GEMM's bias in its epilogue. The runtime computes
+/// C^T = B^T A^T for a row-major C, so the library's bias (along its rows)
+/// runs along our n, and it takes a bias of C's type (f32) only. Any other
+/// bias would send the whole GEMM to the compiler's SIMT kernel, so
+/// ssm-split-gemm-bias adds it in the elementwise consumers instead.
+bool gemmLibraryTakesBias(bool alongN, bool biasIsF32);
+
 } // namespace mlir::ssm
 
 #endif // SSM_CONVERSION_SSMTOGPU_KERNELPLANS_H

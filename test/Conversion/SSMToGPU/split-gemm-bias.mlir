@@ -1,0 +1,83 @@
+// RUN: ssm-opt %s --split-input-file --ssm-split-gemm-bias | FileCheck %s
+
+// A channel-first 1x1 convolution: C[b, m, n] = bias[m] + W[m, k] X[b, k, n].
+// cuBLASLt's epilogue cannot add a bias along m, so the contraction starts
+// from zero and an elementwise generic adds the bias after it.
+// CHECK-LABEL: func.func @bias_along_m
+// CHECK: %[[ZERO:.*]] = linalg.fill
+// CHECK: %[[SUM:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "reduction"]{{.*}} outs(%[[ZERO]]
+// CHECK: %[[OUT:.*]] = linalg.generic {indexing_maps = [#{{.*}}, #[[BIAS:.*]], #{{.*}}], iterator_types = ["parallel", "parallel", "parallel"]} ins(%[[SUM]], %arg2 : tensor<2x8x5xf32>, tensor<8xf32>)
+// CHECK: arith.addf
+// CHECK: return %[[OUT]]
+#wmap = affine_map<(b, m, n, k) -> (m, k)>
+#xmap = affine_map<(b, m, n, k) -> (b, k, n)>
+#cmap = affine_map<(b, m, n, k) -> (b, m, n)>
+#bias = affine_map<(b, m, n) -> (m)>
+#id = affine_map<(b, m, n) -> (b, m, n)>
+func.func @bias_along_m(%w: tensor<8x3xf32>, %x: tensor<2x3x5xf32>, %bias: tensor<8xf32>) -> tensor<2x8x5xf32> {
+  %e = tensor.empty() : tensor<2x8x5xf32>
+  %init = linalg.generic {indexing_maps = [#bias, #id], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%bias : tensor<8xf32>) outs(%e : tensor<2x8x5xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    linalg.yield %v : f32
+  } -> tensor<2x8x5xf32>
+  %c = linalg.generic {indexing_maps = [#wmap, #xmap, #cmap], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%w, %x : tensor<8x3xf32>, tensor<2x3x5xf32>) outs(%init : tensor<2x8x5xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<2x8x5xf32>
+  return %c : tensor<2x8x5xf32>
+}
+
+// -----
+
+// A token-major linear layer with an f32 bias along n: the library takes it,
+// the contraction keeps its bias init. With a bf16 bias it is split, the
+// bias widened in the add.
+// CHECK-LABEL: func.func @bias_along_n
+// CHECK-NOT: linalg.fill
+// CHECK: return
+// CHECK-LABEL: func.func @bf16_bias_along_n
+// CHECK: linalg.fill
+// CHECK: arith.extf
+// CHECK: arith.addf
+#amap = affine_map<(m, n, k) -> (m, k)>
+#bmap = affine_map<(m, n, k) -> (n, k)>
+#omap = affine_map<(m, n, k) -> (m, n)>
+#nbias = affine_map<(m, n) -> (n)>
+#id2 = affine_map<(m, n) -> (m, n)>
+func.func @bias_along_n(%x: tensor<6x4xf32>, %w: tensor<7x4xf32>, %bias: tensor<7xf32>) -> tensor<6x7xf32> {
+  %e = tensor.empty() : tensor<6x7xf32>
+  %init = linalg.generic {indexing_maps = [#nbias, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%bias : tensor<7xf32>) outs(%e : tensor<6x7xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    linalg.yield %v : f32
+  } -> tensor<6x7xf32>
+  %c = linalg.generic {indexing_maps = [#amap, #bmap, #omap], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : tensor<6x4xf32>, tensor<7x4xf32>) outs(%init : tensor<6x7xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<6x7xf32>
+  return %c : tensor<6x7xf32>
+}
+func.func @bf16_bias_along_n(%x: tensor<6x4xf32>, %w: tensor<7x4xf32>, %bias: tensor<7xbf16>) -> tensor<6x7xf32> {
+  %e = tensor.empty() : tensor<6x7xf32>
+  %init = linalg.generic {indexing_maps = [#nbias, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%bias : tensor<7xbf16>) outs(%e : tensor<6x7xf32>) {
+  ^bb0(%v: bf16, %o: f32):
+    %w32 = arith.extf %v : bf16 to f32
+    linalg.yield %w32 : f32
+  } -> tensor<6x7xf32>
+  %c = linalg.generic {indexing_maps = [#amap, #bmap, #omap], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : tensor<6x4xf32>, tensor<7x4xf32>) outs(%init : tensor<6x7xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<6x7xf32>
+  return %c : tensor<6x7xf32>
+}
