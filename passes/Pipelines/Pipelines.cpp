@@ -147,6 +147,7 @@ void mlir::ssm::buildSSMToGPUKernelsPipeline(OpPassManager &pm,
   // so kernels take only buffers.
   pm.addNestedPass<func::FuncOp>(createGpuLaunchSinkIndexComputationsPass());
   pm.addPass(createGpuKernelOutliningPass());
+  pm.addPass(createSSMKernelAllocsToPrivate());
   pm.addPass(createSSMAlignWorkgroupBuffers());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createCanonicalizerPass());

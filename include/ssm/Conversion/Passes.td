@@ -347,6 +347,28 @@ def SSMDistributeParallelLoops : Pass<"ssm-distribute-parallel-loops"> {
   ];
 }
 
+def SSMKernelAllocsToPrivate : Pass<"ssm-kernel-allocs-to-private"> {
+  let summary = "Per-thread buffers of GPU kernels on the stack, never the "
+                "device heap";
+  let description = [{
+    A buffer bufferization places inside a parallel loop (a per-thread
+    temporary, e.g. a 196-step row some backward kernels stage) reaches the
+    outlined `gpu.func` as `memref.alloc`, which the GPU lowerings turn into a
+    device-side `malloc`. The device heap is small (8 MiB by default), so at
+    batch 128 the calls return null and the kernel writes through a null
+    pointer (the full-size train steps did). Every statically shaped
+    `memref.alloc` in a `gpu.func` becomes a `memref.alloca` (thread-private
+    memory: registers or local memory), its `memref.dealloc`s are dropped; a
+    dynamically shaped one, or one larger than `max-bytes`, is an error
+    naming the kernel.
+  }];
+  let options = [
+    Option<"maxBytes", "max-bytes", "int64_t", /*default=*/"16384",
+           "largest per-thread buffer moved to private memory">,
+  ];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
 def SSMAlignWorkgroupBuffers : Pass<"ssm-align-workgroup-buffers"> {
   let summary = "Give gpu.func workgroup buffers a 16-byte alignment";
   let description = [{
