@@ -34,3 +34,10 @@
 // GCN: global_load_dwordx4
 // GCN-NOT: .amdhsa_private_segment_fixed_size {{[1-9]}}
 // GCN-NOT: .max_flat_workgroup_size: {{(1|2|4|8|16)$}}
+//
+// The backward kernels of a train step stage per-thread rows in private
+// memory, never through a device-side malloc (whose small heap ran out at
+// batch 128).
+// RUN: ssm-compile --model=vim-t --model-option=embed_dim=16 --model-option=depth=1 --img=32 --batch=2 --classes=10 --train --target=nvptx --compile-to=binary | FileCheck %s --check-prefix=TRAIN
+// TRAIN: .entry train_step_kernel
+// TRAIN-NOT: malloc
