@@ -15,9 +15,15 @@ func.func @conv_silu(%x: tensor<1x3x6xf32>, %w: tensor<3x4xf32>, %b: tensor<3xf3
 
 // -----
 
-// The gradient is parallel over channels, so dweight/dbias never race.
+// The gradient: g_hat and dx parallel over (b, d, t); dweight as partial
+// sums parallel over (b, d), then over b parallel over (d, tap), so no two
+// lanes ever add into one element.
 // CHECK-LABEL: func.func @conv_grad
-// CHECK: scf.parallel (%{{.*}}) = (%{{.*}}) to (%{{.*}}) step
+// CHECK: scf.parallel (%{{.*}}, %{{.*}}, %{{.*}}) = {{.*}} to (%c2, %c3, %c6)
+// CHECK: scf.parallel (%{{.*}}, %{{.*}}, %{{.*}}) = {{.*}} to (%c2, %c3, %c6)
+// CHECK: scf.parallel (%{{.*}}, %{{.*}}) = {{.*}} to (%c2, %c3)
+// CHECK: memref.store {{.*}} : memref<2x3x4xf32>
+// CHECK: scf.parallel (%{{.*}}, %{{.*}}) = {{.*}} to (%c3, %c4)
 // CHECK-NOT: scf.parallel
 // CHECK: return
 func.func @conv_grad(%g: tensor<2x3x6xf32>, %x: tensor<2x3x6xf32>, %w: tensor<3x4xf32>) -> (tensor<2x3x6xf32>, tensor<3x4xf32>) {
