@@ -203,7 +203,8 @@ compileGPU(ModuleOp module, const CompileOptions &options, StageRunner &stage,
       {Phase::Loops, "loops",
        [&](OpPassManager &pm) {
          buildSSMToGPULoopsPipeline(pm, options.gpu.kernels,
-                                    amd ? GPUVendor::AMD : GPUVendor::NVIDIA);
+                                    amd ? GPUVendor::AMD : GPUVendor::NVIDIA,
+                                    gpu.chip);
        }},
       {Phase::Bufferized, "bufferized", buildSSMGPUBufferizePipeline},
       {Phase::LLVM, amd ? "rocdl" : "nvvm",

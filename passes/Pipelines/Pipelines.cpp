@@ -204,7 +204,8 @@ ssm::GPUKernelOptions mlir::ssm::GPUPipelineOptions::getKernelOptions() const {
 
 void mlir::ssm::buildSSMToGPULoopsPipeline(OpPassManager &pm,
                                            const GPUKernelOptions &options,
-                                           GPUVendor vendor) {
+                                           GPUVendor vendor,
+                                           const std::string &chip) {
   GPUKernelOptions kernels = options;
   ScanKernelOptions &scan = kernels.scan;
   if (vendor == GPUVendor::AMD) {
@@ -226,6 +227,12 @@ void mlir::ssm::buildSSMToGPULoopsPipeline(OpPassManager &pm,
   // GEMM contractions (+ bias / ReLU) as tiled kernels that carry a
   // library-call descriptor (the runtime may call cuBLASLt instead).
   pm.addPass(createConvertLinalgToGPUGemm());
+  // What is left of the long, few-output reductions (weight gradients) as
+  // partial sums that fill the GPU.
+  SplitReductionsOptions splitReductions;
+  splitReductions.chip =
+      !chip.empty() ? chip : (vendor == GPUVendor::AMD ? "gfx942" : "sm_90");
+  pm.addPass(createSplitReductions(splitReductions));
 }
 
 void mlir::ssm::buildSSMGPUToNVVMPipeline(OpPassManager &pm,
@@ -258,7 +265,8 @@ void mlir::ssm::buildSSMGPUBinaryPipeline(OpPassManager &pm) {
 void mlir::ssm::buildSSMToNVVMPipeline(OpPassManager &pm,
                                        const GPUPipelineOptions &options) {
   buildSSMGraphPipeline(pm);
-  buildSSMToGPULoopsPipeline(pm, options.getKernelOptions());
+  buildSSMToGPULoopsPipeline(pm, options.getKernelOptions(), GPUVendor::NVIDIA,
+                             options.chip);
   buildSSMGPUBufferizePipeline(pm);
   buildSSMGPUToNVVMPipeline(pm, options);
   buildSSMGPUBinaryPipeline(pm);
@@ -296,7 +304,8 @@ void mlir::ssm::buildSSMROCDLBinaryPipeline(OpPassManager &pm,
 void mlir::ssm::buildSSMToROCDLPipeline(OpPassManager &pm,
                                         const GPUPipelineOptions &options) {
   buildSSMGraphPipeline(pm);
-  buildSSMToGPULoopsPipeline(pm, options.getKernelOptions(), GPUVendor::AMD);
+  buildSSMToGPULoopsPipeline(pm, options.getKernelOptions(), GPUVendor::AMD,
+                             rocdlChip(options));
   buildSSMGPUBufferizePipeline(pm);
   buildSSMGPUToROCDLPipeline(pm, options);
   buildSSMROCDLBinaryPipeline(pm, options, /*assembly=*/true);

@@ -116,4 +116,31 @@ TEST(GemmLibraryTakesBias, OnlyAnF32BiasAlongN) {
   EXPECT_FALSE(gemmLibraryTakesBias(false, false));
 }
 
+TEST(PlanSplitReduction, SplitsFewOutputsWithLongReductions) {
+  // The causal conv's weight gradient: 384 x 4 outputs over 128 x 197.
+  SplitReductionPlan conv = planSplitReduction(384 * 4, {128, 197}, kH100);
+  ASSERT_GE(conv.splits, 2);
+  const std::vector<int64_t> extents = {128, 197};
+  EXPECT_EQ(extents[conv.dim] % conv.splits, 0);
+  EXPECT_GE(384 * 4 * conv.splits, 8 * kH100.computeUnits * 256);
+  EXPECT_GE(128 * 197 / conv.splits, 32);
+  // The RMSNorm weight gradient: 192 outputs over 25,216 tokens.
+  SplitReductionPlan norm = planSplitReduction(192, {128, 197}, kH100);
+  EXPECT_GE(norm.splits, 2);
+  EXPECT_GE(128 * 197 / norm.splits, 32);
+  // Nothing to split: enough outputs, a short reduction, no divisor.
+  EXPECT_EQ(planSplitReduction(128 * 197 * 192, {384}, kH100).splits, 0);
+  EXPECT_EQ(planSplitReduction(16, {1000}, kH100).splits, 0); // < 1024 steps
+  // Too few outputs to ever fill the GPU: the most splits that keep 32
+  // steps each (4096 / 128, and 4000 / 125 with an exact divisor).
+  EXPECT_EQ(planSplitReduction(16, {4096}, kH100).splits, 128);
+  EXPECT_EQ(planSplitReduction(16, {4000}, kH100).splits, 125);
+  // A prime extent has no divisor that keeps 32 steps.
+  EXPECT_EQ(planSplitReduction(1, {2039}, kH100).splits, 0);
+  EXPECT_EQ(planSplitReduction(0, {4096}, kH100).splits, 0);
+  // More compute units want more threads: never fewer splits on MI300.
+  EXPECT_GE(planSplitReduction(192, {128, 197}, kMI300).splits,
+            std::min<int64_t>(norm.splits, 128));
+}
+
 } // namespace

@@ -186,10 +186,12 @@ enum class GPUVendor { NVIDIA, AMD };
 /// GPU stage 1: selective scans to dedicated gpu.launch kernels
 /// (convert-ssm-to-gpu), then the rest as buildSSMToLoopsPipeline. For AMD
 /// the scan kernels use no cp.async (nvgpu) and at most 64 KiB of shared
-/// memory.
+/// memory. `chip` sizes the reduction splits (empty: the vendor's default
+/// chip, sm_90 or gfx942).
 void buildSSMToGPULoopsPipeline(OpPassManager &pm,
                                 const GPUKernelOptions &options,
-                                GPUVendor vendor = GPUVendor::NVIDIA);
+                                GPUVendor vendor = GPUVendor::NVIDIA,
+                                const std::string &chip = "");
 
 /// GPU stage 2: buildSSMBufferizePipeline without the deallocation pipeline
 /// (static intermediates become workspace views, outputs out-parameters).

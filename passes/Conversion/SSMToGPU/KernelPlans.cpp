@@ -57,3 +57,48 @@ RowReductionPlan mlir::ssm::planRowReduction(int64_t rows, int64_t rowLength,
 bool mlir::ssm::gemmLibraryTakesBias(bool alongN, bool biasIsF32) {
   return alongN && biasIsF32;
 }
+
+SplitReductionPlan
+mlir::ssm::planSplitReduction(int64_t outputs,
+                              const std::vector<int64_t> &reductionExtents,
+                              const GPUTargetInfo &target) {
+  SplitReductionPlan plan;
+  constexpr int64_t kMinSteps = 32;
+  const int64_t block = target.maxThreadsPerBlock;
+  if (outputs < 1 || outputs >= 4 * target.computeUnits * block)
+    return plan;
+  int64_t total = 1;
+  for (int64_t e : reductionExtents) {
+    if (e < 1)
+      return plan;
+    total *= e;
+  }
+  if (total < 1024)
+    return plan;
+  const int64_t wanted = ceilDiv(8 * target.computeUnits * block, outputs);
+  int64_t best = 0, bestDim = -1;
+  bool bestReaches = false;
+  for (int64_t d = 0; d < int64_t(reductionExtents.size()); ++d) {
+    const int64_t extent = reductionExtents[d];
+    for (int64_t s = 2; s <= extent; ++s) {
+      if (extent % s != 0 || total / s < kMinSteps)
+        continue;
+      const bool reaches = s >= wanted;
+      // Prefer a split that reaches the thread count (the smallest such),
+      // else the largest one.
+      if (best == 0 || (reaches && (!bestReaches || s < best)) ||
+          (!reaches && !bestReaches && s > best)) {
+        best = s;
+        bestDim = d;
+        bestReaches = reaches;
+      }
+      if (reaches)
+        break;
+    }
+  }
+  if (best < 2)
+    return plan;
+  plan.dim = bestDim;
+  plan.splits = best;
+  return plan;
+}

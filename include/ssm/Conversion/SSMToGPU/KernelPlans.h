@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace mlir::ssm {
 
@@ -72,6 +73,27 @@ struct RowReductionPlan {
 RowReductionPlan planRowReduction(int64_t rows, int64_t rowLength,
                                   bool rowContiguous,
                                   const GPUTargetInfo &target);
+
+/// A reduction with few outputs and a long reduction split in two kernels:
+/// `splits` partial sums per output, each over 1/splits of reduction loop
+/// `dim` (an index into the reduction extents), then a short sum of the
+/// partials. splits == 0: run it as it is (one thread per output).
+struct SplitReductionPlan {
+  int64_t dim = -1;
+  int64_t splits = 0;
+};
+
+/// Splits only reductions whose `outputs` leave the GPU mostly idle (fewer
+/// than four blocks per compute unit) and whose reduction (the product of
+/// `reductionExtents`) is long (>= 1024 steps). The split divides one
+/// reduction extent exactly: the smallest divisor that gives enough threads
+/// (eight blocks per compute unit) while each keeps >= 32 steps, else the
+/// largest that keeps 32 steps; ties go to the outermost reduction loop.
+/// The weight gradients of a backward pass (the causal conv's: 384 x 4
+/// outputs summed over batch x tokens) are the case it is for.
+SplitReductionPlan planSplitReduction(int64_t outputs,
+                                      const std::vector<int64_t> &reductionExtents,
+                                      const GPUTargetInfo &target);
 
 /// Whether the vendor GEMM library, as the runtime calls it (cuBLASLt,
 /// hipBLASLt), adds a GEMM's bias in its epilogue. The runtime computes

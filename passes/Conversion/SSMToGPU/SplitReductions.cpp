@@ -1,0 +1,168 @@
+//===- SplitReductions.cpp - partial sums for few-output reductions -------===//
+//
+// Passes.td (ssm-split-reductions): a reduction planSplitReduction splits
+// becomes partial sums over slices of one reduction loop (a new leading
+// parallel loop) and a short sum of the partials onto the original init.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ssm/Conversion/Passes.h"
+#include "ssm/Conversion/SSMToGPU/KernelPlans.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace mlir::ssm {
+#define GEN_PASS_DEF_SPLITREDUCTIONS
+#include "ssm/Conversion/Passes.h.inc"
+} // namespace mlir::ssm
+
+using namespace mlir;
+
+namespace {
+
+/// (d0, ..., d{numDims-1}) -> (d0, ..., d{count-1}).
+AffineMap leadingDims(unsigned numDims, unsigned count, MLIRContext *ctx) {
+  SmallVector<AffineExpr> results;
+  for (unsigned i = 0; i < count; ++i)
+    results.push_back(getAffineDimExpr(i, ctx));
+  return AffineMap::get(numDims, 0, results, ctx);
+}
+
+/// The loops of `g` are its output's dims (parallel, in order) then one or
+/// more reductions; one f32 output accumulated by addf; no linalg.index.
+bool isSplittable(linalg::GenericOp g) {
+  if (g.getNumResults() != 1 || g.getNumDpsInits() != 1 ||
+      !isa<RankedTensorType>(g.getResult(0).getType()))
+    return false;
+  auto outType = cast<RankedTensorType>(g.getResult(0).getType());
+  if (!outType.hasStaticShape() || !outType.getElementType().isF32())
+    return false;
+  const int64_t rank = outType.getRank();
+  auto iters = g.getIteratorTypesArray();
+  if (int64_t(iters.size()) <= rank)
+    return false;
+  for (int64_t i = 0; i < int64_t(iters.size()); ++i)
+    if ((i < rank) != (iters[i] == utils::IteratorType::parallel))
+      return false;
+  if (g.getIndexingMapsArray().back() !=
+      leadingDims(iters.size(), rank, g.getContext()))
+    return false;
+  Block &body = g.getRegion().front();
+  if (!body.getOps<linalg::IndexOp>().empty())
+    return false;
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  auto add = yield.getValues()[0].getDefiningOp<arith::AddFOp>();
+  BlockArgument acc = body.getArguments().back();
+  return add && acc.hasOneUse() &&
+         (add.getLhs() == acc || add.getRhs() == acc);
+}
+
+void split(RewriterBase &rewriter, linalg::GenericOp g,
+           const ssm::SplitReductionPlan &plan) {
+  MLIRContext *ctx = g.getContext();
+  Location loc = g.getLoc();
+  auto outType = cast<RankedTensorType>(g.getResult(0).getType());
+  const int64_t rank = outType.getRank();
+  SmallVector<int64_t> ranges = g.getStaticLoopRanges();
+  const int64_t numLoops = ranges.size();
+  const int64_t r = rank + plan.dim;
+  const int64_t slice = ranges[r] / plan.splits;
+
+  // Old loop dim i in the new loops (s, d0.., reductions): d_{i+1}, and the
+  // split loop r as s * slice + r'.
+  SmallVector<AffineExpr> oldToNew;
+  for (int64_t i = 0; i < numLoops; ++i) {
+    AffineExpr d = getAffineDimExpr(i + 1, ctx);
+    oldToNew.push_back(i == r ? getAffineDimExpr(0, ctx) * slice + d : d);
+  }
+  SmallVector<AffineMap> maps;
+  for (OpOperand *in : g.getDpsInputOperands())
+    maps.push_back(g.getMatchingIndexingMap(in).replaceDimsAndSymbols(
+        oldToNew, {}, numLoops + 1, 0));
+  // An unread [splits, slice] operand indexed (s, r'): linalg infers each
+  // loop's range from a plain dim of some operand, which s * slice + r'
+  // alone is not (as upstream's splitReductionByScaling does).
+  maps.push_back(AffineMap::get(
+      numLoops + 1, 0,
+      {getAffineDimExpr(0, ctx), getAffineDimExpr(r + 1, ctx)}, ctx));
+  maps.push_back(leadingDims(numLoops + 1, rank + 1, ctx));
+  SmallVector<utils::IteratorType> iters(rank + 1,
+                                         utils::IteratorType::parallel);
+  iters.append(numLoops - rank, utils::IteratorType::reduction);
+
+  rewriter.setInsertionPoint(g);
+  SmallVector<int64_t> partialShape = {plan.splits};
+  llvm::append_range(partialShape, outType.getShape());
+  Value empty = tensor::EmptyOp::create(rewriter, loc, partialShape,
+                                        outType.getElementType());
+  Value zero = arith::ConstantOp::create(
+      rewriter, loc, rewriter.getFloatAttr(outType.getElementType(), 0.0));
+  Value partialInit =
+      linalg::FillOp::create(rewriter, loc, zero, empty).getResult(0);
+  Type i1 = rewriter.getI1Type();
+  Value sliceShape = tensor::EmptyOp::create(
+      rewriter, loc, ArrayRef<int64_t>{plan.splits, slice}, i1);
+  SmallVector<Value> inputs(g.getDpsInputs());
+  inputs.push_back(sliceShape);
+  auto partials = linalg::GenericOp::create(
+      rewriter, loc, TypeRange{partialInit.getType()}, inputs,
+      ValueRange{partialInit}, maps, iters);
+  rewriter.cloneRegionBefore(g.getRegion(), partials.getRegion(),
+                             partials.getRegion().end());
+  partials.getRegion().front().insertArgument(
+      unsigned(g.getNumDpsInputs()), i1, loc);
+
+  // out = init + sum over s of partials[s, ...].
+  SmallVector<AffineExpr> sumIn = {getAffineDimExpr(rank, ctx)};
+  for (int64_t i = 0; i < rank; ++i)
+    sumIn.push_back(getAffineDimExpr(i, ctx));
+  SmallVector<AffineMap> sumMaps = {
+      AffineMap::get(rank + 1, 0, sumIn, ctx),
+      leadingDims(rank + 1, rank, ctx)};
+  SmallVector<utils::IteratorType> sumIters(rank,
+                                            utils::IteratorType::parallel);
+  sumIters.push_back(utils::IteratorType::reduction);
+  auto total = linalg::GenericOp::create(
+      rewriter, loc, TypeRange{outType}, partials.getResult(0),
+      g.getDpsInits()[0], sumMaps, sumIters,
+      [](OpBuilder &b, Location l, ValueRange args) {
+        linalg::YieldOp::create(
+            b, l, Value(arith::AddFOp::create(b, l, args[1], args[0])));
+      });
+  rewriter.replaceOp(g, total.getResults());
+}
+
+struct SplitReductionsPass
+    : mlir::ssm::impl::SplitReductionsBase<SplitReductionsPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    const ssm::GPUTargetInfo target = ssm::getGPUTargetInfo(chip);
+    SmallVector<std::pair<linalg::GenericOp, ssm::SplitReductionPlan>> work;
+    getOperation().walk([&](linalg::GenericOp g) {
+      if (!isSplittable(g))
+        return;
+      SmallVector<int64_t> ranges = g.getStaticLoopRanges();
+      const int64_t rank =
+          cast<RankedTensorType>(g.getResult(0).getType()).getRank();
+      if (llvm::any_of(ranges, ShapedType::isDynamic))
+        return;
+      int64_t outputs = 1;
+      for (int64_t i = 0; i < rank; ++i)
+        outputs *= ranges[i];
+      std::vector<int64_t> reductions(ranges.begin() + rank, ranges.end());
+      ssm::SplitReductionPlan plan =
+          ssm::planSplitReduction(outputs, reductions, target);
+      if (plan.splits >= 2)
+        work.push_back({g, plan});
+    });
+    IRRewriter rewriter(&getContext());
+    for (auto &[g, plan] : work)
+      split(rewriter, g, plan);
+  }
+};
+
+} // namespace
