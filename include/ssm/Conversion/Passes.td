@@ -217,11 +217,11 @@ def SplitReductions : Pass<"ssm-split-reductions", "::mlir::ModuleOp"> {
     the whole reduction. A backward pass's weight gradients have few outputs
     and sum over every token of the batch: the causal conv's (384 x 4
     outputs over 128 x 197 steps) took 24 ms per call on the H100, 63% of a
-    Vim-T train step. For each tensor `linalg.generic` whose loops are the
-    output's parallel dims followed by reduction dims, with one output
+    Vim-T train step. For each tensor `linalg.generic` whose output is
+    indexed by all its parallel loops (in any loop order), with one output
     accumulated by `arith.addf` and a body free of `linalg.index`, and which
     planSplitReduction (KernelPlans.h) splits, reduction loop `r` of extent E
-    becomes a new leading parallel loop `s` (the split) and a reduction loop
+    becomes a new outermost parallel loop `s` (the split) and a reduction loop
     `r'` of E / splits (the inputs read `s * E / splits + r'`): the first
     generic writes zero-initialised partials [splits, outputs...], a second
     adds them onto the original init. The float sum is reassociated

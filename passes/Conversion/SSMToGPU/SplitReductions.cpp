@@ -31,8 +31,8 @@ AffineMap leadingDims(unsigned numDims, unsigned count, MLIRContext *ctx) {
   return AffineMap::get(numDims, 0, results, ctx);
 }
 
-/// The loops of `g` are its output's dims (parallel, in order) then one or
-/// more reductions; one f32 output accumulated by addf; no linalg.index.
+/// One f32 output accumulated by addf, indexed by every parallel loop once
+/// (any loop order); no linalg.index.
 bool isSplittable(linalg::GenericOp g) {
   if (g.getNumResults() != 1 || g.getNumDpsInits() != 1 ||
       !isa<RankedTensorType>(g.getResult(0).getType()))
@@ -40,15 +40,18 @@ bool isSplittable(linalg::GenericOp g) {
   auto outType = cast<RankedTensorType>(g.getResult(0).getType());
   if (!outType.hasStaticShape() || !outType.getElementType().isF32())
     return false;
-  const int64_t rank = outType.getRank();
   auto iters = g.getIteratorTypesArray();
-  if (int64_t(iters.size()) <= rank)
+  AffineMap outMap = g.getIndexingMapsArray().back();
+  if (!outMap.isProjectedPermutation() ||
+      int64_t(outMap.getNumResults()) != outType.getRank() ||
+      outMap.getNumResults() == iters.size())
     return false;
-  for (int64_t i = 0; i < int64_t(iters.size()); ++i)
-    if ((i < rank) != (iters[i] == utils::IteratorType::parallel))
+  for (AffineExpr e : outMap.getResults())
+    if (iters[cast<AffineDimExpr>(e).getPosition()] !=
+        utils::IteratorType::parallel)
       return false;
-  if (g.getIndexingMapsArray().back() !=
-      leadingDims(iters.size(), rank, g.getContext()))
+  if (int64_t(llvm::count(iters, utils::IteratorType::parallel)) !=
+      outType.getRank())
     return false;
   Block &body = g.getRegion().front();
   if (!body.getOps<linalg::IndexOp>().empty())
@@ -60,6 +63,15 @@ bool isSplittable(linalg::GenericOp g) {
          (add.getLhs() == acc || add.getRhs() == acc);
 }
 
+/// The loop positions of `g`'s reductions, in loop order.
+SmallVector<int64_t> reductionLoops(linalg::GenericOp g) {
+  SmallVector<int64_t> loops;
+  for (auto [i, it] : llvm::enumerate(g.getIteratorTypesArray()))
+    if (it == utils::IteratorType::reduction)
+      loops.push_back(i);
+  return loops;
+}
+
 void split(RewriterBase &rewriter, linalg::GenericOp g,
            const ssm::SplitReductionPlan &plan) {
   MLIRContext *ctx = g.getContext();
@@ -68,11 +80,11 @@ void split(RewriterBase &rewriter, linalg::GenericOp g,
   const int64_t rank = outType.getRank();
   SmallVector<int64_t> ranges = g.getStaticLoopRanges();
   const int64_t numLoops = ranges.size();
-  const int64_t r = rank + plan.dim;
+  const int64_t r = reductionLoops(g)[plan.dim];
   const int64_t slice = ranges[r] / plan.splits;
 
-  // Old loop dim i in the new loops (s, d0.., reductions): d_{i+1}, and the
-  // split loop r as s * slice + r'.
+  // The new loops are (s, the old loops...): old loop i is d{i+1}, and the
+  // split loop r reads s * slice + r'.
   SmallVector<AffineExpr> oldToNew;
   for (int64_t i = 0; i < numLoops; ++i) {
     AffineExpr d = getAffineDimExpr(i + 1, ctx);
@@ -88,10 +100,13 @@ void split(RewriterBase &rewriter, linalg::GenericOp g,
   maps.push_back(AffineMap::get(
       numLoops + 1, 0,
       {getAffineDimExpr(0, ctx), getAffineDimExpr(r + 1, ctx)}, ctx));
-  maps.push_back(leadingDims(numLoops + 1, rank + 1, ctx));
-  SmallVector<utils::IteratorType> iters(rank + 1,
-                                         utils::IteratorType::parallel);
-  iters.append(numLoops - rank, utils::IteratorType::reduction);
+  // Partials [s, the output's dims...].
+  SmallVector<AffineExpr> partialDims = {getAffineDimExpr(0, ctx)};
+  for (AffineExpr e : g.getIndexingMapsArray().back().getResults())
+    partialDims.push_back(oldToNew[cast<AffineDimExpr>(e).getPosition()]);
+  maps.push_back(AffineMap::get(numLoops + 1, 0, partialDims, ctx));
+  SmallVector<utils::IteratorType> iters = {utils::IteratorType::parallel};
+  llvm::append_range(iters, g.getIteratorTypesArray());
 
   rewriter.setInsertionPoint(g);
   SmallVector<int64_t> partialShape = {plan.splits};
@@ -119,9 +134,8 @@ void split(RewriterBase &rewriter, linalg::GenericOp g,
   SmallVector<AffineExpr> sumIn = {getAffineDimExpr(rank, ctx)};
   for (int64_t i = 0; i < rank; ++i)
     sumIn.push_back(getAffineDimExpr(i, ctx));
-  SmallVector<AffineMap> sumMaps = {
-      AffineMap::get(rank + 1, 0, sumIn, ctx),
-      leadingDims(rank + 1, rank, ctx)};
+  SmallVector<AffineMap> sumMaps = {AffineMap::get(rank + 1, 0, sumIn, ctx),
+                                    leadingDims(rank + 1, rank, ctx)};
   SmallVector<utils::IteratorType> sumIters(rank,
                                             utils::IteratorType::parallel);
   sumIters.push_back(utils::IteratorType::reduction);
@@ -146,14 +160,16 @@ struct SplitReductionsPass
       if (!isSplittable(g))
         return;
       SmallVector<int64_t> ranges = g.getStaticLoopRanges();
-      const int64_t rank =
-          cast<RankedTensorType>(g.getResult(0).getType()).getRank();
       if (llvm::any_of(ranges, ShapedType::isDynamic))
         return;
       int64_t outputs = 1;
-      for (int64_t i = 0; i < rank; ++i)
-        outputs *= ranges[i];
-      std::vector<int64_t> reductions(ranges.begin() + rank, ranges.end());
+      std::vector<int64_t> reductions;
+      for (auto [i, it] : llvm::enumerate(g.getIteratorTypesArray())) {
+        if (it == utils::IteratorType::parallel)
+          outputs *= ranges[i];
+        else
+          reductions.push_back(ranges[i]);
+      }
       ssm::SplitReductionPlan plan =
           ssm::planSplitReduction(outputs, reductions, target);
       if (plan.splits >= 2)
