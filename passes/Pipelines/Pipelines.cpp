@@ -32,6 +32,8 @@ void mlir::ssm::buildSSMToLoopsPipeline(OpPassManager &pm) {
   // chains of elementwise generics fuse into single loop nests.
   pm.addPass(createConvertElementwiseToLinalgPass());
   pm.addPass(createFuseElementwise());
+  // Weight gradients (sums over batch and tokens) as GEMMs with one k.
+  pm.addPass(createGemmReductionsToK());
   pm.addPass(createCanonicalizerPass());
 }
 

@@ -63,6 +63,10 @@ struct Contraction {
 /// strides).
 FailureOr<Contraction> matchContraction(linalg::GenericOp g);
 
+/// `g`'s body is out + x * y (either order) over its two inputs, each f32
+/// or bf16 widened by one arith.extf (reported in `widened0/1`).
+bool isMulAddBody(linalg::GenericOp g, bool &widened0, bool &widened1);
+
 /// `v` is a float constant zero.
 bool isZero(Value v);
 /// All loops of `g` are parallel.

@@ -268,6 +268,28 @@ def ConvertLinalgToGPUGemm : Pass<"convert-linalg-to-gpu-gemm", "::mlir::ModuleO
   ];
 }
 
+def GemmReductionsToK : Pass<"ssm-gemm-reductions-to-k", "::mlir::ModuleOp"> {
+  let summary = "Give contractions over several reduction loops one k dim, "
+                "so they match as GEMMs";
+  let description = [{
+    A backward pass's weight gradients are contractions over the batch and
+    the tokens at once, dW[o, i] = sum over (b, l) of dY[b, o, l] X[b, i, l],
+    which the GEMM matchers (one reduction loop, the GEMM's k) do not take:
+    they ran as one thread (GPU) or one loop nest (CPU) per weight element.
+    For each tensor `linalg.generic` whose body is out + x * y over its two
+    inputs, whose output is indexed by all its parallel loops, and whose
+    inputs each hold every reduction loop, each input is transposed
+    (`linalg.transpose`, only when needed) so its reduction dims come last
+    in loop order and collapsed into one dim; the contraction then has a
+    single reduction loop over that k and goes to cuBLASLt / the CPU BLAS.
+    The copies cost one pass over each input.
+  }];
+  let dependentDialects = [
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
 def ConvertLinalgToCPUGemm : Pass<"convert-linalg-to-cpu-gemm", "::mlir::ModuleOp"> {
   let summary = "Offer the CPU's GEMM contractions on buffers to the "
                 "runtime's BLAS, the loops as fallback";

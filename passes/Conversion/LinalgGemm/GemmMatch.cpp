@@ -38,6 +38,38 @@ bool mlir::ssm::gemm::isArg(Value v, linalg::GenericOp g, unsigned arg,
          ba.getArgNumber() == arg;
 }
 
+bool mlir::ssm::gemm::isMulAddBody(linalg::GenericOp g, bool &widened0,
+                                    bool &widened1) {
+  // out + x * y (either order), x / y the inputs, optionally widened.
+  if (g.getNumDpsInputs() != 2 || g.getNumDpsInits() != 1)
+    return false;
+  Block &body = g.getRegion().front();
+  auto add = yielded(g) ? yielded(g).getDefiningOp<arith::AddFOp>() : nullptr;
+  if (!add)
+    return false;
+  Value prod = add.getLhs(), acc = add.getRhs();
+  if (!isa<BlockArgument>(acc))
+    std::swap(prod, acc);
+  auto accArg = dyn_cast<BlockArgument>(acc);
+  auto mul = prod.getDefiningOp<arith::MulFOp>();
+  if (!accArg || accArg.getOwner() != &body || accArg.getArgNumber() != 2 ||
+      !mul)
+    return false;
+  bool &w0 = widened0, &w1 = widened1;
+  w0 = w1 = false;
+  if (!(isArg(mul.getLhs(), g, 0, w0) && isArg(mul.getRhs(), g, 1, w1)) &&
+      !(isArg(mul.getLhs(), g, 1, w1) && isArg(mul.getRhs(), g, 0, w0)))
+    return false;
+  if (body.getOperations().size() != size_t(3 + int(w0) + int(w1)))
+    return false;
+  for (unsigned i = 0; i < 2; ++i) {
+    Type t = cast<ShapedType>(g.getDpsInputs()[i].getType()).getElementType();
+    if (!((i == 0 ? w0 : w1) ? t.isBF16() : t.isF32()))
+      return false;
+  }
+  return true;
+}
+
 namespace {
 
 /// Element strides of a statically shaped value: row-major for a tensor, the
@@ -173,30 +205,9 @@ FailureOr<Contraction> mlir::ssm::gemm::matchContraction(linalg::GenericOp g) {
       return failure();
   }
 
-  // Body: out + x * y (either order), x / y the inputs, optionally widened.
-  Block &body = g.getRegion().front();
-  auto add = yielded(g) ? yielded(g).getDefiningOp<arith::AddFOp>() : nullptr;
-  if (!add)
-    return failure();
-  Value prod = add.getLhs(), acc = add.getRhs();
-  if (!isa<BlockArgument>(acc))
-    std::swap(prod, acc);
-  auto accArg = dyn_cast<BlockArgument>(acc);
-  auto mul = prod.getDefiningOp<arith::MulFOp>();
-  if (!accArg || accArg.getOwner() != &body || accArg.getArgNumber() != 2 ||
-      !mul)
-    return failure();
   bool w0 = false, w1 = false;
-  if (!(isArg(mul.getLhs(), g, 0, w0) && isArg(mul.getRhs(), g, 1, w1)) &&
-      !(isArg(mul.getLhs(), g, 1, w1) && isArg(mul.getRhs(), g, 0, w0)))
+  if (!isMulAddBody(g, w0, w1))
     return failure();
-  if (body.getOperations().size() != size_t(3 + int(w0) + int(w1)))
-    return failure();
-  for (unsigned i = 0; i < 2; ++i) {
-    Type t = cast<ShapedType>(g.getDpsInputs()[i].getType()).getElementType();
-    if (!((i == 0 ? w0 : w1) ? t.isBF16() : t.isF32()))
-      return failure();
-  }
 
   // Loop dims: (batch,) m..., n..., k. n is the trailing run of output dims
   // held by one input only (B), m the run before it held by the other only
