@@ -96,8 +96,8 @@ findAccumulator(scf::ForOp loop) {
 
 /// Carries the accumulator of `load` / `store` through `loop`; returns the
 /// loop that replaces it.
-scf::ForOp promote(RewriterBase &rewriter, scf::ForOp loop,
-                   memref::LoadOp load, memref::StoreOp store) {
+scf::ForOp promote(RewriterBase &rewriter, scf::ForOp loop, memref::LoadOp load,
+                   memref::StoreOp store) {
   load->moveBefore(loop);
   Value stored = store.getValueToStore();
   FailureOr<LoopLikeOpInterface> grown =
@@ -110,8 +110,8 @@ scf::ForOp promote(RewriterBase &rewriter, scf::ForOp loop,
               });
   auto newLoop = cast<scf::ForOp>(grown->getOperation());
   rewriter.setInsertionPointAfter(newLoop);
-  rewriter.create<memref::StoreOp>(store.getLoc(), newLoop.getResults().back(),
-                                   store.getMemRef(), store.getIndices());
+  memref::StoreOp::create(rewriter, store.getLoc(), newLoop.getResults().back(),
+                          store.getMemRef(), store.getIndices());
   rewriter.eraseOp(store);
   return newLoop;
 }

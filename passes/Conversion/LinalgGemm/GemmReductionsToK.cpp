@@ -34,7 +34,8 @@ std::optional<SmallVector<int64_t>> plainDims(AffineMap map) {
 
 bool qualifies(linalg::GenericOp g) {
   bool w0, w1;
-  if (g.getNumResults() != 1 || !isa<RankedTensorType>(g.getResult(0).getType()) ||
+  if (g.getNumResults() != 1 ||
+      !isa<RankedTensorType>(g.getResult(0).getType()) ||
       !ssm::gemm::isMulAddBody(g, w0, w1))
     return false;
   auto outType = cast<RankedTensorType>(g.getResult(0).getType());
@@ -101,8 +102,8 @@ void rewrite(RewriterBase &rewriter, linalg::GenericOp g) {
       SmallVector<int64_t> shape;
       for (int64_t p : order)
         shape.push_back(type.getDimSize(p));
-      Value init = tensor::EmptyOp::create(rewriter, loc, shape,
-                                           type.getElementType());
+      Value init =
+          tensor::EmptyOp::create(rewriter, loc, shape, type.getElementType());
       input = linalg::TransposeOp::create(rewriter, loc, input, init, order)
                   .getResult()[0];
     }
@@ -121,23 +122,21 @@ void rewrite(RewriterBase &rewriter, linalg::GenericOp g) {
         continue;
       }
       groups.push_back({q++});
-      results.push_back(getAffineDimExpr(
-          llvm::find(outDims, loop) - outDims.begin(), ctx));
+      results.push_back(
+          getAffineDimExpr(llvm::find(outDims, loop) - outDims.begin(), ctx));
     }
     input = tensor::CollapseShapeOp::create(rewriter, loc, input, groups);
     inputs.push_back(input);
     maps.push_back(AffineMap::get(rank + 1, 0, results, ctx));
   }
-  SmallVector<AffineExpr> outResults;
-  for (int64_t j = 0; j < rank; ++j)
-    outResults.push_back(getAffineDimExpr(j, ctx));
-  maps.push_back(AffineMap::get(rank + 1, 0, outResults, ctx));
+  maps.push_back(
+      AffineMap::getMultiDimIdentityMap(rank + 1, ctx).getMajorSubMap(rank));
   SmallVector<utils::IteratorType> newIters(rank,
                                             utils::IteratorType::parallel);
   newIters.push_back(utils::IteratorType::reduction);
-  auto contraction = linalg::GenericOp::create(
-      rewriter, loc, g.getResultTypes(), inputs, g.getDpsInits(), maps,
-      newIters);
+  auto contraction =
+      linalg::GenericOp::create(rewriter, loc, g.getResultTypes(), inputs,
+                                g.getDpsInits(), maps, newIters);
   rewriter.cloneRegionBefore(g.getRegion(), contraction.getRegion(),
                              contraction.getRegion().end());
   rewriter.replaceOp(g, contraction.getResults());

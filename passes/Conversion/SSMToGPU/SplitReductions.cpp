@@ -23,14 +23,6 @@ using namespace mlir;
 
 namespace {
 
-/// (d0, ..., d{numDims-1}) -> (d0, ..., d{count-1}).
-AffineMap leadingDims(unsigned numDims, unsigned count, MLIRContext *ctx) {
-  SmallVector<AffineExpr> results;
-  for (unsigned i = 0; i < count; ++i)
-    results.push_back(getAffineDimExpr(i, ctx));
-  return AffineMap::get(numDims, 0, results, ctx);
-}
-
 /// One f32 output accumulated by addf, indexed by every parallel loop once
 /// (any loop order); no linalg.index.
 bool isSplittable(linalg::GenericOp g) {
@@ -59,8 +51,7 @@ bool isSplittable(linalg::GenericOp g) {
   auto yield = cast<linalg::YieldOp>(body.getTerminator());
   auto add = yield.getValues()[0].getDefiningOp<arith::AddFOp>();
   BlockArgument acc = body.getArguments().back();
-  return add && acc.hasOneUse() &&
-         (add.getLhs() == acc || add.getRhs() == acc);
+  return add && acc.hasOneUse() && (add.getLhs() == acc || add.getRhs() == acc);
 }
 
 /// The loop positions of `g`'s reductions, in loop order.
@@ -98,8 +89,8 @@ void split(RewriterBase &rewriter, linalg::GenericOp g,
   // loop's range from a plain dim of some operand, which s * slice + r'
   // alone is not (as upstream's splitReductionByScaling does).
   maps.push_back(AffineMap::get(
-      numLoops + 1, 0,
-      {getAffineDimExpr(0, ctx), getAffineDimExpr(r + 1, ctx)}, ctx));
+      numLoops + 1, 0, {getAffineDimExpr(0, ctx), getAffineDimExpr(r + 1, ctx)},
+      ctx));
   // Partials [s, the output's dims...].
   SmallVector<AffineExpr> partialDims = {getAffineDimExpr(0, ctx)};
   for (AffineExpr e : g.getIndexingMapsArray().back().getResults())
@@ -122,20 +113,21 @@ void split(RewriterBase &rewriter, linalg::GenericOp g,
       rewriter, loc, ArrayRef<int64_t>{plan.splits, slice}, i1);
   SmallVector<Value> inputs(g.getDpsInputs());
   inputs.push_back(sliceShape);
-  auto partials = linalg::GenericOp::create(
-      rewriter, loc, TypeRange{partialInit.getType()}, inputs,
-      ValueRange{partialInit}, maps, iters);
+  auto partials =
+      linalg::GenericOp::create(rewriter, loc, TypeRange{partialInit.getType()},
+                                inputs, ValueRange{partialInit}, maps, iters);
   rewriter.cloneRegionBefore(g.getRegion(), partials.getRegion(),
                              partials.getRegion().end());
-  partials.getRegion().front().insertArgument(
-      unsigned(g.getNumDpsInputs()), i1, loc);
+  partials.getRegion().front().insertArgument(unsigned(g.getNumDpsInputs()), i1,
+                                              loc);
 
   // out = init + sum over s of partials[s, ...].
   SmallVector<AffineExpr> sumIn = {getAffineDimExpr(rank, ctx)};
   for (int64_t i = 0; i < rank; ++i)
     sumIn.push_back(getAffineDimExpr(i, ctx));
-  SmallVector<AffineMap> sumMaps = {AffineMap::get(rank + 1, 0, sumIn, ctx),
-                                    leadingDims(rank + 1, rank, ctx)};
+  SmallVector<AffineMap> sumMaps = {
+      AffineMap::get(rank + 1, 0, sumIn, ctx),
+      AffineMap::getMultiDimIdentityMap(rank + 1, ctx).getMajorSubMap(rank)};
   SmallVector<utils::IteratorType> sumIters(rank,
                                             utils::IteratorType::parallel);
   sumIters.push_back(utils::IteratorType::reduction);
