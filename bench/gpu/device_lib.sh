@@ -6,6 +6,9 @@ mkdir -p "$OUT"
 export LD_LIBRARY_PATH=${LD_LIBRARY_PATH:+$LD_LIBRARY_PATH:}/usr/local/cuda/lib64
 export PYTHONUNBUFFERED=1
 PY=$(command -v python3)
+# The CUDA tools, wherever the machine has them (empty if absent).
+SAN=$(command -v compute-sanitizer || ls /usr/local/cuda/bin/compute-sanitizer 2>/dev/null | head -1)
+NCU=$(command -v ncu || ls /opt/nvidia/nsight-compute/*/ncu /usr/local/cuda/bin/ncu 2>/dev/null | head -1)
 
 # Seconds left of SESSION_S.
 left() { echo $(( SESSION_S - ($(date +%s) - START) )); }

@@ -13,7 +13,6 @@ SESSION_S=${SESSION_S:-570}
 source bench/gpu/device_lib.sh
 build_python_module || exit 1
 export SSMRT_CUDA_GRAPHS=0
-SAN=$(command -v compute-sanitizer || ls /usr/local/cuda/bin/compute-sanitizer 2>/dev/null | head -1)
 rc=0
 for tool in memcheck racecheck initcheck synccheck; do
   for gemm in fallback auto; do

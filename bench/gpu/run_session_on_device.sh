@@ -27,7 +27,6 @@ capped ${CHECK_S:-90} python3 bench/gpu/bench_models.py --lib $LIB --artifacts "
 echo "checks rc=${PIPESTATUS[0]} ($(elapsed) s)"
 
 echo "== 2. compute-sanitizer"
-SAN=$(command -v compute-sanitizer || ls /usr/local/cuda/bin/compute-sanitizer 2>/dev/null | head -1)
 for tool in ${SANITIZER_TOOLS-memcheck racecheck initcheck synccheck}; do
   for gemm in fallback auto; do
     log="$OUT/sanitizer-$tool-$gemm.log"
@@ -49,7 +48,6 @@ echo "bench rc=${PIPESTATUS[0]} ($(elapsed) s)"
 
 if [ -n "${PROFILE:-}" ]; then
   echo "== 4. ncu profile of $PROFILE ($(left) s left)"
-  NCU=$(command -v ncu || ls /opt/nvidia/nsight-compute/*/ncu /usr/local/cuda/bin/ncu 2>/dev/null | head -1)
   capped $(( $(left) - 10 )) "$NCU" --clock-control none --metrics gpu__time_duration.sum --csv \
     --print-units base python3 bench/gpu/bench_models.py --lib $LIB --run-once \
     --artifacts "$ARTIFACTS" --only "$PROFILE" > "$OUT/ncu.csv" 2> "$OUT/ncu.err"

@@ -47,7 +47,6 @@ for m in "$TRAIN_ARTIFACTS"/*.ssmb; do
   echo "rc=$r ($(elapsed) s)"
   # MEMCHECK_FAULTS=1: a module that faults runs again under memcheck to name the kernel.
   if [ "$r" != 0 ] && [ "${MEMCHECK_FAULTS:-0}" = 1 ]; then
-    SAN=$(command -v compute-sanitizer || ls /usr/local/cuda/bin/compute-sanitizer | head -1)
     capped 150 "$SAN" --tool memcheck --print-limit 5 "$PY" bench/gpu/bench_train_step.py "$m" \
       --iters 1 --warmup 0 > "$OUT/memcheck-$(basename "$m" .ssmb).log" 2>&1
     grep -m 12 -E "Invalid|at .*train_step|Address|ERROR SUMMARY|by thread" \
