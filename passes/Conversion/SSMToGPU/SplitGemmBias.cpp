@@ -41,11 +41,9 @@ void splitBias(linalg::GenericOp contraction, ssm::gemm::BiasInit bias) {
   AffineMap biasMap = bias.broadcast.getIndexingMapsArray()[0];
   SmallVector<utils::IteratorType> parallel(outType.getRank(),
                                             utils::IteratorType::parallel);
-  Value out = tensor::EmptyOp::create(b, loc, outType.getShape(),
-                                      outType.getElementType());
   bool widened = bias.widened;
   auto add = linalg::GenericOp::create(
-      b, loc, TypeRange{outType}, ValueRange{sum, bias.bias}, ValueRange{out},
+      b, loc, TypeRange{outType}, ValueRange{sum, bias.bias}, ValueRange{empty},
       ArrayRef<AffineMap>{identity, biasMap, identity}, parallel,
       [&](OpBuilder &nb, Location nloc, ValueRange args) {
         Value v = args[1];
