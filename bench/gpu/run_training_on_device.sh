@@ -1,21 +1,25 @@
 #!/bin/bash
 # Training on the GPU machine in one `run` call, in order of what issue 11
 # needs, each stage capped so a slow one cannot starve the rest:
-#   1. compiled train steps against the CPU ones (3 steps): the small Vim and
-#      the full-size -T models at batch 2 ($TRAIN_ARTIFACTS/small);
-#   2. the training cases of the GPU pytest (an unchanged torch.optim.AdamW
-#      loop over ssmc.torch.Module on CUDA, TrainStep on CUDA vs the CPU);
-#   3. the train-step table at full size (bench_train_step.py over
+#   1. the train-step table at full size (bench_train_step.py over
 #      $TRAIN_ARTIFACTS/*.ssmb: img/s and device memory);
-#   4. compute-sanitizer over the backward kernels (run_sanitizer_train_step.sh)
-#      with the time left.
+#   2. compiled train steps against float64 PyTorch (check_train_step_f64.py):
+#      the full-size -T models at batch 2, CPU and GPU modules
+#      ($TRAIN_ARTIFACTS/small/<variant>-b2-{cpu,nvptx}.ssmb), next to
+#      PyTorch's own float32 step; and the small Vim GPU against CPU
+#      (check_train_step_gpu.py);
+#   3. an Nsight Compute per-kernel profile of one step (PROFILE=<module>);
+#   4. the training cases of the GPU pytest (an unchanged torch.optim.AdamW
+#      loop over ssmc.torch.Module on CUDA, TrainStep on CUDA vs the CPU);
+#   5. compute-sanitizer over the backward kernels (run_sanitizer_train_step.sh,
+#      for each STEPS pair) with the time left.
 # Prepare here (the compiler is needed): bench/gpu/make_runtime_gpu_artifacts.sh
 # (artifacts/gpurt), and
 #   for m in vim-t fastvim-t vmamba-t; do build/bin/ssm-compile --model=$m \
 #     --img=224 --batch=128 --train --train-option=max_grad_norm=1.0 \
-#     --target=nvptx -o artifacts/train6/$m-b128-nvptx.ssmb; done
-# and the same at --batch=2 for cpu and nvptx as artifacts/train6/small/$m-b2-$t.ssmb.
-#   carry: artifacts/gpurt artifacts/train6
+#     --target=nvptx -o $TRAIN_ARTIFACTS/$m-b128-nvptx.ssmb; done
+# and the same at --batch=2 for cpu and nvptx as $TRAIN_ARTIFACTS/small/$m-b2-$t.ssmb.
+#   carry: artifacts/gpurt $TRAIN_ARTIFACTS
 set -u
 OUT=${OUT:-$PWD/gpu-out}
 SESSION_S=${SESSION_S:-570}
@@ -25,21 +29,7 @@ gpu_info
 build_python_module || exit 1
 echo "== built ($(elapsed) s)"
 
-echo "== 1. train steps, GPU vs CPU: the small Vim, and $TRAIN_ARTIFACTS/small/*-cpu.ssmb"
-for cpu in artifacts/gpurt/test/train-step-cpu.ssmb "$TRAIN_ARTIFACTS"/small/*-cpu.ssmb; do
-  [ -f "$cpu" ] || continue
-  echo "-- $cpu"
-  capped ${CHECK_S:-60} "$PY" bench/gpu/check_train_step_gpu.py "$cpu" "${cpu%-cpu.ssmb}-nvptx.ssmb" \
-    2>&1 | tee -a "$OUT/train-step-check.log"
-  echo "rc=${PIPESTATUS[0]} ($(elapsed) s)"
-done
-
-echo "== 2. GPU pytest: training through ssmc.torch.Module and TrainStep on CUDA"
-SSMC_TEST_GPU_ARTIFACTS=$PWD/artifacts/gpurt/test capped 120 "$PY" -m pytest -q -rs \
-  python/test/test_gpu.py -p no:cacheprovider -k "train" 2>&1 | tee "$OUT/pytest-train.log" | tail -8
-echo "rc=${PIPESTATUS[0]} ($(elapsed) s)"
-
-echo "== 3. train-step table (a process per module: a fault ends only its row)"
+echo "== 1. train-step table (a process per module: a fault ends only its row)"
 for m in "$TRAIN_ARTIFACTS"/*.ssmb; do
   capped ${TABLE_S:-120} "$PY" bench/gpu/bench_train_step.py "$m" --iters ${ITERS:-10} --warmup 2 \
     --json "$OUT/train-step-$(basename "$m" .ssmb).json" 2>&1 | tee -a "$OUT/train-step.log"
@@ -54,8 +44,36 @@ for m in "$TRAIN_ARTIFACTS"/*.ssmb; do
   fi
 done
 
+echo "== 2. train steps against float64 PyTorch ($(left) s left)"
+for cpu in "$TRAIN_ARTIFACTS"/small/*-b2-cpu.ssmb; do
+  [ -f "$cpu" ] || continue
+  variant=$(basename "$cpu" -b2-cpu.ssmb)
+  echo "-- $variant"
+  capped ${CHECK_S:-100} "$PY" bench/gpu/check_train_step_f64.py "$variant" "$cpu" \
+    "${cpu%-cpu.ssmb}-nvptx.ssmb" --steps ${CHECK_STEPS:-2} 2>&1 | tee -a "$OUT/train-step-f64.log"
+  echo "rc=${PIPESTATUS[0]} ($(elapsed) s)"
+done
+capped 60 "$PY" bench/gpu/check_train_step_gpu.py artifacts/gpurt/test/train-step-cpu.ssmb \
+  artifacts/gpurt/test/train-step-nvptx.ssmb 2>&1 | tee -a "$OUT/train-step-check.log"
+
+if [ -n "${PROFILE:-}" ]; then
+  echo "== 3. ncu profile of one step of $PROFILE ($(left) s left)"
+  SSMRT_CUDA_GRAPHS=0 capped ${PROFILE_S:-150} "$NCU" --clock-control none \
+    --metrics gpu__time_duration.sum --csv --print-units base "$PY" bench/gpu/bench_train_step.py \
+    "$PROFILE" --iters 1 --warmup 1 > "$OUT/ncu-train.csv" 2> "$OUT/ncu-train.err"
+  echo "ncu rc=$?"
+  "$PY" bench/gpu/summarize_ncu.py "$OUT/ncu-train.csv" | tee "$OUT/profile-train.txt" | head -30
+fi
+
+echo "== 4. GPU pytest: training through ssmc.torch.Module and TrainStep on CUDA"
+SSMC_TEST_GPU_ARTIFACTS=$PWD/artifacts/gpurt/test capped ${PYTEST_S:-120} "$PY" -m pytest -q -rs \
+  python/test/test_gpu.py -p no:cacheprovider -k "train" 2>&1 | tee "$OUT/pytest-train.log" | tail -8
+echo "rc=${PIPESTATUS[0]} ($(elapsed) s)"
+
 if [ "${SANITIZER:-1}" = 1 ]; then
-  echo "== 4. compute-sanitizer over the backward kernels ($(left) s left)"
-  SESSION_S=$(( $(left) - 5 )) bash bench/gpu/run_sanitizer_train_step.sh
+  for step in ${STEPS:-artifacts/gpurt/test/train-step}; do
+    echo "== 5. compute-sanitizer over the backward kernels of $step ($(left) s left)"
+    STEP=$step SESSION_S=$(( $(left) - 5 )) bash bench/gpu/run_sanitizer_train_step.sh
+  done
 fi
 echo "== done ($(elapsed) s)"

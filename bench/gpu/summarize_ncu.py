@@ -29,7 +29,8 @@ def main():
     rows = [r for r in rows if r.get("Metric Name") == "gpu__time_duration.sum"]
     if not rows:
         sys.exit("no gpu__time_duration rows")
-    # Two forwards of the same schedule: keep the second half.
+    # Two runs of the same schedule (two forwards, or two train steps):
+    # keep the second half.
     rows = rows[len(rows) // 2:]
     total = sum(value(r) for r in rows)
     groups = collections.defaultdict(lambda: [0, 0.0])
