@@ -6,8 +6,9 @@
 #   2. compiled train steps against float64 PyTorch (check_train_step_f64.py):
 #      the full-size -T models at batch 2, CPU and GPU modules
 #      ($TRAIN_ARTIFACTS/small/<variant>-b2-{cpu,nvptx}.ssmb), next to
-#      PyTorch's own float32 step; and the small Vim GPU against CPU
-#      (check_train_step_gpu.py);
+#      PyTorch's own float32 step; small configurations of the four families
+#      the same way ($TRAIN_ARTIFACTS/cfg, when present); and the small Vim
+#      GPU against CPU (check_train_step_gpu.py);
 #   3. an Nsight Compute per-kernel profile of one step (PROFILE=<module>);
 #   4. the training cases of the GPU pytest (an unchanged torch.optim.AdamW
 #      loop over ssmc.torch.Module on CUDA, TrainStep on CUDA vs the CPU);
@@ -45,6 +46,16 @@ for m in "$TRAIN_ARTIFACTS"/*.ssmb; do
 done
 
 echo "== 2. train steps against float64 PyTorch ($(left) s left)"
+# Small configurations: $TRAIN_ARTIFACTS/cfg/options, a line per module pair
+# cfg/<variant>-{cpu,nvptx}.ssmb: "<variant> --model-option key=value ...".
+if [ -f "$TRAIN_ARTIFACTS/cfg/options" ]; then
+  while read -r variant options; do
+    echo "-- $variant (small configuration: $options)"
+    capped 40 "$PY" bench/gpu/check_train_step_f64.py "$variant" \
+      "$TRAIN_ARTIFACTS/cfg/$variant-cpu.ssmb" "$TRAIN_ARTIFACTS/cfg/$variant-nvptx.ssmb" \
+      $options < /dev/null 2>&1 | tee -a "$OUT/train-step-f64.log"
+  done < "$TRAIN_ARTIFACTS/cfg/options"
+fi
 for cpu in "$TRAIN_ARTIFACTS"/small/*-b2-cpu.ssmb; do
   [ -f "$cpu" ] || continue
   variant=$(basename "$cpu" -b2-cpu.ssmb)
