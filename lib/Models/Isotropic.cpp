@@ -29,11 +29,12 @@ struct LayerShape {
   int64_t B, D, E, N, R, W, L;
 };
 
-/// Step 3 of §4.3 (Vim, z-gated scan with D) or 3 of §6.3 (FastVim,
-/// pooled scan, broadcast, D-skip on the un-pooled conv output).
+/// Step 3 of §4.3 (Vim: the scan with D; its z gate is applied by the
+/// caller) or 3 of §6.3 (FastVim: pooled scan, broadcast, D-skip on the
+/// un-pooled conv output).
 Value direction(GraphBuilder &g, const ModelConfig &c, const LayerShape &s,
                 const std::string &prefix, const DirectionNames &n, Value x,
-                Value z, int64_t cols) {
+                int64_t cols) {
   bool fast = c.family == Family::FastVim;
   Value convW = g.weight(prefix + n.conv + ".weight", {s.E, 1, s.W});
   Value convB = g.weight(prefix + n.conv + ".bias", {s.E});
@@ -62,8 +63,9 @@ Value direction(GraphBuilder &g, const ModelConfig &c, const LayerShape &s,
   scan.C = cm;
   scan.deltaBias = bdt;
   if (!fast) {
+    // The z gate is applied once to the sum of both directions (see
+    // buildIsotropic), not inside each scan.
     scan.D = D;
-    scan.z = z;
     return g.selectiveScan(scan);
   }
   Value pooled = g.selectiveScan(scan);
@@ -148,17 +150,23 @@ Value mlir::ssm::models::buildIsotropic(GraphBuilder &g, const ModelConfig &c) {
     Value x = g.slice(xz, {0, 0, 0}, {s.B, s.E, s.L});
     Value z = g.slice(xz, {0, s.E, 0}, {s.B, s.E, s.L});
 
-    Value yf = direction(g, c, s, mixer, fwd, x, fast ? Value() : z, cols);
+    Value yf = direction(g, c, s, mixer, fwd, x, cols);
     Value xr = g.flip(x, 2);
-    Value zr = fast ? Value() : g.flip(z, 2);
-    Value yb = g.flip(direction(g, c, s, mixer, bwd, xr, zr, cols), 2);
+    Value yb = g.flip(direction(g, c, s, mixer, bwd, xr, cols), 2);
     Value half = g.f32(0.5);
     Value y = g.map({yf, yb}, [&](OpBuilder &b, Location loc,
                                   ArrayRef<Value> a) -> Value {
       Value sum = arith::AddFOp::create(b, loc, a[0], a[1]);
       return arith::MulFOp::create(b, loc, sum, half);
     });
-    if (fast) {
+    if (!fast) {
+      // Vim gates each direction's scan output by silu(z) (the backward one
+      // by the flipped z) before the sum: (yf silu(z) + flip(yb' silu(flip
+      // z))) / 2 = silu(z) (yf + flip(yb')) / 2. Gating the sum reads z once,
+      // in the kernel that already sums the directions, instead of a flipped
+      // copy of z and a read of z by each scan.
+      y = g.mul(y, g.silu(z));
+    } else {
       Value lnw = g.weight(mixer + "layernorm.weight", {s.E});
       Value lnb = g.weight(mixer + "layernorm.bias", {s.E});
       y = g.mul(g.layerNorm(y, 1, lnw, lnb, 1e-5), g.silu(z));
