@@ -218,8 +218,11 @@ def SplitReductions : Pass<"ssm-split-reductions", "::mlir::ModuleOp"> {
     and sum over every token of the batch: the causal conv's (384 x 4
     outputs over 128 x 197 steps) took 24 ms per call on the H100, 63% of a
     Vim-T train step. For each tensor `linalg.generic` whose output is
-    indexed by all its parallel loops (in any loop order), with one output
-    accumulated by `arith.addf` and a body free of `linalg.index`, and which
+    indexed by all its parallel loops (in any loop order), with one f32 or
+    f64 output accumulated by `arith.addf` (the train step's global gradient
+    norm is a chain of such f64 sums, one per parameter, each to a single
+    output, which a single warp walked) and a body free of `linalg.index`,
+    and which
     planSplitReduction (KernelPlans.h) splits, reduction loop `r` of extent E
     becomes a new outermost parallel loop `s` (the split) and a reduction loop
     `r'` of E / splits (the inputs read `s * E / splits + r'`): the first

@@ -23,14 +23,16 @@ using namespace mlir;
 
 namespace {
 
-/// One f32 output accumulated by addf, indexed by every parallel loop once
-/// (any loop order); no linalg.index.
+/// One f32 or f64 output (the train step sums its global gradient norm in
+/// f64) accumulated by addf, indexed by every parallel loop once (any loop
+/// order); no linalg.index.
 bool isSplittable(linalg::GenericOp g) {
   if (g.getNumResults() != 1 || g.getNumDpsInits() != 1 ||
       !isa<RankedTensorType>(g.getResult(0).getType()))
     return false;
   auto outType = cast<RankedTensorType>(g.getResult(0).getType());
-  if (!outType.hasStaticShape() || !outType.getElementType().isF32())
+  if (!outType.hasStaticShape() ||
+      !isa<Float32Type, Float64Type>(outType.getElementType()))
     return false;
   auto iters = g.getIteratorTypesArray();
   AffineMap outMap = g.getIndexingMapsArray().back();
