@@ -16,6 +16,7 @@
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/PatternMatch.h"
 #include "mlir/Support/LLVM.h"
 
 namespace mlir::ssm::gemm {
@@ -62,6 +63,15 @@ struct Contraction {
 /// on buffers (whose collapsed groups must each be contiguous, with static
 /// strides).
 FailureOr<Contraction> matchContraction(linalg::GenericOp g);
+
+/// A two-input mul-add generic with one reduction loop whose loops are not
+/// in matchContraction's order (the output's dims first, in the output's
+/// order, then the reduction; the autodiff's adjoint contractions come in
+/// any order) is rewritten by loop interchange into that order; returns the
+/// new op, or `g` unchanged when it is not such a generic or already
+/// ordered.
+linalg::GenericOp orderContractionLoops(RewriterBase &rewriter,
+                                        linalg::GenericOp g);
 
 /// `g`'s body is out + x * y (either order) over its two inputs, each f32
 /// or bf16 widened by one arith.extf (reported in `widened0/1`).

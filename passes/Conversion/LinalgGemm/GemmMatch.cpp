@@ -3,6 +3,7 @@
 #include "ssm/Conversion/GemmMatch.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/IR/Matchers.h"
 
 using namespace mlir;
@@ -39,7 +40,7 @@ bool mlir::ssm::gemm::isArg(Value v, linalg::GenericOp g, unsigned arg,
 }
 
 bool mlir::ssm::gemm::isMulAddBody(linalg::GenericOp g, bool &widened0,
-                                    bool &widened1) {
+                                   bool &widened1) {
   // out + x * y (either order), x / y the inputs, optionally widened.
   if (g.getNumDpsInputs() != 2 || g.getNumDpsInits() != 1)
     return false;
@@ -173,6 +174,33 @@ bool classify(linalg::GenericOp g, unsigned i, ArrayRef<unsigned> outer,
 }
 
 } // namespace
+
+linalg::GenericOp mlir::ssm::gemm::orderContractionLoops(RewriterBase &rewriter,
+                                                         linalg::GenericOp g) {
+  if (g.getNumDpsInputs() != 2 || g.getNumDpsInits() != 1 ||
+      g.getNumResults() > 1 || g.getNumReductionLoops() != 1)
+    return g;
+  bool w0 = false, w1 = false;
+  if (!isMulAddBody(g, w0, w1))
+    return g;
+  // The output must be indexed by every parallel loop once.
+  AffineMap outMap = g.getMatchingIndexingMap(g.getDpsInitOperand(0));
+  if (!outMap.isProjectedPermutation() ||
+      outMap.getNumResults() != g.getNumParallelLoops())
+    return g;
+  SmallVector<unsigned> order;
+  for (AffineExpr e : outMap.getResults())
+    order.push_back(cast<AffineDimExpr>(e).getPosition());
+  for (auto [d, it] : llvm::enumerate(g.getIteratorTypesArray()))
+    if (it == utils::IteratorType::reduction)
+      order.push_back(d);
+  if (llvm::equal(order, llvm::seq<unsigned>(0, order.size())))
+    return g;
+  rewriter.setInsertionPoint(g);
+  FailureOr<linalg::GenericOp> ordered =
+      linalg::interchangeGenericOp(rewriter, g, order);
+  return succeeded(ordered) ? *ordered : g;
+}
 
 FailureOr<Contraction> mlir::ssm::gemm::matchContraction(linalg::GenericOp g) {
   Contraction r;

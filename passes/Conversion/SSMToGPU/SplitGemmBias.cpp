@@ -1,8 +1,9 @@
 //===- SplitGemmBias.cpp - biases a GEMM library cannot take, elementwise -===//
 //
 // Passes.td (ssm-split-gemm-bias): a contraction whose bias the vendor
-// library cannot add accumulates from zero, and a new elementwise generic
-// adds the bias for ssm-fuse-elementwise to fold into the consumers.
+// library cannot add, or which accumulates onto an arbitrary tensor,
+// accumulates from zero, and a new elementwise generic adds the bias (or the
+// tensor) for ssm-fuse-elementwise to fold into the consumers.
 //
 //===----------------------------------------------------------------------===//
 
@@ -23,7 +24,20 @@ using namespace mlir;
 
 namespace {
 
-void splitBias(linalg::GenericOp contraction, ssm::gemm::BiasInit bias) {
+/// What a split contraction's new elementwise generic adds to its sum: a
+/// bias the library cannot take, or the whole init it accumulated onto.
+struct Addend {
+  Value value;
+  AffineMap map;
+  /// A bf16 bias widened by its broadcast.
+  bool widened = false;
+  /// The broadcast generic to erase once unused (bias only).
+  linalg::GenericOp broadcast;
+};
+
+/// Gives `contraction` a zero init and adds `addend` to its result in a new
+/// elementwise generic, which every other user then reads.
+void splitInit(linalg::GenericOp contraction, const Addend &addend) {
   OpBuilder b(contraction);
   Location loc = contraction.getLoc();
   auto outType = cast<RankedTensorType>(contraction.getResult(0).getType());
@@ -37,15 +51,15 @@ void splitBias(linalg::GenericOp contraction, ssm::gemm::BiasInit bias) {
   b.setInsertionPointAfter(contraction);
   Value sum = contraction.getResult(0);
   MLIRContext *ctx = b.getContext();
-  AffineMap identity = AffineMap::getMultiDimIdentityMap(outType.getRank(), ctx);
-  AffineMap biasMap = bias.broadcast.getIndexingMapsArray()[0];
+  AffineMap identity =
+      AffineMap::getMultiDimIdentityMap(outType.getRank(), ctx);
   SmallVector<utils::IteratorType> parallel(outType.getRank(),
                                             utils::IteratorType::parallel);
-  bool widened = bias.widened;
+  bool widened = addend.widened;
   auto add = linalg::GenericOp::create(
-      b, loc, TypeRange{outType}, ValueRange{sum, bias.bias}, ValueRange{empty},
-      ArrayRef<AffineMap>{identity, biasMap, identity}, parallel,
-      [&](OpBuilder &nb, Location nloc, ValueRange args) {
+      b, loc, TypeRange{outType}, ValueRange{sum, addend.value},
+      ValueRange{empty}, ArrayRef<AffineMap>{identity, addend.map, identity},
+      parallel, [&](OpBuilder &nb, Location nloc, ValueRange args) {
         Value v = args[1];
         if (widened)
           v = arith::ExtFOp::create(nb, nloc, args[0].getType(), v);
@@ -53,8 +67,14 @@ void splitBias(linalg::GenericOp contraction, ssm::gemm::BiasInit bias) {
         linalg::YieldOp::create(nb, nloc, s);
       });
   sum.replaceAllUsesExcept(add.getResult(0), add);
-  if (bias.broadcast->use_empty())
-    bias.broadcast->erase();
+  if (addend.broadcast && addend.broadcast->use_empty())
+    addend.broadcast->erase();
+}
+
+/// Whether `init` is a zero fill (the library's own init).
+bool isZeroFill(Value init) {
+  auto fill = init.getDefiningOp<linalg::FillOp>();
+  return fill && ssm::gemm::isZero(fill.getInputs()[0]);
 }
 
 struct SplitGemmBiasPass
@@ -62,26 +82,47 @@ struct SplitGemmBiasPass
   using Base::Base;
 
   void runOnOperation() override {
-    SmallVector<std::pair<linalg::GenericOp, ssm::gemm::BiasInit>> splits;
+    // Adjoint contractions (a backward pass's) in the loop order the GEMM
+    // matcher reads, here and for convert-linalg-to-gpu-gemm later.
+    SmallVector<linalg::GenericOp> generics;
+    getOperation().walk([&](linalg::GenericOp g) { generics.push_back(g); });
+    IRRewriter rewriter(&getContext());
+    for (linalg::GenericOp g : generics)
+      ssm::gemm::orderContractionLoops(rewriter, g);
+
+    SmallVector<std::pair<linalg::GenericOp, Addend>> splits;
     getOperation().walk([&](linalg::GenericOp g) {
       if (!isa<RankedTensorType>(g.getResult(0).getType()))
         return;
       FailureOr<ssm::gemm::Contraction> c = ssm::gemm::matchContraction(g);
       if (failed(c))
         return;
-      FailureOr<ssm::gemm::BiasInit> bias = ssm::gemm::matchBiasInit(*c);
-      if (failed(bias))
+      Value init = g.getDpsInits()[0];
+      if (isZeroFill(init))
         return;
-      bool biasIsF32 = !bias->widened &&
-                       cast<ShapedType>(bias->bias.getType())
-                           .getElementType()
-                           .isF32();
+      FailureOr<ssm::gemm::BiasInit> bias = ssm::gemm::matchBiasInit(*c);
+      if (failed(bias)) {
+        // Accumulating onto an arbitrary tensor (a backward pass adds each
+        // use's gradient onto the sum of the others'): the library writes
+        // C = A B, so the sum moves to an elementwise add.
+        int64_t rank = cast<RankedTensorType>(init.getType()).getRank();
+        splits.push_back(
+            {g, Addend{init,
+                       AffineMap::getMultiDimIdentityMap(rank, g.getContext()),
+                       false, nullptr}});
+        return;
+      }
+      bool biasIsF32 =
+          !bias->widened &&
+          cast<ShapedType>(bias->bias.getType()).getElementType().isF32();
       if (!ssm::gemmLibraryTakesBias(bias->axis == ssm::gemm::BiasAxis::N,
                                      biasIsF32))
-        splits.push_back({g, *bias});
+        splits.push_back(
+            {g, Addend{bias->bias, bias->broadcast.getIndexingMapsArray()[0],
+                       bias->widened, bias->broadcast}});
     });
-    for (auto &[g, bias] : splits)
-      splitBias(g, bias);
+    for (auto &[g, addend] : splits)
+      splitInit(g, addend);
   }
 };
 } // namespace

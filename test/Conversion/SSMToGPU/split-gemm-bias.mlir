@@ -81,3 +81,72 @@ func.func @bf16_bias_along_n(%x: tensor<6x4xf32>, %w: tensor<7x4xf32>, %bias: te
   } -> tensor<6x7xf32>
   return %c : tensor<6x7xf32>
 }
+
+// -----
+
+// A backward pass's input gradient: du[b, l, c] = du0[b, l, c] + sum_e
+// dxz[b, e, l] W[e, c] accumulates onto the gradient of u's other use. The
+// library writes C = A B, so the contraction starts from zero and an
+// elementwise generic adds du0; a GEMM that starts from a zero fill is left
+// alone.
+// CHECK-LABEL: func.func @accumulating
+// CHECK: %[[ZERO:.*]] = linalg.fill
+// CHECK: %[[SUM:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "reduction"]{{.*}} outs(%[[ZERO]]
+// CHECK: %[[OUT:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel"]} ins(%[[SUM]], %arg2 : tensor<2x5x3xf32>, tensor<2x5x3xf32>)
+// CHECK: arith.addf
+// CHECK: return %[[OUT]]
+// CHECK-LABEL: func.func @from_zero
+// CHECK: linalg.fill
+// CHECK-NEXT: %[[C:.*]] = linalg.generic
+// CHECK-NOT: linalg.generic
+// CHECK: return %[[C]]
+#gmap = affine_map<(b, l, c, e) -> (b, e, l)>
+#wmap2 = affine_map<(b, l, c, e) -> (e, c)>
+#umap = affine_map<(b, l, c, e) -> (b, l, c)>
+func.func @accumulating(%dxz: tensor<2x8x5xf32>, %w: tensor<8x3xf32>, %du0: tensor<2x5x3xf32>) -> tensor<2x5x3xf32> {
+  %c = linalg.generic {indexing_maps = [#gmap, #wmap2, #umap], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%dxz, %w : tensor<2x8x5xf32>, tensor<8x3xf32>) outs(%du0 : tensor<2x5x3xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<2x5x3xf32>
+  return %c : tensor<2x5x3xf32>
+}
+func.func @from_zero(%dxz: tensor<2x8x5xf32>, %w: tensor<8x3xf32>) -> tensor<2x5x3xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<2x5x3xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<2x5x3xf32>) -> tensor<2x5x3xf32>
+  %c = linalg.generic {indexing_maps = [#gmap, #wmap2, #umap], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%dxz, %w : tensor<2x8x5xf32>, tensor<8x3xf32>) outs(%z : tensor<2x5x3xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<2x5x3xf32>
+  return %c : tensor<2x5x3xf32>
+}
+
+// -----
+
+// The same contraction in the loop order the autodiff emits (b, e, l, c with
+// the reduction e second): its loops are interchanged into (b, l, c, e), the
+// order the GEMM matcher reads, and it is split like any other.
+// CHECK-LABEL: func.func @adjoint_loop_order
+// CHECK: %[[ZERO:.*]] = linalg.fill
+// CHECK: %[[SUM:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "reduction"]{{.*}} outs(%[[ZERO]]
+// CHECK: %[[OUT:.*]] = linalg.generic {{.*}} ins(%[[SUM]], %arg2 : tensor<2x5x3xf32>, tensor<2x5x3xf32>)
+// CHECK: return %[[OUT]]
+#g4 = affine_map<(b, e, l, c) -> (b, e, l)>
+#w4 = affine_map<(b, e, l, c) -> (e, c)>
+#u4 = affine_map<(b, e, l, c) -> (b, l, c)>
+func.func @adjoint_loop_order(%dxz: tensor<2x8x5xf32>, %w: tensor<8x3xf32>, %du0: tensor<2x5x3xf32>) -> tensor<2x5x3xf32> {
+  %c = linalg.generic {indexing_maps = [#w4, #g4, #u4], iterator_types = ["parallel", "reduction", "parallel", "parallel"]}
+      ins(%w, %dxz : tensor<8x3xf32>, tensor<2x8x5xf32>) outs(%du0 : tensor<2x5x3xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %b, %a : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<2x5x3xf32>
+  return %c : tensor<2x5x3xf32>
+}
