@@ -176,8 +176,14 @@ def PlanWorkspace : Pass<"ssm-plan-workspace", "::mlir::ModuleOp"> {
     placement by decreasing size, 64-byte aligned, so buffers whose lives do
     not overlap share memory. The function gets `ssm.workspace_bytes = W`.
     Buffers that escape (returned) or are used outside the top-level block's
-    ops stay heap allocations.
+    ops stay heap allocations. `report=N` prints to stderr, per function, the
+    op at which the most bytes are live and the N largest buffers live there
+    (`ssm-compile --workspace-report=N`).
   }];
+  let options = [
+    Option<"report", "report", "unsigned", /*default=*/"0",
+           "Print the N largest buffers live at each function's peak">,
+  ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::memref::MemRefDialect"];
 }
