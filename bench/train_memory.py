@@ -13,6 +13,13 @@ and the inputs are added to compare with the official training runs' peak
 (which also hold AdamW's two moments per parameter).
 
   /usr/bin/python3 bench/train_memory.py [--models vim-t,fastvim-t] [--markdown]
+
+With --train, the fused train step instead (`ssm-compile --train
+--train-option=max_grad_norm=1.0 --target=nvptx`, as the GPU runs it; the plan
+is read without a device through ssmc.module_info): the plan (arena + the
+updated parameters and moments), the inputs it reads, and their sum.
+
+  /usr/bin/python3 bench/train_memory.py --train [--models vmamba-t] [--policies recompute]
 """
 import argparse
 import os
@@ -43,13 +50,45 @@ def plan_gib(model, batch, img, policy, workdir):
     return plan.peak_bytes / 2**30, inputs / 2**30, compile_s
 
 
+def train_plan_gib(model, batch, img, policy, workdir):
+    path = os.path.join(workdir, f"{model}-{policy}-train.ssmb")
+    subprocess.run([os.path.join(ROOT, "build", "bin", "ssm-compile"), f"--model={model}",
+                    f"--batch={batch}", f"--img={img}", "--dtype=f32", "--target=nvptx",
+                    "--train", "--train-option=max_grad_norm=1.0", f"--grad-memory={policy}",
+                    "-o", path], check=True)
+    info = ssmc.module_info(path)
+    plan = info["memory_plans"]["train_step"]
+    [sig] = [f for f in info["functions"] if f.name == "train_step"]
+    inputs = sum(s.nbytes for s in sig.inputs)
+    return plan.arena_bytes / 2**30, plan.peak_bytes / 2**30, inputs / 2**30
+
+
+def train_main(args):
+    print(f"| model (f32, batch {args.batch}, {args.img}x{args.img}, train step, nvptx) | policy | "
+          "arena | plan peak | + inputs = total | official peak (H100) |")
+    print("|---|---|---:|---:|---:|---|")
+    with tempfile.TemporaryDirectory() as workdir:
+        for model in args.models.split(","):
+            official, precision = OFFICIAL.get(model, (float("nan"), "?"))
+            for policy in args.policies.split(","):
+                arena, peak, inputs = train_plan_gib(model, args.batch, args.img, policy, workdir)
+                print(f"| {model} | {policy} | {arena:.2f} GiB | {peak:.2f} GiB | "
+                      f"{peak + inputs:.2f} GiB | {official} GiB ({precision}) |", flush=True)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--models", default="vim-t,vmamba-t,fastvim-t")
     parser.add_argument("--batch", type=int, default=128)
     parser.add_argument("--img", type=int, default=224)
     parser.add_argument("--markdown", action="store_true")
+    parser.add_argument("--train", action="store_true",
+                        help="the fused train step for nvptx (a markdown table)")
+    parser.add_argument("--policies", default="recompute,keep",
+                        help="with --train: the --grad-memory policies to compile")
     args = parser.parse_args()
+    if args.train:
+        return train_main(args)
     rows = []
     with tempfile.TemporaryDirectory() as workdir:
         for model in args.models.split(","):

@@ -228,8 +228,12 @@ compileGPU(ModuleOp module, const CompileOptions &options, StageRunner &stage,
     if (step.phase == Phase::Bufferized)
       for (EntrySignature &entry : entries)
         if (auto fn = module.lookupSymbol<func::FuncOp>(entry.name))
-          if (auto bytes = fn->getAttrOfType<IntegerAttr>(kWorkspaceBytesAttr))
+          if (auto bytes =
+                  fn->getAttrOfType<IntegerAttr>(kWorkspaceBytesAttr)) {
             entry.workspaceBytes = bytes.getInt();
+            if (options.workspaceReport > 0)
+              printWorkspacePeak(fn, options.workspaceReport, llvm::errs());
+          }
     if (options.phase == step.phase && step.phase != Phase::Binary)
       return textOf(module, stats);
   }
@@ -322,8 +326,12 @@ mlir::ssm::compileModule(ModuleOp module, const CompileOptions &options) {
     if (step.phase == Phase::Bufferized)
       for (EntrySignature &entry : *entries)
         if (auto fn = module.lookupSymbol<func::FuncOp>(entry.name))
-          if (auto bytes = fn->getAttrOfType<IntegerAttr>(kWorkspaceBytesAttr))
+          if (auto bytes =
+                  fn->getAttrOfType<IntegerAttr>(kWorkspaceBytesAttr)) {
             entry.workspaceBytes = bytes.getInt();
+            if (options.workspaceReport > 0)
+              printWorkspacePeak(fn, options.workspaceReport, llvm::errs());
+          }
     if (options.phase == step.phase)
       return textOf(module, stats);
   }

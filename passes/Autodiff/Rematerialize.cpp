@@ -14,7 +14,10 @@
 // each tensor operand is a function argument, a value the backward reads
 // anyway, or the result of another recomputable op (chains are recomputed
 // together). The largest such set is found by removing ops whose operands
-// fail, until nothing changes.
+// fail, until nothing changes. Then a cheap op whose result the backward
+// keeps is recomputed from operands it does not keep when those are smaller
+// (they are kept instead: a convolution's input rather than its padded copy
+// or im2col patches), or, for a reshape, of the same size.
 //
 //===----------------------------------------------------------------------===//
 
@@ -32,14 +35,17 @@
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/SetVector.h"
 
+#include <limits>
+
 using namespace mlir;
 
 namespace mlir::ssm::autodiff {
 
 bool isCheapToRecompute(Operation *op, int64_t maxReduction) {
   if (isa<arith::ConstantOp, tensor::EmptyOp, tensor::ExtractSliceOp,
-          tensor::CollapseShapeOp, tensor::ExpandShapeOp, linalg::FillOp,
-          FlipOp, CausalConv1dOp, AxisBroadcastOp, AxisPoolOp>(op))
+          tensor::CollapseShapeOp, tensor::ExpandShapeOp, tensor::PadOp,
+          linalg::FillOp, FlipOp, CausalConv1dOp, AxisBroadcastOp, AxisPoolOp,
+          CrossScanOp, CrossMergeOp>(op))
     return true;
   auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
   if (!linalgOp || !linalgOp.hasPureTensorSemantics())
@@ -97,17 +103,63 @@ int64_t rematerializeForBackward(func::FuncOp grad,
     if (isCheapToRecompute(&op, maxReduction) && op.getNumRegions() <= 1)
       recompute.insert(&op);
   }
+  // Roots: forward values the backward does not read but that are kept to
+  // recompute a larger value from (below).
+  llvm::DenseSet<Value> roots;
+  auto available = [&](Value v) {
+    Operation *def = v.getDefiningOp();
+    return !def || recompute.contains(def) || keptAnyway(v) ||
+           roots.contains(v);
+  };
   for (bool changed = true; changed;) {
     changed = false;
     for (Operation *op : llvm::to_vector(recompute)) {
-      bool available = llvm::all_of(inputsOf(op), [&](Value v) {
-        Operation *def = v.getDefiningOp();
-        return !def || recompute.contains(def) || keptAnyway(v);
-      });
-      if (!available) {
+      if (!llvm::all_of(inputsOf(op), available)) {
         recompute.remove(op);
         changed = true;
       }
+    }
+  }
+  // A cheap op whose result is kept but whose operands are not all available
+  // is recomputed anyway when the missing operands are smaller than the
+  // result: they are kept instead (a padded tensor from the unpadded one, a
+  // convolution's im2col patches from the padded image, which in turn comes
+  // from the image). Each step keeps fewer bytes than it frees.
+  auto bytesOf = [](Value v) -> int64_t {
+    auto type = dyn_cast<RankedTensorType>(v.getType());
+    if (!type || !type.hasStaticShape() ||
+        type.getElementTypeBitWidth() % 8 != 0)
+      return std::numeric_limits<int64_t>::max() / 4;
+    return type.getNumElements() * (type.getElementTypeBitWidth() / 8);
+  };
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (Operation &op : body) {
+      if (&op == boundary)
+        break;
+      if (recompute.contains(&op) || op.getNumResults() != 1 ||
+          op.getNumRegions() > 1 || !isCheapToRecompute(&op, maxReduction))
+        continue;
+      Value result = op.getResult(0);
+      if (!keptAnyway(result) && !roots.contains(result))
+        continue;
+      llvm::SetVector<Value> missing;
+      for (Value v : inputsOf(&op))
+        if (!available(v))
+          missing.insert(v);
+      int64_t missingBytes = 0;
+      for (Value v : missing)
+        missingBytes += bytesOf(v);
+      // A reshape costs nothing to repeat: equal sizes are enough there (it
+      // lets the chain go on to its producer).
+      bool reshape = isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(op);
+      if (missing.empty() || missingBytes > bytesOf(result) ||
+          (missingBytes == bytesOf(result) && !reshape))
+        continue;
+      roots.insert(missing.begin(), missing.end());
+      roots.erase(result);
+      recompute.insert(&op);
+      changed = true;
     }
   }
 

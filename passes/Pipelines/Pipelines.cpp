@@ -42,6 +42,9 @@ void mlir::ssm::buildSSMToLoopsPipeline(OpPassManager &pm) {
 /// function boundaries, results as caller-provided outputs (the runtime owns
 /// every output).
 static void addBufferizeToOutParams(OpPassManager &pm) {
+  // Each buffer allocated where it is first written, not where CSE left the
+  // tensor.empty it comes from (a gradient's forward).
+  pm.addNestedPass<func::FuncOp>(ssm::createSinkTensorInits());
   pm.addNestedPass<func::FuncOp>(ssm::createCopyRepeatedResults());
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;

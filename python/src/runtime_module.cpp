@@ -831,6 +831,11 @@ py::dict moduleInfoToPython(const ssmrt::ModuleInfo &info) {
     objects.append(object);
   }
   d["kernel_objects"] = objects;
+  py::dict plans;
+  for (size_t f = 0; f < info.functions.size(); ++f)
+    plans[py::str(info.functions[f].name)] =
+        info.memoryPlans[f] ? py::cast(*info.memoryPlans[f]) : py::none();
+  d["memory_plans"] = plans;
   return d;
 }
 

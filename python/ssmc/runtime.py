@@ -608,7 +608,10 @@ def module_info(path_or_bytes: Union[PathLike, bytes, bytearray, memoryview]) ->
     machine without one): ``{'format_version', 'compiler_version',
     'functions': [FunctionSignature], 'model_info': dict or None (see
     :attr:`Module.model_info`), 'kernel_objects': [{'target', 'format',
-    'chip', 'size'}]}``. Corrupt bytes raise :class:`ssmc.DataLossError`."""
+    'chip', 'size'}], 'memory_plans': {function: MemoryPlan, or None where
+    its schedule is invalid}}`` (the plans :meth:`Module.memory_plan`
+    gives, here also for a GPU module on a machine without the GPU).
+    Corrupt bytes raise :class:`ssmc.DataLossError`."""
     rt = _ext.runtime()
     if isinstance(path_or_bytes, (bytes, bytearray, memoryview)):
         info = rt.inspect_module(path_or_bytes)

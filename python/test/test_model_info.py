@@ -79,6 +79,20 @@ def test_modules_from_ir_have_none():
         ssmc.load(gpu)
 
 
+def test_memory_plans_without_a_device():
+    # The plan module_info computes is the one the loaded module reports; a
+    # GPU module has one too (read on this machine without the GPU).
+    blob = ssmc.compile("vim-t", **TINY)
+    plans = ssmc.module_info(blob)["memory_plans"]
+    want = ssmc.load(blob).memory_plan("forward")
+    assert list(plans) == ["forward"]
+    assert (plans["forward"].peak_bytes, plans["forward"].arena_bytes,
+            plans["forward"].output_bytes) == (want.peak_bytes, want.arena_bytes,
+                                               want.output_bytes)
+    gpu = ssmc.module_info(ssmc.compile(IR, target="nvptx"))["memory_plans"]["flip"]
+    assert gpu.output_bytes == 2 * 8 * 4 and gpu.peak_bytes >= gpu.output_bytes
+
+
 def test_corrupt_or_missing_input_is_a_clear_error(tmp_path):
     blob = bytearray(ssmc.compile(IR))
     blob[200] ^= 0xFF

@@ -137,6 +137,12 @@ TEST_F(ModelInfoTest, ModuleInfoNeedsNoDevice) {
   EXPECT_EQ(info->model->preprocessing->resize, 256);
   EXPECT_EQ(info->model->preprocessing->crop, 224);
   EXPECT_EQ(info->model->preprocessing->std[2], 0.225f);
+  // The memory plan, without a device: the 16-byte output, no arena.
+  ASSERT_EQ(info->memoryPlans.size(), 1u);
+  ASSERT_TRUE(info->memoryPlans[0].has_value());
+  EXPECT_EQ(info->memoryPlans[0]->outputBytes, 16u);
+  EXPECT_EQ(info->memoryPlans[0]->arenaBytes, 0u);
+  EXPECT_EQ(info->memoryPlans[0]->peakBytes, 16u);
   ASSERT_TRUE(info->signature("forward").ok());
   Expected<FunctionSignature> missing = info->signature("nope");
   ASSERT_FALSE(missing.ok());
@@ -182,6 +188,13 @@ TEST_F(ModelInfoTest, LoadedModuleExposesIt) {
   EXPECT_EQ(m->modelInfo()->name, "vim-t");
   EXPECT_EQ(m->modelInfo()->properties.size(), 3u);
   EXPECT_EQ(m->info().functions.size(), 1u);
+  // The loaded module's info carries the plans Module::memoryPlan gives.
+  Expected<MemoryPlan> plan = m->memoryPlan("f");
+  ASSERT_TRUE(plan.ok());
+  ASSERT_EQ(m->info().memoryPlans.size(), 1u);
+  ASSERT_TRUE(m->info().memoryPlans[0].has_value());
+  EXPECT_EQ(m->info().memoryPlans[0]->peakBytes, plan->peakBytes);
+  EXPECT_EQ(m->info().memoryPlans[0]->outputBytes, 16u);
 }
 
 TEST(ModelInfoAbsentTest, ModulesFromIRHaveNone) {

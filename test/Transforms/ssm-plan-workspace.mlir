@@ -37,3 +37,19 @@ func.func @escapes(%in: memref<4xf32>) -> memref<4xf32> {
   memref.copy %in, %a : memref<4xf32> to memref<4xf32>
   return %a : memref<4xf32>
 }
+
+// A buffer is live from the first op that touches it, not from its
+// allocation: %late is allocated first but written only after %a's last
+// read, so the two share offset 0 (64 bytes, not 128).
+// CHECK-LABEL: func.func @first_use(
+// CHECK-SAME: memref<64xi8>) attributes {ssm.workspace_bytes = 64 : i64}
+// CHECK-COUNT-2: memref.view %{{.*}}[%c0{{(_[0-9]+)?}}][]
+func.func @first_use(%in: memref<16xf32>, %out: memref<16xf32>) {
+  %late = memref.alloc() : memref<16xf32>
+  %a = memref.alloc() : memref<16xf32>
+  memref.copy %in, %a : memref<16xf32> to memref<16xf32>
+  memref.copy %a, %out : memref<16xf32> to memref<16xf32>
+  memref.copy %out, %late : memref<16xf32> to memref<16xf32>
+  memref.copy %late, %out : memref<16xf32> to memref<16xf32>
+  return
+}

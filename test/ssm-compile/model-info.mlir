@@ -1,7 +1,7 @@
 // A model compiled by name records a typed ModelInfo (name, family,
 // preprocessing, hyper-parameters) in the .ssmb for every target, and
 // ssm-run --list prints it without opening a device: the GPU modules are
-// listed on a machine without a GPU. (This file's IR is unused.)
+// listed on a machine without a GPU, with each entry's static memory plan. (This file's IR is unused.)
 // RUN: ssm-compile --model=vim-t --img=32 --classes=7 --model-option=embed_dim=16 --model-option=depth=1 -o %t.cpu.ssmb
 // RUN: ssm-run %t.cpu.ssmb --list | FileCheck %s
 // RUN: ssm-compile --model=vim-t --img=32 --classes=7 --model-option=embed_dim=16 --model-option=depth=1 --target=nvptx -o %t.nvptx.ssmb
@@ -14,6 +14,7 @@
 // RUN: ssm-run %t.mo.ssmb --list | FileCheck %s --check-prefix=MO
 
 // CHECK: forward(image: 1x3x32x32xf32, {{.*}}) -> (logits: 1x7xf32)
+// CHECK-NEXT: memory plan: peak {{[1-9][0-9]*}} bytes (arena {{[1-9][0-9]*}}, outputs 28)
 // CHECK-NEXT: model: vim-t (vim)
 // CHECK-NEXT: preprocess: resize 36, crop 32, mean 0.485,0.456,0.406, std 0.229,0.224,0.225
 // CHECK-NEXT: property: img = 32

@@ -81,6 +81,8 @@
 // SM80: .maxntid 32, 1, 1
 
 // LIST: vim(input0: 2x128x45xf32, input1: 2x128x45xf32, input2: 128x16xf32, input3: 2x16x45xf32, input4: 2x16x45xf32, input5: 128xf32, input6: 2x128x45xf32, input7: 128xf32) -> (output0: 2x128x45xf32)
+// The plan is read without a device too: the one output, no intermediates.
+// LIST-NEXT: memory plan: peak 46080 bytes (arena 0, outputs 46080)
 // LIST-NOT: model:
 // CPU: kernel object 0 (Nvptx/Ptx, chip 'sm_90'
 // CPU-SAME: device 'cpu' runs only Cpu/So kernel objects

@@ -252,6 +252,12 @@ static cl::opt<std::string> gradMemory(
              "projections) again in the backward instead of keeping them; "
              "'keep' keeps every forward value the backward reads"),
     cl::init("recompute"), cl::cat(compileCategory));
+static cl::opt<unsigned> workspaceReport(
+    "workspace-report",
+    cl::desc("once bufferized, print to stderr for every entry the op at "
+             "which the most workspace bytes are live and the N largest "
+             "buffers live there (size, live range, writer and last reader)"),
+    cl::init(0), cl::cat(compileCategory));
 static cl::opt<bool>
     emitTrain("train",
               cl::desc("also emit train_step: forward, softmax cross-entropy "
@@ -327,6 +333,7 @@ int main(int argc, char **argv) {
     return 1;
   }
   options.recomputeInBackward = gradMemory == "recompute";
+  options.workspaceReport = workspaceReport;
   if (!trainOptions.empty() && !emitTrain) {
     llvm::errs() << "error: --train-option needs --train\n";
     return 1;

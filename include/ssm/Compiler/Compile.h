@@ -88,6 +88,9 @@ struct CompileOptions {
   /// cross-entropy, backward, gradient clipping, AdamW; see TrainStep.h and
   /// docs/training.md), after the gradients. Unset: none.
   std::optional<TrainStepOptions> train;
+  /// Once bufferized, print to stderr for every entry the N largest
+  /// workspace buffers live at its peak (printWorkspacePeak). 0: nothing.
+  unsigned workspaceReport = 0;
 };
 
 /// What compileModule produced: IR text for IR phases, otherwise bytes (the

@@ -140,6 +140,24 @@ struct KernelObjectInfo {
   uint64_t size = 0;
 };
 
+/// The static memory plan of one entry function, computed when the module is
+/// loaded from the schedule's Alloc/Free commands.
+struct MemoryPlan {
+  /// Most bytes simultaneously allocated by Alloc commands (outputs
+  /// included, caller inputs not).
+  uint64_t peakBytes = 0;
+  /// Size of the per-invocation arena that holds every allocation that is
+  /// not an output; freed storage is reused first-fit, so this can be below
+  /// the sum of the intermediate allocations.
+  uint64_t arenaBytes = 0;
+  /// Bytes of the output allocations (separate storage, handed to the caller).
+  uint64_t outputBytes = 0;
+  /// Alloc commands executed per invocation.
+  uint32_t allocations = 0;
+  /// Allocations placed into storage freed earlier in the same invocation.
+  uint32_t reusedAllocations = 0;
+};
+
 /// Everything a module declares, read and fully validated without a device
 /// (nothing is loaded): inspects a module compiled for a GPU on a machine
 /// without one.
@@ -157,28 +175,14 @@ struct ModuleInfo {
   /// Absent for modules compiled from IR (and for format v3 files).
   std::optional<ModelInfo> model;
   std::vector<KernelObjectInfo> kernelObjects;
+  /// Per function (in `functions` order): its static memory plan, the same
+  /// Module::memoryPlan computes at load, or empty where the schedule is
+  /// invalid (Module::load still loads the module; that entry fails).
+  std::vector<std::optional<MemoryPlan>> memoryPlans;
 
   std::vector<std::string> functionNames() const;
   /// InvalidArgument (listing the available functions) for an unknown name.
   Expected<FunctionSignature> signature(const std::string &function) const;
-};
-
-/// The static memory plan of one entry function, computed when the module is
-/// loaded from the schedule's Alloc/Free commands.
-struct MemoryPlan {
-  /// Most bytes simultaneously allocated by Alloc commands (outputs
-  /// included, caller inputs not).
-  uint64_t peakBytes = 0;
-  /// Size of the per-invocation arena that holds every allocation that is
-  /// not an output; freed storage is reused first-fit, so this can be below
-  /// the sum of the intermediate allocations.
-  uint64_t arenaBytes = 0;
-  /// Bytes of the output allocations (separate storage, handed to the caller).
-  uint64_t outputBytes = 0;
-  /// Alloc commands executed per invocation.
-  uint32_t allocations = 0;
-  /// Allocations placed into storage freed earlier in the same invocation.
-  uint32_t reusedAllocations = 0;
 };
 
 /// Options of Module::invoke, invokeWithBuffers and time.

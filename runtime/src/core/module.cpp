@@ -271,8 +271,49 @@ std::string FunctionSignature::toString() const {
 
 namespace {
 
-/// What a validated view declares.
-Expected<ModuleInfo> describe(const format::ArtifactView &view) {
+/// What planEntry needs from a validated view: constant sizes and the
+/// kernels' names and argument counts.
+Expected<detail::PlanContext> planContext(const format::ArtifactView &view) {
+  detail::PlanContext context;
+  for (uint32_t i = 0; i < view.constantCount(); ++i) {
+    SSMRT_ASSIGN_OR_RETURN(format::ConstantInfo constant, view.constant(i));
+    context.constantSizes.push_back(constant.size);
+  }
+  for (uint32_t k = 0; k < view.kernelCount(); ++k) {
+    SSMRT_ASSIGN_OR_RETURN(format::KernelInfo kernel, view.kernel(k));
+    context.kernelNames.emplace_back(kernel.name);
+    context.kernelArgCounts.push_back(
+        static_cast<uint32_t>(kernel.args.size()));
+  }
+  return context;
+}
+
+/// Entry `e` of a validated view, planned with `context`; its status says
+/// whether the schedule is valid.
+Expected<detail::EntryPlan> planEntryOf(const format::ArtifactView &view,
+                                        const detail::PlanContext &context,
+                                        uint32_t e) {
+  SSMRT_ASSIGN_OR_RETURN(format::EntryInfo info, view.entry(e));
+  detail::EntryPlan plan;
+  plan.signature.name = std::string(info.name);
+  for (const format::TensorInfo &t : info.inputs)
+    plan.signature.inputs.push_back(toDesc(t));
+  for (const format::TensorInfo &t : info.outputs)
+    plan.signature.outputs.push_back(toDesc(t));
+  plan.bufferCount = info.bufferCount;
+  for (uint32_t c = 0; c < info.commandCount; ++c) {
+    SSMRT_ASSIGN_OR_RETURN(format::Command command,
+                           view.command(info.firstCommand + c));
+    plan.commands.push_back(std::move(command));
+  }
+  detail::planEntry(context, plan).ignoreError();
+  return plan;
+}
+
+/// What a validated view declares; with `plans`, also each entry's memory
+/// plan (Module::load plans its entries itself and fills them in).
+Expected<ModuleInfo> describe(const format::ArtifactView &view,
+                              bool plans = true) {
   ModuleInfo info;
   info.formatVersion = view.formatVersion();
   info.compilerVersion = std::string(view.compilerVersion());
@@ -307,6 +348,16 @@ Expected<ModuleInfo> describe(const format::ArtifactView &view) {
     for (const auto &[key, value] : record.properties)
       model.properties.emplace_back(std::string(key), std::string(value));
     info.model = std::move(model);
+  }
+  if (plans) {
+    SSMRT_ASSIGN_OR_RETURN(detail::PlanContext context, planContext(view));
+    for (uint32_t e = 0; e < view.entryCount(); ++e) {
+      SSMRT_ASSIGN_OR_RETURN(detail::EntryPlan plan,
+                             planEntryOf(view, context, e));
+      info.memoryPlans.push_back(plan.status.ok()
+                                     ? std::optional<MemoryPlan>(plan.memory)
+                                     : std::nullopt);
+    }
   }
   return info;
 }
@@ -373,11 +424,10 @@ namespace {
 /// Everything after the view is open: kernels, constants, plans.
 Status initialize(detail::ModuleState &state, detail::DeviceState &device) {
   const format::ArtifactView &view = *state.view;
-  SSMRT_ASSIGN_OR_RETURN(state.info, describe(view));
-  detail::PlanContext context;
+  SSMRT_ASSIGN_OR_RETURN(state.info, describe(view, /*plans=*/false));
+  SSMRT_ASSIGN_OR_RETURN(detail::PlanContext context, planContext(view));
   for (uint32_t i = 0; i < view.constantCount(); ++i) {
     SSMRT_ASSIGN_OR_RETURN(format::ConstantInfo constant, view.constant(i));
-    context.constantSizes.push_back(constant.size);
     state.constants.push_back(constant);
   }
   if (const auto &gpu = device.gpu) {
@@ -391,29 +441,14 @@ Status initialize(detail::ModuleState &state, detail::DeviceState &device) {
                            cpu::CpuExecutable::load(view, state.device.name()));
   }
 
-  for (uint32_t k = 0; k < view.kernelCount(); ++k) {
-    SSMRT_ASSIGN_OR_RETURN(format::KernelInfo kernel, view.kernel(k));
-    context.kernelNames.emplace_back(kernel.name);
-    context.kernelArgCounts.push_back(
-        static_cast<uint32_t>(kernel.args.size()));
-  }
   for (uint32_t e = 0; e < view.entryCount(); ++e) {
-    SSMRT_ASSIGN_OR_RETURN(format::EntryInfo info, view.entry(e));
-    detail::EntryPlan plan;
-    plan.signature.name = std::string(info.name);
-    for (const format::TensorInfo &t : info.inputs)
-      plan.signature.inputs.push_back(toDesc(t));
-    for (const format::TensorInfo &t : info.outputs)
-      plan.signature.outputs.push_back(toDesc(t));
-    plan.bufferCount = info.bufferCount;
-    for (uint32_t c = 0; c < info.commandCount; ++c) {
-      SSMRT_ASSIGN_OR_RETURN(format::Command command,
-                             view.command(info.firstCommand + c));
-      plan.commands.push_back(std::move(command));
-    }
     // A schedule error makes only this entry unusable; it is reported by
     // invoke() and memoryPlan().
-    detail::planEntry(context, plan).ignoreError();
+    SSMRT_ASSIGN_OR_RETURN(detail::EntryPlan plan,
+                           planEntryOf(view, context, e));
+    state.info.memoryPlans.push_back(
+        plan.status.ok() ? std::optional<MemoryPlan>(plan.memory)
+                         : std::nullopt);
     state.entries.push_back(std::move(plan));
     state.arenas.push_back(std::make_unique<detail::ArenaCache>());
   }

@@ -105,8 +105,9 @@ const char kUsage[] =
     "  --labels=FILE        class names, one per line\n"
     "\n"
     "inspection (no device needed):\n"
-    "  --list               print the module's functions and signatures, and\n"
-    "                       the model and its preprocessing if recorded\n"
+    "  --list               print the module's functions, signatures and\n"
+    "                       static memory plans, and the model and its\n"
+    "                       preprocessing if recorded\n"
     "  --kernel-objects     print index, target, format, chip and size of\n"
     "                       each embedded kernel object\n"
     "  --extract-kernel-object=N --output=PATH\n"
@@ -878,8 +879,15 @@ int list(const Options &options) {
   Expected<ssmrt::ModuleInfo> info = ssmrt::ModuleInfo::read(options.module);
   if (!info.ok())
     return fail(info.status());
-  for (const ssmrt::FunctionSignature &signature : info->functions)
-    std::printf("%s\n", signature.toString().c_str());
+  for (size_t f = 0; f < info->functions.size(); ++f) {
+    std::printf("%s\n", info->functions[f].toString().c_str());
+    if (const auto &plan = info->memoryPlans[f])
+      std::printf("  memory plan: peak %" PRIu64 " bytes (arena %" PRIu64
+                  ", outputs %" PRIu64 ")\n",
+                  plan->peakBytes, plan->arenaBytes, plan->outputBytes);
+    else
+      std::printf("  memory plan: none (invalid schedule)\n");
+  }
   if (const auto &model = info->model) {
     std::printf("model: %s%s%s%s\n", model->name.c_str(),
                 model->family.empty() ? "" : " (", model->family.c_str(),

@@ -11,6 +11,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Pass/Pass.h"
 
@@ -22,6 +23,12 @@ inline constexpr const char *kDispatchPrefix = "__ssm_dispatch_";
 /// Function attribute set by ssm-plan-workspace: the workspace size in bytes
 /// (the function then takes the workspace as its last argument).
 inline constexpr const char *kWorkspaceBytesAttr = "ssm.workspace_bytes";
+
+/// Prints, for a function ssm-plan-workspace planned, the op at which the
+/// most workspace bytes are live and the `top` largest buffers live there:
+/// size, live range (op positions in the body), type, and the first and last
+/// top-level ops that touch each. Nothing for an unplanned function.
+void printWorkspacePeak(func::FuncOp fn, unsigned top, llvm::raw_ostream &os);
 
 #define GEN_PASS_DECL
 #include "ssm/Dialect/SSM/Transforms/Passes.h.inc"

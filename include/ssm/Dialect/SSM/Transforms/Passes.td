@@ -153,6 +153,21 @@ def FuseElementwise : Pass<"ssm-fuse-elementwise"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def SinkTensorInits : Pass<"ssm-sink-tensor-inits", "::mlir::func::FuncOp"> {
+  let summary = "Give each use of an empty tensor or a fill its own copy, at the use";
+  let description = [{
+    Every `tensor.empty`, and every `linalg.fill` of one, is repeated right
+    before each of its users and the original erased. CSE merges all empties
+    (and equal fills) of a type into the first one, which in a gradient
+    function is a forward op shared with adjoints deep in the backward; after
+    bufferization that is a buffer allocated, written in place or copied in
+    the forward and live until the backward. With one copy per use, each
+    buffer is allocated where it is first written. Run before bufferization.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def CopyRepeatedResults : Pass<"ssm-copy-repeated-results", "::mlir::func::FuncOp"> {
   let summary = "Give every returned tensor its own buffer";
   let description = [{
@@ -176,8 +191,14 @@ def PlanWorkspace : Pass<"ssm-plan-workspace", "::mlir::ModuleOp"> {
     placement by decreasing size, 64-byte aligned, so buffers whose lives do
     not overlap share memory. The function gets `ssm.workspace_bytes = W`.
     Buffers that escape (returned) or are used outside the top-level block's
-    ops stay heap allocations.
+    ops stay heap allocations. `report=N` prints to stderr, per function, the
+    op at which the most bytes are live and the N largest buffers live there
+    (`ssm-compile --workspace-report=N`).
   }];
+  let options = [
+    Option<"report", "report", "unsigned", /*default=*/"0",
+           "Print the N largest buffers live at each function's peak">,
+  ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::memref::MemRefDialect"];
 }
