@@ -261,7 +261,10 @@ struct SequenceWrite {
 /// its loads and stores. A greedy pattern (not a conversion): folding needs
 /// to see the neighbours before they are lowered.
 struct SelectiveScanLowering : OpRewritePattern<SelectiveScanOp> {
-  using OpRewritePattern::OpRewritePattern;
+  SelectiveScanLowering(MLIRContext *context, const CPUVectorInfo &target)
+      : OpRewritePattern(context), target(target) {}
+
+  CPUVectorInfo target;
 
   /// Lanes with a dynamic state size: the states live in a local buffer.
   static void emitScalarLanes(LoopEmitter &e, const ScanOperands &s,
@@ -374,6 +377,178 @@ struct SelectiveScanLowering : OpRewritePattern<SelectiveScanOp> {
     });
   }
 
+  /// Lanes of `plan.channelsPerVector` channels of one group
+  /// (CPUScanStrategy::ChannelVector): state k of the block is one vector
+  /// across its channels, so a step is n rows of exp(delta * A_k), a
+  /// multiply by the broadcast B_k, the recurrence FMA and an FMA into the
+  /// output by the broadcast C_k, with no horizontal sum. The prologue writes
+  /// delta and delta * u step-major (scan step, channel), the recurrence
+  /// writes y step-major, and the epilogue adds the D skip, applies the silu
+  /// gate and stores through `out`. A block past the group's last channel
+  /// repeats that channel in its dead lanes (finite values, never stored).
+  static void emitChannelLanes(LoopEmitter &e, const ScanOperands &s,
+                               const SequenceWrite &out, Value last, int64_t n,
+                               const CPUScanPlan &plan, bool reverse,
+                               bool softplus) {
+    OpBuilder &b = e.builder();
+    Location loc = e.location();
+    Type f32 = b.getF32Type();
+    const int64_t w = plan.channelsPerVector;
+    auto vecType = VectorType::get({w}, f32);
+    std::pair<Value, Value> bc = s.transposedBC(e, n);
+    Value bT = bc.first, cT = bc.second;
+
+    auto splat = [&](Value v) -> Value {
+      return vector::BroadcastOp::create(b, loc, vecType, v);
+    };
+    auto vmul = [&](Value x, Value y) -> Value {
+      return arith::MulFOp::create(b, loc, x, y);
+    };
+    auto vfma = [&](Value x, Value y, Value z) -> Value {
+      return math::FmaOp::create(b, loc, x, y, z);
+    };
+    auto vload = [&](Value memref, ValueRange at) -> Value {
+      return vector::LoadOp::create(b, loc, vecType, memref, at);
+    };
+    auto vstore = [&](Value v, Value memref, ValueRange at) {
+      vector::StoreOp::create(b, loc, v, memref, at);
+    };
+    // Step-major scratch, 64-byte aligned so every row is one aligned
+    // vector; on the stack while the three (l, w) buffers stay small.
+    int64_t laneLength =
+        cast<MemRefType>(s.delta.buffer.getType()).getDimSize(2);
+    bool onStack = !ShapedType::isDynamic(laneLength) &&
+                   3 * laneLength * w * 4 <= 256 * 1024;
+    auto scratch = [&](int64_t rows, bool stack) -> Value {
+      auto type = MemRefType::get({rows, w}, f32);
+      SmallVector<Value> dynamic;
+      if (ShapedType::isDynamic(rows))
+        dynamic.push_back(s.length);
+      IntegerAttr align = b.getI64IntegerAttr(64);
+      if (stack)
+        return memref::AllocaOp::create(b, loc, type, dynamic, ValueRange{},
+                                        align);
+      return memref::AllocOp::create(b, loc, type, dynamic, ValueRange{},
+                                     align);
+    };
+    Value zeros = arith::ConstantOp::create(
+        b, loc, vecType, DenseElementsAttr::get(vecType, b.getF32FloatAttr(0)));
+
+    Value width = e.idx(w);
+    Value blocks = e.divi(e.addi(s.channelsPerGroup, e.idx(w - 1)), width);
+    e.parallel({s.batch, s.groups, blocks}, [&](ValueRange lane) {
+      Value bi = lane[0], g = lane[1];
+      Value first =
+          e.addi(e.muli(g, s.channelsPerGroup), e.muli(lane[2], width));
+      Value count =
+          e.mini(width, e.subi(s.channelsPerGroup, e.muli(lane[2], width)));
+      Value dts = scratch(laneLength, onStack);
+      Value dtxs = scratch(laneLength, onStack);
+      Value ys = scratch(laneLength, onStack);
+      Value as = scratch(n, true);
+
+      // Prologue: per channel (dead lanes repeat the last one), delta after
+      // bias and softplus and delta * u at scan step i, and the A row.
+      e.loop(width, [&](Value c) {
+        Value d = e.addi(first, e.mini(c, e.subi(count, e.idx(1))));
+        Value bias = s.deltaBias ? e.load(s.deltaBias, {d}) : Value();
+        e.loop(s.length, [&](Value t) {
+          Value i = s.timeOf(e, t, reverse);
+          Value dt = s.deltaAt(e, bi, d, t, bias, softplus).second;
+          e.store(dt, dts, {i, c});
+          e.store(e.mul(dt, s.u.load(e, {bi, d, t})), dtxs, {i, c});
+        });
+        for (int64_t k = 0; k < n; ++k)
+          e.store(e.load(s.A, {d, e.idx(k)}), as, {e.idx(k), c});
+      });
+
+      SmallVector<Value> aRows;
+      if (plan.statesInRegisters)
+        for (int64_t k = 0; k < n; ++k)
+          aRows.push_back(vload(as, {e.idx(k), e.idx(0)}));
+
+      // One state row: h_k = exp(dt * a_k) * h_k + dtx * B_k; returns the
+      // new h_k (y gets C_k * h_k from the caller).
+      auto stateRow = [&](Value dtv, Value dtxv, Value a, Value h, Value t,
+                          Value k) -> std::pair<Value, Value> {
+        Value decay = math::ExpOp::create(b, loc, vmul(dtv, a));
+        SmallVector<Value> at{bi, g, t, k};
+        Value next = vfma(decay, h, vmul(dtxv, splat(e.load(bT, at))));
+        return {next, splat(e.load(cT, at))};
+      };
+
+      SmallVector<Value> init;
+      Value states;
+      if (plan.statesInRegisters) {
+        init.assign(n, zeros);
+      } else {
+        states = scratch(n, true);
+        for (int64_t k = 0; k < n; ++k)
+          vstore(zeros, states, {e.idx(k), e.idx(0)});
+      }
+      SmallVector<Value> final =
+          e.loopCarry(s.length, init, [&](Value i, ValueRange h) {
+            Value t = s.timeOf(e, i, reverse);
+            Value dtv = vload(dts, {i, e.idx(0)});
+            Value dtxv = vload(dtxs, {i, e.idx(0)});
+            Value y;
+            SmallVector<Value> next;
+            if (plan.statesInRegisters) {
+              // Four partial sums keep the C . h chain short.
+              SmallVector<Value> partial(std::min<int64_t>(n, 4), zeros);
+              for (int64_t k = 0; k < n; ++k) {
+                auto [hk, ck] =
+                    stateRow(dtv, dtxv, aRows[k], h[k], t, e.idx(k));
+                next.push_back(hk);
+                partial[k % partial.size()] =
+                    vfma(ck, hk, partial[k % partial.size()]);
+              }
+              y = partial[0];
+              for (size_t p = 1; p < partial.size(); ++p)
+                y = arith::AddFOp::create(b, loc, y, partial[p]);
+            } else {
+              y = e.loopCarry(e.idx(n), {zeros}, [&](Value k, ValueRange acc) {
+                auto [hk, ck] = stateRow(dtv, dtxv, vload(as, {k, e.idx(0)}),
+                                         vload(states, {k, e.idx(0)}), t, k);
+                vstore(hk, states, {k, e.idx(0)});
+                return SmallVector<Value>{vfma(ck, hk, acc[0])};
+              })[0];
+            }
+            vstore(y, ys, {i, e.idx(0)});
+            return next;
+          });
+
+      Value skipBuf = s.D;
+      if (last) {
+        Value hs = states;
+        if (plan.statesInRegisters) {
+          hs = scratch(n, true);
+          for (int64_t k = 0; k < n; ++k)
+            vstore(final[k], hs, {e.idx(k), e.idx(0)});
+        }
+        e.loop(count, [&](Value c) {
+          Value d = e.addi(first, c);
+          for (int64_t k = 0; k < n; ++k)
+            e.store(e.load(hs, {e.idx(k), c}), last, {bi, d, e.idx(k)});
+        });
+      }
+
+      // Epilogue over the live channels, in time order.
+      e.loop(count, [&](Value c) {
+        Value d = e.addi(first, c);
+        Value skip = skipBuf ? e.load(skipBuf, {d}) : Value();
+        e.loop(s.length, [&](Value t) {
+          Value y = e.load(ys, {s.timeOf(e, t, reverse), c});
+          if (skip)
+            y = e.add(y, e.mul(skip, s.u.load(e, {bi, d, t})));
+          if (s.z)
+            y = e.mul(y, e.silu(s.z.load(e, {bi, d, t})));
+          out.store(e, y, bi, d, t);
+        });
+      });
+    });
+  }
+
   LogicalResult matchAndRewrite(SelectiveScanOp op,
                                 PatternRewriter &rewriter) const override {
     LoopEmitter e(rewriter, op.getLoc());
@@ -389,10 +564,22 @@ struct SelectiveScanLowering : OpRewritePattern<SelectiveScanOp> {
     ArrayRef<int64_t> stateShape =
         cast<MemRefType>(s.A.getType()).getShape().drop_front();
 
-    if (ShapedType::isDynamic(stateShape[0]))
+    if (ShapedType::isDynamic(stateShape[0])) {
       emitScalarLanes(e, s, out, last, stateShape, reverse, softplus);
-    else
-      emitVectorLanes(e, s, out, last, stateShape[0], reverse, softplus);
+    } else {
+      int64_t n = stateShape[0];
+      int64_t channels = cast<MemRefType>(s.u.buffer.getType()).getDimSize(1);
+      int64_t groups = s.staticBCShape()[1];
+      int64_t perGroup =
+          ShapedType::isDynamic(channels) || ShapedType::isDynamic(groups)
+              ? 0
+              : channels / groups;
+      CPUScanPlan plan = planCPUScan(n, perGroup, target);
+      if (plan.strategy == CPUScanStrategy::ChannelVector)
+        emitChannelLanes(e, s, out, last, n, plan, reverse, softplus);
+      else
+        emitVectorLanes(e, s, out, last, n, reverse, softplus);
+    }
 
     if (last)
       rewriter.replaceAllUsesWith(op.getLastState(), e.tensor(last));
@@ -774,12 +961,33 @@ int64_t mlir::ssm::planScanGradChannelParts(int64_t batchGroups,
       1, std::min(wanted, channels / kMinChannelsPerPart));
 }
 
+CPUScanPlan mlir::ssm::planCPUScan(int64_t states, int64_t channelsPerGroup,
+                                   const CPUVectorInfo &target) {
+  CPUScanPlan plan;
+  const int64_t lanes = std::max<int64_t>(target.vectorBits / 32, 1);
+  if (states < 1 || lanes < 2)
+    return plan;
+  auto ceilDiv = [](int64_t a, int64_t b) { return (a + b - 1) / b; };
+  if (channelsPerGroup > 0) {
+    // Vector work per group and step, in units of one state row of the
+    // channel-vector step (an exp, two multiplies, two FMAs).
+    int64_t channelRows = ceilDiv(channelsPerGroup, lanes) * states;
+    int64_t stateRows = 2 * channelsPerGroup * ceilDiv(states, lanes);
+    if (channelRows > stateRows)
+      return plan;
+  }
+  plan.strategy = CPUScanStrategy::ChannelVector;
+  plan.channelsPerVector = lanes;
+  plan.statesInRegisters = states + 8 <= target.vectorRegisters;
+  return plan;
+}
+
 void mlir::ssm::populateSelectiveScanToSCFPatterns(
     RewritePatternSet &patterns) {
   patterns.add<SelectiveScanGradLowering>(patterns.getContext());
 }
 
 void mlir::ssm::populateFusedSelectiveScanPatterns(
-    RewritePatternSet &patterns) {
-  patterns.add<SelectiveScanLowering>(patterns.getContext());
+    RewritePatternSet &patterns, const CPUVectorInfo &target) {
+  patterns.add<SelectiveScanLowering>(patterns.getContext(), target);
 }
