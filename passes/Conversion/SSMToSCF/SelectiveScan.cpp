@@ -107,6 +107,33 @@ struct SequenceRead {
     }
     llvm_unreachable("unknown sequence read");
   }
+
+  /// The f32 values at (b, d, t0 + j) (time last) for the w lanes j: one
+  /// masked vector load from the operand's buffer (0 past `valid`), else w
+  /// scalar reads through the folded producer (the last time repeated past
+  /// `valid`).
+  Value row(LoopEmitter &e, Value b, Value d, Value t0, Value valid,
+            int64_t w) const {
+    OpBuilder &ob = e.builder();
+    Location loc = e.location();
+    if (via == Via::Buffer) {
+      Type elem = cast<MemRefType>(buffer.getType()).getElementType();
+      auto type = VectorType::get({w}, elem);
+      Value mask = vector::CreateMaskOp::create(
+          ob, loc, VectorType::get({w}, ob.getI1Type()), ValueRange{valid});
+      Value zero = arith::ConstantOp::create(
+          ob, loc, type, DenseElementsAttr::get(type, ob.getZeroAttr(elem)));
+      return e.widen(vector::MaskedLoadOp::create(
+          ob, loc, type, buffer, ValueRange{b, d, t0}, mask, zero));
+    }
+    SmallVector<Value> elements;
+    Value lastStep = e.subi(valid, e.idx(1));
+    for (int64_t j = 0; j < w; ++j)
+      elements.push_back(
+          load(e, {b, d, e.addi(t0, e.mini(e.idx(j), lastStep))}));
+    return vector::FromElementsOp::create(
+        ob, loc, VectorType::get({w}, ob.getF32Type()), elements);
+  }
 };
 
 /// Buffers and sizes shared by the forward and backward scan lowerings.
@@ -381,11 +408,12 @@ struct SelectiveScanLowering : OpRewritePattern<SelectiveScanOp> {
   /// (CPUScanStrategy::ChannelVector): state k of the block is one vector
   /// across its channels, so a step is n rows of exp(delta * A_k), a
   /// multiply by the broadcast B_k, the recurrence FMA and an FMA into the
-  /// output by the broadcast C_k, with no horizontal sum. The prologue writes
-  /// delta and delta * u step-major (scan step, channel), the recurrence
-  /// writes y step-major, and the epilogue adds the D skip, applies the silu
-  /// gate and stores through `out`. A block past the group's last channel
-  /// repeats that channel in its dead lanes (finite values, never stored).
+  /// output by the broadcast C_k, with no horizontal sum. Each step gathers
+  /// the block's delta and u (l elements apart) and applies bias and softplus
+  /// as vectors; y goes to a step-major (l, w) buffer, and the epilogue adds
+  /// the D skip, applies the silu gate and stores through `out` per channel,
+  /// in time order. A partial block's dead lanes read 0 (A: the last live
+  /// channel) and are never stored.
   static void emitChannelLanes(LoopEmitter &e, const ScanOperands &s,
                                const SequenceWrite &out, Value last, int64_t n,
                                const CPUScanPlan &plan, bool reverse,
@@ -413,17 +441,21 @@ struct SelectiveScanLowering : OpRewritePattern<SelectiveScanOp> {
     auto vstore = [&](Value v, Value memref, ValueRange at) {
       vector::StoreOp::create(b, loc, v, memref, at);
     };
-    // Step-major scratch, 64-byte aligned so every row is one aligned
-    // vector; on the stack while the three (l, w) buffers stay small.
+    // Time- and step-major scratch, 64-byte aligned so every row is one
+    // aligned vector; on the stack while the three (l, w) buffers take at
+    // most 192 KiB. delta and delta * u are padded to whole w-step chunks.
     int64_t laneLength =
         cast<MemRefType>(s.delta.buffer.getType()).getDimSize(2);
+    int64_t paddedLength = ShapedType::isDynamic(laneLength)
+                               ? ShapedType::kDynamic
+                               : (laneLength + w - 1) / w * w;
     bool onStack = !ShapedType::isDynamic(laneLength) &&
-                   3 * laneLength * w * 4 <= 256 * 1024;
-    auto scratch = [&](int64_t rows, bool stack) -> Value {
+                   3 * paddedLength * w * 4 <= 192 * 1024;
+    auto scratch = [&](int64_t rows, Value dynRows, bool stack) -> Value {
       auto type = MemRefType::get({rows, w}, f32);
       SmallVector<Value> dynamic;
       if (ShapedType::isDynamic(rows))
-        dynamic.push_back(s.length);
+        dynamic.push_back(dynRows);
       IntegerAttr align = b.getI64IntegerAttr(64);
       if (stack)
         return memref::AllocaOp::create(b, loc, type, dynamic, ValueRange{},
@@ -431,8 +463,31 @@ struct SelectiveScanLowering : OpRewritePattern<SelectiveScanOp> {
       return memref::AllocOp::create(b, loc, type, dynamic, ValueRange{},
                                      align);
     };
-    Value zeros = arith::ConstantOp::create(
-        b, loc, vecType, DenseElementsAttr::get(vecType, b.getF32FloatAttr(0)));
+    // Rows r of a w x w tile -> its columns: log2(w) stages, each swapping
+    // one bit of the row and column index with two-source shuffles.
+    auto transposeRows = [&](SmallVector<Value> m) {
+      for (int64_t bit = 1; bit < w; bit *= 2) {
+        SmallVector<int64_t> lo(w), hi(w);
+        for (int64_t c = 0; c < w; ++c) {
+          lo[c] = (c & bit) ? w + (c ^ bit) : c;
+          hi[c] = (c & bit) ? w + c : (c | bit);
+        }
+        for (int64_t r = 0; r < w; ++r) {
+          if (r & bit)
+            continue;
+          Value top = m[r], bottom = m[r | bit];
+          m[r] = vector::ShuffleOp::create(b, loc, top, bottom, lo);
+          m[r | bit] = vector::ShuffleOp::create(b, loc, top, bottom, hi);
+        }
+      }
+      return m;
+    };
+    auto splatConst = [&](double v) -> Value {
+      return arith::ConstantOp::create(
+          b, loc, vecType,
+          DenseElementsAttr::get(vecType, b.getF32FloatAttr(v)));
+    };
+    Value zeros = splatConst(0.0);
 
     Value width = e.idx(w);
     Value blocks = e.divi(e.addi(s.channelsPerGroup, e.idx(w - 1)), width);
@@ -442,24 +497,54 @@ struct SelectiveScanLowering : OpRewritePattern<SelectiveScanOp> {
           e.addi(e.muli(g, s.channelsPerGroup), e.muli(lane[2], width));
       Value count =
           e.mini(width, e.subi(s.channelsPerGroup, e.muli(lane[2], width)));
-      Value dts = scratch(laneLength, onStack);
-      Value dtxs = scratch(laneLength, onStack);
-      Value ys = scratch(laneLength, onStack);
-      Value as = scratch(n, true);
+      Value paddedRows =
+          e.muli(e.divi(e.addi(s.length, e.idx(w - 1)), width), width);
+      Value dts = scratch(paddedLength, paddedRows, onStack);
+      Value dtxs = scratch(paddedLength, paddedRows, onStack);
+      Value ys = scratch(laneLength, s.length, onStack);
+      Value as = scratch(n, Value(), true);
+      Value tileDt = scratch(w, Value(), true);
+      Value tileDtx = scratch(w, Value(), true);
 
-      // Prologue: per channel (dead lanes repeat the last one), delta after
-      // bias and softplus and delta * u at scan step i, and the A row.
+      // The block's A rows, state-major (dead lanes repeat the last channel).
       e.loop(width, [&](Value c) {
         Value d = e.addi(first, e.mini(c, e.subi(count, e.idx(1))));
-        Value bias = s.deltaBias ? e.load(s.deltaBias, {d}) : Value();
-        e.loop(s.length, [&](Value t) {
-          Value i = s.timeOf(e, t, reverse);
-          Value dt = s.deltaAt(e, bi, d, t, bias, softplus).second;
-          e.store(dt, dts, {i, c});
-          e.store(e.mul(dt, s.u.load(e, {bi, d, t})), dtxs, {i, c});
-        });
         for (int64_t k = 0; k < n; ++k)
           e.store(e.load(s.A, {d, e.idx(k)}), as, {e.idx(k), c});
+      });
+
+      // Prologue, w time steps at a time: per channel, delta (+ bias,
+      // softplus) and delta * u as vectors along time, then a w x w
+      // transpose to time-major rows (dts[t] = the block's deltas at t).
+      e.loop(e.divi(e.addi(s.length, e.idx(w - 1)), width), [&](Value chunk) {
+        Value t0 = e.muli(chunk, width);
+        Value valid = e.mini(width, e.subi(s.length, t0));
+        e.loop(width, [&](Value c) {
+          Value d = e.addi(first, e.mini(c, e.subi(count, e.idx(1))));
+          Value dt = s.delta.row(e, bi, d, t0, valid, w);
+          if (s.deltaBias)
+            dt = arith::AddFOp::create(b, loc, dt,
+                                       splat(e.load(s.deltaBias, {d})));
+          if (softplus)
+            dt = arith::SelectOp::create(
+                b, loc,
+                arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLE, dt,
+                                      splatConst(20.0)),
+                math::Log1pOp::create(b, loc, math::ExpOp::create(b, loc, dt)),
+                dt);
+          vstore(dt, tileDt, {c, e.idx(0)});
+          vstore(vmul(dt, s.u.row(e, bi, d, t0, valid, w)), tileDtx,
+                 {c, e.idx(0)});
+        });
+        for (auto [tile, steps] :
+             {std::pair{tileDt, dts}, std::pair{tileDtx, dtxs}}) {
+          SmallVector<Value> rows;
+          for (int64_t c = 0; c < w; ++c)
+            rows.push_back(vload(tile, {e.idx(c), e.idx(0)}));
+          SmallVector<Value> cols = transposeRows(rows);
+          for (int64_t j = 0; j < w; ++j)
+            vstore(cols[j], steps, {e.addi(t0, e.idx(j)), e.idx(0)});
+        }
       });
 
       SmallVector<Value> aRows;
@@ -482,15 +567,15 @@ struct SelectiveScanLowering : OpRewritePattern<SelectiveScanOp> {
       if (plan.statesInRegisters) {
         init.assign(n, zeros);
       } else {
-        states = scratch(n, true);
+        states = scratch(n, Value(), true);
         for (int64_t k = 0; k < n; ++k)
           vstore(zeros, states, {e.idx(k), e.idx(0)});
       }
       SmallVector<Value> final =
           e.loopCarry(s.length, init, [&](Value i, ValueRange h) {
             Value t = s.timeOf(e, i, reverse);
-            Value dtv = vload(dts, {i, e.idx(0)});
-            Value dtxv = vload(dtxs, {i, e.idx(0)});
+            Value dtv = vload(dts, {t, e.idx(0)});
+            Value dtxv = vload(dtxs, {t, e.idx(0)});
             Value y;
             SmallVector<Value> next;
             if (plan.statesInRegisters) {
@@ -522,7 +607,7 @@ struct SelectiveScanLowering : OpRewritePattern<SelectiveScanOp> {
       if (last) {
         Value hs = states;
         if (plan.statesInRegisters) {
-          hs = scratch(n, true);
+          hs = scratch(n, Value(), true);
           for (int64_t k = 0; k < n; ++k)
             vstore(final[k], hs, {e.idx(k), e.idx(0)});
         }

@@ -55,8 +55,8 @@ enum class CPUScanStrategy {
   /// One lane per (batch, group, block of `channelsPerVector` channels): each
   /// state of the block is one vector across its channels, so a step is n
   /// exp / multiply / FMA rows with no horizontal sum, and the n recurrences
-  /// are independent. delta, delta * u and the outputs go through step-major
-  /// (step, channel) scratch buffers.
+  /// are independent. Each step gathers the block's delta and u; y goes
+  /// through a step-major (step, channel) buffer to the per-channel epilogue.
   ChannelVector,
 };
 
