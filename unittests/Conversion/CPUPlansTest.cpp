@@ -31,8 +31,8 @@ TEST(PlanScanGradChannelParts, PartsKeepAtLeast16Channels) {
   EXPECT_EQ(planScanGradChannelParts(1, 1), 1);
 }
 
-const CPUVectorInfo kAVX512{512, 32};
-const CPUVectorInfo kAVX2{256, 16};
+const CPUVectorInfo kAVX512{512, 32, true};
+const CPUVectorInfo kAVX2{256, 16, false};
 
 TEST(PlanCPUScan, VimShapesRunChannelVectors) {
   // Vim-T / Vim-S: 384 / 768 channels, 16 states: 16-channel blocks, the 16
@@ -49,6 +49,9 @@ TEST(PlanCPUScan, VimShapesRunChannelVectors) {
   EXPECT_EQ(avx2.channelsPerVector, 8);
   EXPECT_FALSE(avx2.statesInRegisters);
   EXPECT_TRUE(planCPUScan(8, 384, kAVX2).statesInRegisters);
+  // vscalefps (the exp of the recurrence) only with AVX-512.
+  EXPECT_TRUE(planCPUScan(16, 384, kAVX512).scaledExp);
+  EXPECT_FALSE(avx2.scaledExp);
 }
 
 TEST(PlanCPUScan, OneStateRunsChannelVectors) {
@@ -82,8 +85,14 @@ TEST(PlanCPUScan, ManyStatesLiveInMemory) {
 TEST(PlanCPUScan, DynamicChannelsAndNoVectors) {
   EXPECT_EQ(planCPUScan(16, 0, kAVX512).strategy,
             CPUScanStrategy::ChannelVector);
-  // A "vector" of one f32 lane: nothing to vectorize across channels.
-  EXPECT_EQ(planCPUScan(16, 384, CPUVectorInfo{32, 16}).strategy,
+  // A "vector" of one f32 lane: nothing to vectorize across channels; no
+  // vectors at all (the GPU pipelines' leftovers); lanes that are not a power
+  // of two (the prologue's transpose needs one).
+  EXPECT_EQ(planCPUScan(16, 384, CPUVectorInfo{32, 16, false}).strategy,
+            CPUScanStrategy::StateVector);
+  EXPECT_EQ(planCPUScan(1, 384, CPUVectorInfo{0, 0, false}).strategy,
+            CPUScanStrategy::StateVector);
+  EXPECT_EQ(planCPUScan(16, 384, CPUVectorInfo{384, 32, false}).strategy,
             CPUScanStrategy::StateVector);
 }
 

@@ -38,6 +38,8 @@ def ConvertSSMToSCF : Pass<"convert-ssm-to-scf"> {
            "bits of one SIMD register of the CPU the code is for">,
     Option<"vectorRegisters", "vector-registers", "int64_t", "32",
            "architectural SIMD registers of that CPU">,
+    Option<"scalef", "scalef", "bool", "true",
+           "that CPU has AVX-512's vscalefps (x86vector.avx512.mask.scalef)">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
@@ -48,6 +50,7 @@ def ConvertSSMToSCF : Pass<"convert-ssm-to-scf"> {
     "::mlir::scf::SCFDialect",
     "::mlir::tensor::TensorDialect",
     "::mlir::vector::VectorDialect",
+    "::mlir::x86vector::X86VectorDialect",
   ];
 }
 

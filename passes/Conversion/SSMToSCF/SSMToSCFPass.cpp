@@ -36,6 +36,7 @@ struct ConvertSSMToSCFPass
     CPUVectorInfo vectors;
     vectors.vectorBits = vectorBits;
     vectors.vectorRegisters = vectorRegisters;
+    vectors.scalef = scalef;
     populateFusedSelectiveScanPatterns(fused, vectors);
     populateFusedCausalConvPatterns(fused);
     if (failed(applyPatternsGreedily(getOperation(), std::move(fused))))

@@ -22,10 +22,12 @@
 #include "ssm/Dialect/SSM/IR/SSMOps.h"
 
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/X86Vector/X86VectorDialect.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 #include <array>
+#include <cmath>
 #include <limits>
 
 using namespace mlir;
@@ -488,6 +490,38 @@ struct SelectiveScanLowering : OpRewritePattern<SelectiveScanOp> {
           DenseElementsAttr::get(vecType, b.getF32FloatAttr(v)));
     };
     Value zeros = splatConst(0.0);
+    // exp(x) = 2^k * p(r), k = roundeven(x log2 e), r = x - k ln 2 (two
+    // parts), p the degree-7 Taylor polynomial (|r| <= ln 2 / 2: relative
+    // error < 6e-9), 2^k applied by vscalefps (overflow to inf, underflow
+    // through the subnormals to 0). x is clamped to [-104, 88.8] (exp is 0
+    // and inf in f32 past them) so that r stays finite; NaN passes both.
+    auto scaledExp = [&](Value x) -> Value {
+      auto clamp = [&](Value v, arith::CmpFPredicate beyond, double bound) {
+        Value limit = splatConst(bound);
+        return arith::SelectOp::create(
+            b, loc, arith::CmpFOp::create(b, loc, beyond, v, limit), limit, v);
+      };
+      x = clamp(clamp(x, arith::CmpFPredicate::OGT, 88.8),
+                arith::CmpFPredicate::OLT, -104.0);
+      Value k = math::RoundEvenOp::create(b, loc, vmul(x, splatConst(M_LOG2E)));
+      Value r = vfma(k, splatConst(-0.693145751953125), x);
+      r = vfma(k, splatConst(-1.4286068202862268e-06), r);
+      Value p = splatConst(1.0 / 5040.0);
+      for (double c :
+           {1.0 / 720.0, 1.0 / 120.0, 1.0 / 24.0, 1.0 / 6.0, 0.5, 1.0, 1.0})
+        p = vfma(p, r, splatConst(c));
+      // p * 2^k on all 16 lanes, rounding as MXCSR says
+      // (_MM_FROUND_CUR_DIRECTION). MLIR 22 passes the op's operands to
+      // llvm.x86.avx512.mask.scalef.ps.512(a, b, passthrough, mask, rounding)
+      // in order, so its `src` slot is the intrinsic's `a` (the scaled value)
+      // and `a` is `b` (the exponent); the numerics tests check it.
+      Value allLanes = arith::ConstantOp::create(
+          b, loc, b.getI16Type(), b.getIntegerAttr(b.getI16Type(), -1));
+      Value currentRounding = arith::ConstantOp::create(b, loc, b.getI32Type(),
+                                                        b.getI32IntegerAttr(4));
+      return x86vector::MaskScaleFOp::create(b, loc, vecType, p, k, p, allLanes,
+                                             currentRounding);
+    };
 
     Value width = e.idx(w);
     Value blocks = e.divi(e.addi(s.channelsPerGroup, e.idx(w - 1)), width);
@@ -556,7 +590,9 @@ struct SelectiveScanLowering : OpRewritePattern<SelectiveScanOp> {
       // new h_k (y gets C_k * h_k from the caller).
       auto stateRow = [&](Value dtv, Value dtxv, Value a, Value h, Value t,
                           Value k) -> std::pair<Value, Value> {
-        Value decay = math::ExpOp::create(b, loc, vmul(dtv, a));
+        Value decay = plan.scaledExp
+                          ? scaledExp(vmul(dtv, a))
+                          : math::ExpOp::create(b, loc, vmul(dtv, a));
         SmallVector<Value> at{bi, g, t, k};
         Value next = vfma(decay, h, vmul(dtxv, splat(e.load(bT, at))));
         return {next, splat(e.load(cT, at))};
@@ -1050,7 +1086,7 @@ CPUScanPlan mlir::ssm::planCPUScan(int64_t states, int64_t channelsPerGroup,
                                    const CPUVectorInfo &target) {
   CPUScanPlan plan;
   const int64_t lanes = std::max<int64_t>(target.vectorBits / 32, 1);
-  if (states < 1 || lanes < 2)
+  if (states < 1 || lanes < 2 || (lanes & (lanes - 1)) != 0)
     return plan;
   auto ceilDiv = [](int64_t a, int64_t b) { return (a + b - 1) / b; };
   if (channelsPerGroup > 0) {
@@ -1064,6 +1100,7 @@ CPUScanPlan mlir::ssm::planCPUScan(int64_t states, int64_t channelsPerGroup,
   plan.strategy = CPUScanStrategy::ChannelVector;
   plan.channelsPerVector = lanes;
   plan.statesInRegisters = states + 8 <= target.vectorRegisters;
+  plan.scaledExp = target.scalef && lanes == 16;
   return plan;
 }
 

@@ -1,5 +1,5 @@
 // RUN: ssm-opt %s --split-input-file --convert-ssm-to-scf | FileCheck %s
-// RUN: ssm-opt %s --split-input-file --convert-ssm-to-scf="vector-bits=256 vector-registers=16" | FileCheck %s --check-prefix=AVX2
+// RUN: ssm-opt %s --split-input-file --convert-ssm-to-scf="vector-bits=256 vector-registers=16 scalef=false" | FileCheck %s --check-prefix=AVX2
 
 // Forward, static n, few channels (planCPUScan: StateVector): B and C
 // transposed once to (b, g, l, n) f32; per lane (b, d) a vectorizable
@@ -36,7 +36,9 @@ func.func @scan_forward(%u: tensor<2x3x5xf32>, %A: tensor<3x16xf32>, %B: tensor<
 // and transposes the 16 x 16 tile with shuffles into time-major (l padded to
 // 16, 16) scratch. The recurrence carries one vector<16xf32> per state (n = 4
 // here) and sums C_k * h_k with FMAs, no horizontal sum; the epilogue stores
-// the block's live channels. With 256-bit vectors: blocks of 8 channels.
+// the block's live channels. exp(delta * A_k) is a polynomial scaled by
+// vscalefps. With 256-bit vectors: blocks of 8 channels, and the generic
+// math.exp.
 // CHECK-LABEL: func.func @scan_forward_channel_blocks
 // CHECK-DAG: %[[OUT:.*]] = memref.alloc() : memref<2x20x5xf32>
 // CHECK-DAG: %[[CT:.*]] = memref.alloc() : memref<2x1x5x4xf32>
@@ -50,7 +52,8 @@ func.func @scan_forward(%u: tensor<2x3x5xf32>, %A: tensor<3x16xf32>, %B: tensor<
 // CHECK:     vector.store %{{.*}}, %[[DTS]]
 // CHECK:   scf.for {{.*}} iter_args(%[[H0:.*]] = %{{.*}}, %{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
 // CHECK:     vector.load %[[DTS]]
-// CHECK:     math.exp %{{.*}} : vector<16xf32>
+// CHECK:     math.roundeven %{{.*}} : vector<16xf32>
+// CHECK:     x86vector.avx512.mask.scalef %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} : vector<16xf32>
 // CHECK:     memref.load %[[CT]]
 // CHECK:     vector.broadcast
 // CHECK-NOT: vector.reduction
