@@ -406,16 +406,18 @@ struct SelectiveScanLowering : OpRewritePattern<SelectiveScanOp> {
     });
   }
 
-  /// Lanes of `plan.channelsPerVector` channels of one group
+  /// Lanes of `plan.channelsPerVector` (w) channels of one group
   /// (CPUScanStrategy::ChannelVector): state k of the block is one vector
   /// across its channels, so a step is n rows of exp(delta * A_k), a
   /// multiply by the broadcast B_k, the recurrence FMA and an FMA into the
-  /// output by the broadcast C_k, with no horizontal sum. Each step gathers
-  /// the block's delta and u (l elements apart) and applies bias and softplus
-  /// as vectors; y goes to a step-major (l, w) buffer, and the epilogue adds
-  /// the D skip, applies the silu gate and stores through `out` per channel,
-  /// in time order. A partial block's dead lanes read 0 (A: the last live
-  /// channel) and are never stored.
+  /// output by the broadcast C_k, with no horizontal sum. The prologue reads
+  /// each channel's delta and u w time steps at a time (one vector along
+  /// time), applies bias and softplus, and transposes the w x w tiles into
+  /// time-major (l padded to w, w) buffers; the recurrence writes y the same
+  /// way, and the epilogue transposes it back, adds the D skip and applies
+  /// the silu gate along time, and stores each live channel's w steps at
+  /// once. A partial block's dead lanes repeat its last live channel and are
+  /// never stored.
   static void emitChannelLanes(LoopEmitter &e, const ScanOperands &s,
                                const SequenceWrite &out, Value last, int64_t n,
                                const CPUScanPlan &plan, bool reverse,
@@ -535,7 +537,7 @@ struct SelectiveScanLowering : OpRewritePattern<SelectiveScanOp> {
           e.muli(e.divi(e.addi(s.length, e.idx(w - 1)), width), width);
       Value dts = scratch(paddedLength, paddedRows, onStack);
       Value dtxs = scratch(paddedLength, paddedRows, onStack);
-      Value ys = scratch(laneLength, s.length, onStack);
+      Value ys = scratch(paddedLength, paddedRows, onStack);
       Value as = scratch(n, Value(), true);
       Value tileDt = scratch(w, Value(), true);
       Value tileDtx = scratch(w, Value(), true);
@@ -635,11 +637,10 @@ struct SelectiveScanLowering : OpRewritePattern<SelectiveScanOp> {
                 return SmallVector<Value>{vfma(ck, hk, acc[0])};
               })[0];
             }
-            vstore(y, ys, {i, e.idx(0)});
+            vstore(y, ys, {t, e.idx(0)});
             return next;
           });
 
-      Value skipBuf = s.D;
       if (last) {
         Value hs = states;
         if (plan.statesInRegisters) {
@@ -654,17 +655,51 @@ struct SelectiveScanLowering : OpRewritePattern<SelectiveScanOp> {
         });
       }
 
-      // Epilogue over the live channels, in time order.
-      e.loop(count, [&](Value c) {
-        Value d = e.addi(first, c);
-        Value skip = skipBuf ? e.load(skipBuf, {d}) : Value();
-        e.loop(s.length, [&](Value t) {
-          Value y = e.load(ys, {s.timeOf(e, t, reverse), c});
-          if (skip)
-            y = e.add(y, e.mul(skip, s.u.load(e, {bi, d, t})));
-          if (s.z)
-            y = e.mul(y, e.silu(s.z.load(e, {bi, d, t})));
-          out.store(e, y, bi, d, t);
+      // Epilogue, w time steps at a time: the w x w tile of y transposed
+      // back to one vector along time per channel, then per live channel
+      // the D skip and the silu gate as vectors and one masked store (one
+      // store per step through a folded flip or broadcast).
+      e.loop(e.divi(e.addi(s.length, e.idx(w - 1)), width), [&](Value chunk) {
+        Value t0 = e.muli(chunk, width);
+        Value valid = e.mini(width, e.subi(s.length, t0));
+        SmallVector<Value> rows;
+        for (int64_t j = 0; j < w; ++j)
+          rows.push_back(vload(ys, {e.addi(t0, e.idx(j)), e.idx(0)}));
+        SmallVector<Value> cols = transposeRows(rows);
+        for (int64_t c = 0; c < w; ++c)
+          vstore(cols[c], tileDt, {e.idx(c), e.idx(0)});
+        e.loop(count, [&](Value c) {
+          Value d = e.addi(first, c);
+          Value y = vload(tileDt, {c, e.idx(0)});
+          if (s.D)
+            y = vfma(splat(e.load(s.D, {d})), s.u.row(e, bi, d, t0, valid, w),
+                     y);
+          if (s.z) {
+            Value z = s.z.row(e, bi, d, t0, valid, w);
+            Value sigmoid = arith::DivFOp::create(
+                b, loc, splatConst(1.0),
+                arith::AddFOp::create(
+                    b, loc, splatConst(1.0),
+                    math::ExpOp::create(
+                        b, loc, arith::SubFOp::create(b, loc, zeros, z))));
+            y = vmul(y, vmul(z, sigmoid));
+          }
+          if (out.via == SequenceWrite::Via::Buffer) {
+            Type elem = cast<MemRefType>(out.buffer.getType()).getElementType();
+            Value narrowed = elem.isF32()
+                                 ? y
+                                 : arith::TruncFOp::create(
+                                       b, loc, VectorType::get({w}, elem), y);
+            Value mask = vector::CreateMaskOp::create(
+                b, loc, VectorType::get({w}, b.getI1Type()), ValueRange{valid});
+            vector::MaskedStoreOp::create(
+                b, loc, out.buffer, ValueRange{bi, d, t0}, mask, narrowed);
+            return;
+          }
+          e.loop(valid, [&](Value j) {
+            out.store(e, vector::ExtractOp::create(b, loc, y, j), bi, d,
+                      e.addi(t0, j));
+          });
         });
       });
     });

@@ -35,8 +35,9 @@ func.func @scan_forward(%u: tensor<2x3x5xf32>, %A: tensor<3x16xf32>, %B: tensor<
 // and u 16 time steps at a time (masked past l), applies softplus along time,
 // and transposes the 16 x 16 tile with shuffles into time-major (l padded to
 // 16, 16) scratch. The recurrence carries one vector<16xf32> per state (n = 4
-// here) and sums C_k * h_k with FMAs, no horizontal sum; the epilogue stores
-// the block's live channels. exp(delta * A_k) is a polynomial scaled by
+// here) and sums C_k * h_k with FMAs, no horizontal sum; the epilogue
+// transposes y back in 16 x 16 tiles and stores each live channel's 16 steps
+// with one masked store. exp(delta * A_k) is a polynomial scaled by
 // vscalefps. With 256-bit vectors: blocks of 8 channels, and the generic
 // math.exp.
 // CHECK-LABEL: func.func @scan_forward_channel_blocks
@@ -59,9 +60,10 @@ func.func @scan_forward(%u: tensor<2x3x5xf32>, %A: tensor<3x16xf32>, %B: tensor<
 // CHECK-NOT: vector.reduction
 // CHECK:     math.fma %{{.*}}, %[[H0]], %{{.*}} : vector<16xf32>
 // CHECK-NOT: vector.reduction
-// CHECK:   scf.for
-// CHECK:     scf.for %[[T:.*]] =
-// CHECK:       memref.store %{{.*}}, %[[OUT]][%[[B]], %{{.*}}, %[[T]]]
+// CHECK:   scf.for %[[CHUNK:.*]] =
+// CHECK-COUNT-64: vector.shuffle
+// CHECK:     scf.for %[[C:.*]] =
+// CHECK:       vector.maskedstore %[[OUT]][%[[B]], %{{.*}}, %{{.*}}]
 // CHECK: bufferization.to_tensor %[[OUT]] restrict writable
 // AVX2-LABEL: func.func @scan_forward_channel_blocks
 // AVX2: memref<8x8xf32>

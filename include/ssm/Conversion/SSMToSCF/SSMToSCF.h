@@ -59,8 +59,9 @@ enum class CPUScanStrategy {
   /// One lane per (batch, group, block of `channelsPerVector` channels): each
   /// state of the block is one vector across its channels, so a step is n
   /// exp / multiply / FMA rows with no horizontal sum, and the n recurrences
-  /// are independent. Each step gathers the block's delta and u; y goes
-  /// through a step-major (step, channel) buffer to the per-channel epilogue.
+  /// are independent. delta, delta * u and y go through time-major (time,
+  /// channel) buffers, filled and drained in w x w tiles transposed with
+  /// shuffles, so the loads and stores along time stay contiguous.
   ChannelVector,
 };
 
