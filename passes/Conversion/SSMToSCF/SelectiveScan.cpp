@@ -128,13 +128,41 @@ struct SequenceRead {
       return e.widen(vector::MaskedLoadOp::create(
           ob, loc, type, buffer, ValueRange{b, d, t0}, mask, zero));
     }
-    SmallVector<Value> elements;
-    Value lastStep = e.subi(valid, e.idx(1));
-    for (int64_t j = 0; j < w; ++j)
-      elements.push_back(
-          load(e, {b, d, e.addi(t0, e.mini(e.idx(j), lastStep))}));
-    return vector::FromElementsOp::create(
-        ob, loc, VectorType::get({w}, ob.getF32Type()), elements);
+    auto scalarReads = [&]() -> Value {
+      SmallVector<Value> elements;
+      Value lastStep = e.subi(valid, e.idx(1));
+      for (int64_t j = 0; j < w; ++j)
+        elements.push_back(
+            load(e, {b, d, e.addi(t0, e.mini(e.idx(j), lastStep))}));
+      return vector::FromElementsOp::create(
+          ob, loc, VectorType::get({w}, ob.getF32Type()), elements);
+    };
+    if (via != Via::Flip)
+      return scalarReads();
+    // Through a flip: a whole chunk is one load of the w elements before
+    // position l - t0, reversed; the last, partial chunk reads scalars.
+    Value whole = e.cmpi(arith::CmpIPredicate::eq, valid, e.idx(w));
+    auto chunk = scf::IfOp::create(
+        ob, loc, whole,
+        [&](OpBuilder &, Location) {
+          Type elem = cast<MemRefType>(buffer.getType()).getElementType();
+          Value v = e.widen(vector::LoadOp::create(
+              ob, loc, VectorType::get({w}, elem), buffer,
+              ValueRange{b, d, e.subi(e.subi(length, t0), e.idx(w))}));
+          scf::YieldOp::create(ob, loc, reversedLanes(ob, loc, v, w));
+        },
+        [&](OpBuilder &, Location) {
+          scf::YieldOp::create(ob, loc, scalarReads());
+        });
+    return chunk.getResult(0);
+  }
+
+  /// `v` with its w lanes in reverse order.
+  static Value reversedLanes(OpBuilder &ob, Location loc, Value v, int64_t w) {
+    SmallVector<int64_t> mask;
+    for (int64_t j = w - 1; j >= 0; --j)
+      mask.push_back(j);
+    return vector::ShuffleOp::create(ob, loc, v, v, mask);
   }
 };
 
@@ -696,10 +724,37 @@ struct SelectiveScanLowering : OpRewritePattern<SelectiveScanOp> {
                 b, loc, out.buffer, ValueRange{bi, d, t0}, mask, narrowed);
             return;
           }
-          e.loop(valid, [&](Value j) {
-            out.store(e, vector::ExtractOp::create(b, loc, y, j), bi, d,
-                      e.addi(t0, j));
-          });
+          auto stepByStep = [&]() {
+            e.loop(valid, [&](Value j) {
+              out.store(e, vector::ExtractOp::create(b, loc, y, j), bi, d,
+                        e.addi(t0, j));
+            });
+          };
+          if (out.via != SequenceWrite::Via::Flip) {
+            stepByStep();
+            return;
+          }
+          // Through a flip: a whole chunk is one reversed store ending at
+          // position l - t0; the last, partial chunk stores step by step.
+          Value whole = e.cmpi(arith::CmpIPredicate::eq, valid, width);
+          scf::IfOp::create(
+              b, loc, whole,
+              [&](OpBuilder &, Location) {
+                Type elem =
+                    cast<MemRefType>(out.buffer.getType()).getElementType();
+                Value v = SequenceRead::reversedLanes(b, loc, y, w);
+                if (!elem.isF32())
+                  v = arith::TruncFOp::create(b, loc,
+                                              VectorType::get({w}, elem), v);
+                vector::StoreOp::create(
+                    b, loc, v, out.buffer,
+                    ValueRange{bi, d, e.subi(e.subi(s.length, t0), width)});
+                scf::YieldOp::create(b, loc);
+              },
+              [&](OpBuilder &, Location) {
+                stepByStep();
+                scf::YieldOp::create(b, loc);
+              });
         });
       });
     });
