@@ -473,10 +473,13 @@ INSTANTIATE_TEST_SUITE_P(
 // back (scan with reverse too, so flips and reverse compose).
 TEST(FoldedScan, FlippedOperandsAndOutput) {
   // d = 5: one vector of states per channel; d = 21: blocks of 16 channels
-  // (planCPUScan).
-  for (auto [reverse, d] : {std::pair{false, 5}, std::pair{true, 5},
-                            std::pair{false, 21}, std::pair{true, 21}}) {
-    int64_t b = 2, l = 7, n = 16;
+  // (planCPUScan), whose 16-step chunks go through the flips with one vector
+  // load / store when whole (l = 37: two whole chunks and a partial one).
+  for (auto [reverse, d, l] :
+       {std::tuple{false, 5, 7}, std::tuple{true, 5, 7},
+        std::tuple{false, 21, 7}, std::tuple{true, 21, 7},
+        std::tuple{false, 21, 37}, std::tuple{true, 21, 37}}) {
+    int64_t b = 2, n = 16;
     std::string seq = tensorType({b, d, l}, "f32"),
                 bc = tensorType({b, n, l}, "f32");
     std::string aType = tensorType({d, n}, "f32");
@@ -507,7 +510,7 @@ TEST(FoldedScan, FlippedOperandsAndOutput) {
         ref::flip(u, 2), ref::flip(dt, 2), A, ref::flip(B, 2), ref::flip(C, 2),
         std::nullopt, ref::flip(z, 2), std::nullopt, true, reverse);
     EXPECT_LE(ref::maxRelError(got[0], ref::flip(scan.out, 2)), kF32Tol)
-        << (reverse ? "reverse" : "forward") << " d=" << d;
+        << (reverse ? "reverse" : "forward") << " d=" << d << " l=" << l;
   }
 }
 
