@@ -312,11 +312,14 @@ mlir::ssm::compileModule(ModuleOp module, const CompileOptions &options) {
   struct Step {
     Phase phase;
     const char *name;
-    void (*build)(OpPassManager &);
+    std::function<void(OpPassManager &)> build;
   };
+  // The scans are planned for the SIMD unit of the CPU compiled for.
+  CPUVectorInfo vectors = getCPUVectorInfo(options.cpu);
   const Step steps[] = {
       {Phase::SSM, "ssm", buildSSMGraphPipeline},
-      {Phase::Loops, "loops", buildSSMToLoopsPipeline},
+      {Phase::Loops, "loops",
+       [&](OpPassManager &pm) { buildSSMToLoopsPipeline(pm, vectors); }},
       {Phase::Bufferized, "bufferized", buildSSMBufferizePipeline},
       {Phase::LLVM, "llvm", buildSSMToLLVMPipeline},
   };

@@ -27,7 +27,16 @@ void mlir::ssm::buildSSMGraphPipeline(OpPassManager &pm) {
 }
 
 void mlir::ssm::buildSSMToLoopsPipeline(OpPassManager &pm) {
-  pm.addPass(createConvertSSMToSCF());
+  buildSSMToLoopsPipeline(pm, CPUVectorInfo{});
+}
+
+void mlir::ssm::buildSSMToLoopsPipeline(OpPassManager &pm,
+                                        const CPUVectorInfo &vectors) {
+  ConvertSSMToSCFOptions scf;
+  scf.vectorBits = vectors.vectorBits;
+  scf.vectorRegisters = vectors.vectorRegisters;
+  scf.scalef = vectors.scalef;
+  pm.addPass(createConvertSSMToSCF(scf));
   // arith/math on whole tensors become linalg.generic, which bufferizes;
   // chains of elementwise generics fuse into single loop nests.
   pm.addPass(createConvertElementwiseToLinalgPass());
@@ -103,7 +112,10 @@ void mlir::ssm::buildSSMToLLVMPipeline(OpPassManager &pm) {
   arith::ArithExpandOpsPassOptions expand;
   expand.includeBf16 = true;
   pm.addPass(arith::createArithExpandOpsPass(expand));
-  pm.addPass(createConvertVectorToLLVMPass());
+  // x86vector ops (the scans' vscalefps, planCPUScan) become intrinsics.
+  ConvertVectorToLLVMPassOptions vectorToLLVM;
+  vectorToLLVM.x86Vector = true;
+  pm.addPass(createConvertVectorToLLVMPass(vectorToLLVM));
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createConvertControlFlowToLLVMPass());
@@ -228,7 +240,11 @@ void mlir::ssm::buildSSMToGPULoopsPipeline(OpPassManager &pm,
   // the GEMMs' consumers.
   pm.addPass(createSplitGemmBias());
   pm.addPass(createConvertSSMToGPU(getConvertSSMToGPUOptions(kernels)));
-  buildSSMToLoopsPipeline(pm);
+  // The scans convert-ssm-to-gpu leaves (dynamic shapes) keep one vector of
+  // states per lane: no CPU vectors to plan for (planCPUScan: StateVector).
+  buildSSMToLoopsPipeline(pm, CPUVectorInfo{/*vectorBits=*/0,
+                                            /*vectorRegisters=*/0,
+                                            /*scalef=*/false});
   // GEMM contractions (+ bias / ReLU) as tiled kernels that carry a
   // library-call descriptor (the runtime may call cuBLASLt instead).
   pm.addPass(createConvertLinalgToGPUGemm());
@@ -333,9 +349,9 @@ void mlir::ssm::registerSSMPipelines() {
   PassPipelineRegistration<>("ssm-graph",
                              "ssm graph cleanup (canonicalize, cse)",
                              buildSSMGraphPipeline);
-  PassPipelineRegistration<>("ssm-to-loops",
-                             "ssm ops to loops, dense tensor ops to linalg",
-                             buildSSMToLoopsPipeline);
+  PassPipelineRegistration<>(
+      "ssm-to-loops", "ssm ops to loops, dense tensor ops to linalg",
+      [](OpPassManager &pm) { buildSSMToLoopsPipeline(pm); });
   PassPipelineRegistration<>("ssm-bufferize",
                              "bufferize, outputs as out-params, deallocation",
                              buildSSMBufferizePipeline);

@@ -166,8 +166,20 @@ std::vector<ScanCase> scanCases() {
       cases.push_back({s.b, s.d, s.l, s.n, s.g, bool(flags & 1),
                        bool(flags & 2), bool(flags & 4), bool(flags & 8),
                        bool(flags & 16)});
+  // planCPUScan's channel vectors (16 channels per vector): several blocks
+  // with a partial last one and batch > 1, exactly one block at L = 1 and
+  // odd L, groups of 10 channels (blocks never straddle a group), and 40
+  // states kept in memory instead of registers.
+  for (Shape s :
+       {Shape{2, 37, 13, 16, 0}, Shape{1, 16, 1, 16, 0}, Shape{1, 16, 3, 16, 0},
+        Shape{2, 40, 9, 1, 4}, Shape{1, 20, 5, 40, 0}})
+    for (int flags = 0; flags < 32; flags += (s.d == 37 ? 1 : 7))
+      cases.push_back({s.b, s.d, s.l, s.n, s.g, bool(flags & 1),
+                       bool(flags & 2), bool(flags & 4), bool(flags & 8),
+                       bool(flags & 16)});
   // 16-bit inputs, f32 output (VMamba's oflex).
   cases.push_back({2, 8, 6, 1, 4, true, false, true, true, false, "bf16"});
+  cases.push_back({2, 33, 6, 16, 0, true, true, true, true, true, "bf16"});
   cases.push_back({1, 5, 7, 16, 0, true, true, true, true, true, "f16"});
   return cases;
 }
@@ -460,8 +472,14 @@ INSTANTIATE_TEST_SUITE_P(
 // Vim's backward direction: every sequence operand flipped, the output flipped
 // back (scan with reverse too, so flips and reverse compose).
 TEST(FoldedScan, FlippedOperandsAndOutput) {
-  for (bool reverse : {false, true}) {
-    int64_t b = 2, d = 5, l = 7, n = 16;
+  // d = 5: one vector of states per channel; d = 21: blocks of 16 channels
+  // (planCPUScan), whose 16-step chunks go through the flips with one vector
+  // load / store when whole (l = 37: two whole chunks and a partial one).
+  for (auto [reverse, d, l] :
+       {std::tuple{false, 5, 7}, std::tuple{true, 5, 7},
+        std::tuple{false, 21, 7}, std::tuple{true, 21, 7},
+        std::tuple{false, 21, 37}, std::tuple{true, 21, 37}}) {
+    int64_t b = 2, n = 16;
     std::string seq = tensorType({b, d, l}, "f32"),
                 bc = tensorType({b, n, l}, "f32");
     std::string aType = tensorType({d, n}, "f32");
@@ -492,7 +510,7 @@ TEST(FoldedScan, FlippedOperandsAndOutput) {
         ref::flip(u, 2), ref::flip(dt, 2), A, ref::flip(B, 2), ref::flip(C, 2),
         std::nullopt, ref::flip(z, 2), std::nullopt, true, reverse);
     EXPECT_LE(ref::maxRelError(got[0], ref::flip(scan.out, 2)), kF32Tol)
-        << (reverse ? "reverse" : "forward");
+        << (reverse ? "reverse" : "forward") << " d=" << d << " l=" << l;
   }
 }
 
@@ -534,9 +552,12 @@ TEST(FoldedConv, FlippedInput) {
 
 // FastVim: pool (mean or max) -> scan -> broadcast, at odd sizes.
 TEST(FoldedScan, PooledInputBroadcastOutput) {
-  for (auto [kind, name] : {std::pair{ref::PoolKind::Mean, "mean"},
-                            std::pair{ref::PoolKind::Max, "max"}}) {
-    int64_t b = 1, e = 5, rows = 3, cols = 5, n = 16;
+  // e = 5: one vector of states per channel; e = 21: blocks of 16 channels.
+  for (auto [kind, name, e] : {std::tuple{ref::PoolKind::Mean, "mean", 5},
+                               std::tuple{ref::PoolKind::Max, "max", 5},
+                               std::tuple{ref::PoolKind::Mean, "mean", 21},
+                               std::tuple{ref::PoolKind::Max, "max", 21}}) {
+    int64_t b = 1, rows = 3, cols = 5, n = 16;
     std::string x = tensorType({b, e, rows * cols}, "f32");
     std::string p = tensorType({b, e, rows}, "f32"),
                 bc = tensorType({b, n, rows}, "f32");
@@ -563,6 +584,6 @@ TEST(FoldedScan, PooledInputBroadcastOutput) {
         std::nullopt, std::nullopt, true, false);
     EXPECT_LE(ref::maxRelError(got[0], ref::axisBroadcast(scan.out, cols)),
               kF32Tol)
-        << name;
+        << name << " e=" << e;
   }
 }

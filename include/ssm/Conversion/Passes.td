@@ -27,7 +27,20 @@ def ConvertSSMToSCF : Pass<"convert-ssm-to-scf"> {
     loads and stores: their results are never materialized. Any other flip of
     a static-size dimension becomes a `linalg.generic` with a reversed input
     map, which elementwise fusion folds into an elementwise consumer.
+
+    A forward scan with a static state count runs as planCPUScan decides for
+    the target's vectors (`vector-bits`, `vector-registers`): either one
+    vector of the n states per channel, or (typically) one vector per state
+    across a block of channels, which needs no horizontal sums.
   }];
+  let options = [
+    Option<"vectorBits", "vector-bits", "int64_t", "512",
+           "bits of one SIMD register of the CPU the code is for">,
+    Option<"vectorRegisters", "vector-registers", "int64_t", "32",
+           "architectural SIMD registers of that CPU">,
+    Option<"scalef", "scalef", "bool", "true",
+           "that CPU has AVX-512's vscalefps (x86vector.avx512.mask.scalef)">,
+  ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
     "::mlir::bufferization::BufferizationDialect",
@@ -37,6 +50,7 @@ def ConvertSSMToSCF : Pass<"convert-ssm-to-scf"> {
     "::mlir::scf::SCFDialect",
     "::mlir::tensor::TensorDialect",
     "::mlir::vector::VectorDialect",
+    "::mlir::x86vector::X86VectorDialect",
   ];
 }
 

@@ -11,6 +11,7 @@
 #define SSM_PIPELINES_PIPELINES_H
 
 #include "ssm/Conversion/SSMToGPU/SSMToGPU.h"
+#include "ssm/Conversion/SSMToSCF/SSMToSCF.h"
 
 #include "mlir/Pass/PassOptions.h"
 
@@ -159,7 +160,10 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
 void buildSSMGraphPipeline(OpPassManager &pm);
 
 /// ssm ops to loops over buffers, dense tensor ops to linalg (still tensors).
+/// The CPU scans are planned for `vectors` (planCPUScan); the overload
+/// without it plans for convert-ssm-to-scf's defaults (AVX-512).
 void buildSSMToLoopsPipeline(OpPassManager &pm);
+void buildSSMToLoopsPipeline(OpPassManager &pm, const CPUVectorInfo &vectors);
 
 /// One-shot bufferization; results become out-parameters and every buffer
 /// gets its deallocation.

@@ -12,6 +12,8 @@
 #ifndef SSM_TARGET_CPU_H
 #define SSM_TARGET_CPU_H
 
+#include "ssm/Conversion/SSMToSCF/SSMToSCF.h"
+
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Support/LLVM.h"
 
@@ -58,6 +60,11 @@ struct CPUTargetOptions {
   /// LLVM optimization level (0-3), of the IR pipeline and of codegen.
   unsigned optLevel = 3;
 };
+
+/// The SIMD unit of the CPU `options.cpu` names ("host": this machine), as
+/// the CPU scan plans see it: AVX-512 (512 bits, 32 registers, vscalefps
+/// ldexp), AVX / AVX2 (256, 16), else SSE (128, 16).
+CPUVectorInfo getCPUVectorInfo(const CPUTargetOptions &options);
 
 /// Adds the ABI wrapper of each named entry function to an LLVM-dialect module
 /// (entries lowered with the bare-pointer calling convention), and lowers the

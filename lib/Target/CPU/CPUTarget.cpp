@@ -13,6 +13,7 @@
 
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
+#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -386,4 +387,26 @@ mlir::ssm::emitCPUSharedObject(ModuleOp module, const CPUTargetOptions &options,
   times->link = lap();
   StringRef bytes = (*buffer)->getBuffer();
   return std::vector<char>(bytes.begin(), bytes.end());
+}
+
+CPUVectorInfo mlir::ssm::getCPUVectorInfo(const CPUTargetOptions &options) {
+  auto has = [&](StringRef feature) {
+    if (options.cpu == "host")
+      return llvm::sys::getHostCPUFeatures().lookup(feature);
+    llvm::InitializeNativeTarget();
+    llvm::Triple triple(llvm::sys::getProcessTriple());
+    std::string error;
+    const llvm::Target *target =
+        llvm::TargetRegistry::lookupTarget(triple, error);
+    if (!target)
+      return false;
+    std::unique_ptr<llvm::MCSubtargetInfo> info(
+        target->createMCSubtargetInfo(triple, options.cpu, ""));
+    return info && info->checkFeatures(("+" + feature).str());
+  };
+  if (has("avx512f"))
+    return {512, 32, true};
+  if (has("avx2") || has("avx"))
+    return {256, 16, false};
+  return {128, 16, false};
 }

@@ -33,7 +33,11 @@ struct ConvertSSMToSCFPass
     // Forward scans (and convs of flipped inputs) first, folding their
     // neighbours, then everything else.
     RewritePatternSet fused(&getContext());
-    populateFusedSelectiveScanPatterns(fused);
+    CPUVectorInfo vectors;
+    vectors.vectorBits = vectorBits;
+    vectors.vectorRegisters = vectorRegisters;
+    vectors.scalef = scalef;
+    populateFusedSelectiveScanPatterns(fused, vectors);
     populateFusedCausalConvPatterns(fused);
     if (failed(applyPatternsGreedily(getOperation(), std::move(fused))))
       return signalPassFailure();

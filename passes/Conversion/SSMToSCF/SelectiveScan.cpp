@@ -22,10 +22,12 @@
 #include "ssm/Dialect/SSM/IR/SSMOps.h"
 
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/X86Vector/X86VectorDialect.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 #include <array>
+#include <cmath>
 #include <limits>
 
 using namespace mlir;
@@ -106,6 +108,61 @@ struct SequenceRead {
     }
     }
     llvm_unreachable("unknown sequence read");
+  }
+
+  /// The f32 values at (b, d, t0 + j) (time last) for the w lanes j: one
+  /// masked vector load from the operand's buffer (0 past `valid`), else w
+  /// scalar reads through the folded producer (the last time repeated past
+  /// `valid`).
+  Value row(LoopEmitter &e, Value b, Value d, Value t0, Value valid,
+            int64_t w) const {
+    OpBuilder &ob = e.builder();
+    Location loc = e.location();
+    if (via == Via::Buffer) {
+      Type elem = cast<MemRefType>(buffer.getType()).getElementType();
+      auto type = VectorType::get({w}, elem);
+      Value mask = vector::CreateMaskOp::create(
+          ob, loc, VectorType::get({w}, ob.getI1Type()), ValueRange{valid});
+      Value zero = arith::ConstantOp::create(
+          ob, loc, type, DenseElementsAttr::get(type, ob.getZeroAttr(elem)));
+      return e.widen(vector::MaskedLoadOp::create(
+          ob, loc, type, buffer, ValueRange{b, d, t0}, mask, zero));
+    }
+    auto scalarReads = [&]() -> Value {
+      SmallVector<Value> elements;
+      Value lastStep = e.subi(valid, e.idx(1));
+      for (int64_t j = 0; j < w; ++j)
+        elements.push_back(
+            load(e, {b, d, e.addi(t0, e.mini(e.idx(j), lastStep))}));
+      return vector::FromElementsOp::create(
+          ob, loc, VectorType::get({w}, ob.getF32Type()), elements);
+    };
+    if (via != Via::Flip)
+      return scalarReads();
+    // Through a flip: a whole chunk is one load of the w elements before
+    // position l - t0, reversed; the last, partial chunk reads scalars.
+    Value whole = e.cmpi(arith::CmpIPredicate::eq, valid, e.idx(w));
+    auto chunk = scf::IfOp::create(
+        ob, loc, whole,
+        [&](OpBuilder &, Location) {
+          Type elem = cast<MemRefType>(buffer.getType()).getElementType();
+          Value v = e.widen(vector::LoadOp::create(
+              ob, loc, VectorType::get({w}, elem), buffer,
+              ValueRange{b, d, e.subi(e.subi(length, t0), e.idx(w))}));
+          scf::YieldOp::create(ob, loc, reversedLanes(ob, loc, v, w));
+        },
+        [&](OpBuilder &, Location) {
+          scf::YieldOp::create(ob, loc, scalarReads());
+        });
+    return chunk.getResult(0);
+  }
+
+  /// `v` with its w lanes in reverse order.
+  static Value reversedLanes(OpBuilder &ob, Location loc, Value v, int64_t w) {
+    SmallVector<int64_t> mask;
+    for (int64_t j = w - 1; j >= 0; --j)
+      mask.push_back(j);
+    return vector::ShuffleOp::create(ob, loc, v, v, mask);
   }
 };
 
@@ -261,7 +318,10 @@ struct SequenceWrite {
 /// its loads and stores. A greedy pattern (not a conversion): folding needs
 /// to see the neighbours before they are lowered.
 struct SelectiveScanLowering : OpRewritePattern<SelectiveScanOp> {
-  using OpRewritePattern::OpRewritePattern;
+  SelectiveScanLowering(MLIRContext *context, const CPUVectorInfo &target)
+      : OpRewritePattern(context), target(target) {}
+
+  CPUVectorInfo target;
 
   /// Lanes with a dynamic state size: the states live in a local buffer.
   static void emitScalarLanes(LoopEmitter &e, const ScanOperands &s,
@@ -374,6 +434,332 @@ struct SelectiveScanLowering : OpRewritePattern<SelectiveScanOp> {
     });
   }
 
+  /// Lanes of `plan.channelsPerVector` (w) channels of one group
+  /// (CPUScanStrategy::ChannelVector): state k of the block is one vector
+  /// across its channels, so a step is n rows of exp(delta * A_k), a
+  /// multiply by the broadcast B_k, the recurrence FMA and an FMA into the
+  /// output by the broadcast C_k, with no horizontal sum. The prologue reads
+  /// each channel's delta and u w time steps at a time (one vector along
+  /// time), applies bias and softplus, and transposes the w x w tiles into
+  /// time-major (l padded to w, w) buffers; the recurrence writes y the same
+  /// way, and the epilogue transposes it back, adds the D skip and applies
+  /// the silu gate along time, and stores each live channel's w steps at
+  /// once. A partial block's dead lanes repeat its last live channel and are
+  /// never stored.
+  static void emitChannelLanes(LoopEmitter &e, const ScanOperands &s,
+                               const SequenceWrite &out, Value last, int64_t n,
+                               const CPUScanPlan &plan, bool reverse,
+                               bool softplus) {
+    OpBuilder &b = e.builder();
+    Location loc = e.location();
+    Type f32 = b.getF32Type();
+    const int64_t w = plan.channelsPerVector;
+    auto vecType = VectorType::get({w}, f32);
+    std::pair<Value, Value> bc = s.transposedBC(e, n);
+    Value bT = bc.first, cT = bc.second;
+
+    auto splat = [&](Value v) -> Value {
+      return vector::BroadcastOp::create(b, loc, vecType, v);
+    };
+    auto vmul = [&](Value x, Value y) -> Value {
+      return arith::MulFOp::create(b, loc, x, y);
+    };
+    auto vfma = [&](Value x, Value y, Value z) -> Value {
+      return math::FmaOp::create(b, loc, x, y, z);
+    };
+    auto vload = [&](Value memref, ValueRange at) -> Value {
+      return vector::LoadOp::create(b, loc, vecType, memref, at);
+    };
+    auto vstore = [&](Value v, Value memref, ValueRange at) {
+      vector::StoreOp::create(b, loc, v, memref, at);
+    };
+    // Time- and step-major scratch, 64-byte aligned so every row is one
+    // aligned vector; on the stack while the three (l, w) buffers take at
+    // most 192 KiB. delta and delta * u are padded to whole w-step chunks.
+    int64_t laneLength =
+        cast<MemRefType>(s.delta.buffer.getType()).getDimSize(2);
+    int64_t paddedLength = ShapedType::isDynamic(laneLength)
+                               ? ShapedType::kDynamic
+                               : (laneLength + w - 1) / w * w;
+    bool onStack = !ShapedType::isDynamic(laneLength) &&
+                   3 * paddedLength * w * 4 <= 192 * 1024;
+    auto scratch = [&](int64_t rows, Value dynRows, bool stack) -> Value {
+      auto type = MemRefType::get({rows, w}, f32);
+      SmallVector<Value> dynamic;
+      if (ShapedType::isDynamic(rows))
+        dynamic.push_back(dynRows);
+      IntegerAttr align = b.getI64IntegerAttr(64);
+      if (stack)
+        return memref::AllocaOp::create(b, loc, type, dynamic, ValueRange{},
+                                        align);
+      return memref::AllocOp::create(b, loc, type, dynamic, ValueRange{},
+                                     align);
+    };
+    // Rows r of a w x w tile -> its columns: log2(w) stages, each swapping
+    // one bit of the row and column index with two-source shuffles.
+    auto transposeRows = [&](SmallVector<Value> m) {
+      for (int64_t bit = 1; bit < w; bit *= 2) {
+        SmallVector<int64_t> lo(w), hi(w);
+        for (int64_t c = 0; c < w; ++c) {
+          lo[c] = (c & bit) ? w + (c ^ bit) : c;
+          hi[c] = (c & bit) ? w + c : (c | bit);
+        }
+        for (int64_t r = 0; r < w; ++r) {
+          if (r & bit)
+            continue;
+          Value top = m[r], bottom = m[r | bit];
+          m[r] = vector::ShuffleOp::create(b, loc, top, bottom, lo);
+          m[r | bit] = vector::ShuffleOp::create(b, loc, top, bottom, hi);
+        }
+      }
+      return m;
+    };
+    auto splatConst = [&](double v) -> Value {
+      return arith::ConstantOp::create(
+          b, loc, vecType,
+          DenseElementsAttr::get(vecType, b.getF32FloatAttr(v)));
+    };
+    Value zeros = splatConst(0.0);
+    // exp(x) = 2^k * p(r), k = roundeven(x log2 e), r = x - k ln 2 (two
+    // parts), p the degree-7 Taylor polynomial (|r| <= ln 2 / 2: relative
+    // error < 6e-9), 2^k applied by vscalefps (overflow to inf, underflow
+    // through the subnormals to 0). x is clamped to [-104, 88.8] (exp is 0
+    // and inf in f32 past them) so that r stays finite; NaN passes both.
+    auto scaledExp = [&](Value x) -> Value {
+      auto clamp = [&](Value v, arith::CmpFPredicate beyond, double bound) {
+        Value limit = splatConst(bound);
+        return arith::SelectOp::create(
+            b, loc, arith::CmpFOp::create(b, loc, beyond, v, limit), limit, v);
+      };
+      x = clamp(clamp(x, arith::CmpFPredicate::OGT, 88.8),
+                arith::CmpFPredicate::OLT, -104.0);
+      Value k = math::RoundEvenOp::create(b, loc, vmul(x, splatConst(M_LOG2E)));
+      Value r = vfma(k, splatConst(-0.693145751953125), x);
+      r = vfma(k, splatConst(-1.4286068202862268e-06), r);
+      Value p = splatConst(1.0 / 5040.0);
+      for (double c :
+           {1.0 / 720.0, 1.0 / 120.0, 1.0 / 24.0, 1.0 / 6.0, 0.5, 1.0, 1.0})
+        p = vfma(p, r, splatConst(c));
+      // p * 2^k on all 16 lanes, rounding as MXCSR says
+      // (_MM_FROUND_CUR_DIRECTION). MLIR 22 passes the op's operands to
+      // llvm.x86.avx512.mask.scalef.ps.512(a, b, passthrough, mask, rounding)
+      // in order, so its `src` slot is the intrinsic's `a` (the scaled value)
+      // and `a` is `b` (the exponent); the numerics tests check it.
+      Value allLanes = arith::ConstantOp::create(
+          b, loc, b.getI16Type(), b.getIntegerAttr(b.getI16Type(), -1));
+      Value currentRounding = arith::ConstantOp::create(b, loc, b.getI32Type(),
+                                                        b.getI32IntegerAttr(4));
+      return x86vector::MaskScaleFOp::create(b, loc, vecType, p, k, p, allLanes,
+                                             currentRounding);
+    };
+
+    Value width = e.idx(w);
+    Value blocks = e.divi(e.addi(s.channelsPerGroup, e.idx(w - 1)), width);
+    e.parallel({s.batch, s.groups, blocks}, [&](ValueRange lane) {
+      Value bi = lane[0], g = lane[1];
+      Value first =
+          e.addi(e.muli(g, s.channelsPerGroup), e.muli(lane[2], width));
+      Value count =
+          e.mini(width, e.subi(s.channelsPerGroup, e.muli(lane[2], width)));
+      Value paddedRows =
+          e.muli(e.divi(e.addi(s.length, e.idx(w - 1)), width), width);
+      Value dts = scratch(paddedLength, paddedRows, onStack);
+      Value dtxs = scratch(paddedLength, paddedRows, onStack);
+      Value ys = scratch(paddedLength, paddedRows, onStack);
+      Value as = scratch(n, Value(), true);
+      Value tileDt = scratch(w, Value(), true);
+      Value tileDtx = scratch(w, Value(), true);
+
+      // The block's A rows, state-major (dead lanes repeat the last channel).
+      e.loop(width, [&](Value c) {
+        Value d = e.addi(first, e.mini(c, e.subi(count, e.idx(1))));
+        for (int64_t k = 0; k < n; ++k)
+          e.store(e.load(s.A, {d, e.idx(k)}), as, {e.idx(k), c});
+      });
+
+      // Prologue, w time steps at a time: per channel, delta (+ bias,
+      // softplus) and delta * u as vectors along time, then a w x w
+      // transpose to time-major rows (dts[t] = the block's deltas at t).
+      e.loop(e.divi(e.addi(s.length, e.idx(w - 1)), width), [&](Value chunk) {
+        Value t0 = e.muli(chunk, width);
+        Value valid = e.mini(width, e.subi(s.length, t0));
+        e.loop(width, [&](Value c) {
+          Value d = e.addi(first, e.mini(c, e.subi(count, e.idx(1))));
+          Value dt = s.delta.row(e, bi, d, t0, valid, w);
+          if (s.deltaBias)
+            dt = arith::AddFOp::create(b, loc, dt,
+                                       splat(e.load(s.deltaBias, {d})));
+          if (softplus)
+            dt = arith::SelectOp::create(
+                b, loc,
+                arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLE, dt,
+                                      splatConst(20.0)),
+                math::Log1pOp::create(b, loc, math::ExpOp::create(b, loc, dt)),
+                dt);
+          vstore(dt, tileDt, {c, e.idx(0)});
+          vstore(vmul(dt, s.u.row(e, bi, d, t0, valid, w)), tileDtx,
+                 {c, e.idx(0)});
+        });
+        for (auto [tile, steps] :
+             {std::pair{tileDt, dts}, std::pair{tileDtx, dtxs}}) {
+          SmallVector<Value> rows;
+          for (int64_t c = 0; c < w; ++c)
+            rows.push_back(vload(tile, {e.idx(c), e.idx(0)}));
+          SmallVector<Value> cols = transposeRows(rows);
+          for (int64_t j = 0; j < w; ++j)
+            vstore(cols[j], steps, {e.addi(t0, e.idx(j)), e.idx(0)});
+        }
+      });
+
+      SmallVector<Value> aRows;
+      if (plan.statesInRegisters)
+        for (int64_t k = 0; k < n; ++k)
+          aRows.push_back(vload(as, {e.idx(k), e.idx(0)}));
+
+      // One state row: h_k = exp(dt * a_k) * h_k + dtx * B_k; returns the
+      // new h_k (y gets C_k * h_k from the caller).
+      auto stateRow = [&](Value dtv, Value dtxv, Value a, Value h, Value t,
+                          Value k) -> std::pair<Value, Value> {
+        Value decay = plan.scaledExp
+                          ? scaledExp(vmul(dtv, a))
+                          : math::ExpOp::create(b, loc, vmul(dtv, a));
+        SmallVector<Value> at{bi, g, t, k};
+        Value next = vfma(decay, h, vmul(dtxv, splat(e.load(bT, at))));
+        return {next, splat(e.load(cT, at))};
+      };
+
+      SmallVector<Value> init;
+      Value states;
+      if (plan.statesInRegisters) {
+        init.assign(n, zeros);
+      } else {
+        states = scratch(n, Value(), true);
+        for (int64_t k = 0; k < n; ++k)
+          vstore(zeros, states, {e.idx(k), e.idx(0)});
+      }
+      SmallVector<Value> final =
+          e.loopCarry(s.length, init, [&](Value i, ValueRange h) {
+            Value t = s.timeOf(e, i, reverse);
+            Value dtv = vload(dts, {t, e.idx(0)});
+            Value dtxv = vload(dtxs, {t, e.idx(0)});
+            Value y;
+            SmallVector<Value> next;
+            if (plan.statesInRegisters) {
+              // Four partial sums keep the C . h chain short.
+              SmallVector<Value> partial(std::min<int64_t>(n, 4), zeros);
+              for (int64_t k = 0; k < n; ++k) {
+                auto [hk, ck] =
+                    stateRow(dtv, dtxv, aRows[k], h[k], t, e.idx(k));
+                next.push_back(hk);
+                partial[k % partial.size()] =
+                    vfma(ck, hk, partial[k % partial.size()]);
+              }
+              y = partial[0];
+              for (size_t p = 1; p < partial.size(); ++p)
+                y = arith::AddFOp::create(b, loc, y, partial[p]);
+            } else {
+              y = e.loopCarry(e.idx(n), {zeros}, [&](Value k, ValueRange acc) {
+                auto [hk, ck] = stateRow(dtv, dtxv, vload(as, {k, e.idx(0)}),
+                                         vload(states, {k, e.idx(0)}), t, k);
+                vstore(hk, states, {k, e.idx(0)});
+                return SmallVector<Value>{vfma(ck, hk, acc[0])};
+              })[0];
+            }
+            vstore(y, ys, {t, e.idx(0)});
+            return next;
+          });
+
+      if (last) {
+        Value hs = states;
+        if (plan.statesInRegisters) {
+          hs = scratch(n, Value(), true);
+          for (int64_t k = 0; k < n; ++k)
+            vstore(final[k], hs, {e.idx(k), e.idx(0)});
+        }
+        e.loop(count, [&](Value c) {
+          Value d = e.addi(first, c);
+          for (int64_t k = 0; k < n; ++k)
+            e.store(e.load(hs, {e.idx(k), c}), last, {bi, d, e.idx(k)});
+        });
+      }
+
+      // Epilogue, w time steps at a time: the w x w tile of y transposed
+      // back to one vector along time per channel, then per live channel
+      // the D skip and the silu gate as vectors and one masked store (one
+      // store per step through a folded flip or broadcast).
+      e.loop(e.divi(e.addi(s.length, e.idx(w - 1)), width), [&](Value chunk) {
+        Value t0 = e.muli(chunk, width);
+        Value valid = e.mini(width, e.subi(s.length, t0));
+        SmallVector<Value> rows;
+        for (int64_t j = 0; j < w; ++j)
+          rows.push_back(vload(ys, {e.addi(t0, e.idx(j)), e.idx(0)}));
+        SmallVector<Value> cols = transposeRows(rows);
+        for (int64_t c = 0; c < w; ++c)
+          vstore(cols[c], tileDt, {e.idx(c), e.idx(0)});
+        e.loop(count, [&](Value c) {
+          Value d = e.addi(first, c);
+          Value y = vload(tileDt, {c, e.idx(0)});
+          if (s.D)
+            y = vfma(splat(e.load(s.D, {d})), s.u.row(e, bi, d, t0, valid, w),
+                     y);
+          if (s.z) {
+            Value z = s.z.row(e, bi, d, t0, valid, w);
+            Value sigmoid = arith::DivFOp::create(
+                b, loc, splatConst(1.0),
+                arith::AddFOp::create(
+                    b, loc, splatConst(1.0),
+                    math::ExpOp::create(
+                        b, loc, arith::SubFOp::create(b, loc, zeros, z))));
+            y = vmul(y, vmul(z, sigmoid));
+          }
+          if (out.via == SequenceWrite::Via::Buffer) {
+            Type elem = cast<MemRefType>(out.buffer.getType()).getElementType();
+            Value narrowed = elem.isF32()
+                                 ? y
+                                 : arith::TruncFOp::create(
+                                       b, loc, VectorType::get({w}, elem), y);
+            Value mask = vector::CreateMaskOp::create(
+                b, loc, VectorType::get({w}, b.getI1Type()), ValueRange{valid});
+            vector::MaskedStoreOp::create(
+                b, loc, out.buffer, ValueRange{bi, d, t0}, mask, narrowed);
+            return;
+          }
+          auto stepByStep = [&]() {
+            e.loop(valid, [&](Value j) {
+              out.store(e, vector::ExtractOp::create(b, loc, y, j), bi, d,
+                        e.addi(t0, j));
+            });
+          };
+          if (out.via != SequenceWrite::Via::Flip) {
+            stepByStep();
+            return;
+          }
+          // Through a flip: a whole chunk is one reversed store ending at
+          // position l - t0; the last, partial chunk stores step by step.
+          Value whole = e.cmpi(arith::CmpIPredicate::eq, valid, width);
+          scf::IfOp::create(
+              b, loc, whole,
+              [&](OpBuilder &, Location) {
+                Type elem =
+                    cast<MemRefType>(out.buffer.getType()).getElementType();
+                Value v = SequenceRead::reversedLanes(b, loc, y, w);
+                if (!elem.isF32())
+                  v = arith::TruncFOp::create(b, loc,
+                                              VectorType::get({w}, elem), v);
+                vector::StoreOp::create(
+                    b, loc, v, out.buffer,
+                    ValueRange{bi, d, e.subi(e.subi(s.length, t0), width)});
+                scf::YieldOp::create(b, loc);
+              },
+              [&](OpBuilder &, Location) {
+                stepByStep();
+                scf::YieldOp::create(b, loc);
+              });
+        });
+      });
+    });
+  }
+
   LogicalResult matchAndRewrite(SelectiveScanOp op,
                                 PatternRewriter &rewriter) const override {
     LoopEmitter e(rewriter, op.getLoc());
@@ -389,10 +775,22 @@ struct SelectiveScanLowering : OpRewritePattern<SelectiveScanOp> {
     ArrayRef<int64_t> stateShape =
         cast<MemRefType>(s.A.getType()).getShape().drop_front();
 
-    if (ShapedType::isDynamic(stateShape[0]))
+    if (ShapedType::isDynamic(stateShape[0])) {
       emitScalarLanes(e, s, out, last, stateShape, reverse, softplus);
-    else
-      emitVectorLanes(e, s, out, last, stateShape[0], reverse, softplus);
+    } else {
+      int64_t n = stateShape[0];
+      int64_t channels = cast<MemRefType>(s.u.buffer.getType()).getDimSize(1);
+      int64_t groups = s.staticBCShape()[1];
+      int64_t perGroup =
+          ShapedType::isDynamic(channels) || ShapedType::isDynamic(groups)
+              ? 0
+              : channels / groups;
+      CPUScanPlan plan = planCPUScan(n, perGroup, target);
+      if (plan.strategy == CPUScanStrategy::ChannelVector)
+        emitChannelLanes(e, s, out, last, n, plan, reverse, softplus);
+      else
+        emitVectorLanes(e, s, out, last, n, reverse, softplus);
+    }
 
     if (last)
       rewriter.replaceAllUsesWith(op.getLastState(), e.tensor(last));
@@ -774,12 +1172,34 @@ int64_t mlir::ssm::planScanGradChannelParts(int64_t batchGroups,
       1, std::min(wanted, channels / kMinChannelsPerPart));
 }
 
+CPUScanPlan mlir::ssm::planCPUScan(int64_t states, int64_t channelsPerGroup,
+                                   const CPUVectorInfo &target) {
+  CPUScanPlan plan;
+  const int64_t lanes = std::max<int64_t>(target.vectorBits / 32, 1);
+  if (states < 1 || lanes < 2 || (lanes & (lanes - 1)) != 0)
+    return plan;
+  auto ceilDiv = [](int64_t a, int64_t b) { return (a + b - 1) / b; };
+  if (channelsPerGroup > 0) {
+    // Vector work per group and step, in units of one state row of the
+    // channel-vector step (an exp, two multiplies, two FMAs).
+    int64_t channelRows = ceilDiv(channelsPerGroup, lanes) * states;
+    int64_t stateRows = 2 * channelsPerGroup * ceilDiv(states, lanes);
+    if (channelRows > stateRows)
+      return plan;
+  }
+  plan.strategy = CPUScanStrategy::ChannelVector;
+  plan.channelsPerVector = lanes;
+  plan.statesInRegisters = states + 8 <= target.vectorRegisters;
+  plan.scaledExp = target.scalef && lanes == 16;
+  return plan;
+}
+
 void mlir::ssm::populateSelectiveScanToSCFPatterns(
     RewritePatternSet &patterns) {
   patterns.add<SelectiveScanGradLowering>(patterns.getContext());
 }
 
 void mlir::ssm::populateFusedSelectiveScanPatterns(
-    RewritePatternSet &patterns) {
-  patterns.add<SelectiveScanLowering>(patterns.getContext());
+    RewritePatternSet &patterns, const CPUVectorInfo &target) {
+  patterns.add<SelectiveScanLowering>(patterns.getContext(), target);
 }
