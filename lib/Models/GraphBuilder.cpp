@@ -582,7 +582,7 @@ Value GraphBuilder::causalConv1dSilu(Value x, Value w3d, Value bias) {
   Value w = collapse(w3d, {{0, 1}, {2}}); // (E, 1, W) -> (E, W)
   return CausalConv1dOp::create(
       b_, loc_, ActivationKindAttr::get(b_.getContext(), ActivationKind::silu),
-      x, w, bias);
+      x, w, bias, TypeAttr());
 }
 
 Value GraphBuilder::flip(Value x, int64_t dim) {
