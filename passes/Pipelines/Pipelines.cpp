@@ -24,6 +24,9 @@ using namespace mlir;
 void mlir::ssm::buildSSMGraphPipeline(OpPassManager &pm) {
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+  // bf16 models: intermediates between kernels stored in bf16; before any
+  // ssm op is lowered (the scan and conv kernels load and store 16 bits).
+  pm.addNestedPass<func::FuncOp>(createNarrowActivations());
 }
 
 void mlir::ssm::buildSSMToLoopsPipeline(OpPassManager &pm) {
