@@ -224,6 +224,12 @@ void mlir::ssm::buildSSMToGPULoopsPipeline(OpPassManager &pm,
     scan.maxSharedMemory =
         std::min<int64_t>(scan.maxSharedMemory, kAMDGPUMaxSharedMemory);
   }
+  // The GPU scan kernel does not read through flips: a flipped f32 scan
+  // operand of a bf16 model (Vim's gate z) is a copy kernel, which then
+  // stores bf16 (the graph stage already narrowed everything else).
+  NarrowActivationsOptions narrow;
+  narrow.roundFlips = true;
+  pm.addNestedPass<func::FuncOp>(createNarrowActivations(narrow));
   // Before elementwise fusion, so the biases cuBLASLt cannot add fold into
   // the GEMMs' consumers.
   pm.addPass(createSplitGemmBias());

@@ -331,6 +331,24 @@ struct Narrower {
     retyped(result);
   }
 
+  /// An f32 flip read only by scans (as sequences) gets a rounding that
+  /// fuses into the flip's copy kernel (round-flips).
+  void narrowFlip(FlipOp flip) {
+    Value result = flip.getOut();
+    if (!isStaticF32Tensor(result.getType()) || flip->hasAttr(kKeepF32Attr) ||
+        result.use_empty() || !readersAccept(result))
+      return;
+    SmallVector<OpOperand *> uses;
+    for (OpOperand &use : result.getUses()) {
+      if (!isa<SelectiveScanOp>(use.getOwner()) ||
+          classify(use) != Reader::Direct)
+        return;
+      uses.push_back(&use);
+    }
+    b.setInsertionPointAfter(flip);
+    rewire(round(result, flip.getLoc()), uses);
+  }
+
   /// A stored elementwise result gets a rounding fused into its producer.
   void narrowElementwise(linalg::GenericOp g) {
     if (g.getNumResults() != 1 || !allParallel(g) || isWiden(g) ||
@@ -368,7 +386,8 @@ struct NarrowActivationsPass
     // looked at (a conv's 16-bit output makes its scan's output 16-bit).
     SmallVector<Operation *> ops;
     fn.walk([&](Operation *op) {
-      if (isa<CausalConv1dOp, SelectiveScanOp, linalg::GenericOp>(op))
+      if (isa<CausalConv1dOp, SelectiveScanOp, linalg::GenericOp>(op) ||
+          (roundFlips && isa<FlipOp>(op)))
         ops.push_back(op);
     });
     for (Operation *op : ops) {
@@ -380,6 +399,8 @@ struct NarrowActivationsPass
       } else if (auto scan = dyn_cast<SelectiveScanOp>(op)) {
         if (!scan.getOutTypeAttr())
           n.narrowResult(op, scan.getOut());
+      } else if (auto flip = dyn_cast<FlipOp>(op)) {
+        n.narrowFlip(flip);
       } else {
         n.narrowElementwise(cast<linalg::GenericOp>(op));
       }

@@ -1,4 +1,5 @@
 // RUN: ssm-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(ssm-narrow-activations))' | FileCheck %s
+// RUN: ssm-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(ssm-narrow-activations{round-flips}))' | FileCheck %s --check-prefix=FLIPS
 
 // One Vim direction of a bf16 model (%xz stands for in_proj's f32 output):
 // the conv + SiLU stores bf16 (out_type), which x_proj reads without its
@@ -124,4 +125,25 @@ func.func @f32_model(%x: tensor<1x4x3xf32>, %w: tensor<4x2xf32>, %A: tensor<4x1x
     linalg.yield %m : f32
   } -> tensor<1x4x3xf32>
   return %s : tensor<1x4x3xf32>
+}
+
+// -----
+
+// round-flips (the GPU pipeline): the flipped gate of Vim's backward
+// direction, an f32 flip read only by the scan, is rounded after the flip
+// (the rounding fuses into the flip's copy kernel); without the option (and
+// on the CPU, whose scan reads through flips) it stays f32.
+// CHECK-LABEL: func.func @flipped_gate
+// CHECK: %[[Z:.*]] = ssm.flip %arg1 along 2 : tensor<1x4x3xf32>
+// CHECK: ssm.selective_scan {{.*}} z(%[[Z]] : tensor<1x4x3xf32>)
+// FLIPS-LABEL: func.func @flipped_gate
+// FLIPS: %[[Z:.*]] = ssm.flip %arg1 along 2 : tensor<1x4x3xf32>
+// FLIPS: %[[R:.*]] = linalg.generic {{.*}} ins(%[[Z]] : tensor<1x4x3xf32>) outs(%{{.*}} : tensor<1x4x3xbf16>)
+// FLIPS: arith.truncf
+// FLIPS: ssm.selective_scan {{.*}} z(%[[R]] : tensor<1x4x3xbf16>)
+func.func @flipped_gate(%x: tensor<1x4x3xf32>, %z: tensor<1x4x3xf32>, %w: tensor<4x2xf32>, %A: tensor<4x1xf32>, %B: tensor<1x1x3xf32>) -> tensor<1x4x3xbf16> attributes {ssm.activation_type = bf16} {
+  %xc = ssm.causal_conv1d silu %x, %w out_type(bf16) : tensor<1x4x3xf32>, tensor<4x2xf32>
+  %zr = ssm.flip %z along 2 : tensor<1x4x3xf32>
+  %y = ssm.selective_scan %xc, %x, %A, %B, %B z(%zr : tensor<1x4x3xf32>) : tensor<1x4x3xbf16>, tensor<1x4x3xf32>, tensor<4x1xf32>, tensor<1x1x3xf32>, tensor<1x1x3xf32>
+  return %y : tensor<1x4x3xbf16>
 }

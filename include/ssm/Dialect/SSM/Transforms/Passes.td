@@ -182,7 +182,18 @@ def NarrowActivations : Pass<"ssm-narrow-activations", "::mlir::func::FuncOp"> {
     f32), ops tagged `ssm.keep_f32` (the residual stream), and the scan's
     `A`, `D`, `delta_bias` and last state. Functions without the attribute
     are left unchanged.
+
+    With `round-flips` (the GPU pipeline, whose scan kernel does not read
+    through flips: each flip of a scan operand is a copy kernel) an f32 flip
+    read only by scans is rounded too (the rounding fuses into the flip's
+    kernel, e.g. Vim's flipped gate z). The CPU scan reads through flips, so
+    there the flip stays f32 and costs no kernel.
   }];
+  let options = [
+    Option<"roundFlips", "round-flips", "bool", /*default=*/"false",
+           "also round f32 flips read only by scans (targets whose scan "
+           "kernel materializes its flipped operands)">,
+  ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::linalg::LinalgDialect",
                            "::mlir::tensor::TensorDialect"];
