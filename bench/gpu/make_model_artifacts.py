@@ -40,6 +40,11 @@ CHECKS = [
     ("mambaout-femto", dict(dims=[8, 16, 24, 32], depths=[1, 1, 1, 1]), 40, 1, "f32", False),
     ("vim-t", dict(embed_dim=32, depth=2), 32, 2, "bf16", False),
     ("vmamba-t", dict(dims=[16, 32, 48, 64], depths=[1, 1, 2, 1]), 64, 2, "bf16", False),
+    # bf16 activations between kernels in every family (ssm-narrow-activations).
+    ("vim-t-s8", dict(embed_dim=32, depth=2), 40, 1, "bf16", False),
+    ("fastvim-t", dict(embed_dim=32, depth=3), 48, 2, "bf16", False),
+    ("vmamba-v0-t", dict(dims=[16, 32, 48, 64], depths=[1, 1, 1, 1]), 64, 1, "bf16", False),
+    ("mambaout-femto", dict(dims=[8, 16, 24, 32], depths=[1, 1, 2, 1]), 40, 2, "bf16", False),
 ]
 
 

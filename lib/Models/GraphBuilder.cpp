@@ -24,6 +24,10 @@ GraphBuilder::GraphBuilder(ModuleOp module, StringRef function,
   auto imageType = RankedTensorType::get(imageShape, elem);
   func_ = func::FuncOp::create(b_, loc_, function,
                                b_.getFunctionType({imageType}, {}));
+  // bf16 models store their intermediates between kernels in bf16
+  // (ssm-narrow-activations); f32 models carry no attribute.
+  if (bf16)
+    func_->setAttr(kActivationTypeAttr, TypeAttr::get(b_.getBF16Type()));
   entry_ = func_.addEntryBlock();
   b_.setInsertionPointToStart(entry_);
   argNames_.push_back("image");
@@ -364,6 +368,10 @@ Value GraphBuilder::residual(Value shortcut, Value branch, int64_t index,
   Value sum = add(shortcut, branch);
   sum.getDefiningOp()->setAttr(kDropPathAttr,
                                b_.getDenseI64ArrayAttr({index, count}));
+  // The residual stream stays f32 in bf16 models (the official Vim's
+  // residual_in_fp32).
+  if (bf16_)
+    sum.getDefiningOp()->setAttr(kKeepF32Attr, b_.getUnitAttr());
   return sum;
 }
 
@@ -582,7 +590,7 @@ Value GraphBuilder::causalConv1dSilu(Value x, Value w3d, Value bias) {
   Value w = collapse(w3d, {{0, 1}, {2}}); // (E, 1, W) -> (E, W)
   return CausalConv1dOp::create(
       b_, loc_, ActivationKindAttr::get(b_.getContext(), ActivationKind::silu),
-      x, w, bias);
+      x, w, bias, TypeAttr());
 }
 
 Value GraphBuilder::flip(Value x, int64_t dim) {

@@ -6,11 +6,14 @@
 // ssm op, in the forms the CPU pipeline fuses and vectorizes (the same forms
 // as test/Models/*.mlir and the dense numerics tests).
 //
-// All activations are f32, except that a bf16 model rounds the operands of
-// its contractions (linears, convolutions as GEMMs) to bf16, as autocast
-// does. Weights are declared on the fly with weight(), which appends a named
-// function argument (bf16 arguments are widened to f32 at their use, so only
-// f32 arithmetic is emitted).
+// All arithmetic is f32. A bf16 model rounds the operands of its
+// contractions (linears, convolutions as GEMMs) to bf16, as autocast does,
+// and is tagged `ssm.activation_type = bf16`, so that ssm-narrow-activations
+// stores its other intermediates between kernels in bf16 too; its residual
+// adds are tagged `ssm.keep_f32` (the residual stream stays f32). Weights are
+// declared on the fly with weight(), which appends a named function argument
+// (bf16 arguments are widened to f32 at their use, so only f32 arithmetic is
+// emitted).
 //
 //===----------------------------------------------------------------------===//
 

@@ -24,6 +24,9 @@ using namespace mlir;
 void mlir::ssm::buildSSMGraphPipeline(OpPassManager &pm) {
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+  // bf16 models: intermediates between kernels stored in bf16; before any
+  // ssm op is lowered (the scan and conv kernels load and store 16 bits).
+  pm.addNestedPass<func::FuncOp>(createNarrowActivations());
 }
 
 void mlir::ssm::buildSSMToLoopsPipeline(OpPassManager &pm) {
@@ -236,6 +239,12 @@ void mlir::ssm::buildSSMToGPULoopsPipeline(OpPassManager &pm,
     scan.maxSharedMemory =
         std::min<int64_t>(scan.maxSharedMemory, kAMDGPUMaxSharedMemory);
   }
+  // The GPU scan kernel does not read through flips: a flipped f32 scan
+  // operand of a bf16 model (Vim's gate z) is a copy kernel, which then
+  // stores bf16 (the graph stage already narrowed everything else).
+  NarrowActivationsOptions narrow;
+  narrow.roundFlips = true;
+  pm.addNestedPass<func::FuncOp>(createNarrowActivations(narrow));
   // Before elementwise fusion, so the biases cuBLASLt cannot add fold into
   // the GEMMs' consumers.
   pm.addPass(createSplitGemmBias());

@@ -71,6 +71,13 @@ bool isWidenOnly(Operation *op) {
          isa<arith::ExtFOp>(body->front());
 }
 
+/// A linalg op whose payload rounds (arith.truncf).
+bool rounds(Operation *op) {
+  bool found = false;
+  op->walk([&](arith::TruncFOp) { found = true; });
+  return found;
+}
+
 /// A named transpose as the equivalent linalg.generic, so that it fuses like
 /// any elementwise op: the permutation becomes the indexing map its consumer
 /// (or producer) reads through, and the transposed tensor is never stored.
@@ -95,13 +102,14 @@ struct FuseElementwisePass
           Operation *producer = operand->get().getDefiningOp();
           if (!allParallel(producer) || !keepOnce.mayDuplicate(producer))
             return false;
-          // A value rounded to 16 bits and widened again feeds a GEMM that
-          // reads the 16-bit tensor (the widening is absorbed by the GEMM):
-          // the rounding fuses into what produces the value, never into the
-          // widening, or the 16-bit tensor would disappear.
-          if (getElementTypeOrSelf(operand->get().getType()).getIntOrFloatBitWidth() <
-                  32 &&
-              isWidenOnly(operand->getOwner()))
+          // A value rounded to 16 bits and widened again is stored in 16
+          // bits (a GEMM operand the GEMM reads as is, an intermediate of a
+          // bf16 model): the rounding fuses into what produces the value,
+          // never into the widening, or the 16-bit tensor would disappear.
+          // A producer that only moves 16-bit values (a flip) may fuse.
+          if (getElementTypeOrSelf(operand->get().getType())
+                      .getIntOrFloatBitWidth() < 32 &&
+              isWidenOnly(operand->getOwner()) && rounds(producer))
             return false;
           if (allParallel(operand->getOwner()))
             return true;

@@ -50,10 +50,17 @@ class Value:
 class Graph:
     """One public function, built op by op."""
 
-    def __init__(self, name: str = "forward"):
+    def __init__(self, name: str = "forward", activation_dtype: str = "f32"):
+        """`activation_dtype` "bf16" or "f16": the intermediates that cross
+        kernel boundaries are stored in that type, every kernel still
+        computing in f32 (ssm-narrow-activations, as for the bf16 models)."""
         if not name.isidentifier():
             raise ValueError(f"function name {name!r} is not an identifier")
+        if activation_dtype not in _DTYPES:
+            raise ValueError(f"activation_dtype must be one of {_DTYPES}, "
+                             f"got {activation_dtype!r}")
         self.name = name
+        self.activation_dtype = activation_dtype
         self._inputs: List[Tuple[Value, str]] = []
         self._outputs: List[Tuple[Value, str]] = []
         self._body: List[str] = []
@@ -89,7 +96,9 @@ class Graph:
         ret = ", ".join(v.name for v, _ in self._outputs)
         types = ", ".join(v.type for v, _ in self._outputs)
         body = "\n".join("    " + line for line in self._body)
-        return (f"func.func @{self.name}({args}) -> ({results}) {{\n{body}\n"
+        attrs = ("" if self.activation_dtype == "f32" else
+                 f" attributes {{ssm.activation_type = {self.activation_dtype}}}")
+        return (f"func.func @{self.name}({args}) -> ({results}){attrs} {{\n{body}\n"
                 f"    return {ret} : {types}\n}}\n")
 
     # ---- checks ----------------------------------------------------------

@@ -124,16 +124,32 @@ def test_small_f32(runtime, tmp_path, variant, options, img, batch, embed):
     assert _rel_err(got, want) <= TOL_F32
 
 
-@pytest.mark.parametrize("variant,options,img", [
-    ("vim-t", dict(embed_dim=32, depth=2), 32),
-    ("fastvim-t", dict(embed_dim=32, depth=2), 32),
-    ("vmamba-t", dict(dims=[16, 32, 48, 64], depths=[1, 1, 1, 1]), 64),
-    ("mambaout-femto", dict(dims=[16, 32, 48, 64], depths=[1, 1, 1, 1]), 64),
-])
-def test_small_bf16(runtime, tmp_path, variant, options, img):
+# bf16 models store their activations between kernels in bf16
+# (ssm-narrow-activations): every family, with awkward sizes (odd grids and
+# lengths, batch 2, overlapping patches, FastVim's transposed odd layers and
+# max pool, VMamba v0 and ssm_ratio 2).
+BF16 = [
+    ("vim-t", dict(embed_dim=32, depth=2), 32, 1),
+    ("vim-t", dict(embed_dim=24, depth=1), 48, 2),                       # L = 10
+    ("vim-t-s8", dict(embed_dim=32, depth=2), 40, 1),                    # grid 4
+    ("fastvim-t", dict(embed_dim=32, depth=2), 32, 1),
+    ("fastvim-t", dict(embed_dim=32, depth=3, pool="max", pool_scale=0.25), 48, 2),
+    ("vmamba-t", dict(dims=[16, 32, 48, 64], depths=[1, 1, 1, 1]), 64, 1),
+    ("vmamba-t-s2", dict(dims=[8, 16, 32, 64], depths=[1, 1, 1, 1]), 72, 2),
+    ("vmamba-v0-t", dict(dims=[16, 32, 48, 64], depths=[1, 1, 1, 1]), 64, 1),
+    ("mambaout-femto", dict(dims=[16, 32, 48, 64], depths=[1, 1, 1, 1]), 64, 1),
+    ("mambaout-femto", dict(dims=[8, 16, 24, 32], depths=[1, 1, 2, 1]), 40, 2),
+]
+
+
+@pytest.mark.parametrize("variant,options,img,batch", BF16,
+                         ids=[f"{v}-img{i}-b{b}-{n}" for n, (v, o, i, b) in enumerate(BF16)])
+def test_small_bf16(runtime, tmp_path, variant, options, img, batch):
     got, want, _ = _check(runtime, tmp_path, variant, options, img, dtype="bf16",
-                          embed=variant.startswith("v"), seed=_seed(variant))
+                          batch=batch, embed=variant.startswith("v"),
+                          seed=_seed(variant + str(img)))
     err = _rel_err(got, want)
+    print(f"{variant} img {img} batch {batch} bf16: {err:.3g}")
     assert err <= TOL_BF16
     assert err > 0  # bf16 rounding must show: the weights really are bf16
 

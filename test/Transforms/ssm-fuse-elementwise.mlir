@@ -156,3 +156,66 @@ func.func @layout_changes(%a: tensor<4x8xf32>, %b: tensor<4x8xf32>, %c: tensor<8
   } -> tensor<4x8xf32>
   return %sum : tensor<4x8xf32>
 }
+
+// -----
+
+#id = affine_map<(i, j) -> (i, j)>
+#rev = affine_map<(i, j) -> (i, 3 - j)>
+
+// 16-bit storage: a rounding never fuses into the widening a GEMM reads (the
+// bf16 tensor must stay stored); a producer that only moves bf16 values (a
+// flip of a bf16 scan output) fuses into its widening, and that into the
+// sum, as one loop nest.
+// CHECK-LABEL: func.func @bf16_storage
+// CHECK: %[[R:.*]] = linalg.generic {{.*}} ins(%arg0 : tensor<2x4xf32>) outs(%{{.*}} : tensor<2x4xbf16>)
+// CHECK:   math.exp
+// CHECK:   arith.truncf
+// CHECK: %[[W:.*]] = linalg.generic {{.*}} ins(%[[R]] : tensor<2x4xbf16>) outs(%{{.*}} : tensor<2x4xf32>)
+// CHECK:   arith.extf
+// CHECK: %[[P:.*]] = linalg.generic {{.*}}"reduction"]} ins(%[[W]], %arg2 :
+// CHECK: linalg.generic {{.*}} ins(%arg1, %[[P]] : tensor<2x4xbf16>, tensor<2x4xf32>) outs(%{{.*}} : tensor<2x4xf32>)
+// CHECK:   arith.extf
+// CHECK:   arith.addf
+// CHECK-NOT: linalg.generic
+func.func @bf16_storage(%x: tensor<2x4xf32>, %y: tensor<2x4xbf16>, %w: tensor<4x4xf32>) -> tensor<2x4xf32> {
+  %e32 = tensor.empty() : tensor<2x4xf32>
+  %e16 = tensor.empty() : tensor<2x4xbf16>
+  %ex = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]} ins(%x : tensor<2x4xf32>) outs(%e32 : tensor<2x4xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %v = math.exp %a : f32
+    linalg.yield %v : f32
+  } -> tensor<2x4xf32>
+  %r = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]} ins(%ex : tensor<2x4xf32>) outs(%e16 : tensor<2x4xbf16>) {
+  ^bb0(%a: f32, %o: bf16):
+    %t = arith.truncf %a : f32 to bf16
+    linalg.yield %t : bf16
+  } -> tensor<2x4xbf16>
+  %wr = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]} ins(%r : tensor<2x4xbf16>) outs(%e32 : tensor<2x4xf32>) {
+  ^bb0(%a: bf16, %o: f32):
+    %t = arith.extf %a : bf16 to f32
+    linalg.yield %t : f32
+  } -> tensor<2x4xf32>
+  %zero = arith.constant 0.0 : f32
+  %acc = linalg.fill ins(%zero : f32) outs(%e32 : tensor<2x4xf32>) -> tensor<2x4xf32>
+  %p = linalg.generic {indexing_maps = [affine_map<(i, j, k) -> (i, k)>, affine_map<(i, j, k) -> (k, j)>, affine_map<(i, j, k) -> (i, j)>], iterator_types = ["parallel", "parallel", "reduction"]} ins(%wr, %w : tensor<2x4xf32>, tensor<4x4xf32>) outs(%acc : tensor<2x4xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %m = arith.mulf %a, %b : f32
+    %t = arith.addf %c, %m : f32
+    linalg.yield %t : f32
+  } -> tensor<2x4xf32>
+  %f = linalg.generic {indexing_maps = [#rev, #id], iterator_types = ["parallel", "parallel"]} ins(%y : tensor<2x4xbf16>) outs(%e16 : tensor<2x4xbf16>) {
+  ^bb0(%a: bf16, %o: bf16):
+    linalg.yield %a : bf16
+  } -> tensor<2x4xbf16>
+  %wf = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]} ins(%f : tensor<2x4xbf16>) outs(%e32 : tensor<2x4xf32>) {
+  ^bb0(%a: bf16, %o: f32):
+    %t = arith.extf %a : bf16 to f32
+    linalg.yield %t : f32
+  } -> tensor<2x4xf32>
+  %s = linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel", "parallel"]} ins(%wf, %p : tensor<2x4xf32>, tensor<2x4xf32>) outs(%e32 : tensor<2x4xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %t = arith.addf %a, %b : f32
+    linalg.yield %t : f32
+  } -> tensor<2x4xf32>
+  return %s : tensor<2x4xf32>
+}

@@ -79,10 +79,12 @@ FailureOr<RankedTensorType> rankedOfRank(std::optional<Location> loc, Value v,
   return type;
 }
 
-/// Verifies the operands shared by the selective scan and its adjoint.
+/// Verifies the operands shared by the selective scan and its adjoint. With
+/// `mixedTypes` (the forward scan) each sequence may have its own float
+/// type; otherwise delta, z, B and C have u's.
 LogicalResult verifyScanOperands(Operation *op, Value u, Value delta, Value A,
                                  Value B, Value C, Value D, Value z,
-                                 Value deltaBias) {
+                                 Value deltaBias, bool mixedTypes) {
   auto uType = cast<RankedTensorType>(u.getType());
   if (uType.getRank() != 3)
     return op->emitOpError("expects u of rank 3 (b, d, l), got rank ")
@@ -98,7 +100,7 @@ LogicalResult verifyScanOperands(Operation *op, Value u, Value delta, Value A,
       return op->emitOpError("expects ")
              << name << " of shape (b, d, l) = " << shapeStr(uType.getShape())
              << " like u, got " << shapeStr(t.getShape());
-    if (t.getElementType() != elem)
+    if (!mixedTypes && t.getElementType() != elem)
       return op->emitOpError("expects ")
              << name << " to have u's element type " << elem << ", got "
              << t.getElementType();
@@ -134,7 +136,7 @@ LogicalResult verifyScanOperands(Operation *op, Value u, Value delta, Value A,
              << name << " to match batch "
              << (ShapedType::isDynamic(b) ? -1 : b)
              << ", state size n and length l of u and A, got " << shapeStr(s);
-    if (t.getElementType() != elem)
+    if (!mixedTypes && t.getElementType() != elem)
       return op->emitOpError("expects ")
              << name << " to have u's element type " << elem << ", got "
              << t.getElementType();
@@ -275,7 +277,8 @@ LogicalResult SelectiveScanOp::verify() {
   // The last_state result matching return_last_state is checked by type
   // inference (InferTypeOpInterface verifies the result list).
   return verifyScanOperands(*this, getU(), getDelta(), getA(), getB(), getC(),
-                            getD(), getZ(), getDeltaBias());
+                            getD(), getZ(), getDeltaBias(),
+                            /*mixedTypes=*/true);
 }
 
 //===----------------------------------------------------------------------===//
@@ -311,7 +314,8 @@ Value SelectiveScanGradOp::getDDeltaBias() {
 
 LogicalResult SelectiveScanGradOp::verify() {
   if (failed(verifyScanOperands(*this, getU(), getDelta(), getA(), getB(),
-                                getC(), getD(), getZ(), getDeltaBias())))
+                                getC(), getD(), getZ(), getDeltaBias(),
+                                /*mixedTypes=*/false)))
     return failure();
   auto uType = cast<RankedTensorType>(getU().getType());
   auto gType = cast<RankedTensorType>(getDout().getType());
@@ -358,7 +362,14 @@ CausalConv1dOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
   auto xType = rankedOfRank(loc, adaptor.getX(), "x", 3, "(b, d, l)");
   if (failed(xType))
     return failure();
-  inferred.push_back(*xType);
+  Type outElem = xType->getElementType();
+  if (auto outType = adaptor.getOutTypeAttr()) {
+    if (!isScanFloat(outType.getValue()))
+      return inferError(loc, "expects out_type f32, f16 or bf16, got " +
+                                 typeStr(outType.getValue()));
+    outElem = outType.getValue();
+  }
+  inferred.push_back(RankedTensorType::get(xType->getShape(), outElem));
   return success();
 }
 

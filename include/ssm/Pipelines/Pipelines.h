@@ -156,7 +156,8 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
 };
 
 /// Graph-level cleanup on ssm + tensor IR: canonicalize (the ssm folds) and
-/// CSE.
+/// CSE; then ssm-narrow-activations (16-bit intermediates of functions
+/// tagged ssm.activation_type, the bf16 models).
 void buildSSMGraphPipeline(OpPassManager &pm);
 
 /// ssm ops to loops over buffers, dense tensor ops to linalg (still tensors).

@@ -25,9 +25,18 @@ func.func @scan_delta_shape(%u: tensor<2x8x5xf32>, %A: tensor<8x4xf32>, %B: tens
 
 // -----
 
-func.func @scan_delta_dtype(%u: tensor<2x8x5xf32>, %A: tensor<8x4xf32>, %B: tensor<2x4x5xf32>, %dt: tensor<2x8x5xf16>) {
+// The forward scan's sequences may mix float types; its adjoint's may not.
+func.func @scan_grad_delta_dtype(%u: tensor<2x8x5xf32>, %A: tensor<8x4xf32>, %B: tensor<2x4x5xf32>, %dt: tensor<2x8x5xf16>) {
   // expected-error @+1 {{expects delta to have u's element type 'f32', got 'f16'}}
-  %y = ssm.selective_scan %u, %dt, %A, %B, %B : tensor<2x8x5xf32>, tensor<2x8x5xf16>, tensor<8x4xf32>, tensor<2x4x5xf32>, tensor<2x4x5xf32>
+  %du, %ddt, %dA, %dB, %dC = ssm.selective_scan_grad %u, %u, %dt, %A, %B, %B : tensor<2x8x5xf32>, tensor<2x8x5xf32>, tensor<2x8x5xf16>, tensor<8x4xf32>, tensor<2x4x5xf32>, tensor<2x4x5xf32>
+  return
+}
+
+// -----
+
+func.func @conv_out_type(%x: tensor<2x6x9xf32>, %w: tensor<6x4xf32>) {
+  // expected-error @+1 {{expects out_type f32, f16 or bf16, got i32}}
+  %y = ssm.causal_conv1d silu %x, %w out_type(i32) : tensor<2x6x9xf32>, tensor<6x4xf32>
   return
 }
 
@@ -105,9 +114,9 @@ func.func @scan_B_batch(%u: tensor<2x8x5xf32>, %A: tensor<8x4xf32>, %B: tensor<3
 
 // -----
 
-func.func @scan_B_dtype(%u: tensor<2x8x5xf32>, %A: tensor<8x4xf32>, %B: tensor<2x4x5xbf16>) {
+func.func @scan_grad_B_dtype(%u: tensor<2x8x5xf32>, %A: tensor<8x4xf32>, %B: tensor<2x4x5xbf16>) {
   // expected-error @+1 {{expects B to have u's element type 'f32', got 'bf16'}}
-  %y = ssm.selective_scan %u, %u, %A, %B, %B : tensor<2x8x5xf32>, tensor<2x8x5xf32>, tensor<8x4xf32>, tensor<2x4x5xbf16>, tensor<2x4x5xbf16>
+  %du, %ddt, %dA, %dB, %dC = ssm.selective_scan_grad %u, %u, %u, %A, %B, %B : tensor<2x8x5xf32>, tensor<2x8x5xf32>, tensor<2x8x5xf32>, tensor<8x4xf32>, tensor<2x4x5xbf16>, tensor<2x4x5xbf16>
   return
 }
 

@@ -70,6 +70,19 @@ func.func @conv(%x: tensor<2x6x9xf32>, %w: tensor<6x4xf32>, %b: tensor<6xf32>) -
 
 // -----
 
+// A bf16 model's conv stores its activation as bf16 (out_type); its scan
+// reads that bf16 u next to f32 delta, B, C and z.
+// CHECK-LABEL: func.func @conv_scan_mixed_types
+func.func @conv_scan_mixed_types(%x: tensor<2x6x9xf32>, %w: tensor<6x4xf32>, %dt: tensor<2x6x9xf32>, %A: tensor<6x2xf32>, %B: tensor<2x2x9xf32>) -> tensor<2x6x9xbf16> {
+  // CHECK: %[[U:.*]] = ssm.causal_conv1d silu %{{.*}}, %{{.*}} out_type(bf16) : tensor<2x6x9xf32>, tensor<6x4xf32>
+  %u = ssm.causal_conv1d silu %x, %w out_type(bf16) : tensor<2x6x9xf32>, tensor<6x4xf32>
+  // CHECK: ssm.selective_scan %[[U]], {{.*}} z(%{{.*}} : tensor<2x6x9xf32>) : tensor<2x6x9xbf16>, tensor<2x6x9xf32>, tensor<6x2xf32>, tensor<2x2x9xf32>, tensor<2x2x9xf32>
+  %y = ssm.selective_scan %u, %dt, %A, %B, %B z(%x : tensor<2x6x9xf32>) : tensor<2x6x9xbf16>, tensor<2x6x9xf32>, tensor<6x2xf32>, tensor<2x2x9xf32>, tensor<2x2x9xf32>
+  return %y : tensor<2x6x9xbf16>
+}
+
+// -----
+
 // CHECK-LABEL: func.func @conv_grad
 func.func @conv_grad(%g: tensor<2x6x9xbf16>, %x: tensor<2x6x9xbf16>, %w: tensor<6x3xbf16>, %b: tensor<6xbf16>) -> (tensor<6x3xbf16>, tensor<6xbf16>, tensor<2x6x9xbf16>) {
   // CHECK: %{{.*}}, %{{.*}}, %{{.*}} = ssm.causal_conv1d_grad silu %{{.*}}, %{{.*}}, %{{.*}} bias(%{{.*}} : tensor<6xbf16>)

@@ -25,6 +25,16 @@ namespace mlir::ssm {
 /// signature (weights carry their checkpoint names, e.g.
 /// "layers.0.mixer.in_proj.weight").
 inline constexpr llvm::StringLiteral kNameAttr("ssm.name");
+
+/// Function attribute (a 16-bit float TypeAttr, e.g. `bf16`): the function's
+/// intermediates that cross kernel boundaries are stored in this type, while
+/// every kernel computes in f32 (ssm-narrow-activations). The model builders
+/// set it on bf16 models.
+inline constexpr llvm::StringLiteral kActivationTypeAttr("ssm.activation_type");
+
+/// Unit attribute on an op whose results ssm-narrow-activations keeps in f32
+/// (the residual stream of the model builders).
+inline constexpr llvm::StringLiteral kKeepF32Attr("ssm.keep_f32");
 } // namespace mlir::ssm
 
 #endif // SSM_DIALECT_SSM_IR_SSMDIALECT_H

@@ -40,6 +40,9 @@ def SSM_SelectiveScanOp : SSM_Op<"selective_scan", [Pure,
     With `reverse` the recurrence runs from `t = l-1` down to `0` (equal to
     flipping every sequence operand along `l`, scanning, and flipping back).
     `B`/`C` are `(b, n, l)` (one group) or `(b, g, n, l)` with `d % g == 0`.
+    The sequences `u`, `delta`, `B`, `C` and `z` may each be f32, f16 or bf16
+    (a bf16 model reads bf16 `u` from its convolution next to the f32 outputs
+    of its projections); `A`, `D` and `delta_bias` are f32.
     `out` has `u`'s element type unless `out_type` says otherwise (VMamba's
     "oflex": f32 output from 16-bit inputs). With `return_last_state` the op
     also returns `h[l-1]` (in scan order) as a `(b, d, n)` f32 tensor.
@@ -162,7 +165,9 @@ def SSM_CausalConv1dOp : SSM_Op<"causal_conv1d", [Pure, InferTypeOpAdaptor]> {
     ```
 
     Equal to PyTorch `Conv1d(groups=d, padding=k-1)` truncated to the first `l`
-    outputs. Accumulates in f32; `out` has `x`'s type.
+    outputs. Accumulates in f32; `out` has `x`'s element type unless
+    `out_type` says otherwise (a bf16 model stores the activation of an f32
+    `x` as bf16, ssm-narrow-activations).
 
     ```mlir
     %xc = ssm.causal_conv1d silu %x, %w bias(%b : tensor<384xf32>)
@@ -173,11 +178,13 @@ def SSM_CausalConv1dOp : SSM_Op<"causal_conv1d", [Pure, InferTypeOpAdaptor]> {
     SSM_ActivationAttr:$activation,
     SSM_FloatTensor:$x,
     SSM_FloatTensor:$weight,
-    Optional<SSM_FloatTensor>:$bias
+    Optional<SSM_FloatTensor>:$bias,
+    OptionalAttr<TypeAttr>:$out_type
   );
   let results = (outs SSM_FloatTensor:$out);
   let assemblyFormat = [{
     custom<EnumKeyword>($activation) $x `,` $weight (`bias` `(` $bias^ `:` type($bias) `)`)?
+    (`out_type` `(` $out_type^ `)`)?
     attr-dict `:` type($x) `,` type($weight)
   }];
   let hasVerifier = 1;

@@ -168,6 +168,52 @@ def SinkTensorInits : Pass<"ssm-sink-tensor-inits", "::mlir::func::FuncOp"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def NarrowActivations : Pass<"ssm-narrow-activations", "::mlir::func::FuncOp"> {
+  let summary = "Store a 16-bit model's intermediates between kernels in 16 bits";
+  let description = [{
+    For a function with `ssm.activation_type = bf16` (or f16), which the model
+    builders set on bf16 models: every f32 tensor that will be stored between
+    two kernels, and whose producer can round it as it stores it, is stored
+    in that type instead; every kernel still computes in f32 (its loads
+    widen, its stores round). Runs on the tensor graph, before the ssm ops
+    are lowered; the kernel boundaries are those ssm-fuse-elementwise will
+    leave:
+    - the ssm ops that compute (`causal_conv1d`, `selective_scan`) store
+      their result in 16 bits (`out_type`), and the ones that move data
+      (`flip`, `cross_scan`, `cross_merge`, `axis_pool`, `axis_broadcast`)
+      follow their input's type;
+    - an elementwise `linalg.generic` whose result is read by an ssm op, a
+      reshape or slice, or a GEMM gets a rounding (`arith.truncf` generic)
+      that ssm-fuse-elementwise fuses into it.
+    The readers of a narrowed value: ssm ops read it directly (the scan's
+    `u`, `delta`, `B`, `C`, `z` may each be 16-bit); a `linalg.generic` reads
+    it through a widening (`arith.extf` generic) that fuses into it or that
+    a GEMM absorbs; a rounding of it to the same type (a GEMM operand of the
+    builders) is dropped, since it is exact. A value is narrowed only when
+    every reader is one of these (through reshapes and slices and the data
+    movement ops' results), so no widening ends up as a kernel of its own.
+    Never narrowed: function results (the logits), the results of reductions
+    and contractions (norm statistics, GEMM outputs: their accumulators are
+    f32), ops tagged `ssm.keep_f32` (the residual stream), and the scan's
+    `A`, `D`, `delta_bias` and last state. Functions without the attribute
+    are left unchanged.
+
+    With `round-flips` (the GPU pipeline, whose scan kernel does not read
+    through flips: each flip of a scan operand is a copy kernel) an f32 flip
+    read only by scans is rounded too (the rounding fuses into the flip's
+    kernel, e.g. Vim's flipped gate z). The CPU scan reads through flips, so
+    there the flip stays f32 and costs no kernel.
+  }];
+  let options = [
+    Option<"roundFlips", "round-flips", "bool", /*default=*/"false",
+           "also round f32 flips read only by scans (targets whose scan "
+           "kernel materializes its flipped operands)">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def CopyRepeatedResults : Pass<"ssm-copy-repeated-results", "::mlir::func::FuncOp"> {
   let summary = "Give every returned tensor its own buffer";
   let description = [{
