@@ -8,10 +8,10 @@
 // CHECK: func.func @forward(%{{.*}}: tensor<2x3x32x32xbf16>
 // CHECK-SAME: -> tensor<2x10xf32> attributes {ssm.activation_type = bf16}
 // The conv + SiLU of the forward direction reads in_proj's f32 output and
-// stores bf16; the scan reads it as u (bf16) next to f32 delta, B, C and z
-// (GEMM outputs) and writes bf16.
+// stores bf16; the scan reads it as u (bf16) next to f32 delta, B and C
+// (GEMM outputs) and writes bf16 (Vim's z gate is applied after the scans).
 // CHECK: %[[XC:.*]] = ssm.causal_conv1d silu %{{.*}}, %{{.*}} bias(%{{.*}} : tensor<64xf32>) out_type(bf16) : tensor<2x64x5xf32>, tensor<64x4xf32>
-// CHECK: ssm.selective_scan %[[XC]], {{.*}} z(%{{.*}} : tensor<2x64x5xf32>) {{.*}}delta_softplus : tensor<2x64x5xbf16>, tensor<2x64x5xf32>, tensor<64x16xf32>, tensor<2x16x5xf32>, tensor<2x16x5xf32>
+// CHECK: ssm.selective_scan %[[XC]], {{.*}}delta_softplus : tensor<2x64x5xbf16>, tensor<2x64x5xf32>, tensor<64x16xf32>, tensor<2x16x5xf32>, tensor<2x16x5xf32>
 // The backward direction: conv over the flipped input, scan, flip back, all
 // bf16.
 // CHECK: %[[XB:.*]] = ssm.causal_conv1d silu %{{.*}}, %{{.*}} bias(%{{.*}} : tensor<64xf32>) out_type(bf16)
