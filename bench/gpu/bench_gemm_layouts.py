@@ -12,24 +12,13 @@ Prints ms per call (median of --iters, CUDA events, after warm-up) and
 TFLOP/s.
 """
 import argparse
-import statistics
+import os
+import sys
 
 import torch
 
-
-def timed(fn, iters):
-    for _ in range(5):
-        fn()
-    torch.cuda.synchronize()
-    times = []
-    for _ in range(iters):
-        a, b = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-        a.record()
-        fn()
-        b.record()
-        b.synchronize()
-        times.append(a.elapsed_time(b))
-    return statistics.median(times)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_scan import cuda_median_ms  # noqa: E402
 
 
 def main():
@@ -74,7 +63,7 @@ def main():
     cases.append(("x_proj token-major (B*L, 44)", lambda: torch.matmul(y_tm, w_x.t()), flops))
     for name, fn, fl in cases:
         try:
-            ms = timed(fn, a.iters)
+            ms = cuda_median_ms(fn, a.iters, warmup=5)
             print(f"  {name:52s} {ms * 1e3:8.1f} us  {fl / ms / 1e9:7.1f} TFLOP/s")
         except Exception as e:  # out_dtype needs a recent torch
             print(f"  {name:52s} unavailable: {type(e).__name__}: {e}")
