@@ -194,8 +194,11 @@ void buildSSMToGPULoopsPipeline(OpPassManager &pm,
                                 const std::string &chip = "");
 
 /// GPU stage 2: buildSSMBufferizePipeline without the deallocation pipeline
-/// (static intermediates become workspace views, outputs out-parameters).
-void buildSSMGPUBufferizePipeline(OpPassManager &pm);
+/// (static intermediates become workspace views, outputs out-parameters);
+/// the buffers library GEMMs use get rows aligned for `chip`'s library
+/// (sm_90 when empty).
+void buildSSMGPUBufferizePipeline(OpPassManager &pm,
+                                  const std::string &chip = "");
 
 /// NVVM after bufferization: kernels outlined into a gpu.module targeting
 /// `options.chip` and lowered to the NVVM dialect (bare-pointer kernel
