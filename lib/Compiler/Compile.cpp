@@ -207,7 +207,10 @@ compileGPU(ModuleOp module, const CompileOptions &options, StageRunner &stage,
                                     gpu.chip);
        }},
       {Phase::Bufferized, "bufferized",
-       [&](OpPassManager &pm) { buildSSMGPUBufferizePipeline(pm, gpu.chip); }},
+       [&](OpPassManager &pm) {
+         buildSSMGPUBufferizePipeline(pm, gpu.chip,
+                                      options.gpu.padLibraryBuffers);
+       }},
       {Phase::LLVM, amd ? "rocdl" : "nvvm",
        [&](OpPassManager &pm) {
          if (amd)
