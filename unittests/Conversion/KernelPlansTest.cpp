@@ -46,6 +46,9 @@ TEST(PlanLibraryRowPitch, AlignedOrSingleRowsKeepTheirExtent) {
   // Token-major activations: 384 channels are whole 16-byte rows.
   EXPECT_EQ(planLibraryRowPitch({128, 197, 384}, 2, kH100), 384);
   EXPECT_EQ(planLibraryRowPitch({128, 197, 44}, 4, kH100), 44);
+  // Rows of one element: (b, k, n = 1) is a column per batch, its pitch is
+  // the next dim's.
+  EXPECT_EQ(planLibraryRowPitch({1, 768, 1}, 4, kH100), 1);
   // One row: no pitch.
   EXPECT_EQ(planLibraryRowPitch({1, 1, 197}, 4, kH100), 197);
   EXPECT_EQ(planLibraryRowPitch({197}, 2, kH100), 197);

@@ -68,7 +68,7 @@ int64_t mlir::ssm::planLibraryRowPitch(const std::vector<int64_t> &shape,
   int64_t rows = 1;
   for (size_t i = 0; i + 1 < shape.size(); ++i)
     rows *= shape[i];
-  if (extent < 1 || rows < 2 || elementBytes < 1 || align < 1 ||
+  if (extent < 2 || rows < 2 || elementBytes < 1 || align < 1 ||
       align % elementBytes != 0 || extent * elementBytes % align == 0)
     return extent;
   const int64_t perRow = align / elementBytes;

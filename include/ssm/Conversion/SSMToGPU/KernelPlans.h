@@ -113,7 +113,8 @@ bool gemmLibraryTakesBias(bool alongN, bool biasIsF32);
 /// it: the row extent rounded up so that every row, and so every outer
 /// stride, starts on target.libraryAlignmentBytes. The buffer keeps its
 /// extent (no padding) where rows are already aligned, where it has a single
-/// row (no pitch to align), or where an element does not divide the
+/// row (no pitch to align), where rows are single elements (a column: the
+/// next dim is the matrix's row) or where an element does not divide the
 /// alignment. Vim's channel-first (b, e, l = 197): 200 for f32 and bf16.
 int64_t planLibraryRowPitch(const std::vector<int64_t> &shape,
                             int64_t elementBytes, const GPUTargetInfo &target);
