@@ -380,7 +380,7 @@ LogicalResult HostScheduleWriter::libraryCall(gpu::LaunchFuncOp op,
   // strides must be those of the operands' layouts: a padded buffer whose
   // record missed the padding would be read wrongly by the library alone.
   auto layoutMatches = [&](uint32_t arg, StringRef dimsName,
-                           const uint64_t(&recorded)[3]) {
+                           const uint64_t (&recorded)[3]) {
     auto dims = call.getAs<DenseI64ArrayAttr>(dimsName);
     if (!dims)
       return true;
