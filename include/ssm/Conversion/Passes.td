@@ -434,7 +434,10 @@ def SSMPadLibraryBuffers : Pass<"ssm-pad-library-buffers", "::mlir::ModuleOp"> {
     and outputs, are never touched). Where planLibraryRowPitch
     (KernelPlans.h) pads the allocation's rows, the allocation becomes one of
     the padded row extent and every user gets a zero-offset subview of the
-    logical shape (strides of the padded rows), provided every user can take
+    logical shape (strides of the padded rows; where the allocation is
+    collapsed into the operand, e.g. VMamba's (b, c, h, w) read as
+    (b, c, h * w), the collapsed row is padded and the users see an
+    expand_shape of it), provided every user can take
     it: views (subview, collapse_shape, expand_shape) whose result types are
     then recomputed, linalg ops, loads, stores, vector and async copies,
     memref.copy (a strided copy becomes a kernel later) and launches of

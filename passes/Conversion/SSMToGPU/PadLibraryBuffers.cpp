@@ -18,6 +18,7 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/SymbolTable.h"
 
+#include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/SetVector.h"
 
 #include <map>
@@ -174,14 +175,25 @@ struct PadLibraryBuffersPass
       signalPassFailure();
   }
 
-  /// The allocation in `fn`'s body that `v` views, if any.
-  static memref::AllocOp rootOf(Value v, Block &body) {
+  /// The allocation in `fn`'s body that `v` views, if any, and how many of
+  /// its trailing dims form the matrix rows: more than one where the
+  /// allocation is collapsed into the operand directly (VMamba's (b, c, h,
+  /// w) read as (b, c, h * w)).
+  static std::pair<memref::AllocOp, int64_t> rootOf(Value v, Block &body) {
+    Operation *last = nullptr;
     while (Operation *def = v.getDefiningOp()) {
-      if (auto alloc = dyn_cast<memref::AllocOp>(def))
-        return alloc->getBlock() == &body ? alloc : memref::AllocOp();
+      if (auto alloc = dyn_cast<memref::AllocOp>(def)) {
+        if (alloc->getBlock() != &body)
+          return {};
+        int64_t rowDims = 1;
+        if (auto collapse = dyn_cast_or_null<memref::CollapseShapeOp>(last))
+          rowDims = collapse.getReassociationIndices().back().size();
+        return {alloc, rowDims};
+      }
       if (!isa<memref::SubViewOp, memref::CollapseShapeOp,
                memref::ExpandShapeOp>(def))
         return {};
+      last = def;
       v = def->getOperand(0);
     }
     return {};
@@ -189,7 +201,7 @@ struct PadLibraryBuffersPass
 
   void padFunction(func::FuncOp fn, const ssm::GPUTargetInfo &target) {
     Block &body = fn.getBody().front();
-    llvm::SetVector<memref::AllocOp> roots;
+    llvm::MapVector<memref::AllocOp, int64_t> roots;
     fn.walk([&](gpu::LaunchFuncOp launch) {
       auto call = launch->getAttrOfType<DictionaryAttr>(kLibraryCall);
       if (!call)
@@ -199,23 +211,40 @@ struct PadLibraryBuffersPass
         if (!index || index.getInt() < 0 ||
             index.getInt() >= int64_t(launch.getNumKernelOperands()))
           continue;
-        if (memref::AllocOp root =
-                rootOf(launch.getKernelOperand(index.getInt()), body))
-          roots.insert(root);
+        auto [root, rowDims] =
+            rootOf(launch.getKernelOperand(index.getInt()), body);
+        if (root)
+          roots.insert({root, rowDims});
       }
     });
-    for (memref::AllocOp alloc : roots)
-      pad(alloc, target);
+    for (auto [alloc, rowDims] : roots)
+      pad(alloc, rowDims, target);
   }
 
-  void pad(memref::AllocOp alloc, const ssm::GPUTargetInfo &target) {
+  /// Pads the rows of `alloc`, each made of its last `rowDims` dims.
+  void pad(memref::AllocOp alloc, int64_t rowDims,
+           const ssm::GPUTargetInfo &target) {
     MemRefType type = alloc.getType();
     const unsigned bits = type.getElementTypeBitWidth();
     if (!type.hasStaticShape() || !type.getLayout().isIdentity() ||
         type.getRank() == 0 || type.getMemorySpace() || bits % 8 != 0 ||
         !alloc.getDynamicSizes().empty() || !alloc.getSymbolOperands().empty())
       return;
-    std::vector<int64_t> shape(type.getShape().begin(), type.getShape().end());
+    // The shape with each row as one dim (the allocation's own when rows
+    // are its last dim), and the reassociation back.
+    const int64_t outer = type.getRank() - rowDims;
+    std::vector<int64_t> shape(type.getShape().begin(),
+                               type.getShape().begin() + outer);
+    int64_t row = 1;
+    for (int64_t s : type.getShape().drop_front(outer))
+      row *= s;
+    shape.push_back(row);
+    SmallVector<ReassociationIndices> reassociation;
+    for (int64_t i = 0; i < outer; ++i)
+      reassociation.push_back({i});
+    reassociation.emplace_back();
+    for (int64_t i = outer; i < type.getRank(); ++i)
+      reassociation.back().push_back(i);
     const int64_t pitch =
         ssm::planLibraryRowPitch(shape, int64_t(bits / 8), target);
     if (pitch == shape.back())
@@ -223,10 +252,20 @@ struct PadLibraryBuffersPass
     SmallVector<int64_t> padded(shape.begin(), shape.end());
     padded.back() = pitch;
     auto paddedType = MemRefType::get(padded, type.getElementType());
-    const int64_t rank = type.getRank();
+    const int64_t rank = paddedType.getRank();
     SmallVector<int64_t> zeros(rank, 0), ones(rank, 1);
-    MemRefType logical = memref::SubViewOp::inferResultType(
-        paddedType, zeros, type.getShape(), ones);
+    MemRefType rows = memref::SubViewOp::inferResultType(
+        paddedType, zeros, SmallVector<int64_t>(shape.begin(), shape.end()),
+        ones);
+    MemRefType logical = rows;
+    if (rowDims > 1) {
+      FailureOr<MemRefType> expanded =
+          memref::ExpandShapeOp::computeExpandedType(rows, type.getShape(),
+                                                     reassociation);
+      if (failed(expanded))
+        return;
+      logical = *expanded;
+    }
     Retype r;
     if (!plan(alloc.getResult(), logical, r))
       return;
@@ -237,14 +276,17 @@ struct PadLibraryBuffersPass
         memref::AllocOp::create(b, loc, paddedType, alloc.getAlignmentAttr());
     SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0)), sizes,
         strides(rank, b.getIndexAttr(1));
-    for (int64_t s : type.getShape())
+    for (int64_t s : shape)
       sizes.push_back(b.getIndexAttr(s));
-    auto view =
+    Value view =
         memref::SubViewOp::create(b, loc, newAlloc, offsets, sizes, strides);
+    if (rowDims > 1)
+      view =
+          memref::ExpandShapeOp::create(b, loc, logical, view, reassociation);
     // The first planned value is the allocation itself: its uses move to the
     // view (deallocations to the new allocation), the views after it change
     // type in place.
-    alloc.getResult().replaceUsesWithIf(view.getResult(), [&](OpOperand &u) {
+    alloc.getResult().replaceUsesWithIf(view, [&](OpOperand &u) {
       return !isa<memref::DeallocOp>(u.getOwner());
     });
     alloc.getResult().replaceAllUsesWith(newAlloc.getResult());

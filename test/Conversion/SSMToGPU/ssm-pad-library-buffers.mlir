@@ -134,3 +134,33 @@ module attributes {gpu.container_module} {
     }
   }
 }
+
+// -----
+
+// VMamba's stage-4 (b, c, h, w = 7 x 7) f32 map read as (b, c, h * w): the
+// rows are the collapsed (h, w), so the padding goes after each 49-element
+// row (52), and the other users see (b, c, h, w) with those strides.
+// CHECK-LABEL: func.func @collapsed_rows
+// CHECK: %[[P:.*]] = memref.alloc() : memref<2x3x52xf32>
+// CHECK: %[[S:.*]] = memref.subview %[[P]][0, 0, 0] [2, 3, 49] [1, 1, 1] : memref<2x3x52xf32> to memref<2x3x49xf32, strided<[156, 52, 1]>>
+// CHECK: %[[E:.*]] = memref.expand_shape %[[S]] {{\[}}[0], [1], [2, 3]] output_shape [2, 3, 7, 7] : memref<2x3x49xf32, strided<[156, 52, 1]>> into memref<2x3x7x7xf32, strided<[156, 52, 7, 1]>>
+// CHECK: linalg.fill {{.*}} outs(%[[E]] : memref<2x3x7x7xf32, strided<[156, 52, 7, 1]>>)
+// CHECK: %[[C:.*]] = memref.collapse_shape %[[E]] {{\[}}[0], [1], [2, 3]] : memref<2x3x7x7xf32, strided<[156, 52, 7, 1]>> into memref<2x3x49xf32, strided<[156, 52, 1]>>
+// CHECK: gpu.launch_func @kernels::@gemm_padded {{.*}}args(%arg0 : memref<4x3xf32>, %[[C]] : memref<2x3x49xf32, strided<[156, 52, 1]>>, %arg1 : memref<2x4x49xf32>)
+// CHECK-SAME: b_dims = array<i64: 1, 2, 0>, b_strides = array<i64: 52, 1, 156>
+module attributes {gpu.container_module} {
+  func.func @collapsed_rows(%w: memref<4x3xf32>, %out: memref<2x4x49xf32>) {
+    %c1 = arith.constant 1 : index
+    %zero = arith.constant 0.0 : f32
+    %x = memref.alloc() : memref<2x3x7x7xf32>
+    linalg.fill ins(%zero : f32) outs(%x : memref<2x3x7x7xf32>)
+    %t = memref.collapse_shape %x [[0], [1], [2, 3]] : memref<2x3x7x7xf32> into memref<2x3x49xf32>
+    gpu.launch_func @kernels::@gemm blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1) args(%w : memref<4x3xf32>, %t : memref<2x3x49xf32>, %out : memref<2x4x49xf32>) {ssm.library_call = {a_arg = 0 : i64, a_dims = array<i64: 0, 1, -1>, a_strides = array<i64: 3, 1, 0>, activation = "none", b_arg = 1 : i64, b_dims = array<i64: 1, 2, 0>, b_strides = array<i64: 49, 1, 147>, batch = 2 : i64, bias = "none", c_arg = 2 : i64, c_dims = array<i64: 1, 2, 0>, c_strides = array<i64: 49, 1, 196>, k = 3 : i64, m = 4 : i64, n = 49 : i64, op = "gemm"}}
+    return
+  }
+  gpu.module @kernels {
+    gpu.func @gemm(%a: memref<4x3xf32>, %b: memref<2x3x49xf32>, %c: memref<2x4x49xf32>) kernel {
+      gpu.return
+    }
+  }
+}
