@@ -206,7 +206,11 @@ compileGPU(ModuleOp module, const CompileOptions &options, StageRunner &stage,
                                     amd ? GPUVendor::AMD : GPUVendor::NVIDIA,
                                     gpu.chip);
        }},
-      {Phase::Bufferized, "bufferized", buildSSMGPUBufferizePipeline},
+      {Phase::Bufferized, "bufferized",
+       [&](OpPassManager &pm) {
+         buildSSMGPUBufferizePipeline(pm, gpu.chip,
+                                      options.gpu.padLibraryBuffers);
+       }},
       {Phase::LLVM, amd ? "rocdl" : "nvvm",
        [&](OpPassManager &pm) {
          if (amd)

@@ -79,9 +79,18 @@ void mlir::ssm::buildSSMBufferizePipeline(OpPassManager &pm) {
   pm.addPass(createPlanWorkspace());
 }
 
-void mlir::ssm::buildSSMGPUBufferizePipeline(OpPassManager &pm) {
+void mlir::ssm::buildSSMGPUBufferizePipeline(OpPassManager &pm,
+                                             const std::string &chip,
+                                             bool padLibraryBuffers) {
   addBufferizeToOutParams(pm);
   pm.addPass(createCanonicalizerPass());
+  // Rows of the GEMM library calls' intermediates padded to the library's
+  // alignment (before planning, which then places the padded bytes).
+  if (padLibraryBuffers) {
+    SSMPadLibraryBuffersOptions pad;
+    pad.chip = chip.empty() ? "sm_90" : chip;
+    pm.addPass(createSSMPadLibraryBuffers(pad));
+  }
   // No deallocation pipeline: it rejects the kernels' barriers (unknown
   // memory effects), and every static intermediate becomes a workspace view
   // here (live ranges from uses); outputs are out-parameters.
@@ -297,7 +306,7 @@ void mlir::ssm::buildSSMToNVVMPipeline(OpPassManager &pm,
   buildSSMGraphPipeline(pm);
   buildSSMToGPULoopsPipeline(pm, options.getKernelOptions(), GPUVendor::NVIDIA,
                              options.chip);
-  buildSSMGPUBufferizePipeline(pm);
+  buildSSMGPUBufferizePipeline(pm, options.chip, options.padLibraryBuffers);
   buildSSMGPUToNVVMPipeline(pm, options);
   buildSSMGPUBinaryPipeline(pm);
 }
@@ -336,7 +345,8 @@ void mlir::ssm::buildSSMToROCDLPipeline(OpPassManager &pm,
   buildSSMGraphPipeline(pm);
   buildSSMToGPULoopsPipeline(pm, options.getKernelOptions(), GPUVendor::AMD,
                              rocdlChip(options));
-  buildSSMGPUBufferizePipeline(pm);
+  buildSSMGPUBufferizePipeline(pm, rocdlChip(options),
+                               options.padLibraryBuffers);
   buildSSMGPUToROCDLPipeline(pm, options);
   buildSSMROCDLBinaryPipeline(pm, options, /*assembly=*/true);
 }

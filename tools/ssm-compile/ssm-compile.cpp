@@ -61,6 +61,12 @@ static cl::opt<std::string>
              cl::desc("GPU chip: sm_XY for --target=nvptx (default sm_90), "
                       "gfx942 (default) or gfx90a for --target=amdgpu"),
              cl::init(""), cl::cat(targetCategory));
+static cl::opt<bool> padLibraryBuffers(
+    "gpu-pad-library-buffers",
+    cl::desc("GPU: allocate the intermediates GEMM library calls use with "
+             "rows padded to the library's 16-byte alignment (default on; "
+             "=false for the unpadded layout)"),
+    cl::init(true), cl::cat(targetCategory));
 static cl::opt<std::string> rocmToolkit(
     "rocm-toolkit",
     cl::desc("--target=amdgpu: ROCm folder with llvm/bin/ld.lld and "
@@ -360,6 +366,7 @@ int main(int argc, char **argv) {
   options.cpu.optLevel = cpuOptLevel;
   options.gpu.chip = chipName;
   options.gpu.rocmToolkit = rocmToolkit;
+  options.gpu.padLibraryBuffers = padLibraryBuffers;
   options.gpu.kernels = kernelOptions;
 
   options.embedWeightsPath = weightsPath;

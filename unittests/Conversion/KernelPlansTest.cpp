@@ -30,6 +30,36 @@ TEST(GPUTargetInfo, Chips) {
   EXPECT_EQ(getGPUTargetInfo("sm_80").warpSize, 32);
 }
 
+TEST(PlanLibraryRowPitch, VimChannelFirstRowsArePadded) {
+  EXPECT_EQ(kH100.libraryAlignmentBytes, 16);
+  EXPECT_EQ(kMI300.libraryAlignmentBytes, 16);
+  // (b, 2e, l) in_proj output (f32) and the bf16 y out_proj reads.
+  EXPECT_EQ(planLibraryRowPitch({128, 768, 197}, 4, kH100), 200);
+  EXPECT_EQ(planLibraryRowPitch({128, 384, 197}, 2, kH100), 200);
+  // The patch embedding's 14 x 14 tokens: f32 rows are aligned, bf16 not.
+  EXPECT_EQ(planLibraryRowPitch({128, 192, 196}, 4, kH100), 196);
+  EXPECT_EQ(planLibraryRowPitch({128, 768, 196}, 2, kH100), 200);
+  EXPECT_EQ(planLibraryRowPitch({2, 44, 5}, 4, kMI300), 8);
+}
+
+TEST(PlanLibraryRowPitch, AlignedOrSingleRowsKeepTheirExtent) {
+  // Token-major activations: 384 channels are whole 16-byte rows.
+  EXPECT_EQ(planLibraryRowPitch({128, 197, 384}, 2, kH100), 384);
+  EXPECT_EQ(planLibraryRowPitch({128, 197, 44}, 4, kH100), 44);
+  // Rows of one element: (b, k, n = 1) is a column per batch, its pitch is
+  // the next dim's.
+  EXPECT_EQ(planLibraryRowPitch({1, 768, 1}, 4, kH100), 1);
+  // One row: no pitch.
+  EXPECT_EQ(planLibraryRowPitch({1, 1, 197}, 4, kH100), 197);
+  EXPECT_EQ(planLibraryRowPitch({197}, 2, kH100), 197);
+  EXPECT_EQ(planLibraryRowPitch({}, 2, kH100), 1);
+  // An element that does not divide the alignment.
+  EXPECT_EQ(planLibraryRowPitch({4, 5}, 3, kH100), 5);
+  GPUTargetInfo none = kH100;
+  none.libraryAlignmentBytes = 1;
+  EXPECT_EQ(planLibraryRowPitch({4, 5}, 4, none), 5);
+}
+
 TEST(PlanParallelLoop, LargeLoopsUseFullBlocks) {
   // Vim-T at batch 128: 128 x 197 x 384 activations.
   const int64_t n = 128 * 197 * 384;

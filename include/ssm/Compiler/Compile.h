@@ -54,6 +54,9 @@ struct GPUTargetOptions {
   /// amdgpu: the ROCm folder (llvm/bin/ld.lld, amdgcn/bitcode); empty: the
   /// build's link farm over LLVM 22's ld.lld and Debian's rocm-device-libs.
   std::string rocmToolkit;
+  /// Rows of the buffers GEMM library calls use padded to the library's
+  /// alignment (ssm-pad-library-buffers).
+  bool padLibraryBuffers = true;
   /// The kernels' choices (convert-ssm-to-gpu): defaults and meaning in
   /// SSMToGPU.h.
   GPUKernelOptions kernels;

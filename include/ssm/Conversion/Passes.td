@@ -442,6 +442,48 @@ def SSMKernelAllocsToPrivate : Pass<"ssm-kernel-allocs-to-private"> {
   let dependentDialects = ["::mlir::memref::MemRefDialect"];
 }
 
+def SSMPadLibraryBuffers : Pass<"ssm-pad-library-buffers", "::mlir::ModuleOp"> {
+  let summary = "Pad the rows of the intermediates the GEMM library calls "
+                "read and write to the library's alignment";
+  let description = [{
+    cuBLASLt picks slow alignment-1/4 kernels when a matrix's leading
+    dimension, batch stride or base is not a multiple of 16 bytes, which is
+    every channel-first activation of a Vim at l = 197 (in_proj measured 135
+    us instead of 44.5 on an H100). On bufferized IR, before the workspace is
+    planned: for each `gpu.launch_func` carrying `ssm.library_call`, the A, B
+    and C operands are traced through subviews, reshapes and casts back to
+    their `memref.alloc` in the function body (function arguments, inputs
+    and outputs, are never touched). Where planLibraryRowPitch
+    (KernelPlans.h) pads the allocation's rows, the allocation becomes one of
+    the padded row extent and every user gets a zero-offset subview of the
+    logical shape (strides of the padded rows; where the allocation is
+    collapsed into the operand, e.g. VMamba's (b, c, h, w) read as
+    (b, c, h * w), the collapsed row is padded and the users see an
+    expand_shape of it), provided every user can take
+    it: views (subview, collapse_shape, expand_shape) whose result types are
+    then recomputed, linalg ops, loads, stores, vector and async copies,
+    memref.copy (a strided copy becomes a kernel later) and launches of
+    kernels whose arguments, recursively, are used the same way (a kernel
+    whose argument type changes is cloned). Anything else (reinterpret_cast,
+    calls, returns) leaves the allocation alone. The library-call records
+    get the strides of the new operand types (`a_dims`, `b_dims`, `c_dims`
+    name the dims they belong to).
+
+    ```mlir
+    %c = memref.alloc() : memref<2x768x197xf32>
+    // becomes
+    %p = memref.alloc() : memref<2x768x200xf32>
+    %c = memref.subview %p[0, 0, 0] [2, 768, 197] [1, 1, 1]
+        : memref<2x768x200xf32> to memref<2x768x197xf32, strided<[153600, 200, 1]>>
+    ```
+  }];
+  let options = [
+    Option<"chip", "chip", "std::string", /*default=*/"\"sm_90\"",
+           "the GPU whose library alignment applies (getGPUTargetInfo)">,
+  ];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
 def SSMAlignWorkgroupBuffers : Pass<"ssm-align-workgroup-buffers"> {
   let summary = "Give gpu.func workgroup buffers a 16-byte alignment";
   let description = [{

@@ -34,6 +34,11 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
       llvm::cl::desc("ROCm toolkit folder (llvm/bin/ld.lld, amdgcn/bitcode); "
                      "default: the build's link farm over Debian's "
                      "rocm-device-libs")};
+  Option<bool> padLibraryBuffers{
+      *this, "pad-library-buffers",
+      llvm::cl::desc("pad the rows of the buffers GEMM library calls use to "
+                     "the library's alignment (ssm-pad-library-buffers)"),
+      llvm::cl::init(true)};
   Option<int64_t> scanCrossScanSteps{
       *this, "scan-cross-scan-steps",
       llvm::cl::desc("VMamba's cross_scan -> selective_scan -> cross_merge "
@@ -199,8 +204,12 @@ void buildSSMToGPULoopsPipeline(OpPassManager &pm,
                                 const std::string &chip = "");
 
 /// GPU stage 2: buildSSMBufferizePipeline without the deallocation pipeline
-/// (static intermediates become workspace views, outputs out-parameters).
-void buildSSMGPUBufferizePipeline(OpPassManager &pm);
+/// (static intermediates become workspace views, outputs out-parameters);
+/// unless `padLibraryBuffers` is off, the buffers library GEMMs use get rows
+/// aligned for `chip`'s library (sm_90 when empty).
+void buildSSMGPUBufferizePipeline(OpPassManager &pm,
+                                  const std::string &chip = "",
+                                  bool padLibraryBuffers = true);
 
 /// NVVM after bufferization: kernels outlined into a gpu.module targeting
 /// `options.chip` and lowered to the NVVM dialect (bare-pointer kernel

@@ -376,6 +376,36 @@ LogicalResult HostScheduleWriter::libraryCall(gpu::LaunchFuncOp op,
       !strides("b_strides", r.b_strides) ||
       !strides("c_strides", r.c_strides))
     return fail("missing or invalid m, n, k, batch, operands or strides");
+  // Where the descriptor names the operands' dims (row, column, batch), its
+  // strides must be those of the operands' layouts: a padded buffer whose
+  // record missed the padding would be read wrongly by the library alone.
+  auto layoutMatches = [&](uint32_t arg, StringRef dimsName,
+                           const uint64_t (&recorded)[3]) {
+    auto dims = call.getAs<DenseI64ArrayAttr>(dimsName);
+    if (!dims)
+      return true;
+    auto type = cast<MemRefType>(op.getKernelOperand(arg).getType());
+    SmallVector<int64_t> layout;
+    int64_t offset = 0;
+    if (dims.size() != 3 || failed(type.getStridesAndOffset(layout, offset)))
+      return false;
+    for (int i = 0; i < 3; ++i) {
+      const int64_t d = dims[i];
+      int64_t expected = 0;
+      if (i < 2 || (r.batch > 1 && d >= 0)) {
+        if (d < 0 || d >= int64_t(layout.size()))
+          return false;
+        expected = layout[d];
+      }
+      if (ShapedType::isDynamic(expected) || uint64_t(expected) != recorded[i])
+        return false;
+    }
+    return true;
+  };
+  if (!layoutMatches(r.a_arg, "a_dims", r.a_strides) ||
+      !layoutMatches(r.b_arg, "b_dims", r.b_strides) ||
+      !layoutMatches(r.c_arg, "c_dims", r.c_strides))
+    return fail("strides do not match the operands' layouts");
   auto bias = call.getAs<StringAttr>("bias");
   auto activation = call.getAs<StringAttr>("activation");
   if (!bias || !activation)

@@ -23,13 +23,14 @@
 //     guarded at the edges.
 // The launch carries `ssm.library_call`, a dictionary describing the same
 // GEMM (row-major element strides of A as (m, k, batch), of B as (k, n,
-// batch), of C as (m, n, batch), the bias and activation), which the NVPTX
+// batch), of C as (m, n, batch), the dims of the operands they belong to,
+// the bias and activation), which the NVPTX
 // artifact writer records so that the runtime may call cuBLASLt instead.
 //
 //===----------------------------------------------------------------------===//
 
-#include "ssm/Conversion/Passes.h"
 #include "ssm/Conversion/GemmMatch.h"
+#include "ssm/Conversion/Passes.h"
 #include "ssm/Conversion/SSMToGPU/EmitUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -64,10 +65,10 @@ constexpr StringLiteral kKernelModule = "ssm_gemm_kernels";
 
 using gemm::BiasAxis;
 
-using gemm::Operand;
 using gemm::allParallel;
 using gemm::isArg;
 using gemm::isZero;
+using gemm::Operand;
 using gemm::yielded;
 
 struct GemmMatch : gemm::Contraction {
@@ -535,6 +536,15 @@ DictionaryAttr descriptorOf(Builder &b, GemmMatch g) {
   strides("b_strides", g.b.stride(g.b.posOuter), g.b.stride(g.b.posInner),
           batched ? g.b.stride(g.b.posBatch) : 0);
   strides("c_strides", g.n, 1, batched ? g.m * g.n : 0);
+  // The operands' dims the strides belong to (row, column, batch; -1: no
+  // batch dim), so that ssm-pad-library-buffers can rewrite the strides
+  // from a padded operand's layout.
+  strides("a_dims", g.a.posOuter, g.a.posInner, g.a.posBatch);
+  strides("b_dims", g.b.posOuter, g.b.posInner, g.b.posBatch);
+  if (g.outType.getRank() == 3)
+    strides("c_dims", 1, 2, 0);
+  else
+    strides("c_dims", 0, 1, -1);
   d.push_back(b.getNamedAttr(
       "bias", b.getStringAttr(g.biasAxis == BiasAxis::M   ? "m"
                               : g.biasAxis == BiasAxis::N ? "n"

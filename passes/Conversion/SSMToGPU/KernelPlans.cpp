@@ -58,6 +58,23 @@ bool mlir::ssm::gemmLibraryTakesBias(bool alongN, bool biasIsF32) {
   return alongN && biasIsF32;
 }
 
+int64_t mlir::ssm::planLibraryRowPitch(const std::vector<int64_t> &shape,
+                                       int64_t elementBytes,
+                                       const GPUTargetInfo &target) {
+  if (shape.empty())
+    return 1;
+  const int64_t extent = shape.back();
+  const int64_t align = target.libraryAlignmentBytes;
+  int64_t rows = 1;
+  for (size_t i = 0; i + 1 < shape.size(); ++i)
+    rows *= shape[i];
+  if (extent < 2 || rows < 2 || elementBytes < 1 || align < 1 ||
+      align % elementBytes != 0 || extent * elementBytes % align == 0)
+    return extent;
+  const int64_t perRow = align / elementBytes;
+  return ceilDiv(extent, perRow) * perRow;
+}
+
 SplitReductionPlan
 mlir::ssm::planSplitReduction(int64_t outputs,
                               const std::vector<int64_t> &reductionExtents,

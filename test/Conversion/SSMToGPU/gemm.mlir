@@ -11,7 +11,7 @@
 // CHECK-DAG: %[[Y:.*]] = memref.alloc() : memref<2x100x197xf32>
 // CHECK-DAG: %[[B:.*]] = bufferization.to_buffer %arg2 read_only : tensor<100xf32> to memref<100xf32>
 // CHECK: gpu.launch_func @ssm_gemm_kernels::@gemm_0 blocks in (%{{.*}}, %{{.*}}, %{{.*}}) threads in (%{{.*}}, %{{.*}}, %{{.*}}) args(%[[W]] : memref<100x384xf32>, %[[X]] : memref<2x197x384xf32>, %[[Y]] : memref<2x100x197xf32>, %[[B]] : memref<100xf32>)
-// CHECK-SAME: ssm.library_call = {a_arg = 0 : i64, a_strides = array<i64: 384, 1, 0>, activation = "none", b_arg = 1 : i64, b_strides = array<i64: 1, 384, 75648>, batch = 2 : i64, bias = "m", bias_arg = 3 : i64, c_arg = 2 : i64, c_strides = array<i64: 197, 1, 19700>, k = 384 : i64, m = 100 : i64, n = 197 : i64, op = "gemm"}
+// CHECK-SAME: ssm.library_call = {a_arg = 0 : i64, a_dims = array<i64: 0, 1, -1>, a_strides = array<i64: 384, 1, 0>, activation = "none", b_arg = 1 : i64, b_dims = array<i64: 2, 1, 0>, b_strides = array<i64: 1, 384, 75648>, batch = 2 : i64, bias = "m", bias_arg = 3 : i64, c_arg = 2 : i64, c_dims = array<i64: 1, 2, 0>, c_strides = array<i64: 197, 1, 19700>, k = 384 : i64, m = 100 : i64, n = 197 : i64, op = "gemm"}
 // CHECK: bufferization.to_tensor %[[Y]] restrict writable
 // CHECK: gpu.module @ssm_gemm_kernels
 // CHECK: gpu.func @gemm_0(%{{.*}}: memref<100x384xf32>, %{{.*}}: memref<2x197x384xf32>, %{{.*}}: memref<2x100x197xf32>, %{{.*}}: memref<100xf32>)

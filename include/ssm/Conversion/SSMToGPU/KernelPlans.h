@@ -24,6 +24,11 @@ struct GPUTargetInfo {
   int64_t warpSize = 32;
   /// The largest block the plans use (the hardware allows 1024).
   int64_t maxThreadsPerBlock = 256;
+  /// The byte alignment the vendor GEMM library (cuBLASLt, hipBLASLt) wants
+  /// of a matrix's base, leading dimension and batch stride before it picks
+  /// its vectorized kernels (cuBLASLt: 16; otherwise alignment-1/4 kernels,
+  /// 3x slower on Vim's rows of 197 elements, measured on an H100).
+  int64_t libraryAlignmentBytes = 16;
 };
 
 /// The target description for a chip name: "sm_90" (H100: 132 SMs; other
@@ -102,6 +107,17 @@ SplitReductionPlan planSplitReduction(int64_t outputs,
 /// bias would send the whole GEMM to the compiler's SIMT kernel, so
 /// ssm-split-gemm-bias adds it in the elementwise consumers instead.
 bool gemmLibraryTakesBias(bool alongN, bool biasIsF32);
+
+/// The innermost extent to allocate a row-major buffer of `shape` with
+/// (elements of `elementBytes`) when a vendor GEMM library reads or writes
+/// it: the row extent rounded up so that every row, and so every outer
+/// stride, starts on target.libraryAlignmentBytes. The buffer keeps its
+/// extent (no padding) where rows are already aligned, where it has a single
+/// row (no pitch to align), where rows are single elements (a column: the
+/// next dim is the matrix's row) or where an element does not divide the
+/// alignment. Vim's channel-first (b, e, l = 197): 200 for f32 and bf16.
+int64_t planLibraryRowPitch(const std::vector<int64_t> &shape,
+                            int64_t elementBytes, const GPUTargetInfo &target);
 
 } // namespace mlir::ssm
 

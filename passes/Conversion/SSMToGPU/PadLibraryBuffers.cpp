@@ -1,0 +1,389 @@
+//===- PadLibraryBuffers.cpp - library GEMM buffers with aligned rows ---===//
+//
+// ssm-pad-library-buffers (see Passes.td). The decision is
+// planLibraryRowPitch (KernelPlans.h); this file only finds the buffers,
+// checks that every user can take a strided view of them and rewrites the
+// IR and the library-call records.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ssm/Conversion/Passes.h"
+#include "ssm/Conversion/SSMToGPU/KernelPlans.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/SymbolTable.h"
+
+#include "llvm/ADT/MapVector.h"
+#include "llvm/ADT/SetVector.h"
+
+#include <map>
+
+namespace mlir::ssm {
+#define GEN_PASS_DEF_SSMPADLIBRARYBUFFERS
+#include "ssm/Conversion/Passes.h.inc"
+} // namespace mlir::ssm
+
+using namespace mlir;
+
+namespace {
+
+constexpr StringLiteral kLibraryCall = "ssm.library_call";
+
+/// The memref operands of a library-call record and the attributes naming
+/// their dims and strides.
+struct RecordOperand {
+  StringLiteral arg, dims, strides;
+};
+constexpr RecordOperand kRecordOperands[] = {{"a_arg", "a_dims", "a_strides"},
+                                             {"b_arg", "b_dims", "b_strides"},
+                                             {"c_arg", "c_dims", "c_strides"}};
+
+/// The planned change of one buffer: the values whose memref type changes
+/// (the allocation, then its views; launches are fixed up afterwards).
+struct Retype {
+  SmallVector<std::pair<Value, MemRefType>> values;
+};
+
+/// The ops that only index a memref (their results, if any, are not
+/// memrefs), so any static strided layout works for them.
+bool indexesOnly(Operation *op) {
+  if (isa<linalg::LinalgOp>(op))
+    return true;
+  if (!isa<memref::LoadOp, memref::StoreOp, memref::CopyOp, memref::AtomicRMWOp,
+           memref::GenericAtomicRMWOp, vector::LoadOp, vector::StoreOp,
+           vector::TransferReadOp, vector::TransferWriteOp,
+           vector::MaskedLoadOp, vector::MaskedStoreOp,
+           nvgpu::DeviceAsyncCopyOp>(op))
+    return false;
+  return llvm::none_of(op->getResultTypes(), llvm::IsaPred<BaseMemRefType>);
+}
+
+/// The type a view op's result gets when its source becomes `source`; null
+/// when the view cannot take it.
+MemRefType viewType(Operation *op, MemRefType source) {
+  if (auto subview = dyn_cast<memref::SubViewOp>(op)) {
+    if (!subview.getType().hasStaticShape())
+      return {};
+    return memref::SubViewOp::inferRankReducedResultType(
+        subview.getType().getShape(), source, subview.getStaticOffsets(),
+        subview.getStaticSizes(), subview.getStaticStrides());
+  }
+  if (auto collapse = dyn_cast<memref::CollapseShapeOp>(op)) {
+    auto reassociation = collapse.getReassociationIndices();
+    if (!memref::CollapseShapeOp::isGuaranteedCollapsible(source,
+                                                          reassociation))
+      return {};
+    return memref::CollapseShapeOp::computeCollapsedType(source, reassociation);
+  }
+  if (auto expand = dyn_cast<memref::ExpandShapeOp>(op)) {
+    FailureOr<MemRefType> type = memref::ExpandShapeOp::computeExpandedType(
+        source, expand.getType().getShape(), expand.getReassociationIndices());
+    return succeeded(type) ? *type : MemRefType();
+  }
+  return {};
+}
+
+/// The kernel a launch calls (null if it cannot be found).
+gpu::GPUFuncOp calleeOf(gpu::LaunchFuncOp launch) {
+  return SymbolTable::lookupNearestSymbolFrom<gpu::GPUFuncOp>(
+      launch, launch.getKernel());
+}
+
+/// Plans `v` taking type `type`: every use must be one that takes it.
+/// Launched kernels are checked through their argument (the launch itself
+/// is fixed up afterwards by cloning the kernel).
+bool plan(Value v, MemRefType type, Retype &r) {
+  r.values.push_back({v, type});
+  for (OpOperand &use : v.getUses()) {
+    Operation *owner = use.getOwner();
+    if (isa<memref::DeallocOp>(owner) || indexesOnly(owner))
+      continue;
+    if (isa<memref::SubViewOp, memref::CollapseShapeOp, memref::ExpandShapeOp>(
+            owner)) {
+      if (use.getOperandNumber() != 0)
+        return false;
+      MemRefType result = viewType(owner, type);
+      if (!result || !plan(owner->getResult(0), result, r))
+        return false;
+      continue;
+    }
+    if (auto launch = dyn_cast<gpu::LaunchFuncOp>(owner)) {
+      unsigned first = launch.getNumOperands() - launch.getNumKernelOperands();
+      if (use.getOperandNumber() < first)
+        return false;
+      gpu::GPUFuncOp kernel = calleeOf(launch);
+      if (!kernel || kernel.isExternal())
+        return false;
+      // The kernel body must take the type too; checked on a scratch
+      // Retype (the clone is rewritten later, the kernel itself is not).
+      BlockArgument arg = kernel.getArgument(use.getOperandNumber() - first);
+      Retype inner;
+      if (!plan(arg, type, inner))
+        return false;
+      continue;
+    }
+    return false;
+  }
+  return true;
+}
+
+/// Applies `r` (types only; views keep their operands).
+void apply(const Retype &r) {
+  for (auto [value, type] : r.values)
+    value.setType(type);
+}
+
+/// The library's element strides of an operand of `type` along `dims`
+/// (row, column, batch; the batch stride 0 for a single matrix).
+FailureOr<SmallVector<int64_t>>
+recordStrides(MemRefType type, ArrayRef<int64_t> dims, bool batched) {
+  SmallVector<int64_t> strides;
+  int64_t offset = 0;
+  if (failed(type.getStridesAndOffset(strides, offset)) || dims.size() != 3)
+    return failure();
+  SmallVector<int64_t> out;
+  for (int i = 0; i < 3; ++i) {
+    int64_t d = dims[i];
+    if (i == 2 && (!batched || d < 0)) {
+      out.push_back(0);
+      continue;
+    }
+    if (d < 0 || d >= int64_t(strides.size()) ||
+        ShapedType::isDynamic(strides[d]))
+      return failure();
+    out.push_back(strides[d]);
+  }
+  return out;
+}
+
+struct PadLibraryBuffersPass
+    : mlir::ssm::impl::SSMPadLibraryBuffersBase<PadLibraryBuffersPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    const ssm::GPUTargetInfo target = ssm::getGPUTargetInfo(chip);
+    for (auto fn : module.getOps<func::FuncOp>())
+      if (!fn.isExternal())
+        padFunction(fn, target);
+    if (failed(cloneRetypedKernels(module)) || failed(updateRecords(module)))
+      signalPassFailure();
+  }
+
+  /// The allocation in `fn`'s body that `v` views, if any, and how many of
+  /// its trailing dims form the matrix rows: more than one where the
+  /// allocation is collapsed into the operand directly (VMamba's (b, c, h,
+  /// w) read as (b, c, h * w)).
+  static std::pair<memref::AllocOp, int64_t> rootOf(Value v, Block &body) {
+    Operation *last = nullptr;
+    while (Operation *def = v.getDefiningOp()) {
+      if (auto alloc = dyn_cast<memref::AllocOp>(def)) {
+        if (alloc->getBlock() != &body)
+          return {};
+        int64_t rowDims = 1;
+        if (auto collapse = dyn_cast_or_null<memref::CollapseShapeOp>(last))
+          rowDims = collapse.getReassociationIndices().back().size();
+        return {alloc, rowDims};
+      }
+      if (!isa<memref::SubViewOp, memref::CollapseShapeOp,
+               memref::ExpandShapeOp>(def))
+        return {};
+      last = def;
+      v = def->getOperand(0);
+    }
+    return {};
+  }
+
+  void padFunction(func::FuncOp fn, const ssm::GPUTargetInfo &target) {
+    Block &body = fn.getBody().front();
+    llvm::MapVector<memref::AllocOp, int64_t> roots;
+    fn.walk([&](gpu::LaunchFuncOp launch) {
+      auto call = launch->getAttrOfType<DictionaryAttr>(kLibraryCall);
+      if (!call)
+        return;
+      for (const RecordOperand &operand : kRecordOperands) {
+        auto index = call.getAs<IntegerAttr>(operand.arg);
+        if (!index || index.getInt() < 0 ||
+            index.getInt() >= int64_t(launch.getNumKernelOperands()))
+          continue;
+        auto [root, rowDims] =
+            rootOf(launch.getKernelOperand(index.getInt()), body);
+        if (root)
+          roots.insert({root, rowDims});
+      }
+    });
+    for (auto [alloc, rowDims] : roots)
+      pad(alloc, rowDims, target);
+  }
+
+  /// Pads the rows of `alloc`, each made of its last `rowDims` dims.
+  void pad(memref::AllocOp alloc, int64_t rowDims,
+           const ssm::GPUTargetInfo &target) {
+    MemRefType type = alloc.getType();
+    const unsigned bits = type.getElementTypeBitWidth();
+    if (!type.hasStaticShape() || !type.getLayout().isIdentity() ||
+        type.getRank() == 0 || type.getMemorySpace() || bits % 8 != 0 ||
+        !alloc.getDynamicSizes().empty() || !alloc.getSymbolOperands().empty())
+      return;
+    // The shape with each row as one dim (the allocation's own when rows
+    // are its last dim), and the reassociation back.
+    const int64_t outer = type.getRank() - rowDims;
+    std::vector<int64_t> shape(type.getShape().begin(),
+                               type.getShape().begin() + outer);
+    int64_t row = 1;
+    for (int64_t s : type.getShape().drop_front(outer))
+      row *= s;
+    shape.push_back(row);
+    SmallVector<ReassociationIndices> reassociation;
+    for (int64_t i = 0; i < outer; ++i)
+      reassociation.push_back({i});
+    reassociation.emplace_back();
+    for (int64_t i = outer; i < type.getRank(); ++i)
+      reassociation.back().push_back(i);
+    const int64_t pitch =
+        ssm::planLibraryRowPitch(shape, int64_t(bits / 8), target);
+    if (pitch == shape.back())
+      return;
+    SmallVector<int64_t> padded(shape.begin(), shape.end());
+    padded.back() = pitch;
+    auto paddedType = MemRefType::get(padded, type.getElementType());
+    const int64_t rank = paddedType.getRank();
+    SmallVector<int64_t> zeros(rank, 0), ones(rank, 1);
+    MemRefType rows = memref::SubViewOp::inferResultType(
+        paddedType, zeros, SmallVector<int64_t>(shape.begin(), shape.end()),
+        ones);
+    MemRefType logical = rows;
+    if (rowDims > 1) {
+      FailureOr<MemRefType> expanded =
+          memref::ExpandShapeOp::computeExpandedType(rows, type.getShape(),
+                                                     reassociation);
+      if (failed(expanded))
+        return;
+      logical = *expanded;
+    }
+    Retype r;
+    if (!plan(alloc.getResult(), logical, r))
+      return;
+
+    OpBuilder b(alloc);
+    Location loc = alloc.getLoc();
+    auto newAlloc =
+        memref::AllocOp::create(b, loc, paddedType, alloc.getAlignmentAttr());
+    SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0)), sizes,
+        strides(rank, b.getIndexAttr(1));
+    for (int64_t s : shape)
+      sizes.push_back(b.getIndexAttr(s));
+    Value view =
+        memref::SubViewOp::create(b, loc, newAlloc, offsets, sizes, strides);
+    if (rowDims > 1)
+      view =
+          memref::ExpandShapeOp::create(b, loc, logical, view, reassociation);
+    // The first planned value is the allocation itself: its uses move to the
+    // view (deallocations to the new allocation), the views after it change
+    // type in place.
+    alloc.getResult().replaceUsesWithIf(view, [&](OpOperand &u) {
+      return !isa<memref::DeallocOp>(u.getOwner());
+    });
+    alloc.getResult().replaceAllUsesWith(newAlloc.getResult());
+    alloc.erase();
+    apply(Retype{{r.values.begin() + 1, r.values.end()}});
+  }
+
+  /// Launches whose operand types no longer match their kernel's arguments
+  /// call a clone of the kernel with those types (one per distinct
+  /// signature), whose body's views are retyped as planned.
+  LogicalResult cloneRetypedKernels(ModuleOp module) {
+    std::map<std::pair<Operation *, std::string>, gpu::GPUFuncOp> clones;
+    DenseMap<Operation *, std::unique_ptr<SymbolTable>> tables;
+    llvm::SetVector<gpu::GPUFuncOp> originals;
+    WalkResult result = module.walk([&](gpu::LaunchFuncOp launch) {
+      gpu::GPUFuncOp kernel = calleeOf(launch);
+      if (!kernel)
+        return WalkResult::advance();
+      SmallVector<Type> types(launch.getKernelOperands().getTypes());
+      if (TypeRange(types) == kernel.getArgumentTypes())
+        return WalkResult::advance();
+      std::string key;
+      llvm::raw_string_ostream os(key);
+      llvm::interleaveComma(types, os);
+      gpu::GPUFuncOp &clone = clones[{kernel.getOperation(), key}];
+      if (!clone) {
+        std::unique_ptr<SymbolTable> &table = tables[kernel->getParentOp()];
+        if (!table)
+          table = std::make_unique<SymbolTable>(kernel->getParentOp());
+        clone = cast<gpu::GPUFuncOp>(kernel->clone());
+        clone.setName((kernel.getName() + "_padded").str());
+        // Renamed `_padded_0`, ... where that name is taken.
+        table->insert(clone, std::next(Block::iterator(kernel)));
+        originals.insert(kernel);
+        for (auto [i, type] : llvm::enumerate(types)) {
+          BlockArgument arg = clone.getArgument(i);
+          if (arg.getType() == type)
+            continue;
+          auto memref = dyn_cast<MemRefType>(type);
+          Retype r;
+          if (!memref || !plan(arg, memref, r)) {
+            launch.emitError("ssm-pad-library-buffers: kernel argument ")
+                << i << " cannot take " << type;
+            return WalkResult::interrupt();
+          }
+          apply(r);
+        }
+        clone.setFunctionTypeAttr(TypeAttr::get(FunctionType::get(
+            module.getContext(), types, clone.getResultTypes())));
+      }
+      launch.setKernelAttr(
+          SymbolRefAttr::get(launch.getKernelModuleName(),
+                             {FlatSymbolRefAttr::get(clone.getNameAttr())}));
+      return WalkResult::advance();
+    });
+    if (result.wasInterrupted())
+      return failure();
+    // Kernels no launch calls any more.
+    for (gpu::GPUFuncOp kernel : originals)
+      if (SymbolTable::symbolKnownUseEmpty(kernel, module))
+        kernel.erase();
+    return success();
+  }
+
+  /// Every library-call record gets its operands' strides from their types.
+  LogicalResult updateRecords(ModuleOp module) {
+    WalkResult result = module.walk([&](gpu::LaunchFuncOp launch) {
+      auto call = launch->getAttrOfType<DictionaryAttr>(kLibraryCall);
+      if (!call)
+        return WalkResult::advance();
+      auto batch = call.getAs<IntegerAttr>("batch");
+      NamedAttrList attrs(call);
+      Builder b(launch.getContext());
+      for (const RecordOperand &operand : kRecordOperands) {
+        auto index = call.getAs<IntegerAttr>(operand.arg);
+        auto dims = call.getAs<DenseI64ArrayAttr>(operand.dims);
+        if (!index || !dims || !batch || index.getInt() < 0 ||
+            index.getInt() >= int64_t(launch.getNumKernelOperands()))
+          continue;
+        auto type = dyn_cast<MemRefType>(
+            launch.getKernelOperand(index.getInt()).getType());
+        if (!type || type.getLayout().isIdentity())
+          continue;
+        FailureOr<SmallVector<int64_t>> strides =
+            recordStrides(type, dims.asArrayRef(), batch.getInt() > 1);
+        if (failed(strides)) {
+          launch.emitError("ssm-pad-library-buffers: no strides for ")
+              << operand.arg << " of type " << type;
+          return WalkResult::interrupt();
+        }
+        attrs.set(operand.strides, b.getDenseI64ArrayAttr(*strides));
+      }
+      launch->setAttr(kLibraryCall, attrs.getDictionary(launch.getContext()));
+      return WalkResult::advance();
+    });
+    return failure(result.wasInterrupted());
+  }
+};
+
+} // namespace
