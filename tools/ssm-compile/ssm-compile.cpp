@@ -64,9 +64,9 @@ static cl::opt<std::string>
 static cl::opt<bool> padLibraryBuffers(
     "gpu-pad-library-buffers",
     cl::desc("GPU: allocate the intermediates GEMM library calls use with "
-             "rows padded to the library's 16-byte alignment (default on; "
-             "=false for the unpadded layout)"),
-    cl::init(true), cl::cat(targetCategory));
+             "rows padded to the library's 16-byte alignment (off by default "
+             "until measured on a GPU)"),
+    cl::init(mlir::ssm::kPadLibraryBuffersByDefault), cl::cat(targetCategory));
 static cl::opt<std::string> rocmToolkit(
     "rocm-toolkit",
     cl::desc("--target=amdgpu: ROCm folder with llvm/bin/ld.lld and "

@@ -11,6 +11,7 @@
 
 #include "ssm/Autodiff/TrainStep.h"
 #include "ssm/Conversion/SSMToGPU/SSMToGPU.h"
+#include "ssm/Pipelines/Pipelines.h"
 #include "ssm/Target/CPU.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -56,7 +57,7 @@ struct GPUTargetOptions {
   std::string rocmToolkit;
   /// Rows of the buffers GEMM library calls use padded to the library's
   /// alignment (ssm-pad-library-buffers).
-  bool padLibraryBuffers = true;
+  bool padLibraryBuffers = kPadLibraryBuffersByDefault;
   /// The kernels' choices (convert-ssm-to-gpu): defaults and meaning in
   /// SSMToGPU.h.
   GPUKernelOptions kernels;

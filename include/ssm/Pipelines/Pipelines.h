@@ -19,6 +19,12 @@ namespace mlir {
 class OpPassManager;
 namespace ssm {
 
+/// Whether the GPU pipelines pad the rows of the buffers GEMM library calls
+/// use (ssm-pad-library-buffers) unless told otherwise: off until the padded
+/// layout has run on a GPU (numerics and speed; docs/perf/h100.md), on with
+/// `ssm-compile --gpu-pad-library-buffers` or the pipeline option.
+inline constexpr bool kPadLibraryBuffersByDefault = false;
+
 struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {};
 
 /// The GPU pipelines' textual options: the chip and toolkit, and the
@@ -38,7 +44,7 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
       *this, "pad-library-buffers",
       llvm::cl::desc("pad the rows of the buffers GEMM library calls use to "
                      "the library's alignment (ssm-pad-library-buffers)"),
-      llvm::cl::init(true)};
+      llvm::cl::init(kPadLibraryBuffersByDefault)};
   Option<int64_t> scanCrossScanSteps{
       *this, "scan-cross-scan-steps",
       llvm::cl::desc("VMamba's cross_scan -> selective_scan -> cross_merge "
@@ -205,11 +211,11 @@ void buildSSMToGPULoopsPipeline(OpPassManager &pm,
 
 /// GPU stage 2: buildSSMBufferizePipeline without the deallocation pipeline
 /// (static intermediates become workspace views, outputs out-parameters);
-/// unless `padLibraryBuffers` is off, the buffers library GEMMs use get rows
-/// aligned for `chip`'s library (sm_90 when empty).
-void buildSSMGPUBufferizePipeline(OpPassManager &pm,
-                                  const std::string &chip = "",
-                                  bool padLibraryBuffers = true);
+/// with `padLibraryBuffers`, the buffers library GEMMs use get rows aligned
+/// for `chip`'s library (sm_90 when empty).
+void buildSSMGPUBufferizePipeline(
+    OpPassManager &pm, const std::string &chip = "",
+    bool padLibraryBuffers = kPadLibraryBuffersByDefault);
 
 /// NVVM after bufferization: kernels outlined into a gpu.module targeting
 /// `options.chip` and lowered to the NVVM dialect (bare-pointer kernel
