@@ -15,16 +15,13 @@
 #   5. compute-sanitizer over the backward kernels (run_sanitizer_train_step.sh,
 #      for each STEPS pair) with the time left.
 # Prepare here (the compiler is needed): bench/gpu/make_runtime_gpu_artifacts.sh
-# (artifacts/gpurt), and
-#   for m in vim-t fastvim-t vmamba-t; do build/bin/ssm-compile --model=$m \
-#     --img=224 --batch=128 --train --train-option=max_grad_norm=1.0 \
-#     --target=nvptx -o $TRAIN_ARTIFACTS/$m-b128-nvptx.ssmb; done
-# and the same at --batch=2 for cpu and nvptx as $TRAIN_ARTIFACTS/small/$m-b2-$t.ssmb.
+# (artifacts/gpurt) and bench/gpu/make_train_artifacts.sh ($TRAIN_ARTIFACTS:
+# the b128 modules, small/ and cfg/).
 #   carry: artifacts/gpurt $TRAIN_ARTIFACTS
 set -u
 OUT=${OUT:-$PWD/gpu-out}
 SESSION_S=${SESSION_S:-570}
-TRAIN_ARTIFACTS=${TRAIN_ARTIFACTS:-artifacts/train6}
+TRAIN_ARTIFACTS=${TRAIN_ARTIFACTS:-artifacts/train}
 source bench/gpu/device_lib.sh
 gpu_info
 build_python_module || exit 1
