@@ -260,11 +260,13 @@ py::dict configDict(const ssm::models::ModelConfig &c) {
 }
 #endif
 
+#ifndef SSMC_HAVE_MODELS
 [[noreturn]] void noModels() {
   raise(invalidArgumentClass,
         "this build of ssmc has no model builders (the compiler module was "
         "built without SSMModels)");
 }
+#endif
 
 } // namespace
 
