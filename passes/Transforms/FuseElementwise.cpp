@@ -1,5 +1,6 @@
 //===- FuseElementwise.cpp - elementwise chains into one loop nest ----===//
 
+#include "ssm/Dialect/SSM/IR/SSMDialect.h"
 #include "ssm/Dialect/SSM/Transforms/Passes.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -100,7 +101,8 @@ struct FuseElementwisePass
     linalg::populateElementwiseOpsFusionPatterns(
         patterns, [&](OpOperand *operand) {
           Operation *producer = operand->get().getDefiningOp();
-          if (!allParallel(producer) || !keepOnce.mayDuplicate(producer))
+          if (!allParallel(producer) || !keepOnce.mayDuplicate(producer) ||
+              producer->hasAttr(ssm::kMaterializeAttr))
             return false;
           // A value rounded to 16 bits and widened again is stored in 16
           // bits (a GEMM operand the GEMM reads as is, an intermediate of a

@@ -219,3 +219,31 @@ func.func @bf16_storage(%x: tensor<2x4xf32>, %y: tensor<2x4xbf16>, %w: tensor<4x
   } -> tensor<2x4xf32>
   return %s : tensor<2x4xf32>
 }
+
+// -----
+
+// An op marked ssm.materialize (a bf16 bias widened once for a library
+// GEMM's epilogue) stays a kernel of its own: its consumer reads its f32
+// result instead of computing it inline.
+// CHECK-LABEL: func.func @materialized_producer
+// CHECK: %[[W:.*]] = linalg.generic {{.*}}ins(%arg0 : tensor<7xbf16>){{.*}}ssm.materialize
+// CHECK: linalg.generic {{.*}}ins(%[[W]] : tensor<7xf32>)
+#v = affine_map<(n) -> (n)>
+#bn = affine_map<(m, n) -> (n)>
+#mn = affine_map<(m, n) -> (m, n)>
+func.func @materialized_producer(%bias: tensor<7xbf16>) -> tensor<6x7xf32> {
+  %e1 = tensor.empty() : tensor<7xf32>
+  %b32 = linalg.generic {indexing_maps = [#v, #v], iterator_types = ["parallel"]}
+      ins(%bias : tensor<7xbf16>) outs(%e1 : tensor<7xf32>) attrs = {ssm.materialize} {
+  ^bb0(%x: bf16, %o: f32):
+    %x32 = arith.extf %x : bf16 to f32
+    linalg.yield %x32 : f32
+  } -> tensor<7xf32>
+  %e = tensor.empty() : tensor<6x7xf32>
+  %r = linalg.generic {indexing_maps = [#bn, #mn], iterator_types = ["parallel", "parallel"]}
+      ins(%b32 : tensor<7xf32>) outs(%e : tensor<6x7xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    linalg.yield %x : f32
+  } -> tensor<6x7xf32>
+  return %r : tensor<6x7xf32>
+}

@@ -86,6 +86,11 @@ Value yielded(linalg::GenericOp g);
 /// `v` is block argument `arg` of `g`, possibly through one extf from bf16.
 /// Sets `widened` when it went through the extf.
 bool isArg(Value v, linalg::GenericOp g, unsigned arg, bool &widened);
+/// `tensor` as the result of an elementwise generic that only widens a bf16
+/// tensor of the same shape (identity maps, one extf): returns that bf16
+/// tensor, or null. Fusion later reads the bf16 tensor directly, so this is
+/// the element type the GEMM kernel or library sees.
+Value widenedSource(Value tensor);
 
 enum class BiasAxis { None, M, N };
 

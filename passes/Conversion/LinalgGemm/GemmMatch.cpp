@@ -334,6 +334,21 @@ FailureOr<Contraction> mlir::ssm::gemm::matchContraction(linalg::GenericOp g) {
   return r;
 }
 
+Value mlir::ssm::gemm::widenedSource(Value tensor) {
+  auto g = tensor.getDefiningOp<linalg::GenericOp>();
+  if (!g || g.getNumDpsInputs() != 1 || g.getNumDpsInits() != 1 ||
+      !allParallel(g) ||
+      !llvm::all_of(g.getIndexingMapsArray(),
+                    [](AffineMap m) { return m.isIdentity(); }))
+    return {};
+  Value y = yielded(g);
+  bool widened = false;
+  if (!y || !isArg(y, g, 0, widened) || !widened ||
+      g.getRegion().front().getOperations().size() != 2)
+    return {};
+  return g.getDpsInputs()[0];
+}
+
 FailureOr<mlir::ssm::gemm::BiasInit>
 mlir::ssm::gemm::matchBiasInit(const Contraction &c) {
   linalg::GenericOp op = c.op;

@@ -68,6 +68,7 @@ using gemm::BiasAxis;
 using gemm::allParallel;
 using gemm::isArg;
 using gemm::isZero;
+using gemm::widenedSource;
 using gemm::Operand;
 using gemm::yielded;
 
@@ -79,23 +80,6 @@ struct GemmMatch : gemm::Contraction {
   StringRef reluOp;
 };
 
-/// An elementwise generic `extf` from a bf16 tensor of the same shape
-/// (identity maps): returns that bf16 tensor.
-Value widenedSource(Value tensor) {
-  auto g = tensor.getDefiningOp<linalg::GenericOp>();
-  if (!g || g.getNumDpsInputs() != 1 || g.getNumDpsInits() != 1 ||
-      !allParallel(g) ||
-      !llvm::all_of(g.getIndexingMapsArray(),
-                    [](AffineMap m) { return m.isIdentity(); }))
-    return {};
-  Value y = yielded(g);
-  bool widened = false;
-  if (!y || !isArg(y, g, 0, widened) || !widened ||
-      g.getRegion().front().getOperations().size() != 2)
-    return {};
-  return g.getDpsInputs()[0];
-}
-
 FailureOr<GemmMatch> matchGemm(linalg::GenericOp g) {
   if (g.getNumResults() != 1 ||
       !isa<RankedTensorType>(g.getResult(0).getType()))
@@ -106,7 +90,6 @@ FailureOr<GemmMatch> matchGemm(linalg::GenericOp g) {
   GemmMatch r;
   static_cast<gemm::Contraction &>(r) = *c;
   auto outType = cast<RankedTensorType>(g.getResult(0).getType());
-  const SmallVector<unsigned> &mDims = r.mDims, &nDims = r.nDims;
   if (r.batch > 65535 || (r.m + kTileM - 1) / kTileM > 65535)
     return failure();
   // bf16 through an elementwise extf producer: read the bf16 tensor.

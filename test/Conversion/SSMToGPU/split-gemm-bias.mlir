@@ -84,6 +84,49 @@ func.func @bf16_bias_along_n(%x: tensor<6x4xf32>, %w: tensor<7x4xf32>, %bias: te
 
 // -----
 
+// A bf16 model's bias along n widened by its own generic (ssm-narrow-
+// activations leaves the weights' widenings apart): the widened f32 vector is
+// marked to stay a kernel of its own, so that the GEMM reads an f32 bias the
+// library's epilogue adds, and the contraction keeps its bias init.
+// CHECK-LABEL: func.func @separately_widened_bias_along_n
+// CHECK-NOT: linalg.fill
+// CHECK: %[[F32:.*]] = linalg.generic {{.*}}ins(%arg2 : tensor<7xbf16>){{.*}}ssm.materialize
+// CHECK: %[[INIT:.*]] = linalg.generic {{.*}}ins(%[[F32]] : tensor<7xf32>)
+// CHECK: linalg.generic {{.*}}outs(%[[INIT]]
+// CHECK-NOT: linalg.generic
+// CHECK: return
+#w1 = affine_map<(n) -> (n)>
+#amap3 = affine_map<(m, n, k) -> (m, k)>
+#bmap3 = affine_map<(m, n, k) -> (n, k)>
+#omap3 = affine_map<(m, n, k) -> (m, n)>
+#nbias3 = affine_map<(m, n) -> (n)>
+#id3 = affine_map<(m, n) -> (m, n)>
+func.func @separately_widened_bias_along_n(%x: tensor<6x4xf32>, %w: tensor<7x4xf32>, %bias: tensor<7xbf16>) -> tensor<6x7xf32> {
+  %e1 = tensor.empty() : tensor<7xf32>
+  %b32 = linalg.generic {indexing_maps = [#w1, #w1], iterator_types = ["parallel"]}
+      ins(%bias : tensor<7xbf16>) outs(%e1 : tensor<7xf32>) {
+  ^bb0(%v: bf16, %o: f32):
+    %v32 = arith.extf %v : bf16 to f32
+    linalg.yield %v32 : f32
+  } -> tensor<7xf32>
+  %e = tensor.empty() : tensor<6x7xf32>
+  %init = linalg.generic {indexing_maps = [#nbias3, #id3], iterator_types = ["parallel", "parallel"]}
+      ins(%b32 : tensor<7xf32>) outs(%e : tensor<6x7xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    linalg.yield %v : f32
+  } -> tensor<6x7xf32>
+  %c = linalg.generic {indexing_maps = [#amap3, #bmap3, #omap3], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : tensor<6x4xf32>, tensor<7x4xf32>) outs(%init : tensor<6x7xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<6x7xf32>
+  return %c : tensor<6x7xf32>
+}
+
+// -----
+
 // A backward pass's input gradient: du[b, l, c] = du0[b, l, c] + sum_e
 // dxz[b, e, l] W[e, c] accumulates onto the gradient of u's other use. The
 // library writes C = A B, so the contraction starts from zero and an

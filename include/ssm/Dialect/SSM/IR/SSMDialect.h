@@ -35,6 +35,12 @@ inline constexpr llvm::StringLiteral kActivationTypeAttr("ssm.activation_type");
 /// Unit attribute on an op whose results ssm-narrow-activations keeps in f32
 /// (the residual stream of the model builders).
 inline constexpr llvm::StringLiteral kKeepF32Attr("ssm.keep_f32");
+
+/// Unit attribute on an elementwise op that ssm-fuse-elementwise keeps as a
+/// kernel of its own instead of folding it into its consumers: its result is
+/// what a library call must read (a bf16 bias widened to f32 once, so that
+/// cuBLASLt's epilogue, which takes f32 biases only, can add it).
+inline constexpr llvm::StringLiteral kMaterializeAttr("ssm.materialize");
 } // namespace mlir::ssm
 
 #endif // SSM_DIALECT_SSM_IR_SSMDIALECT_H
