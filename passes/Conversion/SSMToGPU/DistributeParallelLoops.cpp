@@ -136,7 +136,8 @@ struct DistributeParallelLoopsPass
       std::optional<int64_t> n = staticTripCount(root, d);
       if (n) {
         trips.push_back(arith::ConstantIndexOp::create(b, loc, *n));
-        *staticTotal *= *n;
+        if (staticTotal)
+          *staticTotal *= *n;
         continue;
       }
       staticTotal = std::nullopt;
