@@ -23,6 +23,9 @@ llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
 
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+# mlir-runner's support libraries (tests that run lowered IR on the CPU).
+config.substitutions.append(
+    ("%mlir_lib_dir", os.path.join(os.path.dirname(config.llvm_tools_dir), "lib")))
 tools = [
     ToolSubst("ssm-opt", unresolved="fatal"),
     ToolSubst("ssm-compile", unresolved="fatal"),

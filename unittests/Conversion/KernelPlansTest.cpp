@@ -98,6 +98,43 @@ TEST(PlanParallelLoop, TinyAndAwkwardLoops) {
   EXPECT_EQ(planParallelLoop(40, kH100).threadsPerBlock, 64);
 }
 
+TEST(PlanLinearizationOrder, UnitStrideLoopGoesFastest) {
+  // VMamba's NCHW depthwise conv, loops (n, oh, ow, c): the input window
+  // load and the output store both run along w.
+  EXPECT_EQ(planLinearizationOrder(4, {{2, false}, {-1, false}, {2, true}}),
+            (std::vector<unsigned>{0, 1, 3, 2}));
+  // The outermost loop moves; the others keep their order.
+  EXPECT_EQ(planLinearizationOrder(3, {{0, true}}),
+            (std::vector<unsigned>{1, 2, 0}));
+}
+
+TEST(PlanLinearizationOrder, StoresOutweighLoads) {
+  // A transpose: the store's loop wins against one load.
+  EXPECT_EQ(planLinearizationOrder(2, {{1, false}, {0, true}}),
+            (std::vector<unsigned>{1, 0}));
+  EXPECT_EQ(planLinearizationOrder(2, {{0, false}, {1, true}}),
+            (std::vector<unsigned>{0, 1}));
+  // Three loads outweigh one store.
+  EXPECT_EQ(planLinearizationOrder(
+                3, {{1, false}, {1, false}, {1, false}, {2, true}}),
+            (std::vector<unsigned>{0, 2, 1}));
+}
+
+TEST(PlanLinearizationOrder, TiesAndNoInformationKeepTheNestOrder) {
+  const std::vector<unsigned> identity = {0, 1, 2};
+  EXPECT_EQ(planLinearizationOrder(3, {}), identity);
+  EXPECT_EQ(planLinearizationOrder(3, {{-1, true}, {-1, false}}), identity);
+  // Already innermost.
+  EXPECT_EQ(planLinearizationOrder(3, {{2, true}, {2, false}}), identity);
+  // A tie, with or without the innermost loop in it.
+  EXPECT_EQ(planLinearizationOrder(3, {{0, true}, {2, true}}), identity);
+  EXPECT_EQ(planLinearizationOrder(3, {{0, false}, {1, false}}), identity);
+  // Out-of-range loops are ignored; empty and single nests.
+  EXPECT_EQ(planLinearizationOrder(3, {{7, true}, {-2, true}}), identity);
+  EXPECT_TRUE(planLinearizationOrder(0, {{0, true}}).empty());
+  EXPECT_EQ(planLinearizationOrder(1, {{0, true}}), (std::vector<unsigned>{0}));
+}
+
 TEST(PlanRowReduction, WarpPerContiguousRow) {
   // RMSNorm statistics of Vim-T at batch 128: 25,216 rows of 192 channels.
   RowReductionPlan plan = planRowReduction(128 * 197, 192, true, kH100);

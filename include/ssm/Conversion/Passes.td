@@ -393,10 +393,17 @@ def SSMDistributeParallelLoops : Pass<"ssm-distribute-parallel-loops"> {
     split into blocks of threads, one iteration per thread, with the last
     block guarded; the launch shape comes from planParallelLoop
     (KernelPlans.h) for the iteration count and `chip`. Loops nested in the
-    body run sequentially in their thread. The innermost dimension varies
+    body run sequentially in their thread. The loop that indexes the
+    unit-stride (last) dimension of the body's loads and stores varies
     fastest with the thread index, so neighbouring threads access
-    neighbouring elements. The loops get explicit gpu mapping attributes,
-    which gpu-map-parallel-loops leaves alone.
+    neighbouring elements: an access votes for loop d where its memref's
+    last stride is 1 and its last index is iv_d, or iv_d plus values no
+    parallel loop changes (a conv window's ow + kw); planLinearizationOrder
+    (KernelPlans.h) weighs the votes (a store twice a load). The winner goes
+    last, the other loops keep their order; without a strict winner the
+    innermost loop is fastest. An NCHW depthwise conv, whose loops are
+    (n, oh, ow, c), runs with ow fastest. The loops get explicit gpu mapping
+    attributes, which gpu-map-parallel-loops leaves alone.
 
     ```mlir
     scf.parallel (%i, %j) = (%c0, %c0) to (%c100, %c7) step (%c1, %c1) { ... }

@@ -17,8 +17,12 @@
 #include "mlir/Dialect/GPU/Transforms/ParallelLoopMapper.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/PatternMatch.h"
+
+#include <numeric>
 
 namespace mlir::ssm {
 #define GEN_PASS_DEF_SSMREDUCTIONSINNERMOST
@@ -96,6 +100,146 @@ std::optional<int64_t> staticTripCount(scf::ParallelOp loop, unsigned d) {
   return *ub <= *lb ? 0 : (*ub - *lb + *step - 1) / *step;
 }
 
+/// Which of a parallel loop's induction variables index the unit-stride
+/// dimension of the accesses in its body, for planLinearizationOrder.
+class UnitStrideVotes {
+public:
+  explicit UnitStrideVotes(scf::ParallelOp root) : root(root) {}
+
+  std::vector<ssm::LoopAccess> collect() {
+    std::vector<ssm::LoopAccess> accesses;
+    auto add = [&](Value base, ValueRange indices, bool isStore) {
+      accesses.push_back({unitStrideLoop(base, indices), isStore});
+    };
+    root.getBody()->walk([&](Operation *op) {
+      if (auto load = dyn_cast<memref::LoadOp>(op))
+        add(load.getMemRef(), load.getIndices(), false);
+      else if (auto store = dyn_cast<memref::StoreOp>(op))
+        add(store.getMemRef(), store.getIndices(), true);
+      else if (auto load = dyn_cast<vector::LoadOp>(op))
+        add(load.getBase(), load.getIndices(), false);
+      else if (auto store = dyn_cast<vector::StoreOp>(op))
+        add(store.getBase(), store.getIndices(), true);
+      else if (auto read = dyn_cast<vector::TransferReadOp>(op))
+        add(minorIdentity(read), read.getIndices(), false);
+      else if (auto write = dyn_cast<vector::TransferWriteOp>(op))
+        add(minorIdentity(write), write.getIndices(), true);
+    });
+    return accesses;
+  }
+
+private:
+  /// The induction variables `v` depends on (bit d: loop d), all of them
+  /// where that is unknown (a value carried or produced by a region op).
+  uint64_t deps(Value v) {
+    if (!root.getRegion().isAncestor(v.getParentRegion()))
+      return 0;
+    auto [it, inserted] = memo.try_emplace(v, ~uint64_t(0));
+    if (!inserted)
+      return it->second;
+    uint64_t result = ~uint64_t(0);
+    auto operandDeps = [&](ValueRange operands) {
+      uint64_t d = 0;
+      for (Value operand : operands)
+        d |= deps(operand);
+      return d;
+    };
+    if (auto arg = dyn_cast<BlockArgument>(v)) {
+      Operation *owner = arg.getOwner()->getParentOp();
+      if (owner == root.getOperation()) {
+        result = uint64_t(1) << arg.getArgNumber();
+      } else if (auto loop = dyn_cast<scf::ForOp>(owner)) {
+        if (arg == loop.getInductionVar())
+          result = operandDeps(
+              {loop.getLowerBound(), loop.getUpperBound(), loop.getStep()});
+      } else if (auto loop = dyn_cast<scf::ParallelOp>(owner)) {
+        result = operandDeps(loop.getLowerBound()) |
+                 operandDeps(loop.getUpperBound()) |
+                 operandDeps(loop.getStep());
+      }
+    } else if (Operation *op = v.getDefiningOp(); op->getNumRegions() == 0) {
+      result = operandDeps(op->getOperands());
+    }
+    return memo[v] = result;
+  }
+
+  /// The loop d where `v` is iv_d, or iv_d plus values that depend on no
+  /// induction variable (a conv window's oh + kh).
+  std::optional<unsigned> unitIv(Value v) {
+    if (auto arg = dyn_cast<BlockArgument>(v))
+      return arg.getOwner()->getParentOp() == root.getOperation()
+                 ? std::optional<unsigned>(arg.getArgNumber())
+                 : std::nullopt;
+    if (auto add = v.getDefiningOp<arith::AddIOp>()) {
+      for (auto [x, y] : {std::pair(add.getLhs(), add.getRhs()),
+                          std::pair(add.getRhs(), add.getLhs())})
+        if (deps(y) == 0)
+          if (std::optional<unsigned> d = unitIv(x))
+            return d;
+      return std::nullopt;
+    }
+    auto apply = v.getDefiningOp<affine::AffineApplyOp>();
+    if (!apply)
+      return std::nullopt;
+    AffineMap map = apply.getAffineMap();
+    std::optional<unsigned> pos;
+    for (auto [i, operand] : llvm::enumerate(apply.getMapOperands())) {
+      if (deps(operand) == 0)
+        continue;
+      if (pos)
+        return std::nullopt;
+      pos = i;
+    }
+    if (!pos)
+      return std::nullopt;
+    AffineExpr term =
+        *pos < map.getNumDims()
+            ? getAffineDimExpr(*pos, map.getContext())
+            : getAffineSymbolExpr(*pos - map.getNumDims(), map.getContext());
+    if (!isUnitTerm(map.getResult(0), term))
+      return std::nullopt;
+    return unitIv(apply.getMapOperands()[*pos]);
+  }
+
+  /// Whether `e` is `term` plus terms without it.
+  static bool isUnitTerm(AffineExpr e, AffineExpr term) {
+    if (e == term)
+      return true;
+    auto add = dyn_cast<AffineBinaryOpExpr>(e);
+    if (!add || add.getKind() != AffineExprKind::Add)
+      return false;
+    auto uses = [&](AffineExpr x) {
+      bool found = false;
+      x.walk([&](AffineExpr sub) { found |= sub == term; });
+      return found;
+    };
+    return (isUnitTerm(add.getLHS(), term) && !uses(add.getRHS())) ||
+           (isUnitTerm(add.getRHS(), term) && !uses(add.getLHS()));
+  }
+
+  /// The loop that indexes the unit-stride last dimension of `base`, -1
+  /// where none does or the layout is not unit-stride there. Loops of a
+  /// single iteration get no vote: they place no neighbours.
+  int unitStrideLoop(Value base, ValueRange indices) {
+    auto type = base ? dyn_cast<MemRefType>(base.getType()) : MemRefType();
+    if (!type || indices.empty() || !type.isLastDimUnitStride())
+      return -1;
+    std::optional<unsigned> d = unitIv(indices.back());
+    if (!d || staticTripCount(root, *d) == 1)
+      return -1;
+    return int(*d);
+  }
+
+  /// A transfer's base where its vector runs along the memref's last
+  /// dimensions in order, null otherwise.
+  template <typename TransferOp> static Value minorIdentity(TransferOp op) {
+    return op.getPermutationMap().isMinorIdentity() ? op.getBase() : Value();
+  }
+
+  scf::ParallelOp root;
+  DenseMap<Value, uint64_t> memo;
+};
+
 struct DistributeParallelLoopsPass
     : ssm::impl::SSMDistributeParallelLoopsBase<DistributeParallelLoopsPass> {
   using Base::Base;
@@ -119,15 +263,22 @@ struct DistributeParallelLoopsPass
   ///     lin = block * T + thread
   ///     if (lin < total) { (i0..ik) = delinearize(lin); body } } }
   /// with the outer loop mapped to block x, the inner to thread x, and any
-  /// loop nested in the body sequential inside its thread. The innermost
-  /// dimension varies fastest with the thread index, so neighbouring threads
-  /// touch neighbouring elements of row-major buffers.
+  /// loop nested in the body sequential inside its thread. The loop that
+  /// indexes the unit-stride dimension of the body's accesses
+  /// (planLinearizationOrder; else the innermost) varies fastest with the
+  /// thread index, so neighbouring threads touch neighbouring elements.
   LogicalResult distribute(scf::ParallelOp root,
                            const ssm::GPUTargetInfo &target) {
     MLIRContext *ctx = &getContext();
     Location loc = root.getLoc();
     OpBuilder b(root);
     const unsigned rank = root.getNumLoops();
+    // deps() keeps one bit per loop.
+    std::vector<unsigned> order(rank);
+    std::iota(order.begin(), order.end(), 0u);
+    if (rank <= 64)
+      order =
+          ssm::planLinearizationOrder(rank, UnitStrideVotes(root).collect());
 
     // Trip counts, and the total when static (the models' shapes are).
     SmallVector<Value> trips;
@@ -136,7 +287,8 @@ struct DistributeParallelLoopsPass
       std::optional<int64_t> n = staticTripCount(root, d);
       if (n) {
         trips.push_back(arith::ConstantIndexOp::create(b, loc, *n));
-        *staticTotal *= *n;
+        if (staticTotal)
+          *staticTotal *= *n;
         continue;
       }
       staticTotal = std::nullopt;
@@ -188,8 +340,15 @@ struct DistributeParallelLoopsPass
     auto guard = scf::IfOp::create(b, loc, inBounds, /*withElse=*/false);
     b.setInsertionPointToStart(guard.thenBlock());
 
-    // Innermost dimension fastest.
-    SmallVector<Value> ivs = ssm::detail::delinearize(b, loc, linear, trips);
+    // The last loop of `order` fastest.
+    SmallVector<Value> orderedTrips;
+    for (unsigned d : order)
+      orderedTrips.push_back(trips[d]);
+    SmallVector<Value> ordered =
+        ssm::detail::delinearize(b, loc, linear, orderedTrips);
+    SmallVector<Value> ivs(rank);
+    for (auto [d, iv] : llvm::zip(order, ordered))
+      ivs[d] = iv;
     for (unsigned d = 0; d < rank; ++d) {
       Value scaled = arith::MulIOp::create(b, loc, ivs[d], root.getStep()[d]);
       ivs[d] = arith::AddIOp::create(b, loc, root.getLowerBound()[d], scaled);

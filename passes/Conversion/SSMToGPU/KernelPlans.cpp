@@ -37,6 +37,33 @@ ParallelLoopPlan mlir::ssm::planParallelLoop(int64_t iterations,
   return {threads, ceilDiv(iterations, threads)};
 }
 
+std::vector<unsigned>
+mlir::ssm::planLinearizationOrder(unsigned numLoops,
+                                  const std::vector<LoopAccess> &accesses) {
+  std::vector<unsigned> order(numLoops);
+  for (unsigned d = 0; d < numLoops; ++d)
+    order[d] = d;
+  std::vector<int64_t> weight(numLoops, 0);
+  for (const LoopAccess &access : accesses)
+    if (access.loop >= 0 && unsigned(access.loop) < numLoops)
+      weight[access.loop] += access.isStore ? 2 : 1;
+  int best = -1;
+  bool tied = false;
+  for (unsigned d = 0; d < numLoops; ++d) {
+    if (best < 0 || weight[d] > weight[best]) {
+      best = int(d);
+      tied = false;
+    } else if (weight[d] == weight[best]) {
+      tied = true;
+    }
+  }
+  if (best < 0 || tied || weight[best] == 0)
+    return order;
+  order.erase(order.begin() + best);
+  order.push_back(unsigned(best));
+  return order;
+}
+
 RowReductionPlan mlir::ssm::planRowReduction(int64_t rows, int64_t rowLength,
                                              bool rowContiguous,
                                              const GPUTargetInfo &target) {

@@ -4,10 +4,12 @@
 // RUN: ssm-opt %s --split-input-file --ssm-distribute-parallel-loops --cse | FileCheck %s
 // RUN: ssm-opt %s --split-input-file --ssm-distribute-parallel-loops=chip=gfx942 --cse | FileCheck %s --check-prefix=AMD
 // RUN: ssm-opt %s --split-input-file --ssm-reductions-innermost | FileCheck %s --check-prefix=INTERCHANGE
+// RUN: ssm-opt %s --split-input-file --ssm-distribute-parallel-loops --canonicalize | FileCheck %s --check-prefix=ORDER
 // The kernels these loops become: test/ssm-compile/generic-kernels.mlir.
 
 // 3 x 7 x 5 = 105 iterations: two blocks of 64 threads (sm_90), one of 128
-// (gfx942, two 64-wide wavefronts); the innermost index varies fastest.
+// (gfx942, two 64-wide wavefronts); the innermost index varies fastest
+// (it indexes the accesses' unit-stride dimension).
 // CHECK-LABEL: func.func @elementwise
 // CHECK-DAG: %[[C5:.*]] = arith.constant 5 : index
 // CHECK-DAG: %[[C7:.*]] = arith.constant 7 : index
@@ -90,6 +92,132 @@ func.func @mean_tokens(%a: memref<4x9x6xf32>, %o: memref<4x6xf32>) {
   ^bb0(%x: f32, %acc: f32):
     %s = arith.addf %x, %acc : f32
     linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// The coalescing order (planLinearizationOrder): an NCHW depthwise conv's
+// loops (n, oh, ow, c) run with ow fastest, the loop that indexes the
+// unit-stride w of the output and, as ow + kw, of the input window; the
+// others keep their order (n, oh, c).
+// ORDER-LABEL: func.func @depthwise_nchw
+// ORDER-DAG: %[[C5:.*]] = arith.constant 5 : index
+// ORDER-DAG: %[[C6:.*]] = arith.constant 6 : index
+// ORDER-DAG: %[[C8:.*]] = arith.constant 8 : index
+// ORDER: scf.if
+// ORDER: %[[OW:.*]] = arith.remui %[[LIN:.*]], %[[C6]]
+// ORDER: %[[R1:.*]] = arith.divui %[[LIN]], %[[C6]]
+// ORDER: %[[C:.*]] = arith.remui %[[R1]], %[[C8]]
+// ORDER: %[[R2:.*]] = arith.divui %[[R1]], %[[C8]]
+// ORDER: %[[OH:.*]] = arith.remui %[[R2]], %[[C5]]
+// ORDER: %[[N:.*]] = arith.divui %[[R2]], %[[C5]]
+// ORDER: memref.load %{{.*}}[%[[N]], %[[C]], %[[OH]], %[[OW]]]
+// ORDER: scf.for
+// ORDER: memref.store %{{.*}}, %{{.*}}[%[[N]], %[[C]], %[[OH]], %[[OW]]]
+func.func @depthwise_nchw(%in: memref<2x8x7x8xf32>, %w: memref<8x3x3xf32>, %out: memref<2x8x5x6xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %c3 = arith.constant 3 : index
+  %c5 = arith.constant 5 : index
+  %c6 = arith.constant 6 : index
+  %c8 = arith.constant 8 : index
+  scf.parallel (%n, %oh, %ow, %c) = (%c0, %c0, %c0, %c0) to (%c2, %c5, %c6, %c8) step (%c1, %c1, %c1, %c1) {
+    %init = memref.load %out[%n, %c, %oh, %ow] : memref<2x8x5x6xf32>
+    %acc = scf.for %kh = %c0 to %c3 step %c1 iter_args(%a0 = %init) -> (f32) {
+      %r = scf.for %kw = %c0 to %c3 step %c1 iter_args(%a1 = %a0) -> (f32) {
+        %h = affine.apply affine_map<(d0, d1) -> (d0 + d1)>(%oh, %kh)
+        %x = affine.apply affine_map<(d0, d1) -> (d0 + d1)>(%ow, %kw)
+        %v = memref.load %in[%n, %c, %h, %x] : memref<2x8x7x8xf32>
+        %k = memref.load %w[%c, %kh, %kw] : memref<8x3x3xf32>
+        %p = arith.mulf %v, %k : f32
+        %s = arith.addf %a1, %p : f32
+        scf.yield %s : f32
+      }
+      scf.yield %r : f32
+    }
+    memref.store %acc, %out[%n, %c, %oh, %ow] : memref<2x8x5x6xf32>
+    scf.reduce
+  }
+  return
+}
+
+// -----
+
+// A transpose: the store's unit-stride loop (i) outweighs the load's (j).
+// ORDER-LABEL: func.func @transpose
+// ORDER-DAG: %[[C3:.*]] = arith.constant 3 : index
+// ORDER: %[[I:.*]] = arith.remui %[[LIN:.*]], %[[C3]]
+// ORDER: %[[J:.*]] = arith.divui %[[LIN]], %[[C3]]
+// ORDER: memref.load %{{.*}}[%[[I]], %[[J]]]
+// ORDER: memref.store %{{.*}}, %{{.*}}[%[[J]], %[[I]]]
+func.func @transpose(%a: memref<3x4xf32>, %o: memref<4x3xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c3 = arith.constant 3 : index
+  %c4 = arith.constant 4 : index
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c3, %c4) step (%c1, %c1) {
+    %x = memref.load %a[%i, %j] : memref<3x4xf32>
+    memref.store %x, %o[%j, %i] : memref<4x3xf32>
+    scf.reduce
+  }
+  return
+}
+
+// -----
+
+// Already right: the store and one load run along the innermost loop (k),
+// which outweighs the other load's loop; the order is the nest's.
+// ORDER-LABEL: func.func @already_innermost
+// ORDER-DAG: %[[C5:.*]] = arith.constant 5 : index
+// ORDER-DAG: %[[C7:.*]] = arith.constant 7 : index
+// ORDER: %[[K:.*]] = arith.remui %[[LIN:.*]], %[[C5]]
+// ORDER: %[[R:.*]] = arith.divui %[[LIN]], %[[C5]]
+// ORDER: %[[J:.*]] = arith.remui %[[R]], %[[C7]]
+// ORDER: %[[I:.*]] = arith.divui %[[R]], %[[C7]]
+// ORDER: memref.load %{{.*}}[%[[I]], %[[J]], %[[K]]]
+// ORDER: memref.load %{{.*}}[%[[I]], %[[K]], %[[J]]]
+// ORDER: memref.store %{{.*}}, %{{.*}}[%[[I]], %[[J]], %[[K]]]
+func.func @already_innermost(%a: memref<3x7x5xf32>, %b: memref<3x5x7xf32>, %o: memref<3x7x5xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c3 = arith.constant 3 : index
+  %c7 = arith.constant 7 : index
+  %c5 = arith.constant 5 : index
+  scf.parallel (%i, %j, %k) = (%c0, %c0, %c0) to (%c3, %c7, %c5) step (%c1, %c1, %c1) {
+    %x = memref.load %a[%i, %j, %k] : memref<3x7x5xf32>
+    %y = memref.load %b[%i, %k, %j] : memref<3x5x7xf32>
+    %s = arith.addf %x, %y : f32
+    memref.store %s, %o[%i, %j, %k] : memref<3x7x5xf32>
+    scf.reduce
+  }
+  return
+}
+
+// -----
+
+// No unit-stride information, so the nest's order: a layout whose last
+// stride is not 1, an index scaled by 2, and one that mixes two loops.
+// ORDER-LABEL: func.func @no_unit_stride
+// ORDER-DAG: %[[C4:.*]] = arith.constant 4 : index
+// ORDER: %[[J:.*]] = arith.remui %[[LIN:.*]], %[[C4]]
+// ORDER: %[[I:.*]] = arith.divui %[[LIN]], %[[C4]]
+// ORDER: memref.load %{{.*}}[%[[J]], %[[I]]] : memref<4x6xf32, strided<[1, 4]>>
+func.func @no_unit_stride(%a: memref<4x6xf32, strided<[1, 4]>>, %b: memref<6x9xf32>, %o: memref<4x16xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c6 = arith.constant 6 : index
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c6, %c4) step (%c1, %c1) {
+    %x = memref.load %a[%j, %i] : memref<4x6xf32, strided<[1, 4]>>
+    %i2 = affine.apply affine_map<(d0) -> (d0 * 2)>(%i)
+    %y = memref.load %b[%i, %i2] : memref<6x9xf32>
+    %s = arith.addf %x, %y : f32
+    %ij = arith.addi %i, %j : index
+    memref.store %s, %o[%j, %ij] : memref<4x16xf32>
+    scf.reduce
   }
   return
 }

@@ -52,6 +52,27 @@ struct ParallelLoopPlan {
 ParallelLoopPlan planParallelLoop(int64_t iterations,
                                   const GPUTargetInfo &target);
 
+/// A memory access in the body of a parallel loop nest: which parallel loop
+/// (an index into the nest, outermost 0) indexes the accessed buffer's
+/// unit-stride dimension, -1 where none does (or it is unknown).
+struct LoopAccess {
+  int loop = -1;
+  bool isStore = false;
+};
+
+/// The order in which the loops of a nest of `numLoops` parallel loops are
+/// linearized onto threads, outermost first (the last varies fastest): the
+/// loop that indexes the unit-stride dimension of the most accesses, by
+/// weight, goes last and the others keep their relative order. A store
+/// weighs twice a load: the caches absorb a load's unused sector bytes for a
+/// neighbouring warp, while every store sector is a separate L2 write (L1 is
+/// write-through), and it breaks a transpose's load/store tie towards the
+/// store. Unless one loop strictly outweighs all others, the order is the
+/// nest's own (innermost fastest).
+std::vector<unsigned>
+planLinearizationOrder(unsigned numLoops,
+                       const std::vector<LoopAccess> &accesses);
+
 /// How a reduction of `rows` independent rows of `rowLength` elements runs.
 enum class ReductionStrategy {
   /// One thread per row (ssm-distribute-parallel-loops): the rows' elements
