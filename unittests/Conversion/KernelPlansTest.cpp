@@ -135,6 +135,50 @@ TEST(PlanLinearizationOrder, TiesAndNoInformationKeepTheNestOrder) {
   EXPECT_EQ(planLinearizationOrder(1, {{0, true}}), (std::vector<unsigned>{0}));
 }
 
+TEST(PlanLinearizationOrder, NextOuterDimensionGoesSecondFastest) {
+  // VMamba's NCHW depthwise conv, loops (n, oh, ow, c): the input window
+  // (its rows oh + kh) and the output store run along w, then h; the filter
+  // load runs along kw. ow fastest, then oh: a warp spans consecutive rows of
+  // one plane, (n, c, oh, ow).
+  EXPECT_EQ(
+      planLinearizationOrder(4, {{2, false, 1}, {-1, false, -1}, {2, true, 1}}),
+      (std::vector<unsigned>{0, 3, 1, 2}));
+  // The output store alone decides; a load along another fastest loop has
+  // no say in the second.
+  EXPECT_EQ(planLinearizationOrder(3, {{0, true, 1}, {2, false, 0}}),
+            (std::vector<unsigned>{2, 1, 0}));
+  // Stores weigh 2 here too: one store's row loop outweighs a load's.
+  EXPECT_EQ(
+      planLinearizationOrder(4, {{3, false, 0}, {3, true, 1}, {3, false, -1}}),
+      (std::vector<unsigned>{0, 2, 1, 3}));
+  // Already in place: the nest's order.
+  EXPECT_EQ(planLinearizationOrder(3, {{2, true, 1}, {2, false, 1}}),
+            (std::vector<unsigned>{0, 1, 2}));
+}
+
+TEST(PlanLinearizationOrder, NoUniqueNextOuterLoopKeepsTheRestInOrder) {
+  // A tie between the store's and the load's row loops: only the fastest
+  // moves.
+  EXPECT_EQ(planLinearizationOrder(4, {{2, false, 1}, {2, false, 3}}),
+            (std::vector<unsigned>{0, 1, 3, 2}));
+  EXPECT_EQ(planLinearizationOrder(4, {{2, true, 0}, {2, true, 1}}),
+            (std::vector<unsigned>{0, 1, 3, 2}));
+  // Rows that are not contiguous (a padded or strided buffer) give no second
+  // vote (-1): the conv's order as with the fastest loop alone.
+  EXPECT_EQ(planLinearizationOrder(
+                4, {{2, false, -1}, {-1, false, -1}, {2, true, -1}}),
+            (std::vector<unsigned>{0, 1, 3, 2}));
+  // The fastest loop indexing its own next-outer dimension is no second.
+  EXPECT_EQ(planLinearizationOrder(3, {{0, true, 0}}),
+            (std::vector<unsigned>{1, 2, 0}));
+  // Out-of-range next-outer loops are ignored.
+  EXPECT_EQ(planLinearizationOrder(3, {{0, true, 5}, {0, false, -3}}),
+            (std::vector<unsigned>{1, 2, 0}));
+  // Without a fastest loop, no second one either.
+  EXPECT_EQ(planLinearizationOrder(3, {{0, true, 2}, {1, true, 2}}),
+            (std::vector<unsigned>{0, 1, 2}));
+}
+
 TEST(PlanRowReduction, WarpPerContiguousRow) {
   // RMSNorm statistics of Vim-T at batch 128: 25,216 rows of 192 channels.
   RowReductionPlan plan = planRowReduction(128 * 197, 192, true, kH100);

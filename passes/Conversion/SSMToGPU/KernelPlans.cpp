@@ -37,16 +37,14 @@ ParallelLoopPlan mlir::ssm::planParallelLoop(int64_t iterations,
   return {threads, ceilDiv(iterations, threads)};
 }
 
-std::vector<unsigned>
-mlir::ssm::planLinearizationOrder(unsigned numLoops,
-                                  const std::vector<LoopAccess> &accesses) {
-  std::vector<unsigned> order(numLoops);
-  for (unsigned d = 0; d < numLoops; ++d)
-    order[d] = d;
+/// The loop with strictly the most weight among `votes` (an access's loop
+/// and whether it is a store), -1 where none has any or two tie.
+static int uniqueHeaviestLoop(unsigned numLoops,
+                              const std::vector<std::pair<int, bool>> &votes) {
   std::vector<int64_t> weight(numLoops, 0);
-  for (const LoopAccess &access : accesses)
-    if (access.loop >= 0 && unsigned(access.loop) < numLoops)
-      weight[access.loop] += access.isStore ? 2 : 1;
+  for (auto [loop, isStore] : votes)
+    if (loop >= 0 && unsigned(loop) < numLoops)
+      weight[loop] += isStore ? 2 : 1;
   int best = -1;
   bool tied = false;
   for (unsigned d = 0; d < numLoops; ++d) {
@@ -58,9 +56,35 @@ mlir::ssm::planLinearizationOrder(unsigned numLoops,
     }
   }
   if (best < 0 || tied || weight[best] == 0)
+    return -1;
+  return best;
+}
+
+std::vector<unsigned>
+mlir::ssm::planLinearizationOrder(unsigned numLoops,
+                                  const std::vector<LoopAccess> &accesses) {
+  std::vector<unsigned> order(numLoops);
+  for (unsigned d = 0; d < numLoops; ++d)
+    order[d] = d;
+  std::vector<std::pair<int, bool>> votes;
+  for (const LoopAccess &access : accesses)
+    votes.push_back({access.loop, access.isStore});
+  int fastest = uniqueHeaviestLoop(numLoops, votes);
+  if (fastest < 0)
     return order;
-  order.erase(order.begin() + best);
-  order.push_back(unsigned(best));
+  // Among the accesses that run along the fastest loop, the loop that
+  // indexes their (contiguous) next-outer dimension.
+  votes.clear();
+  for (const LoopAccess &access : accesses)
+    if (access.loop == fastest)
+      votes.push_back({access.outerLoop, access.isStore});
+  int second = uniqueHeaviestLoop(numLoops, votes);
+  order.erase(order.begin() + fastest);
+  if (second >= 0 && second != fastest) {
+    order.erase(std::find(order.begin(), order.end(), unsigned(second)));
+    order.push_back(unsigned(second));
+  }
+  order.push_back(unsigned(fastest));
   return order;
 }
 

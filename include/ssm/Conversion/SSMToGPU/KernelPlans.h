@@ -54,10 +54,14 @@ ParallelLoopPlan planParallelLoop(int64_t iterations,
 
 /// A memory access in the body of a parallel loop nest: which parallel loop
 /// (an index into the nest, outermost 0) indexes the accessed buffer's
-/// unit-stride dimension, -1 where none does (or it is unknown).
+/// unit-stride dimension, -1 where none does (or it is unknown), and which
+/// indexes the next-outer dimension, -1 where none does, it is unknown, or
+/// the buffer's last two dimensions are not contiguous (the stride of the
+/// next-outer dimension is not the size of the last).
 struct LoopAccess {
   int loop = -1;
   bool isStore = false;
+  int outerLoop = -1;
 };
 
 /// The order in which the loops of a nest of `numLoops` parallel loops are
@@ -69,6 +73,13 @@ struct LoopAccess {
 /// write-through), and it breaks a transpose's load/store tie towards the
 /// store. Unless one loop strictly outweighs all others, the order is the
 /// nest's own (innermost fastest).
+///
+/// The second-fastest loop is chosen the same way, so that a warp that
+/// spans several short rows reads consecutive rows of one plane: among the
+/// accesses whose `loop` is the fastest, `outerLoop` votes with the same
+/// weights, and a loop other than the fastest that strictly outweighs all
+/// others goes just before it. Otherwise the rest keeps its order. An NCHW
+/// depthwise conv's loops (n, oh, ow, c) become (n, c, oh, ow).
 std::vector<unsigned>
 planLinearizationOrder(unsigned numLoops,
                        const std::vector<LoopAccess> &accesses);
