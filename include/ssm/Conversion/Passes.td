@@ -401,9 +401,16 @@ def SSMDistributeParallelLoops : Pass<"ssm-distribute-parallel-loops"> {
     parallel loop changes (a conv window's ow + kw); planLinearizationOrder
     (KernelPlans.h) weighs the votes (a store twice a load). The winner goes
     last, the other loops keep their order; without a strict winner the
-    innermost loop is fastest. An NCHW depthwise conv, whose loops are
-    (n, oh, ow, c), runs with ow fastest. The loops get explicit gpu mapping
-    attributes, which gpu-map-parallel-loops leaves alone.
+    innermost loop is fastest. The second-fastest loop is chosen the same
+    way, so that a warp wider than a row moves on to the next row of the
+    same plane: among the accesses that voted for the winner, those whose
+    memref is contiguous across its last two dimensions (the static stride
+    of dim -2 is the static size of dim -1) vote for the loop that indexes
+    dim -2, by the same rules and weights; a strict winner other than the
+    fastest goes just before it. An NCHW depthwise conv, whose loops are
+    (n, oh, ow, c), runs as (n, c, oh, ow): ow fastest, then oh. The loops
+    get explicit gpu mapping attributes, which gpu-map-parallel-loops leaves
+    alone.
 
     ```mlir
     scf.parallel (%i, %j) = (%c0, %c0) to (%c100, %c7) step (%c1, %c1) { ... }

@@ -101,7 +101,8 @@ std::optional<int64_t> staticTripCount(scf::ParallelOp loop, unsigned d) {
 }
 
 /// Which of a parallel loop's induction variables index the unit-stride
-/// dimension of the accesses in its body, for planLinearizationOrder.
+/// dimension of the accesses in its body, and the next-outer dimension
+/// where it is contiguous with it, for planLinearizationOrder.
 class UnitStrideVotes {
 public:
   explicit UnitStrideVotes(scf::ParallelOp root) : root(root) {}
@@ -109,7 +110,8 @@ public:
   std::vector<ssm::LoopAccess> collect() {
     std::vector<ssm::LoopAccess> accesses;
     auto add = [&](Value base, ValueRange indices, bool isStore) {
-      accesses.push_back({unitStrideLoop(base, indices), isStore});
+      auto [loop, outerLoop] = unitStrideLoops(base, indices);
+      accesses.push_back({loop, isStore, outerLoop});
     };
     root.getBody()->walk([&](Operation *op) {
       if (auto load = dyn_cast<memref::LoadOp>(op))
@@ -218,13 +220,33 @@ private:
   }
 
   /// The loop that indexes the unit-stride last dimension of `base`, -1
-  /// where none does or the layout is not unit-stride there. Loops of a
+  /// where none does or the layout is not unit-stride there, and the loop
+  /// that indexes the next-outer dimension where the two are contiguous (its
+  /// static stride is the last dimension's static size), else -1. Loops of a
   /// single iteration get no vote: they place no neighbours.
-  int unitStrideLoop(Value base, ValueRange indices) {
+  std::pair<int, int> unitStrideLoops(Value base, ValueRange indices) {
     auto type = base ? dyn_cast<MemRefType>(base.getType()) : MemRefType();
     if (!type || indices.empty() || !type.isLastDimUnitStride())
-      return -1;
-    std::optional<unsigned> d = unitIv(indices.back());
+      return {-1, -1};
+    int loop = voteOf(indices.back());
+    if (loop < 0 || indices.size() < 2 || type.getRank() < 2)
+      return {loop, -1};
+    SmallVector<int64_t> strides;
+    int64_t offset;
+    if (failed(type.getStridesAndOffset(strides, offset)))
+      return {loop, -1};
+    int64_t rowStride = strides[strides.size() - 2];
+    int64_t rowSize = type.getShape().back();
+    if (ShapedType::isDynamic(rowStride) || ShapedType::isDynamic(rowSize) ||
+        rowStride != rowSize)
+      return {loop, -1};
+    return {loop, voteOf(indices[indices.size() - 2])};
+  }
+
+  /// The loop `index` is the induction variable of (plus loop-invariant
+  /// values), -1 where there is none or it runs a single iteration.
+  int voteOf(Value index) {
+    std::optional<unsigned> d = unitIv(index);
     if (!d || staticTripCount(root, *d) == 1)
       return -1;
     return int(*d);
@@ -266,7 +288,9 @@ struct DistributeParallelLoopsPass
   /// loop nested in the body sequential inside its thread. The loop that
   /// indexes the unit-stride dimension of the body's accesses
   /// (planLinearizationOrder; else the innermost) varies fastest with the
-  /// thread index, so neighbouring threads touch neighbouring elements.
+  /// thread index, so neighbouring threads touch neighbouring elements, and
+  /// the loop that indexes their contiguous next-outer dimension next, so a
+  /// warp wider than a row moves on to the following row.
   LogicalResult distribute(scf::ParallelOp root,
                            const ssm::GPUTargetInfo &target) {
     MLIRContext *ctx = &getContext();

@@ -1,8 +1,8 @@
 // ssm-distribute-parallel-loops keeps the iteration set when it reorders
 // the linearization: an NCHW depthwise conv in the loops the GPU pipeline
-// distributes (n, oh, ow, c; ow goes fastest) against linalg's, run on the
-// CPU (the mapped loops lowered as sequential loops). verifyMemRefF32 counts
-// the elements that differ.
+// distributes (n, oh, ow, c; linearized as (n, c, oh, ow), ow fastest, then
+// oh) against linalg's, run on the CPU (the mapped loops lowered as
+// sequential loops). verifyMemRefF32 counts the elements that differ.
 // RUN: ssm-opt %s --ssm-distribute-parallel-loops --convert-linalg-to-loops \
 // RUN:   --lower-affine --convert-scf-to-cf --expand-strided-metadata \
 // RUN:   --convert-to-llvm --reconcile-unrealized-casts \
@@ -23,7 +23,7 @@ func.func @init(%m: memref<2x8x7x8xf32>) {
     scf.for %c = %c0 to %c8 step %c1 {
       scf.for %h = %c0 to %c7 step %c1 {
         scf.for %w = %c0 to %c8 step %c1 {
-          %a = arith.muli %n, %c7 : index
+          %a = arith.muli %n, %c8 : index
           %b = arith.addi %a, %c : index
           %d = arith.muli %b, %c7 : index
           %e = arith.addi %d, %h : index

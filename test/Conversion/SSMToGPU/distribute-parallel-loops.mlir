@@ -100,8 +100,9 @@ func.func @mean_tokens(%a: memref<4x9x6xf32>, %o: memref<4x6xf32>) {
 
 // The coalescing order (planLinearizationOrder): an NCHW depthwise conv's
 // loops (n, oh, ow, c) run with ow fastest, the loop that indexes the
-// unit-stride w of the output and, as ow + kw, of the input window; the
-// others keep their order (n, oh, c).
+// unit-stride w of the output and, as ow + kw, of the input window; then oh,
+// which indexes the h of both, contiguous with w, so a warp covers
+// consecutive rows of one plane; the others keep their order (n, c, oh, ow).
 // ORDER-LABEL: func.func @depthwise_nchw
 // ORDER-DAG: %[[C5:.*]] = arith.constant 5 : index
 // ORDER-DAG: %[[C6:.*]] = arith.constant 6 : index
@@ -109,10 +110,10 @@ func.func @mean_tokens(%a: memref<4x9x6xf32>, %o: memref<4x6xf32>) {
 // ORDER: scf.if
 // ORDER: %[[OW:.*]] = arith.remui %[[LIN:.*]], %[[C6]]
 // ORDER: %[[R1:.*]] = arith.divui %[[LIN]], %[[C6]]
-// ORDER: %[[C:.*]] = arith.remui %[[R1]], %[[C8]]
-// ORDER: %[[R2:.*]] = arith.divui %[[R1]], %[[C8]]
-// ORDER: %[[OH:.*]] = arith.remui %[[R2]], %[[C5]]
-// ORDER: %[[N:.*]] = arith.divui %[[R2]], %[[C5]]
+// ORDER: %[[OH:.*]] = arith.remui %[[R1]], %[[C5]]
+// ORDER: %[[R2:.*]] = arith.divui %[[R1]], %[[C5]]
+// ORDER: %[[C:.*]] = arith.remui %[[R2]], %[[C8]]
+// ORDER: %[[N:.*]] = arith.divui %[[R2]], %[[C8]]
 // ORDER: memref.load %{{.*}}[%[[N]], %[[C]], %[[OH]], %[[OW]]]
 // ORDER: scf.for
 // ORDER: memref.store %{{.*}}, %{{.*}}[%[[N]], %[[C]], %[[OH]], %[[OW]]]
@@ -139,6 +140,51 @@ func.func @depthwise_nchw(%in: memref<2x8x7x8xf32>, %w: memref<8x3x3xf32>, %out:
       scf.yield %r : f32
     }
     memref.store %acc, %out[%n, %c, %oh, %ow] : memref<2x8x5x6xf32>
+    scf.reduce
+  }
+  return
+}
+
+// -----
+
+// Rows that are not contiguous give no second vote: the output's rows of 6
+// are 8 apart and the input's w is strided, so oh does not move before c and
+// only ow goes fastest (n, oh, c, ow).
+// ORDER-LABEL: func.func @depthwise_nchw_padded_rows
+// ORDER-DAG: %[[C5:.*]] = arith.constant 5 : index
+// ORDER-DAG: %[[C6:.*]] = arith.constant 6 : index
+// ORDER-DAG: %[[C8:.*]] = arith.constant 8 : index
+// ORDER: scf.if
+// ORDER: %[[OW:.*]] = arith.remui %[[LIN:.*]], %[[C6]]
+// ORDER: %[[R1:.*]] = arith.divui %[[LIN]], %[[C6]]
+// ORDER: %[[C:.*]] = arith.remui %[[R1]], %[[C8]]
+// ORDER: %[[R2:.*]] = arith.divui %[[R1]], %[[C8]]
+// ORDER: %[[OH:.*]] = arith.remui %[[R2]], %[[C5]]
+// ORDER: %[[N:.*]] = arith.divui %[[R2]], %[[C5]]
+// ORDER: memref.store %{{.*}}, %{{.*}}[%[[N]], %[[C]], %[[OH]], %[[OW]]]
+func.func @depthwise_nchw_padded_rows(%in: memref<2x8x7x8xf32, strided<[512, 64, 9, 1]>>, %w: memref<8x3x3xf32>, %out: memref<2x8x5x6xf32, strided<[320, 40, 8, 1]>>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %c3 = arith.constant 3 : index
+  %c5 = arith.constant 5 : index
+  %c6 = arith.constant 6 : index
+  %c8 = arith.constant 8 : index
+  %c0f = arith.constant 0.0 : f32
+  scf.parallel (%n, %oh, %ow, %c) = (%c0, %c0, %c0, %c0) to (%c2, %c5, %c6, %c8) step (%c1, %c1, %c1, %c1) {
+    %acc = scf.for %kh = %c0 to %c3 step %c1 iter_args(%a0 = %c0f) -> (f32) {
+      %r = scf.for %kw = %c0 to %c3 step %c1 iter_args(%a1 = %a0) -> (f32) {
+        %h = affine.apply affine_map<(d0, d1) -> (d0 + d1)>(%oh, %kh)
+        %x = affine.apply affine_map<(d0, d1) -> (d0 + d1)>(%ow, %kw)
+        %v = memref.load %in[%n, %c, %h, %x] : memref<2x8x7x8xf32, strided<[512, 64, 9, 1]>>
+        %k = memref.load %w[%c, %kh, %kw] : memref<8x3x3xf32>
+        %p = arith.mulf %v, %k : f32
+        %s = arith.addf %a1, %p : f32
+        scf.yield %s : f32
+      }
+      scf.yield %r : f32
+    }
+    memref.store %acc, %out[%n, %c, %oh, %ow] : memref<2x8x5x6xf32, strided<[320, 40, 8, 1]>>
     scf.reduce
   }
   return
