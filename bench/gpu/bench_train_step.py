@@ -64,13 +64,24 @@ def main() -> int:
         batch, classes = ts._targets_spec.shape
         images = torch.randn(tuple(spec.shape), device=dev)
         labels = rng.integers(0, classes, batch)
-        losses, times = [], []
+        losses, times, device_ms = [], [], []
+        on_cuda = dev.startswith("cuda")
         for i in range(a.warmup + a.iters):
             synchronize(dev)
+            if on_cuda:
+                begin, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+                begin.record()
             t0 = time.perf_counter()
             losses.append(ts.step(images, labels, lr=1e-4))
             times.append(time.perf_counter() - t0)
+            if on_cuda:
+                end.record()
+                end.synchronize()
+                device_ms.append(begin.elapsed_time(end))
         torch.cuda.synchronize()
+        # How the runtime ran the step: a CUDA graph replayed (launch gaps
+        # negligible) or kernel by kernel (capture failures say why).
+        stats = ts._ssm.execution_stats("train_step") if on_cuda else {}
         in_use = device_used_bytes(dev) - before
         state_bytes = sum(4 * int(np.prod(s.shape)) for s in ts._state_specs) * 2
         plan = ts._ssm.peak_bytes("train_step")
@@ -79,11 +90,18 @@ def main() -> int:
                "img_per_s": batch / ms * 1e3, "state_gib": state_bytes / 2 ** 30,
                "plan_gib": plan / 2 ** 30, "static_gib": (plan + state_bytes) / 2 ** 30,
                "in_use_gib": in_use / 2 ** 30, "losses": losses,
-               "finite": bool(np.all(np.isfinite(losses)))}
+               "finite": bool(np.all(np.isfinite(losses))),
+               "stream_ms": statistics.median(device_ms[a.warmup:]) if device_ms else None,
+               "step_ms": [t * 1e3 for t in times],
+               "execution": stats}
         rows.append(row)
         print(f"{row['module']:34s} {batch:5d} {ms:9.2f} {row['img_per_s']:8.0f} "
               f"{row['static_gib']:14.2f} {row['in_use_gib']:10.2f} "
               f"{losses[0]:8.4f} -> {losses[-1]:7.4f}")
+        if stats:
+            print("  steps (ms): " + " ".join(f"{t * 1e3:.0f}" for t in times))
+            print(f"  stream {row['stream_ms']:.2f} ms/step; " +
+                  ", ".join(f"{k} {v}" for k, v in stats.items()))
         del ts, images
         torch.cuda.synchronize()
     if a.json:
