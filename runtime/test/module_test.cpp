@@ -517,6 +517,25 @@ TEST_F(ModuleTest, InvokeWithBuffersRejectsBadBuffers) {
           {TensorView(DType::F32, {5}, c), TensorView(DType::F32, {3}, c + 4)}),
       "function 'concat': output 1 overlaps output 0: each output needs a "
       "buffer of its own");
+  // Inputs may share memory; an output over two inputs is reported against
+  // the one reaching furthest, and inputs given out of address order are
+  // swept in address order.
+  float wide[12] = {};
+  EXPECT_TRUE(module_->invokeWithBuffers("add", {va, va}, {out}).ok());
+  expectInvalidStatus(
+      module_->invokeWithBuffers(
+          "add",
+          {TensorView(DType::F32, {4}, wide), TensorView(DType::F32, {4}, wide + 1)},
+          {TensorView(DType::F32, {4}, wide + 3)}),
+      "function 'add': output 0 overlaps input 1: outputs cannot be written "
+      "over inputs");
+  expectInvalidStatus(
+      module_->invokeWithBuffers(
+          "add",
+          {TensorView(DType::F32, {4}, wide + 8), TensorView(DType::F32, {4}, wide)},
+          {TensorView(DType::F32, {4}, wide + 2)}),
+      "function 'add': output 0 overlaps input 1: outputs cannot be written "
+      "over inputs");
   Status unknown = module_->invokeWithBuffers("ad", {va, vb}, {out});
   EXPECT_EQ(unknown.code(), StatusCode::InvalidArgument);
 }
