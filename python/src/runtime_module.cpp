@@ -668,15 +668,73 @@ TensorPtr bufferTensor(const py::handle &obj, const Placement &placement,
   return fromDLPack(obj, &placement);
 }
 
+/// Caller buffers converted once (Module.bind_buffers) for any number of
+/// invoke_with_buffers calls, where they stand in their input or output
+/// lists for the buffers they hold: a train step passes ~2,500 resident
+/// parameter and moment buffers, and exporting each through DLPack on every
+/// call costs ~4 us apiece. GPU buffers are bound without stream ordering:
+/// the caller orders pending work before each call (ssmc does).
+struct BoundBuffers {
+  std::string device;
+  std::vector<TensorPtr> tensors;
+  /// Every buffer may be written (host arrays can be read-only).
+  bool writable = true;
+};
+
+BoundBuffers bindBuffers(const ssmrt::Module &module,
+                         const py::sequence &objects) {
+  Placement placement = placementOf(module.device().name());
+  placement.syncStreams = false;
+  BoundBuffers bound;
+  bound.device = placement.name;
+  for (size_t i = 0; i < objects.size(); ++i) {
+    py::handle obj = objects[i];
+    try {
+      bound.tensors.push_back(bufferTensor(obj, placement, false));
+    } catch (py::error_already_set &e) {
+      if (!e.matches(errors.invalidArgument))
+        throw;
+      raise(errors.invalidArgument,
+            "buffer #" + std::to_string(i) + ": " +
+                py::str(e.value()).cast<std::string>());
+    }
+    if (placement.host && py::isinstance<py::array>(obj) &&
+        !py::reinterpret_borrow<py::array>(obj).writeable())
+      bound.writable = false;
+  }
+  return bound;
+}
+
 /// The tensors of `objects` as buffers (kept in `keep`), errors naming the
-/// argument ("input #i of 'f': ...").
+/// argument ("input #i of 'f': ..."); a BoundBuffers element stands for its
+/// buffers, numbered in place.
 std::vector<ssmrt::TensorView> bufferViews(const py::sequence &objects,
                                            const Placement &placement,
                                            bool output,
                                            const std::string &function,
                                            std::vector<TensorPtr> &keep) {
   std::vector<ssmrt::TensorView> views;
+  auto where = [&](size_t i) {
+    return std::string(output ? "output" : "input") + " #" + std::to_string(i) +
+           " of '" + function + "': ";
+  };
   for (size_t i = 0; i < objects.size(); ++i) {
+    if (py::isinstance<BoundBuffers>(objects[i])) {
+      const auto &bound = objects[i].cast<const BoundBuffers &>();
+      if (bound.device != placement.name)
+        raise(errors.invalidArgument,
+              where(views.size()) + "buffers bound for '" + bound.device +
+                  "', but the module runs on '" + placement.name + "'");
+      if (output && !bound.writable)
+        raise(errors.invalidArgument,
+              where(views.size()) + "the bound buffers include a read-only "
+                                    "array");
+      for (const TensorPtr &t : bound.tensors) {
+        views.push_back(t->view());
+        keep.push_back(t);
+      }
+      continue;
+    }
     TensorPtr t;
     try {
       t = bufferTensor(objects[i], placement, output);
@@ -684,9 +742,7 @@ std::vector<ssmrt::TensorView> bufferViews(const py::sequence &objects,
       if (!e.matches(errors.invalidArgument))
         throw;
       raise(errors.invalidArgument,
-            std::string(output ? "output" : "input") + " #" +
-                std::to_string(i) + " of '" + function +
-                "': " + py::str(e.value()).cast<std::string>());
+            where(views.size()) + py::str(e.value()).cast<std::string>());
     }
     views.push_back(t->view());
     keep.push_back(std::move(t));
@@ -1115,6 +1171,13 @@ PYBIND11_MODULE(_ssm_runtime, m) {
         return "<ssmc.Device '" + d.name() + "'>";
       });
 
+  py::class_<BoundBuffers>(
+      m, "BoundBuffers",
+      "Caller buffers converted once by Module.bind_buffers.")
+      .def("__len__", [](const BoundBuffers &b) { return b.tensors.size(); })
+      .def_property_readonly(
+          "device", [](const BoundBuffers &b) { return b.device; });
+
   py::class_<ssmrt::Module, ModulePtr>(
       m, "Module",
       "A loaded .ssmb module, ready to invoke on its device (thread-safe).")
@@ -1159,6 +1222,13 @@ PYBIND11_MODULE(_ssm_runtime, m) {
            "outputs as a list of owned Tensors. The inputs must match the "
            "signature exactly (count, dtype, shape): errors name the input. "
            "The GIL is released while the function runs.")
+      .def("bind_buffers", &bindBuffers, py::arg("buffers"),
+           "Converts caller buffers of the module's device once, for any "
+           "number of invoke_with_buffers calls: the returned BoundBuffers "
+           "stands for them, in order, inside an input or output list. The "
+           "buffers must stay in place (written, not replaced) while bound; "
+           "GPU buffers are bound without stream ordering (order pending "
+           "work before each call).")
       .def("invoke_with_buffers", &invokeWithBuffers, py::arg("function"),
            py::arg("inputs"), py::arg("outputs"), py::arg("poison") = false,
            py::arg("graphs") = py::none(), py::arg("sync_streams") = true,

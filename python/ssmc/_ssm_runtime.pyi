@@ -117,6 +117,12 @@ class Instance:
     @staticmethod
     def available_devices() -> List[str]: ...
 
+class BoundBuffers:
+    """Caller buffers converted once by Module.bind_buffers."""
+    def __len__(self) -> int: ...
+    @property
+    def device(self) -> str: ...
+
 class Module:
     """A loaded .ssmb module."""
 
@@ -131,6 +137,9 @@ class Module:
     def peak_bytes(self, function: str) -> int: ...
     def invoke(self, function: str, inputs: Sequence[_TensorLike]) -> List[Tensor]:
         """Runs ``function``; inputs must match the signature exactly."""
+    def bind_buffers(self, buffers: Sequence[Any]) -> BoundBuffers:
+        """Converts caller buffers once; the result stands for them inside
+        invoke_with_buffers' input or output lists."""
     def invoke_with_buffers(self, function: str, inputs: Sequence[Any], outputs: Sequence[Any],
                             poison: bool = ..., graphs: Optional[bool] = ...,
                             sync_streams: bool = ...) -> None:

@@ -541,11 +541,21 @@ class Module:
         DLPack tensors) on that GPU, C-contiguous, of the signature's dtype
         and shape; on 'cpu': NumPy arrays or CPU tensors. Errors name the
         buffer (wrong device, dtype, shape, non-contiguous, overlapping).
+        An element of ``inputs`` or ``outputs`` may be what
+        :meth:`bind_buffers` returned: it stands for its buffers, in order.
         graphs: None follows $SSMRT_CUDA_GRAPHS."""
         if self.on_gpu:
             _order_torch_work(self.device)
         self._rt.invoke_with_buffers(self._function(function), list(inputs), list(outputs),
                                      poison=poison, graphs=graphs, sync_streams=not self.on_gpu)
+
+    def bind_buffers(self, buffers: Sequence[Any]):
+        """Converts caller buffers of the module's device once, for any
+        number of :meth:`invoke_with_buffers` calls (a train step's resident
+        parameters and moments): the result stands for them, in order,
+        inside an input or output list. The buffers must stay where they are
+        (written in place, not replaced) while the result is used."""
+        return self._rt.bind_buffers(list(buffers))
 
     def call_dlpack(self, *inputs: Any, function: Optional[str] = None, **named: Any):
         """Like ``__call__`` but returns :class:`ssmc.Tensor` outputs, which

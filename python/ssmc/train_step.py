@@ -144,6 +144,11 @@ class TrainStep:
         self.seed = int(seed)
         if self.has_seed:
             self._scalars.append(self._buffer(sig.inputs[t + 3], np.int32))
+        # Converted once: a step passes only the batch through DLPack.
+        self._bound_state = self._ssm.bind_buffers(self._state)
+        self._bound_spare = self._ssm.bind_buffers(self._spare)
+        self._bound_fixed = self._ssm.bind_buffers(self._scalars)
+        self._bound_loss = self._ssm.bind_buffers([self._loss])
         if weights is not None:
             self.load_weights(weights)
 
@@ -267,14 +272,15 @@ class TrainStep:
         if self.has_seed:
             s = self.seed + self.step_count if seed is None else int(seed)
             self._put(self._scalars[2], np.int64(s & _M32).astype(np.uint32).view(np.int32))
-        inputs = data + self._scalars + self._state
-        outputs = [self._loss] + self._spare
+        inputs = data + [self._bound_fixed, self._bound_state]
+        outputs = [self._bound_loss, self._bound_spare]
         try:
             self._ssm.invoke_with_buffers(self.function, inputs, outputs)
         except Exception:
             self.step_count -= 1
             raise
         self._state, self._spare = self._spare, self._state
+        self._bound_state, self._bound_spare = self._bound_spare, self._bound_state
         return float(self._loss.item())
 
     def forward(self, images):

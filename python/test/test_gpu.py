@@ -191,6 +191,30 @@ def test_invoke_with_buffers_on_the_cpu():
         m.invoke_with_buffers("forward", [a, b], [b, p])
     assert m.execution_stats()["plain_runs"] == 0
 
+    # Buffers bound once stand for themselves, in order, in either list; they
+    # are read and written in place on every call.
+    bound_in, bound_out = m.bind_buffers([a, b]), m.bind_buffers([s, p])
+    assert len(bound_in) == 2 and bound_in.device == "cpu"
+    s[...], p[...] = -1, -1
+    m.invoke_with_buffers("forward", [bound_in], [bound_out])
+    np.testing.assert_array_equal(s, a + b)
+    np.testing.assert_array_equal(p, a * b)
+    a += 1  # changed in place: the bound buffer reads the new values
+    m.invoke_with_buffers("forward", [bound_in], [bound_out])
+    np.testing.assert_array_equal(s, a + b)
+    m.invoke_with_buffers("forward", [m.bind_buffers([a]), b], [s, p])  # mixed
+    np.testing.assert_array_equal(p, a * b)
+    with pytest.raises(ssmc.InvalidArgumentError, match=r"output #1 of 'forward': .*read-only"):
+        ro = np.zeros(4, np.float32)
+        ro.flags.writeable = False
+        m.invoke_with_buffers("forward", [bound_in], [s, m.bind_buffers([ro])])
+    with pytest.raises(ssmc.InvalidArgumentError, match=r"output 1 overlaps input 1"):
+        m.invoke_with_buffers("forward", [bound_in], [s, m.bind_buffers([b])])
+    with pytest.raises(ssmc.InvalidArgumentError, match=r"buffer #1: .*not C-contiguous"):
+        m.bind_buffers([a, np.zeros((4, 2), np.float32)[:, 0]])
+    with pytest.raises(ssmc.InvalidArgumentError, match=r"expects 2 inputs, got 3"):
+        m.invoke_with_buffers("forward", [bound_in, a], [bound_out])
+
 
 def _gpu_artifact(name):
     """A file of $SSMC_TEST_GPU_ARTIFACTS, or a skip saying how to make it."""
