@@ -11,7 +11,9 @@ these) and the kernel counts of the .ssmb. Run here (needs build/bin):
 
 The bench set is the issue's table: Vim-T, Vim-S, VMamba-T, FastVim-T and
 MambaOut-femto at 224 x 224, batch 128 (bf16 and f32) and batch 1 (f32). The
-checks set runs every family at batch 1 and 2 at small, awkward sizes.
+checks set runs every family at batch 1 and 2 at small, awkward sizes. The
+variants set is every registered model (`ssm-compile --list-models`) at full
+size, 224 x 224, batch 2, f32 and bf16 (logits checked, not timed).
 """
 import argparse
 import json
@@ -48,6 +50,13 @@ CHECKS = [
 ]
 
 
+def variants():
+    """Every registered model at full size, batch 2, f32 and bf16."""
+    names = subprocess.run([os.path.join(BIN, "ssm-compile"), "--list-models"],
+                           capture_output=True, text=True, check=True).stdout.split()
+    return [(v, {}, 224, 2, d, False) for v in names for d in ("f32", "bf16")]
+
+
 def option_args(options):
     return [f"--model-option={k}={','.join(map(str, v)) if isinstance(v, list) else v}"
             for k, v in options.items()]
@@ -56,7 +65,7 @@ def option_args(options):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", default=os.path.join(ROOT, "artifacts", "models"))
-    parser.add_argument("--set", choices=("bench", "checks", "all"), default="all")
+    parser.add_argument("--set", choices=("bench", "checks", "all", "variants"), default="all")
     parser.add_argument("--only", default="", help="substring of the file name")
     parser.add_argument("--chip", default="sm_90")
     parser.add_argument("--flags", default="",
@@ -68,7 +77,8 @@ def main():
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
     cases = (BENCH if args.set in ("bench", "all") else []) + \
-            (CHECKS if args.set in ("checks", "all") else [])
+            (CHECKS if args.set in ("checks", "all") else []) + \
+            (variants() if args.set == "variants" else [])
     manifest = []
     manifest_path = os.path.join(args.out, "manifest.json")
     if args.keep and os.path.exists(manifest_path):
