@@ -3,14 +3,17 @@
 # scarce: the runtime built once, then in order of what the open issues need,
 # each stage under its own time cap so a slow stage cannot starve the rest:
 #   1. logits of the small, awkward models of every family (f32 and bf16)
-#      against the PyTorch reference (bench_models.py --only -c);
+#      against the PyTorch reference (bench_models.py --only -c), and of every
+#      registered model at full size, batch 2 ($VARIANTS, default
+#      artifacts/variants from make_model_artifacts.py --set variants, when
+#      present);
 #   2. compute-sanitizer memcheck over the same modules, GEMMs on the
 #      compiler's kernel and through cuBLASLt (racecheck, initcheck and
 #      synccheck follow while time is left);
 #   3. the batch-128 table (img/s, peak memory, kernels; the MambaOut peers);
 #   4. an Nsight Compute per-kernel profile of one module (PROFILE=name).
 # Everything stays under the run tool's 600 s (SESSION_S, default 570).
-#   carry: $ARTIFACTS (default artifacts/models6)
+#   carry: $ARTIFACTS (default artifacts/models6) and $VARIANTS
 set -u
 ARTIFACTS=${ARTIFACTS:-artifacts/models6}
 OUT=${OUT:-$PWD/gpu-out}
@@ -25,6 +28,12 @@ echo "== 1. logits of the small models"
 capped ${CHECK_S:-90} python3 bench/gpu/bench_models.py --lib $LIB --artifacts "$ARTIFACTS" \
   --only=-c --no-peers --iters 3 --warmup 1 --json "$OUT/checks.json" 2>&1 | tee "$OUT/checks.log"
 echo "checks rc=${PIPESTATUS[0]} ($(elapsed) s)"
+VARIANTS=${VARIANTS:-artifacts/variants}
+if [ -f "$VARIANTS/manifest.json" ]; then
+  capped ${VARIANTS_S:-150} python3 bench/gpu/bench_models.py --lib $LIB --artifacts "$VARIANTS" \
+    --no-peers --iters 2 --warmup 1 --json "$OUT/variants.json" 2>&1 | tee "$OUT/variants.log"
+  echo "variants rc=${PIPESTATUS[0]} ($(elapsed) s)"
+fi
 
 echo "== 2. compute-sanitizer"
 for tool in ${SANITIZER_TOOLS-memcheck racecheck initcheck synccheck}; do

@@ -2,7 +2,8 @@
 # Training on the GPU machine in one `run` call, in order of what issue 11
 # needs, each stage capped so a slow one cannot starve the rest:
 #   1. the train-step table at full size (bench_train_step.py over
-#      $TRAIN_ARTIFACTS/*.ssmb: img/s and device memory);
+#      $TRAIN_ARTIFACTS/*.ssmb: img/s and device memory), and the first
+#      module's kernel, copy and idle time per step (trace_train_step.py);
 #   2. compiled train steps against float64 PyTorch (check_train_step_f64.py):
 #      the full-size -T models at batch 2, CPU and GPU modules
 #      ($TRAIN_ARTIFACTS/small/<variant>-b2-{cpu,nvptx}.ssmb), next to
@@ -41,6 +42,10 @@ for m in "$TRAIN_ARTIFACTS"/*.ssmb; do
       "$OUT/memcheck-$(basename "$m" .ssmb).log"
   fi
 done
+
+# Where a step's wall time goes beyond its kernels (host gaps), for the first module.
+first=$(ls "$TRAIN_ARTIFACTS"/*.ssmb | head -1)
+capped ${TRACE_S:-60} "$PY" bench/gpu/trace_train_step.py "$first" 2>&1 | tee "$OUT/trace-train.log"
 
 echo "== 2. train steps against float64 PyTorch ($(left) s left)"
 # Small configurations: $TRAIN_ARTIFACTS/cfg/options, a line per module pair
