@@ -12,6 +12,9 @@ def ExpandStridedCopies : Pass<"ssm-expand-strided-copies"> {
     of `memrefCopy` from MLIR's C runner utilities, which compiled kernels
     cannot depend on. This pass rewrites such copies as `linalg.copy`, which
     becomes plain loops; contiguous copies stay (they lower to memcpy).
+    A copy from a view of a buffer to an equal view of it (two subviews with
+    the same offsets, sizes and strides, as an in-place `tensor.insert_slice`
+    leaves after bufferization) does nothing and is erased.
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
