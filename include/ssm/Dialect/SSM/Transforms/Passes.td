@@ -156,6 +156,30 @@ def FuseElementwise : Pass<"ssm-fuse-elementwise"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def SplitConcatConsumers
+    : Pass<"ssm-split-concat-consumers", "::mlir::func::FuncOp"> {
+  let summary = "Read a concat's pieces directly in the linalg ops it feeds";
+  let description = [{
+    A `tensor.concat` read only by linalg.generic ops that are parallel along
+    the concatenated dimension (every indexing map a projected permutation,
+    no `linalg.index`, each output indexed by that loop) is never
+    materialized: each such generic becomes one generic per piece, reading
+    the piece itself and the matching slices of its other operands, and
+    writing its slice of the original outputs (`tensor.extract_slice` /
+    `tensor.insert_slice`). After empty-tensor elimination every piece's
+    generic writes straight into its slice of the one output buffer, so the
+    concat costs neither a buffer nor a copy kernel per piece (MambaOut's
+    `gelu(g) * concat(i, conv(c))`).
+
+    Concats with any other reader are left alone (the tensor would be built
+    anyway, and splitting its readers would only add loop nests). Runs in
+    the lowering pipeline, after autodiff, which differentiates the concat
+    itself.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def SinkTensorInits : Pass<"ssm-sink-tensor-inits", "::mlir::func::FuncOp"> {
   let summary = "Give each use of an empty tensor or a fill its own copy, at the use";
   let description = [{
