@@ -58,6 +58,11 @@ static void addBufferizeToOutParams(OpPassManager &pm) {
   // tensor.empty it comes from (a gradient's forward).
   pm.addNestedPass<func::FuncOp>(ssm::createSinkTensorInits());
   pm.addNestedPass<func::FuncOp>(ssm::createCopyRepeatedResults());
+  // A concat read only by elementwise ops is never built: they read its
+  // pieces and write slices of their own outputs. After the sinking, so each
+  // output's extract_slice and insert_slice share one empty tensor (one
+  // buffer, written in place); after autodiff, which differentiates concats.
+  pm.addNestedPass<func::FuncOp>(ssm::createSplitConcatConsumers());
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
   bufferize.functionBoundaryTypeConversion =

@@ -14,13 +14,30 @@ namespace mlir::ssm {
 using namespace mlir;
 
 namespace {
+/// Whether `a` and `b` are the same view of one buffer: the same value, or
+/// subviews with equal offsets, sizes and strides of the same view.
+bool sameView(Value a, Value b) {
+  if (a == b)
+    return true;
+  auto x = a.getDefiningOp<memref::SubViewOp>();
+  auto y = b.getDefiningOp<memref::SubViewOp>();
+  return x && y && x.getMixedOffsets() == y.getMixedOffsets() &&
+         x.getMixedSizes() == y.getMixedSizes() &&
+         x.getMixedStrides() == y.getMixedStrides() &&
+         sameView(x.getSource(), y.getSource());
+}
+
 struct ExpandStridedCopiesPass
     : mlir::ssm::impl::ExpandStridedCopiesBase<ExpandStridedCopiesPass> {
   using Base::Base;
 
   void runOnOperation() override {
-    SmallVector<memref::CopyOp> copies;
+    SmallVector<memref::CopyOp> copies, noops;
     getOperation()->walk([&](memref::CopyOp copy) {
+      if (sameView(copy.getSource(), copy.getTarget())) {
+        noops.push_back(copy);
+        return;
+      }
       auto contiguous = [](Value v) {
         auto type = dyn_cast<MemRefType>(v.getType());
         return type && type.getLayout().isIdentity();
@@ -29,6 +46,8 @@ struct ExpandStridedCopiesPass
         copies.push_back(copy);
     });
     IRRewriter rewriter(&getContext());
+    for (memref::CopyOp copy : noops)
+      rewriter.eraseOp(copy);
     for (memref::CopyOp copy : copies) {
       rewriter.setInsertionPoint(copy);
       rewriter.replaceOpWithNewOp<linalg::CopyOp>(copy, copy.getSource(),

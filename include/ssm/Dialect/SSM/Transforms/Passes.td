@@ -12,6 +12,9 @@ def ExpandStridedCopies : Pass<"ssm-expand-strided-copies"> {
     of `memrefCopy` from MLIR's C runner utilities, which compiled kernels
     cannot depend on. This pass rewrites such copies as `linalg.copy`, which
     becomes plain loops; contiguous copies stay (they lower to memcpy).
+    A copy from a view of a buffer to an equal view of it (two subviews with
+    the same offsets, sizes and strides, as an in-place `tensor.insert_slice`
+    leaves after bufferization) does nothing and is erased.
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
@@ -151,6 +154,30 @@ def FuseElementwise : Pass<"ssm-fuse-elementwise"> {
     elementwise op (the permutation becomes an indexing map).
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
+def SplitConcatConsumers
+    : Pass<"ssm-split-concat-consumers", "::mlir::func::FuncOp"> {
+  let summary = "Read a concat's pieces directly in the linalg ops it feeds";
+  let description = [{
+    A `tensor.concat` read only by linalg.generic ops that are parallel along
+    the concatenated dimension (every indexing map a projected permutation,
+    no `linalg.index`, each output indexed by that loop) is never
+    materialized: each such generic becomes one generic per piece, reading
+    the piece itself and the matching slices of its other operands, and
+    writing its slice of the original outputs (`tensor.extract_slice` /
+    `tensor.insert_slice`). After empty-tensor elimination every piece's
+    generic writes straight into its slice of the one output buffer, so the
+    concat costs neither a buffer nor a copy kernel per piece (MambaOut's
+    `gelu(g) * concat(i, conv(c))`).
+
+    Concats with any other reader are left alone (the tensor would be built
+    anyway, and splitting its readers would only add loop nests). Runs in
+    the lowering pipeline, after autodiff, which differentiates the concat
+    itself.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
 }
 
 def SinkTensorInits : Pass<"ssm-sink-tensor-inits", "::mlir::func::FuncOp"> {
