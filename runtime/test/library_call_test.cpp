@@ -578,7 +578,8 @@ TEST(LibraryCallExecutor, ExtentsPastTheBufferNeverReachTheLibrary) {
   EXPECT_EQ(device->libraryCalls, 0);
 }
 
-TEST(LibraryCallExecutor, OverlappingInputBatchesPastTheBufferNeverReachTheLibrary) {
+TEST(LibraryCallExecutor,
+     OverlappingInputBatchesPastTheBufferNeverReachTheLibrary) {
   GemmMode scoped(nullptr);
   auto device = std::make_shared<HostDevice>();
   // Two batches of x one row apart: the last batch's rows end 12 bytes

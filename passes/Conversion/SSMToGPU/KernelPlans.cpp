@@ -172,9 +172,8 @@ mlir::ssm::planSplitReduction(int64_t outputs,
   return plan;
 }
 
-int64_t mlir::ssm::libraryOperandSpan(const LibraryGemmOperand &x,
-                                      int64_t rows, int64_t cols,
-                                      int64_t batch) {
+int64_t mlir::ssm::libraryOperandSpan(const LibraryGemmOperand &x, int64_t rows,
+                                      int64_t cols, int64_t batch) {
   const int64_t extents[3] = {rows, cols, batch};
   int64_t span = 1;
   for (int i = 0; i < 3; ++i) {
