@@ -428,16 +428,19 @@ struct PadLibraryBuffersPass
     // Growth each use of the allocation takes, or the plan without it.
     ssm::LibraryGemmExtents ext;
     SmallVector<std::pair<int, MemRefType>> grown;
-    for (int attempt = 0; attempt < 4; ++attempt) {
+    // Each retry makes one more operand non-growable, so this ends (after at
+    // most three retries, with a plan that grows only what its users take).
+    for (bool retry = true; retry;) {
+      retry = false;
       ext = ssm::planLibraryGemmExtents(g, target);
       grown.clear();
-      bool retry = false;
       const ssm::LibraryGemmOperand *planned[3] = {&ext.a, &ext.b, &ext.c};
       for (int j = 0; j < 3 && !retry; ++j) {
         if (planned[j]->held == operands[j]->held &&
             planned[j]->slack == operands[j]->slack)
           continue;
-        MemRefType logical = grownView(roots[j], *planned[j]).second;
+        MemRefType logical =
+            roots[j] ? grownView(roots[j], *planned[j]).second : MemRefType();
         Retype r;
         if (!logical || !plan(roots[j].getResult(), logical, r)) {
           operands[j]->growable = false;
@@ -446,15 +449,13 @@ struct PadLibraryBuffersPass
         }
         grown.push_back({j, logical});
       }
-      if (!retry)
-        break;
-      grown.clear();
     }
     if (ext.m == g.m && ext.n == g.n && ext.k == g.k)
       return;
     const ssm::LibraryGemmOperand *planned[3] = {&ext.a, &ext.b, &ext.c};
     for (auto [j, logical] : grown)
-      grow(roots[j], *planned[j]);
+      if (!grow(roots[j], *planned[j]))
+        return; // checked above; the record keeps its extents regardless
     extents[launch] = ext;
   }
 
@@ -495,12 +496,12 @@ struct PadLibraryBuffersPass
   }
 
   /// Replaces `root` by its grown allocation (grownView); every user sees
-  /// the logical shape.
-  void grow(memref::AllocOp root, const ssm::LibraryGemmOperand &x) {
+  /// the logical shape. False (nothing changed) where a user cannot.
+  bool grow(memref::AllocOp root, const ssm::LibraryGemmOperand &x) {
     auto [allocType, logical] = grownView(root, x);
     Retype r;
     if (!allocType || !plan(root.getResult(), logical, r))
-      return;
+      return false;
     MemRefType type = root.getType();
     OpBuilder b(root);
     Location loc = root.getLoc();
@@ -530,6 +531,7 @@ struct PadLibraryBuffersPass
     root.erase();
     apply(Retype{{r.values.begin() + 1, r.values.end()}});
     logicalElements[newAlloc] = type.getNumElements();
+    return true;
   }
 
   /// Launches whose operand types no longer match their kernel's arguments
