@@ -201,11 +201,12 @@ TEST(LibraryCallFormat, EveryFieldIsValidated) {
       {"A batch stride must be 0 with batch 1",
        [](auto &r) { r.a_strides[2] = 100; }},
       {"C batch stride 0 overlaps", [](auto &r) { r.batch = 2; }},
-      {"A batch stride 1 overlaps",
+      // Results never share memory between batches (inputs may: see
+      // InputBatchesMayOverlap).
+      {"C batch stride 34 overlaps",
        [](auto &r) {
          r.batch = 2;
-         r.a_strides[2] = 1;
-         r.c_strides[2] = 35;
+         r.c_strides[2] = 34;
        }},
       {"A extent overflows",
        [](auto &r) { r.a_strides[0] = uint64_t(1) << 62; }},
@@ -224,6 +225,25 @@ TEST(LibraryCallFormat, EveryFieldIsValidated) {
                                          c.edit);
     expectRejected(bad, c.what);
   }
+}
+
+TEST(LibraryCallFormat, InputBatchesMayOverlap) {
+  // Inputs are only read: a batch stride shorter than a matrix (padded
+  // extents whose extra rows run into the next batch's, as
+  // ssm-pad-library-buffers records them) is accepted, and the bytes the
+  // record reads still cover the last batch's whole matrix.
+  Bytes bytes = gemmModule(Gemm{}, [](LibraryCallRecord &r) {
+    r.batch = 2;
+    r.a_strides[2] = 3;
+    r.c_strides[2] = 35;
+  });
+  Expected<ArtifactView> v = test::openBytes(bytes);
+  ASSERT_TRUE(v.ok()) << v.status().toString();
+  Expected<LibraryCallInfo> c = v->libraryCall(0);
+  ASSERT_TRUE(c.ok()) << c.status().toString();
+  EXPECT_EQ(c->aStrides[2], 3u);
+  EXPECT_EQ(c->aBytes, (3u + 5 * 3) * 4);
+  EXPECT_EQ(c->cBytes, 2u * 35 * 4);
 }
 
 TEST(LibraryCallFormat, ScalarArgumentAndDuplicateAndWriterErrors) {
@@ -554,6 +574,26 @@ TEST(LibraryCallExecutor, ExtentsPastTheBufferNeverReachTheLibrary) {
   Outcome r = run(gemmModule(Gemm{}, {}, /*xRows=*/4), device);
   ASSERT_FALSE(r.status.ok());
   EXPECT_NE(r.status.message().find("out of bounds"), std::string::npos)
+      << r.status.message();
+  EXPECT_EQ(device->libraryCalls, 0);
+}
+
+TEST(LibraryCallExecutor,
+     OverlappingInputBatchesPastTheBufferNeverReachTheLibrary) {
+  GemmMode scoped(nullptr);
+  auto device = std::make_shared<HostDevice>();
+  // Two batches of x one row apart: the last batch's rows end 12 bytes
+  // past x (60 bytes), though each batch alone fits.
+  Outcome r = run(gemmModule(Gemm{},
+                             [](LibraryCallRecord &c) {
+                               c.batch = 2;
+                               c.a_strides[2] = 3;
+                               c.c_strides[2] = 35;
+                             }),
+                  device);
+  ASSERT_FALSE(r.status.ok());
+  EXPECT_NE(r.status.message().find("range [0, +72) out of bounds of buffer 0"),
+            std::string::npos)
       << r.status.message();
   EXPECT_EQ(device->libraryCalls, 0);
 }

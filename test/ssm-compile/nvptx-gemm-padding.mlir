@@ -1,7 +1,11 @@
 // A Vim layer (bf16, batch 2, l = 5 tokens) for nvptx and amdgpu: the
 // channel-first buffers its GEMM library calls use are allocated with rows
 // of 8 elements (16 bytes: 32 B of f32, 16 B of bf16), every user sees a
-// subview of the logical shape, and the records carry the padded strides.
+// subview of the logical shape, and the records carry the padded strides
+// and the extents the padding holds (l = 5 computed as 8: n of in_proj,
+// x_proj, dt_proj, m of out_proj, whose token-major result is allocated
+// (b, 8, d); in_proj's token-major B gets 3 rows of slack after the last
+// batch).
 // The whole pipeline then builds the artifact. (This file's IR is unused.)
 // (Off by default until the padded layout has run on a GPU: the flag turns
 // it on.)
@@ -16,9 +20,12 @@
 // cannot give).
 // AMD: %[[XZ:.*]] = memref.subview %{{.*}}[0, 0, 0] [2, 768, 5] [1, 1, 1] : memref<2x768x8xf32> to memref<2x768x5xf32, strided<[6144, 8, 1]>>
 // AMD: gpu.launch_func @ssm_gemm_kernels::@{{gemm_[0-9]+}}_padded {{.*}}args(%arg6 : memref<768x192xbf16>, %{{.*}} : memref<2x5x192xbf16>, %[[XZ]] : memref<2x768x5xf32, strided<[6144, 8, 1]>>)
+// CHECK: %[[FLAT:.*]] = memref.subview %{{.*}}[0] [1920] [1] : memref<2496xbf16> to memref<1920xbf16, strided<[1]>>
+// CHECK: %[[X:.*]] = memref.expand_shape %[[FLAT]] {{\[\[}}0, 1, 2]] output_shape [2, 5, 192] : memref<1920xbf16, strided<[1]>> into memref<2x5x192xbf16>
 // CHECK: %[[XZ:.*]] = memref.subview %{{.*}}[0, 0, 0] [2, 768, 5] [1, 1, 1] : memref<2x768x8xf32> to memref<2x768x5xf32, strided<[6144, 8, 1]>>
-// CHECK: gpu.launch_func @ssm_gemm_kernels::@{{gemm_[0-9]+}}_padded {{.*}}args(%arg6 : memref<768x192xbf16>, %{{.*}} : memref<2x5x192xbf16>, %[[XZ]] : memref<2x768x5xf32, strided<[6144, 8, 1]>>)
-// CHECK-SAME: c_dims = array<i64: 1, 2, 0>, c_strides = array<i64: 8, 1, 6144>
+// CHECK: gpu.launch_func @ssm_gemm_kernels::@{{gemm_[0-9]+}}_padded {{.*}}args(%arg6 : memref<768x192xbf16>, %[[X]] : memref<2x5x192xbf16>, %[[XZ]] : memref<2x768x5xf32, strided<[6144, 8, 1]>>)
+// CHECK-SAME: b_strides = array<i64: 1, 192, 960>
+// CHECK-SAME: c_dims = array<i64: 1, 2, 0>, c_strides = array<i64: 8, 1, 6144>, k = 192 : i64, m = 768 : i64, n = 8 : i64
 // The x half read by the causal conv and the z half by the gate after both
 // scans: views of the padded buffer.
 // CHECK: memref.subview %[[XZ]][0, 384, 0] [2, 384, 5] [1, 1, 1] : memref<2x768x5xf32, strided<[6144, 8, 1]>> to memref<2x384x5xf32, strided<[6144, 8, 1], offset: 3072>>
@@ -26,10 +33,13 @@
 // CHECK: %[[Y:.*]] = memref.subview %{{.*}}[0, 0, 0] [2, 384, 5] [1, 1, 1] : memref<2x384x8xbf16> to memref<2x384x5xbf16, strided<[3072, 8, 1]>>
 // CHECK: gpu.launch_func @ssm_gemm_kernels::@{{gemm_[0-9]+}}_padded {{.*}}args(%arg9 : memref<44x384xbf16>, %[[Y]] : memref<2x384x5xbf16, strided<[3072, 8, 1]>>, %{{.*}} : memref<2x44x5xf32, strided<[352, 8, 1]>>)
 // CHECK-SAME: b_dims = array<i64: 1, 2, 0>, b_strides = array<i64: 8, 1, 3072>
-// CHECK-SAME: c_strides = array<i64: 8, 1, 352>
+// CHECK-SAME: c_strides = array<i64: 8, 1, 352>, k = 384 : i64, m = 44 : i64, n = 8 : i64
 // out_proj reads the gated sum of both directions, another padded (b, e, l)
 // buffer, as a transposed A: m = l (stride 1), k = e (stride 8).
-// CHECK: gpu.launch_func @ssm_gemm_kernels::@{{gemm_[0-9]+}}_padded {{.*}}args(%{{.*}} : memref<2x384x5xbf16, strided<[3072, 8, 1]>>, %arg21 : memref<192x384xbf16>, %{{.*}} : memref<2x5x192xf32>)
+// CHECK: %[[OUT:.*]] = memref.subview %{{.*}}[0, 0, 0] [2, 5, 192] [1, 1, 1] : memref<2x8x192xf32> to memref<2x5x192xf32, strided<[1536, 192, 1]>>
+// CHECK: gpu.launch_func @ssm_gemm_kernels::@{{gemm_[0-9]+}}_padded {{.*}}args(%{{.*}} : memref<2x384x5xbf16, strided<[3072, 8, 1]>>, %arg21 : memref<192x384xbf16>, %[[OUT]] : memref<2x5x192xf32, strided<[1536, 192, 1]>>)
 // CHECK-SAME: a_dims = array<i64: 2, 1, 0>, a_strides = array<i64: 1, 8, 3072>
+// CHECK-SAME: c_strides = array<i64: 192, 1, 1536>, k = 384 : i64, m = 8 : i64, n = 192 : i64
 // The head writes the function's output: never padded.
 // CHECK: gpu.launch_func @ssm_gemm_kernels::@{{gemm_[0-9]+}} {{.*}}%arg25 : memref<2x1000xf32>
+// CHECK-SAME: k = 192 : i64, m = 2 : i64, n = 1000 : i64

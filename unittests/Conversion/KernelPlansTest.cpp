@@ -254,4 +254,197 @@ TEST(PlanSplitReduction, SplitsFewOutputsWithLongReductions) {
             std::min<int64_t>(norm.splits, 128));
 }
 
+// Library GEMM extents (planLibraryGemmExtents): Vim-T's projections at
+// batch 128, bf16 inputs, f32 results, l = 197 rows padded to 200 by
+// ssm-pad-library-buffers.
+
+LibraryGemmOperand operand(std::vector<int64_t> strides,
+                           std::vector<int64_t> held, int64_t row, int64_t col,
+                           int64_t batch, int64_t elementBytes) {
+  LibraryGemmOperand x;
+  x.strides = std::move(strides);
+  x.held = std::move(held);
+  x.dims[0] = row;
+  x.dims[1] = col;
+  x.dims[2] = batch;
+  x.elementBytes = elementBytes;
+  return x;
+}
+
+/// A weight (function argument) of rows x cols, as A or B.
+LibraryGemmOperand weight(int64_t rows, int64_t cols, bool transposed) {
+  return operand({cols, 1}, {rows, cols}, transposed ? 1 : 0,
+                 transposed ? 0 : 1, -1, 2);
+}
+
+/// A channel-first (b, e, l = 197) buffer padded to rows of 200.
+LibraryGemmOperand channelFirst(int64_t e, int64_t elementBytes, bool result,
+                                bool transposed = false) {
+  LibraryGemmOperand x =
+      operand({e * 200, 200, 1}, {128, e, 200}, transposed ? 2 : 1,
+              transposed ? 1 : 2, 0, elementBytes);
+  x.exclusive = result;
+  return x;
+}
+
+LibraryGemm gemm(int64_t m, int64_t n, int64_t k, LibraryGemmOperand a,
+                 LibraryGemmOperand b, LibraryGemmOperand c) {
+  LibraryGemm g;
+  g.m = m;
+  g.n = n;
+  g.k = k;
+  g.batch = 128;
+  g.a = std::move(a);
+  g.b = std::move(b);
+  g.c = std::move(c);
+  return g;
+}
+
+/// in_proj: C (b, 2e, l) channel-first, B the token-major (b, l, d) norm
+/// output read as (k = d, n = l).
+LibraryGemm inProj(bool growable) {
+  LibraryGemmOperand x =
+      operand({197 * 192, 192, 1}, {128, 197, 192}, 2, 1, 0, 2);
+  x.growable = growable;
+  return gemm(768, 197, 192, weight(768, 192, false), x,
+              channelFirst(768, 4, true));
+}
+
+TEST(LibraryGemmExtents, InProjExtendsNWithSlackAfterTheLastBatch) {
+  LibraryGemmExtents e = planLibraryGemmExtents(inProj(true), kH100);
+  EXPECT_EQ(e.m, 768);
+  EXPECT_EQ(e.n, 200);
+  EXPECT_EQ(e.k, 192);
+  // Rows 197..199 of a batch are the next batch's first rows; the last
+  // batch's run 3 rows of 192 past the buffer.
+  EXPECT_EQ(e.b.slack, 3 * 192);
+  EXPECT_EQ(e.b.held, (std::vector<int64_t>{128, 197, 192}));
+  EXPECT_EQ(e.c.held, (std::vector<int64_t>{128, 768, 200}));
+  EXPECT_EQ(e.a.slack, 0);
+  // The runtime's bound on B holds in the grown allocation.
+  EXPECT_EQ(libraryOperandSpan(e.b, 192, 200, 128), 128 * 197 * 192 + 576);
+}
+
+TEST(LibraryGemmExtents, InProjWithoutSlackStaysUnchanged) {
+  LibraryGemmExtents e = planLibraryGemmExtents(inProj(false), kH100);
+  EXPECT_EQ(e.n, 197);
+  // With the slack allocated, it extends without growing anything.
+  LibraryGemm g = inProj(false);
+  g.b.slack = 576;
+  e = planLibraryGemmExtents(g, kH100);
+  EXPECT_EQ(e.n, 200);
+  EXPECT_EQ(e.b.slack, 576);
+}
+
+TEST(LibraryGemmExtents, XProjAndDtProjExtendNInTheirPadding) {
+  // x_proj: (b, 44, l) = W (44, 384) x (b, 384, l).
+  LibraryGemmExtents x = planLibraryGemmExtents(
+      gemm(44, 197, 384, weight(44, 384, false), channelFirst(384, 2, false),
+           channelFirst(44, 4, true)),
+      kH100);
+  EXPECT_EQ(x.m, 44);
+  EXPECT_EQ(x.n, 200);
+  EXPECT_EQ(x.k, 384);
+  EXPECT_EQ(x.b.slack, 0);
+  // dt_proj: (b, 384, l) = W (384, 12) x (b, 12, l); k = 12 (24 bytes) is
+  // not extended: nothing guarantees zeros past it.
+  LibraryGemmExtents dt = planLibraryGemmExtents(
+      gemm(384, 197, 12, weight(384, 12, false), channelFirst(12, 2, false),
+           channelFirst(384, 4, true)),
+      kH100);
+  EXPECT_EQ(dt.m, 384);
+  EXPECT_EQ(dt.n, 200);
+  EXPECT_EQ(dt.k, 12);
+}
+
+/// out_proj: the token-major (b, l, d) result = y^T W^T, y channel-first
+/// read as (m = l, k = e).
+LibraryGemm outProj(bool exclusive, bool growable) {
+  LibraryGemmOperand c =
+      operand({197 * 192, 192, 1}, {128, 197, 192}, 1, 2, 0, 4);
+  c.exclusive = exclusive;
+  c.growable = growable;
+  return gemm(197, 192, 384, channelFirst(384, 2, false, true),
+              weight(192, 384, true), c);
+}
+
+TEST(LibraryGemmExtents, OutProjGrowsTheTokenMajorResultToWholeRows) {
+  LibraryGemmExtents e = planLibraryGemmExtents(outProj(true, true), kH100);
+  EXPECT_EQ(e.m, 200);
+  EXPECT_EQ(e.n, 192);
+  EXPECT_EQ(e.k, 384);
+  // The result allocated (b, 200, d): dim -2 padded.
+  EXPECT_EQ(e.c.held, (std::vector<int64_t>{128, 200, 192}));
+  EXPECT_EQ(e.a.slack, 0);
+}
+
+TEST(LibraryGemmExtents, ResultRowsNeverOverwriteTheNextBatch) {
+  // (b, 197, d) as allocated: rows 197..199 of a batch are the next batch's
+  // valid rows.
+  EXPECT_EQ(planLibraryGemmExtents(outProj(true, false), kH100).m, 197);
+  // A result that shares its allocation is never grown into.
+  EXPECT_EQ(planLibraryGemmExtents(outProj(false, true), kH100).m, 197);
+  LibraryGemm g = inProj(true);
+  g.c.exclusive = false;
+  EXPECT_EQ(planLibraryGemmExtents(g, kH100).n, 197);
+}
+
+TEST(LibraryGemmExtents, PatchEmbedGrowsTheResultPitch) {
+  // (b, 192, 196) f32 = W (192, 768) x im2col (b, 768, 196) padded to 200:
+  // 196 f32 rows are aligned, 196 bf16 ones are not.
+  LibraryGemmOperand c =
+      operand({192 * 196, 196, 1}, {128, 192, 196}, 1, 2, 0, 4);
+  c.exclusive = true;
+  LibraryGemmOperand b = channelFirst(768, 2, false);
+  LibraryGemm g = gemm(192, 196, 768, weight(192, 768, false), b, c);
+  EXPECT_EQ(planLibraryGemmExtents(g, kH100).n, 196);
+  g.c.growable = true;
+  LibraryGemmExtents e = planLibraryGemmExtents(g, kH100);
+  EXPECT_EQ(e.n, 200);
+  EXPECT_EQ(e.c.held, (std::vector<int64_t>{128, 192, 200}));
+}
+
+TEST(LibraryGemmExtents, KOnlyOverZeroPadding) {
+  // A (6, 5) and B (5, 16), single matrices, k = 5 bf16 held as 8.
+  LibraryGemmOperand a = operand({8, 1}, {6, 8}, 0, 1, -1, 2);
+  LibraryGemmOperand b = operand({16, 1}, {8, 16}, 0, 1, -1, 2);
+  LibraryGemmOperand c = operand({16, 1}, {6, 16}, 0, 1, -1, 4);
+  c.exclusive = true;
+  LibraryGemm g = gemm(6, 16, 5, a, b, c);
+  g.batch = 1;
+  EXPECT_EQ(planLibraryGemmExtents(g, kH100).k, 5);
+  g.a.zeroPadding = true;
+  EXPECT_EQ(planLibraryGemmExtents(g, kH100).k, 5);
+  g.b.zeroPadding = true;
+  EXPECT_EQ(planLibraryGemmExtents(g, kH100).k, 8);
+  // Zero padding that does not hold the extra entries (the next row's data
+  // would be summed in) does not count, growable or not.
+  g.a.held = {6, 5};
+  g.a.strides = {5, 1};
+  g.a.growable = true;
+  EXPECT_EQ(planLibraryGemmExtents(g, kH100).k, 5);
+}
+
+TEST(LibraryGemmExtents, BiasAndAlignedShapes) {
+  // A bias along n holds 197 elements: n stays.
+  LibraryGemm g = inProj(true);
+  g.biasAxis = 'n';
+  g.biasHeld = 197;
+  EXPECT_EQ(planLibraryGemmExtents(g, kH100).n, 197);
+  g.biasAxis = 'm';
+  g.biasHeld = 768;
+  EXPECT_EQ(planLibraryGemmExtents(g, kH100).n, 200);
+  // Aligned extents are left alone; nothing grows.
+  LibraryGemmExtents e = planLibraryGemmExtents(outProj(true, true), kH100);
+  LibraryGemm aligned = outProj(true, true);
+  aligned.m = 200;
+  aligned.a.held[2] = 200;
+  aligned.c.held[1] = 200;
+  LibraryGemmExtents same = planLibraryGemmExtents(aligned, kH100);
+  EXPECT_EQ(same.m, 200);
+  EXPECT_EQ(same.c.held, e.c.held);
+  // MI300 (hipBLASLt, same alignment) plans the same.
+  EXPECT_EQ(planLibraryGemmExtents(inProj(true), kMI300).n, 200);
+}
+
 } // namespace

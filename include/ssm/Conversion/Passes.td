@@ -483,6 +483,20 @@ def SSMPadLibraryBuffers : Pass<"ssm-pad-library-buffers", "::mlir::ModuleOp"> {
     get the strides of the new operand types (`a_dims`, `b_dims`, `c_dims`
     name the dims they belong to).
 
+    Padded strides alone do not get the vectorized kernels: the library also
+    wants the vector width to divide each operand's contiguous extent (l =
+    197). With `extend-extents` (on), each record's m / n / k become the
+    aligned extents planLibraryGemmExtents (KernelPlans.h) finds safe: inputs
+    read only inside their allocations (padding, the next rows or batch,
+    trailing slack), the result's extra entries land only in its own unread
+    padding, k never grows (no zero padding is guaranteed). Where that takes
+    more memory, an allocation the pass has not padded grows: a token-major
+    result gets dim -2 padded ((b, 197, d) allocated (b, 200, d)), a result
+    whose aligned rows are not yet padded gets padded rows, an input whose
+    extended rows run past the last batch gets trailing slack (a flat
+    allocation, the users see it expanded to the logical shape). The
+    launch's own kernel still computes the logical extents.
+
     ```mlir
     %c = memref.alloc() : memref<2x768x197xf32>
     // becomes
@@ -494,6 +508,9 @@ def SSMPadLibraryBuffers : Pass<"ssm-pad-library-buffers", "::mlir::ModuleOp"> {
   let options = [
     Option<"chip", "chip", "std::string", /*default=*/"\"sm_90\"",
            "the GPU whose library alignment applies (getGPUTargetInfo)">,
+    Option<"extendExtents", "extend-extents", "bool", /*default=*/"true",
+           "let the records compute the aligned extents the padding holds "
+           "(planLibraryGemmExtents)">,
   ];
   let dependentDialects = ["::mlir::memref::MemRefDialect"];
 }

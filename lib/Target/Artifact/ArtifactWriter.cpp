@@ -208,6 +208,10 @@ private:
   struct Slot {
     uint32_t buffer = 0;
     uint64_t offset = 0;
+    /// The bytes of the allocation, argument or workspace view the slot
+    /// starts in, from `offset` on (a view: its own bytes; unknown: the
+    /// most).
+    uint64_t bytes = UINT64_MAX;
   };
   FailureOr<Slot> slotOf(Operation *user, Value v) {
     auto it = slots.find(v);
@@ -442,6 +446,28 @@ LogicalResult HostScheduleWriter::libraryCall(gpu::LaunchFuncOp op,
   // not offered.
   if (offsetOperand)
     return success();
+  // Every element the library reads or writes (the record's extents may run
+  // into padding and slack, ssm-pad-library-buffers) lies inside the
+  // operand's own allocation, not only inside the buffer (the workspace)
+  // that the runtime checks.
+  auto fits = [&](uint32_t arg, uint64_t rows, uint64_t cols,
+                  const uint64_t (&st)[3], Type elem) {
+    FailureOr<Slot> slot = slotOf(op, op.getKernelOperand(arg));
+    if (failed(slot))
+      return false;
+    const unsigned bits = elem.getIntOrFloatBitWidth();
+    APInt span(128, 1);
+    span += APInt(128, rows - 1) * APInt(128, st[0]);
+    span += APInt(128, cols - 1) * APInt(128, st[1]);
+    if (r.batch > 1)
+      span += APInt(128, r.batch - 1) * APInt(128, st[2]);
+    span *= APInt(128, (bits + 7) / 8);
+    return span.ule(APInt(128, slot->bytes));
+  };
+  if (!fits(r.a_arg, r.m, r.k, r.a_strides, aElem) ||
+      !fits(r.b_arg, r.k, r.n, r.b_strides, bElem) ||
+      !fits(r.c_arg, r.m, r.n, r.c_strides, cElem))
+    return fail("extents reach past an operand's allocation");
   builder.addLibraryCall(r);
   return success();
 }
@@ -457,8 +483,12 @@ LogicalResult HostScheduleWriter::write(func::FuncOp fn,
            << fn.getNumArguments() << " arguments";
   uint32_t workspace = numInputs + numOutputs;
   nextBuffer = workspace + (hasWorkspace ? 1 : 0);
-  for (unsigned i = 0; i < fn.getNumArguments(); ++i)
-    slots[fn.getArgument(i)] = {i, 0};
+  for (unsigned i = 0; i < fn.getNumArguments(); ++i) {
+    auto type = dyn_cast<MemRefType>(fn.getArgument(i).getType());
+    FailureOr<uint64_t> bytes =
+        type ? denseBytes(type) : FailureOr<uint64_t>(failure());
+    slots[fn.getArgument(i)] = {i, 0, succeeded(bytes) ? *bytes : UINT64_MAX};
+  }
 
   uint32_t first = builder.commandCount();
   std::vector<fmt::TensorSpec> callerInputs = addEntryPrologue(builder, entry);
@@ -472,7 +502,9 @@ LogicalResult HostScheduleWriter::write(func::FuncOp fn,
       std::optional<int64_t> shift = constantInt(view.getByteShift());
       if (failed(base) || !shift || *shift < 0)
         return view.emitError("GPU schedule: unsupported view");
-      slots[view.getResult()] = {base->buffer, base->offset + uint64_t(*shift)};
+      FailureOr<uint64_t> bytes = denseBytes(view.getType());
+      slots[view.getResult()] = {base->buffer, base->offset + uint64_t(*shift),
+                                 succeeded(bytes) ? *bytes : UINT64_MAX};
       continue;
     }
     if (auto subview = dyn_cast<memref::SubViewOp>(op)) {
@@ -506,7 +538,7 @@ LogicalResult HostScheduleWriter::write(func::FuncOp fn,
                                "allocations are supported");
       uint32_t id = nextBuffer++;
       builder.addAlloc(id, *bytes);
-      slots[alloc.getResult()] = {id, 0};
+      slots[alloc.getResult()] = {id, 0, *bytes};
       allocated.push_back(id);
       continue;
     }

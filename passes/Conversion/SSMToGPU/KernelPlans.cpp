@@ -3,6 +3,7 @@
 #include "ssm/Conversion/SSMToGPU/KernelPlans.h"
 
 #include <algorithm>
+#include <numeric>
 
 using namespace mlir::ssm;
 
@@ -169,4 +170,124 @@ mlir::ssm::planSplitReduction(int64_t outputs,
   plan.dim = bestDim;
   plan.splits = best;
   return plan;
+}
+
+int64_t mlir::ssm::libraryOperandSpan(const LibraryGemmOperand &x, int64_t rows,
+                                      int64_t cols, int64_t batch) {
+  const int64_t extents[3] = {rows, cols, batch};
+  int64_t span = 1;
+  for (int i = 0; i < 3; ++i) {
+    const int64_t d = x.dims[i];
+    if (d < 0 || d >= int64_t(x.strides.size()) || extents[i] < 1)
+      continue;
+    span += (extents[i] - 1) * x.strides[d];
+  }
+  return span;
+}
+
+/// The elements of an operand's allocation: its `held` layout and slack.
+static int64_t allocatedElements(const LibraryGemmOperand &x) {
+  int64_t last = 0;
+  for (size_t d = 0; d < x.held.size() && d < x.strides.size(); ++d) {
+    if (x.held[d] < 1)
+      return 0;
+    last += (x.held[d] - 1) * x.strides[d];
+  }
+  return last + 1 + x.slack;
+}
+
+LibraryGemmExtents
+mlir::ssm::planLibraryGemmExtents(const LibraryGemm &g,
+                                  const GPUTargetInfo &target) {
+  LibraryGemmExtents r{g.m, g.n, g.k, g.a, g.b, g.c};
+  enum { M = 0, N = 1, K = 2 };
+  // The extents each operand's (row, column) run along: A (m, k), B (k, n),
+  // C (m, n).
+  constexpr int kIndexedBy[3][2] = {{M, K}, {K, N}, {M, N}};
+  auto extentOf = [](LibraryGemmExtents &x, int e) -> int64_t & {
+    return e == M ? x.m : e == N ? x.n : x.k;
+  };
+  auto operandOf = [](LibraryGemmExtents &x, int j) -> LibraryGemmOperand & {
+    return j == 0 ? x.a : j == 1 ? x.b : x.c;
+  };
+  auto valid = [](const LibraryGemmOperand &x) {
+    if (x.strides.size() != x.held.size())
+      return false;
+    for (int i = 0; i < 3; ++i)
+      if (x.dims[i] >= int64_t(x.strides.size()) || (i < 2 && x.dims[i] < 0))
+        return false;
+    return true;
+  };
+  if (!valid(g.a) || !valid(g.b) || !valid(g.c) || g.batch < 1)
+    return r;
+  // The extent along an operand's unit-stride dim, -1 if none.
+  auto contiguousExtent = [&](const LibraryGemmOperand &x, int j) {
+    for (int i = 0; i < 2; ++i)
+      if (x.strides[x.dims[i]] == 1)
+        return kIndexedBy[j][i];
+    return -1;
+  };
+  const int64_t align = target.libraryAlignmentBytes;
+  // n first: Vim's channel-first results put l there.
+  for (int e : {N, M, K}) {
+    int64_t width = 1;
+    for (int j = 0; j < 3; ++j) {
+      const LibraryGemmOperand &x = operandOf(r, j);
+      if (contiguousExtent(x, j) != e)
+        continue;
+      if (x.elementBytes < 1 || align < 1 || align % x.elementBytes != 0)
+        continue;
+      width = std::lcm(width, align / x.elementBytes);
+    }
+    const int64_t current = extentOf(r, e);
+    if (width <= 1 || current % width == 0)
+      continue;
+    const int64_t wanted = ceilDiv(current, width) * width;
+    if ((g.biasAxis == 'm' && e == M) || (g.biasAxis == 'n' && e == N))
+      if (g.biasHeld < wanted)
+        continue;
+    LibraryGemmExtents c = r;
+    extentOf(c, e) = wanted;
+    bool safe = true;
+    for (int j = 0; j < 3 && safe; ++j) {
+      LibraryGemmOperand &x = operandOf(c, j);
+      bool indexed = false;
+      for (int i = 0; i < 2; ++i) {
+        if (kIndexedBy[j][i] != e)
+          continue;
+        indexed = true;
+        const int64_t d = x.dims[i];
+        if (j == 2) {
+          // The result's extra entries: only its own unread padding.
+          if (!x.exclusive)
+            safe = false;
+          else if (x.held[d] < wanted && x.growable)
+            x.held[d] = wanted;
+          else if (x.held[d] < wanted)
+            safe = false;
+        } else if (e == K) {
+          // Extra k entries add their products to every result: zeros only.
+          if (!x.zeroPadding || x.held[d] < wanted)
+            safe = false;
+        }
+      }
+      if (!indexed || j == 2 || !safe)
+        continue;
+      // An input's extended rows / columns may run into its padding, the
+      // next rows or batch and the slack, never past its allocation.
+      const int64_t rows = extentOf(c, kIndexedBy[j][0]);
+      const int64_t cols = extentOf(c, kIndexedBy[j][1]);
+      const int64_t span = libraryOperandSpan(x, rows, cols, g.batch);
+      const int64_t held = allocatedElements(x);
+      if (span > held) {
+        if (x.growable)
+          x.slack += span - held;
+        else
+          safe = false;
+      }
+    }
+    if (safe)
+      r = c;
+  }
+  return r;
 }

@@ -3,7 +3,9 @@
 // ssm-pad-library-buffers (see Passes.td). The decision is
 // planLibraryRowPitch (KernelPlans.h); this file only finds the buffers,
 // checks that every user can take a strided view of them and rewrites the
-// IR and the library-call records.
+// IR and the library-call records. The records' extents grow where
+// planLibraryGemmExtents finds it safe (extendFunction), with the
+// allocations it needs grown the same way.
 //
 //===----------------------------------------------------------------------===//
 
@@ -169,8 +171,11 @@ struct PadLibraryBuffersPass
     ModuleOp module = getOperation();
     const ssm::GPUTargetInfo target = ssm::getGPUTargetInfo(chip);
     for (auto fn : module.getOps<func::FuncOp>())
-      if (!fn.isExternal())
+      if (!fn.isExternal()) {
         padFunction(fn, target);
+        if (extendExtents)
+          extendFunction(fn, target);
+      }
     if (failed(cloneRetypedKernels(module)) || failed(updateRecords(module)))
       signalPassFailure();
   }
@@ -292,6 +297,241 @@ struct PadLibraryBuffersPass
     alloc.getResult().replaceAllUsesWith(newAlloc.getResult());
     alloc.erase();
     apply(Retype{{r.values.begin() + 1, r.values.end()}});
+    logicalElements[newAlloc] = type.getNumElements();
+  }
+
+  /// The logical element count of an allocation this pass padded or grew
+  /// (others: their own).
+  DenseMap<Operation *, int64_t> logicalElements;
+  /// The extents each library launch computes, where they changed.
+  DenseMap<Operation *, ssm::LibraryGemmExtents> extents;
+
+  /// The memory of a record operand `v` of `type` (`dims` its row, column and
+  /// batch dims) for planLibraryGemmExtents: strides from its type, `held`
+  /// from them (the padding between one dim's extent and the next stride),
+  /// the rest of its allocation as slack. Null unless its allocation is
+  /// known and it starts there.
+  static std::optional<ssm::LibraryGemmOperand>
+  describe(Value v, ArrayRef<int64_t> dims, memref::AllocOp root,
+           int64_t rootLogical, bool result) {
+    auto type = dyn_cast<MemRefType>(v.getType());
+    SmallVector<int64_t> strides;
+    int64_t offset = 0;
+    if (!type || !type.hasStaticShape() || dims.size() != 3 ||
+        failed(type.getStridesAndOffset(strides, offset)) || offset != 0 ||
+        llvm::any_of(strides, ShapedType::isDynamic))
+      return std::nullopt;
+    ssm::LibraryGemmOperand x;
+    x.strides.assign(strides.begin(), strides.end());
+    x.held.assign(type.getShape().begin(), type.getShape().end());
+    for (int i = 0; i < 3; ++i)
+      x.dims[i] = dims[i];
+    x.elementBytes = int64_t(type.getElementTypeBitWidth() / 8);
+    // Dims (extent > 1) by stride: each holds up to the next stride.
+    SmallVector<int64_t> order;
+    for (int64_t d = 0; d < type.getRank(); ++d)
+      if (type.getDimSize(d) > 1)
+        order.push_back(d);
+    llvm::stable_sort(
+        order, [&](int64_t l, int64_t r) { return strides[l] < strides[r]; });
+    for (size_t i = 0; i + 1 < order.size(); ++i) {
+      int64_t d = order[i], next = order[i + 1];
+      if (strides[d] > 0 && strides[next] % strides[d] == 0)
+        x.held[d] = std::max(x.held[d], strides[next] / strides[d]);
+    }
+    // The allocation's elements past the held layout.
+    int64_t last = 0;
+    for (int64_t d = 0; d < type.getRank(); ++d)
+      last += (x.held[d] - 1) * strides[d];
+    const int64_t total =
+        root ? root.getType().getNumElements() : type.getNumElements();
+    x.slack = total - (last + 1);
+    if (x.slack < 0)
+      return std::nullopt;
+    // A result is the only thing in its allocation where it has all of its
+    // logical elements; only an allocation the pass has not touched (and
+    // that is the operand itself) grows.
+    x.exclusive = result && root && type.getNumElements() == rootLogical;
+    x.growable = root && v == root.getResult() &&
+                 root.getType().getLayout().isIdentity();
+    return x;
+  }
+
+  /// Lets the library launches in `fn` compute aligned extents
+  /// (planLibraryGemmExtents), growing the allocations that need it.
+  void extendFunction(func::FuncOp fn, const ssm::GPUTargetInfo &target) {
+    Block &body = fn.getBody().front();
+    SmallVector<gpu::LaunchFuncOp> launches;
+    fn.walk([&](gpu::LaunchFuncOp launch) {
+      if (launch->hasAttr(kLibraryCall))
+        launches.push_back(launch);
+    });
+    for (gpu::LaunchFuncOp launch : launches)
+      extendLaunch(launch, body, target);
+  }
+
+  void extendLaunch(gpu::LaunchFuncOp launch, Block &body,
+                    const ssm::GPUTargetInfo &target) {
+    auto call = launch->getAttrOfType<DictionaryAttr>(kLibraryCall);
+    auto integer = [&](StringRef name) -> int64_t {
+      auto v = call.getAs<IntegerAttr>(name);
+      return v ? v.getInt() : -1;
+    };
+    ssm::LibraryGemm g;
+    g.m = integer("m");
+    g.n = integer("n");
+    g.k = integer("k");
+    g.batch = integer("batch");
+    if (g.m < 1 || g.n < 1 || g.k < 1 || g.batch < 1)
+      return;
+    Value values[3];
+    memref::AllocOp roots[3];
+    ssm::LibraryGemmOperand *operands[3] = {&g.a, &g.b, &g.c};
+    for (int j = 0; j < 3; ++j) {
+      const RecordOperand &o = kRecordOperands[j];
+      int64_t index = integer(o.arg);
+      auto dims = call.getAs<DenseI64ArrayAttr>(o.dims);
+      if (index < 0 || index >= int64_t(launch.getNumKernelOperands()) || !dims)
+        return;
+      values[j] = launch.getKernelOperand(index);
+      roots[j] = rootOf(values[j], body).first;
+      int64_t logical = 0;
+      if (roots[j]) {
+        auto it = logicalElements.find(roots[j]);
+        logical = it != logicalElements.end()
+                      ? it->second
+                      : roots[j].getType().getNumElements();
+      }
+      std::optional<ssm::LibraryGemmOperand> x =
+          describe(values[j], dims.asArrayRef(), roots[j], logical, j == 2);
+      if (!x)
+        return;
+      *operands[j] = *x;
+    }
+    // A, B or C may be one allocation: none of them grows then.
+    for (int i = 0; i < 3; ++i)
+      for (int j = i + 1; j < 3; ++j)
+        if (roots[i] && roots[i] == roots[j])
+          operands[i]->growable = operands[j]->growable = false;
+    if (auto bias = call.getAs<StringAttr>("bias");
+        bias && bias.getValue() != "none") {
+      int64_t index = integer("bias_arg");
+      if (index < 0 || index >= int64_t(launch.getNumKernelOperands()))
+        return;
+      auto type =
+          dyn_cast<MemRefType>(launch.getKernelOperand(index).getType());
+      if (!type || !type.hasStaticShape())
+        return;
+      g.biasAxis = bias.getValue() == "m" ? 'm' : 'n';
+      g.biasHeld = type.getNumElements();
+    }
+    // Growth each use of the allocation takes, or the plan without it.
+    ssm::LibraryGemmExtents ext;
+    SmallVector<std::pair<int, MemRefType>> grown;
+    // Each retry makes one more operand non-growable, so this ends (after at
+    // most three retries, with a plan that grows only what its users take).
+    for (bool retry = true; retry;) {
+      retry = false;
+      ext = ssm::planLibraryGemmExtents(g, target);
+      grown.clear();
+      const ssm::LibraryGemmOperand *planned[3] = {&ext.a, &ext.b, &ext.c};
+      for (int j = 0; j < 3 && !retry; ++j) {
+        if (planned[j]->held == operands[j]->held &&
+            planned[j]->slack == operands[j]->slack)
+          continue;
+        MemRefType logical =
+            roots[j] ? grownView(roots[j], *planned[j]).second : MemRefType();
+        Retype r;
+        if (!logical || !plan(roots[j].getResult(), logical, r)) {
+          operands[j]->growable = false;
+          retry = true;
+          continue;
+        }
+        grown.push_back({j, logical});
+      }
+    }
+    if (ext.m == g.m && ext.n == g.n && ext.k == g.k)
+      return;
+    const ssm::LibraryGemmOperand *planned[3] = {&ext.a, &ext.b, &ext.c};
+    for (auto [j, logical] : grown)
+      if (!grow(roots[j], *planned[j]))
+        return; // checked above; the record keeps its extents regardless
+    extents[launch] = ext;
+  }
+
+  /// The allocation type and the users' view type of `root` grown to
+  /// `x.held` (dims padded: a subview of the logical shape) or by
+  /// `x.slack` trailing elements (a flat allocation, a subview of the
+  /// logical elements expanded to the shape).
+  static std::pair<MemRefType, MemRefType>
+  grownView(memref::AllocOp root, const ssm::LibraryGemmOperand &x) {
+    MemRefType type = root.getType();
+    if (!type.hasStaticShape() || !root.getDynamicSizes().empty() ||
+        !root.getSymbolOperands().empty() || type.getMemorySpace() ||
+        int64_t(x.held.size()) != type.getRank())
+      return {};
+    const int64_t rank = type.getRank();
+    if (x.slack == 0) {
+      auto padded = MemRefType::get(x.held, type.getElementType());
+      return {padded, memref::SubViewOp::inferResultType(
+                          padded, SmallVector<int64_t>(rank, 0),
+                          type.getShape(), SmallVector<int64_t>(rank, 1))};
+    }
+    if (ArrayRef<int64_t>(x.held) != type.getShape())
+      return {};
+    auto flat = MemRefType::get({type.getNumElements() + x.slack},
+                                type.getElementType());
+    MemRefType view = memref::SubViewOp::inferResultType(
+        flat, {0}, {type.getNumElements()}, {1});
+    if (rank == 1)
+      return {flat, view};
+    SmallVector<ReassociationIndices> all(1);
+    for (int64_t d = 0; d < rank; ++d)
+      all.back().push_back(d);
+    FailureOr<MemRefType> expanded =
+        memref::ExpandShapeOp::computeExpandedType(view, type.getShape(), all);
+    if (failed(expanded))
+      return {};
+    return {flat, *expanded};
+  }
+
+  /// Replaces `root` by its grown allocation (grownView); every user sees
+  /// the logical shape. False (nothing changed) where a user cannot.
+  bool grow(memref::AllocOp root, const ssm::LibraryGemmOperand &x) {
+    auto [allocType, logical] = grownView(root, x);
+    Retype r;
+    if (!allocType || !plan(root.getResult(), logical, r))
+      return false;
+    MemRefType type = root.getType();
+    OpBuilder b(root);
+    Location loc = root.getLoc();
+    auto newAlloc =
+        memref::AllocOp::create(b, loc, allocType, root.getAlignmentAttr());
+    const int64_t rank = allocType.getRank();
+    SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0)), sizes,
+        strides(rank, b.getIndexAttr(1));
+    if (x.slack == 0) {
+      for (int64_t s : type.getShape())
+        sizes.push_back(b.getIndexAttr(s));
+    } else {
+      sizes.push_back(b.getIndexAttr(type.getNumElements()));
+    }
+    Value view =
+        memref::SubViewOp::create(b, loc, newAlloc, offsets, sizes, strides);
+    if (x.slack != 0 && type.getRank() > 1) {
+      SmallVector<ReassociationIndices> all(1);
+      for (int64_t d = 0; d < type.getRank(); ++d)
+        all.back().push_back(d);
+      view = memref::ExpandShapeOp::create(b, loc, logical, view, all);
+    }
+    root.getResult().replaceUsesWithIf(view, [&](OpOperand &u) {
+      return !isa<memref::DeallocOp>(u.getOwner());
+    });
+    root.getResult().replaceAllUsesWith(newAlloc.getResult());
+    root.erase();
+    apply(Retype{{r.values.begin() + 1, r.values.end()}});
+    logicalElements[newAlloc] = type.getNumElements();
+    return true;
   }
 
   /// Launches whose operand types no longer match their kernel's arguments
@@ -360,6 +600,11 @@ struct PadLibraryBuffersPass
       auto batch = call.getAs<IntegerAttr>("batch");
       NamedAttrList attrs(call);
       Builder b(launch.getContext());
+      if (auto it = extents.find(launch); it != extents.end()) {
+        attrs.set("m", b.getI64IntegerAttr(it->second.m));
+        attrs.set("n", b.getI64IntegerAttr(it->second.n));
+        attrs.set("k", b.getI64IntegerAttr(it->second.k));
+      }
       for (const RecordOperand &operand : kRecordOperands) {
         auto index = call.getAs<IntegerAttr>(operand.arg);
         auto dims = call.getAs<DenseI64ArrayAttr>(operand.dims);

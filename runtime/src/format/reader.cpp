@@ -904,8 +904,9 @@ Expected<LibraryCallInfo> ArtifactView::libraryCall(uint32_t index) const {
   c.k = r.k;
   c.batch = r.batch;
   // One matrix layout: a unit stride, the other covering the contiguous
-  // extent (no two elements of one matrix share memory); batch stride 0
-  // (inputs only) or past one matrix. Extents in bytes, overflow-checked.
+  // extent (no two elements of one matrix share memory); a result's batch
+  // stride past one matrix (an input's any). Extents in bytes (the last
+  // batch's matrix included), overflow-checked.
   auto layout = [&](const char *name, uint64_t rows, uint64_t cols,
                     const uint64_t *st, DType type, bool output,
                     std::array<uint64_t, 3> &strides,
@@ -923,7 +924,10 @@ Expected<LibraryCallInfo> ArtifactView::libraryCall(uint32_t index) const {
       return bad(strCat(name, " extent overflows"));
     span = lastRow + lastCol + 1;
     if (r.batch > 1) {
-      if (bs == 0 ? output : bs < span)
+      // Inputs are only read: their batches may share memory (stride 0: one
+      // matrix for all; shorter than a matrix: padded extents running into
+      // the next batch). A result's never do.
+      if (output && bs < span)
         return bad(strCat(name, " batch stride ", bs,
                           " overlaps its matrices (span ", span, ")"));
     } else if (bs != 0) {

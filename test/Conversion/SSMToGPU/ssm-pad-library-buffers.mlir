@@ -164,3 +164,81 @@ module attributes {gpu.container_module} {
     }
   }
 }
+
+// -----
+
+// The extents the padding holds (planLibraryGemmExtents): Vim's in_proj
+// with l = 5 computes n = 8 into its channel-first result's padded rows;
+// its token-major B (b, l, d = 8) reads rows 5..7 of a batch from the next
+// batch and, for the last one, from 3 rows (24 elements) of slack after the
+// buffer: a flat allocation the users see expanded to (2, 5, 8). The
+// compiler's kernel still computes n = 5 (its clone only takes the types).
+// CHECK-LABEL: func.func @extend_n
+// CHECK: %[[C:.*]] = memref.subview %{{.*}}[0, 0, 0] [2, 4, 5] [1, 1, 1] : memref<2x4x8xf32> to memref<2x4x5xf32, strided<[32, 8, 1]>>
+// CHECK: %[[FLAT:.*]] = memref.alloc() : memref<104xbf16>
+// CHECK: %[[S:.*]] = memref.subview %[[FLAT]][0] [80] [1] : memref<104xbf16> to memref<80xbf16, strided<[1]>>
+// CHECK: %[[X:.*]] = memref.expand_shape %[[S]] {{\[\[}}0, 1, 2]] output_shape [2, 5, 8] : memref<80xbf16, strided<[1]>> into memref<2x5x8xbf16>
+// CHECK: linalg.fill {{.*}} outs(%[[X]] : memref<2x5x8xbf16>)
+// CHECK: gpu.launch_func @kernels::@gemm_padded blocks {{.*}} args(%arg0 : memref<4x8xbf16>, %[[X]] : memref<2x5x8xbf16>, %[[C]] : memref<2x4x5xf32, strided<[32, 8, 1]>>)
+// CHECK-SAME: b_strides = array<i64: 1, 8, 40>
+// CHECK-SAME: c_strides = array<i64: 8, 1, 32>, k = 8 : i64, m = 4 : i64, n = 8 : i64
+// CHECK: gpu.func @gemm_padded
+// CHECK: memref.store %{{.*}} : memref<2x4x5xf32, strided<[32, 8, 1]>>
+module attributes {gpu.container_module} {
+  func.func @extend_n(%w: memref<4x8xbf16>, %sink: memref<2x4x5xf32>) {
+    %c1 = arith.constant 1 : index
+    %zero = arith.constant 0.0 : bf16
+    %c = memref.alloc() : memref<2x4x5xf32>
+    %x = memref.alloc() : memref<2x5x8xbf16>
+    linalg.fill ins(%zero : bf16) outs(%x : memref<2x5x8xbf16>)
+    gpu.launch_func @kernels::@gemm blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1) args(%w : memref<4x8xbf16>, %x : memref<2x5x8xbf16>, %c : memref<2x4x5xf32>) {ssm.library_call = {a_arg = 0 : i64, a_dims = array<i64: 0, 1, -1>, a_strides = array<i64: 8, 1, 0>, activation = "none", b_arg = 1 : i64, b_dims = array<i64: 2, 1, 0>, b_strides = array<i64: 1, 8, 40>, batch = 2 : i64, bias = "none", c_arg = 2 : i64, c_dims = array<i64: 1, 2, 0>, c_strides = array<i64: 5, 1, 20>, k = 8 : i64, m = 4 : i64, n = 5 : i64, op = "gemm"}}
+    memref.copy %c, %sink : memref<2x4x5xf32> to memref<2x4x5xf32>
+    return
+  }
+  gpu.module @kernels {
+    gpu.func @gemm(%a: memref<4x8xbf16>, %b: memref<2x5x8xbf16>, %c: memref<2x4x5xf32>) kernel {
+      %i = gpu.thread_id x
+      %v = arith.constant 1.0 : f32
+      memref.store %v, %c[%i, %i, %i] : memref<2x4x5xf32>
+      gpu.return
+    }
+  }
+}
+
+// -----
+
+// out_proj: the token-major (b, l = 5, d = 4) result of a channel-first A
+// read as (m = l, k = e). Its rows 5..7 of a batch would be the next
+// batch's valid rows, so it is allocated (b, 8, d) (dim -2 padded) and m
+// becomes 8; a second such result that a user reads flattened cannot be
+// and keeps m = 5.
+// CHECK-LABEL: func.func @extend_m
+// CHECK: %[[Y:.*]] = memref.subview %{{.*}}[0, 0, 0] [2, 6, 5] [1, 1, 1] : memref<2x6x8xbf16> to memref<2x6x5xbf16, strided<[48, 8, 1]>>
+// CHECK: %[[O:.*]] = memref.subview %{{.*}}[0, 0, 0] [2, 5, 4] [1, 1, 1] : memref<2x8x4xf32> to memref<2x5x4xf32, strided<[32, 4, 1]>>
+// CHECK: gpu.launch_func @kernels::@gemm_padded blocks {{.*}} args(%[[Y]] : memref<2x6x5xbf16, strided<[48, 8, 1]>>, %arg0 : memref<4x6xbf16>, %[[O]] : memref<2x5x4xf32, strided<[32, 4, 1]>>)
+// CHECK-SAME: a_strides = array<i64: 1, 8, 48>
+// CHECK-SAME: c_strides = array<i64: 4, 1, 32>, k = 6 : i64, m = 8 : i64, n = 4 : i64
+// CHECK: %[[F:.*]] = memref.alloc() : memref<2x5x4xf32>
+// CHECK: gpu.launch_func @kernels::@gemm_{{.*}} args(%[[Y]] : memref<2x6x5xbf16, strided<[48, 8, 1]>>, %arg0 : memref<4x6xbf16>, %[[F]] : memref<2x5x4xf32>)
+// CHECK-SAME: c_strides = array<i64: 4, 1, 20>, k = 6 : i64, m = 5 : i64, n = 4 : i64
+module attributes {gpu.container_module} {
+  func.func @extend_m(%w: memref<4x6xbf16>, %sink: memref<2x5x4xf32>, %flat: memref<10x4xf32>) {
+    %c1 = arith.constant 1 : index
+    %zero = arith.constant 0.0 : bf16
+    %y = memref.alloc() : memref<2x6x5xbf16>
+    linalg.fill ins(%zero : bf16) outs(%y : memref<2x6x5xbf16>)
+    %o = memref.alloc() : memref<2x5x4xf32>
+    gpu.launch_func @kernels::@gemm blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1) args(%y : memref<2x6x5xbf16>, %w : memref<4x6xbf16>, %o : memref<2x5x4xf32>) {ssm.library_call = {a_arg = 0 : i64, a_dims = array<i64: 2, 1, 0>, a_strides = array<i64: 1, 5, 30>, activation = "none", b_arg = 1 : i64, b_dims = array<i64: 1, 0, -1>, b_strides = array<i64: 1, 6, 0>, batch = 2 : i64, bias = "none", c_arg = 2 : i64, c_dims = array<i64: 1, 2, 0>, c_strides = array<i64: 4, 1, 20>, k = 6 : i64, m = 5 : i64, n = 4 : i64, op = "gemm"}}
+    memref.copy %o, %sink : memref<2x5x4xf32> to memref<2x5x4xf32>
+    %f = memref.alloc() : memref<2x5x4xf32>
+    gpu.launch_func @kernels::@gemm blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1) args(%y : memref<2x6x5xbf16>, %w : memref<4x6xbf16>, %f : memref<2x5x4xf32>) {ssm.library_call = {a_arg = 0 : i64, a_dims = array<i64: 2, 1, 0>, a_strides = array<i64: 1, 5, 30>, activation = "none", b_arg = 1 : i64, b_dims = array<i64: 1, 0, -1>, b_strides = array<i64: 1, 6, 0>, batch = 2 : i64, bias = "none", c_arg = 2 : i64, c_dims = array<i64: 1, 2, 0>, c_strides = array<i64: 4, 1, 20>, k = 6 : i64, m = 5 : i64, n = 4 : i64, op = "gemm"}}
+    %t = memref.collapse_shape %f [[0, 1], [2]] : memref<2x5x4xf32> into memref<10x4xf32>
+    memref.copy %t, %flat : memref<10x4xf32> to memref<10x4xf32>
+    return
+  }
+  gpu.module @kernels {
+    gpu.func @gemm(%a: memref<2x6x5xbf16>, %b: memref<4x6xbf16>, %c: memref<2x5x4xf32>) kernel {
+      gpu.return
+    }
+  }
+}

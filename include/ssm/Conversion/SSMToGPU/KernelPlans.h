@@ -151,6 +151,79 @@ bool gemmLibraryTakesBias(bool alongN, bool biasIsF32);
 int64_t planLibraryRowPitch(const std::vector<int64_t> &shape,
                             int64_t elementBytes, const GPUTargetInfo &target);
 
+/// One operand (A, B or C) of a library GEMM record, as
+/// planLibraryGemmExtents sees its memory. The operand starts at its
+/// allocation's first element.
+struct LibraryGemmOperand {
+  /// Element strides of each of the operand's dims.
+  std::vector<int64_t> strides;
+  /// How many elements along each dim the memory holds (>= the logical
+  /// extent: a padded row pitch, a padded dim -2); the allocation is laid
+  /// out over `held` with `strides`.
+  std::vector<int64_t> held;
+  /// Elements the allocation holds past the last element of `held`.
+  int64_t slack = 0;
+  /// The record's dims of the operand: row, column, batch (-1: no batch dim,
+  /// the matrix is shared by every batch).
+  int64_t dims[3] = {0, 1, -1};
+  int64_t elementBytes = 4;
+  /// C: the allocation holds this result only, so elements outside its
+  /// logical extents are padding that no one reads.
+  bool exclusive = false;
+  /// The pass may grow the allocation: pad `held` of C's dims, add `slack`
+  /// behind an input.
+  bool growable = false;
+  /// Every element of the allocation outside the logical extents is zero
+  /// (the only way a reduction extent k may grow).
+  bool zeroPadding = false;
+};
+
+/// A library GEMM record: C[b][m][n] = sum_k A[b][m][k] * B[b][k][n]
+/// (+ bias along m or n, of `biasHeld` elements).
+struct LibraryGemm {
+  int64_t m = 1, n = 1, k = 1, batch = 1;
+  LibraryGemmOperand a, b, c;
+  /// 'm', 'n' or 0 (no bias).
+  char biasAxis = 0;
+  int64_t biasHeld = 0;
+};
+
+/// The extents a library GEMM computes, and the memory its operands need
+/// for them: `held` / `slack` of each operand as given, grown where the
+/// operand is growable and the extents need it.
+struct LibraryGemmExtents {
+  int64_t m = 1, n = 1, k = 1;
+  LibraryGemmOperand a, b, c;
+  bool operator==(const LibraryGemmExtents &o) const {
+    return m == o.m && n == o.n && k == o.k;
+  }
+};
+
+/// The extents a vendor GEMM library should compute for `g` so that its
+/// vectorized kernels apply: the library also needs the vector width
+/// (target.libraryAlignmentBytes / element bytes) to divide the extent along
+/// each operand's contiguous dim (Vim's l = 197: alignment-1 kernels however
+/// its rows are padded), so m, n (and k) are rounded up to the widths of the
+/// operands whose contiguous dim they index, where that is safe:
+///   - every input an extent indexes keeps the extended rows and columns
+///     inside its allocation (padding, the next rows or batch, `slack`
+///     after the last batch; garbage read there only reaches results in
+///     C's padding);
+///   - C's extra rows / columns stay in its `held` padding of an exclusive
+///     allocation (never another row's or batch's valid data);
+///   - a bias along the extent holds the extended range;
+///   - k only where both A and B hold the extra k entries as zero padding
+///     (within `held`, not the next row's data).
+/// Growable operands get the `held` (C) or `slack` (inputs) that makes an
+/// extent safe. An extent that cannot be made safe is left unchanged.
+LibraryGemmExtents planLibraryGemmExtents(const LibraryGemm &g,
+                                          const GPUTargetInfo &target);
+
+/// The elements an operand with `strides` spans over `rows` x `cols` x
+/// `batch` of its record dims (the runtime's bound for the operand).
+int64_t libraryOperandSpan(const LibraryGemmOperand &x, int64_t rows,
+                           int64_t cols, int64_t batch);
+
 } // namespace mlir::ssm
 
 #endif // SSM_CONVERSION_SSMTOGPU_KERNELPLANS_H

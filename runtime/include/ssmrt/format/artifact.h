@@ -24,7 +24,9 @@
 // kFormatVersion and reject the rest (FailedPrecondition, naming both).
 // History: v3 added LibraryCalls; v4 added the ModelInfo section (a v3 file
 // is a v4 file without one, so v3 files stay readable; a ModelInfo section
-// in a v3 file is corrupt).
+// in a v3 file is corrupt); v5 lets a LibraryCalls record's inputs have
+// batch strides shorter than a matrix and its extents run past the launch's
+// into padding (v3 / v4 records are v5 records, so both stay readable).
 //
 //===----------------------------------------------------------------------===//
 
@@ -50,7 +52,7 @@ inline constexpr uint8_t kMagic[8] = {'S',  'S',  'M',  'B',
                                       0x00, 0x0D, 0x0A, 0x1A};
 
 /// The format version this runtime writes, and the newest it reads.
-inline constexpr uint32_t kFormatVersion = 4;
+inline constexpr uint32_t kFormatVersion = 5;
 /// The oldest format version this runtime reads.
 inline constexpr uint32_t kMinFormatVersion = 3;
 /// The first version with ModelInfo sections.
@@ -294,12 +296,17 @@ struct LaunchArgRecord {
 };
 
 /// LibraryCalls section: a Launch command the runtime may replace by a vendor
-/// library call computing exactly the same result (the launch stays the
-/// fallback). Operands are the launch's Buffer arguments; strides are in
-/// elements, "row" / "col" of A = (m, k), of B = (k, n), of C = (m, n).
-/// Every operand has one unit stride (row- or column-major), the other at
-/// least the extent of the contiguous dim; A / B batch strides may be 0
-/// (broadcast), C's is 0 only with batch == 1 and else covers a matrix.
+/// library call computing the same result (the launch stays the fallback).
+/// The extents may exceed the launch's (v5): the extra rows / columns of C
+/// land in padding that nothing reads, computed from inputs' padding or next
+/// rows, all inside each operand's own allocation (the compiler checks
+/// this; the runtime checks every operand's bytes against its buffer).
+/// Operands are the launch's Buffer arguments; strides are in elements,
+/// "row" / "col" of A = (m, k), of B = (k, n), of C = (m, n). Every operand
+/// has one unit stride (row- or column-major), the other at least the
+/// extent of the contiguous dim; A / B batch strides are any (0: broadcast;
+/// shorter than a matrix: batches overlap, only read), C's is 0 only with
+/// batch == 1 and else covers a matrix.
 struct LibraryCallRecord {
   uint32_t op;             // 0: LibraryOp
   uint32_t command;        // 4: Schedule index of a Launch command
