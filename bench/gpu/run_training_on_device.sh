@@ -43,8 +43,8 @@ for m in "$TRAIN_ARTIFACTS"/*.ssmb; do
   fi
 done
 
-# Where a step's wall time goes beyond its kernels (host gaps), for the first module.
-first=$(ls "$TRAIN_ARTIFACTS"/*.ssmb | head -1)
+# Where a step's wall time goes beyond its kernels (host gaps): Vim-T's, else the first.
+first=$(ls "$TRAIN_ARTIFACTS"/vim-t-*.ssmb "$TRAIN_ARTIFACTS"/*.ssmb 2>/dev/null | head -1)
 capped ${TRACE_S:-60} "$PY" bench/gpu/trace_train_step.py "$first" 2>&1 | tee "$OUT/trace-train.log"
 
 echo "== 2. train steps against float64 PyTorch ($(left) s left)"
