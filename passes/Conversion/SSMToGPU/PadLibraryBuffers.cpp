@@ -47,6 +47,14 @@ constexpr RecordOperand kRecordOperands[] = {{"a_arg", "a_dims", "a_strides"},
 
 /// The planned change of one buffer: the values whose memref type changes
 /// (the allocation, then its views; launches are fixed up afterwards).
+/// The reassociation that collapses all `rank` dims into one.
+SmallVector<ReassociationIndices> oneGroup(int64_t rank) {
+  SmallVector<ReassociationIndices> all(1);
+  for (int64_t d = 0; d < rank; ++d)
+    all.back().push_back(d);
+  return all;
+}
+
 struct Retype {
   SmallVector<std::pair<Value, MemRefType>> values;
 };
@@ -275,17 +283,32 @@ struct PadLibraryBuffersPass
     if (!plan(alloc.getResult(), logical, r))
       return;
 
+    replaceAllocation(alloc, paddedType, shape, logical,
+                      rowDims > 1 ? ArrayRef(reassociation)
+                                  : ArrayRef<ReassociationIndices>(),
+                      r);
+  }
+
+  /// Replaces `alloc` by an allocation of `allocType` whose users see a
+  /// zero-offset, unit-stride subview of `sizes`, expanded to `logical` by
+  /// `reassociation` when one is given; `r` is plan()'s retyping of them.
+  void replaceAllocation(memref::AllocOp alloc, MemRefType allocType,
+                         ArrayRef<int64_t> sizes, MemRefType logical,
+                         ArrayRef<ReassociationIndices> reassociation,
+                         const Retype &r) {
+    const int64_t elements = alloc.getType().getNumElements();
     OpBuilder b(alloc);
     Location loc = alloc.getLoc();
     auto newAlloc =
-        memref::AllocOp::create(b, loc, paddedType, alloc.getAlignmentAttr());
-    SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0)), sizes,
+        memref::AllocOp::create(b, loc, allocType, alloc.getAlignmentAttr());
+    const int64_t rank = allocType.getRank();
+    SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0)), sizeAttrs,
         strides(rank, b.getIndexAttr(1));
-    for (int64_t s : shape)
-      sizes.push_back(b.getIndexAttr(s));
-    Value view =
-        memref::SubViewOp::create(b, loc, newAlloc, offsets, sizes, strides);
-    if (rowDims > 1)
+    for (int64_t s : sizes)
+      sizeAttrs.push_back(b.getIndexAttr(s));
+    Value view = memref::SubViewOp::create(b, loc, newAlloc, offsets, sizeAttrs,
+                                           strides);
+    if (!reassociation.empty())
       view =
           memref::ExpandShapeOp::create(b, loc, logical, view, reassociation);
     // The first planned value is the allocation itself: its uses move to the
@@ -297,7 +320,7 @@ struct PadLibraryBuffersPass
     alloc.getResult().replaceAllUsesWith(newAlloc.getResult());
     alloc.erase();
     apply(Retype{{r.values.begin() + 1, r.values.end()}});
-    logicalElements[newAlloc] = type.getNumElements();
+    logicalElements[newAlloc] = elements;
   }
 
   /// The logical element count of an allocation this pass padded or grew
@@ -485,11 +508,8 @@ struct PadLibraryBuffersPass
         flat, {0}, {type.getNumElements()}, {1});
     if (rank == 1)
       return {flat, view};
-    SmallVector<ReassociationIndices> all(1);
-    for (int64_t d = 0; d < rank; ++d)
-      all.back().push_back(d);
-    FailureOr<MemRefType> expanded =
-        memref::ExpandShapeOp::computeExpandedType(view, type.getShape(), all);
+    FailureOr<MemRefType> expanded = memref::ExpandShapeOp::computeExpandedType(
+        view, type.getShape(), oneGroup(rank));
     if (failed(expanded))
       return {};
     return {flat, *expanded};
@@ -503,34 +523,15 @@ struct PadLibraryBuffersPass
     if (!allocType || !plan(root.getResult(), logical, r))
       return false;
     MemRefType type = root.getType();
-    OpBuilder b(root);
-    Location loc = root.getLoc();
-    auto newAlloc =
-        memref::AllocOp::create(b, loc, allocType, root.getAlignmentAttr());
-    const int64_t rank = allocType.getRank();
-    SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0)), sizes,
-        strides(rank, b.getIndexAttr(1));
     if (x.slack == 0) {
-      for (int64_t s : type.getShape())
-        sizes.push_back(b.getIndexAttr(s));
-    } else {
-      sizes.push_back(b.getIndexAttr(type.getNumElements()));
+      replaceAllocation(root, allocType, type.getShape(), logical, {}, r);
+      return true;
     }
-    Value view =
-        memref::SubViewOp::create(b, loc, newAlloc, offsets, sizes, strides);
-    if (x.slack != 0 && type.getRank() > 1) {
-      SmallVector<ReassociationIndices> all(1);
-      for (int64_t d = 0; d < type.getRank(); ++d)
-        all.back().push_back(d);
-      view = memref::ExpandShapeOp::create(b, loc, logical, view, all);
-    }
-    root.getResult().replaceUsesWithIf(view, [&](OpOperand &u) {
-      return !isa<memref::DeallocOp>(u.getOwner());
-    });
-    root.getResult().replaceAllUsesWith(newAlloc.getResult());
-    root.erase();
-    apply(Retype{{r.values.begin() + 1, r.values.end()}});
-    logicalElements[newAlloc] = type.getNumElements();
+    SmallVector<ReassociationIndices> all;
+    if (type.getRank() > 1)
+      all = oneGroup(type.getRank());
+    replaceAllocation(root, allocType, {type.getNumElements()}, logical, all,
+                      r);
     return true;
   }
 
