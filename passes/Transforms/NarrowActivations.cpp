@@ -239,34 +239,30 @@ struct Narrower {
   }
 
   Value widen(Value v16, Location loc) {
-    auto type = cast<RankedTensorType>(v16.getType());
-    Value init =
-        tensor::EmptyOp::create(b, loc, type.getShape(), b.getF32Type());
-    AffineMap id = b.getMultiDimIdentityMap(type.getRank());
-    SmallVector<utils::IteratorType> loops(type.getRank(),
-                                           utils::IteratorType::parallel);
-    return linalg::GenericOp::create(
-               b, loc, TypeRange{init.getType()}, ValueRange{v16},
-               ValueRange{init}, ArrayRef<AffineMap>{id, id}, loops,
-               [&](OpBuilder &nb, Location nloc, ValueRange args) {
-                 Value x =
-                     arith::ExtFOp::create(nb, nloc, nb.getF32Type(), args[0]);
-                 linalg::YieldOp::create(nb, nloc, x);
-               })
-        .getResult(0);
+    return convert(v16, b.getF32Type(), loc);
   }
 
-  Value round(Value v32, Location loc) {
-    auto type = cast<RankedTensorType>(v32.getType());
-    Value init = tensor::EmptyOp::create(b, loc, type.getShape(), narrow);
+  Value round(Value v32, Location loc) { return convert(v32, narrow, loc); }
+
+  /// An elementwise generic converting `v` to `to` (extf when wider, truncf
+  /// when narrower).
+  Value convert(Value v, Type to, Location loc) {
+    auto type = cast<RankedTensorType>(v.getType());
+    Value init = tensor::EmptyOp::create(b, loc, type.getShape(), to);
     AffineMap id = b.getMultiDimIdentityMap(type.getRank());
     SmallVector<utils::IteratorType> loops(type.getRank(),
                                            utils::IteratorType::parallel);
+    const bool widens = to.getIntOrFloatBitWidth() >
+                        type.getElementType().getIntOrFloatBitWidth();
     return linalg::GenericOp::create(
-               b, loc, TypeRange{init.getType()}, ValueRange{v32},
+               b, loc, TypeRange{init.getType()}, ValueRange{v},
                ValueRange{init}, ArrayRef<AffineMap>{id, id}, loops,
                [&](OpBuilder &nb, Location nloc, ValueRange args) {
-                 Value x = arith::TruncFOp::create(nb, nloc, narrow, args[0]);
+                 Value x = widens
+                               ? arith::ExtFOp::create(nb, nloc, to, args[0])
+                                     .getResult()
+                               : arith::TruncFOp::create(nb, nloc, to, args[0])
+                                     .getResult();
                  linalg::YieldOp::create(nb, nloc, x);
                })
         .getResult(0);
