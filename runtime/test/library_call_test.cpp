@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "../src/drivers/cuda/cublaslt.h"
 #include "../src/drivers/gpu/gpu_executor.h"
 
 #include "ssmrt/format/reader.h"
@@ -178,7 +179,15 @@ TEST(LibraryCallFormat, EveryFieldIsValidated) {
       {"C is also an input argument", [](auto &r) { r.c_arg = 1; }},
       {"unsupported A / B dtype", [](auto &r) { r.b_dtype = 5; }},
       {"unsupported C dtype",
+       [](auto &r) { r.c_dtype = uint32_t(DType::F64); }},
+      // A 16-bit C only from inputs of its type.
+      {"needs A and B of that type",
        [](auto &r) { r.c_dtype = uint32_t(DType::BF16); }},
+      {"needs A and B of that type",
+       [](auto &r) {
+         r.a_dtype = r.b_dtype = uint32_t(DType::BF16);
+         r.c_dtype = uint32_t(DType::F16);
+       }},
       {"unsupported bias dtype", [](auto &r) { r.bias_dtype = 0; }},
       {"unknown bias kind 4", [](auto &r) { r.bias = 4; }},
       {"unknown activation 0", [](auto &r) { r.activation = 0; }},
@@ -225,6 +234,83 @@ TEST(LibraryCallFormat, EveryFieldIsValidated) {
                                          c.edit);
     expectRejected(bad, c.what);
   }
+}
+
+/// A 16-bit C (format v6): read with its 2-byte extents; a file that says
+/// version 5 cannot have one.
+TEST(LibraryCallFormat, SixteenBitC) {
+  Gemm g{70, 45, 37};
+  for (DType t : {DType::BF16, DType::F16}) {
+    SCOPED_TRACE(int(t));
+    Bytes bytes = gemmModule(g, [&](LibraryCallRecord &r) {
+      r.a_dtype = r.b_dtype = r.c_dtype = r.bias_dtype = uint32_t(t);
+    });
+    Expected<ArtifactView> v = test::openBytes(bytes);
+    ASSERT_TRUE(v.ok()) << v.status().toString();
+    Expected<LibraryCallInfo> c = v->libraryCall(0);
+    ASSERT_TRUE(c.ok()) << c.status().toString();
+    EXPECT_EQ(c->cType, t);
+    EXPECT_EQ(c->biasType, t);
+    EXPECT_EQ(c->cBytes, 70u * 45 * 2);
+    EXPECT_EQ(c->biasBytes, 45u * 2);
+
+    FileHeader h = test::readHeader(bytes);
+    ASSERT_EQ(h.format_version, kGemm16BitOutputFormatVersion);
+    h.format_version = kGemm16BitOutputFormatVersion - 1;
+    test::writeHeader(bytes, h);
+    test::refreshChecksums(bytes);
+    expectRejected(bytes, "unsupported C dtype");
+  }
+}
+
+/// CublasLt::supports: which records the library runs (the rest run the
+/// compiler's kernel). A 16-bit C with inputs of its type and f32 compute,
+/// with and without a bias of C's type; never a 16-bit C from other
+/// inputs, an f32 bias with a 16-bit C, or a bias along m.
+TEST(LibraryCallCublasLt, SupportsSixteenBitC) {
+  auto call = [](DType in, DType c, GemmBias bias, DType biasType) {
+    LibraryCallInfo r;
+    r.op = LibraryOp::Gemm;
+    r.aType = r.bType = in;
+    r.cType = c;
+    r.bias = bias;
+    r.biasType = biasType;
+    r.m = 197;
+    r.n = 768;
+    r.k = 192;
+    r.batch = 1;
+    r.aStrides = {192, 1, 0}; // x[m, k] row-major
+    r.bStrides = {1, 192, 0}; // w[n, k]: (k, n) column-major
+    r.cStrides = {768, 1, 0};
+    return r;
+  };
+  using cuda::CublasLt;
+  const DType F32 = DType::F32, BF16 = DType::BF16, F16 = DType::F16;
+  // Unchanged: f32 C.
+  EXPECT_TRUE(CublasLt::supports(call(F32, F32, GemmBias::None, F32)));
+  EXPECT_TRUE(CublasLt::supports(call(BF16, F32, GemmBias::AlongN, F32)));
+  EXPECT_FALSE(CublasLt::supports(call(BF16, F32, GemmBias::AlongN, BF16)));
+  // 16-bit C from inputs of its type, with or without a bias of its type.
+  for (DType t : {BF16, F16}) {
+    SCOPED_TRACE(int(t));
+    EXPECT_TRUE(CublasLt::supports(call(t, t, GemmBias::None, F32)));
+    EXPECT_TRUE(CublasLt::supports(call(t, t, GemmBias::AlongN, t)));
+    LibraryCallInfo relu = call(t, t, GemmBias::AlongN, t);
+    relu.activation = GemmActivation::Relu;
+    EXPECT_TRUE(CublasLt::supports(relu));
+    // An f32 bias with a 16-bit D: not a documented combination.
+    EXPECT_FALSE(CublasLt::supports(call(t, t, GemmBias::AlongN, F32)));
+    EXPECT_FALSE(CublasLt::supports(call(t, t, GemmBias::AlongM, t)));
+    // A 16-bit C from f32 inputs, or from the other 16-bit type.
+    EXPECT_FALSE(CublasLt::supports(call(F32, t, GemmBias::None, F32)));
+    EXPECT_FALSE(
+        CublasLt::supports(call(t == BF16 ? F16 : BF16, t, GemmBias::None, F32)));
+    // Column-major C stays refused.
+    LibraryCallInfo cm = call(t, t, GemmBias::None, F32);
+    cm.cStrides = {1, 197, 0};
+    EXPECT_FALSE(CublasLt::supports(cm));
+  }
+  EXPECT_FALSE(CublasLt::supports(call(F32, DType::F64, GemmBias::None, F32)));
 }
 
 TEST(LibraryCallFormat, InputBatchesMayOverlap) {

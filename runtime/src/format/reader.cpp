@@ -881,8 +881,20 @@ Expected<LibraryCallInfo> ArtifactView::libraryCall(uint32_t index) const {
   if (!inputType(r.a_dtype) || !inputType(r.b_dtype))
     return bad(strCat("unsupported A / B dtype ", r.a_dtype, " / ",
                       r.b_dtype, " (f32, bf16, f16)"));
-  if (r.c_dtype != uint32_t(DType::F32))
-    return bad(strCat("unsupported C dtype ", r.c_dtype, " (f32)"));
+  // A 16-bit C (v6): the f32 result rounded as it is stored, from inputs of
+  // that type (a 16-bit model's GEMM).
+  const bool c16 =
+      (r.c_dtype == uint32_t(DType::BF16) || r.c_dtype == uint32_t(DType::F16)) &&
+      formatVersion() >= kGemm16BitOutputFormatVersion;
+  if (r.c_dtype != uint32_t(DType::F32) && !c16)
+    return bad(strCat("unsupported C dtype ", r.c_dtype,
+                      formatVersion() >= kGemm16BitOutputFormatVersion
+                          ? " (f32, bf16, f16)"
+                          : " (f32)"));
+  if (c16 && (r.a_dtype != r.c_dtype || r.b_dtype != r.c_dtype))
+    return bad(strCat("a 16-bit C dtype ", r.c_dtype,
+                      " needs A and B of that type, got ", r.a_dtype, " / ",
+                      r.b_dtype));
   if (hasBias && !inputType(r.bias_dtype))
     return bad(strCat("unsupported bias dtype ", r.bias_dtype));
   c.aArg = r.a_arg;

@@ -26,7 +26,11 @@
 // is a v4 file without one, so v3 files stay readable; a ModelInfo section
 // in a v3 file is corrupt); v5 lets a LibraryCalls record's inputs have
 // batch strides shorter than a matrix and its extents run past the launch's
-// into padding (v3 / v4 records are v5 records, so both stay readable).
+// into padding (v3 / v4 records are v5 records, so both stay readable); v6
+// lets a LibraryCalls record's C be bf16 or f16 (a GEMM of a 16-bit model
+// that rounds its f32 result once, as it stores it; a v5 reader would take
+// such a file for corrupt, so older readers must refuse it by version; v5
+// records are v6 records).
 //
 //===----------------------------------------------------------------------===//
 
@@ -52,11 +56,13 @@ inline constexpr uint8_t kMagic[8] = {'S',  'S',  'M',  'B',
                                       0x00, 0x0D, 0x0A, 0x1A};
 
 /// The format version this runtime writes, and the newest it reads.
-inline constexpr uint32_t kFormatVersion = 5;
+inline constexpr uint32_t kFormatVersion = 6;
 /// The oldest format version this runtime reads.
 inline constexpr uint32_t kMinFormatVersion = 3;
 /// The first version with ModelInfo sections.
 inline constexpr uint32_t kModelInfoFormatVersion = 4;
+/// The first version whose LibraryCalls records may have a 16-bit C.
+inline constexpr uint32_t kGemm16BitOutputFormatVersion = 6;
 
 inline constexpr uint32_t kFileHeaderSize = 128;
 inline constexpr uint32_t kSectionEntrySize = 64;
@@ -316,7 +322,8 @@ struct LibraryCallRecord {
   uint32_t bias_arg;       // 20: of the bias vector; 0 when bias == None
   uint32_t a_dtype;        // 24: DType: F32, BF16 or F16
   uint32_t b_dtype;        // 28: same
-  uint32_t c_dtype;        // 32: F32
+  uint32_t c_dtype;        // 32: F32; BF16 or F16 (v6) with A and B of
+                           //     that type: f32 sums rounded once
   uint32_t bias_dtype;     // 36: F32, BF16 or F16; 0 when bias == None
   uint32_t bias;           // 40: GemmBias
   uint32_t activation;     // 44: GemmActivation

@@ -212,15 +212,29 @@ CublasLt::~CublasLt() {
 bool CublasLt::supports(const format::LibraryCallInfo &call) {
   if (call.op != format::LibraryOp::Gemm)
     return false;
-  // Both inputs of one type: f32, or 16-bit with f32 output; bias along n
-  // only (the library's bias runs along its m = our n), of C's type.
-  if (call.aType != call.bType || call.cType != format::DType::F32 ||
-      cudaType(call.aType) < 0)
+  // Both inputs of one type, f32 compute and f32 scale (alpha, beta): an f32
+  // C from f32 or 16-bit inputs, or a 16-bit C (bf16 / f16: the f32 sums
+  // rounded once, as D is stored) from inputs of that same type, the
+  // combinations cublasLtMatmul lists for CUBLAS_COMPUTE_32F.
+  if (call.aType != call.bType || cudaType(call.aType) < 0)
     return false;
+  const bool c16 = call.cType == format::DType::BF16 ||
+                   call.cType == format::DType::F16;
+  if (call.cType != format::DType::F32 && !c16)
+    return false;
+  if (c16 && call.aType != call.cType)
+    return false;
+  // Bias along n only (the library's bias runs along its m = our n). The
+  // documented bias type is D's (BIAS_DATA_TYPE's default); an f32 bias
+  // with a 16-bit D is not among the documented combinations (f32 biases
+  // with a narrower D are listed for FP8 / IMMA kernels only), so that case
+  // runs the compiler's kernel, which adds any bias in f32 and rounds once
+  // (ssm-narrow-activations gives 16-bit GEMMs biases of D's type, so it
+  // does not arise from the compiler).
   if (call.bias == format::GemmBias::AlongM)
     return false;
   if (call.bias == format::GemmBias::AlongN &&
-      call.biasType != format::DType::F32)
+      call.biasType != (c16 ? call.cType : format::DType::F32))
     return false;
   LibMatrix m;
   // C must be row-major (C^T column-major); A and B either way.
@@ -239,6 +253,7 @@ Expected<CublasLt::Plan *> CublasLt::plan(const format::LibraryCallInfo &call,
                                uint64_t(call.bType),
                                uint64_t(call.cType),
                                uint64_t(call.bias),
+                               uint64_t(call.biasType),
                                uint64_t(call.activation),
                                call.m,
                                call.n,

@@ -8,7 +8,8 @@
 // The compiler's row-major C = A * B is run as the column-major C^T = B^T A^T
 // (the library's "m" is our n), so a bias along n is the library's bias
 // epilogue; compute type CUBLAS_COMPUTE_32F (full f32 products and sums, no
-// TF32 down-conversion), f32 or bf16 / f16 inputs, f32 output.
+// TF32 down-conversion), f32 or bf16 / f16 inputs, f32 output, or bf16 / f16
+// inputs with an output of their type (rounded once, as it is stored).
 //
 //===----------------------------------------------------------------------===//
 
