@@ -108,6 +108,21 @@ struct BiasInit {
 /// or n loop dim of `c`.
 FailureOr<BiasInit> matchBiasInit(const Contraction &c);
 
+/// `init` is a linalg.fill of a float zero.
+bool isZeroFill(Value init);
+
+/// `g` rounds its one f32 input to a 16-bit float (bf16 or f16) and does
+/// nothing else: an all-parallel generic with identity maps whose body is
+/// one arith.truncf of its input, yielded. Returns the 16-bit type, or null.
+Type roundsTo16Bit(linalg::GenericOp g);
+
+/// The rounding a contraction's result is stored through: `g`'s result has
+/// exactly one reader, a generic that only rounds it to 16 bits
+/// (roundsTo16Bit). ssm-narrow-activations puts it there for a GEMM whose
+/// result is stored in 16 bits; the GEMM lowerings fold it into the GEMM's
+/// epilogue (f32 accumulation, one rounding at the store). Null if none.
+linalg::GenericOp roundingReader(linalg::GenericOp g);
+
 } // namespace mlir::ssm::gemm
 
 #endif // SSM_CONVERSION_GEMMMATCH_H

@@ -376,3 +376,35 @@ mlir::ssm::gemm::matchBiasInit(const Contraction &c) {
   r.bias = bc.getDpsInputs()[0];
   return r;
 }
+
+bool mlir::ssm::gemm::isZeroFill(Value init) {
+  auto fill = init.getDefiningOp<linalg::FillOp>();
+  return fill && isZero(fill.getInputs()[0]);
+}
+
+Type mlir::ssm::gemm::roundsTo16Bit(linalg::GenericOp g) {
+  if (g.getNumDpsInputs() != 1 || g.getNumDpsInits() != 1 ||
+      g.getNumResults() != 1 || !allParallel(g) ||
+      !llvm::all_of(g.getIndexingMapsArray(),
+                    [](AffineMap m) { return m.isIdentity(); }))
+    return {};
+  Block &body = g.getRegion().front();
+  if (body.getOperations().size() != 2)
+    return {};
+  auto trunc = dyn_cast<arith::TruncFOp>(body.front());
+  if (!trunc || trunc.getIn() != body.getArgument(0) || yielded(g) != trunc.getResult() ||
+      !trunc.getIn().getType().isF32())
+    return {};
+  Type t = trunc.getType();
+  return t.isBF16() || t.isF16() ? t : Type();
+}
+
+linalg::GenericOp mlir::ssm::gemm::roundingReader(linalg::GenericOp g) {
+  if (g.getNumResults() != 1 || !g.getResult(0).hasOneUse())
+    return {};
+  OpOperand &use = *g.getResult(0).getUses().begin();
+  auto reader = dyn_cast<linalg::GenericOp>(use.getOwner());
+  if (!reader || !reader.isDpsInput(&use) || !roundsTo16Bit(reader))
+    return {};
+  return reader;
+}

@@ -19,8 +19,12 @@
 //     zeroed, never branched on), then every thread reads one 4-vector of As
 //     and one of Bs per k step and does 16 fmas;
 //   - the epilogue adds the bias (along m or n), applies a fused ReLU and
-//     stores the 4 x 4 values (a 16-byte store per row where n % 4 == 0),
-//     guarded at the edges.
+//     stores the 4 x 4 values (a 16-byte store per row where n % 4 == 0; an
+//     8-byte one for a 16-bit C), guarded at the edges. A contraction whose
+//     sole reader rounds it to bf16 / f16 (gemm::roundingReader, placed by
+//     ssm-narrow-activations) gets a 16-bit C: the f32 sums (bias included)
+//     are rounded once, as they are stored, and the rounding generic is
+//     replaced.
 // The launch carries `ssm.library_call`, a dictionary describing the same
 // GEMM (row-major element strides of A as (m, k, batch), of B as (k, n,
 // batch), of C as (m, n, batch), the dims of the operands they belong to,
@@ -78,6 +82,9 @@ struct GemmMatch : gemm::Contraction {
   /// The fused ReLU consumer (replaced), and its max op's name.
   linalg::GenericOp relu;
   StringRef reluOp;
+  /// The rounding reader folded into the epilogue (replaced): C is stored
+  /// in its 16-bit type.
+  linalg::GenericOp round;
 };
 
 FailureOr<GemmMatch> matchGemm(linalg::GenericOp g) {
@@ -113,6 +120,15 @@ FailureOr<GemmMatch> matchGemm(linalg::GenericOp g) {
       return failure();
     r.biasAxis = bias->axis;
     r.bias = bias->bias;
+  }
+
+  // A rounding reader: C stored in 16 bits (outType's element type).
+  if (linalg::GenericOp round = gemm::roundingReader(g)) {
+    r.round = round;
+    r.outType = RankedTensorType::get(
+        r.outType.getShape(),
+        cast<RankedTensorType>(round.getResult(0).getType()).getElementType());
+    return r;
   }
 
   // A ReLU consumer: max(x, 0) over the same shape.
@@ -169,7 +185,7 @@ KernelKey keyOf(const GemmMatch &g) {
   };
   operand(g.a);
   operand(g.b);
-  os << g.batch << "x" << g.m << "x" << g.n << "x" << g.k << ";"
+  os << typeString(g.outType) << ";" << g.batch << "x" << g.m << "x" << g.n << "x" << g.k << ";"
      << int(g.biasAxis) << ";"
      << (g.bias ? typeString(g.bias.getType()) : std::string()) << ";"
      << g.reluOp;
@@ -439,6 +455,7 @@ gpu::GPUFuncOp buildKernel(OpBuilder &b, gpu::GPUModuleOp module, GemmMatch g,
     for (int64_t j = 0; j < kPerThread; ++j)
       colBias.push_back(loadBias(e.addi(colBase, e.idx(j)), g.n));
   const bool guardM = g.m % kTileM != 0, guardN = g.n % kTileN != 0;
+  Type storeType = outType.getElementType();
   const bool vectorStore = g.n % kPerThread == 0;
   for (int64_t i = 0; i < kPerThread; ++i) {
     Value m = e.addi(e.addi(m0, rowOff), e.idx(i));
@@ -455,6 +472,9 @@ gpu::GPUFuncOp buildKernel(OpBuilder &b, gpu::GPUModuleOp module, GemmMatch g,
                              TypeRange{f32});
         v = b.create(state)->getResult(0);
       }
+      // A 16-bit C: the one rounding of the f32 result.
+      if (storeType != f32)
+        v = arith::TruncFOp::create(b, loc, storeType, v);
       vals.push_back(v);
     }
     auto guarded = [&](Value ok, function_ref<void()> body) {
@@ -474,9 +494,11 @@ gpu::GPUFuncOp buildKernel(OpBuilder &b, gpu::GPUModuleOp module, GemmMatch g,
       }
       guarded(ok, [&] {
         Value v = vector::FromElementsOp::create(
-            b, loc, VectorType::get({kPerThread}, f32), vals);
-        vector::StoreOp::create(b, loc, v, C, cIndex(m, colBase), false,
-                                llvm::MaybeAlign(16));
+            b, loc, VectorType::get({kPerThread}, storeType), vals);
+        vector::StoreOp::create(
+            b, loc, v, C, cIndex(m, colBase), false,
+            llvm::MaybeAlign(kPerThread * storeType.getIntOrFloatBitWidth() /
+                             8));
       });
     } else {
       for (int64_t j = 0; j < kPerThread; ++j) {
@@ -575,7 +597,9 @@ struct ConvertLinalgToGPUGemmPass
         cache[key] = fn;
       }
       Location loc = g.op.getLoc();
-      rewriter.setInsertionPoint(g.relu ? g.relu : g.op);
+      rewriter.setInsertionPoint(g.round  ? g.round.getOperation()
+                                 : g.relu ? g.relu.getOperation()
+                                          : g.op.getOperation());
       Emitter e{rewriter, loc};
       auto buffer = [&](Value tensor) -> Value {
         auto t = cast<RankedTensorType>(tensor.getType());
@@ -591,7 +615,8 @@ struct ConvertLinalgToGPUGemmPass
         return tensor::CollapseShapeOp::create(rewriter, loc, x.type, x.value,
                                                x.reassociation);
       };
-      auto outType = cast<RankedTensorType>(g.op.getResult(0).getType());
+      linalg::GenericOp last = g.round ? g.round : g.relu ? g.relu : g.op;
+      auto outType = cast<RankedTensorType>(last.getResult(0).getType());
       SmallVector<Value> operands = {buffer(collapse(g.a)),
                                      buffer(collapse(g.b))};
       Value out = memref::AllocOp::create(
@@ -617,8 +642,8 @@ struct ConvertLinalgToGPUGemmPass
       for (Value v : g.op->getOperands())
         if (Operation *def = v.getDefiningOp())
           producers.insert(def);
-      if (g.relu) {
-        rewriter.replaceOp(g.relu, result);
+      if (g.round || g.relu) {
+        rewriter.replaceOp(last, result);
         rewriter.eraseOp(g.op);
       } else {
         rewriter.replaceOp(g.op, result);
