@@ -256,8 +256,11 @@ void mlir::ssm::buildSSMToGPULoopsPipeline(OpPassManager &pm,
   // The GPU scan kernel does not read through flips: a flipped f32 scan
   // operand of a bf16 model (Vim's gate z) is a copy kernel, which then
   // stores bf16 (the graph stage already narrowed everything else).
+  // GEMM results are stored in 16 bits too: convert-linalg-to-gpu-gemm
+  // folds their rounding into the GEMM's epilogue.
   NarrowActivationsOptions narrow;
   narrow.roundFlips = true;
+  narrow.narrowContractions = true;
   pm.addNestedPass<func::FuncOp>(createNarrowActivations(narrow));
   // Before elementwise fusion, so the biases cuBLASLt cannot add fold into
   // the GEMMs' consumers.

@@ -1,5 +1,6 @@
 //===- FuseElementwise.cpp - elementwise chains into one loop nest ----===//
 
+#include "ssm/Conversion/GemmMatch.h"
 #include "ssm/Dialect/SSM/IR/SSMDialect.h"
 #include "ssm/Dialect/SSM/Transforms/Passes.h"
 
@@ -79,6 +80,17 @@ bool rounds(Operation *op) {
   return found;
 }
 
+/// A generic that only rounds a contraction's result to 16 bits: the GEMM's
+/// epilogue (ssm-narrow-activations), which the GEMM lowering folds into
+/// the GEMM. Fused into its readers, the GEMM would store f32 again.
+bool isGemmRounding(Operation *op) {
+  auto g = dyn_cast_or_null<linalg::GenericOp>(op);
+  if (!g || !ssm::gemm::roundsTo16Bit(g))
+    return false;
+  auto producer = g.getDpsInputs()[0].getDefiningOp<linalg::LinalgOp>();
+  return producer && producer.getNumReductionLoops() > 0;
+}
+
 /// A named transpose as the equivalent linalg.generic, so that it fuses like
 /// any elementwise op: the permutation becomes the indexing map its consumer
 /// (or producer) reads through, and the transposed tensor is never stored.
@@ -102,7 +114,8 @@ struct FuseElementwisePass
         patterns, [&](OpOperand *operand) {
           Operation *producer = operand->get().getDefiningOp();
           if (!allParallel(producer) || !keepOnce.mayDuplicate(producer) ||
-              producer->hasAttr(ssm::kMaterializeAttr))
+              producer->hasAttr(ssm::kMaterializeAttr) ||
+              isGemmRounding(producer))
             return false;
           // A value rounded to 16 bits and widened again is stored in 16
           // bits (a GEMM operand the GEMM reads as is, an intermediate of a

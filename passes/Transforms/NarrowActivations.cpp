@@ -6,10 +6,13 @@
 // reductions that read each element once, everything else (ssm ops, reshapes
 // and slices, GEMMs) reads a stored tensor. Those stored tensors are narrowed
 // where the producer can round as it stores and every reader can take the
-// 16-bit tensor without a kernel of its own.
+// 16-bit tensor without a kernel of its own. With narrow-contractions, GEMM
+// results too: the rounding generic placed after the contraction is folded
+// into the GEMM's epilogue by convert-linalg-to-gpu-gemm.
 //
 //===----------------------------------------------------------------------===//
 
+#include "ssm/Conversion/GemmMatch.h"
 #include "ssm/Dialect/SSM/IR/SSMDialect.h"
 #include "ssm/Dialect/SSM/IR/SSMOps.h"
 #include "ssm/Dialect/SSM/Transforms/Passes.h"
@@ -345,6 +348,58 @@ struct Narrower {
     rewire(round(result, flip.getLoc()), uses);
   }
 
+  /// Whether a reader of `v` (through views) keeps its result in f32: the
+  /// residual stream's adds (`ssm.keep_f32`), which a GEMM result (Vim's
+  /// out_proj, MambaOut's fc2) joins at full precision.
+  bool feedsKeptF32(Value v) {
+    for (OpOperand &use : v.getUses()) {
+      Operation *user = use.getOwner();
+      if (user->hasAttr(kKeepF32Attr))
+        return true;
+      if (classify(use) == Reader::View && feedsKeptF32(user->getResult(0)))
+        return true;
+    }
+    return false;
+  }
+
+  /// A GEMM's f32 result stored in 16 bits: a rounding generic after the
+  /// contraction, which the GEMM lowering folds into the GEMM (f32
+  /// accumulation from an f32 init, one rounding at the store). Only GEMMs
+  /// whose lowering is sure to take the rounding: a contraction
+  /// gemm::matchContraction matches, with a zero init or a bias along n of
+  /// the 16-bit type (the library adds a bias of D's type before it rounds;
+  /// a bias along m or an f32 bias would be split off into an elementwise
+  /// add, and an init that is another value, a sum accumulated onto, keeps
+  /// its f32 result).
+  void narrowContraction(linalg::GenericOp g) {
+    if (g.getNumResults() != 1 || g->hasAttr(kKeepF32Attr) ||
+        !isContraction(g))
+      return;
+    Value result = g.getResult(0);
+    if (!isStaticF32Tensor(result.getType()) || result.use_empty() ||
+        !readersAccept(result) || feedsKeptF32(result))
+      return;
+    FailureOr<gemm::Contraction> c = gemm::matchContraction(g);
+    if (failed(c))
+      return;
+    if (!gemm::isZeroFill(g.getDpsInits()[0])) {
+      FailureOr<gemm::BiasInit> bias = gemm::matchBiasInit(*c);
+      if (failed(bias) || bias->axis != gemm::BiasAxis::N)
+        return;
+      Value stored = bias->bias;
+      if (!bias->widened)
+        if (Value src = gemm::widenedSource(stored))
+          stored = src;
+      if (cast<ShapedType>(stored.getType()).getElementType() != narrow)
+        return;
+    }
+    SmallVector<OpOperand *> uses;
+    for (OpOperand &use : result.getUses())
+      uses.push_back(&use);
+    b.setInsertionPointAfter(g);
+    rewire(round(result, g.getLoc()), uses);
+  }
+
   /// A stored elementwise result gets a rounding fused into its producer.
   void narrowElementwise(linalg::GenericOp g) {
     if (g.getNumResults() != 1 || !allParallel(g) || isWiden(g) ||
@@ -378,6 +433,9 @@ struct NarrowActivationsPass
       return signalPassFailure();
     }
     Narrower n(&getContext(), narrow);
+    // GEMM results: only where the GEMM lowering folds the rounding (GPU);
+    // elsewhere a rounding after the contraction would be a loop of its own.
+    const bool contractions = narrowContractions;
     // In program order, so a producer is narrowed before its readers are
     // looked at (a conv's 16-bit output makes its scan's output 16-bit).
     SmallVector<Operation *> ops;
@@ -397,6 +455,8 @@ struct NarrowActivationsPass
           n.narrowResult(op, scan.getOut());
       } else if (auto flip = dyn_cast<FlipOp>(op)) {
         n.narrowFlip(flip);
+      } else if (contractions && isContraction(cast<linalg::GenericOp>(op))) {
+        n.narrowContraction(cast<linalg::GenericOp>(op));
       } else {
         n.narrowElementwise(cast<linalg::GenericOp>(op));
       }

@@ -4,6 +4,9 @@
 // RUN: ssm-compile --model=vim-t --img=32 --batch=2 --classes=10 --dtype=bf16 --model-option=depth=2 --model-option=embed_dim=32 --compile-to=ssm | FileCheck %s
 // RUN: ssm-compile --model=vim-t --img=32 --batch=2 --classes=10 --model-option=depth=2 --model-option=embed_dim=32 --compile-to=ssm | FileCheck %s --check-prefix=F32
 // RUN: ssm-compile --model=vim-t --img=32 --batch=2 --classes=10 --dtype=bf16 --model-option=depth=2 --model-option=embed_dim=32 --target=nvptx --compile-to=loops | FileCheck %s --check-prefix=GPU
+// RUN: ssm-compile --model=vim-t --img=32 --batch=2 --classes=10 --dtype=bf16 --model-option=depth=2 --model-option=embed_dim=32 --target=nvptx --compile-to=llvm | FileCheck %s --check-prefix=GEMM
+// RUN: ssm-compile --model=vim-t --img=32 --batch=2 --classes=10 --dtype=bf16 --model-option=depth=2 --model-option=embed_dim=32 --target=amdgpu --chip=gfx942 --compile-to=llvm | FileCheck %s --check-prefix=GEMM
+// RUN: ssm-compile --model=vim-t --img=32 --batch=2 --classes=10 --dtype=bf16 --model-option=depth=2 --model-option=embed_dim=32 --target=cpu --compile-to=bufferized | FileCheck %s --check-prefix=CPU
 
 // CHECK: func.func @forward(%{{.*}}: tensor<2x3x32x32xbf16>
 // CHECK-SAME: -> tensor<2x10xf32> attributes {ssm.activation_type = bf16}
@@ -42,8 +45,46 @@
 // GPU: %[[T:.*]] = bufferization.to_tensor %[[CONV]]
 // GPU-NOT: linalg.generic
 // GPU: %[[B:.*]] = bufferization.to_buffer %[[T]] read_only : tensor<2x64x5xbf16> to memref<2x64x5xbf16>
-// GPU: gpu.launch_func @ssm_gemm_kernels::@{{.*}} args(%{{.*}} : memref<34x64xbf16>, %[[B]] : memref<2x64x5xbf16>, %{{.*}} : memref<2x34x5xf32>)
+// x_proj's result (dt, B, C for the scan) is stored bf16 by the GEMM itself.
+// GPU: gpu.launch_func @ssm_gemm_kernels::@{{.*}} args(%{{.*}} : memref<34x64xbf16>, %[[B]] : memref<2x64x5xbf16>, %{{.*}} : memref<2x34x5xbf16>)
+// dt_proj's result (the scan's delta) too.
+// GPU: %[[D:.*]] = memref.alloc() : memref<2x64x5xbf16>
+// GPU: gpu.launch_func @ssm_gemm_kernels::@{{.*}}, %[[D]] : memref<2x64x5xbf16>)
 // GPU: %[[Y:.*]] = memref.alloc() : memref<2x64x5xbf16>
 // GPU: gpu.launch
 // GPU: memref.load %[[CONV]]
 // GPU: memref.store %{{.*}}, %[[Y]][{{.*}}] : memref<2x64x5xbf16>
+
+// GEMM results (narrow-contractions, GPU targets): each layer's in_proj
+// (2 x 2e x l), x_proj (2 x (dt_rank + 2n) x l, both directions) and dt_proj
+// (2 x e x l, both directions) store bf16, rounded in the GEMM's epilogue
+// (no rounding kernel of its own); the patch embedding (its bias along m),
+// out_proj (read by the f32 residual add) and the head (the logits) store
+// f32.
+// GEMM: gpu.launch_func @ssm_gemm_kernels::@[[PATCH:gemm_[0-9]+]] {{.*}} : memref<2x32x4xf32>)
+// GEMM: gpu.launch_func @ssm_gemm_kernels::@[[IN:gemm_[0-9]+]] {{.*}} : memref<2x128x5xbf16>)
+// GEMM: gpu.launch_func @ssm_gemm_kernels::@{{gemm_[0-9]+}} {{.*}} : memref<2x34x5xbf16>)
+// GEMM: gpu.launch_func @ssm_gemm_kernels::@{{gemm_[0-9]+}} {{.*}} : memref<2x64x5xbf16>)
+// GEMM: gpu.launch_func @ssm_gemm_kernels::@{{gemm_[0-9]+}} {{.*}} : memref<2x34x5xbf16>)
+// GEMM: gpu.launch_func @ssm_gemm_kernels::@{{gemm_[0-9]+}} {{.*}} : memref<2x64x5xbf16>)
+// GEMM: gpu.launch_func @ssm_gemm_kernels::@{{gemm_[0-9]+}} {{.*}} : memref<2x5x32xf32>)
+// GEMM: gpu.launch_func @ssm_gemm_kernels::@[[IN]] {{.*}} : memref<2x128x5xbf16>)
+// GEMM: gpu.launch_func @ssm_gemm_kernels::@{{gemm_[0-9]+}} {{.*}} : memref<2x5x32xf32>)
+// GEMM: gpu.launch_func @ssm_gemm_kernels::@{{gemm_[0-9]+}} {{.*}} : memref<2x10xf32>, %{{.*}} : memref<10xf32>)
+// GEMM-NOT: gpu.launch_func @ssm_gemm_kernels
+// No GEMM result stored f32 that a kernel then rounds:
+// GEMM-NOT: memref<2x128x5xf32>
+// GEMM-NOT: memref<2x34x5xf32>
+// The patch embedding's kernel stores f32; in_proj's rounds each value once
+// before it stores it.
+// GEMM: gpu.module @ssm_gemm_kernels
+// GEMM: llvm.func @[[PATCH]](
+// GEMM-NOT: llvm.fptrunc
+// GEMM: llvm.func @[[IN]](
+// GEMM: llvm.fptrunc %{{.*}} : f32 to bf16
+
+// The CPU keeps GEMM results f32 (its GEMM lowering has no 16-bit output).
+// CPU: func.func @forward(
+// CPU: linalg.generic {{.*}} outs(%{{.*}} : memref<2x128x5xf32>)
+// CPU-NOT: memref<2x128x5xbf16>
+// CPU: return

@@ -72,12 +72,6 @@ void splitInit(linalg::GenericOp contraction, const Addend &addend) {
     addend.broadcast->erase();
 }
 
-/// Whether `init` is a zero fill (the library's own init).
-bool isZeroFill(Value init) {
-  auto fill = init.getDefiningOp<linalg::FillOp>();
-  return fill && ssm::gemm::isZero(fill.getInputs()[0]);
-}
-
 struct SplitGemmBiasPass
     : mlir::ssm::impl::SplitGemmBiasBase<SplitGemmBiasPass> {
   using Base::Base;
@@ -99,7 +93,14 @@ struct SplitGemmBiasPass
       if (failed(c))
         return;
       Value init = g.getDpsInits()[0];
-      if (isZeroFill(init))
+      if (ssm::gemm::isZeroFill(init))
+        return;
+      // A GEMM stored in 16 bits (ssm-narrow-activations rounds it only with
+      // a zero init or a bias along n of the output's 16-bit type): the
+      // library adds a bias of D's type in its epilogue, before the one
+      // rounding, so the bias stays the GEMM's (a split would move the
+      // rounding out of the GEMM), and is read as stored (no f32 copy).
+      if (ssm::gemm::roundingReader(g))
         return;
       FailureOr<ssm::gemm::BiasInit> bias = ssm::gemm::matchBiasInit(*c);
       if (failed(bias)) {

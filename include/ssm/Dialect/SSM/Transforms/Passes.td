@@ -235,6 +235,11 @@ def NarrowActivations : Pass<"ssm-narrow-activations", "::mlir::func::FuncOp"> {
     Option<"roundFlips", "round-flips", "bool", /*default=*/"false",
            "also round f32 flips read only by scans (targets whose scan "
            "kernel materializes its flipped operands)">,
+    Option<"narrowContractions", "narrow-contractions", "bool",
+           /*default=*/"false",
+           "also store GEMM results in 16 bits, rounded in the GEMM's "
+           "epilogue (targets whose GEMM lowering folds the rounding: "
+           "convert-linalg-to-gpu-gemm)">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::linalg::LinalgDialect",
