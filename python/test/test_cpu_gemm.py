@@ -252,3 +252,85 @@ def test_contractions_sharing_a_zero_init(mode, blas_available):
         for g, ww in zip(got, (b, c)):
             want = a.astype(np.float64) @ ww.astype(np.float64).T
             assert np.abs(g - want).max() <= 1e-5 * max(np.abs(want).max(), 1.0)
+
+
+def bf16_gemm_module(m, n, k, bias):
+    """Two entries over the same bf16 GEMM y[1, m, n] = x[1, m, k] w[n, k]^T
+    (+ bias[n], a bf16 vector widened by the init): `f32` returns the f32
+    result, `rounded` the result rounded to bf16 by its sole reader, the
+    form ssm-narrow-activations gives a bf16 model's GEMM (the GPU GEMM
+    folds that rounding into its epilogue)."""
+    x, w, out = f"tensor<1x{m}x{k}xbf16>", f"tensor<{n}x{k}xbf16>", t(1, m, n)
+    maps = ", ".join(MAP3.format(e) for e in ("d0, d1, d3", "d2, d3", "d0, d1, d2"))
+    args = f"%a: {x}, %b: {w}" + (f", %bias: tensor<{n}xbf16>" if bias else "")
+    if bias:
+        init = f"""  %e = tensor.empty() : {out}
+  %init = linalg.generic {{indexing_maps = [affine_map<(d0, d1, d2) -> (d2)>,
+                                           affine_map<(d0, d1, d2) -> (d0, d1, d2)>],
+                          iterator_types = ["parallel", "parallel", "parallel"]}}
+      ins(%bias : tensor<{n}xbf16>) outs(%e : {out}) {{
+  ^bb0(%v: bf16, %o: f32):
+    %v32 = arith.extf %v : bf16 to f32
+    linalg.yield %v32 : f32
+  }} -> {out}"""
+    else:
+        init = zero_init(out)
+    gemm = f"""  %y = linalg.generic {{indexing_maps = [{maps}], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}}
+      ins(%a, %b : {x}, {w}) outs(%init : {out}) {{
+  ^bb0(%p: bf16, %q: bf16, %o: f32):
+    %p32 = arith.extf %p : bf16 to f32
+    %q32 = arith.extf %q : bf16 to f32
+    %0 = arith.mulf %p32, %q32 : f32
+    %1 = arith.addf %o, %0 : f32
+    linalg.yield %1 : f32
+  }} -> {out}"""
+    out16 = f"tensor<1x{m}x{n}xbf16>"
+    return f"""func.func @f32({args}) -> {out} {{
+{init}
+{gemm}
+  return %y : {out}
+}}
+func.func @rounded({args}) -> {out16} {{
+{init}
+{gemm}
+  %e16 = tensor.empty() : {out16}
+  %r = linalg.generic {{indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1, d2)>,
+                                        affine_map<(d0, d1, d2) -> (d0, d1, d2)>],
+                       iterator_types = ["parallel", "parallel", "parallel"]}}
+      ins(%y : {out}) outs(%e16 : {out16}) {{
+  ^bb0(%v: f32, %o: bf16):
+    %v16 = arith.truncf %v : f32 to bf16
+    linalg.yield %v16 : bf16
+  }} -> {out16}
+  return %r : {out16}
+}}"""
+
+
+@pytest.mark.parametrize("bias", [False, True], ids=["zero", "bias"])
+@pytest.mark.parametrize("m,n,k", [(1, 1, 1), (37, 29, 67), (5, 130, 3), (65, 63, 17),
+                                   (1, 257, 96)])
+def test_bf16_gemm_is_the_rounded_f32_gemm(m, n, k, bias):
+    """A bf16 GEMM's 16-bit result is round_to_bf16(its f32 result), element
+    for element (batch 1; m, n, k not multiples of any tile), on the CPU:
+    f32 accumulation from the f32 init (the bias included), one rounding to
+    nearest even at the store. The f32 result itself is the float64 GEMM of
+    the bf16 inputs within f32 accumulation error."""
+    module = ssmc.load(ssmc.compile(bf16_gemm_module(m, n, k, bias)))
+    rng = np.random.default_rng(m * 10007 + n * 101 + k + int(bias))
+    shapes = [(1, m, k), (n, k)] + ([(n,)] if bias else [])
+    inputs = [np.asarray(ssmc.float32_to_bf16(rng.standard_normal(s).astype(np.float32) * 3))
+              for s in shapes]
+    full = np.full((1, m, n), np.nan, np.float32)
+    module.invoke_with_buffers("f32", inputs, [full], poison=True)
+    rounded = np.full((1, m, n), 0xFFFF, np.uint16)
+    module.invoke_with_buffers("rounded", inputs, [rounded], poison=True)
+    want = np.asarray(ssmc.float32_to_bf16(full))
+    assert np.isfinite(full).all()
+    np.testing.assert_array_equal(rounded, want)
+    # The rounding shows (the test could tell a missing one from a right one).
+    assert (ssmc.bf16_to_float32(rounded) != full).any()
+    x, w = (ssmc.bf16_to_float32(a).astype(np.float64) for a in inputs[:2])
+    ref = x @ w.T
+    if bias:
+        ref = ref + ssmc.bf16_to_float32(inputs[2]).astype(np.float64)
+    assert np.abs(full - ref).max() <= 1e-5 * max(np.abs(ref).max(), 1.0)
