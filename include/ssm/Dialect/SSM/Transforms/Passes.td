@@ -220,10 +220,23 @@ def NarrowActivations : Pass<"ssm-narrow-activations", "::mlir::func::FuncOp"> {
     every reader is one of these (through reshapes and slices and the data
     movement ops' results), so no widening ends up as a kernel of its own.
     Never narrowed: function results (the logits), the results of reductions
-    and contractions (norm statistics, GEMM outputs: their accumulators are
-    f32), ops tagged `ssm.keep_f32` (the residual stream), and the scan's
-    `A`, `D`, `delta_bias` and last state. Functions without the attribute
-    are left unchanged.
+    (norm statistics), ops tagged `ssm.keep_f32` (the residual stream), and
+    the scan's `A`, `D`, `delta_bias` and last state. Functions without the
+    attribute are left unchanged.
+
+    With `narrow-contractions` (the GPU pipeline) GEMM results are narrowed
+    too, by the same reader rules: the contraction keeps its f32 init and
+    accumulation, and a rounding generic (`arith.truncf`) becomes its only
+    reader, which ssm-fuse-elementwise leaves in place and
+    convert-linalg-to-gpu-gemm folds into the GEMM's epilogue (one rounding
+    at the store, a 16-bit C). Only a contraction that gemm::matchContraction
+    takes, whose init is a zero fill or a bias along n stored in the 16-bit
+    type, and none of whose readers (through views) is tagged
+    `ssm.keep_f32`: a GEMM feeding the residual stream (Vim's out_proj), one
+    accumulated onto another value, or one with a bias along m or in f32
+    (which ssm-split-gemm-bias would move out of the GEMM, and the rounding
+    with it) stays f32. Without the option (the CPU, whose GEMM lowering has
+    no 16-bit output) GEMM results stay f32.
 
     With `round-flips` (the GPU pipeline, whose scan kernel does not read
     through flips: each flip of a scan operand is a copy kernel) an f32 flip
