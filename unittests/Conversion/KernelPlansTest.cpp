@@ -484,6 +484,12 @@ void expectValid(const DepthwiseConvPlan &p, const DepthwiseConvShape &s,
                                (p.tileHeight + s.kernel - 1) *
                                (p.tileWidth + s.kernel - 1) * 4);
   EXPECT_LE(p.sharedBytes, 48 * 1024);
+  // Never less than a warp where the image holds that many thread positions.
+  const int64_t r = p.outputsPerThread;
+  const int64_t positions = p.channelsPerBlock *
+                            ((s.outHeight + (nhwc ? 0 : r - 1)) / (nhwc ? 1 : r)) *
+                            ((s.outWidth + (nhwc ? r - 1 : 0)) / (nhwc ? r : 1));
+  EXPECT_GE(p.threadsPerBlock, std::min(target.warpSize, positions));
 }
 
 TEST(PlanDepthwiseConv, MambaOutStagesFillTheGPU) {

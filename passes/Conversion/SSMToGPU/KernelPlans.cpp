@@ -346,6 +346,13 @@ DepthwiseConvPlan mlir::ssm::planDepthwiseConv(const DepthwiseConvShape &conv,
         if (p.tileHeight - (nhwc ? 1 : r) >= oh ||
             p.tileWidth - (nhwc ? r : 1) >= ow)
           continue;
+        // At least a warp where one image's channel group has that many
+        // thread positions: smaller blocks only win the cost model's fill
+        // term on grids too small to matter.
+        const int64_t positions = cb * ceilDiv(oh, nhwc ? 1 : r) *
+                                  ceilDiv(ow, nhwc ? r : 1);
+        if (threads < std::min(warp, positions))
+          continue;
         p.threadsPerBlock = threads;
         p.sharedBytes =
             cb * (p.tileHeight + k - 1) * (p.tileWidth + k - 1) * 4;
