@@ -353,6 +353,9 @@ DepthwiseConvPlan mlir::ssm::planDepthwiseConv(const DepthwiseConvShape &conv,
                                   ceilDiv(ow, nhwc ? r : 1);
         if (threads < std::min(warp, positions))
           continue;
+        // Past one warp, whole warps at least three quarters busy.
+        if (threads > warp && 4 * threads < 3 * ceilDiv(threads, warp) * warp)
+          continue;
         p.threadsPerBlock = threads;
         p.sharedBytes =
             cb * (p.tileHeight + k - 1) * (p.tileWidth + k - 1) * 4;
