@@ -89,6 +89,11 @@ void mlir::ssm::buildSSMGPUBufferizePipeline(OpPassManager &pm,
                                              bool padLibraryBuffers) {
   addBufferizeToOutParams(pm);
   pm.addPass(createCanonicalizerPass());
+  // Depthwise convs as tiled kernels that read the unpadded input; before
+  // planning, so the padded copies they no longer need take no workspace.
+  SSMDepthwiseConvToGPUOptions depthwise;
+  depthwise.chip = chip.empty() ? "sm_90" : chip;
+  pm.addPass(createSSMDepthwiseConvToGPU(depthwise));
   // Rows of the GEMM library calls' intermediates padded to the library's
   // alignment (before planning, which then places the padded bytes).
   if (padLibraryBuffers) {

@@ -448,3 +448,108 @@ TEST(LibraryGemmExtents, BiasAndAlignedShapes) {
 }
 
 } // namespace
+
+namespace {
+
+DepthwiseConvShape dwShape(int64_t batch, int64_t channels, int64_t size,
+                           int64_t k, int64_t pad, ConvLayout layout) {
+  DepthwiseConvShape s;
+  s.batch = batch;
+  s.channels = channels;
+  s.height = s.width = size;
+  s.outHeight = s.outWidth = size + 2 * pad - k + 1;
+  s.kernel = k;
+  s.layout = layout;
+  return s;
+}
+
+/// Invariants every depthwise plan keeps: the grid covers every output and
+/// channel, no thread row / column lies wholly past the output, the block
+/// fits the target, and the shared tile is the input tile plus its halo.
+void expectValid(const DepthwiseConvPlan &p, const DepthwiseConvShape &s,
+                 const GPUTargetInfo &target) {
+  const bool nhwc = s.layout == ConvLayout::NHWC;
+  EXPECT_EQ(p.threadsPerBlock, p.channelsPerBlock * p.threadsH * p.threadsW);
+  EXPECT_LE(p.threadsPerBlock, target.maxThreadsPerBlock);
+  EXPECT_GE(p.outputsPerThread, 1);
+  EXPECT_EQ(p.tileHeight, p.threadsH * (nhwc ? 1 : p.outputsPerThread));
+  EXPECT_EQ(p.tileWidth, p.threadsW * (nhwc ? p.outputsPerThread : 1));
+  EXPECT_GE(p.tilesH * p.tileHeight, s.outHeight);
+  EXPECT_LT((p.tilesH - 1) * p.tileHeight, s.outHeight);
+  EXPECT_GE(p.tilesW * p.tileWidth, s.outWidth);
+  EXPECT_LT((p.tilesW - 1) * p.tileWidth, s.outWidth);
+  EXPECT_GE(p.channelGroups * p.channelsPerBlock, s.channels);
+  EXPECT_LT((p.channelGroups - 1) * p.channelsPerBlock, s.channels);
+  EXPECT_EQ(p.sharedBytes, p.channelsPerBlock *
+                               (p.tileHeight + s.kernel - 1) *
+                               (p.tileWidth + s.kernel - 1) * 4);
+  EXPECT_LE(p.sharedBytes, 48 * 1024);
+  // Never less than a warp where the image holds that many thread positions.
+  const int64_t r = p.outputsPerThread;
+  const int64_t positions = p.channelsPerBlock *
+                            ((s.outHeight + (nhwc ? 0 : r - 1)) / (nhwc ? 1 : r)) *
+                            ((s.outWidth + (nhwc ? r - 1 : 0)) / (nhwc ? r : 1));
+  EXPECT_GE(p.threadsPerBlock, std::min(target.warpSize, positions));
+}
+
+TEST(PlanDepthwiseConv, MambaOutStagesFillTheGPU) {
+  // MambaOut-femto's 7x7 NHWC convs (48, 96, 192, 288 conv channels).
+  const int64_t stages[4][2] = {{48, 56}, {96, 28}, {192, 14}, {288, 7}};
+  for (const GPUTargetInfo &target : {kH100, kMI300}) {
+    for (auto [c, size] : stages) {
+      for (int64_t batch : {32, 128}) {
+        DepthwiseConvShape s = dwShape(batch, c, size, 7, 3, ConvLayout::NHWC);
+        DepthwiseConvPlan p = planDepthwiseConv(s, target);
+        expectValid(p, s, target);
+        EXPECT_GE(batch * p.blocks(), target.computeUnits) << c;
+        // Channel lanes split evenly: 48 channels as 3 groups of 16.
+        EXPECT_EQ(c % p.channelsPerBlock, 0) << c;
+        EXPECT_GE(p.threadsPerBlock, 64) << c;
+      }
+    }
+  }
+  DepthwiseConvPlan p =
+      planDepthwiseConv(dwShape(128, 48, 56, 7, 3, ConvLayout::NHWC), kH100);
+  EXPECT_EQ(p.channelsPerBlock, 16);
+  EXPECT_EQ(p.outputsPerThread, 4);
+}
+
+TEST(PlanDepthwiseConv, VMambaNCHW) {
+  for (const GPUTargetInfo &target : {kH100, kMI300}) {
+    for (auto [c, size] :
+         std::vector<std::pair<int64_t, int64_t>>{{192, 56}, {384, 28},
+                                                  {768, 14}, {1536, 7}}) {
+      DepthwiseConvShape s = dwShape(32, c, size, 3, 1, ConvLayout::NCHW);
+      DepthwiseConvPlan p = planDepthwiseConv(s, target);
+      expectValid(p, s, target);
+      EXPECT_GE(32 * p.blocks(), 2 * target.computeUnits);
+      // Most lanes of the block's warps compute outputs of the image.
+      int64_t lanes = (p.threadsPerBlock + target.warpSize - 1) /
+                      target.warpSize * target.warpSize;
+      EXPECT_GE(double(size * size * c) /
+                    double(p.blocks() * lanes * p.outputsPerThread),
+                0.75)
+          << c << " " << size;
+    }
+  }
+}
+
+TEST(PlanDepthwiseConv, AwkwardShapesAtBatchOne) {
+  for (const GPUTargetInfo &target : {kH100, kMI300})
+    for (ConvLayout layout : {ConvLayout::NHWC, ConvLayout::NCHW})
+      for (int64_t size : {1, 5, 7, 13})
+        for (int64_t c : {1, 3, 48})
+          for (auto [k, pad] :
+               std::vector<std::pair<int64_t, int64_t>>{{3, 1}, {7, 3}}) {
+            DepthwiseConvShape s = dwShape(1, c, size, k, pad, layout);
+            expectValid(planDepthwiseConv(s, target), s, target);
+          }
+  // Unpadded (valid) convolutions and a kernel as large as the image.
+  DepthwiseConvShape s = dwShape(1, 3, 7, 7, 0, ConvLayout::NHWC);
+  EXPECT_EQ(s.outHeight, 1);
+  DepthwiseConvPlan p = planDepthwiseConv(s, kH100);
+  expectValid(p, s, kH100);
+  EXPECT_EQ(p.blocks(), 1);
+}
+
+} // namespace

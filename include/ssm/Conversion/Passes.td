@@ -355,6 +355,44 @@ def SSMReductionsInnermost : Pass<"ssm-reductions-innermost"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def SSMDepthwiseConvToGPU : Pass<"ssm-depthwise-conv-to-gpu"> {
+  let summary = "Depthwise 2-D convolutions, their zero padding and bias, as tiled GPU kernels";
+  let description = [{
+    Rewrites each stride-1 linalg.depthwise_conv_2d_nhwc_hwc /
+    linalg.depthwise_conv_2d_nchw_chw on buffers, outside a GPU kernel, into
+    one gpu.launch. Where the conv's input is a buffer that only a zero fill
+    and a copy (memref.copy, or a copy / extf linalg.generic) of an unpadded
+    input into a subview write (how tensor.pad bufferizes), the kernel reads
+    the unpadded input directly, zero outside the image, and the padded
+    buffer, its fill and its copy are erased. Where the output's only earlier
+    writer is a zero fill or a broadcast of a 1-D bias along the channels
+    (optionally widened), it is folded into the accumulator's initial value;
+    otherwise the kernel adds the output's initial contents.
+
+    planDepthwiseConv (KernelPlans.h) picks the tiling for `chip`: each block
+    stages its input tile plus halo in shared memory (f32, widened on load),
+    each thread keeps its channel's k x k weights in registers and
+    accumulates several outputs in f32 (along W for NHWC, along H for NCHW),
+    and stores them, rounded to the output's element type.
+
+    `emulate` (tests only) emits the same kernel as sequential loops over
+    blocks and threads (one loop per barrier-separated phase, shared memory
+    as a stack buffer), so the kernel's arithmetic can run on the CPU.
+  }];
+  let options = [
+    Option<"chip", "chip", "std::string", /*default=*/"\"sm_90\"",
+           "GPU chip whose size the launch plans target (sm_*, gfx942, gfx90a)">,
+    Option<"emulate", "emulate", "bool", /*default=*/"false",
+           "emit the kernel as sequential CPU loops (numeric tests)">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+  ];
+}
+
 def SSMRowReductionsToGPU : Pass<"ssm-row-reductions-to-gpu"> {
   let summary = "Reductions over a contiguous last dimension as warp-per-row kernels";
   let description = [{

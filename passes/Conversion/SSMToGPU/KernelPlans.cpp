@@ -291,3 +291,112 @@ mlir::ssm::planLibraryGemmExtents(const LibraryGemm &g,
   }
   return r;
 }
+
+/// NHWC: the largest power of two up to 32 (channel lanes of one warp) whose
+/// last channel group wastes at most an eighth of the channels; all of them
+/// where there are fewer (rounded up to a power of two).
+static int64_t depthwiseChannelsPerBlock(int64_t channels) {
+  int64_t cap = 32;
+  while (cap > 1 && cap / 2 >= channels)
+    cap /= 2;
+  if (cap >= channels)
+    return cap;
+  for (int64_t p = cap; p > 1; p /= 2)
+    if (ceilDiv(channels, p) * p - channels <= channels / 8)
+      return p;
+  return 1;
+}
+
+DepthwiseConvPlan mlir::ssm::planDepthwiseConv(const DepthwiseConvShape &conv,
+                                               const GPUTargetInfo &target) {
+  const int64_t n = std::max<int64_t>(conv.batch, 1);
+  const int64_t c = std::max<int64_t>(conv.channels, 1);
+  const int64_t oh = std::max<int64_t>(conv.outHeight, 1);
+  const int64_t ow = std::max<int64_t>(conv.outWidth, 1);
+  const int64_t k = std::max<int64_t>(conv.kernel, 1);
+  const bool nhwc = conv.layout == ConvLayout::NHWC;
+  const int64_t warp = std::max<int64_t>(target.warpSize, 1);
+  const int64_t maxThreads = std::max<int64_t>(target.maxThreadsPerBlock, 1);
+  constexpr int64_t kMaxShared = 48 * 1024;
+  // Outputs per thread along the register axis: W for NHWC, H for NCHW.
+  const int64_t r = std::min<int64_t>(4, nhwc ? ow : oh);
+  std::vector<int64_t> channelChoices;
+  if (nhwc)
+    channelChoices = {depthwiseChannelsPerBlock(c)};
+  else
+    for (int64_t cb = 1; cb <= 8 && cb <= ceilDiv(c, 1); cb *= 2)
+      channelChoices.push_back(cb);
+
+  DepthwiseConvPlan best;
+  double bestCost = -1;
+  for (int64_t cb : channelChoices) {
+    for (int64_t th = 1; th <= 32; ++th) {
+      for (int64_t tw = 1; tw <= 32; ++tw) {
+        const int64_t threads = cb * th * tw;
+        if (threads > maxThreads)
+          break;
+        DepthwiseConvPlan p;
+        p.channelsPerBlock = cb;
+        p.threadsH = th;
+        p.threadsW = tw;
+        p.outputsPerThread = r;
+        p.tileHeight = nhwc ? th : th * r;
+        p.tileWidth = nhwc ? tw * r : tw;
+        // No thread row or column entirely past the output.
+        if (p.tileHeight - (nhwc ? 1 : r) >= oh ||
+            p.tileWidth - (nhwc ? r : 1) >= ow)
+          continue;
+        // At least a warp where one image's channel group has that many
+        // thread positions: smaller blocks only win the cost model's fill
+        // term on grids too small to matter.
+        const int64_t positions = cb * ceilDiv(oh, nhwc ? 1 : r) *
+                                  ceilDiv(ow, nhwc ? r : 1);
+        if (threads < std::min(warp, positions))
+          continue;
+        // Past one warp, whole warps at least three quarters busy.
+        if (threads > warp && 4 * threads < 3 * ceilDiv(threads, warp) * warp)
+          continue;
+        p.threadsPerBlock = threads;
+        p.sharedBytes =
+            cb * (p.tileHeight + k - 1) * (p.tileWidth + k - 1) * 4;
+        if (p.sharedBytes > kMaxShared)
+          continue;
+        p.tilesH = ceilDiv(oh, p.tileHeight);
+        p.tilesW = ceilDiv(ow, p.tileWidth);
+        p.channelGroups = ceilDiv(c, cb);
+        const double blocks = double(n) * double(p.blocks());
+        const double lanes = double(ceilDiv(threads, warp) * warp);
+        // FMAs of every lane, idle or past the edge; shared reads per
+        // output; staged elements (global load + shared store), each worth
+        // about 16 FMAs: an H100 SM takes ~24 B/clk from L2 (~6 floats)
+        // against 128 FMA/clk.
+        const double slots = blocks * lanes * double(r);
+        const double fmas = slots * double(k * k);
+        const double sharedReads = slots * double((r + k - 1) * k) / double(r);
+        const double staged = blocks * double(p.sharedBytes / 4);
+        double cost = fmas + sharedReads + 16.0 * staged;
+        // Idle compute units: fewer than two blocks each, or blocks too
+        // small to fill one (at most 32 resident blocks per unit).
+        const double fill =
+            std::min(1.0, blocks / double(2 * target.computeUnits)) *
+            std::min(1.0, 32.0 * lanes / 2048.0);
+        cost /= std::max(fill, 1e-6);
+        if (bestCost < 0 || cost < bestCost * (1 - 1e-9) ||
+            (cost <= bestCost * (1 + 1e-9) &&
+             threads > best.threadsPerBlock)) {
+          best = p;
+          bestCost = cost;
+        }
+      }
+    }
+  }
+  if (bestCost < 0) {
+    // Unreachable for k <= 32: a single thread's tile always fits.
+    best.outputsPerThread = 1;
+    best.sharedBytes = (k) * (k) * 4;
+    best.tilesH = oh;
+    best.tilesW = ow;
+    best.channelGroups = c;
+  }
+  return best;
+}

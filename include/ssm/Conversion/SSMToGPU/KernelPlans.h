@@ -224,6 +224,59 @@ LibraryGemmExtents planLibraryGemmExtents(const LibraryGemm &g,
 int64_t libraryOperandSpan(const LibraryGemmOperand &x, int64_t rows,
                            int64_t cols, int64_t batch);
 
+
+/// The layout of a depthwise 2-D convolution's input and output: channels
+/// last (MambaOut: n, h, w, c with weights (k, k, c)) or channels first
+/// (VMamba: n, c, h, w with weights (c, k, k)).
+enum class ConvLayout { NHWC, NCHW };
+
+/// A stride-1, dilation-1 depthwise k x k convolution of an unpadded
+/// `height` x `width` input whose zero padding (padTop / padLeft rows and
+/// columns before it; whatever follows up to the output extent) is a
+/// predicate of the kernel, never a padded copy.
+struct DepthwiseConvShape {
+  int64_t batch = 1, channels = 1, height = 1, width = 1;
+  int64_t outHeight = 1, outWidth = 1;
+  int64_t kernel = 1;
+  ConvLayout layout = ConvLayout::NHWC;
+};
+
+/// How the depthwise conv kernel runs. A block computes a tileHeight x
+/// tileWidth tile of outputs of `channelsPerBlock` channels of one image: it
+/// stages the input tile plus its (kernel - 1) halo in shared memory once
+/// (f32, zero outside the image), each thread keeps its channel's k x k
+/// weights in registers and accumulates `outputsPerThread` neighbouring
+/// outputs in f32 registers, sliding along W (NHWC) or H (NCHW), so each
+/// staged value is read once per kernel tap of the other axis. Threads:
+/// NHWC puts channels fastest (coalesced global accesses, conflict-free
+/// shared reads), then threadsW, then threadsH; NCHW puts threadsW fastest
+/// (coalesced along the row), then threadsH, then channels. Grid: x the
+/// spatial tiles (tilesH * tilesW, W fastest), y the channel groups, z the
+/// images.
+struct DepthwiseConvPlan {
+  int64_t channelsPerBlock = 1;
+  int64_t threadsH = 1, threadsW = 1;
+  int64_t outputsPerThread = 1;
+  int64_t tileHeight = 1, tileWidth = 1;
+  int64_t threadsPerBlock = 1;
+  /// The f32 input tile (channelsPerBlock x (tileHeight + k - 1) x
+  /// (tileWidth + k - 1)).
+  int64_t sharedBytes = 0;
+  int64_t tilesH = 1, tilesW = 1, channelGroups = 1;
+  int64_t blocks() const { return tilesH * tilesW * channelGroups; }
+};
+
+/// The tiling of `conv` for `target`: channels per block (NHWC: a power of
+/// two up to a warp's 32 lanes that wastes few lanes on the last group, 16
+/// for 48 channels; NCHW: a few planes), outputs per thread (up to 4), and
+/// the thread rows / columns picked by a cost model (FMAs including tile
+/// overhang and idle lanes of partial warps, plus staged loads including the
+/// halo), penalizing grids that leave compute units idle. The block stays
+/// within maxThreadsPerBlock threads and 48 KiB of shared memory; any shape
+/// (batch 1, 1 x 1 images, one channel) gets a valid plan.
+DepthwiseConvPlan planDepthwiseConv(const DepthwiseConvShape &conv,
+                                    const GPUTargetInfo &target);
+
 } // namespace mlir::ssm
 
 #endif // SSM_CONVERSION_SSMTOGPU_KERNELPLANS_H
