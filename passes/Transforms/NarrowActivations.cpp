@@ -20,6 +20,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Matchers.h"
 
 namespace mlir::ssm {
 #define GEN_PASS_DEF_NARROWACTIVATIONS
@@ -41,8 +42,14 @@ enum class Reader {
   Gemm,
   /// An ssm op that loads 16-bit tensors itself.
   Direct,
-  /// A reshape or slice: its result becomes 16-bit too.
+  /// An op that only moves data (a reshape or slice, a zero pad, a
+  /// transpose or permuting copy, a concat of the value with itself): its
+  /// result becomes 16-bit too.
   View,
+  /// A piece of a concat whose other pieces stay f32 and whose readers
+  /// ssm-split-concat-consumers splits: read through a widening that the
+  /// split folds into each reader.
+  Piece,
   /// A rounding to the same 16-bit type: exact, dropped.
   Round,
   /// Anything else: the value stays f32.
@@ -119,6 +126,26 @@ bool isContraction(linalg::GenericOp g) {
   return false;
 }
 
+/// A tensor.pad with static sizes whose padding value is a float zero.
+bool isZeroPad(tensor::PadOp pad) {
+  Value value = pad.getConstantPaddingValue();
+  return value && pad->getNumOperands() == 1 &&
+         matchPattern(value, m_AnyZeroFloat());
+}
+
+/// A generic that only permutes its one input into its output (identity
+/// output map): a transpose or a copy.
+bool isPermutationCopy(linalg::GenericOp g) {
+  if (g.getNumDpsInputs() != 1 || g.getNumDpsInits() != 1 ||
+      g.getNumResults() != 1 || !allParallel(g) ||
+      !g.getMatchingIndexingMap(g.getDpsInputOperand(0)).isPermutation() ||
+      !g.getMatchingIndexingMap(g.getDpsInitOperand(0)).isIdentity())
+    return false;
+  Block *body = g.getBody();
+  return body->getOperations().size() == 1 &&
+         body->getTerminator()->getOperand(0) == body->getArgument(0);
+}
+
 /// The ODS operand group of `use` in `op`.
 template <typename OpTy> unsigned odsGroup(OpTy op, OpOperand &use) {
   unsigned n = use.getOperandNumber();
@@ -167,11 +194,36 @@ struct Narrower {
       return user->getNumOperands() == 1 && user->getNumResults() == 1
                  ? Reader::View
                  : Reader::Other;
+    // A zero pad pads with a 16-bit zero (the depthwise conv's input).
+    if (auto pad = dyn_cast<tensor::PadOp>(user))
+      return isZeroPad(pad) ? Reader::View : Reader::Other;
+    // The depthwise conv kernels (and the CPU's loops) widen the input they
+    // load; the output is the conv's own f32 init.
+    if (isa<linalg::DepthwiseConv2DNhwcHwcOp, linalg::DepthwiseConv2DNchwChwOp>(
+            user))
+      return use.getOperandNumber() == 0 ? Reader::Direct : Reader::Other;
+    if (auto t = dyn_cast<linalg::TransposeOp>(user))
+      return &use == t.getDpsInputOperand(0) ? Reader::View : Reader::Other;
+    if (auto concat = dyn_cast<tensor::ConcatOp>(user)) {
+      // Its pieces share one element type: 16-bit when every piece is this
+      // value; otherwise the piece is widened where the concat's readers
+      // read it, if ssm-split-concat-consumers splits them per piece (it
+      // folds the widening into each). A concat of several values that
+      // could all be 16-bit stays f32 (values are narrowed one at a time).
+      if (llvm::all_of(concat.getInputs(),
+                       [&](Value piece) { return piece == use.get(); }))
+        return Reader::View;
+      return concatSplits(concat) ? Reader::Piece : Reader::Other;
+    }
     if (auto g = dyn_cast<linalg::GenericOp>(user)) {
       if (g.isDpsInit(&use))
         return Reader::Other;
       if (isRoundTo(g, narrow))
         return Reader::Round;
+      // A transpose or copy moves the 16-bit tensor where its readers take
+      // it; otherwise it fuses the widening like any elementwise reader.
+      if (isPermutationCopy(g))
+        return readersAccept(g.getResult(0)) ? Reader::View : Reader::Fuse;
       if (allParallel(g) || g.getMatchingIndexingMap(&use).isPermutation())
         return Reader::Fuse;
       if (isContraction(g))
@@ -237,7 +289,8 @@ struct Narrower {
   bool isStored(Value v) {
     return llvm::any_of(v.getUses(), [&](OpOperand &use) {
       Reader r = classify(use);
-      return r == Reader::Direct || r == Reader::View || r == Reader::Gemm;
+      return r == Reader::Direct || r == Reader::View || r == Reader::Gemm ||
+             r == Reader::Piece;
     });
   }
 
@@ -283,14 +336,18 @@ struct Narrower {
         break;
       case Reader::View: {
         use->set(v16);
-        Value result = user->getResult(0);
-        result.setType(narrowed(result.getType()));
-        retyped(result);
+        retypeMover(user);
+        retyped(user->getResult(0));
         break;
       }
       case Reader::Direct: {
         bool pinnable;
         Value next = following(*use, pinnable);
+        if (isa<linalg::DepthwiseConv2DNhwcHwcOp,
+                linalg::DepthwiseConv2DNchwChwOp>(user)) {
+          rebuildConv(cast<linalg::LinalgOp>(user), v16);
+          break;
+        }
         use->set(v16);
         if (!next)
           break;
@@ -304,12 +361,66 @@ struct Narrower {
       }
       case Reader::Fuse:
       case Reader::Gemm:
+      case Reader::Piece:
       case Reader::Other:
         b.setInsertionPoint(user);
         use->set(widen(v16, user->getLoc()));
         break;
       }
     }
+  }
+
+  /// A data movement op (a View reader) whose input just became 16-bit
+  /// gets a 16-bit result: a pad pads with a 16-bit zero, a transpose or
+  /// copy writes a fresh 16-bit tensor.
+  void retypeMover(Operation *op) {
+    Value result = op->getResult(0);
+    result.setType(narrowed(result.getType()));
+    if (auto pad = dyn_cast<tensor::PadOp>(op)) {
+      b.setInsertionPoint(pad);
+      Value zero = arith::ConstantOp::create(
+          b, pad.getLoc(), narrow, b.getFloatAttr(narrow, 0.0));
+      auto yield = cast<tensor::YieldOp>(pad.getBody()->getTerminator());
+      yield.getValueMutable().assign(zero);
+      return;
+    }
+    auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
+    if (!linalgOp)
+      return;
+    // Its init is only written: a fresh 16-bit tensor of the same shape.
+    OpOperand *init = linalgOp.getDpsInitOperand(0);
+    b.setInsertionPoint(op);
+    init->set(tensor::EmptyOp::create(b, op->getLoc(),
+                                      cast<RankedTensorType>(result.getType())
+                                          .getShape(),
+                                      narrow));
+    Block *body = linalgOp.getBlock();
+    for (OpOperand &operand : op->getOpOperands())
+      body->getArgument(operand.getOperandNumber())
+          .setType(getElementTypeOrSelf(operand.get().getType()));
+  }
+
+  /// A depthwise conv whose input becomes `input16`: a named op's body
+  /// follows its operand types (it widens the 16-bit input), so the conv is
+  /// built anew.
+  void rebuildConv(linalg::LinalgOp conv, Value input16) {
+    SmallVector<Value> inputs = conv.getDpsInputs();
+    inputs[0] = input16;
+    SmallVector<Value> inits = conv.getDpsInits();
+    b.setInsertionPoint(conv);
+    Operation *rebuilt;
+    if (auto nhwc = dyn_cast<linalg::DepthwiseConv2DNhwcHwcOp>(*conv))
+      rebuilt = linalg::DepthwiseConv2DNhwcHwcOp::create(
+          b, conv.getLoc(), conv->getResultTypes(), inputs, inits,
+          conv->getDiscardableAttrDictionary().getValue());
+    else
+      rebuilt = linalg::DepthwiseConv2DNchwChwOp::create(
+          b, conv.getLoc(), conv->getResultTypes(), inputs, inits,
+          conv->getDiscardableAttrDictionary().getValue());
+    rebuilt->setAttrs(conv->getAttrDictionary());
+    conv->replaceAllUsesWith(rebuilt);
+    conv->dropAllReferences();
+    erased.push_back(conv);
   }
 
   /// `v`'s type just became 16-bit in place: rewires its readers.

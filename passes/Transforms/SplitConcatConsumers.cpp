@@ -7,12 +7,16 @@
 // and writes its slice of the reader's outputs, which are chained through
 // `tensor.insert_slice`. The concat is then dead. Empty-tensor elimination
 // (in the bufferization pipeline) makes each piece's generic write straight
-// into its slice of the output buffer.
+// into its slice of the output buffer. A piece that is only a widening of a
+// 16-bit tensor (an extf generic, which ssm-narrow-activations puts in front
+// of a concat whose other pieces stay f32) is read as the 16-bit tensor, the
+// piece's generic widening each element it loads.
 //
 //===----------------------------------------------------------------------===//
 
 #include "ssm/Dialect/SSM/Transforms/Passes.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Utils/Utils.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -36,13 +40,49 @@ std::optional<unsigned> resultOfLoop(AffineMap map, unsigned loop) {
   return std::nullopt;
 }
 
+/// A concat piece that only widens a 16-bit tensor of its shape, read by
+/// nothing but concats: returns that tensor, or null.
+Value widenedPiece(Value piece) {
+  auto g = piece.getDefiningOp<linalg::GenericOp>();
+  if (!g || g.getNumDpsInputs() != 1 || g.getNumDpsInits() != 1 ||
+      g.getNumResults() != 1 || g.getNumReductionLoops() != 0 ||
+      !llvm::all_of(g.getIndexingMapsArray(),
+                    [](AffineMap m) { return m.isIdentity(); }) ||
+      !llvm::all_of(piece.getUsers(),
+                    [](Operation *u) { return isa<tensor::ConcatOp>(u); }))
+    return {};
+  Block &body = g.getRegion().front();
+  if (body.getOperations().size() != 2)
+    return {};
+  auto ext = dyn_cast<arith::ExtFOp>(body.front());
+  if (!ext || ext.getIn() != body.getArgument(0) ||
+      body.getTerminator()->getOperand(0) != ext.getResult())
+    return {};
+  return g.getDpsInputs()[0];
+}
+
+/// In `generic` (a piece's clone), input `i` now holds the 16-bit tensor
+/// whose widening it read: its block argument takes the 16-bit element and
+/// is widened where the body starts.
+void widenInBody(OpBuilder &b, linalg::GenericOp generic, unsigned i) {
+  Block &body = generic.getRegion().front();
+  BlockArgument arg = body.getArgument(i);
+  Type wide = arg.getType();
+  arg.setType(getElementTypeOrSelf(generic.getDpsInputs()[i].getType()));
+  b.setInsertionPointToStart(&body);
+  auto ext = arith::ExtFOp::create(b, generic.getLoc(), wide, arg);
+  arg.replaceAllUsesExcept(ext.getResult(), ext);
+}
+
+} // namespace
+
 /// The loop of `generic` that indexes `concat`'s dimension, if `generic` can
 /// be split along it: tensors only, no `linalg.index`, every map a projected
 /// permutation, the loop parallel, every read of the concat through that
 /// loop and every output indexed by it. No other operand is a concat (its
 /// slices would keep it alive).
-std::optional<unsigned> splitLoop(linalg::GenericOp generic,
-                                  tensor::ConcatOp concat) {
+std::optional<unsigned>
+mlir::ssm::concatSplitLoop(linalg::GenericOp generic, tensor::ConcatOp concat) {
   if (!generic.hasPureTensorSemantics() || generic.hasIndexSemantics())
     return std::nullopt;
   if (!llvm::all_of(generic.getIndexingMapsArray(),
@@ -73,6 +113,21 @@ std::optional<unsigned> splitLoop(linalg::GenericOp generic,
   return loop;
 }
 
+bool mlir::ssm::concatSplits(tensor::ConcatOp concat) {
+  if (concat->use_empty() ||
+      llvm::any_of(concat.getInputs(), [&](Value piece) {
+        return cast<RankedTensorType>(piece.getType())
+            .isDynamicDim(concat.getDim());
+      }))
+    return false;
+  return llvm::all_of(concat->getUsers(), [&](Operation *user) {
+    auto generic = dyn_cast<linalg::GenericOp>(user);
+    return generic && concatSplitLoop(generic, concat);
+  });
+}
+
+namespace {
+
 /// `value`'s slice [offset, offset + size) along dimension `dim`.
 struct Slice {
   SmallVector<OpFoldResult> offsets, sizes, strides;
@@ -99,9 +154,13 @@ void splitGeneric(RewriterBase &rewriter, linalg::GenericOp generic,
     int64_t size =
         cast<RankedTensorType>(piece.getType()).getDimSize(concat.getDim());
     SmallVector<Value> operands;
+    SmallVector<unsigned> widened;
+    Value narrow = widenedPiece(piece);
     for (OpOperand *operand : generic.getDpsInputOperands()) {
       if (operand->get() == concat.getResult()) {
-        operands.push_back(piece);
+        if (narrow)
+          widened.push_back(operands.size());
+        operands.push_back(narrow ? narrow : piece);
         continue;
       }
       std::optional<unsigned> dim =
@@ -127,6 +186,10 @@ void splitGeneric(RewriterBase &rewriter, linalg::GenericOp generic,
       resultTypes.push_back(out.getType());
     }
     auto part = clone(rewriter, generic, resultTypes, operands);
+    for (unsigned i : widened) {
+      OpBuilder::InsertionGuard guard(rewriter);
+      widenInBody(rewriter, part, i);
+    }
     for (auto [i, s] : llvm::enumerate(outSlices))
       results[i] = tensor::InsertSliceOp::create(rewriter, loc,
                                                  part->getResult(i), results[i],
@@ -156,7 +219,7 @@ struct SplitConcatConsumersPass
       for (Operation *user : concat->getUsers()) {
         auto generic = dyn_cast<linalg::GenericOp>(user);
         std::optional<unsigned> loop =
-            generic ? splitLoop(generic, concat) : std::nullopt;
+            generic ? ssm::concatSplitLoop(generic, concat) : std::nullopt;
         if (!loop) {
           all = false;
           break;
@@ -168,7 +231,13 @@ struct SplitConcatConsumersPass
         continue;
       for (auto [generic, loop] : readers)
         splitGeneric(rewriter, generic, concat, loop);
+      llvm::SetVector<Value> pieces;
+      pieces.insert_range(concat.getInputs());
       rewriter.eraseOp(concat);
+      // Widenings whose 16-bit source the pieces' generics now read.
+      for (Value piece : pieces)
+        if (widenedPiece(piece) && piece.use_empty())
+          rewriter.eraseOp(piece.getDefiningOp());
     }
   }
 };

@@ -123,3 +123,36 @@ func.func @indexed(%a: tensor<3xf32>, %b: tensor<1xf32>) -> tensor<4xf32> {
   } -> tensor<4xf32>
   return %r : tensor<4xf32>
 }
+
+// -----
+
+// A piece that only widens a bf16 tensor (ssm-narrow-activations widens a
+// 16-bit piece of a concat whose other pieces stay f32): the piece's generic
+// reads the bf16 tensor and widens it in its body; the widening is gone.
+// CHECK-LABEL: func.func @widened_piece
+// CHECK-SAME: (%[[G:.*]]: tensor<2x4x8xf32>, %[[I:.*]]: tensor<2x4x5xbf16>, %[[C:.*]]: tensor<2x4x3xf32>)
+// CHECK-NOT: tensor.concat
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %[[I]] : tensor<2x4x5xf32>, tensor<2x4x5xbf16>) outs(%{{.*}} : tensor<2x4x5xf32>)
+// CHECK-NEXT: ^bb0(%[[A:.*]]: f32, %[[B:.*]]: bf16, %{{.*}}: f32):
+// CHECK-NEXT: %[[W:.*]] = arith.extf %[[B]] : bf16 to f32
+// CHECK-NEXT: arith.mulf %[[A]], %[[W]] : f32
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %[[C]] : tensor<2x4x3xf32>, tensor<2x4x3xf32>)
+// CHECK-NOT: arith.extf
+// CHECK: return
+#id = affine_map<(n, h, c) -> (n, h, c)>
+func.func @widened_piece(%g: tensor<2x4x8xf32>, %i: tensor<2x4x5xbf16>, %c: tensor<2x4x3xf32>) -> tensor<2x4x8xf32> {
+  %ie = tensor.empty() : tensor<2x4x5xf32>
+  %i32 = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel"]} ins(%i : tensor<2x4x5xbf16>) outs(%ie : tensor<2x4x5xf32>) {
+  ^bb0(%a: bf16, %o: f32):
+    %w = arith.extf %a : bf16 to f32
+    linalg.yield %w : f32
+  } -> tensor<2x4x5xf32>
+  %v = tensor.concat dim(2) %i32, %c : (tensor<2x4x5xf32>, tensor<2x4x3xf32>) -> tensor<2x4x8xf32>
+  %e = tensor.empty() : tensor<2x4x8xf32>
+  %r = linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel", "parallel", "parallel"]} ins(%g, %v : tensor<2x4x8xf32>, tensor<2x4x8xf32>) outs(%e : tensor<2x4x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %m = arith.mulf %a, %b : f32
+    linalg.yield %m : f32
+  } -> tensor<2x4x8xf32>
+  return %r : tensor<2x4x8xf32>
+}

@@ -30,6 +30,17 @@ inline constexpr const char *kWorkspaceBytesAttr = "ssm.workspace_bytes";
 /// top-level ops that touch each. Nothing for an unplanned function.
 void printWorkspacePeak(func::FuncOp fn, unsigned top, llvm::raw_ostream &os);
 
+/// The loop of `generic` along which ssm-split-concat-consumers splits it
+/// into one generic per piece of `concat` (a reader of the concat), if it
+/// can. ssm-narrow-activations uses it to predict that a widened piece of a
+/// concat folds into the concat's readers.
+std::optional<unsigned> concatSplitLoop(linalg::GenericOp generic,
+                                        tensor::ConcatOp concat);
+
+/// Whether ssm-split-concat-consumers removes `concat`: static piece sizes
+/// along its dimension, and every reader a generic it can split.
+bool concatSplits(tensor::ConcatOp concat);
+
 #define GEN_PASS_DECL
 #include "ssm/Dialect/SSM/Transforms/Passes.h.inc"
 
