@@ -169,14 +169,18 @@ def SplitConcatConsumers
     `tensor.insert_slice`). After empty-tensor elimination every piece's
     generic writes straight into its slice of the one output buffer, so the
     concat costs neither a buffer nor a copy kernel per piece (MambaOut's
-    `gelu(g) * concat(i, conv(c))`).
+    `gelu(g) * concat(i, conv(c))`). A piece that only widens a 16-bit
+    tensor (ssm-narrow-activations puts such a widening in front of a concat
+    whose other pieces stay f32) is read as the 16-bit tensor: the piece's
+    generic widens what it loads, and the widening is erased.
 
     Concats with any other reader are left alone (the tensor would be built
     anyway, and splitting its readers would only add loop nests). Runs in
     the lowering pipeline, after autodiff, which differentiates the concat
     itself.
   }];
-  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
                            "::mlir::tensor::TensorDialect"];
 }
 
@@ -213,12 +217,25 @@ def NarrowActivations : Pass<"ssm-narrow-activations", "::mlir::func::FuncOp"> {
       reshape or slice, or a GEMM gets a rounding (`arith.truncf` generic)
       that ssm-fuse-elementwise fuses into it.
     The readers of a narrowed value: ssm ops read it directly (the scan's
-    `u`, `delta`, `B`, `C`, `z` may each be 16-bit); a `linalg.generic` reads
-    it through a widening (`arith.extf` generic) that fuses into it or that
-    a GEMM absorbs; a rounding of it to the same type (a GEMM operand of the
-    builders) is dropped, since it is exact. A value is narrowed only when
-    every reader is one of these (through reshapes and slices and the data
-    movement ops' results), so no widening ends up as a kernel of its own.
+    `u`, `delta`, `B`, `C`, `z` may each be 16-bit), and so does a depthwise
+    2-D conv (`linalg.depthwise_conv_2d_nhwc_hwc` / `_nchw_chw`) as its input,
+    widening each element it loads into its f32 output; a `linalg.generic`
+    reads it through a widening (`arith.extf` generic) that fuses into it or
+    that a GEMM absorbs; a rounding of it to the same type (a GEMM operand of
+    the builders) is dropped, since it is exact. Readers that only move data
+    take the 16-bit tensor and give a 16-bit result, whose own readers must
+    then take it too: reshapes and slices, a `tensor.pad` with a zero value
+    (it pads with a 16-bit zero), a `linalg.transpose` and a generic that
+    only permutes its input (each writes a fresh 16-bit tensor; a permuting
+    generic whose readers do not all take 16 bits fuses the widening
+    instead). A piece of a `tensor.concat` whose other pieces stay f32 is
+    widened in front of the concat when ssm-split-concat-consumers will
+    split every reader of the concat per piece, which folds the widening
+    into the piece's generic (a concat whose readers are not all such
+    generics keeps its pieces f32; values are narrowed one at a time, so a
+    concat or insert_slice of several values that could all be 16-bit stays
+    f32). A value is narrowed only when every reader is one of these, so no
+    widening ends up as a kernel of its own.
     Never narrowed: function results (the logits), the results of reductions
     (norm statistics), ops tagged `ssm.keep_f32` (the residual stream), and
     the scan's `A`, `D`, `delta_bias` and last state. Functions without the
@@ -235,7 +252,14 @@ def NarrowActivations : Pass<"ssm-narrow-activations", "::mlir::func::FuncOp"> {
     `ssm.keep_f32`: a GEMM feeding the residual stream (Vim's out_proj), one
     accumulated onto another value, or one with a bias along m or in f32
     (which ssm-split-gemm-bias would move out of the GEMM, and the rounding
-    with it) stays f32. Without the option (the CPU, whose GEMM lowering has
+    with it; VMamba's channel-first fc1 and the patch and downsample convs
+    have their bias along m) stays f32. So does a contraction that
+    gemm::matchContraction rejects (VMamba's grouped x_proj and dt_proj at
+    batch > 1: two batch dims), whose loop nest has no rounding epilogue.
+    GEMM results have the readers above: MambaOut's fc1 (slices read by the
+    gate, by a zero pad in front of the depthwise conv, and by a concat with
+    the conv's output) and VMamba's in_proj (a zero pad in front of its
+    conv) store bf16. Without the option (the CPU, whose GEMM lowering has
     no 16-bit output) GEMM results stay f32.
 
     With `round-flips` (the GPU pipeline, whose scan kernel does not read
