@@ -91,6 +91,16 @@ bool isGemmRounding(Operation *op) {
   return producer && producer.getNumReductionLoops() > 0;
 }
 
+/// A contraction with one reduction loop that gemm::matchContraction does
+/// not take: it stays a loop nest.
+bool isNonGemmContraction(Operation *op) {
+  auto g = dyn_cast<linalg::GenericOp>(op);
+  bool w0 = false, w1 = false;
+  return g && g.getNumReductionLoops() == 1 &&
+         ssm::gemm::isMulAddBody(g, w0, w1) &&
+         failed(ssm::gemm::matchContraction(g));
+}
+
 /// A named transpose as the equivalent linalg.generic, so that it fuses like
 /// any elementwise op: the permutation becomes the indexing map its consumer
 /// (or producer) reads through, and the transposed tensor is never stored.
@@ -127,6 +137,13 @@ struct FuseElementwisePass
               isWidenOnly(operand->getOwner()) && rounds(producer))
             return false;
           if (allParallel(operand->getOwner()))
+            return true;
+          // A widening is one extf per load: a contraction that is no GEMM
+          // (a loop nest that loads each element several times, e.g.
+          // VMamba's grouped x_proj / dt_proj at batch > 1) widens what it
+          // loads rather than read an f32 copy stored by a kernel of its
+          // own. A GEMM reads the 16-bit tensor through the widening.
+          if (isWidenOnly(producer) && isNonGemmContraction(operand->getOwner()))
             return true;
           // A reduction that reads each element of the operand exactly once
           // (its map is a permutation of all loops, e.g. a norm's sum of

@@ -247,3 +247,68 @@ func.func @materialized_producer(%bias: tensor<7xbf16>) -> tensor<6x7xf32> {
   } -> tensor<6x7xf32>
   return %r : tensor<6x7xf32>
 }
+
+// -----
+
+// A widening of a bf16 tensor fuses into a contraction that is no GEMM
+// (VMamba's grouped x_proj at batch > 1: batch and group are two batch dims),
+// which widens each element it loads; a GEMM reads through its widening.
+// CHECK-LABEL: func.func @widen_into_loop_contraction
+// CHECK-SAME: (%[[W:.*]]: tensor<4x8x6xbf16>, %[[X:.*]]: tensor<2x4x6x5xbf16>, %[[A:.*]]: tensor<8x6xbf16>, %[[Y:.*]]: tensor<6x5xbf16>)
+// CHECK: linalg.generic {{.*}} ins(%[[W]], %[[X]] : tensor<4x8x6xbf16>, tensor<2x4x6x5xbf16>)
+// CHECK: %[[AW:.*]] = linalg.generic {{.*}} ins(%[[A]] : tensor<8x6xbf16>)
+// CHECK: %[[YW:.*]] = linalg.generic {{.*}} ins(%[[Y]] : tensor<6x5xbf16>)
+// CHECK: linalg.generic {{.*}} ins(%[[AW]], %[[YW]] : tensor<8x6xf32>, tensor<6x5xf32>)
+#wmap = affine_map<(b, g, m, n, k) -> (g, m, k)>
+#xmap = affine_map<(b, g, m, n, k) -> (b, g, k, n)>
+#omap = affine_map<(b, g, m, n, k) -> (b, g, m, n)>
+#id3 = affine_map<(g, m, k) -> (g, m, k)>
+#id4 = affine_map<(b, g, k, n) -> (b, g, k, n)>
+#id2 = affine_map<(i, j) -> (i, j)>
+#am = affine_map<(m, n, k) -> (m, k)>
+#bm = affine_map<(m, n, k) -> (k, n)>
+#cm = affine_map<(m, n, k) -> (m, n)>
+func.func @widen_into_loop_contraction(%w: tensor<4x8x6xbf16>, %x: tensor<2x4x6x5xbf16>, %a: tensor<8x6xbf16>, %y: tensor<6x5xbf16>) -> (tensor<2x4x8x5xf32>, tensor<8x5xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %we = tensor.empty() : tensor<4x8x6xf32>
+  %w32 = linalg.generic {indexing_maps = [#id3, #id3], iterator_types = ["parallel", "parallel", "parallel"]} ins(%w : tensor<4x8x6xbf16>) outs(%we : tensor<4x8x6xf32>) {
+  ^bb0(%i: bf16, %o: f32):
+    %e = arith.extf %i : bf16 to f32
+    linalg.yield %e : f32
+  } -> tensor<4x8x6xf32>
+  %xe = tensor.empty() : tensor<2x4x6x5xf32>
+  %x32 = linalg.generic {indexing_maps = [#id4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%x : tensor<2x4x6x5xbf16>) outs(%xe : tensor<2x4x6x5xf32>) {
+  ^bb0(%i: bf16, %o: f32):
+    %e = arith.extf %i : bf16 to f32
+    linalg.yield %e : f32
+  } -> tensor<2x4x6x5xf32>
+  %oe = tensor.empty() : tensor<2x4x8x5xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%oe : tensor<2x4x8x5xf32>) -> tensor<2x4x8x5xf32>
+  %r = linalg.generic {indexing_maps = [#wmap, #xmap, #omap], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%w32, %x32 : tensor<4x8x6xf32>, tensor<2x4x6x5xf32>) outs(%init : tensor<2x4x8x5xf32>) {
+  ^bb0(%p: f32, %q: f32, %acc: f32):
+    %m = arith.mulf %p, %q : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<2x4x8x5xf32>
+  %ae = tensor.empty() : tensor<8x6xf32>
+  %a32 = linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]} ins(%a : tensor<8x6xbf16>) outs(%ae : tensor<8x6xf32>) {
+  ^bb0(%i: bf16, %o: f32):
+    %e = arith.extf %i : bf16 to f32
+    linalg.yield %e : f32
+  } -> tensor<8x6xf32>
+  %ye = tensor.empty() : tensor<6x5xf32>
+  %y32 = linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]} ins(%y : tensor<6x5xbf16>) outs(%ye : tensor<6x5xf32>) {
+  ^bb0(%i: bf16, %o: f32):
+    %e = arith.extf %i : bf16 to f32
+    linalg.yield %e : f32
+  } -> tensor<6x5xf32>
+  %ce = tensor.empty() : tensor<8x5xf32>
+  %cinit = linalg.fill ins(%zero : f32) outs(%ce : tensor<8x5xf32>) -> tensor<8x5xf32>
+  %c = linalg.generic {indexing_maps = [#am, #bm, #cm], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a32, %y32 : tensor<8x6xf32>, tensor<6x5xf32>) outs(%cinit : tensor<8x5xf32>) {
+  ^bb0(%p: f32, %q: f32, %acc: f32):
+    %m = arith.mulf %p, %q : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<8x5xf32>
+  return %r, %c : tensor<2x4x8x5xf32>, tensor<8x5xf32>
+}

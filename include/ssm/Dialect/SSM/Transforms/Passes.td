@@ -149,7 +149,12 @@ def FuseElementwise : Pass<"ssm-fuse-elementwise"> {
     elements exactly once (its indexing map is a permutation of all loops:
     a residual add into RMSNorm's sum of squares and into its scaling).
     Producers are not fused into reductions that read an element several
-    times (matmul operands), where they would be recomputed each time.
+    times (matmul operands), where they would be recomputed each time, except
+    a widening of a 16-bit tensor (one extf per load) into a contraction
+    that gemm::matchContraction does not take (VMamba's grouped x_proj and
+    dt_proj at batch > 1): that loop nest loads the 16-bit tensor instead of
+    an f32 copy that a kernel of its own would store. A GEMM reads its
+    16-bit operand through the widening (the GEMM lowering loads it).
     Named transposes are generalized first, so a layout change fuses like any
     elementwise op (the permutation becomes an indexing map).
   }];
