@@ -504,11 +504,17 @@ struct Narrower {
       if (cast<ShapedType>(stored.getType()).getElementType() != narrow)
         return;
     }
+    roundEveryUse(result, g);
+  }
+
+  /// Every reader of `result` (produced by `producer`) reads it rounded to
+  /// the narrow type instead, the rounding placed right after `producer`.
+  void roundEveryUse(Value result, Operation *producer) {
     SmallVector<OpOperand *> uses;
     for (OpOperand &use : result.getUses())
       uses.push_back(&use);
-    b.setInsertionPointAfter(g);
-    rewire(round(result, g.getLoc()), uses);
+    b.setInsertionPointAfter(producer);
+    rewire(round(result, producer->getLoc()), uses);
   }
 
   /// A stored elementwise result gets a rounding fused into its producer.
@@ -520,11 +526,7 @@ struct Narrower {
     if (!isStaticF32Tensor(result.getType()) || !isStored(result) ||
         !readersAccept(result))
       return;
-    SmallVector<OpOperand *> uses;
-    for (OpOperand &use : result.getUses())
-      uses.push_back(&use);
-    b.setInsertionPointAfter(g);
-    rewire(round(result, g.getLoc()), uses);
+    roundEveryUse(result, g);
   }
 };
 
