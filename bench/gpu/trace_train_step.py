@@ -22,6 +22,8 @@ def main() -> None:
     p.add_argument("module")
     p.add_argument("--steps", type=int, default=2, help="traced steps (after 4 untraced)")
     p.add_argument("--gaps", type=int, default=8, help="largest gaps to list")
+    p.add_argument("--top", type=int, default=0,
+                   help="also list the N kernels with the most device time per step")
     a = p.parse_args()
     ts = ssmc.TrainStep(a.module, device="cuda:0")
     rng = np.random.default_rng(0)
@@ -46,6 +48,16 @@ def main() -> None:
         by_kind[kind] = by_kind.get(kind, 0.0) + e.device_time / a.steps / 1e3
     print(f"wall {wall * 1e3:.1f} ms/step, {len(events) / a.steps:.0f} device events/step; "
           + ", ".join(f"{k} {v:.1f} ms" for k, v in sorted(by_kind.items())))
+    if a.top > 0:
+        per_name = {}
+        for e in events:
+            t, n = per_name.get(e.name, (0.0, 0))
+            per_name[e.name] = (t + e.device_time / a.steps / 1e3, n + 1)
+        total = sum(t for t, _ in per_name.values())
+        print(f"top {a.top} of {len(per_name)} kernels by device time per step "
+              f"(ms, % of {total:.1f} ms, launches per step):")
+        for name, (t, n) in sorted(per_name.items(), key=lambda kv: -kv[1][0])[:a.top]:
+            print(f"  {t:8.3f} {100 * t / total:5.1f}% {n // a.steps:5d}  {name[:110]}")
     if len(events) < 2:
         return
     gaps = [(events[i + 1].time_range.start - events[i].time_range.end, events[i].name,
