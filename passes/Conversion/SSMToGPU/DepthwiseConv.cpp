@@ -6,7 +6,9 @@
 // one-shot bufferization turns the builder's tensor.pad into a zero fill of a
 // padded buffer plus a copy of the input into its interior, and the bias
 // broadcast into a write of the whole output, three kernels and two buffers
-// that this pass folds away. planDepthwiseConv (KernelPlans.h) picks the
+// that this pass folds away. An elementwise op that is the conv result's only
+// reader (MambaOut's GELU gate) becomes the kernel's epilogue, so the f32
+// result never goes to memory. planDepthwiseConv (KernelPlans.h) picks the
 // tiling; the kernel is the same for NVVM and ROCDL.
 //
 //===----------------------------------------------------------------------===//
@@ -17,6 +19,7 @@
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
@@ -51,6 +54,10 @@ struct DepthwiseConv {
   /// deallocs, and the folded initialization.
   SmallVector<Operation *> dead;
   ssm::DepthwiseConvShape shape;
+  /// The elementwise reader of the output that the kernel computes in its
+  /// epilogue (every map the identity), or null: the kernel then stores its
+  /// result where the conv would have.
+  linalg::GenericOp epilogue;
 };
 
 /// The buffer a view (subview, view, reshape, cast) looks into, through any
@@ -303,6 +310,57 @@ std::optional<DepthwiseConv> matchDepthwiseConv(linalg::LinalgOp op) {
   return conv;
 }
 
+/// The epilogue of `conv`: an all-parallel linalg.generic over the conv
+/// output's shape with identity maps, one output and a body without memory
+/// effects, that reads the conv result and is its only reader. The kernel is
+/// emitted where that op stood, so nothing between the two may write what the
+/// conv reads; the op's output must not be a buffer the conv reads, for other
+/// blocks still read the input while a block stores.
+linalg::GenericOp matchEpilogue(const DepthwiseConv &conv) {
+  Operation *convOp = conv.op;
+  Value out = conv.output;
+  Operation *def = out.getDefiningOp();
+  if (!def || !isa<memref::AllocOp, memref::ViewOp>(def) ||
+      !isStaticIdentity(out))
+    return {};
+  linalg::GenericOp epilogue;
+  for (Operation *user : out.getUsers()) {
+    if (user == convOp || llvm::is_contained(conv.dead, user) ||
+        isa<memref::DeallocOp>(user))
+      continue;
+    auto g = dyn_cast<linalg::GenericOp>(user);
+    if (!g || epilogue || user->getBlock() != convOp->getBlock() ||
+        !convOp->isBeforeInBlock(user))
+      return {};
+    epilogue = g;
+  }
+  if (!epilogue)
+    return {};
+  linalg::GenericOp g = epilogue;
+  auto outType = cast<MemRefType>(out.getType());
+  if (!g.hasPureBufferSemantics() || g.getNumDpsInits() != 1 ||
+      g.getNumReductionLoops() != 0 ||
+      g.getStaticLoopRanges() != SmallVector<int64_t>(outType.getShape()) ||
+      llvm::any_of(g.getIndexingMapsArray(),
+                   [](AffineMap m) { return !m.isIdentity(); }) ||
+      llvm::count(g->getOperands(), out) != 1 ||
+      g.getDpsInitOperand(0)->get() == out)
+    return {};
+  for (Operation &op : g.getRegion().front().without_terminator())
+    if (!isMemoryEffectFree(&op))
+      return {};
+  Value result = rootBuffer(g.getDpsInitOperand(0)->get());
+  for (Value read : {conv.input, conv.weights, conv.bias})
+    if (read && (rootBuffer(read) == result || writtenBetween(read, convOp, g)))
+      return {};
+  // The deallocs of the conv result come after its reader.
+  for (Operation *user : def->getUsers())
+    if (isa<memref::DeallocOp>(user) && user->getBlock() == g->getBlock() &&
+        user->isBeforeInBlock(g))
+      return {};
+  return g;
+}
+
 /// Emits the kernel of `conv` as planned: a gpu.launch, or with `emulate`
 /// the same code as sequential loops over blocks and threads.
 struct KernelEmitter {
@@ -453,9 +511,44 @@ struct KernelEmitter {
         Value result = acc[q];
         if (!conv.foldedInit)
           result = e.add(e.load(conv.output, idx), result);
-        e.store(result, conv.output, idx);
+        if (conv.epilogue)
+          storeEpilogue(result, idx);
+        else
+          e.store(result, conv.output, idx);
       });
     }
+  }
+
+  /// The epilogue's body on the conv result `result` (f32) at `idx`, which
+  /// indexes every operand alike (identity maps), stored to its output.
+  void storeEpilogue(Value result, ValueRange idx) {
+    linalg::GenericOp g = conv.epilogue;
+    Block &body = g.getRegion().front();
+    IRMapping map;
+    for (OpOperand &operand : g->getOpOperands()) {
+      BlockArgument arg = g.getMatchingBlockArgument(&operand);
+      if (arg.use_empty())
+        continue;
+      Value v;
+      if (operand.get() == conv.output) {
+        // The conv result as the output's element type would have held it.
+        v = result;
+        if (arg.getType() != v.getType())
+          v = arith::TruncFOp::create(e.b, e.loc, arg.getType(), v);
+      } else {
+        v = memref::LoadOp::create(e.b, e.loc, operand.get(), idx);
+      }
+      map.map(arg, v);
+    }
+    for (Operation &op : body.without_terminator()) {
+      if (auto index = dyn_cast<linalg::IndexOp>(op)) {
+        map.map(index.getResult(), idx[index.getDim()]);
+        continue;
+      }
+      e.b.clone(op, map);
+    }
+    Value y = map.lookupOrDefault(body.getTerminator()->getOperand(0));
+    memref::StoreOp::create(e.b, e.loc, y, g.getDpsInitOperand(0)->get(), idx);
   }
 
   void emitLaunch() {
@@ -524,14 +617,20 @@ struct DepthwiseConvToGPUPass
       std::optional<DepthwiseConv> conv = matchDepthwiseConv(op);
       if (!conv)
         continue;
+      conv->epilogue = matchEpilogue(*conv);
       ssm::DepthwiseConvPlan plan = ssm::planDepthwiseConv(conv->shape, target);
-      OpBuilder b(op);
+      // With an epilogue the kernel runs where its reader ran (its other
+      // inputs are written by then).
+      OpBuilder b(conv->epilogue ? conv->epilogue.getOperation()
+                                 : op.getOperation());
       ssm::detail::GPUEmitter e{b, op.getLoc()};
       KernelEmitter emitter{*conv, plan, e};
       if (emulate)
         emitter.emitLoops();
       else
         emitter.emitLaunch();
+      if (conv->epilogue)
+        conv->epilogue->erase();
       op->erase();
       for (Operation *dead : conv->dead)
         dead->erase();
