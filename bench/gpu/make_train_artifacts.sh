@@ -9,13 +9,15 @@
 #                               small configurations of the four families (the
 #                               float64 parity at the sizes the pytest uses)
 # MODELS: the families (default all four); FLAGS: extra ssm-compile flags;
-# $SSM_COMPILE: the compiler (default build/bin/ssm-compile). Two compiles
-# run at a time.
+# $SSM_COMPILE: the compiler (default build/bin/ssm-compile); SMALL=0 skips
+# small/ (the full-size batch-2 pairs, the largest files). Two compiles run
+# at a time.
 set -eu
 SSM_COMPILE=${SSM_COMPILE:-build/bin/ssm-compile}
 DEST=${DEST:-artifacts/train}
 MODELS=${MODELS:-vim-t fastvim-t vmamba-t mambaout-femto}
 FLAGS=${FLAGS:-}
+SMALL=${SMALL:-1}
 mkdir -p "$DEST/small" "$DEST/cfg"
 train="--train --train-option=max_grad_norm=1.0"
 
@@ -35,9 +37,11 @@ compile() { # compile <output> <flags...>
 : > "$DEST/cfg/options"
 for m in $MODELS; do
   compile "$DEST/$m-b128-nvptx.ssmb" --model=$m --img=224 --batch=128 --target=nvptx &
-  for t in cpu nvptx; do
-    compile "$DEST/small/$m-b2-$t.ssmb" --model=$m --img=224 --batch=2 --target=$t
-  done
+  if [ "$SMALL" != 0 ]; then
+    for t in cpu nvptx; do
+      compile "$DEST/small/$m-b2-$t.ssmb" --model=$m --img=224 --batch=2 --target=$t
+    done
+  fi
   wait
   options=${CFG[$m]%|*} img=${CFG[$m]#*|}
   flags=() line="$m"
