@@ -192,10 +192,14 @@ def main():
             ref_image, ref_dtype = image, torch.float64
         got = run_logits(rt, module, arrays, batch)
         k = min(batch, args.check_images)
-        want = reference_logits(model, ref_image[:k], device, ref_dtype)
-        err = float(np.abs(got[:k].astype(np.float64) - want).max() / np.abs(want).max())
+        # --check-images 0: no reference (e.g. Vim at 2048 x 2048, whose
+        # reference scan is a Python loop over 16,385 steps); finite logits only.
+        err = 0.0
+        if k > 0:
+            want = reference_logits(model, ref_image[:k], device, ref_dtype)
+            err = float(np.abs(got[:k].astype(np.float64) - want).max() / np.abs(want).max())
         again = run_logits(rt, module, arrays, batch)
-        row["rel_err"] = err
+        row["rel_err"] = err if k > 0 else None
         row["repeatable"] = bool(np.array_equal(got, again))
         row["ok"] = bool(np.isfinite(got).all() and err <= TOL[dtype])
         failures += not row["ok"]
@@ -223,7 +227,8 @@ def main():
         ips = f"{r['img_s']:8.1f}" if "img_s" in r else " " * 8
         peers = (f"{r['torch_eager']:10.0f} / {r['torch_compile']:9.0f}"
                  if "torch_eager" in r else "")
-        print(f"{r['file']:42s} {r['rel_err']:8.1e} {'yes' if r['ok'] else 'NO':>3s} {ms} "
+        err = f"{r['rel_err']:8.1e}" if r["rel_err"] is not None else "   (none)"
+        print(f"{r['file']:42s} {err} {'yes' if r['ok'] else 'NO':>3s} {ms} "
               f"{ips} {r['peak_gib']:6.2f} {r['kernel_objects']:7d} {peers:>22s}")
     if args.json:
         with open(args.json, "w") as f:

@@ -12,6 +12,7 @@ these) and the kernel counts of the .ssmb. Run here (needs build/bin):
 The bench set is the issue's table: Vim-T, Vim-S, VMamba-T, FastVim-T and
 MambaOut-femto at 224 x 224, batch 128 (bf16 and f32) and batch 1 (f32). The
 checks set runs every family at batch 1 and 2 at small, awkward sizes. The
+large set is FastVim-T and Vim-T at 2048 x 2048, batch 2 (bf16 and f32). The
 variants set is every registered model (`ssm-compile --list-models`) at full
 size, 224 x 224, batch 2, f32 and bf16 (logits checked, not timed).
 """
@@ -29,6 +30,9 @@ BIN = os.path.join(ROOT, "build", "bin")
 BENCH = [(v, {}, 224, b, d, True)
          for v in ("vim-t", "vim-s", "vmamba-t", "fastvim-t", "mambaout-femto")
          for b, d in ((128, "bf16"), (128, "f32"), (1, "f32"))]
+# The FastVim paper's high-resolution claim (issue 10): FastVim-T against Vim-T at
+# 2048 x 2048, batch 2 (timed).
+LARGE = [(v, {}, 2048, 2, d, True) for v in ("fastvim-t", "vim-t") for d in ("bf16", "f32")]
 CHECKS = [
     ("vim-t", dict(embed_dim=32, depth=2), 32, 2, "f32", False),
     ("vim-t", dict(embed_dim=24, depth=1), 16, 1, "f32", False),
@@ -65,7 +69,7 @@ def option_args(options):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", default=os.path.join(ROOT, "artifacts", "models"))
-    parser.add_argument("--set", choices=("bench", "checks", "all", "variants"), default="all")
+    parser.add_argument("--set", choices=("bench", "checks", "all", "variants", "large"), default="all")
     parser.add_argument("--only", default="", help="substring of the file name")
     parser.add_argument("--chip", default="sm_90")
     parser.add_argument("--flags", default="",
@@ -78,7 +82,8 @@ def main():
     os.makedirs(args.out, exist_ok=True)
     cases = (BENCH if args.set in ("bench", "all") else []) + \
             (CHECKS if args.set in ("checks", "all") else []) + \
-            (variants() if args.set == "variants" else [])
+            (variants() if args.set == "variants" else []) + \
+            (LARGE if args.set == "large" else [])
     manifest = []
     manifest_path = os.path.join(args.out, "manifest.json")
     if args.keep and os.path.exists(manifest_path):

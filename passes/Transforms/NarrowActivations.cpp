@@ -85,12 +85,6 @@ bool isIdentityMap1(linalg::GenericOp g) {
                       [](AffineMap m) { return m.isIdentity(); });
 }
 
-/// `g` rounds its one input to `type` (GraphBuilder::bf16Operand).
-bool isRoundTo(linalg::GenericOp g, Type type) {
-  auto trunc = soleBodyOp<arith::TruncFOp>(g);
-  return trunc && isIdentityMap1(g) && trunc.getType() == type;
-}
-
 /// `g` widens its one input (GraphBuilder::widen).
 bool isWiden(linalg::GenericOp g) {
   return soleBodyOp<arith::ExtFOp>(g) && isIdentityMap1(g);
@@ -218,7 +212,7 @@ struct Narrower {
     if (auto g = dyn_cast<linalg::GenericOp>(user)) {
       if (g.isDpsInit(&use))
         return Reader::Other;
-      if (isRoundTo(g, narrow))
+      if (gemm::roundsTo16Bit(g) == narrow) // GraphBuilder::bf16Operand
         return Reader::Round;
       // A transpose or copy moves the 16-bit tensor where its readers take
       // it; otherwise it fuses the widening like any elementwise reader.
@@ -504,11 +498,17 @@ struct Narrower {
       if (cast<ShapedType>(stored.getType()).getElementType() != narrow)
         return;
     }
+    roundEveryUse(result, g);
+  }
+
+  /// Every reader of `result` (produced by `producer`) reads it rounded to
+  /// the narrow type instead, the rounding placed right after `producer`.
+  void roundEveryUse(Value result, Operation *producer) {
     SmallVector<OpOperand *> uses;
     for (OpOperand &use : result.getUses())
       uses.push_back(&use);
-    b.setInsertionPointAfter(g);
-    rewire(round(result, g.getLoc()), uses);
+    b.setInsertionPointAfter(producer);
+    rewire(round(result, producer->getLoc()), uses);
   }
 
   /// A stored elementwise result gets a rounding fused into its producer.
@@ -520,11 +520,7 @@ struct Narrower {
     if (!isStaticF32Tensor(result.getType()) || !isStored(result) ||
         !readersAccept(result))
       return;
-    SmallVector<OpOperand *> uses;
-    for (OpOperand &use : result.getUses())
-      uses.push_back(&use);
-    b.setInsertionPointAfter(g);
-    rewire(round(result, g.getLoc()), uses);
+    roundEveryUse(result, g);
   }
 };
 

@@ -22,6 +22,7 @@
 #include "dlpack.h"
 
 #include "ssmrt/api.h"
+#include "ssmrt/format/artifact.h"
 #include "ssmrt/npy.h"
 #include "ssmrt/safetensors.h"
 #include "ssmrt/status.h"
@@ -955,6 +956,10 @@ PYBIND11_MODULE(_ssm_runtime, m) {
   m.doc() = "ssmc runtime bindings: load .ssmb modules and run them on a "
             "device (no LLVM). Use the `ssmc` package; this module is its "
             "low-level layer.";
+  // The .ssmb format this runtime writes (compiled modules record it) and the
+  // range it reads.
+  m.attr("FORMAT_VERSION") = ssmrt::format::kFormatVersion;
+  m.attr("MIN_FORMAT_VERSION") = ssmrt::format::kMinFormatVersion;
 
   // Exceptions: ssmc.Error and one subclass per runtime status code,
   // defined in Python (ssmc/errors.py).

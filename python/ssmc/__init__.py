@@ -37,7 +37,8 @@ from .errors import (CompileError, DataLossError, DeviceUnavailableError, Error,
                      FailedPreconditionError, InternalError, InvalidArgumentError,
                      NotFoundError, OutOfRangeError, UnavailableError, UnimplementedError)
 from .safetensors_io import bf16_to_float32, float32_to_bf16  # noqa: E402
-from .runtime import Module, as_tensor, available_devices, load, module_info, to_torch  # noqa: E402
+from .runtime import (Module, as_tensor, available_devices, format_versions, load,  # noqa: E402
+                      module_info, to_torch)
 from . import graph  # noqa: E402,F401  (ssmc.graph.Graph: custom graphs in Python)
 from .compiler import (compile, has_compiler, image_shape, model_config, models,  # noqa: E402
                        phases, preprocessing, weight_spec)
@@ -52,7 +53,7 @@ __all__ = [
     # training
     "TrainStep",
     # running
-    "load", "module_info", "Module", "Tensor", "TensorSpec", "FunctionSignature", "MemoryPlan",
+    "load", "module_info", "format_versions", "Module", "Tensor", "TensorSpec", "FunctionSignature", "MemoryPlan",
     "available_devices", "as_tensor", "to_torch", "read_safetensors", "write_safetensors",
     # bf16 helpers
     "float32_to_bf16", "bf16_to_float32",

@@ -20,6 +20,8 @@ from .errors import UnimplementedError as UnimplementedError
 
 #: Runtime dtype names: 'f32', 'f16', 'bf16', 'f64', 'i32', 'i64', 'i8', 'ui8', 'i1'.
 DTYPES: Tuple[str, ...]
+FORMAT_VERSION: int
+MIN_FORMAT_VERSION: int
 
 _TensorLike = Any  # Tensor | numpy.ndarray | buffer | object with __dlpack__ (CPU)
 _Named = Union[Mapping[str, _TensorLike], Sequence[Tuple[str, _TensorLike]]]

@@ -621,6 +621,14 @@ def _model_info(info: Optional[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
     return dict(info, preprocessing=pre)
 
 
+def format_versions() -> Tuple[int, int]:
+    """The ``.ssmb`` format versions this runtime reads, oldest and newest;
+    the compiler built with it writes the newest (``module_info(...)
+    ['format_version']``)."""
+    rt = _ext.runtime()
+    return rt.MIN_FORMAT_VERSION, rt.FORMAT_VERSION
+
+
 def module_info(path_or_bytes: Union[PathLike, bytes, bytearray, memoryview]) -> Dict[str, Any]:
     """What a ``.ssmb`` declares, validated like :func:`load` but without
     loading it on a device (a module compiled for a GPU can be inspected on a

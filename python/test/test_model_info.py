@@ -25,7 +25,8 @@ func.func @flip(%x: tensor<2x8xf32>) -> tensor<2x8xf32> {
 def test_every_target_records_the_model(target, kind):
     blob = ssmc.compile("vim-t", target=target, **TINY)
     info = ssmc.module_info(blob)
-    assert info["format_version"] == 5
+    oldest, newest = ssmc.format_versions()
+    assert info["format_version"] == newest >= oldest >= 1
     assert info["compiler_version"].startswith("ssmc ")
     assert [o["target"] for o in info["kernel_objects"]] == [kind] * len(info["kernel_objects"])
     assert info["kernel_objects"] and all(o["size"] > 0 for o in info["kernel_objects"])

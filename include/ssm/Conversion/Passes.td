@@ -215,11 +215,20 @@ def SplitGemmBias : Pass<"ssm-split-gemm-bias", "::mlir::ModuleOp"> {
     ssm-fuse-elementwise then folds into the consumers (GELU, the residual
     add), so the GEMM itself goes to cuBLASLt's tensor cores. The sum is
     rounded once more (bias + sum instead of accumulating onto the bias).
+    Since ssm-fuse-elementwise does not fuse through reshapes, the add goes
+    after the `tensor.expand_shape` / `collapse_shape` ops that are, one
+    after the other, the contraction result's only readers (a channel-first
+    GEMM's b x m x (h*w) result expanded to the image), with the bias's map
+    rewritten in their dims; it stops at a reshape that splits the bias's
+    dim, or merges it with another dim larger than 1, and at a value with
+    several readers (the add then stays before them, once). A bias widened
+    by a generic of its own is read in 16 bits and widened in the add.
     A contraction accumulating onto any other tensor (a backward pass adds
     the gradient of each use of a value onto the others': Vim's input
     gradient of in_proj ran as a thread-per-output loop, 10% of a Vim-T
     train step) is split the same way: the GEMM starts from zero and an
-    elementwise generic adds the tensor.
+    elementwise generic adds the tensor (reshaped like the result, when the
+    add goes after reshapes).
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

@@ -597,9 +597,10 @@ struct ConvertLinalgToGPUGemmPass
         cache[key] = fn;
       }
       Location loc = g.op.getLoc();
-      rewriter.setInsertionPoint(g.round  ? g.round.getOperation()
-                                 : g.relu ? g.relu.getOperation()
-                                          : g.op.getOperation());
+      // The match's last op (the folded rounding or ReLU, else the
+      // contraction): the launch goes before it and replaces its result.
+      linalg::GenericOp last = g.round ? g.round : g.relu ? g.relu : g.op;
+      rewriter.setInsertionPoint(last);
       Emitter e{rewriter, loc};
       auto buffer = [&](Value tensor) -> Value {
         auto t = cast<RankedTensorType>(tensor.getType());
@@ -615,7 +616,6 @@ struct ConvertLinalgToGPUGemmPass
         return tensor::CollapseShapeOp::create(rewriter, loc, x.type, x.value,
                                                x.reassociation);
       };
-      linalg::GenericOp last = g.round ? g.round : g.relu ? g.relu : g.op;
       auto outType = cast<RankedTensorType>(last.getResult(0).getType());
       SmallVector<Value> operands = {buffer(collapse(g.a)),
                                      buffer(collapse(g.b))};
@@ -642,12 +642,9 @@ struct ConvertLinalgToGPUGemmPass
       for (Value v : g.op->getOperands())
         if (Operation *def = v.getDefiningOp())
           producers.insert(def);
-      if (g.round || g.relu) {
-        rewriter.replaceOp(last, result);
+      rewriter.replaceOp(last, result);
+      if (last != g.op)
         rewriter.eraseOp(g.op);
-      } else {
-        rewriter.replaceOp(g.op, result);
-      }
       for (Operation *def : producers)
         if (isa<linalg::LinalgOp>(def) && def->use_empty())
           rewriter.eraseOp(def);
