@@ -51,6 +51,10 @@ CHECKS = [
     ("fastvim-t", dict(embed_dim=32, depth=3), 48, 2, "bf16", False),
     ("vmamba-v0-t", dict(dims=[16, 32, 48, 64], depths=[1, 1, 1, 1]), 64, 1, "bf16", False),
     ("mambaout-femto", dict(dims=[8, 16, 24, 32], depths=[1, 1, 2, 1]), 40, 2, "bf16", False),
+    # A grouped projection split per scan direction (ssm-split-grouped-contractions):
+    # GEMMs reading and writing slices in place, library calls with operand offsets.
+    ("vmamba-t", dict(dims=[32, 48, 64, 96], depths=[1, 1, 1, 1]), 72, 3, "f32", False),
+    ("vmamba-t", dict(dims=[32, 48, 64, 96], depths=[1, 1, 1, 1]), 72, 3, "bf16", False),
 ]
 
 

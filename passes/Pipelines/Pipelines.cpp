@@ -263,6 +263,11 @@ void mlir::ssm::buildSSMToGPULoopsPipeline(OpPassManager &pm,
   // stores bf16 (the graph stage already narrowed everything else).
   // GEMM results are stored in 16 bits too: convert-linalg-to-gpu-gemm
   // folds their rounding into the GEMM's epilogue.
+  // VMamba's per-direction x_proj / dt_proj (a second batch dim: the scan
+  // direction) as one GEMM per direction; convert-linalg-to-gpu-gemm reads
+  // and writes the pieces' slices in place. Before the narrowing, so the
+  // pieces' results may be stored in 16 bits like any GEMM's.
+  pm.addNestedPass<func::FuncOp>(createSplitGroupedContractions());
   NarrowActivationsOptions narrow;
   narrow.roundFlips = true;
   narrow.narrowContractions = true;

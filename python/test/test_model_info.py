@@ -105,3 +105,8 @@ def test_corrupt_or_missing_input_is_a_clear_error(tmp_path):
         ssmc.module_info(tmp_path / "missing.ssmb")
     with pytest.raises(TypeError):
         ssmc.module_info(42)
+
+
+def test_format_versions():
+    # v7: LibraryCalls records carry operand offsets; v3..v6 files stay readable.
+    assert ssmc.format_versions() == (3, 7)

@@ -254,12 +254,20 @@ TEST(LibraryCallFormat, SixteenBitC) {
     EXPECT_EQ(c->cBytes, 70u * 45 * 2);
     EXPECT_EQ(c->biasBytes, 45u * 2);
 
+    // A file claiming an older version has records of the older size
+    // (v7 added the operand offsets), so a patched version is refused
+    // before its C dtype is read.
     FileHeader h = test::readHeader(bytes);
-    ASSERT_EQ(h.format_version, kGemm16BitOutputFormatVersion);
+    ASSERT_EQ(h.format_version, kFormatVersion);
     h.format_version = kGemm16BitOutputFormatVersion - 1;
     test::writeHeader(bytes, h);
     test::refreshChecksums(bytes);
-    expectRejected(bytes, "unsupported C dtype");
+    Expected<ArtifactView> old = test::openBytes(bytes);
+    ASSERT_FALSE(old.ok());
+    EXPECT_EQ(old.status().code(), StatusCode::DataLoss);
+    EXPECT_NE(old.status().message().find("record size 192, expected 160"),
+              std::string::npos)
+        << old.status().message();
   }
 }
 
@@ -523,7 +531,7 @@ struct Outcome {
 /// Loads `bytes` on `device` and runs f on random inputs; `expected` gets
 /// the double-precision y = x w^T + bias.
 Outcome run(const Bytes &bytes, std::shared_ptr<HostDevice> device,
-            std::vector<float> *expected = nullptr) {
+            std::vector<float> *expected = nullptr, int64_t xRowOffset = 0) {
   Outcome result;
   Expected<ArtifactView> view = ArtifactView::open(bytes.data(), bytes.size());
   if (!view.ok())
@@ -578,7 +586,7 @@ Outcome run(const Bytes &bytes, std::shared_ptr<HostDevice> device,
       for (int64_t j = 0; j < n; ++j) {
         double s = bias[j];
         for (int64_t p = 0; p < k; ++p)
-          s += double(x[i * k + p]) * w[j * k + p];
+          s += double(x[(i + xRowOffset) * k + p]) * w[j * k + p];
         (*expected)[size_t(i * n + j)] = float(s);
       }
   }
@@ -662,6 +670,70 @@ TEST(LibraryCallExecutor, ExtentsPastTheBufferNeverReachTheLibrary) {
   EXPECT_NE(r.status.message().find("out of bounds"), std::string::npos)
       << r.status.message();
   EXPECT_EQ(device->libraryCalls, 0);
+}
+
+/// Operand offsets (format v7): the library reads A from one row into x
+/// (a view such as one direction's slice of a grouped projection); an
+/// offset whose extent runs past the buffer never reaches the library, and
+/// one that overflows is refused when the file is read.
+TEST(LibraryCallExecutor, OperandOffsets) {
+  GemmMode scoped(nullptr);
+  Gemm g;
+  auto shifted = [&](LibraryCallRecord &c) { c.a_offset = g.k; };
+  {
+    auto device = std::make_shared<HostDevice>();
+    std::vector<float> expected;
+    Bytes bytes = gemmModule(g, shifted, /*xRows=*/g.m + 1);
+    Expected<ArtifactView> v = test::openBytes(bytes);
+    ASSERT_TRUE(v.ok()) << v.status().toString();
+    EXPECT_EQ(v->libraryCall(0)->aOffset, uint64_t(g.k) * 4);
+    EXPECT_EQ(v->libraryCall(0)->cOffset, 0u);
+    Outcome r = run(bytes, device, &expected, /*xRowOffset=*/1);
+    ASSERT_TRUE(r.status.ok()) << r.status.toString();
+    EXPECT_EQ(device->libraryCalls, 1);
+    ASSERT_EQ(r.y.size(), expected.size());
+    for (size_t i = 0; i < expected.size(); ++i)
+      EXPECT_FLOAT_EQ(r.y[i], expected[i]) << i;
+  }
+  {
+    // x holds exactly m rows: the shifted A ends one row past it.
+    auto device = std::make_shared<HostDevice>();
+    Outcome r = run(gemmModule(g, shifted), device);
+    ASSERT_FALSE(r.status.ok());
+    EXPECT_NE(r.status.message().find("out of bounds"), std::string::npos)
+        << r.status.message();
+    EXPECT_EQ(device->libraryCalls, 0);
+  }
+  {
+    // C one element past its buffer.
+    auto device = std::make_shared<HostDevice>();
+    Outcome r = run(
+        gemmModule(g, [](LibraryCallRecord &c) { c.c_offset = 1; }), device);
+    ASSERT_FALSE(r.status.ok());
+    EXPECT_NE(r.status.message().find("out of bounds"), std::string::npos)
+        << r.status.message();
+    EXPECT_EQ(device->libraryCalls, 0);
+  }
+  // The writer refuses these too: patch a valid file.
+  auto rejected = [&](const std::function<void(LibraryCallRecord &)> &edit,
+                      const std::string &what) {
+    Bytes bad = gemmModule(g);
+    test::patchRecord<LibraryCallRecord>(bad, SectionKind::LibraryCalls, 0,
+                                         edit);
+    expectRejected(bad, what);
+  };
+  for (uint64_t huge : {uint64_t(1) << 62, UINT64_MAX / 2, UINT64_MAX}) {
+    SCOPED_TRACE(huge);
+    rejected([&](LibraryCallRecord &c) { c.b_offset = huge; }, "B offset");
+  }
+  rejected(
+      [](LibraryCallRecord &c) {
+        c.bias = uint32_t(GemmBias::None);
+        c.bias_arg = 0;
+        c.bias_dtype = 0;
+        c.bias_offset = 1;
+      },
+      "bias offset must be 0");
 }
 
 TEST(LibraryCallExecutor,

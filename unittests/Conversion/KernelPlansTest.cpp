@@ -1,5 +1,6 @@
 //===- KernelPlansTest.cpp - launch plans of the generic GPU kernels ------===//
 
+#include "ssm/Conversion/GemmMatch.h"
 #include "ssm/Conversion/SSMToGPU/KernelPlans.h"
 
 #include <gtest/gtest.h>
@@ -553,3 +554,17 @@ TEST(PlanDepthwiseConv, AwkwardShapesAtBatchOne) {
 }
 
 } // namespace
+
+// ssm-split-grouped-contractions' decision: VMamba-T's stage-3 x_proj and
+// dt_proj at batch 128 split into 4 GEMMs; long group dims and tiny pieces
+// do not.
+TEST(ShouldSplitGroups, VMambaProjections) {
+  using mlir::ssm::gemm::shouldSplitGroups;
+  EXPECT_TRUE(shouldSplitGroups(4, 128, 26, 196, 384));
+  EXPECT_TRUE(shouldSplitGroups(4, 128, 384, 196, 24));
+  EXPECT_TRUE(shouldSplitGroups(8, 2, 64, 64, 8));
+  EXPECT_FALSE(shouldSplitGroups(16, 128, 26, 196, 384));
+  EXPECT_FALSE(shouldSplitGroups(1, 128, 26, 196, 384));
+  EXPECT_FALSE(shouldSplitGroups(4, 2, 8, 49, 16));
+  EXPECT_FALSE(shouldSplitGroups(4, 0, 26, 196, 384));
+}

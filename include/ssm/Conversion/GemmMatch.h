@@ -64,6 +64,21 @@ struct Contraction {
 /// strides).
 FailureOr<Contraction> matchContraction(linalg::GenericOp g);
 
+/// The largest extent of a group dim (a second batch dim) that
+/// ssm-split-grouped-contractions splits a contraction along.
+constexpr int64_t kMaxSplitGroups = 8;
+
+/// Whether a contraction with a second batch dim of extent `groups` (one
+/// library GEMM takes one batch stride; VMamba's per-direction x_proj /
+/// dt_proj have two, b and the direction k) is split into `groups` GEMMs of
+/// `batch` x m x n x k each. Each GEMM then reads its weight as one 2-D
+/// matrix and its input with the input's own batch stride. Few groups only:
+/// every group is a launch (a library call) of its own, so a long group dim
+/// is a loop of tiny launches; and a GEMM piece must still be worth a call
+/// (at least one full 64 x 64 tile's worth of multiply-adds per group).
+bool shouldSplitGroups(int64_t groups, int64_t batch, int64_t m, int64_t n,
+                       int64_t k);
+
 /// A two-input mul-add generic with one reduction loop whose loops are not
 /// in matchContraction's order (the output's dims first, in the output's
 /// order, then the reduction; the autodiff's adjoint contractions come in

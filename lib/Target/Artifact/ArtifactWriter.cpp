@@ -344,23 +344,24 @@ LogicalResult HostScheduleWriter::libraryCall(gpu::LaunchFuncOp op,
     out = uint64_t(v.getInt());
     return true;
   };
-  bool offsetOperand = false;
-  auto argIndex = [&](StringRef name, uint32_t &out, Type &elem) {
+  // A view's static layout offset is applied inside the kernel (the launch
+  // passes its source's base): the record carries it for the library.
+  auto argIndex = [&](StringRef name, uint32_t &out, Type &elem,
+                      uint64_t &offset) {
     uint64_t v;
     if (!integer(name, v) || v >= op.getNumKernelOperands())
       return false;
     auto type = dyn_cast<MemRefType>(op.getKernelOperand(v).getType());
     if (!type)
       return false;
-    // A subview's static offset is applied inside the kernel (the launch
-    // passes its source's base); a library call would miss it.
     SmallVector<int64_t> layoutStrides;
     int64_t layoutOffset = 0;
     if (failed(type.getStridesAndOffset(layoutStrides, layoutOffset)) ||
-        layoutOffset != 0)
-      offsetOperand = true;
+        ShapedType::isDynamic(layoutOffset) || layoutOffset < 0)
+      return false;
     out = uint32_t(v);
     elem = type.getElementType();
+    offset = uint64_t(layoutOffset);
     return true;
   };
   auto strides = [&](StringRef name, uint64_t (&out)[3]) {
@@ -373,9 +374,10 @@ LogicalResult HostScheduleWriter::libraryCall(gpu::LaunchFuncOp op,
   };
   Type aElem, bElem, cElem, biasElem;
   if (!integer("m", r.m) || !integer("n", r.n) || !integer("k", r.k) ||
-      !integer("batch", r.batch) || !argIndex("a_arg", r.a_arg, aElem) ||
-      !argIndex("b_arg", r.b_arg, bElem) ||
-      !argIndex("c_arg", r.c_arg, cElem) ||
+      !integer("batch", r.batch) ||
+      !argIndex("a_arg", r.a_arg, aElem, r.a_offset) ||
+      !argIndex("b_arg", r.b_arg, bElem, r.b_offset) ||
+      !argIndex("c_arg", r.c_arg, cElem, r.c_offset) ||
       !strides("a_strides", r.a_strides) ||
       !strides("b_strides", r.b_strides) ||
       !strides("c_strides", r.c_strides))
@@ -439,24 +441,21 @@ LogicalResult HostScheduleWriter::libraryCall(gpu::LaunchFuncOp op,
       !dtype(cElem, r.c_dtype))
     return fail("unsupported element type");
   if (r.bias != uint32_t(fmt::GemmBias::None) &&
-      (!argIndex("bias_arg", r.bias_arg, biasElem) ||
+      (!argIndex("bias_arg", r.bias_arg, biasElem, r.bias_offset) ||
        !dtype(biasElem, r.bias_dtype)))
     return fail("missing or invalid bias operand");
-  // The compiler's kernel stays correct; only the library replacement is
-  // not offered.
-  if (offsetOperand)
-    return success();
   // Every element the library reads or writes (the record's extents may run
   // into padding and slack, ssm-pad-library-buffers) lies inside the
   // operand's own allocation, not only inside the buffer (the workspace)
   // that the runtime checks.
   auto fits = [&](uint32_t arg, uint64_t rows, uint64_t cols,
-                  const uint64_t (&st)[3], Type elem) {
+                  const uint64_t (&st)[3], Type elem, uint64_t offset) {
     FailureOr<Slot> slot = slotOf(op, op.getKernelOperand(arg));
     if (failed(slot))
       return false;
     const unsigned bits = elem.getIntOrFloatBitWidth();
     APInt span(128, 1);
+    span += APInt(128, offset);
     span += APInt(128, rows - 1) * APInt(128, st[0]);
     span += APInt(128, cols - 1) * APInt(128, st[1]);
     if (r.batch > 1)
@@ -464,9 +463,12 @@ LogicalResult HostScheduleWriter::libraryCall(gpu::LaunchFuncOp op,
     span *= APInt(128, (bits + 7) / 8);
     return span.ule(APInt(128, slot->bytes));
   };
-  if (!fits(r.a_arg, r.m, r.k, r.a_strides, aElem) ||
-      !fits(r.b_arg, r.k, r.n, r.b_strides, bElem) ||
-      !fits(r.c_arg, r.m, r.n, r.c_strides, cElem))
+  if (!fits(r.a_arg, r.m, r.k, r.a_strides, aElem, r.a_offset) ||
+      !fits(r.b_arg, r.k, r.n, r.b_strides, bElem, r.b_offset) ||
+      !fits(r.c_arg, r.m, r.n, r.c_strides, cElem, r.c_offset) ||
+      (r.bias != uint32_t(fmt::GemmBias::None) &&
+       !fits(r.bias_arg, r.bias == uint32_t(fmt::GemmBias::AlongM) ? r.m : r.n,
+             1, {1, 1, 0}, biasElem, r.bias_offset)))
     return fail("extents reach past an operand's allocation");
   builder.addLibraryCall(r);
   return success();

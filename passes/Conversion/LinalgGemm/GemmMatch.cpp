@@ -175,6 +175,16 @@ bool classify(linalg::GenericOp g, unsigned i, ArrayRef<unsigned> outer,
 
 } // namespace
 
+bool mlir::ssm::gemm::shouldSplitGroups(int64_t groups, int64_t batch,
+                                         int64_t m, int64_t n, int64_t k) {
+  if (groups < 2 || groups > kMaxSplitGroups || batch < 1 || m < 1 ||
+      n < 1 || k < 1)
+    return false;
+  // Below one 64 x 64 x 16 tile of work per group, the launch costs more
+  // than the loop nest it replaces.
+  return batch * m * n * k >= 64 * 64 * 16;
+}
+
 linalg::GenericOp mlir::ssm::gemm::orderContractionLoops(RewriterBase &rewriter,
                                                          linalg::GenericOp g) {
   if (g.getNumDpsInputs() != 2 || g.getNumDpsInits() != 1 ||

@@ -51,6 +51,7 @@
 
 #include "llvm/ADT/SetVector.h"
 
+#include <functional>
 #include <map>
 
 namespace mlir::ssm {
@@ -85,7 +86,144 @@ struct GemmMatch : gemm::Contraction {
   /// The rounding reader folded into the epilogue (replaced): C is stored
   /// in its 16-bit type.
   linalg::GenericOp round;
+  /// The buffers the kernel takes (A, B, C): identity layouts, or the
+  /// strided subviews an in-place operand is read / written through.
+  MemRefType aMem, bMem, cMem;
+  /// In place: A / B a static slice of a bigger tensor, C the source of a
+  /// tensor.insert_slice into one (null: a dense buffer of its own).
+  tensor::ExtractSliceOp aSlice, bSlice;
+  tensor::InsertSliceOp cSlice;
 };
+
+MemRefType denseMemOf(RankedTensorType t) {
+  return MemRefType::get(t.getShape(), t.getElementType());
+}
+
+/// True if `t`'s layout is static with a unit innermost stride (a row-major
+/// matrix with a leading-dimension stride, batch stride any).
+bool unitInnerStride(MemRefType t) {
+  SmallVector<int64_t> strides;
+  int64_t offset = 0;
+  return succeeded(t.getStridesAndOffset(strides, offset)) &&
+         !ShapedType::isDynamic(offset) &&
+         llvm::none_of(strides, ShapedType::isDynamic) && !strides.empty() &&
+         strides.back() == 1;
+}
+
+/// A static, unit-stride slice (read in place as a subview), else null.
+OffsetSizeAndStrideOpInterface staticSlice(Operation *op) {
+  auto slice = dyn_cast_or_null<OffsetSizeAndStrideOpInterface>(op);
+  if (!slice || !isa<tensor::ExtractSliceOp, tensor::InsertSliceOp>(op) ||
+      ShapedType::isDynamicShape(slice.getStaticOffsets()) ||
+      ShapedType::isDynamicShape(slice.getStaticSizes()) ||
+      llvm::any_of(slice.getStaticStrides(), [](int64_t s) { return s != 1; }))
+    return {};
+  return slice;
+}
+
+bool inPlaceSlice(tensor::ExtractSliceOp slice) {
+  return slice && staticSlice(slice) && slice.getType().hasStaticShape() &&
+         slice.getSourceType().hasStaticShape();
+}
+
+/// The buffer type a tensor is read through: a static slice (of a slice
+/// ...) as a subview of its source's buffer, anything else dense.
+MemRefType bufferTypeOf(Value t) {
+  auto type = cast<RankedTensorType>(t.getType());
+  auto slice = t.getDefiningOp<tensor::ExtractSliceOp>();
+  if (!inPlaceSlice(slice))
+    return denseMemOf(type);
+  return memref::SubViewOp::inferRankReducedResultType(
+      type.getShape(), bufferTypeOf(slice.getSource()),
+      slice.getStaticOffsets(), slice.getStaticSizes(),
+      slice.getStaticStrides());
+}
+
+/// `view`'s type collapsed by `reassociation` where the groups collapse,
+/// if its innermost stride is 1; else null.
+MemRefType collapsedView(MemRefType view,
+                         ArrayRef<ReassociationIndices> reassociation) {
+  if (int64_t(reassociation.size()) != view.getRank()) {
+    if (!memref::CollapseShapeOp::isGuaranteedCollapsible(view,
+                                                          reassociation))
+      return {};
+    view = memref::CollapseShapeOp::computeCollapsedType(view, reassociation);
+  }
+  return unitInnerStride(view) ? view : MemRefType();
+}
+
+/// Decides where the kernel reads A / B and writes C: through subviews of
+/// the sliced tensors (no copy of a slice, no copy of C into its place) or
+/// through dense buffers of their own.
+void chooseViews(GemmMatch &r) {
+  auto input = [&](const Operand &x, tensor::ExtractSliceOp &slice) {
+    MemRefType dense = denseMemOf(x.type);
+    slice = x.value.getDefiningOp<tensor::ExtractSliceOp>();
+    if (!inPlaceSlice(slice))
+      return slice = {}, dense;
+    MemRefType view = collapsedView(bufferTypeOf(x.value), x.reassociation);
+    if (!view)
+      slice = {};
+    return view ? view : dense;
+  };
+  r.aMem = input(r.a, r.aSlice);
+  r.bMem = input(r.b, r.bSlice);
+  r.cMem = denseMemOf(r.outType);
+  // C in place: the match's result is read only by an insert_slice whose
+  // destination is read by nothing else but the slice that seeds the init
+  // (the zero fill or bias broadcast, which dies with the contraction).
+  linalg::GenericOp last = r.round ? r.round : r.relu ? r.relu : r.op;
+  Value result = last.getResult(0);
+  if (!result.hasOneUse())
+    return;
+  auto insert = dyn_cast<tensor::InsertSliceOp>(*result.getUsers().begin());
+  if (!insert || insert.getSource() != result)
+    return;
+  Operation *init = r.op.getDpsInits()[0].getDefiningOp();
+  // An empty destination (possibly shared with others by CSE) holds nothing
+  // to keep: the kernel writes into a fresh one.
+  const bool empty = insert.getDest().getDefiningOp<tensor::EmptyOp>();
+  for (OpOperand &use : insert.getDest().getUses()) {
+    if (empty)
+      break;
+    if (use.getOwner() == insert)
+      continue;
+    auto seed = dyn_cast<tensor::ExtractSliceOp>(use.getOwner());
+    if (!seed || !init ||
+        !llvm::all_of(seed->getUsers(),
+                      [&](Operation *u) { return u == init; }) ||
+        !llvm::all_of(init->getUsers(),
+                      [&](Operation *u) { return u == r.op; }))
+      return;
+  }
+  if (!staticSlice(insert) || !insert.getDestType().hasStaticShape() ||
+      !insert.getSourceType().hasStaticShape())
+    return;
+  MemRefType view = collapsedView(
+      memref::SubViewOp::inferRankReducedResultType(
+          insert.getSourceType().getShape(),
+          denseMemOf(insert.getDestType()), insert.getStaticOffsets(),
+          insert.getStaticSizes(), insert.getStaticStrides()),
+      r.outReassociation);
+  if (!view || view.getElementType() != r.outType.getElementType() ||
+      view.getShape() != r.outType.getShape())
+    return;
+  r.cMem = view;
+  r.cSlice = insert;
+}
+
+/// True if every stride but the innermost (unit) one and the offset of `t`
+/// are multiples of `n` elements: n-element runs starting at multiples of
+/// n along the innermost dim are n-aligned (given an aligned base).
+bool runsAligned(MemRefType t, int64_t n) {
+  SmallVector<int64_t> strides;
+  int64_t offset = 0;
+  if (failed(t.getStridesAndOffset(strides, offset)) || strides.empty() ||
+      strides.back() != 1 || offset % n != 0)
+    return false;
+  return llvm::all_of(ArrayRef<int64_t>(strides).drop_back(),
+                      [&](int64_t s) { return s % n == 0; });
+}
 
 FailureOr<GemmMatch> matchGemm(linalg::GenericOp g) {
   if (g.getNumResults() != 1 ||
@@ -128,6 +266,7 @@ FailureOr<GemmMatch> matchGemm(linalg::GenericOp g) {
     r.outType = RankedTensorType::get(
         r.outType.getShape(),
         cast<RankedTensorType>(round.getResult(0).getType()).getElementType());
+    chooseViews(r);
     return r;
   }
 
@@ -156,6 +295,7 @@ FailureOr<GemmMatch> matchGemm(linalg::GenericOp g) {
           }
         }
       }
+  chooseViews(r);
   return r;
 }
 
@@ -179,13 +319,14 @@ std::string typeString(Type t) {
 KernelKey keyOf(const GemmMatch &g) {
   std::string s;
   llvm::raw_string_ostream os(s);
-  auto operand = [&](const Operand &x) {
-    os << typeString(x.type) << "@" << x.posBatch << "," << x.posOuter << ","
+  // The buffers' types: their layouts (strides, offset) are the kernel's.
+  auto operand = [&](const Operand &x, MemRefType mem) {
+    os << typeString(mem) << "@" << x.posBatch << "," << x.posOuter << ","
        << x.posInner << ";";
   };
-  operand(g.a);
-  operand(g.b);
-  os << typeString(g.outType) << ";" << g.batch << "x" << g.m << "x" << g.n << "x" << g.k << ";"
+  operand(g.a, g.aMem);
+  operand(g.b, g.bMem);
+  os << typeString(g.cMem) << ";" << g.batch << "x" << g.m << "x" << g.n << "x" << g.k << ";"
      << int(g.biasAxis) << ";"
      << (g.bias ? typeString(g.bias.getType()) : std::string()) << ";"
      << g.reluOp;
@@ -206,7 +347,8 @@ struct TileCopy {
   /// Flags that zero loaded values past an edge (0, 1 or 4).
   int64_t numFlags = 0;
 
-  TileCopy(const Operand &operand, bool outer) : x(&operand), xIsOuter(outer) {
+  TileCopy(const Operand &operand, MemRefType mem, bool outer)
+      : x(&operand), xIsOuter(outer) {
     posX = outer ? x->posOuter : x->posInner;
     posK = outer ? x->posInner : x->posOuter;
     const int64_t rank = x->type.getRank();
@@ -215,7 +357,10 @@ struct TileCopy {
     posOther = runIsX ? posK : posX;
     extRun = x->type.getDimSize(posRun);
     extOther = x->type.getDimSize(posOther);
-    vector = posRun == rank - 1 && extRun % kPerThread == 0;
+    // A strided view (an in-place slice) loads vectors only where every
+    // run is as aligned as in a dense buffer.
+    vector = posRun == rank - 1 && extRun % kPerThread == 0 &&
+             runsAligned(mem, kPerThread);
     // Guards only where a tile can cross the edge.
     guardRun = extRun % (runIsX ? kTileM : kTileK) != 0;
     guardOther = extOther % (runIsX ? kTileK : kTileM) != 0;
@@ -340,13 +485,10 @@ gpu::GPUFuncOp buildKernel(OpBuilder &b, gpu::GPUModuleOp module, GemmMatch g,
                            StringRef name) {
   Location loc = g.op.getLoc();
   MLIRContext *ctx = b.getContext();
-  auto memOf = [](RankedTensorType t) {
-    return MemRefType::get(t.getShape(), t.getElementType());
-  };
   RankedTensorType outType = g.outType;
-  SmallVector<Type> args = {memOf(g.a.type), memOf(g.b.type), memOf(outType)};
+  SmallVector<Type> args = {g.aMem, g.bMem, g.cMem};
   if (g.bias)
-    args.push_back(memOf(cast<RankedTensorType>(g.bias.getType())));
+    args.push_back(denseMemOf(cast<RankedTensorType>(g.bias.getType())));
   auto shared = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
   Type f32 = b.getF32Type();
   auto tileA = MemRefType::get({kTileK, kTileM + kPad}, f32,
@@ -386,7 +528,8 @@ gpu::GPUFuncOp buildKernel(OpBuilder &b, gpu::GPUModuleOp module, GemmMatch g,
   // Register prefetch: the loads of k tile t + 1 are issued before tile t
   // is multiplied and stored into shared memory after it, so their latency
   // overlaps the block's fmas (one shared buffer, two barriers per tile).
-  TileCopy copyA(g.a, /*outer=*/true), copyB(g.b, /*outer=*/false);
+  TileCopy copyA(g.a, g.aMem, /*outer=*/true),
+      copyB(g.b, g.bMem, /*outer=*/false);
   const int64_t lastTile = (g.k - 1) / kTileK * kTileK;
   SmallVector<Value> init(kPerThread * kPerThread, e.f32(0.0));
   Value c0 = e.idx(0);
@@ -456,7 +599,8 @@ gpu::GPUFuncOp buildKernel(OpBuilder &b, gpu::GPUModuleOp module, GemmMatch g,
       colBias.push_back(loadBias(e.addi(colBase, e.idx(j)), g.n));
   const bool guardM = g.m % kTileM != 0, guardN = g.n % kTileN != 0;
   Type storeType = outType.getElementType();
-  const bool vectorStore = g.n % kPerThread == 0;
+  const bool vectorStore =
+      g.n % kPerThread == 0 && runsAligned(g.cMem, kPerThread);
   for (int64_t i = 0; i < kPerThread; ++i) {
     Value m = e.addi(e.addi(m0, rowOff), e.idx(i));
     Value rowBias = g.biasAxis == BiasAxis::M ? loadBias(m, g.m) : Value();
@@ -534,13 +678,29 @@ DictionaryAttr descriptorOf(Builder &b, GemmMatch g) {
   i64("c_arg", 2);
   if (g.bias)
     i64("bias_arg", 3);
-  // With one matrix the batch strides are 0 (the format's rule).
+  // The buffers' layout strides (a dense buffer's row-major ones, an
+  // in-place view's); with one matrix the batch strides are 0 (the format's
+  // rule). A view's offset is the writer's business (from the launch's
+  // operand types).
   const bool batched = g.batch > 1;
-  strides("a_strides", g.a.stride(g.a.posOuter), g.a.stride(g.a.posInner),
-          batched ? g.a.stride(g.a.posBatch) : 0);
-  strides("b_strides", g.b.stride(g.b.posOuter), g.b.stride(g.b.posInner),
-          batched ? g.b.stride(g.b.posBatch) : 0);
-  strides("c_strides", g.n, 1, batched ? g.m * g.n : 0);
+  auto layoutStride = [](MemRefType t, int64_t pos) -> int64_t {
+    if (pos < 0)
+      return 0;
+    SmallVector<int64_t> st;
+    int64_t offset = 0;
+    (void)t.getStridesAndOffset(st, offset);
+    return st[pos];
+  };
+  auto operandStrides = [&](StringRef name, const Operand &x, MemRefType t) {
+    strides(name, layoutStride(t, x.posOuter), layoutStride(t, x.posInner),
+            batched ? layoutStride(t, x.posBatch) : 0);
+  };
+  operandStrides("a_strides", g.a, g.aMem);
+  operandStrides("b_strides", g.b, g.bMem);
+  const int64_t cRank = g.cMem.getRank();
+  strides("c_strides", layoutStride(g.cMem, cRank - 2),
+          layoutStride(g.cMem, cRank - 1),
+          batched ? layoutStride(g.cMem, 0) : 0);
   // The operands' dims the strides belong to (row, column, batch; -1: no
   // batch dim), so that ssm-pad-library-buffers can rewrite the strides
   // from a padded operand's layout.
@@ -616,12 +776,66 @@ struct ConvertLinalgToGPUGemmPass
         return tensor::CollapseShapeOp::create(rewriter, loc, x.type, x.value,
                                                x.reassociation);
       };
+      // A tensor's buffer: a static slice (of a slice ...) as a subview of
+      // its source's buffer (read in place), anything else dense.
+      std::function<Value(Value, bool)> bufferOf = [&](Value t,
+                                                      bool readOnly) -> Value {
+        auto slice = t.getDefiningOp<tensor::ExtractSliceOp>();
+        if (!inPlaceSlice(slice))
+          return bufferization::ToBufferOp::create(
+              rewriter, loc, denseMemOf(cast<RankedTensorType>(t.getType())),
+              t, readOnly);
+        return memref::SubViewOp::create(
+            rewriter, loc, bufferTypeOf(t),
+            bufferOf(slice.getSource(), readOnly), slice.getMixedOffsets(),
+            slice.getMixedSizes(), slice.getMixedStrides());
+      };
+      auto collapsed = [&](Value v, MemRefType type,
+                           ArrayRef<ReassociationIndices> reassociation) -> Value {
+        if (v.getType() == type)
+          return v;
+        return memref::CollapseShapeOp::create(rewriter, loc, type, v,
+                                               reassociation)
+            .getResult();
+      };
+      auto input = [&](const Operand &x, tensor::ExtractSliceOp slice,
+                       MemRefType type) {
+        if (!slice)
+          return buffer(collapse(x));
+        return collapsed(bufferOf(x.value, /*readOnly=*/true), type,
+                         x.reassociation);
+      };
+      Value dest, cBase;
+      if (g.cSlice) {
+        dest = g.cSlice.getDest();
+        if (dest.getDefiningOp<tensor::EmptyOp>())
+          dest = tensor::EmptyOp::create(rewriter, loc,
+                                         g.cSlice.getDestType().getShape(),
+                                         g.cSlice.getDestType().getElementType());
+        // Written in place: the destination's own buffer (never a view:
+        // its to_tensor below is the insert's result).
+        cBase = bufferization::ToBufferOp::create(
+            rewriter, loc, denseMemOf(g.cSlice.getDestType()), dest,
+            /*read_only=*/false);
+      }
       auto outType = cast<RankedTensorType>(last.getResult(0).getType());
-      SmallVector<Value> operands = {buffer(collapse(g.a)),
-                                     buffer(collapse(g.b))};
-      Value out = memref::AllocOp::create(
-          rewriter, loc,
-          MemRefType::get(g.outType.getShape(), g.outType.getElementType()));
+      SmallVector<Value> operands = {input(g.a, g.aSlice, g.aMem),
+                                     input(g.b, g.bSlice, g.bMem)};
+      Value out;
+      if (g.cSlice) {
+        auto sub = memref::SubViewOp::create(
+            rewriter, loc,
+            memref::SubViewOp::inferRankReducedResultType(
+                g.cSlice.getSourceType().getShape(),
+                cast<MemRefType>(cBase.getType()),
+                g.cSlice.getStaticOffsets(), g.cSlice.getStaticSizes(),
+                g.cSlice.getStaticStrides()),
+            cBase, g.cSlice.getMixedOffsets(), g.cSlice.getMixedSizes(),
+            g.cSlice.getMixedStrides());
+        out = collapsed(sub, g.cMem, g.outReassociation);
+      } else {
+        out = memref::AllocOp::create(rewriter, loc, g.cMem);
+      }
       operands.push_back(out);
       if (g.bias)
         operands.push_back(buffer(g.bias));
@@ -631,23 +845,49 @@ struct ConvertLinalgToGPUGemmPass
       auto launch = gpu::LaunchFuncOp::create(rewriter, loc, fn, grid, block,
                                               Value(), operands);
       launch->setAttr("ssm.library_call", descriptorOf(rewriter, g));
-      Value result = bufferization::ToTensorOp::create(
-          rewriter, loc, g.outType, out, /*restrict=*/true, /*writable=*/true);
-      if (g.outType != outType)
-        result = tensor::ExpandShapeOp::create(rewriter, loc, outType, result,
-                                               g.outReassociation);
       // The init (a fill or a bias broadcast) and an extf producer are dead
-      // once the contraction is gone (bufferized, they would still run).
+      // once the contraction is gone (bufferized, they would still run), and
+      // so are the slices only they read.
       llvm::SetVector<Operation *> producers;
       for (Value v : g.op->getOperands())
         if (Operation *def = v.getDefiningOp())
           producers.insert(def);
-      rewriter.replaceOp(last, result);
+      SmallVector<Operation *> slices;
+      for (Operation *def : producers)
+        for (Value v : def->getOperands())
+          if (auto slice = v.getDefiningOp<tensor::ExtractSliceOp>())
+            slices.push_back(slice);
+      if (g.aSlice)
+        slices.push_back(g.aSlice);
+      if (g.bSlice)
+        slices.push_back(g.bSlice);
+      if (g.cSlice) {
+        // Written in place: the destination's buffer is the insert's result.
+        if (auto empty = g.cSlice.getDest().getDefiningOp<tensor::EmptyOp>())
+          slices.push_back(empty);
+        rewriter.replaceOp(g.cSlice, bufferization::ToTensorOp::create(
+                                         rewriter, loc,
+                                         g.cSlice.getDestType(), cBase,
+                                         /*restrict=*/true, /*writable=*/true));
+        rewriter.eraseOp(last);
+      } else {
+        Value result = bufferization::ToTensorOp::create(
+            rewriter, loc, g.outType, out, /*restrict=*/true,
+            /*writable=*/true);
+        if (g.outType != outType)
+          result = tensor::ExpandShapeOp::create(rewriter, loc, outType,
+                                                 result, g.outReassociation);
+        rewriter.replaceOp(last, result);
+      }
       if (last != g.op)
         rewriter.eraseOp(g.op);
       for (Operation *def : producers)
         if (isa<linalg::LinalgOp>(def) && def->use_empty())
           rewriter.eraseOp(def);
+      for (Operation *slice : llvm::SetVector<Operation *>(slices.begin(),
+                                                          slices.end()))
+        if (slice->use_empty())
+          rewriter.eraseOp(slice);
     }
   }
 };

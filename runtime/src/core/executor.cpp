@@ -651,12 +651,16 @@ Expected<uint64_t> ScheduleWalker::range(uint32_t i, uint32_t buffer,
 
 Expected<uint64_t> ScheduleWalker::argumentRange(uint32_t i,
                                                  const format::Command &c,
-                                                 uint32_t arg, uint64_t bytes,
+                                                 uint32_t arg, uint64_t offset,
+                                                 uint64_t bytes,
                                                  bool write) const {
   if (arg >= c.args.size() ||
       c.args[arg].kind != static_cast<uint32_t>(KernelArgKind::Buffer))
     return internal(i, strCat("argument ", arg, " is not a buffer"));
-  return range(i, c.args[arg].buffer, c.args[arg].value, bytes, write);
+  if (offset > UINT64_MAX - c.args[arg].value)
+    return internal(i, strCat("argument ", arg, " offset overflows"));
+  return range(i, c.args[arg].buffer, c.args[arg].value + offset, bytes,
+               write);
 }
 
 Status ScheduleWalker::walk() {

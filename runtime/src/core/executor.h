@@ -148,11 +148,11 @@ protected:
 
   Status internal(uint32_t i, const std::string &message) const;
   /// The checked address of Buffer argument `arg` of Launch `c` (command
-  /// `i`): `bytes` from the argument's offset inside its buffer, which must
-  /// be writable when `write` (a library call replacing the launch).
+  /// `i`) plus `offset` bytes: `bytes` from there inside its buffer, which
+  /// must be writable when `write` (a library call replacing the launch).
   Expected<uint64_t> argumentRange(uint32_t i, const format::Command &c,
-                                   uint32_t arg, uint64_t bytes,
-                                   bool write) const;
+                                   uint32_t arg, uint64_t offset,
+                                   uint64_t bytes, bool write) const;
   const EntryPlan &plan_;
 
 private:

@@ -30,7 +30,7 @@ bool isRecordSectionKind(SectionKind kind) {
   return recordSizeForKind(kind) != 0;
 }
 
-uint32_t recordSizeForKind(SectionKind kind) {
+uint32_t recordSizeForKind(SectionKind kind, uint32_t version) {
   switch (kind) {
   case SectionKind::KernelObject:
     return sizeof(KernelObjectRecord);
@@ -43,7 +43,8 @@ uint32_t recordSizeForKind(SectionKind kind) {
   case SectionKind::Signatures:
     return sizeof(EntrySignatureRecord);
   case SectionKind::LibraryCalls:
-    return sizeof(LibraryCallRecord);
+    return version >= kOperandOffsetsFormatVersion ? sizeof(LibraryCallRecord)
+                                                   : kLibraryCallRecordV6Size;
   case SectionKind::ModelInfo:
     return sizeof(ModelInfoRecord);
   case SectionKind::StringTable:

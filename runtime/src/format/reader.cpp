@@ -343,7 +343,8 @@ Status ArtifactView::initRecordTable(const SectionInfo &section,
                sizeof(RecordSectionHeader), "-byte record header"));
   RecordSectionHeader rh;
   std::memcpy(&rh, section.data, sizeof(rh));
-  const uint32_t expected = recordSizeForKind(section.kind);
+  const uint32_t expected =
+      recordSizeForKind(section.kind, header_.format_version);
   if (rh.record_size != expected)
     return dataLossError(strCat(label, ": record size ", rh.record_size,
                                 ", expected ", expected));
@@ -422,15 +423,17 @@ Status ArtifactView::readRecord(const RecordTable &table, SectionKind kind,
   if (index >= table.count)
     return outOfRangeError(strCat(sectionKindName(kind), " index ", index,
                                   " out of range (", table.count, " records)"));
-  // open() proved count * recordSize fits and recordSize == sizeof(Record);
+  // open() proved count * recordSize fits and recordSize is the version's
+  // (an older, shorter record is a prefix: the rest reads as zero);
   // re-check so this accessor is safe on its own.
   uint64_t begin = uint64_t(index) * table.recordSize;
-  if (table.recordSize != sizeof(Record) ||
-      !rangeFits(begin, sizeof(Record),
+  if (table.recordSize == 0 || table.recordSize > sizeof(Record) ||
+      !rangeFits(begin, table.recordSize,
                  uint64_t(table.count) * table.recordSize))
     return internalError(
         strCat(sectionKindName(kind), " record table is inconsistent"));
-  std::memcpy(&out, table.records + begin, sizeof(Record));
+  out = Record{};
+  std::memcpy(&out, table.records + begin, table.recordSize);
   return okStatus();
 }
 
@@ -965,6 +968,22 @@ Expected<LibraryCallInfo> ArtifactView::libraryCall(uint32_t index) const {
       !mulFits(c.bias == GemmBias::AlongM ? r.m : r.n, dtypeSize(c.biasType),
                c.biasBytes))
     return bad("bias extent overflows");
+  // Operand offsets (v7): in bytes, with offset + extent representable (the
+  // executor checks both against the buffer before any call).
+  if (!hasBias && r.bias_offset != 0)
+    return bad("bias offset must be 0 without a bias");
+  auto offset = [&](const char *name, uint64_t elements, DType type,
+                    uint64_t extent, uint64_t &bytes) -> Status {
+    if (!mulFits(elements, dtypeSize(type), bytes) ||
+        bytes > UINT64_MAX - extent || bytes + extent > (uint64_t(1) << 62))
+      return bad(strCat(name, " offset ", elements, " overflows"));
+    return okStatus();
+  };
+  SSMRT_RETURN_IF_ERROR(offset("A", r.a_offset, c.aType, c.aBytes, c.aOffset));
+  SSMRT_RETURN_IF_ERROR(offset("B", r.b_offset, c.bType, c.bBytes, c.bOffset));
+  SSMRT_RETURN_IF_ERROR(offset("C", r.c_offset, c.cType, c.cBytes, c.cOffset));
+  SSMRT_RETURN_IF_ERROR(offset("bias", r.bias_offset, c.biasType, c.biasBytes,
+                               c.biasOffset));
   return c;
 }
 

@@ -4,8 +4,9 @@
 // fill moves into the fallback; the library overwrites C (accumulate 0).
 // Record words: op 1 | command 0, a_arg 0 | b_arg 1, c_arg 2 | bias_arg 0,
 // dtypes f32 (1) | f32, f32 | 0, bias none (1) | activation none (1),
-// m, n, k, batch, A (192, 1, 0), B (1, 192, 0), C (197, 1, 0), reserved.
-// CHECK: memref.global "private" constant @__ssm_gemm_call : memref<20xi64> = dense<[1, 4294967296, 2, 4294967297, 1, 4294967297, 768, 197, 192, 1, 192, 1, 0, 1, 192, 0, 197, 1, 0, 0]> {alignment = 8 : i64}
+// m, n, k, batch, A (192, 1, 0), B (1, 192, 0), C (197, 1, 0), reserved, operand offsets (0: the
+// compiled code passes each operand's first element).
+// CHECK: memref.global "private" constant @__ssm_gemm_call : memref<24xi64> = dense<[1, 4294967296, 2, 4294967297, 1, 4294967297, 768, 197, 192, 1, 192, 1, 0, 1, 192, 0, 197, 1, 0, 0, 0, 0, 0, 0]> {alignment = 8 : i64}
 // CHECK: func.func private @__ssm_cpu_gemm(index, index, index, index, i32) -> i32
 // CHECK-LABEL: func.func @channel_first
 // CHECK-SAME: (%[[W:.*]]: memref<768x192xf32>, %[[X:.*]]: memref<1x197x192xf32>, %[[C:.*]]: memref<1x768x197xf32>)
@@ -37,7 +38,7 @@ func.func @channel_first(%w: memref<768x192xf32>, %x: memref<1x197x192xf32>, %c:
 // A bias broadcast init stays outside: the library accumulates (1). B is a
 // strided view with an offset (Vim's dt slice of x_proj's output), passed
 // as its base plus 4 * 18 bytes; its row stride is the parent's, 197.
-// CHECK: memref.global "private" constant @__ssm_gemm_call : memref<20xi64> = dense<[1, 4294967296, 2, 4294967297, 1, 4294967297, 384, 197, 12, 1, 12, 1, 0, 197, 1, 0, 197, 1, 0, 0]>
+// CHECK: memref.global "private" constant @__ssm_gemm_call : memref<24xi64> = dense<[1, 4294967296, 2, 4294967297, 1, 4294967297, 384, 197, 12, 1, 12, 1, 0, 197, 1, 0, 197, 1, 0, 0, 0, 0, 0, 0]>
 // CHECK-LABEL: func.func @bias_and_strided
 // CHECK: linalg.generic
 // CHECK: %[[ACC:.*]] = arith.constant 1 : i32
@@ -66,8 +67,8 @@ func.func @bias_and_strided(%w: memref<384x12xf32>, %xs: memref<1x12x197xf32, st
 
 // Batched (batch 3, both operands batched), and MambaOut's NHWC tokens
 // (m = h * w collapsed) in the same function: two records.
-// CHECK-DAG: memref.global "private" constant @__ssm_gemm_call{{.*}} = dense<[1, 4294967296, 2, 4294967297, 1, 4294967297, 5, 7, 9, 3, 9, 1, 45, 7, 1, 63, 7, 1, 35, 0]>
-// CHECK-DAG: memref.global "private" constant @__ssm_gemm_call{{.*}} = dense<[1, 4294967296, 2, 4294967297, 1, 4294967297, 12, 6, 8, 1, 8, 1, 0, 1, 8, 0, 6, 1, 0, 0]>
+// CHECK-DAG: memref.global "private" constant @__ssm_gemm_call{{.*}} = dense<[1, 4294967296, 2, 4294967297, 1, 4294967297, 5, 7, 9, 3, 9, 1, 45, 7, 1, 63, 7, 1, 35, 0, 0, 0, 0, 0]>
+// CHECK-DAG: memref.global "private" constant @__ssm_gemm_call{{.*}} = dense<[1, 4294967296, 2, 4294967297, 1, 4294967297, 12, 6, 8, 1, 8, 1, 0, 1, 8, 0, 6, 1, 0, 0, 0, 0, 0, 0]>
 // CHECK-LABEL: func.func @batched_and_nhwc
 // CHECK-COUNT-2: call @__ssm_cpu_gemm
 func.func @batched_and_nhwc(%a: memref<3x5x9xf32>, %b: memref<3x9x7xf32>, %c: memref<3x5x7xf32>, %x: memref<1x3x4x8xf32>, %w: memref<6x8xf32>, %y: memref<1x3x4x6xf32>) {
@@ -119,7 +120,7 @@ func.func @not_offered(%a: memref<4x8xbf16>, %b: memref<8x6xbf16>, %c: memref<4x
 
 // VMamba's grouped x_proj: C[1, g, m, n] = W[g, m, k] * X[1, g, k, n], the
 // leading unit dim joins the batch group (batch = g = 4).
-// CHECK: memref.global "private" constant @__ssm_gemm_call : memref<20xi64> = dense<[1, 4294967296, 2, 4294967297, 1, 4294967297, 26, 196, 384, 4, 384, 1, 9984, 196, 1, 75264, 196, 1, 5096, 0]>
+// CHECK: memref.global "private" constant @__ssm_gemm_call : memref<24xi64> = dense<[1, 4294967296, 2, 4294967297, 1, 4294967297, 26, 196, 384, 4, 384, 1, 9984, 196, 1, 75264, 196, 1, 5096, 0, 0, 0, 0, 0]>
 // CHECK-LABEL: func.func @grouped
 // CHECK: call @__ssm_cpu_gemm
 func.func @grouped(%w: memref<4x26x384xf32>, %x: memref<1x4x384x196xf32>, %c: memref<1x4x26x196xf32>) {

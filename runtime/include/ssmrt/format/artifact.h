@@ -30,7 +30,10 @@
 // lets a LibraryCalls record's C be bf16 or f16 (a GEMM of a 16-bit model
 // that rounds its f32 result once, as it stores it; a v5 reader would take
 // such a file for corrupt, so older readers must refuse it by version; v5
-// records are v6 records).
+// records are v6 records); v7 appends per-operand element offsets to a
+// LibraryCalls record (192 bytes; an operand that is a view into its buffer,
+// e.g. one direction's slice of VMamba's grouped projections): v3..v6
+// sections hold the 160-byte records without them (offsets 0), still read.
 //
 //===----------------------------------------------------------------------===//
 
@@ -56,13 +59,18 @@ inline constexpr uint8_t kMagic[8] = {'S',  'S',  'M',  'B',
                                       0x00, 0x0D, 0x0A, 0x1A};
 
 /// The format version this runtime writes, and the newest it reads.
-inline constexpr uint32_t kFormatVersion = 6;
+inline constexpr uint32_t kFormatVersion = 7;
 /// The oldest format version this runtime reads.
 inline constexpr uint32_t kMinFormatVersion = 3;
 /// The first version with ModelInfo sections.
 inline constexpr uint32_t kModelInfoFormatVersion = 4;
 /// The first version whose LibraryCalls records may have a 16-bit C.
 inline constexpr uint32_t kGemm16BitOutputFormatVersion = 6;
+/// The first version whose LibraryCalls records carry operand offsets.
+inline constexpr uint32_t kOperandOffsetsFormatVersion = 7;
+/// The size of a LibraryCalls record before v7 (no operand offsets): also
+/// the prefix a CPU kernel's gemm callback reads.
+inline constexpr uint32_t kLibraryCallRecordV6Size = 160;
 
 inline constexpr uint32_t kFileHeaderSize = 128;
 inline constexpr uint32_t kSectionEntrySize = 64;
@@ -307,7 +315,9 @@ struct LaunchArgRecord {
 /// land in padding that nothing reads, computed from inputs' padding or next
 /// rows, all inside each operand's own allocation (the compiler checks
 /// this; the runtime checks every operand's bytes against its buffer).
-/// Operands are the launch's Buffer arguments; strides are in elements,
+/// Operands are the launch's Buffer arguments, each read from its launch
+/// byte offset plus its record offset (v7, elements of its dtype: a view
+/// starting inside the launch's buffer); strides are in elements,
 /// "row" / "col" of A = (m, k), of B = (k, n), of C = (m, n). Every operand
 /// has one unit stride (row- or column-major), the other at least the
 /// extent of the contiguous dim; A / B batch strides are any (0: broadcast;
@@ -332,6 +342,12 @@ struct LibraryCallRecord {
   uint64_t b_strides[3];   // 104
   uint64_t c_strides[3];   // 128
   uint64_t reserved0;      // 152: 0
+  // v7 (absent before: 0). Elements from the launch argument's byte offset
+  // to the operand's first element.
+  uint64_t a_offset;       // 160
+  uint64_t b_offset;       // 168
+  uint64_t c_offset;       // 176
+  uint64_t bias_offset;    // 184: 0 when bias == None
 };
 
 /// ModelInfo section (v4; at most one, with exactly one record): what the
@@ -388,7 +404,7 @@ SSMRT_CHECK_WIRE_STRUCT(TensorDescRecord, 80);
 SSMRT_CHECK_WIRE_STRUCT(EntrySignatureRecord, 48);
 SSMRT_CHECK_WIRE_STRUCT(ScheduleCommandRecord, 64);
 SSMRT_CHECK_WIRE_STRUCT(LaunchArgRecord, 16);
-SSMRT_CHECK_WIRE_STRUCT(LibraryCallRecord, 160);
+SSMRT_CHECK_WIRE_STRUCT(LibraryCallRecord, 192);
 SSMRT_CHECK_WIRE_STRUCT(ModelInfoRecord, 64);
 SSMRT_CHECK_WIRE_STRUCT(ModelPropertyRecord, 8);
 static_assert(sizeof(float) == 4, "ModelInfoRecord stores IEEE binary32");
@@ -410,6 +426,8 @@ static_assert(offsetof(ScheduleCommandRecord, args_offset) == 56);
 static_assert(offsetof(LibraryCallRecord, m) == 48);
 static_assert(offsetof(LibraryCallRecord, a_strides) == 80);
 static_assert(offsetof(LibraryCallRecord, reserved0) == 152);
+static_assert(offsetof(LibraryCallRecord, a_offset) ==
+              kLibraryCallRecordV6Size);
 static_assert(offsetof(ModelInfoRecord, mean) == 24);
 static_assert(offsetof(ModelInfoRecord, std) == 36);
 static_assert(offsetof(ModelInfoRecord, properties_offset) == 56);
@@ -422,8 +440,10 @@ static_assert(offsetof(ModelInfoRecord, properties_offset) == 56);
 bool isUniqueSectionKind(SectionKind kind);
 /// True for kinds whose payload starts with a RecordSectionHeader.
 bool isRecordSectionKind(SectionKind kind);
-/// sizeof the record struct of a record section kind, else 0.
-uint32_t recordSizeForKind(SectionKind kind);
+/// The record size of a record section kind in files of `version` (the
+/// struct's size, but 160 for LibraryCalls before v7), else 0.
+uint32_t recordSizeForKind(SectionKind kind,
+                           uint32_t version = kFormatVersion);
 
 bool isValidSectionKind(uint32_t value);
 bool isValidTargetKind(uint32_t value);

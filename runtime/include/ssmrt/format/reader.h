@@ -126,6 +126,9 @@ struct LibraryCallInfo {
   uint64_t m = 0, n = 0, k = 0, batch = 0;
   std::array<uint64_t, 3> aStrides = {}, bStrides = {}, cStrides = {};
   uint64_t aBytes = 0, bBytes = 0, cBytes = 0, biasBytes = 0;
+  /// Bytes from each operand's launch offset to its first element (v7
+  /// record offsets times the dtype's size; 0 before v7).
+  uint64_t aOffset = 0, bOffset = 0, cOffset = 0, biasOffset = 0;
 };
 
 /// A decoded, validated ModelInfoRecord (see artifact.h).

@@ -13,6 +13,7 @@
 #include <climits>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <dlfcn.h>
 #include <map>
 #include <mutex>
@@ -289,6 +290,12 @@ extern "C" int32_t ssmrtCpuGemm(const format::LibraryCallRecord *call,
   Expected<const Blas *> blas = Blas::get();
   if (!call || !blas.ok())
     return 0;
+  // A CPU kernel passes pointers to each operand's first element: only the
+  // v6 prefix of its record is read (a module compiled before v7 holds no
+  // more), the operand offsets stay 0.
+  format::LibraryCallRecord record = {};
+  std::memcpy(&record, call, format::kLibraryCallRecordV6Size);
+  call = &record;
   GemmProfile *profile = GemmProfile::get();
   const auto start = std::chrono::steady_clock::now();
   if (!(*blas)->gemm(*call, a, b, c, accumulate != 0, currentThreadPool()))

@@ -45,7 +45,18 @@ constexpr uint32_t kEpilogueDefault = 1, kEpilogueRelu = 2, kEpilogueBias = 4,
 // cublasLtMatrixLayoutAttribute_t
 constexpr int kLayoutBatchCount = 5, kLayoutStridedBatchOffset = 6;
 // cublasLtMatmulPreferenceAttributes_t
-constexpr int kPrefMaxWorkspaceBytes = 1;
+constexpr int kPrefMaxWorkspaceBytes = 1, kPrefMinAlignmentA = 5,
+              kPrefMinAlignmentB = 6, kPrefMinAlignmentC = 7,
+              kPrefMinAlignmentD = 8;
+
+/// The power of two (at most 256, the library's default assumption) that
+/// divides a device pointer.
+uint32_t alignmentOf(uint64_t pointer) {
+  uint32_t align = 256;
+  while (align > 1 && pointer % align != 0)
+    align /= 2;
+  return align;
+}
 
 struct Algo {
   uint64_t data[8];
@@ -248,7 +259,9 @@ bool CublasLt::supports(const format::LibraryCallInfo &call) {
 }
 
 Expected<CublasLt::Plan *> CublasLt::plan(const format::LibraryCallInfo &call,
-                                          uint64_t workspaceBytes) {
+                                          uint64_t workspaceBytes,
+                                          uint32_t alignA, uint32_t alignB,
+                                          uint32_t alignC) {
   std::vector<uint64_t> key = {uint64_t(call.aType),
                                uint64_t(call.bType),
                                uint64_t(call.cType),
@@ -268,7 +281,10 @@ Expected<CublasLt::Plan *> CublasLt::plan(const format::LibraryCallInfo &call,
                                call.cStrides[0],
                                call.cStrides[1],
                                call.cStrides[2],
-                               workspaceBytes};
+                               workspaceBytes,
+                               alignA,
+                               alignB,
+                               alignC};
   if (auto it = plans_.find(key); it != plans_.end())
     return it->second.get();
   const CublasLtSymbols &s = *symbols_;
@@ -338,6 +354,17 @@ Expected<CublasLt::Plan *> CublasLt::plan(const format::LibraryCallInfo &call,
   Status set = check(s.prefSetAttribute(pref, kPrefMaxWorkspaceBytes,
                                         &maxWorkspace, sizeof(maxWorkspace)),
                      "set MAX_WORKSPACE_BYTES");
+  // The heuristic assumes 256-byte aligned operands unless told: a view
+  // into a buffer (an operand offset) may be less aligned. Library A is our
+  // B, library B our A (the transposed problem), C and D our C.
+  const std::pair<int, uint32_t> aligns[] = {{kPrefMinAlignmentA, alignB},
+                                             {kPrefMinAlignmentB, alignA},
+                                             {kPrefMinAlignmentC, alignC},
+                                             {kPrefMinAlignmentD, alignC}};
+  for (const auto &[attribute, bytes] : aligns)
+    if (set.ok() && bytes < 256)
+      set = check(s.prefSetAttribute(pref, attribute, &bytes, sizeof(bytes)),
+                  "set MIN_ALIGNMENT");
   HeuristicResult result = {};
   int found = 0;
   cublasStatus_t h = kSuccess;
@@ -363,7 +390,8 @@ Expected<bool> CublasLt::gemm(const format::LibraryCallInfo &call, uint64_t a,
                               uint64_t workspaceBytes) {
   if (!supports(call))
     return false;
-  SSMRT_ASSIGN_OR_RETURN(Plan * p, plan(call, workspaceBytes));
+  SSMRT_ASSIGN_OR_RETURN(Plan * p, plan(call, workspaceBytes, alignmentOf(a),
+                                        alignmentOf(b), alignmentOf(c)));
   if (!p->found)
     return false;
   const CublasLtSymbols &s = *symbols_;

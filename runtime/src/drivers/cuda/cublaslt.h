@@ -56,8 +56,11 @@ private:
   struct Plan;
   CublasLt() = default;
   Status check(int status, const char *what) const;
+  /// `alignA` / `alignB` / `alignC`: the bytes the operands' pointers are
+  /// aligned to (a view's may be less than an allocation's).
   Expected<Plan *> plan(const format::LibraryCallInfo &call,
-                        uint64_t workspaceBytes);
+                        uint64_t workspaceBytes, uint32_t alignA,
+                        uint32_t alignB, uint32_t alignC);
 
   void *library_ = nullptr;
   std::unique_ptr<CublasLtSymbols> symbols_;

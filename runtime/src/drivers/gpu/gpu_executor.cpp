@@ -159,15 +159,19 @@ Status GpuRunner::launch(uint32_t command, const Command &c,
 Expected<bool> GpuRunner::libraryGemm(uint32_t command, const Command &c,
                                       const format::LibraryCallInfo &call) {
   SSMRT_ASSIGN_OR_RETURN(
-      uint64_t a, argumentRange(command, c, call.aArg, call.aBytes, false));
+      uint64_t a, argumentRange(command, c, call.aArg, call.aOffset,
+                                      call.aBytes, false));
   SSMRT_ASSIGN_OR_RETURN(
-      uint64_t b, argumentRange(command, c, call.bArg, call.bBytes, false));
+      uint64_t b, argumentRange(command, c, call.bArg, call.bOffset,
+                                      call.bBytes, false));
   SSMRT_ASSIGN_OR_RETURN(
-      uint64_t out, argumentRange(command, c, call.cArg, call.cBytes, true));
+      uint64_t out, argumentRange(command, c, call.cArg, call.cOffset,
+                                        call.cBytes, true));
   uint64_t bias = 0;
   if (call.bias != format::GemmBias::None) {
     SSMRT_ASSIGN_OR_RETURN(
-        bias, argumentRange(command, c, call.biasArg, call.biasBytes, false));
+        bias, argumentRange(command, c, call.biasArg,
+                                     call.biasOffset, call.biasBytes, false));
   }
   Expected<bool> done = exe_.device->libraryGemm(call, a, b, out, bias);
   if (!done.ok())

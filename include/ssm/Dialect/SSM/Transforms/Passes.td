@@ -161,6 +161,32 @@ def FuseElementwise : Pass<"ssm-fuse-elementwise"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def SplitGroupedContractions
+    : Pass<"ssm-split-grouped-contractions", "::mlir::func::FuncOp"> {
+  let summary = "Split a contraction with a second, small batch dim into GEMMs";
+  let description = [{
+    A mul-add contraction (one reduction loop, zero-filled init) that
+    gemm::matchContraction rejects because it has two batch dims, e.g.
+    VMamba's per-direction projections at batch > 1,
+
+      out[b, k, c, l] = sum_d W[k, c, d] * xs[b, k, d, l]   (k = 4)
+
+    becomes one contraction per index of the small one (k), each over
+    `tensor.extract_slice`s of its inputs (W[k] a plain 2-D weight, xs[:, k]
+    batched over b with xs's own b stride) and writing a zero-filled
+    `tensor.extract_slice` of one destination, assembled by
+    `tensor.insert_slice` (one-shot bufferization writes every piece in
+    place). A sliced input that only widens a 16-bit tensor is sliced
+    before the widening, so the GEMM lowerings still read 16 bits. A group
+    dim is split only where every piece is a GEMM that gemm::matchContraction
+    takes and gemm::shouldSplitGroups agrees (a dim of at most 8). Runs
+    after autodiff, so the adjoint contractions of the same form split too.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def SplitConcatConsumers
     : Pass<"ssm-split-concat-consumers", "::mlir::func::FuncOp"> {
   let summary = "Read a concat's pieces directly in the linalg ops it feeds";
