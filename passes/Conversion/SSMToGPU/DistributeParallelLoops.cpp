@@ -298,8 +298,9 @@ MemoryExtent extentOf(Value memref) {
 }
 
 /// A function argument or a fresh allocation: distinct roots of this kind
-/// are distinct memory (the runtime allocates every output and the
-/// workspace itself, so no argument it stores to aliases another).
+/// are distinct memory where one of them is written (the runtime rejects an
+/// output, or the workspace it allocates, overlapping any other buffer; only
+/// inputs, which the entries only read, may overlap each other).
 bool isDistinctRoot(Value root) {
   if (auto arg = dyn_cast<BlockArgument>(root))
     return isa<FunctionOpInterface>(arg.getOwner()->getParentOp()) &&
