@@ -99,6 +99,77 @@ TEST(PlanParallelLoop, TinyAndAwkwardLoops) {
   EXPECT_EQ(planParallelLoop(40, kH100).threadsPerBlock, 64);
 }
 
+/// Every iteration is run by exactly one (thread, copy), thread t < stride,
+/// and the copies below inBoundsCopies never go past the end.
+void expectUnrollCovers(const ParallelLoopPlan &plan, int64_t iterations,
+                        const GPUTargetInfo &target) {
+  iterations = std::max<int64_t>(iterations, 1);
+  expectCovers(plan, plan.stride, target);
+  EXPECT_GE(plan.elementsPerThread, 1);
+  EXPECT_GE(plan.elementsPerThread * plan.stride, iterations);
+  // The last copy is not entirely past the end.
+  EXPECT_LT((plan.elementsPerThread - 1) * plan.stride, iterations);
+  EXPECT_GE(plan.inBoundsCopies, 1);
+  EXPECT_LE(plan.inBoundsCopies, plan.elementsPerThread);
+  EXPECT_LE(plan.inBoundsCopies * plan.stride, iterations);
+  if (plan.inBoundsCopies < plan.elementsPerThread)
+    EXPECT_GT((plan.inBoundsCopies + 1) * plan.stride, iterations);
+}
+
+TEST(PlanParallelLoop, LargeElementwiseLoopsRunSeveralElementsPerThread) {
+  // MambaOut's GELU gate at batch 128, bf16: 16 bytes per thread and stream.
+  const int64_t n = 128 * 56 * 56 * 8 * 2 * 10; // ~64M: any large loop
+  ParallelLoopPlan bf16 = planParallelLoop(n, kH100, 2);
+  EXPECT_EQ(bf16.elementsPerThread, 8);
+  EXPECT_EQ(bf16.threadsPerBlock, 256);
+  EXPECT_EQ(bf16.stride, (n + 7) / 8);
+  expectUnrollCovers(bf16, n, kH100);
+  EXPECT_EQ(planParallelLoop(n, kH100, 4).elementsPerThread, 4);
+  EXPECT_EQ(planParallelLoop(n, kH100, 8).elementsPerThread, 2);
+  EXPECT_EQ(planParallelLoop(n, kH100, 1).elementsPerThread, 8);
+  EXPECT_EQ(planParallelLoop(n, kMI300, 2).elementsPerThread, 8);
+  // Not unrollable (0 bytes): one iteration per thread, as before.
+  ParallelLoopPlan plain = planParallelLoop(n, kH100);
+  EXPECT_EQ(plain.elementsPerThread, 1);
+  EXPECT_EQ(plain.stride, n);
+  EXPECT_EQ(plain.inBoundsCopies, 1);
+  EXPECT_EQ(plain.blocks, (n + 255) / 256);
+}
+
+TEST(PlanParallelLoop, UnrollKeepsFourBlocksPerComputeUnit) {
+  // 4 x 132 x 256 threads are the least an unrolled grid keeps.
+  const int64_t full = 4 * 132 * 256;
+  EXPECT_EQ(planParallelLoop(8 * full, kH100, 2).elementsPerThread, 8);
+  EXPECT_EQ(planParallelLoop(8 * (full - 1), kH100, 2).elementsPerThread, 4);
+  EXPECT_EQ(planParallelLoop(2 * full, kH100, 2).elementsPerThread, 2);
+  EXPECT_EQ(planParallelLoop(full, kH100, 2).elementsPerThread, 1);
+  // Vim-T's 128 x 197 x 384 bf16 activations: 8 per thread.
+  EXPECT_EQ(planParallelLoop(128 * 197 * 384, kH100, 2).elementsPerThread, 8);
+  // One thread per LayerNorm row stays one per thread.
+  EXPECT_EQ(planParallelLoop(128 * 197, kH100, 2).elementsPerThread, 1);
+  // MI300X's 304 CUs need larger loops.
+  EXPECT_EQ(planParallelLoop(8 * full, kMI300, 2).elementsPerThread, 2);
+}
+
+TEST(PlanParallelLoop, ForcedUnrollCoversAwkwardSizes) {
+  for (int64_t n : {1, 2, 3, 5, 7, 31, 33, 257, 1000, 4097, 65537, 1000003})
+    for (int64_t u : {1, 2, 3, 4, 8}) {
+      SCOPED_TRACE(std::to_string(n) + " x " + std::to_string(u));
+      for (const GPUTargetInfo &target : {kH100, kMI300})
+        expectUnrollCovers(planParallelLoop(n, target, 2, u), n, target);
+    }
+  // 5 iterations at 4 per thread: stride 2, three copies, the third guarded.
+  ParallelLoopPlan p = planParallelLoop(5, kH100, 4, 4);
+  EXPECT_EQ(p.stride, 2);
+  EXPECT_EQ(p.elementsPerThread, 3);
+  EXPECT_EQ(p.inBoundsCopies, 2);
+  EXPECT_EQ(planParallelLoop(1, kH100, 2, 8).elementsPerThread, 1);
+  // Forcing never unrolls a body that does not allow it.
+  EXPECT_EQ(planParallelLoop(1000, kH100, 0, 4).elementsPerThread, 1);
+  // Divisible: no guarded copy.
+  EXPECT_EQ(planParallelLoop(64, kH100, 2, 4).inBoundsCopies, 4);
+}
+
 TEST(PlanLinearizationOrder, UnitStrideLoopGoesFastest) {
   // VMamba's NCHW depthwise conv, loops (n, oh, ow, c): the input window
   // load and the output store both run along w.

@@ -459,6 +459,17 @@ def SSMDistributeParallelLoops : Pass<"ssm-distribute-parallel-loops"> {
     get explicit gpu mapping attributes, which gpu-map-parallel-loops leaves
     alone.
 
+    A straight-line body (loads, stores and ops without memory effects)
+    whose stores provably do not alias its loads at another iteration (other
+    allocations, arguments or disjoint byte ranges of one workspace, or the
+    same memref and indices as the load) runs several iterations per thread
+    on large loops (planParallelLoop's elementsPerThread U, ~16 bytes per
+    thread and access stream): thread t runs t, t + S, ..., t + (U - 1) S
+    with S = ceil(total / U), so every access stays coalesced; all U copies'
+    loads come first, then their arithmetic, then their stores, so each
+    thread has U loads in flight. Copies that may run past the end clamp
+    their index to the thread's first (in bounds) and skip their stores.
+
     ```mlir
     scf.parallel (%i, %j) = (%c0, %c0) to (%c100, %c7) step (%c1, %c1) { ... }
     // becomes (700 iterations: 11 blocks of 64 threads on sm_90)
@@ -473,6 +484,10 @@ def SSMDistributeParallelLoops : Pass<"ssm-distribute-parallel-loops"> {
   let options = [
     Option<"chip", "chip", "std::string", /*default=*/"\"sm_90\"",
            "GPU chip whose size the launch plans target (sm_*, gfx942, gfx90a)">,
+    Option<"elementsPerThread", "elements-per-thread", "int64_t",
+           /*default=*/"0",
+           "Iterations per thread of the bodies that allow several; 0: "
+           "planParallelLoop decides (tests force small loops to unroll)">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

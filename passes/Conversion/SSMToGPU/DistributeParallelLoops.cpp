@@ -262,6 +262,110 @@ private:
   DenseMap<Value, uint64_t> memo;
 };
 
+/// The memory a memref value may touch: the allocation or argument it is a
+/// view of, and the byte range within it where known (a workspace view at a
+/// constant offset, or a view of one).
+struct MemoryExtent {
+  Value root;
+  std::optional<std::pair<int64_t, int64_t>> bytes;
+};
+
+MemoryExtent extentOf(Value memref) {
+  if (auto view = memref.getDefiningOp<memref::ViewOp>()) {
+    MemoryExtent source = extentOf(view.getSource());
+    auto type = cast<MemRefType>(view.getType());
+    std::optional<int64_t> shift = getConstantIntValue(view.getByteShift());
+    int64_t begin = 0;
+    if (source.bytes)
+      begin = source.bytes->first;
+    else if (source.root != view.getSource())
+      return {source.root, std::nullopt};
+    if (!shift || !type.hasStaticShape() || !type.getLayout().isIdentity() ||
+        !type.getElementType().isIntOrFloat())
+      return {source.root, std::nullopt};
+    int64_t bytes = type.getNumElements() *
+                    llvm::divideCeil(type.getElementTypeBitWidth(), 8);
+    return {source.root, std::pair(begin + *shift, begin + *shift + bytes)};
+  }
+  // Views that stay within their source's memory.
+  Operation *op = memref.getDefiningOp();
+  if (isa_and_nonnull<memref::SubViewOp, memref::CollapseShapeOp,
+                      memref::ExpandShapeOp, memref::CastOp>(op))
+    return extentOf(op->getOperand(0));
+  if (auto cast = dyn_cast_or_null<memref::ReinterpretCastOp>(op))
+    return {extentOf(cast.getSource()).root, std::nullopt};
+  return {memref, std::nullopt};
+}
+
+/// A function argument or a fresh allocation: distinct roots of this kind
+/// are distinct memory where one of them is written (the runtime rejects an
+/// output, or the workspace it allocates, overlapping any other buffer; only
+/// inputs, which the entries only read, may overlap each other).
+bool isDistinctRoot(Value root) {
+  if (auto arg = dyn_cast<BlockArgument>(root))
+    return isa<FunctionOpInterface>(arg.getOwner()->getParentOp()) &&
+           arg.getOwner()->isEntryBlock();
+  return isa_and_nonnull<memref::AllocOp, memref::AllocaOp>(
+      root.getDefiningOp());
+}
+
+bool provablyDisjoint(Value a, Value b) {
+  MemoryExtent x = extentOf(a), y = extentOf(b);
+  if (x.root != y.root)
+    return isDistinctRoot(x.root) && isDistinctRoot(y.root);
+  return x.bytes && y.bytes &&
+         (x.bytes->second <= y.bytes->first ||
+          y.bytes->second <= x.bytes->first);
+}
+
+/// The smallest element size in bytes of the loads and stores of `loop`'s
+/// body where its iterations may run several per thread with all their
+/// loads first (planParallelLoop's accessBytes), 0 where they may not: the
+/// body must be straight-line loads, stores and ops without memory effects,
+/// and no store may touch what a load of another iteration reads, so every
+/// loaded buffer is provably disjoint from every stored one, or the load
+/// reads exactly the element the store later writes (an in-place update).
+int64_t unrollAccessBytes(scf::ParallelOp loop) {
+  SmallVector<memref::LoadOp> loads;
+  SmallVector<memref::StoreOp> stores;
+  int64_t bytes = 0;
+  auto account = [&](MemRefType type) {
+    Type element = type.getElementType();
+    int64_t size =
+        element.isIndex() ? 8
+        : element.isIntOrFloat()
+            ? int64_t(llvm::divideCeil(element.getIntOrFloatBitWidth(), 8))
+            : 0;
+    if (size > 0)
+      bytes = bytes == 0 ? size : std::min(bytes, size);
+    return size > 0;
+  };
+  for (Operation &op : loop.getBody()->without_terminator()) {
+    if (op.getNumRegions() != 0)
+      return 0;
+    if (auto load = dyn_cast<memref::LoadOp>(op)) {
+      if (!account(load.getMemRefType()))
+        return 0;
+      loads.push_back(load);
+    } else if (auto store = dyn_cast<memref::StoreOp>(op)) {
+      if (!account(store.getMemRefType()))
+        return 0;
+      stores.push_back(store);
+    } else if (!isMemoryEffectFree(&op)) {
+      return 0;
+    }
+  }
+  for (memref::StoreOp store : stores)
+    for (memref::LoadOp load : loads) {
+      bool inPlace = load.getMemRef() == store.getMemRef() &&
+                     llvm::equal(load.getIndices(), store.getIndices()) &&
+                     load->isBeforeInBlock(store);
+      if (!inPlace && !provablyDisjoint(load.getMemRef(), store.getMemRef()))
+        return 0;
+    }
+  return bytes;
+}
+
 struct DistributeParallelLoopsPass
     : ssm::impl::SSMDistributeParallelLoopsBase<DistributeParallelLoopsPass> {
   using Base::Base;
@@ -325,9 +429,12 @@ struct DistributeParallelLoopsPass
       root.erase();
       return success();
     }
-    // Dynamic totals plan for a large loop (full blocks).
+    // Dynamic totals plan for a large loop (full blocks), one iteration per
+    // thread.
     ssm::ParallelLoopPlan plan =
-        ssm::planParallelLoop(staticTotal ? *staticTotal : INT32_MAX, target);
+        ssm::planParallelLoop(staticTotal ? *staticTotal : INT32_MAX, target,
+                              staticTotal ? unrollAccessBytes(root) : 0,
+                              staticTotal ? int64_t(elementsPerThread) : 0);
     Value threads =
         arith::ConstantIndexOp::create(b, loc, plan.threadsPerBlock);
     Value total;
@@ -359,24 +466,38 @@ struct DistributeParallelLoopsPass
         b, loc,
         arith::MulIOp::create(b, loc, grid.getInductionVars()[0], threads),
         block.getInductionVars()[0]);
-    Value inBounds =
-        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, linear, total);
+    Value stride =
+        plan.elementsPerThread > 1
+            ? Value(arith::ConstantIndexOp::create(b, loc, plan.stride))
+            : total;
+    Value inBounds = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                           linear, stride);
     auto guard = scf::IfOp::create(b, loc, inBounds, /*withElse=*/false);
     b.setInsertionPointToStart(guard.thenBlock());
 
-    // The last loop of `order` fastest.
+    // The loop indices of linear iteration `lin`, the last loop of `order`
+    // fastest.
     SmallVector<Value> orderedTrips;
     for (unsigned d : order)
       orderedTrips.push_back(trips[d]);
-    SmallVector<Value> ordered =
-        ssm::detail::delinearize(b, loc, linear, orderedTrips);
-    SmallVector<Value> ivs(rank);
-    for (auto [d, iv] : llvm::zip(order, ordered))
-      ivs[d] = iv;
-    for (unsigned d = 0; d < rank; ++d) {
-      Value scaled = arith::MulIOp::create(b, loc, ivs[d], root.getStep()[d]);
-      ivs[d] = arith::AddIOp::create(b, loc, root.getLowerBound()[d], scaled);
+    auto indicesOf = [&](Value lin) {
+      SmallVector<Value> ordered =
+          ssm::detail::delinearize(b, loc, lin, orderedTrips);
+      SmallVector<Value> ivs(rank);
+      for (auto [d, iv] : llvm::zip(order, ordered))
+        ivs[d] = iv;
+      for (unsigned d = 0; d < rank; ++d) {
+        Value scaled = arith::MulIOp::create(b, loc, ivs[d], root.getStep()[d]);
+        ivs[d] = arith::AddIOp::create(b, loc, root.getLowerBound()[d], scaled);
+      }
+      return ivs;
+    };
+    if (plan.elementsPerThread > 1) {
+      emitCopies(b, loc, root, plan, linear, total, indicesOf);
+      root.erase();
+      return success();
     }
+    SmallVector<Value> ivs = indicesOf(linear);
 
     // Move the body (without its terminator) under the guard.
     Block *body = root.getBody();
@@ -396,6 +517,64 @@ struct DistributeParallelLoopsPass
         nested = inner.emitError("ssm-distribute-parallel-loops: nested loop");
     });
     return nested;
+  }
+
+  /// The plan's U copies of `root`'s body (a straight-line one, see
+  /// unrollAccessBytes) for linear iterations linear + k * stride: first
+  /// every copy's loads (and the index arithmetic they need), then the rest
+  /// of their arithmetic, then their stores, so a thread has all its loads in
+  /// flight at once. A copy past inBoundsCopies may run past the end: its
+  /// indices fall back to copy 0's (in bounds, so its loads are too) and its
+  /// stores run only where its own iteration exists.
+  void emitCopies(OpBuilder &b, Location loc, scf::ParallelOp root,
+                  const ssm::ParallelLoopPlan &plan, Value linear, Value total,
+                  function_ref<SmallVector<Value>(Value)> indicesOf) {
+    Block *body = root.getBody();
+    // The loads and what they depend on (uses follow definitions).
+    DenseSet<Operation *> feedsLoads;
+    for (Operation &op : llvm::reverse(body->without_terminator()))
+      if (isa<memref::LoadOp>(op) ||
+          llvm::any_of(op.getUsers(), [&](Operation *user) {
+            return feedsLoads.contains(user);
+          }))
+        feedsLoads.insert(&op);
+
+    const int64_t copies = plan.elementsPerThread;
+    SmallVector<IRMapping> maps(copies);
+    SmallVector<Value> exists(copies);
+    for (int64_t k = 0; k < copies; ++k) {
+      Value lin = linear;
+      if (k > 0)
+        lin = arith::AddIOp::create(
+            b, loc, linear,
+            arith::ConstantIndexOp::create(b, loc, k * plan.stride));
+      if (k >= plan.inBoundsCopies) {
+        exists[k] = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                          lin, total);
+        lin = arith::SelectOp::create(b, loc, exists[k], lin, linear);
+      }
+      maps[k].map(body->getArguments(), indicesOf(lin));
+    }
+    auto cloneCopies = [&](function_ref<bool(Operation &)> take) {
+      for (int64_t k = 0; k < copies; ++k)
+        for (Operation &op : body->without_terminator())
+          if (take(op))
+            b.clone(op, maps[k]);
+    };
+    cloneCopies([&](Operation &op) { return feedsLoads.contains(&op); });
+    cloneCopies([&](Operation &op) {
+      return !feedsLoads.contains(&op) && !isa<memref::StoreOp>(op);
+    });
+    for (int64_t k = 0; k < copies; ++k) {
+      OpBuilder::InsertionGuard insertion(b);
+      if (exists[k]) {
+        auto tail = scf::IfOp::create(b, loc, exists[k], /*withElse=*/false);
+        b.setInsertionPointToStart(tail.thenBlock());
+      }
+      for (Operation &op : body->without_terminator())
+        if (isa<memref::StoreOp>(op))
+          b.clone(op, maps[k]);
+    }
   }
 };
 

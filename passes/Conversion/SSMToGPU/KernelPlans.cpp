@@ -23,19 +23,42 @@ GPUTargetInfo mlir::ssm::getGPUTargetInfo(const std::string &chip) {
 static int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 ParallelLoopPlan mlir::ssm::planParallelLoop(int64_t iterations,
-                                             const GPUTargetInfo &target) {
+                                             const GPUTargetInfo &target,
+                                             int64_t accessBytes,
+                                             int64_t forcedElementsPerThread) {
   iterations = std::max<int64_t>(iterations, 1);
   const int64_t warp = std::max<int64_t>(target.warpSize, 1);
-  int64_t threads =
+  const int64_t maxThreads =
       std::max<int64_t>(warp, target.maxThreadsPerBlock / warp * warp);
+  // 16 bytes per thread and access stream (one 128-bit access' worth).
+  constexpr int64_t kBytesPerThread = 16, kMaxElementsPerThread = 8;
+  constexpr int64_t kMinBlocksPerComputeUnit = 4;
+  int64_t perThread = 1;
+  if (accessBytes > 0 && forcedElementsPerThread > 0) {
+    perThread = forcedElementsPerThread;
+  } else if (accessBytes > 0) {
+    perThread = std::clamp<int64_t>(kBytesPerThread / accessBytes, 1,
+                                    kMaxElementsPerThread);
+    while (perThread > 1 &&
+           ceilDiv(iterations, perThread) <
+               kMinBlocksPerComputeUnit * target.computeUnits * maxThreads)
+      perThread /= 2;
+  }
+  perThread = std::min(perThread, iterations);
+  const int64_t stride = ceilDiv(iterations, perThread);
+  // No copy entirely past the end (5 iterations at 4 per thread: 3 copies).
+  perThread = ceilDiv(iterations, stride);
+
+  int64_t threads = maxThreads;
   // Smaller blocks while the grid would leave compute units idle.
   while (threads > 2 * warp &&
-         ceilDiv(iterations, threads) < 2 * target.computeUnits)
+         ceilDiv(stride, threads) < 2 * target.computeUnits)
     threads /= 2;
   threads = std::max(threads / warp * warp, warp);
   // A loop smaller than one block: whole warps covering it.
-  threads = std::min(threads, ceilDiv(iterations, warp) * warp);
-  return {threads, ceilDiv(iterations, threads)};
+  threads = std::min(threads, ceilDiv(stride, warp) * warp);
+  return {threads, ceilDiv(stride, threads), perThread, stride,
+          std::min(perThread, iterations / stride)};
 }
 
 /// The loop with strictly the most weight among `votes` (an access's loop

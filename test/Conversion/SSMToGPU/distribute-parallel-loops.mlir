@@ -5,6 +5,9 @@
 // RUN: ssm-opt %s --split-input-file --ssm-distribute-parallel-loops=chip=gfx942 --cse | FileCheck %s --check-prefix=AMD
 // RUN: ssm-opt %s --split-input-file --ssm-reductions-innermost | FileCheck %s --check-prefix=INTERCHANGE
 // RUN: ssm-opt %s --split-input-file --ssm-distribute-parallel-loops --canonicalize | FileCheck %s --check-prefix=ORDER
+// RUN: ssm-opt %s --split-input-file --ssm-distribute-parallel-loops --cse | FileCheck %s --check-prefix=UNROLL
+// RUN: ssm-opt %s --split-input-file --ssm-distribute-parallel-loops=chip=gfx942 --cse | FileCheck %s --check-prefix=UNROLL-AMD
+// RUN: ssm-opt %s --split-input-file --ssm-distribute-parallel-loops=elements-per-thread=4 --cse | FileCheck %s --check-prefix=FORCED
 // The kernels these loops become: test/ssm-compile/generic-kernels.mlir.
 
 // 3 x 7 x 5 = 105 iterations: two blocks of 64 threads (sm_90), one of 128
@@ -263,6 +266,142 @@ func.func @no_unit_stride(%a: memref<4x6xf32, strided<[1, 4]>>, %b: memref<6x9xf
     %s = arith.addf %x, %y : f32
     %ij = arith.addi %i, %j : index
     memref.store %s, %o[%j, %ij] : memref<4x16xf32>
+    scf.reduce
+  }
+  return
+}
+
+// -----
+
+// Several iterations per thread (planParallelLoop, elementsPerThread): a
+// bf16 gate over 128 x 96 x 128 (1.6M iterations) runs 8 per thread on
+// sm_90, thread t (< 196608, 768 blocks of 256) on t + k * 196608; all 16
+// loads come before the arithmetic and that before the 8 stores. 8 divides
+// the count: no bounds check past the thread's.
+// UNROLL-LABEL: func.func @gate_bf16
+// UNROLL: scf.parallel (%{{.*}}) = (%{{.*}}) to (%c768)
+// UNROLL: scf.parallel (%{{.*}}) = (%{{.*}}) to (%c256)
+// UNROLL: %[[LIN:.*]] = arith.addi
+// UNROLL: arith.cmpi ult, %[[LIN]], %c196608
+// UNROLL: scf.if
+// UNROLL: arith.addi %[[LIN]], %c196608
+// UNROLL-NOT: arith.select
+// UNROLL-COUNT-16: memref.load
+// UNROLL-NOT: memref.load
+// UNROLL-NOT: memref.store
+// UNROLL-COUNT-8: arith.mulf
+// UNROLL-NOT: arith.mulf
+// UNROLL-COUNT-8: memref.store %{{.*}}, %arg2
+// UNROLL-NOT: memref.store
+// UNROLL: processor = thread_x
+// gfx942's 304 CUs: 4 per thread, so that 4 blocks per CU remain.
+// UNROLL-AMD-LABEL: func.func @gate_bf16
+// UNROLL-AMD-COUNT-8: memref.load
+// UNROLL-AMD-NOT: memref.load
+// UNROLL-AMD: arith.mulf
+func.func @gate_bf16(%a: memref<128x96x128xbf16>, %g: memref<128x96x128xbf16>, %o: memref<128x96x128xbf16>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c96 = arith.constant 96 : index
+  %c128 = arith.constant 128 : index
+  scf.parallel (%i, %j, %k) = (%c0, %c0, %c0) to (%c128, %c96, %c128) step (%c1, %c1, %c1) {
+    %x = memref.load %a[%i, %j, %k] : memref<128x96x128xbf16>
+    %y = memref.load %g[%i, %j, %k] : memref<128x96x128xbf16>
+    %s = arith.mulf %x, %y : bf16
+    memref.store %s, %o[%i, %j, %k] : memref<128x96x128xbf16>
+    scf.reduce
+  }
+  return
+}
+
+// -----
+
+// Forced to 4 per thread: 35 iterations are 9 threads x 4, the last copy
+// (27 + t) may run past the end: its index falls back to the thread's
+// first (so its loads stay in bounds) and its store is guarded. Two views
+// of one workspace at disjoint byte ranges do not alias.
+// FORCED-LABEL: func.func @tail_guard
+// FORCED: %[[LIN:.*]] = arith.addi
+// FORCED: arith.cmpi ult, %[[LIN]], %c9
+// FORCED: %[[L3:.*]] = arith.addi %[[LIN]], %c27
+// FORCED: %[[IN:.*]] = arith.cmpi ult, %[[L3]], %c35
+// FORCED: arith.select %[[IN]], %[[L3]], %[[LIN]]
+// FORCED-COUNT-4: memref.load
+// FORCED-COUNT-3: memref.store
+// FORCED-NEXT: scf.if %[[IN]] {
+// FORCED-NEXT: memref.store
+func.func @tail_guard(%ws: memref<1024xi8>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c5 = arith.constant 5 : index
+  %c7 = arith.constant 7 : index
+  %c140 = arith.constant 140 : index
+  %a = memref.view %ws[%c0][] : memref<1024xi8> to memref<5x7xf32>
+  %o = memref.view %ws[%c140][] : memref<1024xi8> to memref<5x7xf32>
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c5, %c7) step (%c1, %c1) {
+    %x = memref.load %a[%i, %j] : memref<5x7xf32>
+    memref.store %x, %o[%i, %j] : memref<5x7xf32>
+    scf.reduce
+  }
+  return
+}
+
+// -----
+
+// One iteration per thread where the copies could not all load first:
+// overlapping views of one workspace (bytes 0-139 and 136-275), a
+// store that may alias a load at another element (the same buffer, other
+// indices), and a nested loop (a thread-per-row reduction).
+// FORCED-LABEL: func.func @may_alias
+// FORCED-COUNT-1: memref.load
+// FORCED-NOT: memref.load
+// FORCED-LABEL: func.func @shifted_in_place
+// FORCED-COUNT-1: memref.load
+// FORCED-NOT: memref.load
+// FORCED-LABEL: func.func @row_sum
+// FORCED: scf.for
+// FORCED-COUNT-1: memref.store
+// FORCED-NOT: memref.store
+func.func @may_alias(%ws: memref<1024xi8>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c5 = arith.constant 5 : index
+  %c7 = arith.constant 7 : index
+  %c136 = arith.constant 136 : index
+  %a = memref.view %ws[%c0][] : memref<1024xi8> to memref<5x7xf32>
+  %o = memref.view %ws[%c136][] : memref<1024xi8> to memref<5x7xf32>
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c5, %c7) step (%c1, %c1) {
+    %x = memref.load %a[%i, %j] : memref<5x7xf32>
+    memref.store %x, %o[%i, %j] : memref<5x7xf32>
+    scf.reduce
+  }
+  return
+}
+func.func @shifted_in_place(%o: memref<36xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c35 = arith.constant 35 : index
+  scf.parallel (%i) = (%c0) to (%c35) step (%c1) {
+    %n = arith.addi %i, %c1 : index
+    %x = memref.load %o[%n] : memref<36xf32>
+    memref.store %x, %o[%i] : memref<36xf32>
+    scf.reduce
+  }
+  return
+}
+func.func @row_sum(%a: memref<9x5xf32>, %o: memref<9xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c5 = arith.constant 5 : index
+  %c9 = arith.constant 9 : index
+  %zero = arith.constant 0.0 : f32
+  scf.parallel (%i) = (%c0) to (%c9) step (%c1) {
+    %s = scf.for %k = %c0 to %c5 step %c1 iter_args(%acc = %zero) -> (f32) {
+      %x = memref.load %a[%i, %k] : memref<9x5xf32>
+      %t = arith.addf %acc, %x : f32
+      scf.yield %t : f32
+    }
+    memref.store %s, %o[%i] : memref<9xf32>
     scf.reduce
   }
   return

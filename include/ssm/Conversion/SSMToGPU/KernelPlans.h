@@ -37,11 +37,19 @@ struct GPUTargetInfo {
 GPUTargetInfo getGPUTargetInfo(const std::string &chip);
 
 /// Launch of a parallel loop nest collapsed into `iterations` independent
-/// iterations, one per thread: `blocks` blocks of `threadsPerBlock` threads
-/// (the last block guarded).
+/// iterations: `blocks` blocks of `threadsPerBlock` threads, where thread t
+/// (t < stride; the last block guarded) runs the `elementsPerThread` (U)
+/// iterations t, t + stride, ..., t + (U - 1) * stride, stride = ceil(
+/// iterations / U). Each unrolled access stays coalesced (neighbouring
+/// threads, neighbouring iterations) and no alignment is assumed. The first
+/// `inBoundsCopies` copies ((k + 1) * stride <= iterations) are in bounds for
+/// every thread t < stride; the others need their own bounds check.
 struct ParallelLoopPlan {
   int64_t threadsPerBlock = 1;
   int64_t blocks = 1;
+  int64_t elementsPerThread = 1;
+  int64_t stride = 1;
+  int64_t inBoundsCopies = 1;
 };
 
 /// Whole warps per block; the largest block (maxThreadsPerBlock) unless that
@@ -49,8 +57,20 @@ struct ParallelLoopPlan {
 /// two warps) so every compute unit gets work; a loop smaller than one block
 /// gets its iteration count rounded up to whole warps. `iterations` < 1 is
 /// treated as 1.
+///
+/// Iterations per thread: `accessBytes` is the smallest element size (bytes)
+/// of the body's loads and stores where its copies may run with all their
+/// loads first, 0 where they may not (then U = 1). With one 2-byte element
+/// per thread a warp has only 64 bytes of a load in flight, too few for an
+/// SM to cover the memory latency; U = 16 / accessBytes (at most 8) gives
+/// each thread 16 bytes per access stream. U halves while the grid would
+/// have fewer than four full blocks per compute unit (U = 1 for all but
+/// large loops). `forcedElementsPerThread` > 0 replaces the choice where
+/// accessBytes > 0 (tests).
 ParallelLoopPlan planParallelLoop(int64_t iterations,
-                                  const GPUTargetInfo &target);
+                                  const GPUTargetInfo &target,
+                                  int64_t accessBytes = 0,
+                                  int64_t forcedElementsPerThread = 0);
 
 /// A memory access in the body of a parallel loop nest: which parallel loop
 /// (an index into the nest, outermost 0) indexes the accessed buffer's
