@@ -412,14 +412,18 @@ def SSMRowNormsToGPU : Pass<"ssm-row-norms-to-gpu"> {
     mean from the sum), ending with an all-parallel op over the same rows that
     reads the statistics (normalize and affine); optionally also the
     all-parallel op that produced the row just before (a residual add). Only
-    pure ops may sit between the chain's ops, every row the chain reads must
-    be contiguous, and no buffer the kernel writes may overlap one it reads.
+    pure ops and allocations may sit between the chain's ops, every row the
+    chain reads must be contiguous, and no buffer the kernel writes may
+    overlap one it reads. The GPU pipeline runs it before workspace planning,
+    so the planner keeps what the kernel reads alive until it.
 
     The chain becomes one gpu.launch with one warp per row: each lane keeps
     the elements lane, lane + warp, ... of every row the chain reads in
     registers (read once), and each reduction folds them, combines the lanes
     through xor shuffles (as ssm-row-reductions-to-gpu does, so sums are
-    reassociated the same way) and adds the fill value; the per-row ops run
+    reassociated the same way, with the reductions' bodies marked reassoc and
+    contract as ssm-reassociate-reductions marks the others later) and adds
+    the fill value; the per-row ops run
     in every lane on the results. The reductions' fills go away, and a
     statistic, a per-row result or the produced row is stored only where an
     op outside the chain reads it. planRowNorm (KernelPlans.h) decides

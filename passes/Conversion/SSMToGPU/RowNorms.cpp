@@ -716,8 +716,8 @@ struct RowNormsToGPUPass : ssm::impl::SSMRowNormsToGPUBase<RowNormsToGPUPass> {
     for (linalg::GenericOp first : candidates) {
       if (erased.contains(first))
         continue;
-      // Without the producer where it cannot be fused (the output may take
-      // the bytes of the producer's inputs: their live ranges end there).
+      // Without the producer where it cannot be fused (the output may share
+      // bytes with the producer's inputs: views of a planned workspace).
       std::optional<Chain> chain = matchChain(first, /*withProducer=*/true);
       if (!chain)
         chain = matchChain(first, /*withProducer=*/false);

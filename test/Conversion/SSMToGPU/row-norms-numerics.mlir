@@ -7,7 +7,8 @@
 // of 8 per block) are checked against the same chain that a memref.copy keeps
 // the pass from matching (plain loops, sums in order). LayerNorm with and
 // without the residual, f32 and bf16 outputs, RMSNorm with the residual add
-// of a broadcast position embedding (Vim's first block). Each case prints how
+// of a broadcast position embedding (Vim's first block), and a softmax (a max
+// reduction: idle lanes hold -inf, then a sum of exponentials). Each case prints how
 // many elements differ by more than 1e-4 (f32) / 1e-2 (bf16) relative, for
 // the output, and where stored, the residual and the mean.
 // RUN: ssm-opt %s --ssm-row-norms-to-gpu=emulate=true --convert-linalg-to-loops \
@@ -59,8 +60,20 @@
 // IR: return
 // IR-LABEL: func.func @ref_rms_res_192(
 // IR: linalg.fill
+// IR-LABEL: func.func @chain_softmax_10(
+// IR-NOT: linalg.generic
+// IR: return
+// IR-LABEL: func.func @ref_softmax_10(
+// IR: linalg.fill
+// IR-LABEL: func.func @chain_softmax_97(
+// IR-NOT: linalg.generic
+// IR: return
+// IR-LABEL: func.func @ref_softmax_97(
+// IR: linalg.fill
 
 // CHECK: {{^}}0{{$}}
+// CHECK-NEXT: {{^}}0{{$}}
+// CHECK-NEXT: {{^}}0{{$}}
 // CHECK-NEXT: {{^}}0{{$}}
 // CHECK-NEXT: {{^}}0{{$}}
 // CHECK-NEXT: {{^}}0{{$}}
@@ -1904,6 +1917,246 @@ func.func @count_rms_res_192_res(%a: memref<2x7x192xf32>, %e: memref<2x7x192xf32
   return
 }
 
+func.func @chain_softmax_10(%x: memref<2x10xf32>, %out: memref<2x10xf32>) {
+  %cst0 = arith.constant 0.0 : f32
+  %inv = arith.constant 0.1 : f32
+  %eps = arith.constant 1.0e-05 : f32
+  %s1 = memref.alloca() : memref<2xf32>
+  %s2 = memref.alloca() : memref<2xf32>
+  %mean = memref.alloca() : memref<2xf32>
+  %ninf = arith.constant 0xFF800000 : f32
+  linalg.fill ins(%ninf : f32) outs(%s1 : memref<2xf32>)
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>], iterator_types = ["parallel", "reduction"]} ins(%x : memref<2x10xf32>) outs(%s1 : memref<2xf32>) {
+  ^bb0(%a: f32, %acc: f32):
+    %s = arith.maxnumf %acc, %a : f32
+    linalg.yield %s : f32
+  }
+  linalg.fill ins(%cst0 : f32) outs(%s2 : memref<2xf32>)
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>, affine_map<(d0, d1) -> (d0)>], iterator_types = ["parallel", "reduction"]} ins(%x, %s1 : memref<2x10xf32>, memref<2xf32>) outs(%s2 : memref<2xf32>) {
+  ^bb0(%a: f32, %mx: f32, %acc: f32):
+    %d = arith.subf %a, %mx : f32
+    %e = math.exp %d : f32
+    %s = arith.addf %acc, %e : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>, affine_map<(d0, d1) -> (d0)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%x, %s1, %s2 : memref<2x10xf32>, memref<2xf32>, memref<2xf32>) outs(%out : memref<2x10xf32>) {
+  ^bb0(%a: f32, %mx: f32, %sm: f32, %o: f32):
+    %d = arith.subf %a, %mx : f32
+    %e = math.exp %d : f32
+    %p = arith.divf %e, %sm : f32
+    linalg.yield %p : f32
+  }
+  return
+}
+
+func.func @ref_softmax_10(%x: memref<2x10xf32>, %out: memref<2x10xf32>) {
+  %cst0 = arith.constant 0.0 : f32
+  %inv = arith.constant 0.1 : f32
+  %eps = arith.constant 1.0e-05 : f32
+  %s1 = memref.alloca() : memref<2xf32>
+  %s2 = memref.alloca() : memref<2xf32>
+  %scratch = memref.alloca() : memref<2xf32>
+  %mean = memref.alloca() : memref<2xf32>
+  %ninf = arith.constant 0xFF800000 : f32
+  linalg.fill ins(%ninf : f32) outs(%s1 : memref<2xf32>)
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>], iterator_types = ["parallel", "reduction"]} ins(%x : memref<2x10xf32>) outs(%s1 : memref<2xf32>) {
+  ^bb0(%a: f32, %acc: f32):
+    %s = arith.maxnumf %acc, %a : f32
+    linalg.yield %s : f32
+  }
+  linalg.fill ins(%cst0 : f32) outs(%s2 : memref<2xf32>)
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>, affine_map<(d0, d1) -> (d0)>], iterator_types = ["parallel", "reduction"]} ins(%x, %s1 : memref<2x10xf32>, memref<2xf32>) outs(%s2 : memref<2xf32>) {
+  ^bb0(%a: f32, %mx: f32, %acc: f32):
+    %d = arith.subf %a, %mx : f32
+    %e = math.exp %d : f32
+    %s = arith.addf %acc, %e : f32
+    linalg.yield %s : f32
+  }
+  memref.copy %s2, %scratch : memref<2xf32> to memref<2xf32>
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>, affine_map<(d0, d1) -> (d0)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%x, %s1, %s2 : memref<2x10xf32>, memref<2xf32>, memref<2xf32>) outs(%out : memref<2x10xf32>) {
+  ^bb0(%a: f32, %mx: f32, %sm: f32, %o: f32):
+    %d = arith.subf %a, %mx : f32
+    %e = math.exp %d : f32
+    %p = arith.divf %e, %sm : f32
+    linalg.yield %p : f32
+  }
+  return
+}
+
+func.func @fill_softmax_10_x(%m: memref<2x10xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} outs(%m : memref<2x10xf32>) {
+  ^bb0(%o: f32):
+    %z = arith.constant 0 : index
+    %i0 = linalg.index 0 : index
+    %s0 = arith.constant 2 : index
+    %m0 = arith.muli %z, %s0 : index
+    %a0 = arith.addi %m0, %i0 : index
+    %i1 = linalg.index 1 : index
+    %s1 = arith.constant 10 : index
+    %m1 = arith.muli %a0, %s1 : index
+    %a1 = arith.addi %m1, %i1 : index
+    %k = arith.constant 7 : index
+    %p = arith.muli %a1, %k : index
+    %q = arith.constant 101 : index
+    %r = arith.remui %p, %q : index
+    %ri = arith.index_cast %r : index to i32
+    %f = arith.sitofp %ri : i32 to f32
+    %sc = arith.constant 0.0625 : f32
+    %g = arith.mulf %f, %sc : f32
+    %off = arith.constant -1.25 : f32
+    %v = arith.addf %g, %off : f32
+    linalg.yield %v : f32
+  }
+  return
+}
+
+func.func @count_softmax_10_out(%a: memref<2x10xf32>, %e: memref<2x10xf32>) {
+  %ca = memref.collapse_shape %a [[0, 1]] : memref<2x10xf32> into memref<20xf32>
+  %ce = memref.collapse_shape %e [[0, 1]] : memref<2x10xf32> into memref<20xf32>
+  %c = memref.alloca() : memref<f32>
+  %zero = arith.constant 0.0 : f32
+  memref.store %zero, %c[] : memref<f32>
+  linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>, affine_map<(d0) -> ()>], iterator_types = ["reduction"]} ins(%ca, %ce : memref<20xf32>, memref<20xf32>) outs(%c : memref<f32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %xf = arith.addf %x, %zero : f32
+    %yf = arith.addf %y, %zero : f32
+    %d = arith.subf %xf, %yf : f32
+    %ad = math.absf %d : f32
+    %ay = math.absf %yf : f32
+    %one = arith.constant 1.0 : f32
+    %r = arith.addf %ay, %one : f32
+    %tol = arith.constant 1.0e-4 : f32
+    %lim = arith.mulf %r, %tol : f32
+    %bad = arith.cmpf ugt, %ad, %lim : f32
+    %b1 = arith.uitofp %bad : i1 to f32
+    %s = arith.addf %acc, %b1 : f32
+    linalg.yield %s : f32
+  }
+  %v = memref.load %c[] : memref<f32>
+  vector.print %v : f32
+  return
+}
+
+func.func @chain_softmax_97(%x: memref<3x97xf32>, %out: memref<3x97xf32>) {
+  %cst0 = arith.constant 0.0 : f32
+  %inv = arith.constant 0.010309278350515464 : f32
+  %eps = arith.constant 1.0e-05 : f32
+  %s1 = memref.alloca() : memref<3xf32>
+  %s2 = memref.alloca() : memref<3xf32>
+  %mean = memref.alloca() : memref<3xf32>
+  %ninf = arith.constant 0xFF800000 : f32
+  linalg.fill ins(%ninf : f32) outs(%s1 : memref<3xf32>)
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>], iterator_types = ["parallel", "reduction"]} ins(%x : memref<3x97xf32>) outs(%s1 : memref<3xf32>) {
+  ^bb0(%a: f32, %acc: f32):
+    %s = arith.maxnumf %acc, %a : f32
+    linalg.yield %s : f32
+  }
+  linalg.fill ins(%cst0 : f32) outs(%s2 : memref<3xf32>)
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>, affine_map<(d0, d1) -> (d0)>], iterator_types = ["parallel", "reduction"]} ins(%x, %s1 : memref<3x97xf32>, memref<3xf32>) outs(%s2 : memref<3xf32>) {
+  ^bb0(%a: f32, %mx: f32, %acc: f32):
+    %d = arith.subf %a, %mx : f32
+    %e = math.exp %d : f32
+    %s = arith.addf %acc, %e : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>, affine_map<(d0, d1) -> (d0)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%x, %s1, %s2 : memref<3x97xf32>, memref<3xf32>, memref<3xf32>) outs(%out : memref<3x97xf32>) {
+  ^bb0(%a: f32, %mx: f32, %sm: f32, %o: f32):
+    %d = arith.subf %a, %mx : f32
+    %e = math.exp %d : f32
+    %p = arith.divf %e, %sm : f32
+    linalg.yield %p : f32
+  }
+  return
+}
+
+func.func @ref_softmax_97(%x: memref<3x97xf32>, %out: memref<3x97xf32>) {
+  %cst0 = arith.constant 0.0 : f32
+  %inv = arith.constant 0.010309278350515464 : f32
+  %eps = arith.constant 1.0e-05 : f32
+  %s1 = memref.alloca() : memref<3xf32>
+  %s2 = memref.alloca() : memref<3xf32>
+  %scratch = memref.alloca() : memref<3xf32>
+  %mean = memref.alloca() : memref<3xf32>
+  %ninf = arith.constant 0xFF800000 : f32
+  linalg.fill ins(%ninf : f32) outs(%s1 : memref<3xf32>)
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>], iterator_types = ["parallel", "reduction"]} ins(%x : memref<3x97xf32>) outs(%s1 : memref<3xf32>) {
+  ^bb0(%a: f32, %acc: f32):
+    %s = arith.maxnumf %acc, %a : f32
+    linalg.yield %s : f32
+  }
+  linalg.fill ins(%cst0 : f32) outs(%s2 : memref<3xf32>)
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>, affine_map<(d0, d1) -> (d0)>], iterator_types = ["parallel", "reduction"]} ins(%x, %s1 : memref<3x97xf32>, memref<3xf32>) outs(%s2 : memref<3xf32>) {
+  ^bb0(%a: f32, %mx: f32, %acc: f32):
+    %d = arith.subf %a, %mx : f32
+    %e = math.exp %d : f32
+    %s = arith.addf %acc, %e : f32
+    linalg.yield %s : f32
+  }
+  memref.copy %s2, %scratch : memref<3xf32> to memref<3xf32>
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>, affine_map<(d0, d1) -> (d0)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%x, %s1, %s2 : memref<3x97xf32>, memref<3xf32>, memref<3xf32>) outs(%out : memref<3x97xf32>) {
+  ^bb0(%a: f32, %mx: f32, %sm: f32, %o: f32):
+    %d = arith.subf %a, %mx : f32
+    %e = math.exp %d : f32
+    %p = arith.divf %e, %sm : f32
+    linalg.yield %p : f32
+  }
+  return
+}
+
+func.func @fill_softmax_97_x(%m: memref<3x97xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} outs(%m : memref<3x97xf32>) {
+  ^bb0(%o: f32):
+    %z = arith.constant 0 : index
+    %i0 = linalg.index 0 : index
+    %s0 = arith.constant 3 : index
+    %m0 = arith.muli %z, %s0 : index
+    %a0 = arith.addi %m0, %i0 : index
+    %i1 = linalg.index 1 : index
+    %s1 = arith.constant 97 : index
+    %m1 = arith.muli %a0, %s1 : index
+    %a1 = arith.addi %m1, %i1 : index
+    %k = arith.constant 7 : index
+    %p = arith.muli %a1, %k : index
+    %q = arith.constant 101 : index
+    %r = arith.remui %p, %q : index
+    %ri = arith.index_cast %r : index to i32
+    %f = arith.sitofp %ri : i32 to f32
+    %sc = arith.constant 0.0625 : f32
+    %g = arith.mulf %f, %sc : f32
+    %off = arith.constant -1.25 : f32
+    %v = arith.addf %g, %off : f32
+    linalg.yield %v : f32
+  }
+  return
+}
+
+func.func @count_softmax_97_out(%a: memref<3x97xf32>, %e: memref<3x97xf32>) {
+  %ca = memref.collapse_shape %a [[0, 1]] : memref<3x97xf32> into memref<291xf32>
+  %ce = memref.collapse_shape %e [[0, 1]] : memref<3x97xf32> into memref<291xf32>
+  %c = memref.alloca() : memref<f32>
+  %zero = arith.constant 0.0 : f32
+  memref.store %zero, %c[] : memref<f32>
+  linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>, affine_map<(d0) -> ()>], iterator_types = ["reduction"]} ins(%ca, %ce : memref<291xf32>, memref<291xf32>) outs(%c : memref<f32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %xf = arith.addf %x, %zero : f32
+    %yf = arith.addf %y, %zero : f32
+    %d = arith.subf %xf, %yf : f32
+    %ad = math.absf %d : f32
+    %ay = math.absf %yf : f32
+    %one = arith.constant 1.0 : f32
+    %r = arith.addf %ay, %one : f32
+    %tol = arith.constant 1.0e-4 : f32
+    %lim = arith.mulf %r, %tol : f32
+    %bad = arith.cmpf ugt, %ad, %lim : f32
+    %b1 = arith.uitofp %bad : i1 to f32
+    %s = arith.addf %acc, %b1 : f32
+    linalg.yield %s : f32
+  }
+  %v = memref.load %c[] : memref<f32>
+  vector.print %v : f32
+  return
+}
+
 func.func @main() {
   %ln_res_3_x = memref.alloc() : memref<1x1x3xf32>
   %ln_res_3_y = memref.alloc() : memref<1x1x3xf32>
@@ -2021,5 +2274,19 @@ func.func @main() {
   call @ref_rms_res_192(%rms_res_192_x, %rms_res_192_y, %rms_res_192_pos, %rms_res_192_g, %rms_res_192_out_ref, %rms_res_192_res_ref) : (memref<2x7x192xf32>, memref<2x7x192xf32>, memref<1x7x192xbf16>, memref<192xbf16>, memref<2x7x192xbf16>, memref<2x7x192xf32>) -> ()
   call @count_rms_res_192_out(%rms_res_192_out, %rms_res_192_out_ref) : (memref<2x7x192xbf16>, memref<2x7x192xbf16>) -> ()
   call @count_rms_res_192_res(%rms_res_192_res, %rms_res_192_res_ref) : (memref<2x7x192xf32>, memref<2x7x192xf32>) -> ()
+  %softmax_10_x = memref.alloc() : memref<2x10xf32>
+  %softmax_10_out = memref.alloc() : memref<2x10xf32>
+  %softmax_10_out_ref = memref.alloc() : memref<2x10xf32>
+  call @fill_softmax_10_x(%softmax_10_x) : (memref<2x10xf32>) -> ()
+  call @chain_softmax_10(%softmax_10_x, %softmax_10_out) : (memref<2x10xf32>, memref<2x10xf32>) -> ()
+  call @ref_softmax_10(%softmax_10_x, %softmax_10_out_ref) : (memref<2x10xf32>, memref<2x10xf32>) -> ()
+  call @count_softmax_10_out(%softmax_10_out, %softmax_10_out_ref) : (memref<2x10xf32>, memref<2x10xf32>) -> ()
+  %softmax_97_x = memref.alloc() : memref<3x97xf32>
+  %softmax_97_out = memref.alloc() : memref<3x97xf32>
+  %softmax_97_out_ref = memref.alloc() : memref<3x97xf32>
+  call @fill_softmax_97_x(%softmax_97_x) : (memref<3x97xf32>) -> ()
+  call @chain_softmax_97(%softmax_97_x, %softmax_97_out) : (memref<3x97xf32>, memref<3x97xf32>) -> ()
+  call @ref_softmax_97(%softmax_97_x, %softmax_97_out_ref) : (memref<3x97xf32>, memref<3x97xf32>) -> ()
+  call @count_softmax_97_out(%softmax_97_out, %softmax_97_out_ref) : (memref<3x97xf32>, memref<3x97xf32>) -> ()
   return
 }
