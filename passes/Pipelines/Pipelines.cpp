@@ -94,6 +94,13 @@ void mlir::ssm::buildSSMGPUBufferizePipeline(OpPassManager &pm,
   SSMDepthwiseConvToGPUOptions depthwise;
   depthwise.chip = chip.empty() ? "sm_90" : chip;
   pm.addPass(createSSMDepthwiseConvToGPU(depthwise));
+  // Norm chains (a row's reductions, the op that normalizes it, the residual
+  // add before) as one warp-per-row kernel; before planning, so the buffers
+  // the kernel reads live until it and no longer-needed statistics take no
+  // workspace.
+  SSMRowNormsToGPUOptions rowNorms;
+  rowNorms.chip = chip.empty() ? "sm_90" : chip;
+  pm.addPass(createSSMRowNormsToGPU(rowNorms));
   // Rows of the GEMM library calls' intermediates padded to the library's
   // alignment (before planning, which then places the padded bytes).
   if (padLibraryBuffers) {

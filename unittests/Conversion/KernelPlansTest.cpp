@@ -289,6 +289,50 @@ TEST(PlanRowReduction, StridedOrShortRowsTakeAThreadEach) {
             ReductionStrategy::ThreadPerRow);
 }
 
+TEST(PlanRowNorm, WarpPerRowWithTheRowInRegisters) {
+  // MambaOut-femto stage 3 at batch 128: 25,088 rows of 192 channels.
+  RowNormPlan plan = planRowNorm(128 * 14 * 14, 192, 1, kH100);
+  EXPECT_TRUE(plan.fused);
+  EXPECT_EQ(plan.lanesPerRow, 32);
+  EXPECT_EQ(plan.elementsPerLane, 6);
+  EXPECT_EQ(plan.rowsPerBlock, 8);
+  EXPECT_EQ(plan.blocks, 128 * 14 * 14 / 8);
+  // The same rows on a 64-lane wavefront: half the registers per lane.
+  RowNormPlan amd = planRowNorm(128 * 14 * 14, 192, 1, kMI300);
+  EXPECT_TRUE(amd.fused);
+  EXPECT_EQ(amd.lanesPerRow, 64);
+  EXPECT_EQ(amd.elementsPerLane, 3);
+  EXPECT_EQ(amd.rowsPerBlock, 4);
+  // Odd lengths round up; the last element slot of some lanes is idle.
+  EXPECT_EQ(planRowNorm(100, 97, 1, kH100).elementsPerLane, 4);
+  EXPECT_EQ(planRowNorm(100, 385, 1, kH100).elementsPerLane, 13);
+  // Rows shorter than a warp: one slot per lane, most lanes idle.
+  RowNormPlan shortRows = planRowNorm(1, 3, 1, kH100);
+  EXPECT_TRUE(shortRows.fused);
+  EXPECT_EQ(shortRows.elementsPerLane, 1);
+  EXPECT_EQ(shortRows.blocks, 1);
+  EXPECT_EQ(shortRows.rowsPerBlock, 1);
+}
+
+TEST(PlanRowNorm, LongRowsKeepTodaysKernels) {
+  // VMamba-T's widest LayerNorm (768 channels) still fits one held row.
+  EXPECT_TRUE(planRowNorm(128 * 49, 768, 1, kH100).fused);
+  EXPECT_EQ(planRowNorm(128 * 49, 768, 1, kH100).elementsPerLane, 24);
+  EXPECT_FALSE(planRowNorm(128 * 49, 769, 1, kH100).fused);
+  // Two held rows (a residual fused into the statistics) halve the limit.
+  EXPECT_TRUE(planRowNorm(1000, 384, 2, kH100).fused);
+  EXPECT_FALSE(planRowNorm(1000, 385, 2, kH100).fused);
+  // A wavefront of 64 lanes holds twice the row.
+  EXPECT_TRUE(planRowNorm(1000, 1536, 1, kMI300).fused);
+  EXPECT_FALSE(planRowNorm(0, 192, 1, kH100).fused);
+  // Every row gets a warp, the last block partial.
+  for (int64_t rows : {1, 7, 9, 1001}) {
+    RowNormPlan p = planRowNorm(rows, 48, 1, kH100);
+    EXPECT_GE(p.blocks * p.rowsPerBlock, rows);
+    EXPECT_LT((p.blocks - 1) * p.rowsPerBlock, rows);
+  }
+}
+
 TEST(GemmLibraryTakesBias, OnlyAnF32BiasAlongN) {
   // Row-major C is the library's column-major C^T: its bias runs along our n.
   EXPECT_TRUE(gemmLibraryTakesBias(/*alongN=*/true, /*biasIsF32=*/true));

@@ -402,6 +402,54 @@ def SSMDepthwiseConvToGPU : Pass<"ssm-depthwise-conv-to-gpu"> {
   ];
 }
 
+def SSMRowNormsToGPU : Pass<"ssm-row-norms-to-gpu"> {
+  let summary = "LayerNorm / RMSNorm chains over a contiguous row as one warp-per-row kernel";
+  let description = [{
+    Rewrites, on buffers and outside GPU kernels, each chain that a norm over
+    the contiguous last dimension bufferizes into: in one block, a zero-filled
+    reduction over the last loop (as ssm-row-reductions-to-gpu matches it),
+    more such reductions and per-row elementwise ops on their results (the
+    mean from the sum), ending with an all-parallel op over the same rows that
+    reads the statistics (normalize and affine); optionally also the
+    all-parallel op that produced the row just before (a residual add). Only
+    pure ops and allocations may sit between the chain's ops, every row the
+    chain reads must be contiguous, and no buffer the kernel writes may
+    overlap one it reads. The GPU pipeline runs it before workspace planning,
+    so the planner keeps what the kernel reads alive until it.
+
+    The chain becomes one gpu.launch with one warp per row: each lane keeps
+    the elements lane, lane + warp, ... of every row the chain reads in
+    registers (read once), and each reduction folds them, combines the lanes
+    through xor shuffles (as ssm-row-reductions-to-gpu does, so sums are
+    reassociated the same way, with the reductions' bodies marked reassoc and
+    contract as ssm-reassociate-reductions marks the others later) and adds
+    the fill value; the per-row ops run
+    in every lane on the results. The reductions' fills go away, and a
+    statistic, a per-row result or the produced row is stored only where an
+    op outside the chain reads it. planRowNorm (KernelPlans.h) decides
+    whether the rows fit in registers and the launch shape for `chip`;
+    chains it rejects, and everything else, are left unchanged.
+
+    `emulate` (tests only) emits the same per-lane code as sequential loops
+    (rows, then lanes, with the lanes' held elements and partial results in
+    stack buffers and the shuffle tree as loops), so the kernel's arithmetic
+    can run on the CPU.
+  }];
+  let options = [
+    Option<"chip", "chip", "std::string", /*default=*/"\"sm_90\"",
+           "GPU chip whose size the launch plans target (sm_*, gfx942, gfx90a)">,
+    Option<"emulate", "emulate", "bool", /*default=*/"false",
+           "emit the kernel as sequential CPU loops (numeric tests)">,
+  ];
+  let dependentDialects = [
+    "::mlir::affine::AffineDialect",
+    "::mlir::arith::ArithDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+  ];
+}
+
 def SSMRowReductionsToGPU : Pass<"ssm-row-reductions-to-gpu"> {
   let summary = "Reductions over a contiguous last dimension as warp-per-row kernels";
   let description = [{

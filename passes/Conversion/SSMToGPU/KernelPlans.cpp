@@ -112,6 +112,18 @@ mlir::ssm::planLinearizationOrder(unsigned numLoops,
   return order;
 }
 
+namespace {
+/// Warps of one row each per block: a block of maxThreadsPerBlock threads,
+/// halved while that leaves fewer than two blocks per compute unit.
+int64_t warpRowsPerBlock(int64_t rows, const GPUTargetInfo &target) {
+  const int64_t warp = std::max<int64_t>(target.warpSize, 1);
+  int64_t perBlock = std::max<int64_t>(target.maxThreadsPerBlock / warp, 1);
+  while (perBlock > 1 && ceilDiv(rows, perBlock) < 2 * target.computeUnits)
+    perBlock /= 2;
+  return perBlock;
+}
+} // namespace
+
 RowReductionPlan mlir::ssm::planRowReduction(int64_t rows, int64_t rowLength,
                                              bool rowContiguous,
                                              const GPUTargetInfo &target) {
@@ -121,11 +133,26 @@ RowReductionPlan mlir::ssm::planRowReduction(int64_t rows, int64_t rowLength,
     return plan;
   plan.strategy = ReductionStrategy::WarpPerRow;
   plan.lanesPerRow = warp;
-  int64_t perBlock = std::max<int64_t>(target.maxThreadsPerBlock / warp, 1);
-  while (perBlock > 1 && ceilDiv(rows, perBlock) < 2 * target.computeUnits)
-    perBlock /= 2;
-  plan.rowsPerBlock = perBlock;
-  plan.blocks = ceilDiv(rows, perBlock);
+  plan.rowsPerBlock = warpRowsPerBlock(rows, target);
+  plan.blocks = ceilDiv(rows, plan.rowsPerBlock);
+  return plan;
+}
+
+RowNormPlan mlir::ssm::planRowNorm(int64_t rows, int64_t rowLength,
+                                   int64_t heldRows,
+                                   const GPUTargetInfo &target) {
+  RowNormPlan plan;
+  const int64_t warp = std::max<int64_t>(target.warpSize, 1);
+  if (rows < 1 || rowLength < 1)
+    return plan;
+  const int64_t perLane = ceilDiv(rowLength, warp);
+  if (perLane * std::max<int64_t>(heldRows, 1) > kRowNormMaxHeldPerLane)
+    return plan;
+  plan.fused = true;
+  plan.lanesPerRow = warp;
+  plan.elementsPerLane = perLane;
+  plan.rowsPerBlock = warpRowsPerBlock(rows, target);
+  plan.blocks = ceilDiv(rows, plan.rowsPerBlock);
   return plan;
 }
 

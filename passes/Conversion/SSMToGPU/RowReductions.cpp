@@ -14,6 +14,7 @@
 #include "ssm/Conversion/Passes.h"
 #include "ssm/Conversion/SSMToGPU/EmitUtils.h"
 #include "ssm/Conversion/SSMToGPU/KernelPlans.h"
+#include "ssm/Conversion/SSMToGPU/RowReductionUtils.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Affine/Utils.h"
@@ -29,21 +30,10 @@ namespace mlir::ssm {
 } // namespace mlir::ssm
 
 using namespace mlir;
+using mlir::ssm::detail::RowReduction;
 
-namespace {
-
-/// A linalg.generic on buffers that folds its last loop (the only reduction)
-/// into one f32 output with an addf / max / min combiner, with every input
-/// that the reduction indexes reading it as its contiguous last dimension.
-struct RowReduction {
-  linalg::GenericOp op;
-  Operation *combiner = nullptr; // combiner(value, acc)
-  Value value;                   // what each element contributes
-  int64_t rows = 1, rowLength = 1;
-  bool contiguous = true;
-};
-
-std::optional<RowReduction> matchRowReduction(linalg::GenericOp op) {
+std::optional<RowReduction>
+mlir::ssm::detail::matchRowReduction(linalg::GenericOp op) {
   if (!op.hasPureBufferSemantics() || op.getNumDpsInits() != 1 ||
       op.getNumReductionLoops() != 1 || op.getNumParallelLoops() < 1)
     return std::nullopt;
@@ -95,7 +85,8 @@ std::optional<RowReduction> matchRowReduction(linalg::GenericOp op) {
   return r;
 }
 
-Value identityOf(OpBuilder &b, Location loc, Operation *combiner) {
+Value mlir::ssm::detail::reductionIdentity(OpBuilder &b, Location loc,
+                                           Operation *combiner) {
   float v = 0.0f;
   if (isa<arith::MaximumFOp, arith::MaxNumFOp>(combiner))
     v = -std::numeric_limits<float>::infinity();
@@ -104,15 +95,16 @@ Value identityOf(OpBuilder &b, Location loc, Operation *combiner) {
   return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
 }
 
-/// combiner(x, y) as a new op of the combiner's kind.
-Value combine(OpBuilder &b, Location loc, Operation *combiner, Value x,
-              Value y) {
+Value mlir::ssm::detail::combineLike(OpBuilder &b, Location loc,
+                                     Operation *combiner, Value x, Value y) {
   OperationState state(loc, combiner->getName());
   state.addOperands({x, y});
   state.addTypes(x.getType());
   state.addAttributes(combiner->getAttrs());
   return b.create(state)->getResult(0);
 }
+
+namespace {
 
 /// The element values of loop point `ivs`: the body's ops up to the
 /// combiner, cloned with each input block argument replaced by its load.
@@ -152,7 +144,7 @@ struct RowReductionsToGPUPass
       if (op->getParentOfType<gpu::LaunchOp>() ||
           op->getParentOfType<gpu::GPUFuncOp>())
         return;
-      if (std::optional<RowReduction> r = matchRowReduction(op))
+      if (std::optional<RowReduction> r = ssm::detail::matchRowReduction(op))
         todo.push_back(*r);
     });
     for (RowReduction &r : todo) {
@@ -199,7 +191,7 @@ struct RowReductionsToGPUPass
     ivs.push_back(Value()); // the reduction index, set per use below
 
     // Each lane folds elements lane, lane + lanes, ...
-    Value init = identityOf(b, loc, r.combiner);
+    Value init = ssm::detail::reductionIdentity(b, loc, r.combiner);
     auto loop = scf::ForOp::create(b, loc, lane, idx(r.rowLength),
                                    idx(plan.lanesPerRow), ValueRange{init});
     {
@@ -207,7 +199,8 @@ struct RowReductionsToGPUPass
       b.setInsertionPointToStart(loop.getBody());
       ivs[k] = loop.getInductionVar();
       Value v = emitValue(b, loc, r, ivs);
-      Value acc = combine(b, loc, r.combiner, v, loop.getRegionIterArgs()[0]);
+      Value acc = ssm::detail::combineLike(b, loc, r.combiner, v,
+                                           loop.getRegionIterArgs()[0]);
       scf::YieldOp::create(b, loc, acc);
     }
     Value acc = loop.getResult(0);
@@ -216,7 +209,7 @@ struct RowReductionsToGPUPass
                                            int32_t(plan.lanesPerRow),
                                            gpu::ShuffleMode::XOR)
                         .getShuffleResult();
-      acc = combine(b, loc, r.combiner, acc, other);
+      acc = ssm::detail::combineLike(b, loc, r.combiner, acc, other);
     }
     // Lane 0 folds the output's initial value in and stores.
     Value first =
@@ -231,8 +224,9 @@ struct RowReductionsToGPUPass
       indices.push_back(affine::AffineApplyOp::create(
           b, loc, AffineMap::get(m.getNumDims(), 0, e), ivs));
     Value old = memref::LoadOp::create(b, loc, out->get(), indices);
-    memref::StoreOp::create(b, loc, combine(b, loc, r.combiner, acc, old),
-                            out->get(), indices);
+    memref::StoreOp::create(
+        b, loc, ssm::detail::combineLike(b, loc, r.combiner, acc, old),
+        out->get(), indices);
     b.setInsertionPointToEnd(&launch.getBody().front());
     gpu::TerminatorOp::create(b, loc);
     op.erase();

@@ -131,6 +131,33 @@ RowReductionPlan planRowReduction(int64_t rows, int64_t rowLength,
                                   bool rowContiguous,
                                   const GPUTargetInfo &target);
 
+/// How a norm over a contiguous row (LayerNorm, RMSNorm: the row's
+/// reductions, the per-row ops on their results and the elementwise op that
+/// reads the row and its statistics, optionally with the elementwise op that
+/// produced the row) runs as one kernel: a warp (wavefront) per row, each
+/// lane holding `elementsPerLane` elements of the row (lane, lane + lanes,
+/// ...) in registers across the chain's passes.
+struct RowNormPlan {
+  bool fused = false;
+  int64_t lanesPerRow = 0;
+  int64_t elementsPerLane = 0;
+  int64_t rowsPerBlock = 0;
+  int64_t blocks = 0;
+};
+
+/// Registers per lane the fused norm may hold rows in: 24 f32 (a row of 768
+/// channels on a 32-lane warp), so a block of eight warps keeps its
+/// occupancy.
+constexpr int64_t kRowNormMaxHeldPerLane = 24;
+
+/// Fuses where the `heldRows` row buffers the chain reads more than once (at
+/// least one: the row itself) fit kRowNormMaxHeldPerLane registers per lane
+/// (elementsPerLane = ceil(rowLength / warp)); longer rows keep today's
+/// kernels. Rows shorter than a warp leave lanes idle but still save the
+/// chain's other launches. Rows per block as planRowReduction.
+RowNormPlan planRowNorm(int64_t rows, int64_t rowLength, int64_t heldRows,
+                        const GPUTargetInfo &target);
+
 /// A reduction with few outputs and a long reduction split in two kernels:
 /// `splits` partial sums per output, each over 1/splits of reduction loop
 /// `dim` (an index into the reduction extents), then a short sum of the

@@ -1,0 +1,42 @@
+//===- RowReductionUtils.h - reductions over a row, matched -----*- C++ -*-===//
+//
+// The match of a linalg reduction over its contiguous last loop, shared by
+// ssm-row-reductions-to-gpu (one reduction per kernel) and
+// ssm-row-norms-to-gpu (a norm's reductions and elementwise ops in one
+// kernel). Not a public API.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SSM_CONVERSION_SSMTOGPU_ROWREDUCTIONUTILS_H
+#define SSM_CONVERSION_SSMTOGPU_ROWREDUCTIONUTILS_H
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+
+#include <optional>
+
+namespace mlir::ssm::detail {
+
+/// A linalg.generic on buffers that folds its last loop (the only reduction)
+/// into one f32 output with an addf / max / min combiner.
+struct RowReduction {
+  linalg::GenericOp op;
+  Operation *combiner = nullptr; // combiner(value, acc)
+  Value value;                   // what each element contributes
+  int64_t rows = 1, rowLength = 1;
+  /// Every input that the reduction indexes reads it as its contiguous last
+  /// dimension.
+  bool contiguous = true;
+};
+
+std::optional<RowReduction> matchRowReduction(linalg::GenericOp op);
+
+/// The combiner's identity (0, -inf or +inf) as an f32 constant.
+Value reductionIdentity(OpBuilder &b, Location loc, Operation *combiner);
+
+/// combiner(x, y) as a new op of the combiner's kind.
+Value combineLike(OpBuilder &b, Location loc, Operation *combiner, Value x,
+                  Value y);
+
+} // namespace mlir::ssm::detail
+
+#endif // SSM_CONVERSION_SSMTOGPU_ROWREDUCTIONUTILS_H
