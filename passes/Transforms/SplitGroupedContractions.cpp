@@ -56,35 +56,41 @@ int64_t positionOf(AffineMap map, unsigned d) {
   return pos;
 }
 
+/// The offsets, sizes and strides of index `i` of dim `pos` of `type`.
+struct UnitSlice {
+  SmallVector<OpFoldResult> offsets, sizes, strides;
+};
+UnitSlice unitSlice(RewriterBase &rewriter, RankedTensorType type, int64_t pos,
+                    int64_t i) {
+  UnitSlice u;
+  u.offsets.assign(type.getRank(), rewriter.getIndexAttr(0));
+  u.strides.assign(type.getRank(), rewriter.getIndexAttr(1));
+  for (int64_t s : type.getShape())
+    u.sizes.push_back(rewriter.getIndexAttr(s));
+  u.offsets[pos] = rewriter.getIndexAttr(i);
+  u.sizes[pos] = rewriter.getIndexAttr(1);
+  return u;
+}
+
 /// Index `i` of dim `pos` of `v`, that dim dropped.
 Value sliceAt(RewriterBase &rewriter, Location loc, Value v, int64_t pos,
               int64_t i) {
   auto type = cast<RankedTensorType>(v.getType());
-  SmallVector<OpFoldResult> offsets(type.getRank(), rewriter.getIndexAttr(0)),
-      sizes, strides(type.getRank(), rewriter.getIndexAttr(1));
-  for (int64_t s : type.getShape())
-    sizes.push_back(rewriter.getIndexAttr(s));
-  offsets[pos] = rewriter.getIndexAttr(i);
-  sizes[pos] = rewriter.getIndexAttr(1);
+  UnitSlice u = unitSlice(rewriter, type, pos, i);
   SmallVector<int64_t> shape(type.getShape());
   shape.erase(shape.begin() + pos);
   auto sliceType = RankedTensorType::get(shape, type.getElementType());
-  return tensor::ExtractSliceOp::create(rewriter, loc, sliceType, v, offsets,
-                                        sizes, strides);
+  return tensor::ExtractSliceOp::create(rewriter, loc, sliceType, v,
+                                        u.offsets, u.sizes, u.strides);
 }
 
 /// Index `i` of dim `pos` of `v` inserted back: the inverse of sliceAt.
 Value insertAt(RewriterBase &rewriter, Location loc, Value piece, Value dest,
                int64_t pos, int64_t i) {
-  auto type = cast<RankedTensorType>(dest.getType());
-  SmallVector<OpFoldResult> offsets(type.getRank(), rewriter.getIndexAttr(0)),
-      sizes, strides(type.getRank(), rewriter.getIndexAttr(1));
-  for (int64_t s : type.getShape())
-    sizes.push_back(rewriter.getIndexAttr(s));
-  offsets[pos] = rewriter.getIndexAttr(i);
-  sizes[pos] = rewriter.getIndexAttr(1);
-  return tensor::InsertSliceOp::create(rewriter, loc, piece, dest, offsets,
-                                       sizes, strides);
+  UnitSlice u =
+      unitSlice(rewriter, cast<RankedTensorType>(dest.getType()), pos, i);
+  return tensor::InsertSliceOp::create(rewriter, loc, piece, dest, u.offsets,
+                                       u.sizes, u.strides);
 }
 
 /// Index `i` of an input: a widening of a 16-bit tensor is sliced before it

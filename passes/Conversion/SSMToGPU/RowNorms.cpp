@@ -650,27 +650,10 @@ struct NormEmitter {
   }
 
   void emitLaunch() {
-    Value one = idx(1);
-    auto launch =
-        gpu::LaunchOp::create(b, loc, idx(plan.blocks), one, one, idx(lanes()),
-                              idx(plan.rowsPerBlock), one);
-    b.setInsertionPointToStart(&launch.getBody().front());
-    Value row = arith::AddIOp::create(
-        b, loc,
-        arith::MulIOp::create(b, loc, launch.getBlockIds().x,
-                              idx(plan.rowsPerBlock)),
-        launch.getThreadIds().y);
-    // A warp shares its row: the guard is uniform per warp, so every lane
-    // of a working warp reaches the shuffles.
-    Value inRange = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
-                                          row, idx(c.rows));
-    auto guard = scf::IfOp::create(b, loc, inRange, /*withElse=*/false);
-    {
-      OpBuilder::InsertionGuard g(b);
-      b.setInsertionPointToStart(guard.thenBlock());
-      setLane(launch.getThreadIds().x);
-      emitRow(row);
-    }
+    auto [launch, row, guard] = ssm::detail::createWarpPerRowLaunch(
+        b, loc, plan.blocks, lanes(), plan.rowsPerBlock, c.rows);
+    setLane(launch.getThreadIds().x);
+    emitRow(row);
     b.setInsertionPointToEnd(&launch.getBody().front());
     gpu::TerminatorOp::create(b, loc);
   }

@@ -104,6 +104,27 @@ Value mlir::ssm::detail::combineLike(OpBuilder &b, Location loc,
   return b.create(state)->getResult(0);
 }
 
+ssm::detail::WarpPerRowLaunch mlir::ssm::detail::createWarpPerRowLaunch(
+    OpBuilder &b, Location loc, int64_t blocks, int64_t lanes,
+    int64_t rowsPerBlock, int64_t rows) {
+  auto idx = [&](int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  };
+  Value one = idx(1);
+  auto launch = gpu::LaunchOp::create(b, loc, idx(blocks), one, one,
+                                      idx(lanes), idx(rowsPerBlock), one);
+  b.setInsertionPointToStart(&launch.getBody().front());
+  Value row = arith::AddIOp::create(
+      b, loc,
+      arith::MulIOp::create(b, loc, launch.getBlockIds().x, idx(rowsPerBlock)),
+      launch.getThreadIds().y);
+  Value inRange = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, row,
+                                        idx(rows));
+  auto guard = scf::IfOp::create(b, loc, inRange, /*withElse=*/false);
+  b.setInsertionPointToStart(guard.thenBlock());
+  return {launch, row, guard};
+}
+
 namespace {
 
 /// The element values of loop point `ivs`: the body's ops up to the
@@ -163,23 +184,9 @@ struct RowReductionsToGPUPass
     auto idx = [&](int64_t v) -> Value {
       return arith::ConstantIndexOp::create(b, loc, v);
     };
-    Value one = idx(1);
-    auto launch = gpu::LaunchOp::create(b, loc, idx(plan.blocks), one, one,
-                                        idx(plan.lanesPerRow),
-                                        idx(plan.rowsPerBlock), one);
-    b.setInsertionPointToStart(&launch.getBody().front());
+    auto [launch, row, guard] = ssm::detail::createWarpPerRowLaunch(
+        b, loc, plan.blocks, plan.lanesPerRow, plan.rowsPerBlock, r.rows);
     Value lane = launch.getThreadIds().x;
-    Value row = arith::AddIOp::create(
-        b, loc,
-        arith::MulIOp::create(b, loc, launch.getBlockIds().x,
-                              idx(plan.rowsPerBlock)),
-        launch.getThreadIds().y);
-    // A whole warp shares its row, so the guard is uniform per warp and
-    // every lane reaches the shuffles.
-    Value inRange = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
-                                          row, idx(r.rows));
-    auto guard = scf::IfOp::create(b, loc, inRange, /*withElse=*/false);
-    b.setInsertionPointToStart(guard.thenBlock());
 
     // The row's parallel indices, innermost fastest.
     SmallVector<int64_t> ranges = op.getStaticLoopRanges();

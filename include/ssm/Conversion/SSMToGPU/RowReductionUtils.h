@@ -10,7 +10,9 @@
 #ifndef SSM_CONVERSION_SSMTOGPU_ROWREDUCTIONUTILS_H
 #define SSM_CONVERSION_SSMTOGPU_ROWREDUCTIONUTILS_H
 
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 
 #include <optional>
 
@@ -36,6 +38,20 @@ Value reductionIdentity(OpBuilder &b, Location loc, Operation *combiner);
 /// combiner(x, y) as a new op of the combiner's kind.
 Value combineLike(OpBuilder &b, Location loc, Operation *combiner, Value x,
                   Value y);
+
+/// A warp-per-row launch: `blocks` blocks of `lanes` x `rowsPerBlock`
+/// threads; thread (x, y) of block b works on row b * rowsPerBlock + y, under
+/// a guard row < `rows`. A whole warp shares its row, so the guard is uniform
+/// per warp and every lane of a working warp reaches the shuffles. Leaves the
+/// builder at the start of the guard's body.
+struct WarpPerRowLaunch {
+  gpu::LaunchOp launch;
+  Value row;
+  scf::IfOp guard;
+};
+WarpPerRowLaunch createWarpPerRowLaunch(OpBuilder &b, Location loc,
+                                        int64_t blocks, int64_t lanes,
+                                        int64_t rowsPerBlock, int64_t rows);
 
 } // namespace mlir::ssm::detail
 
