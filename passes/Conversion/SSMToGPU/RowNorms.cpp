@@ -17,6 +17,7 @@
 #include "ssm/Conversion/Passes.h"
 #include "ssm/Conversion/SSMToGPU/EmitUtils.h"
 #include "ssm/Conversion/SSMToGPU/KernelPlans.h"
+#include "ssm/Conversion/SSMToGPU/MemoryExtent.h"
 #include "ssm/Conversion/SSMToGPU/RowReductionUtils.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -101,48 +102,8 @@ bool isContiguousColumn(AffineMap m, Value buffer, unsigned k) {
          strides.back() == 1;
 }
 
-/// The bytes a buffer may touch: its root allocation (a function argument,
-/// an allocation, or the workspace a memref.view cuts) and a byte range in
-/// it; unknown roots overlap everything.
-struct Extent {
-  Value root;
-  int64_t begin = 0, end = std::numeric_limits<int64_t>::max();
-};
-
-std::optional<Extent> extentOf(Value v) {
-  while (true) {
-    Operation *def = v.getDefiningOp();
-    if (!def || isa<memref::AllocOp, memref::AllocaOp>(def))
-      return Extent{v};
-    if (auto view = dyn_cast<memref::ViewOp>(def)) {
-      auto type = cast<MemRefType>(view.getType());
-      std::optional<int64_t> offset = getConstantIntValue(view.getByteShift());
-      if (!offset || !type.hasStaticShape() ||
-          !type.getElementType().isIntOrFloat())
-        return Extent{view.getSource()};
-      int64_t bytes =
-          type.getNumElements() * ((type.getElementTypeBitWidth() + 7) / 8);
-      return Extent{view.getSource(), *offset, *offset + bytes};
-    }
-    // Reshapes and subviews: (within) their source's bytes.
-    if (isa<memref::ExpandShapeOp, memref::CollapseShapeOp, memref::SubViewOp,
-            memref::CastOp, memref::ReinterpretCastOp>(def)) {
-      v = def->getOperand(0);
-      continue;
-    }
-    return std::nullopt;
-  }
-}
-
 bool mayOverlap(Value a, Value b) {
-  if (a == b)
-    return true;
-  std::optional<Extent> x = extentOf(a), y = extentOf(b);
-  if (!x || !y)
-    return true;
-  if (x->root != y->root)
-    return false;
-  return x->begin < y->end && y->begin < x->end;
+  return !ssm::detail::provablyDisjoint(a, b);
 }
 
 bool isElementwise(linalg::GenericOp op) {
