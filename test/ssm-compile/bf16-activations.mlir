@@ -1,11 +1,12 @@
 // A bf16 Vim layer (2 layers, embed 32: E = 64, L = 5) stores its activations
 // between kernels in bf16 (ssm-narrow-activations, in the ssm stage); the
 // residual stream and the logits stay f32, and f32 models are untouched.
+// (GPU RUN lines keep library buffers dense: these checks pin the unpadded layouts.)
 // RUN: ssm-compile --model=vim-t --img=32 --batch=2 --classes=10 --dtype=bf16 --model-option=depth=2 --model-option=embed_dim=32 --compile-to=ssm | FileCheck %s
 // RUN: ssm-compile --model=vim-t --img=32 --batch=2 --classes=10 --model-option=depth=2 --model-option=embed_dim=32 --compile-to=ssm | FileCheck %s --check-prefix=F32
-// RUN: ssm-compile --model=vim-t --img=32 --batch=2 --classes=10 --dtype=bf16 --model-option=depth=2 --model-option=embed_dim=32 --target=nvptx --compile-to=loops | FileCheck %s --check-prefix=GPU
-// RUN: ssm-compile --model=vim-t --img=32 --batch=2 --classes=10 --dtype=bf16 --model-option=depth=2 --model-option=embed_dim=32 --target=nvptx --compile-to=llvm | FileCheck %s --check-prefix=GEMM
-// RUN: ssm-compile --model=vim-t --img=32 --batch=2 --classes=10 --dtype=bf16 --model-option=depth=2 --model-option=embed_dim=32 --target=amdgpu --chip=gfx942 --compile-to=llvm | FileCheck %s --check-prefix=GEMM
+// RUN: ssm-compile --model=vim-t --img=32 --batch=2 --classes=10 --dtype=bf16 --model-option=depth=2 --model-option=embed_dim=32 --target=nvptx --gpu-pad-library-buffers=false --compile-to=loops | FileCheck %s --check-prefix=GPU
+// RUN: ssm-compile --model=vim-t --img=32 --batch=2 --classes=10 --dtype=bf16 --model-option=depth=2 --model-option=embed_dim=32 --target=nvptx --gpu-pad-library-buffers=false --compile-to=llvm | FileCheck %s --check-prefix=GEMM
+// RUN: ssm-compile --model=vim-t --img=32 --batch=2 --classes=10 --dtype=bf16 --model-option=depth=2 --model-option=embed_dim=32 --target=amdgpu --gpu-pad-library-buffers=false --chip=gfx942 --compile-to=llvm | FileCheck %s --check-prefix=GEMM
 // RUN: ssm-compile --model=vim-t --img=32 --batch=2 --classes=10 --dtype=bf16 --model-option=depth=2 --model-option=embed_dim=32 --target=cpu --compile-to=bufferized | FileCheck %s --check-prefix=CPU
 
 // CHECK: func.func @forward(%{{.*}}: tensor<2x3x32x32xbf16>

@@ -9,8 +9,9 @@
 // gate's per-piece kernels (the concat split by ssm-split-concat-consumers)
 // read its slices, widening as they load; the conv's piece is the conv
 // kernel's epilogue (ssm-depthwise-conv-to-gpu), so no f32 conv result.
-// RUN: ssm-compile --model=mambaout-femto --model-option=depths=1,1,1,1 --model-option=dims=8,16,24,32 --img=64 --batch=2 --dtype=bf16 --target=nvptx --compile-to=llvm | FileCheck %s --check-prefix=MO
-// RUN: ssm-compile --model=mambaout-femto --model-option=depths=1,1,1,1 --model-option=dims=8,16,24,32 --img=64 --batch=2 --dtype=bf16 --target=amdgpu --chip=gfx942 --compile-to=llvm | FileCheck %s --check-prefix=MO
+// (GPU RUN lines keep library buffers dense: these checks pin the unpadded layouts.)
+// RUN: ssm-compile --model=mambaout-femto --model-option=depths=1,1,1,1 --model-option=dims=8,16,24,32 --img=64 --batch=2 --dtype=bf16 --target=nvptx --gpu-pad-library-buffers=false --compile-to=llvm | FileCheck %s --check-prefix=MO
+// RUN: ssm-compile --model=mambaout-femto --model-option=depths=1,1,1,1 --model-option=dims=8,16,24,32 --img=64 --batch=2 --dtype=bf16 --target=amdgpu --gpu-pad-library-buffers=false --chip=gfx942 --compile-to=llvm | FileCheck %s --check-prefix=MO
 // MO-NOT: 512x42xf32
 // MO-NOT: 16x16x42xf32
 // MO: gpu.launch_func @ssm_gemm_kernels::@{{gemm_[0-9]+}} {{.*}} args(%{{.*}} : memref<512x8xbf16>, %{{.*}} : memref<42x8xbf16>, %{{.*}} : memref<512x42xbf16>, %{{.*}} : memref<42xbf16>)
@@ -23,8 +24,8 @@
 //
 // VMamba (NCHW): in_proj (zero init) stores bf16 and the 3x3 conv reads it
 // as it is; no padded buffer.
-// RUN: ssm-compile --model=vmamba-t --model-option=depths=1,1,1,1 --model-option=dims=16,32,48,64 --img=64 --batch=2 --dtype=bf16 --target=nvptx --compile-to=llvm | FileCheck %s --check-prefix=VM
-// RUN: ssm-compile --model=vmamba-t --model-option=depths=1,1,1,1 --model-option=dims=16,32,48,64 --img=64 --batch=2 --dtype=bf16 --target=amdgpu --chip=gfx942 --compile-to=llvm | FileCheck %s --check-prefix=VM
+// RUN: ssm-compile --model=vmamba-t --model-option=depths=1,1,1,1 --model-option=dims=16,32,48,64 --img=64 --batch=2 --dtype=bf16 --target=nvptx --gpu-pad-library-buffers=false --compile-to=llvm | FileCheck %s --check-prefix=VM
+// RUN: ssm-compile --model=vmamba-t --model-option=depths=1,1,1,1 --model-option=dims=16,32,48,64 --img=64 --batch=2 --dtype=bf16 --target=amdgpu --gpu-pad-library-buffers=false --chip=gfx942 --compile-to=llvm | FileCheck %s --check-prefix=VM
 // VM: gpu.launch_func @ssm_gemm_kernels::@{{gemm_[0-9]+}} {{.*}} args(%{{.*}} : memref<16x16xbf16>, %{{.*}} : memref<2x16x256xbf16>, %[[IN:.*]] : memref<2x16x256xbf16>)
 // VM-NOT: 2x16x18x18x
 // VM: %[[X:.*]] = memref.expand_shape %[[IN]] {{.*}} into memref<2x16x16x16xbf16>

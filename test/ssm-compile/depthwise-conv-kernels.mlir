@@ -8,8 +8,9 @@
 // MambaOut's GELU gate (it reads fc1's gate slice and stores the bf16 product
 // into its piece of fc2's input), VMamba's SiLU (stored bf16); no f32 conv
 // result is written.
-// RUN: ssm-compile --model=mambaout-femto --model-option=depths=1,1,1,1 --model-option=dims=8,16,24,32 --img=64 --batch=2 --dtype=bf16 --target=nvptx --compile-to=llvm | FileCheck %s --check-prefix=MO
-// RUN: ssm-compile --model=mambaout-femto --model-option=depths=1,1,1,1 --model-option=dims=8,16,24,32 --img=64 --batch=2 --dtype=bf16 --target=amdgpu --chip=gfx942 --compile-to=llvm | FileCheck %s --check-prefix=MO
+// (GPU RUN lines keep library buffers dense: these checks pin the unpadded layouts.)
+// RUN: ssm-compile --model=mambaout-femto --model-option=depths=1,1,1,1 --model-option=dims=8,16,24,32 --img=64 --batch=2 --dtype=bf16 --target=nvptx --gpu-pad-library-buffers=false --compile-to=llvm | FileCheck %s --check-prefix=MO
+// RUN: ssm-compile --model=mambaout-femto --model-option=depths=1,1,1,1 --model-option=dims=8,16,24,32 --img=64 --batch=2 --dtype=bf16 --target=amdgpu --gpu-pad-library-buffers=false --chip=gfx942 --compile-to=llvm | FileCheck %s --check-prefix=MO
 // MO-NOT: 22x22x8x
 // MO: gpu.launch_func @[[K:forward_kernel_[0-9]+]]::@[[K]] blocks in ({{.*}}, %c1, %c2) threads in ({{.*}}, %c1, %c1) args(%{{.*}} : memref<2x16x16x8xbf16, strided<[10752, 672, 42, 1], offset: 34>>, %{{.*}} : memref<7x7x8xf32>, %{{.*}} : memref<8xbf16>, %{{.*}} : memref<2x16x16x8xbf16, strided<[10752, 672, 42, 1], offset: 13>>, %{{.*}} : memref<2x16x16x8xbf16, strided<[5376, 336, 21, 1], offset: 13>>)
 // MO-NOT: 22x22x8x
@@ -18,18 +19,18 @@
 // MO-SAME: gpu.known_block_size
 //
 // The 3x3 NCHW conv of VMamba's SS2D reads in_proj's output as it is.
-// RUN: ssm-compile --model=vmamba-t --model-option=depths=1,1,1,1 --model-option=dims=16,32,48,64 --img=64 --batch=2 --dtype=bf16 --target=nvptx --compile-to=llvm | FileCheck %s --check-prefix=VM
-// RUN: ssm-compile --model=vmamba-t --model-option=depths=1,1,1,1 --model-option=dims=16,32,48,64 --img=64 --batch=2 --dtype=bf16 --target=amdgpu --chip=gfx942 --compile-to=llvm | FileCheck %s --check-prefix=VM
+// RUN: ssm-compile --model=vmamba-t --model-option=depths=1,1,1,1 --model-option=dims=16,32,48,64 --img=64 --batch=2 --dtype=bf16 --target=nvptx --gpu-pad-library-buffers=false --compile-to=llvm | FileCheck %s --check-prefix=VM
+// RUN: ssm-compile --model=vmamba-t --model-option=depths=1,1,1,1 --model-option=dims=16,32,48,64 --img=64 --batch=2 --dtype=bf16 --target=amdgpu --gpu-pad-library-buffers=false --chip=gfx942 --compile-to=llvm | FileCheck %s --check-prefix=VM
 // VM-NOT: 2x16x18x18x
 // VM: gpu.launch_func @[[K:forward_kernel_[0-9]+]]::@[[K]] blocks in ({{.*}}, %c16, %c2) threads in ({{.*}}, %c1, %c1) args(%{{.*}} : memref<2x16x16x16xbf16>, %{{.*}} : memref<16x3x3xf32>, %{{.*}} : memref<2x16x16x16xbf16>)
 //
 // Launch bounds and the staged tile in the PTX / GCN.
-// RUN: ssm-compile --model=mambaout-femto --model-option=depths=1,1,1,1 --model-option=dims=8,16,24,32 --img=64 --batch=2 --dtype=bf16 --target=nvptx --compile-to=binary | FileCheck %s --check-prefix=PTX
+// RUN: ssm-compile --model=mambaout-femto --model-option=depths=1,1,1,1 --model-option=dims=8,16,24,32 --img=64 --batch=2 --dtype=bf16 --target=nvptx --gpu-pad-library-buffers=false --compile-to=binary | FileCheck %s --check-prefix=PTX
 // PTX: .visible .entry [[K:forward_kernel_33]](
 // PTX: .maxntid {{[0-9]+}}, 1, 1
 // PTX: .shared .align 16 .b8 __wg_[[K]]_0[{{[0-9]+}}];
 // PTX: bar.sync
-// RUN: ssm-compile --model=mambaout-femto --model-option=depths=1,1,1,1 --model-option=dims=8,16,24,32 --img=64 --batch=2 --dtype=bf16 --target=amdgpu --chip=gfx942 --compile-to=binary | FileCheck %s --check-prefix=GCN
+// RUN: ssm-compile --model=mambaout-femto --model-option=depths=1,1,1,1 --model-option=dims=8,16,24,32 --img=64 --batch=2 --dtype=bf16 --target=amdgpu --gpu-pad-library-buffers=false --chip=gfx942 --compile-to=binary | FileCheck %s --check-prefix=GCN
 // GCN: .amdhsa_kernel forward_kernel_33
 // GCN: .amdhsa_group_segment_fixed_size {{[1-9][0-9]*}}
 // GCN: .amdhsa_private_segment_fixed_size 0

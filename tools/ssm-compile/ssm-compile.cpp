@@ -64,8 +64,8 @@ static cl::opt<std::string>
 static cl::opt<bool> padLibraryBuffers(
     "gpu-pad-library-buffers",
     cl::desc("GPU: allocate the intermediates GEMM library calls use with "
-             "rows padded to the library's 16-byte alignment (off by default "
-             "until measured on a GPU)"),
+             "rows padded to the library's 16-byte alignment (default on; "
+             "=false keeps them dense)"),
     cl::init(mlir::ssm::kPadLibraryBuffersByDefault), cl::cat(targetCategory));
 static cl::opt<std::string> rocmToolkit(
     "rocm-toolkit",
