@@ -232,3 +232,61 @@ func.func @fastvim_t_2048_b2(%x: memref<2x384x16384xbf16>, %y: memref<2x384x1638
     }
     return
 }
+
+// -----
+
+// 4001 channels never fit in registers: the widest tile (8 f32 tokens x 32
+// slices for 3 tokens), each pass loads the row again, and the residual add
+// that produces the row (never stored in registers across passes) stays.
+// CHECK-LABEL: func.func @too_wide_to_hold(
+// CHECK: linalg.generic
+// CHECK-SAME: outs(%{{.*}} : memref<1x4001x3xf32>)
+// CHECK-NOT: linalg.{{generic|fill}}
+// CHECK: gpu.launch blocks({{.*}}) in ({{.*}} = %c1{{.*}}, {{.*}} = %c1{{.*}}, {{.*}} = %c1{{.*}}) threads({{.*}}) in ({{.*}} = %c8{{.*}}, {{.*}} = %c32{{.*}}, {{.*}} = %c1{{.*}})
+// CHECK-COUNT-2: gpu.barrier
+// CHECK-NOT: linalg.{{generic|fill}}
+// CHECK: return
+func.func @too_wide_to_hold(%x: memref<1x4001x3xf32>, %y: memref<1x4001x3xf32>, %g: memref<4001xf32>, %b: memref<4001xf32>, %out: memref<1x4001x3xf32>, %res: memref<1x4001x3xf32>, %mean: memref<1x3xf32>) {
+  %cst0 = arith.constant 0.0 : f32
+  %inv = arith.constant 0.00024993751562109475 : f32
+  %eps = arith.constant 1.0e-05 : f32
+  %s1 = memref.alloca() : memref<1x3xf32>
+  %s2 = memref.alloca() : memref<1x3xf32>
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel"]} ins(%x, %y : memref<1x4001x3xf32>, memref<1x4001x3xf32>) outs(%res : memref<1x4001x3xf32>) {
+  ^bb0(%a: f32, %c: f32, %o: f32):
+    %u = arith.addf %a, %c : f32
+    linalg.yield %u : f32
+  }
+  linalg.fill ins(%cst0 : f32) outs(%s1 : memref<1x3xf32>)
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d2)>], iterator_types = ["parallel", "reduction", "parallel"]} ins(%res : memref<1x4001x3xf32>) outs(%s1 : memref<1x3xf32>) {
+  ^bb0(%a: f32, %acc: f32):
+    %s = arith.addf %acc, %a fastmath<reassoc,contract> : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%s1 : memref<1x3xf32>) outs(%mean : memref<1x3xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %m = arith.mulf %a, %inv : f32
+    linalg.yield %m : f32
+  }
+  linalg.fill ins(%cst0 : f32) outs(%s2 : memref<1x3xf32>)
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d2)>, affine_map<(d0, d1, d2) -> (d0, d2)>], iterator_types = ["parallel", "reduction", "parallel"]} ins(%res, %mean : memref<1x4001x3xf32>, memref<1x3xf32>) outs(%s2 : memref<1x3xf32>) {
+  ^bb0(%a: f32, %mm: f32, %acc: f32):
+    %d = arith.subf %a, %mm fastmath<reassoc,contract> : f32
+    %sq = arith.mulf %d, %d fastmath<reassoc,contract> : f32
+    %s = arith.addf %acc, %sq fastmath<reassoc,contract> : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d2)>, affine_map<(d0, d1, d2) -> (d0, d2)>, affine_map<(d0, d1, d2) -> (d1)>, affine_map<(d0, d1, d2) -> (d1)>, affine_map<(d0, d1, d2) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel"]} ins(%res, %s1, %s2, %g, %b : memref<1x4001x3xf32>, memref<1x3xf32>, memref<1x3xf32>, memref<4001xf32>, memref<4001xf32>) outs(%out : memref<1x4001x3xf32>) {
+  ^bb0(%a: f32, %ss: f32, %vv: f32, %gg: f32, %bb: f32, %o: f32):
+    %mu = arith.mulf %ss, %inv : f32
+    %d = arith.subf %a, %mu : f32
+    %vr = arith.mulf %vv, %inv : f32
+    %ve = arith.addf %vr, %eps : f32
+    %rs = math.rsqrt %ve : f32
+    %nn = arith.mulf %d, %rs : f32
+    %sc = arith.mulf %nn, %gg : f32
+    %sh = arith.addf %sc, %bb : f32
+    linalg.yield %sh : f32
+  }
+  return
+}
