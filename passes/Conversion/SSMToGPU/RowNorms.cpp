@@ -320,13 +320,11 @@ std::optional<Chain> matchChain(linalg::GenericOp first, bool withProducer) {
       bool column = dims == k + 1 && m.isFunctionOfDim(k);
       if (column && !isColumnAccess(c, m, in->get(), /*read=*/true))
         return std::nullopt;
-      if (column)
+      if (Type e = getElementTypeOrSelf(in->get().getType());
+          column && e.isIntOrFloat())
         c.elementBytes = std::min<int64_t>(
             c.elementBytes,
-            std::max<unsigned>(getElementTypeOrSelf(in->get().getType())
-                                       .getIntOrFloatBitWidth() /
-                                   8,
-                               1));
+            std::max<int64_t>(e.getIntOrFloatBitWidth() / 8, 1));
       if (c.rowValues.contains(in->get())) {
         if (column || !isRowIdentity(m, k) || !computed.contains(in->get()))
           return std::nullopt;
@@ -688,7 +686,7 @@ struct NormEmitter {
     // Without registers for the rows, each step loads them again (the
     // produced row, never stored, always stays: the plan is applied without
     // the producer then).
-    auto release = llvm::make_scope_exit([&] {
+    llvm::scope_exit release([&] {
       if (plan.hold)
         return;
       for (auto it = held.begin(); it != held.end();) {
