@@ -26,11 +26,11 @@
 //
 // Launch bounds and the staged tile in the PTX / GCN.
 // RUN: ssm-compile --model=mambaout-femto --model-option=depths=1,1,1,1 --model-option=dims=8,16,24,32 --img=64 --batch=2 --dtype=bf16 --target=nvptx --gpu-pad-library-buffers=false --compile-to=binary | FileCheck %s --check-prefix=PTX
-// PTX: .visible .entry [[K:forward_kernel_33]](
+// PTX: .visible .entry [[K:forward_kernel_28]](
 // PTX: .maxntid {{[0-9]+}}, 1, 1
 // PTX: .shared .align 16 .b8 __wg_[[K]]_0[{{[0-9]+}}];
 // PTX: bar.sync
 // RUN: ssm-compile --model=mambaout-femto --model-option=depths=1,1,1,1 --model-option=dims=8,16,24,32 --img=64 --batch=2 --dtype=bf16 --target=amdgpu --gpu-pad-library-buffers=false --chip=gfx942 --compile-to=binary | FileCheck %s --check-prefix=GCN
-// GCN: .amdhsa_kernel forward_kernel_33
+// GCN: .amdhsa_kernel forward_kernel_28
 // GCN: .amdhsa_group_segment_fixed_size {{[1-9][0-9]*}}
 // GCN: .amdhsa_private_segment_fixed_size 0

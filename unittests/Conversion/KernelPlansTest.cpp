@@ -333,6 +333,59 @@ TEST(PlanRowNorm, LongRowsKeepTodaysKernels) {
   }
 }
 
+TEST(PlanStridedRowNorm, TilesTokensBySlicesOfChannels) {
+  // FastVim-T's output norm at 224, batch 128: 25,088 tokens of 384
+  // channels (bf16), four rows read by both statistics. A warp of tokens x
+  // 8 slices would hold 48 x 4 values per thread: 16 tokens x 16 slices.
+  StridedRowNormPlan fv = planStridedRowNorm(128 * 196, 384, 4, 2, kH100);
+  EXPECT_TRUE(fv.fused);
+  EXPECT_EQ(fv.tokensPerBlock, 16);
+  EXPECT_EQ(fv.slices, 16);
+  EXPECT_EQ(fv.elementsPerThread, 24);
+  EXPECT_TRUE(fv.holdInRegisters);
+  EXPECT_EQ(fv.blocks, 128 * 196 / 16);
+  // One held row: a whole warp of tokens, 8 slices.
+  StridedRowNormPlan one = planStridedRowNorm(2 * 16384, 384, 1, 2, kH100);
+  EXPECT_EQ(one.tokensPerBlock, 32);
+  EXPECT_EQ(one.slices, 8);
+  EXPECT_EQ(one.elementsPerThread, 48);
+  EXPECT_TRUE(one.holdInRegisters);
+  // A 64-wide wavefront: the same register budget per thread.
+  StridedRowNormPlan amd = planStridedRowNorm(128 * 196, 384, 4, 2, kMI300);
+  EXPECT_TRUE(amd.holdInRegisters);
+  EXPECT_EQ(amd.tokensPerBlock * amd.slices, 256);
+  EXPECT_LE(amd.elementsPerThread * 4, kStridedNormMaxHeldPerThread);
+}
+
+TEST(PlanStridedRowNorm, WideRowsReloadAndAnyShapeIsValid) {
+  // 4096 channels never fit: the widest tile, rows loaded again per pass.
+  StridedRowNormPlan wide = planStridedRowNorm(100000, 4096, 2, 2, kH100);
+  EXPECT_TRUE(wide.fused);
+  EXPECT_FALSE(wide.holdInRegisters);
+  EXPECT_EQ(wide.tokensPerBlock, 32);
+  EXPECT_EQ(wide.slices, 8);
+  EXPECT_EQ(wide.elementsPerThread, 512);
+  // Few tokens: narrower tiles for more blocks, down to a 32-byte sector
+  // (8 f32 tokens), never more slices than channels.
+  StridedRowNormPlan few = planStridedRowNorm(37, 3, 2, 4, kH100);
+  EXPECT_TRUE(few.fused);
+  EXPECT_EQ(few.tokensPerBlock, 8);
+  EXPECT_EQ(few.slices, 2);
+  EXPECT_EQ(few.elementsPerThread, 2);
+  EXPECT_EQ(few.blocks, 5);
+  EXPECT_FALSE(planStridedRowNorm(0, 384, 1, 2, kH100).fused);
+  for (int64_t rows : {1, 7, 31, 33, 1001})
+    for (int64_t length : {1, 5, 97, 385}) {
+      StridedRowNormPlan p = planStridedRowNorm(rows, length, 3, 2, kH100);
+      ASSERT_TRUE(p.fused);
+      EXPECT_GE(p.blocks * p.tokensPerBlock, rows);
+      EXPECT_LT((p.blocks - 1) * p.tokensPerBlock, rows);
+      EXPECT_GE(p.slices * p.elementsPerThread, length);
+      EXPECT_LE(p.slices, length);
+      EXPECT_LE(p.slices * p.tokensPerBlock, kH100.maxThreadsPerBlock);
+    }
+}
+
 TEST(GemmLibraryTakesBias, OnlyAnF32BiasAlongN) {
   // Row-major C is the library's column-major C^T: its bias runs along our n.
   EXPECT_TRUE(gemmLibraryTakesBias(/*alongN=*/true, /*biasIsF32=*/true));

@@ -403,7 +403,7 @@ def SSMDepthwiseConvToGPU : Pass<"ssm-depthwise-conv-to-gpu"> {
 }
 
 def SSMRowNormsToGPU : Pass<"ssm-row-norms-to-gpu"> {
-  let summary = "LayerNorm / RMSNorm chains over a contiguous row as one warp-per-row kernel";
+  let summary = "LayerNorm / RMSNorm chains over a row as one kernel (a warp per contiguous row, token tiles for strided rows)";
   let description = [{
     Rewrites, on buffers and outside GPU kernels, each chain that a norm over
     the contiguous last dimension bufferizes into: in one block, a zero-filled
@@ -429,6 +429,18 @@ def SSMRowNormsToGPU : Pass<"ssm-row-norms-to-gpu"> {
     op outside the chain reads it. planRowNorm (KernelPlans.h) decides
     whether the rows fit in registers and the launch shape for `chip`;
     chains it rejects, and everything else, are left unchanged.
+
+    A chain whose reduction loop is not the last (channel-first buffers: the
+    channels strided, the tokens contiguous) is matched the same way, each
+    access seen with the reduction loop moved last, where every strided row
+    access indexes its unit-stride dimension with the last row loop (per
+    channel vectors aside). It becomes a launch of planStridedRowNorm's tiles:
+    consecutive rows (threadIdx.x, coalesced) x channel slices (threadIdx.y),
+    the slices' partial results combined through a shared buffer per
+    reduction that every thread folds in slice order; rows held in registers
+    where they fit, else loaded again per pass (the producer then stays
+    unfused). Extra threads of the last block compute a clamped row and store
+    nothing (they reach the barriers).
 
     `emulate` (tests only) emits the same per-lane code as sequential loops
     (rows, then lanes, with the lanes' held elements and partial results in

@@ -156,6 +156,50 @@ RowNormPlan mlir::ssm::planRowNorm(int64_t rows, int64_t rowLength,
   return plan;
 }
 
+StridedRowNormPlan mlir::ssm::planStridedRowNorm(int64_t rows,
+                                                 int64_t rowLength,
+                                                 int64_t heldRows,
+                                                 int64_t elementBytes,
+                                                 const GPUTargetInfo &target) {
+  StridedRowNormPlan plan;
+  if (rows < 1 || rowLength < 1)
+    return plan;
+  const int64_t warp = std::max<int64_t>(target.warpSize, 1);
+  const int64_t block = std::max<int64_t>(target.maxThreadsPerBlock, warp);
+  const int64_t held = std::max<int64_t>(heldRows, 1);
+  const int64_t minTokens =
+      std::min(warp, std::max<int64_t>(32 / std::max<int64_t>(elementBytes, 1),
+                                       1));
+  auto tiling = [&](int64_t tokens) {
+    StridedRowNormPlan p;
+    p.fused = true;
+    p.tokensPerBlock = tokens;
+    int64_t slices = 1;
+    while (slices * 2 * tokens <= block && slices * 2 <= rowLength)
+      slices *= 2;
+    p.slices = slices;
+    p.elementsPerThread = ceilDiv(rowLength, slices);
+    p.holdInRegisters =
+        p.elementsPerThread * held <= kStridedNormMaxHeldPerThread;
+    p.blocks = ceilDiv(rows, tokens);
+    return p;
+  };
+  // The widest tile that fills the GPU; narrower while the rows do not fit.
+  int64_t tokens = warp;
+  while (tokens > minTokens && tokens > 1 &&
+         ceilDiv(rows, tokens) < 2 * target.computeUnits)
+    tokens /= 2;
+  StridedRowNormPlan widest = tiling(tokens);
+  for (int64_t t = tokens; t >= std::max<int64_t>(minTokens, 1); t /= 2) {
+    StridedRowNormPlan p = tiling(t);
+    if (p.holdInRegisters)
+      return p;
+    if (t == 1)
+      break;
+  }
+  return widest;
+}
+
 bool mlir::ssm::gemmLibraryTakesBias(bool alongN, bool biasIsF32) {
   return alongN && biasIsF32;
 }

@@ -12,6 +12,11 @@
 // outputs that something outside the chain reads are stored. planRowNorm
 // (KernelPlans.h) decides whether the held rows fit and the launch shape.
 //
+// The same chain over a strided row (channel-first buffers: the reduction
+// loop is not the last, the tokens are contiguous) runs as tiles of tokens
+// (threadIdx.x) x channel slices (threadIdx.y) that combine the slices'
+// partial results through shared memory (planStridedRowNorm).
+//
 //===----------------------------------------------------------------------===//
 
 #include "ssm/Conversion/Passes.h"
@@ -26,6 +31,8 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+
+#include "llvm/ADT/ScopeExit.h"
 
 #include <limits>
 
@@ -53,7 +60,15 @@ struct Step {
 /// A matched chain, in program order, ending with its Output step.
 struct Chain {
   unsigned k = 0;
-  SmallVector<int64_t> ranges; // k + 1 loop extents
+  /// The reduction loop of the chain's k + 1-loop ops; every access map is
+  /// seen with it moved last (`canonical`), so the column is always dk. Not
+  /// last: a strided row (channel-first), whose last row dim d(k-1) indexes
+  /// the unit-stride dimension (the tokens).
+  unsigned col = 0;
+  bool strided = false;
+  /// (canonical dims) -> (the op's loops).
+  AffineMap canonical;
+  SmallVector<int64_t> ranges; // k + 1 loop extents, canonical order
   int64_t rows = 1, rowLength = 1;
   SmallVector<Step> steps;
   /// Per-row buffers the chain computes (reduction and row-op outputs):
@@ -65,12 +80,38 @@ struct Chain {
   DenseSet<Value> stored;
   /// Row buffers read by more than one step (registers across steps).
   int64_t heldRows = 0;
+  /// The smallest element (bytes) of the rows read.
+  int64_t elementBytes = 4;
+
+  /// An access of `op`'s over the canonical dims.
+  AffineMap mapOf(linalg::GenericOp op, OpOperand *operand) const {
+    AffineMap m = op.getMatchingIndexingMap(operand);
+    if (op.getNumLoops() != k + 1 || col == k)
+      return m;
+    return m.compose(canonical);
+  }
+  /// `op`'s loop extents, canonical order.
+  SmallVector<int64_t> rangesOf(linalg::GenericOp op) const {
+    SmallVector<int64_t> r = op.getStaticLoopRanges();
+    if (r.size() != k + 1 || col == k)
+      return r;
+    int64_t c = r[col];
+    r.erase(r.begin() + col);
+    r.push_back(c);
+    return r;
+  }
+  /// Loop d of `op` as a canonical dim.
+  unsigned dimOf(linalg::GenericOp op, unsigned d) const {
+    if (op.getNumLoops() != k + 1 || d < col)
+      return d;
+    return d == col ? k : d - 1;
+  }
 };
 
-Key keyOf(linalg::GenericOp op, OpOperand *operand, unsigned dims) {
-  AffineMap m = op.getMatchingIndexingMap(operand);
+Key keyOf(const Chain &c, linalg::GenericOp op, OpOperand *operand) {
+  AffineMap m = c.mapOf(op, operand);
   return {operand->get(),
-          AffineMap::get(dims, 0, m.getResults(), op.getContext())};
+          AffineMap::get(c.k + 1, 0, m.getResults(), op.getContext())};
 }
 
 /// (d0, ..., d(k-1)) over `dims` dims: a row's own per-row element.
@@ -100,6 +141,33 @@ bool isContiguousColumn(AffineMap m, Value buffer, unsigned k) {
   int64_t offset;
   return succeeded(type.getStridesAndOffset(strides, offset)) &&
          strides.back() == 1;
+}
+
+/// A strided row's access: the last result indexes the unit-stride dimension
+/// with the last row dim d(k-1) (coalesced across a block's tokens), another
+/// result the column dk. Reads may also be per-column vectors (a norm's
+/// weights), the same for every row.
+bool isStridedColumn(AffineMap m, Value buffer, unsigned k, bool read) {
+  auto type = dyn_cast<MemRefType>(buffer.getType());
+  if (!type || m.getNumResults() == 0 || k == 0)
+    return false;
+  bool rowFree = true;
+  for (unsigned d = 0; d < k; ++d)
+    rowFree &= !m.isFunctionOfDim(d);
+  if (read && rowFree)
+    return true;
+  AffineExpr last = m.getResults().back();
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  return last.isFunctionOfDim(k - 1) && !last.isFunctionOfDim(k) &&
+         m.isFunctionOfDim(k) &&
+         succeeded(type.getStridesAndOffset(strides, offset)) &&
+         strides.back() == 1;
+}
+
+bool isColumnAccess(const Chain &c, AffineMap m, Value buffer, bool read) {
+  return c.strided ? isStridedColumn(m, buffer, c.k, read)
+                   : isContiguousColumn(m, buffer, c.k);
 }
 
 bool mayOverlap(Value a, Value b) {
@@ -132,11 +200,19 @@ bool readsAny(linalg::GenericOp op, const DenseSet<Value> &values) {
 std::optional<Chain> matchChain(linalg::GenericOp first, bool withProducer) {
   std::optional<ssm::detail::RowReduction> r0 =
       ssm::detail::matchRowReduction(first);
-  if (!r0 || !r0->contiguous)
+  if (!r0 || (r0->dim + 1 == first.getNumLoops() && !r0->contiguous))
     return std::nullopt;
   Chain c;
   c.k = first.getNumLoops() - 1;
-  c.ranges = first.getStaticLoopRanges();
+  c.col = r0->dim;
+  c.strided = c.col != c.k;
+  {
+    SmallVector<AffineExpr> loops;
+    for (unsigned d = 0; d <= c.k; ++d)
+      loops.push_back(getAffineDimExpr(c.dimOf(first, d), first.getContext()));
+    c.canonical = AffineMap::get(c.k + 1, 0, loops, first.getContext());
+  }
+  c.ranges = c.rangesOf(first);
   c.rows = r0->rows;
   c.rowLength = r0->rowLength;
   const unsigned k = c.k;
@@ -148,11 +224,12 @@ std::optional<Chain> matchChain(linalg::GenericOp first, bool withProducer) {
   auto addReduction = [&](linalg::GenericOp op) {
     std::optional<ssm::detail::RowReduction> r =
         ssm::detail::matchRowReduction(op);
-    if (!r || !r->contiguous || op.getStaticLoopRanges() != c.ranges)
+    if (!r || r->dim != c.col || (!c.strided && !r->contiguous) ||
+        c.rangesOf(op) != c.ranges)
       return false;
     OpOperand *init = op.getDpsInitOperand(0);
     auto fill = fills.lookup(init->get());
-    if (!fill || !isRowIdentity(op.getMatchingIndexingMap(init), k) ||
+    if (!fill || !isRowIdentity(c.mapOf(op, init), k) ||
         fill.getInputs()[0].getType() != r->value.getType())
       return false;
     fills.erase(init->get());
@@ -181,10 +258,10 @@ std::optional<Chain> matchChain(linalg::GenericOp first, bool withProducer) {
     return std::nullopt;
   if (auto producer = dyn_cast_or_null<linalg::GenericOp>(before);
       withProducer && producer && isElementwise(producer) &&
-      producer.getStaticLoopRanges() == c.ranges) {
+      c.rangesOf(producer) == c.ranges) {
     OpOperand *out = producer.getDpsInitOperand(0);
-    Key key = keyOf(producer, out, k + 1);
-    if (isContiguousColumn(key.second, key.first, k)) {
+    Key key = keyOf(c, producer, out);
+    if (isColumnAccess(c, key.second, key.first, /*read=*/false)) {
       c.steps.insert(c.steps.begin(), {Step::Producer, producer, {}, {}});
       c.produced = key;
     }
@@ -199,7 +276,7 @@ std::optional<Chain> matchChain(linalg::GenericOp first, bool withProducer) {
     auto g = dyn_cast<linalg::GenericOp>(op);
     if (!g || !g.hasPureBufferSemantics())
       return std::nullopt;
-    if (g.getNumLoops() == k + 1 && g.getStaticLoopRanges() == c.ranges &&
+    if (g.getNumLoops() == k + 1 && c.rangesOf(g) == c.ranges &&
         g.getNumReductionLoops() == 1) {
       if (!addReduction(g))
         return std::nullopt;
@@ -214,8 +291,8 @@ std::optional<Chain> matchChain(linalg::GenericOp first, bool withProducer) {
       c.rowValues.insert(out->get());
       continue;
     }
-    if (g.getNumLoops() == k + 1 && g.getStaticLoopRanges() == c.ranges &&
-        isContiguousColumn(g.getMatchingIndexingMap(out), out->get(), k)) {
+    if (g.getNumLoops() == k + 1 && c.rangesOf(g) == c.ranges &&
+        isColumnAccess(c, c.mapOf(g, out), out->get(), /*read=*/false)) {
       c.steps.push_back({Step::Output, g, {}, {}});
       done = true;
       continue;
@@ -238,11 +315,16 @@ std::optional<Chain> matchChain(linalg::GenericOp first, bool withProducer) {
     unsigned dims = s.op.getNumLoops();
     DenseSet<Key> seen;
     for (OpOperand *in : s.op.getDpsInputOperands()) {
-      Key key = keyOf(s.op, in, k + 1);
-      AffineMap m = s.op.getMatchingIndexingMap(in);
+      Key key = keyOf(c, s.op, in);
+      AffineMap m = c.mapOf(s.op, in);
       bool column = dims == k + 1 && m.isFunctionOfDim(k);
-      if (column && !isContiguousColumn(m, in->get(), k))
+      if (column && !isColumnAccess(c, m, in->get(), /*read=*/true))
         return std::nullopt;
+      if (Type e = getElementTypeOrSelf(in->get().getType());
+          column && e.isIntOrFloat())
+        c.elementBytes = std::min<int64_t>(
+            c.elementBytes,
+            std::max<int64_t>(e.getIntOrFloatBitWidth() / 8, 1));
       if (c.rowValues.contains(in->get())) {
         if (column || !isRowIdentity(m, k) || !computed.contains(in->get()))
           return std::nullopt;
@@ -302,19 +384,38 @@ std::optional<Chain> matchChain(linalg::GenericOp first, bool withProducer) {
   return c;
 }
 
-/// Emits a chain as planned: a gpu.launch (a warp per row), or with
-/// `emulate` the same per-lane code as loops over rows and lanes.
+/// The launch shape of either plan. "Lanes" share a row: a warp's lanes
+/// (contiguous rows, shuffles combine them) or a block's channel slices
+/// (strided rows, shared memory combines them); lane l holds the row's
+/// elements l, l + lanes, ... (`slots` of them).
+struct Tiling {
+  bool strided = false;
+  int64_t lanes = 1, slots = 1, rowsPerBlock = 1, blocks = 1;
+  /// Rows read by several steps stay in registers (else loaded again).
+  bool hold = true;
+  int64_t reductions = 0;
+};
+
+/// Emits a chain as planned: a gpu.launch (a warp per row, or a tile of
+/// rows x channel slices), or with `emulate` the same per-lane code as loops
+/// over rows and lanes.
 struct NormEmitter {
   const Chain &c;
-  const ssm::RowNormPlan &plan;
+  const Tiling &plan;
   bool emulate;
   OpBuilder &b;
   Location loc;
 
-  NormEmitter(const Chain &c, const ssm::RowNormPlan &plan, bool emulate,
-              OpBuilder &b, Location loc)
+  NormEmitter(const Chain &c, const Tiling &plan, bool emulate, OpBuilder &b,
+              Location loc)
       : c(c), plan(plan), emulate(emulate), b(b), loc(loc) {}
 
+  /// Strided launch: the thread's row (threadIdx.x), whether it is a row
+  /// (the last block's extra threads compute a clamped row and store
+  /// nothing: all reach the barriers), the slices' shared buffers.
+  Value token, rowValid;
+  SmallVector<Value> shared;
+  int64_t reductionsDone = 0;
   /// Where emulation's stack buffers go (before the row loop).
   OpBuilder::InsertPoint allocaPoint;
   SmallVector<Value> rowIvs;
@@ -330,8 +431,8 @@ struct NormEmitter {
   DenseSet<Key> spilled;
   DenseMap<Key, Value> rowLoads;
 
-  int64_t lanes() const { return plan.lanesPerRow; }
-  int64_t slots() const { return plan.elementsPerLane; }
+  int64_t lanes() const { return plan.lanes; }
+  int64_t slots() const { return plan.slots; }
   Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
 
   void setLane(Value l) {
@@ -386,13 +487,13 @@ struct NormEmitter {
     if (it != held.end() && it->second.size() > size_t(i) && it->second[i])
       return it->second[i];
     Value v;
-    if (spilled.contains(key))
+    if (spilled.contains(key) && (plan.hold || key == c.produced))
       v = memref::LoadOp::create(b, loc, spills[key], ValueRange{lane, idx(i)});
     else
       v = memref::LoadOp::create(b, loc, key.first, indices(key.second, i));
     held[key].resize(slots());
     held[key][i] = v;
-    if (emulate && !spilled.contains(key))
+    if (emulate && !spilled.contains(key) && plan.hold)
       hold(key, i, v);
     return v;
   }
@@ -415,8 +516,8 @@ struct NormEmitter {
                   Operation *stop = nullptr, Value result = Value()) {
     IRMapping map;
     for (OpOperand *in : op.getDpsInputOperands()) {
-      Key key = keyOf(op, in, c.k + 1);
-      bool column = slot && op.getMatchingIndexingMap(in).isFunctionOfDim(c.k);
+      Key key = keyOf(c, op, in);
+      bool column = slot && c.mapOf(op, in).isFunctionOfDim(c.k);
       map.map(op.getMatchingBlockArgument(in),
               column ? element(key, *slot) : rowValue(key));
     }
@@ -425,7 +526,7 @@ struct NormEmitter {
       if (&inner == stop)
         break;
       if (auto index = dyn_cast<linalg::IndexOp>(inner)) {
-        unsigned d = index.getDim();
+        unsigned d = c.dimOf(op, index.getDim());
         map.map(index.getResult(), d < c.k ? rowIvs[d] : cols[*slot]);
         continue;
       }
@@ -441,11 +542,15 @@ struct NormEmitter {
     auto store = [&] {
       memref::StoreOp::create(b, loc, v, buffer, indices(m, i));
     };
-    if (!valid[i]) {
+    Value cond = valid[i];
+    if (rowValid)
+      cond = cond ? arith::AndIOp::create(b, loc, cond, rowValid).getResult()
+                  : rowValid;
+    if (!cond) {
       store();
       return;
     }
-    auto guard = scf::IfOp::create(b, loc, valid[i], /*withElse=*/false);
+    auto guard = scf::IfOp::create(b, loc, cond, /*withElse=*/false);
     OpBuilder::InsertionGuard g(b);
     b.setInsertionPointToStart(guard.thenBlock());
     store();
@@ -480,6 +585,8 @@ struct NormEmitter {
   /// The lanes' partial results combined in an xor butterfly (lane l with
   /// lane l ^ offset, offsets lanes/2 .. 1): the same value in every lane.
   Value acrossLanes(Operation *combiner, llvm::function_ref<Value()> partial) {
+    if (plan.strided)
+      return acrossSlices(combiner, partial);
     if (!emulate) {
       Value acc = partial();
       for (int64_t offset = lanes() / 2; offset >= 1; offset /= 2) {
@@ -517,15 +624,46 @@ struct NormEmitter {
     return memref::LoadOp::create(b, loc, bufs[from], idx(0));
   }
 
+  /// The slices' partial results through shared memory: each thread stores
+  /// its own, and after a barrier every thread of the row folds all of them
+  /// in slice order (the same value everywhere). A buffer per reduction, so
+  /// no barrier guards its reuse. Emulation: the same fold over a buffer.
+  Value acrossSlices(Operation *combiner,
+                     llvm::function_ref<Value()> partial) {
+    auto fold = [&](llvm::function_ref<Value(int64_t)> load) {
+      Value acc = ssm::detail::reductionIdentity(b, loc, combiner);
+      for (int64_t s = 0; s < lanes(); ++s)
+        acc = ssm::detail::combineLike(b, loc, combiner, acc, load(s));
+      return acc;
+    };
+    if (!emulate) {
+      Value buf = shared[reductionsDone++];
+      memref::StoreOp::create(b, loc, partial(), buf, ValueRange{lane, token});
+      gpu::BarrierOp::create(b, loc);
+      return fold([&](int64_t s) {
+        return memref::LoadOp::create(b, loc, buf, ValueRange{idx(s), token});
+      });
+    }
+    Value buf;
+    {
+      OpBuilder::InsertionGuard g(b);
+      b.restoreInsertionPoint(allocaPoint);
+      buf = memref::AllocaOp::create(
+          b, loc, MemRefType::get({lanes()}, b.getF32Type()));
+    }
+    perLane([&] { memref::StoreOp::create(b, loc, partial(), buf, lane); });
+    return fold(
+        [&](int64_t s) { return memref::LoadOp::create(b, loc, buf, idx(s)); });
+  }
+
   /// A per-row value stored by one lane (lane 0; every lane has it).
   void storeRow(Value v, linalg::GenericOp op) {
     OpOperand *out = op.getDpsInitOperand(0);
     if (!c.stored.contains(out->get()))
       return;
     auto store = [&] {
-      memref::StoreOp::create(
-          b, loc, v, out->get(),
-          indices(op.getMatchingIndexingMap(out), std::nullopt));
+      memref::StoreOp::create(b, loc, v, out->get(),
+                              indices(c.mapOf(op, out), std::nullopt));
     };
     if (emulate) {
       store();
@@ -533,6 +671,8 @@ struct NormEmitter {
     }
     Value first =
         arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lane, idx(0));
+    if (rowValid)
+      first = arith::AndIOp::create(b, loc, first, rowValid);
     auto guard = scf::IfOp::create(b, loc, first, /*withElse=*/false);
     OpBuilder::InsertionGuard g(b);
     b.setInsertionPointToStart(guard.thenBlock());
@@ -542,7 +682,19 @@ struct NormEmitter {
   void emitStep(const Step &s) {
     linalg::GenericOp op = s.op;
     OpOperand *out = op.getDpsInitOperand(0);
-    AffineMap outMap = op.getMatchingIndexingMap(out);
+    AffineMap outMap = c.mapOf(op, out);
+    // Without registers for the rows, each step loads them again (the
+    // produced row, never stored, always stays: the plan is applied without
+    // the producer then).
+    llvm::scope_exit release([&] {
+      if (plan.hold)
+        return;
+      for (auto it = held.begin(); it != held.end();) {
+        auto cur = it++;
+        if (cur->first != c.produced)
+          held.erase(cur);
+      }
+    });
     switch (s.kind) {
     case Step::Producer:
       perLane([&] {
@@ -560,8 +712,11 @@ struct NormEmitter {
       auto flags = arith::FastMathFlagsAttr::get(
           op.getContext(),
           arith::FastMathFlags::reassoc | arith::FastMathFlags::contract);
+      // (Not the conversions: fpext / fptrunc would carry them as an
+      // unknown attribute.)
       op->walk([&](arith::ArithFastMathInterface math) {
-        math->setAttr(math.getFastMathAttrName(), flags);
+        if (!isa<arith::ExtFOp, arith::TruncFOp>(math))
+          math->setAttr(math.getFastMathAttrName(), flags);
       });
       Operation *combiner = s.reduction.combiner;
       Value total = acrossLanes(combiner, [&] {
@@ -610,7 +765,40 @@ struct NormEmitter {
       emitStep(s);
   }
 
+  /// Strided rows: blocks of rowsPerBlock rows (threadIdx.x) x lanes
+  /// slices (threadIdx.y), no guard around the body (barriers).
+  void emitStridedLaunch() {
+    auto space = gpu::AddressSpaceAttr::get(b.getContext(),
+                                            gpu::AddressSpace::Workgroup);
+    SmallVector<Type> sharedTypes(
+        plan.reductions,
+        MemRefType::get({lanes(), plan.rowsPerBlock}, b.getF32Type(),
+                        MemRefLayoutAttrInterface(), space));
+    Value one = idx(1);
+    auto launch = gpu::LaunchOp::create(
+        b, loc, idx(plan.blocks), one, one, idx(plan.rowsPerBlock), idx(lanes()),
+        one, /*dynamicSharedMemorySize=*/nullptr, /*asyncTokenType=*/nullptr,
+        ValueRange{}, sharedTypes);
+    b.setInsertionPointToStart(&launch.getBody().front());
+    shared.assign(launch.getWorkgroupAttributions().begin(),
+                  launch.getWorkgroupAttributions().end());
+    token = launch.getThreadIds().x;
+    Value row = arith::AddIOp::create(
+        b, loc,
+        arith::MulIOp::create(b, loc, launch.getBlockIds().x,
+                              idx(plan.rowsPerBlock)),
+        token);
+    rowValid = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, row,
+                                     idx(c.rows));
+    Value clamped = arith::MinUIOp::create(b, loc, row, idx(c.rows - 1));
+    setLane(launch.getThreadIds().y);
+    emitRow(clamped);
+    gpu::TerminatorOp::create(b, loc);
+  }
+
   void emitLaunch() {
+    if (plan.strided)
+      return emitStridedLaunch();
     auto [launch, row, guard] = ssm::detail::createWarpPerRowLaunch(
         b, loc, plan.blocks, lanes(), plan.rowsPerBlock, c.rows);
     setLane(launch.getThreadIds().x);
@@ -644,6 +832,36 @@ struct NormEmitter {
   }
 };
 
+/// The chain's launch plan (planRowNorm or planStridedRowNorm), or none.
+std::optional<Tiling> planChain(const Chain &c,
+                                const ssm::GPUTargetInfo &target) {
+  Tiling t;
+  t.reductions = llvm::count_if(
+      c.steps, [](const Step &s) { return s.kind == Step::Reduction; });
+  if (c.strided) {
+    ssm::StridedRowNormPlan p = ssm::planStridedRowNorm(
+        c.rows, c.rowLength, c.heldRows, c.elementBytes, target);
+    if (!p.fused)
+      return std::nullopt;
+    t.strided = true;
+    t.lanes = p.slices;
+    t.slots = p.elementsPerThread;
+    t.rowsPerBlock = p.tokensPerBlock;
+    t.blocks = p.blocks;
+    t.hold = p.holdInRegisters;
+    return t;
+  }
+  ssm::RowNormPlan p =
+      ssm::planRowNorm(c.rows, c.rowLength, c.heldRows, target);
+  if (!p.fused)
+    return std::nullopt;
+  t.lanes = p.lanesPerRow;
+  t.slots = p.elementsPerLane;
+  t.rowsPerBlock = p.rowsPerBlock;
+  t.blocks = p.blocks;
+  return t;
+}
+
 struct RowNormsToGPUPass : ssm::impl::SSMRowNormsToGPUBase<RowNormsToGPUPass> {
   using Base::Base;
 
@@ -667,13 +885,18 @@ struct RowNormsToGPUPass : ssm::impl::SSMRowNormsToGPUBase<RowNormsToGPUPass> {
         chain = matchChain(first, /*withProducer=*/false);
       if (!chain)
         continue;
-      ssm::RowNormPlan plan = ssm::planRowNorm(chain->rows, chain->rowLength,
-                                               chain->heldRows, target);
-      if (!plan.fused)
+      std::optional<Tiling> plan = planChain(*chain, target);
+      // Rows reloaded per pass cannot reload a produced row that is never
+      // stored: the producer stays its own kernel then.
+      if (plan && !plan->hold && chain->produced) {
+        chain = matchChain(first, /*withProducer=*/false);
+        plan = chain ? planChain(*chain, target) : std::nullopt;
+      }
+      if (!plan)
         continue;
       linalg::GenericOp last = chain->steps.back().op;
       OpBuilder b(last);
-      NormEmitter emitter(*chain, plan, emulate, b, last.getLoc());
+      NormEmitter emitter(*chain, *plan, emulate, b, last.getLoc());
       if (emulate)
         emitter.emitLoops();
       else

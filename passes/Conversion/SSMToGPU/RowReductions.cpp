@@ -38,15 +38,16 @@ mlir::ssm::detail::matchRowReduction(linalg::GenericOp op) {
       op.getNumReductionLoops() != 1 || op.getNumParallelLoops() < 1)
     return std::nullopt;
   unsigned loops = op.getNumLoops(), k = loops - 1;
-  if (op.getIteratorTypesArray()[k] != utils::IteratorType::reduction)
-    return std::nullopt;
+  auto iterators = op.getIteratorTypesArray();
+  unsigned dim = llvm::find(iterators, utils::IteratorType::reduction) -
+                 iterators.begin();
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   if (llvm::any_of(ranges, ShapedType::isDynamic))
     return std::nullopt;
   OpOperand *init = op.getDpsInitOperand(0);
   auto outType = dyn_cast<MemRefType>(init->get().getType());
   if (!outType || !outType.getElementType().isF32() ||
-      op.getMatchingIndexingMap(init).isFunctionOfDim(k))
+      op.getMatchingIndexingMap(init).isFunctionOfDim(dim))
     return std::nullopt;
   Block &body = op.getRegion().front();
   auto yield = cast<linalg::YieldOp>(body.getTerminator());
@@ -65,9 +66,12 @@ mlir::ssm::detail::matchRowReduction(linalg::GenericOp op) {
                                            : combiner->getOperand(0);
   if (r.value == acc)
     return std::nullopt;
-  for (int64_t d = 0; d < int64_t(k); ++d)
-    r.rows *= ranges[d];
-  r.rowLength = ranges[k];
+  r.dim = dim;
+  for (unsigned d = 0; d < loops; ++d)
+    if (d != dim)
+      r.rows *= ranges[d];
+  r.rowLength = ranges[dim];
+  r.contiguous = dim == k;
   for (OpOperand *in : op.getDpsInputOperands()) {
     AffineMap map = op.getMatchingIndexingMap(in);
     auto type = dyn_cast<MemRefType>(in->get().getType());

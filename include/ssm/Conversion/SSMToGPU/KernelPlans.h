@@ -158,6 +158,39 @@ constexpr int64_t kRowNormMaxHeldPerLane = 24;
 RowNormPlan planRowNorm(int64_t rows, int64_t rowLength, int64_t heldRows,
                         const GPUTargetInfo &target);
 
+/// How a norm over a strided row runs as one kernel: channel-first layouts
+/// (FastVim's (b, c, l)) reduce over channels whose stride is the token
+/// count, the tokens contiguous. A block covers `tokensPerBlock` consecutive
+/// rows (threadIdx.x, coalesced along the tokens) x `slices` channel slices
+/// (threadIdx.y); thread (x, y) folds channels y, y + slices, ... of its row
+/// (`elementsPerThread` of them), the slices' partial results combine
+/// through shared memory (every thread sums them in slice order), and with
+/// `holdInRegisters` the rows read more than once stay in registers (one
+/// pass over memory); otherwise each pass of the chain loads them again.
+struct StridedRowNormPlan {
+  bool fused = false;
+  int64_t tokensPerBlock = 0;
+  int64_t slices = 0;
+  int64_t elementsPerThread = 0;
+  bool holdInRegisters = false;
+  int64_t blocks = 0;
+};
+
+/// Registers per thread the strided norm may hold rows in (with blocks of
+/// maxThreadsPerBlock threads, two blocks still fit an SM's 64K registers).
+constexpr int64_t kStridedNormMaxHeldPerThread = 96;
+
+/// Blocks of target.maxThreadsPerBlock threads: tokensPerBlock a warp
+/// (wavefront) of rows, halved while that leaves fewer than two blocks per
+/// compute unit or (to hold) the `heldRows` rows the chain reads more than
+/// once do not fit kStridedNormMaxHeldPerThread registers, never below 32
+/// bytes of `elementBytes` (one memory sector) or one row; slices the rest of
+/// the block (a power of two, at most the row length). Where no tiling holds
+/// the rows the widest one reloads them. Any rows >= 1 and rowLength >= 1.
+StridedRowNormPlan planStridedRowNorm(int64_t rows, int64_t rowLength,
+                                      int64_t heldRows, int64_t elementBytes,
+                                      const GPUTargetInfo &target);
+
 /// A reduction with few outputs and a long reduction split in two kernels:
 /// `splits` partial sums per output, each over 1/splits of reduction loop
 /// `dim` (an index into the reduction extents), then a short sum of the

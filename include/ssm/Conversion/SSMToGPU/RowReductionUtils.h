@@ -18,14 +18,16 @@
 
 namespace mlir::ssm::detail {
 
-/// A linalg.generic on buffers that folds its last loop (the only reduction)
-/// into one f32 output with an addf / max / min combiner.
+/// A linalg.generic on buffers that folds one loop (its only reduction; the
+/// row's column) into one f32 output with an addf / max / min combiner.
 struct RowReduction {
   linalg::GenericOp op;
   Operation *combiner = nullptr; // combiner(value, acc)
   Value value;                   // what each element contributes
   int64_t rows = 1, rowLength = 1;
-  /// Every input that the reduction indexes reads it as its contiguous last
+  /// The reduction loop.
+  unsigned dim = 0;
+  /// The reduction is the last loop and every input that the reduction indexes reads it as its contiguous last
   /// dimension.
   bool contiguous = true;
 };
