@@ -467,11 +467,33 @@ struct PadLibraryBuffersPass
             x.held[dims[i]] == pitch.second)
           x.rowPadding = true;
     // A result is the only thing in its allocation where it has all of its
-    // logical elements; only an allocation the pass has not touched (and
-    // that is the operand itself) grows.
+    // logical elements; only an allocation the pass has not touched grows,
+    // where the operand is that allocation or a reshape of all of it
+    // (FastVim's (b, h, w, d) read as (b, h * w, d); only slack then, see
+    // rootGrowth).
     x.exclusive = result && root && type.getNumElements() == rootLogical;
-    x.growable = root && v == root.getResult() &&
-                 root.getType().getLayout().isIdentity();
+    x.growable = root && root.getType().getLayout().isIdentity() &&
+                 (v == root.getResult() ||
+                  (type.getLayout().isIdentity() && offset == 0 &&
+                   type.getNumElements() == root.getType().getNumElements()));
+    return x;
+  }
+
+  /// The growth of `root` that gives its operand `v` the `planned` memory
+  /// (described as `given`): the operand's own where it is the allocation;
+  /// for a reshape of it, only trailing slack (its layout unchanged), else
+  /// an invalid one (grownView refuses it).
+  static ssm::LibraryGemmOperand
+  rootGrowth(Value v, memref::AllocOp root, const ssm::LibraryGemmOperand &given,
+             const ssm::LibraryGemmOperand &planned) {
+    if (v == root.getResult())
+      return planned;
+    ssm::LibraryGemmOperand x;
+    if (planned.held != given.held)
+      return x;
+    x.held.assign(root.getType().getShape().begin(),
+                  root.getType().getShape().end());
+    x.slack = planned.slack;
     return x;
   }
 
@@ -562,7 +584,11 @@ struct PadLibraryBuffersPass
             planned[j]->slack == operands[j]->slack)
           continue;
         MemRefType logical =
-            roots[j] ? grownView(roots[j], *planned[j]).second : MemRefType();
+            roots[j] ? grownView(roots[j], rootGrowth(values[j], roots[j],
+                                                      *operands[j],
+                                                      *planned[j]))
+                           .second
+                     : MemRefType();
         Retype r;
         if (!logical || !plan(roots[j].getResult(), logical, r)) {
           operands[j]->growable = false;
@@ -576,7 +602,8 @@ struct PadLibraryBuffersPass
       return;
     const ssm::LibraryGemmOperand *planned[3] = {&ext.a, &ext.b, &ext.c};
     for (auto [j, logical] : grown)
-      if (!grow(roots[j], *planned[j]))
+      if (!grow(roots[j],
+                rootGrowth(values[j], roots[j], *operands[j], *planned[j])))
         return; // checked above; the record keeps its extents regardless
     extents[launch] = ext;
   }

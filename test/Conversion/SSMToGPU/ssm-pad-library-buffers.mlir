@@ -283,3 +283,35 @@ module attributes {gpu.container_module} {
     }
   }
 }
+
+// -----
+
+// FastVim's in_proj: the token-major B is a (b, h, w, d) buffer read
+// collapsed as (b, h * w = 5, d = 8). It grows like @extend_n's (3 rows of
+// slack after the last batch), through the reshape: a flat allocation
+// expanded to (b, h, w, d), which the GEMM still reads collapsed.
+// CHECK-LABEL: func.func @extend_n_through_reshape
+// CHECK: %[[FLAT:.*]] = memref.alloc() : memref<104xbf16>
+// CHECK: %[[S:.*]] = memref.subview %[[FLAT]][0] [80] [1] : memref<104xbf16> to memref<80xbf16, strided<[1]>>
+// CHECK: %[[X:.*]] = memref.expand_shape %[[S]] {{\[\[}}0, 1, 2, 3]] output_shape [2, 1, 5, 8] : memref<80xbf16, strided<[1]>> into memref<2x1x5x8xbf16>
+// CHECK: %[[B:.*]] = memref.collapse_shape %[[X]] {{\[\[}}0], [1, 2], [3]] : memref<2x1x5x8xbf16> into memref<2x5x8xbf16>
+// CHECK: gpu.launch_func @kernels::@gemm_padded blocks {{.*}} args(%arg0 : memref<4x8xbf16>, %[[B]] : memref<2x5x8xbf16>,
+// CHECK-SAME: n = 8 : i64
+module attributes {gpu.container_module} {
+  func.func @extend_n_through_reshape(%w: memref<4x8xbf16>, %sink: memref<2x4x5xf32>) {
+    %c1 = arith.constant 1 : index
+    %zero = arith.constant 0.0 : bf16
+    %c = memref.alloc() : memref<2x4x5xf32>
+    %x = memref.alloc() : memref<2x1x5x8xbf16>
+    linalg.fill ins(%zero : bf16) outs(%x : memref<2x1x5x8xbf16>)
+    %b = memref.collapse_shape %x [[0], [1, 2], [3]] : memref<2x1x5x8xbf16> into memref<2x5x8xbf16>
+    gpu.launch_func @kernels::@gemm blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1) args(%w : memref<4x8xbf16>, %b : memref<2x5x8xbf16>, %c : memref<2x4x5xf32>) {ssm.library_call = {a_arg = 0 : i64, a_dims = array<i64: 0, 1, -1>, a_strides = array<i64: 8, 1, 0>, activation = "none", b_arg = 1 : i64, b_dims = array<i64: 2, 1, 0>, b_strides = array<i64: 1, 8, 40>, batch = 2 : i64, bias = "none", c_arg = 2 : i64, c_dims = array<i64: 1, 2, 0>, c_strides = array<i64: 5, 1, 20>, k = 8 : i64, m = 4 : i64, n = 5 : i64, op = "gemm"}}
+    memref.copy %c, %sink : memref<2x4x5xf32> to memref<2x4x5xf32>
+    return
+  }
+  gpu.module @kernels {
+    gpu.func @gemm(%a: memref<4x8xbf16>, %b: memref<2x5x8xbf16>, %c: memref<2x4x5xf32>) kernel {
+      gpu.return
+    }
+  }
+}
