@@ -57,6 +57,8 @@ SmallVector<ReassociationIndices> oneGroup(int64_t rank) {
 
 struct Retype {
   SmallVector<std::pair<Value, MemRefType>> values;
+  /// The user that cannot take the new type, where plan() failed.
+  Operation *refusedBy = nullptr;
 };
 
 /// The ops that only index a memref (their results, if any, are not
@@ -111,33 +113,42 @@ bool plan(Value v, MemRefType type, Retype &r) {
   r.values.push_back({v, type});
   for (OpOperand &use : v.getUses()) {
     Operation *owner = use.getOwner();
+    auto refuse = [&] {
+      if (!r.refusedBy)
+        r.refusedBy = owner;
+      return false;
+    };
     if (isa<memref::DeallocOp>(owner) || indexesOnly(owner))
       continue;
     if (isa<memref::SubViewOp, memref::CollapseShapeOp, memref::ExpandShapeOp>(
             owner)) {
       if (use.getOperandNumber() != 0)
-        return false;
+        return refuse();
       MemRefType result = viewType(owner, type);
-      if (!result || !plan(owner->getResult(0), result, r))
+      if (!result)
+        return refuse();
+      if (!plan(owner->getResult(0), result, r))
         return false;
       continue;
     }
     if (auto launch = dyn_cast<gpu::LaunchFuncOp>(owner)) {
       unsigned first = launch.getNumOperands() - launch.getNumKernelOperands();
       if (use.getOperandNumber() < first)
-        return false;
+        return refuse();
       gpu::GPUFuncOp kernel = calleeOf(launch);
       if (!kernel || kernel.isExternal())
-        return false;
+        return refuse();
       // The kernel body must take the type too; checked on a scratch
       // Retype (the clone is rewritten later, the kernel itself is not).
       BlockArgument arg = kernel.getArgument(use.getOperandNumber() - first);
       Retype inner;
-      if (!plan(arg, type, inner))
+      if (!plan(arg, type, inner)) {
+        r.refusedBy = inner.refusedBy ? inner.refusedBy : owner;
         return false;
+      }
       continue;
     }
-    return false;
+    return refuse();
   }
   return true;
 }
@@ -207,7 +218,44 @@ struct PadLibraryBuffersPass
           extendFunction(fn, target);
       }
     if (failed(cloneRetypedKernels(module)) || failed(updateRecords(module)))
-      signalPassFailure();
+      return signalPassFailure();
+    if (remarks)
+      remarkUnalignedExtents(module, target);
+  }
+
+  /// A remark on each record extent that runs along an operand's unit-stride
+  /// dim and is not a multiple of the operands' vector width there.
+  static void remarkUnalignedExtents(ModuleOp module,
+                                     const ssm::GPUTargetInfo &target) {
+    module.walk([&](gpu::LaunchFuncOp launch) {
+      auto call = launch->getAttrOfType<DictionaryAttr>(kLibraryCall);
+      if (!call)
+        return;
+      std::vector<int64_t> bytes[3];
+      for (int j = 0; j < 3; ++j) {
+        auto index = call.getAs<IntegerAttr>(kRecordOperands[j].arg);
+        auto dims = call.getAs<DenseI64ArrayAttr>(kRecordOperands[j].dims);
+        if (!index || !dims || index.getInt() < 0 ||
+            index.getInt() >= int64_t(launch.getNumKernelOperands()))
+          continue;
+        auto type = dyn_cast<MemRefType>(
+            launch.getKernelOperand(index.getInt()).getType());
+        int e = contiguousExtent(type, dims.asArrayRef(), j).first;
+        if (e >= 0)
+          bytes[e].push_back(int64_t(type.getElementTypeBitWidth() / 8));
+      }
+      const char *names[3] = {"m", "n", "k"};
+      for (int e = 0; e < 3; ++e) {
+        auto extent = call.getAs<IntegerAttr>(names[e]);
+        const int64_t width = ssm::libraryExtentWidth(bytes[e], target);
+        if (extent && width > 1 && extent.getInt() % width != 0)
+          launch.emitRemark("ssm-pad-library-buffers: ")
+              << names[e] << " = " << extent.getInt()
+              << " runs along an operand's contiguous dim and is not a "
+                 "multiple of "
+              << width;
+      }
+    });
   }
 
   /// The allocation in `fn`'s body that `v` views, if any, and how many of
@@ -343,8 +391,17 @@ struct PadLibraryBuffersPass
       logical = *expanded;
     }
     Retype r;
-    if (!plan(alloc.getResult(), logical, r))
+    if (!plan(alloc.getResult(), logical, r)) {
+      if (remarks) {
+        InFlightDiagnostic d = alloc.emitRemark(
+            "ssm-pad-library-buffers: rows not padded to ");
+        d << pitch << ": a user cannot take " << logical;
+        if (r.refusedBy)
+          d.attachNote(r.refusedBy->getLoc())
+              << "refused by " << r.refusedBy->getName();
+      }
       return;
+    }
 
     memref::AllocOp newAlloc =
         replaceAllocation(alloc, paddedType, shape, logical,

@@ -4,6 +4,12 @@
 // change a clone; buffers with a user that cannot take the view, function
 // arguments and already aligned rows are left alone.
 // RUN: ssm-opt %s --split-input-file --ssm-pad-library-buffers | FileCheck %s
+// With remarks, why a buffer stays unpadded (the user that refuses the
+// strided view) and which record extents stay unaligned:
+// RUN: ssm-opt %s --split-input-file --ssm-pad-library-buffers=remarks=true -o /dev/null 2>&1 | FileCheck %s --check-prefix=REMARK
+// REMARK: remark: ssm-pad-library-buffers: n = 5 runs along an operand's contiguous dim and is not a multiple of 8
+// REMARK: remark: ssm-pad-library-buffers: rows not padded to 8: a user cannot take 'memref<2x6x5xf32, strided<[48, 8, 1]>>'
+// REMARK: note: refused by memref.reinterpret_cast
 
 // Vim's in_proj into a channel-first (b, e, l = 5) f32 buffer, read by an
 // elementwise op through a subview, and a bf16 operand (l = 5) another
