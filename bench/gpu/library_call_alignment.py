@@ -15,7 +15,9 @@ The base offset is the operand's layout offset plus the byte shifts of the
 `memref.view`s it is cut from (function arguments and allocations count as
 256-byte aligned: the runtime's buffers and workspace are).
 
-Usage: library_call_alignment.py FILE.mlir [--summary] [--min-bytes 16]
+Usage: library_call_alignment.py FILE.mlir [--summary] [--types] [--min-bytes 16]
+(--types: also each operand's memref type: element type, shape, strides,
+offset.)
 """
 
 import argparse
@@ -142,6 +144,8 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("file")
     p.add_argument("--summary", action="store_true", help="only the counts")
+    p.add_argument("--types", action="store_true",
+                   help="also print each operand's memref type")
     p.add_argument("--min-bytes", type=int, default=16)
     a = p.parse_args()
     with open(a.file) as f:
@@ -173,6 +177,12 @@ def main():
             print(f"{i:>3} {kernel.split('::')[-1]:<40} {rec.get('m', 0):>6} "
                   f"{rec.get('n', 0):>6} {rec.get('k', 0):>6} {rec.get('batch', 0):>5}  "
                   + " ".join(cells) + ("  extent" if bad_extent else ""))
+            if a.types:
+                for which in "abc":
+                    idx = rec.get(which + "_arg", -1)
+                    if 0 <= idx < len(args):
+                        print(f"      {which.upper()}: {args[idx][1]}  strides "
+                              f"{rec.get(which + '_strides')}")
     print(f"{a.file}: {len(calls)} library calls, {low} with an operand below "
           f"{a.min_bytes}-byte alignment (base, leading dim or batch stride), "
           f"{unaligned_extent} with a contiguous extent not a multiple of the "
