@@ -61,6 +61,26 @@ TEST(PlanLibraryRowPitch, AlignedOrSingleRowsKeepTheirExtent) {
   EXPECT_EQ(planLibraryRowPitch({4, 5}, 4, none), 5);
 }
 
+TEST(PlanLibraryRowPitch, RowsHoldTheExtentOfTheWidestVector) {
+  // VMamba's f32 results of bf16 inputs along l: the bf16 operands want
+  // n in multiples of 8, so the f32 rows hold it (56, not 52; 200, not the
+  // already aligned 196).
+  const int64_t bf16 = libraryExtentWidth({2, 4}, kH100);
+  EXPECT_EQ(bf16, 8);
+  EXPECT_EQ(planLibraryRowPitch({128, 768, 49}, 4, kH100, bf16), 56);
+  EXPECT_EQ(planLibraryRowPitch({128, 104, 196}, 4, kH100, bf16), 200);
+  EXPECT_EQ(planLibraryRowPitch({128, 768, 49}, 2, kH100, bf16), 56);
+  // Without the wider operand: the element's own width.
+  EXPECT_EQ(planLibraryRowPitch({128, 768, 49}, 4, kH100, 1), 52);
+  EXPECT_EQ(planLibraryRowPitch({128, 104, 196}, 4, kH100), 196);
+  // A single row or element keeps its extent.
+  EXPECT_EQ(planLibraryRowPitch({1, 1, 49}, 4, kH100, bf16), 49);
+  EXPECT_EQ(planLibraryRowPitch({128, 1}, 4, kH100, bf16), 1);
+  EXPECT_EQ(libraryExtentWidth({}, kH100), 1);
+  EXPECT_EQ(libraryExtentWidth({4}, kMI300), 4);
+  EXPECT_EQ(libraryExtentWidth({3, 4}, kH100), 4);
+}
+
 TEST(PlanParallelLoop, LargeLoopsUseFullBlocks) {
   // Vim-T at batch 128: 128 x 197 x 384 activations.
   const int64_t n = 128 * 197 * 384;
@@ -735,4 +755,37 @@ TEST(ShouldSplitGroups, VMambaProjections) {
   EXPECT_FALSE(shouldSplitGroups(1, 128, 26, 196, 384));
   EXPECT_FALSE(shouldSplitGroups(4, 2, 8, 49, 16));
   EXPECT_FALSE(shouldSplitGroups(4, 0, 26, 196, 384));
+}
+
+namespace {
+
+/// VMamba's per-direction x_proj (b, 26, l = 196) of 4 written in place into
+/// a (b, 104, l) f32 buffer whose rows are padded to `pitch`: direction
+/// `dir`'s view.
+LibraryGemmOperand directionSlice(int64_t pitch, bool rowPadding) {
+  LibraryGemmOperand c =
+      operand({104 * pitch, pitch, 1}, {128, 26, pitch}, 1, 2, 0, 4);
+  c.rowPadding = rowPadding;
+  return c;
+}
+
+LibraryGemm xProjDirection(int64_t pitch, bool rowPadding) {
+  return gemm(26, 196, 384, weight(26, 384, false),
+              channelFirst(384, 2, false),
+              directionSlice(pitch, rowPadding));
+}
+
+} // namespace
+
+TEST(LibraryGemmExtents, InPlaceResultsExtendIntoTheirRowPadding) {
+  // Rows of 200: n grows to 200 into the row padding of its own rows.
+  LibraryGemmExtents e = planLibraryGemmExtents(xProjDirection(200, true),
+                                                kH100);
+  EXPECT_EQ(e.n, 200);
+  EXPECT_EQ(e.m, 26);
+  EXPECT_EQ(e.c.held, (std::vector<int64_t>{128, 26, 200}));
+  // Not the allocation's row padding (another direction's data may follow),
+  // or too little of it: unchanged.
+  EXPECT_EQ(planLibraryGemmExtents(xProjDirection(200, false), kH100).n, 196);
+  EXPECT_EQ(planLibraryGemmExtents(xProjDirection(196, true), kH100).n, 196);
 }

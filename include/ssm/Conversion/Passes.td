@@ -633,6 +633,9 @@ def SSMPadLibraryBuffers : Pass<"ssm-pad-library-buffers", "::mlir::ModuleOp"> {
     Option<"extendExtents", "extend-extents", "bool", /*default=*/"true",
            "let the records compute the aligned extents the padding holds "
            "(planLibraryGemmExtents)">,
+    Option<"remarks", "remarks", "bool", /*default=*/"false",
+           "emit a remark for each buffer whose rows a user keeps from "
+           "being padded, and for each record whose extents stay unaligned">,
   ];
   let dependentDialects = ["::mlir::memref::MemRefDialect"];
 }

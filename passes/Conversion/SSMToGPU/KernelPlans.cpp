@@ -206,7 +206,8 @@ bool mlir::ssm::gemmLibraryTakesBias(bool alongN, bool biasIsF32) {
 
 int64_t mlir::ssm::planLibraryRowPitch(const std::vector<int64_t> &shape,
                                        int64_t elementBytes,
-                                       const GPUTargetInfo &target) {
+                                       const GPUTargetInfo &target,
+                                       int64_t extentMultiple) {
   if (shape.empty())
     return 1;
   const int64_t extent = shape.back();
@@ -215,10 +216,21 @@ int64_t mlir::ssm::planLibraryRowPitch(const std::vector<int64_t> &shape,
   for (size_t i = 0; i + 1 < shape.size(); ++i)
     rows *= shape[i];
   if (extent < 2 || rows < 2 || elementBytes < 1 || align < 1 ||
-      align % elementBytes != 0 || extent * elementBytes % align == 0)
+      align % elementBytes != 0)
     return extent;
-  const int64_t perRow = align / elementBytes;
+  const int64_t perRow =
+      std::lcm(align / elementBytes, std::max<int64_t>(extentMultiple, 1));
   return ceilDiv(extent, perRow) * perRow;
+}
+
+int64_t mlir::ssm::libraryExtentWidth(const std::vector<int64_t> &elementBytes,
+                                      const GPUTargetInfo &target) {
+  const int64_t align = target.libraryAlignmentBytes;
+  int64_t width = 1;
+  for (int64_t bytes : elementBytes)
+    if (bytes >= 1 && align >= 1 && align % bytes == 0)
+      width = std::lcm(width, align / bytes);
+  return width;
 }
 
 SplitReductionPlan
@@ -321,18 +333,15 @@ mlir::ssm::planLibraryGemmExtents(const LibraryGemm &g,
         return kIndexedBy[j][i];
     return -1;
   };
-  const int64_t align = target.libraryAlignmentBytes;
   // n first: Vim's channel-first results put l there.
   for (int e : {N, M, K}) {
-    int64_t width = 1;
+    std::vector<int64_t> bytes;
     for (int j = 0; j < 3; ++j) {
       const LibraryGemmOperand &x = operandOf(r, j);
-      if (contiguousExtent(x, j) != e)
-        continue;
-      if (x.elementBytes < 1 || align < 1 || align % x.elementBytes != 0)
-        continue;
-      width = std::lcm(width, align / x.elementBytes);
+      if (contiguousExtent(x, j) == e)
+        bytes.push_back(x.elementBytes);
     }
+    const int64_t width = libraryExtentWidth(bytes, target);
     const int64_t current = extentOf(r, e);
     if (width <= 1 || current % width == 0)
       continue;
@@ -352,9 +361,10 @@ mlir::ssm::planLibraryGemmExtents(const LibraryGemm &g,
         indexed = true;
         const int64_t d = x.dims[i];
         if (j == 2) {
-          // The result's extra entries: only its own unread padding.
+          // The result's extra entries: only its own unread padding (or
+          // its allocation's row padding along its unit-stride dim).
           if (!x.exclusive)
-            safe = false;
+            safe = x.rowPadding && x.strides[d] == 1 && x.held[d] >= wanted;
           else if (x.held[d] < wanted && x.growable)
             x.held[d] = wanted;
           else if (x.held[d] < wanted)

@@ -57,6 +57,8 @@ SmallVector<ReassociationIndices> oneGroup(int64_t rank) {
 
 struct Retype {
   SmallVector<std::pair<Value, MemRefType>> values;
+  /// The user that cannot take the new type, where plan() failed.
+  Operation *refusedBy = nullptr;
 };
 
 /// The ops that only index a memref (their results, if any, are not
@@ -111,33 +113,42 @@ bool plan(Value v, MemRefType type, Retype &r) {
   r.values.push_back({v, type});
   for (OpOperand &use : v.getUses()) {
     Operation *owner = use.getOwner();
+    auto refuse = [&] {
+      if (!r.refusedBy)
+        r.refusedBy = owner;
+      return false;
+    };
     if (isa<memref::DeallocOp>(owner) || indexesOnly(owner))
       continue;
     if (isa<memref::SubViewOp, memref::CollapseShapeOp, memref::ExpandShapeOp>(
             owner)) {
       if (use.getOperandNumber() != 0)
-        return false;
+        return refuse();
       MemRefType result = viewType(owner, type);
-      if (!result || !plan(owner->getResult(0), result, r))
+      if (!result)
+        return refuse();
+      if (!plan(owner->getResult(0), result, r))
         return false;
       continue;
     }
     if (auto launch = dyn_cast<gpu::LaunchFuncOp>(owner)) {
       unsigned first = launch.getNumOperands() - launch.getNumKernelOperands();
       if (use.getOperandNumber() < first)
-        return false;
+        return refuse();
       gpu::GPUFuncOp kernel = calleeOf(launch);
       if (!kernel || kernel.isExternal())
-        return false;
+        return refuse();
       // The kernel body must take the type too; checked on a scratch
       // Retype (the clone is rewritten later, the kernel itself is not).
       BlockArgument arg = kernel.getArgument(use.getOperandNumber() - first);
       Retype inner;
-      if (!plan(arg, type, inner))
+      if (!plan(arg, type, inner)) {
+        r.refusedBy = inner.refusedBy ? inner.refusedBy : owner;
         return false;
+      }
       continue;
     }
-    return false;
+    return refuse();
   }
   return true;
 }
@@ -171,6 +182,28 @@ recordStrides(MemRefType type, ArrayRef<int64_t> dims, bool batched) {
   return out;
 }
 
+/// The record extents: m, n, k.
+enum Extent { kM = 0, kN = 1, kK = 2 };
+/// The extents each record operand's (row, column) run along: A (m, k),
+/// B (k, n), C (m, n).
+constexpr int kIndexedBy[3][2] = {{kM, kK}, {kK, kN}, {kM, kN}};
+
+/// The extent along record operand `j`'s unit-stride dim (of `type`, `dims`
+/// its row, column and batch dims) and that dim; {-1, -1} if neither is.
+std::pair<int, int64_t> contiguousExtent(MemRefType type,
+                                         ArrayRef<int64_t> dims, int j) {
+  SmallVector<int64_t> strides;
+  int64_t offset = 0;
+  if (!type || dims.size() != 3 ||
+      failed(type.getStridesAndOffset(strides, offset)))
+    return {-1, -1};
+  for (int i = 0; i < 2; ++i)
+    if (dims[i] >= 0 && dims[i] < int64_t(strides.size()) &&
+        strides[dims[i]] == 1 && type.getDimSize(dims[i]) > 1)
+      return {kIndexedBy[j][i], dims[i]};
+  return {-1, -1};
+}
+
 struct PadLibraryBuffersPass
     : mlir::ssm::impl::SSMPadLibraryBuffersBase<PadLibraryBuffersPass> {
   using Base::Base;
@@ -185,7 +218,44 @@ struct PadLibraryBuffersPass
           extendFunction(fn, target);
       }
     if (failed(cloneRetypedKernels(module)) || failed(updateRecords(module)))
-      signalPassFailure();
+      return signalPassFailure();
+    if (remarks)
+      remarkUnalignedExtents(module, target);
+  }
+
+  /// A remark on each record extent that runs along an operand's unit-stride
+  /// dim and is not a multiple of the operands' vector width there.
+  static void remarkUnalignedExtents(ModuleOp module,
+                                     const ssm::GPUTargetInfo &target) {
+    module.walk([&](gpu::LaunchFuncOp launch) {
+      auto call = launch->getAttrOfType<DictionaryAttr>(kLibraryCall);
+      if (!call)
+        return;
+      std::vector<int64_t> bytes[3];
+      for (int j = 0; j < 3; ++j) {
+        auto index = call.getAs<IntegerAttr>(kRecordOperands[j].arg);
+        auto dims = call.getAs<DenseI64ArrayAttr>(kRecordOperands[j].dims);
+        if (!index || !dims || index.getInt() < 0 ||
+            index.getInt() >= int64_t(launch.getNumKernelOperands()))
+          continue;
+        auto type = dyn_cast<MemRefType>(
+            launch.getKernelOperand(index.getInt()).getType());
+        int e = contiguousExtent(type, dims.asArrayRef(), j).first;
+        if (e >= 0)
+          bytes[e].push_back(int64_t(type.getElementTypeBitWidth() / 8));
+      }
+      const char *names[3] = {"m", "n", "k"};
+      for (int e = 0; e < 3; ++e) {
+        auto extent = call.getAs<IntegerAttr>(names[e]);
+        const int64_t width = ssm::libraryExtentWidth(bytes[e], target);
+        if (extent && width > 1 && extent.getInt() % width != 0)
+          launch.emitRemark("ssm-pad-library-buffers: ")
+              << names[e] << " = " << extent.getInt()
+              << " runs along an operand's contiguous dim and is not a "
+                 "multiple of "
+              << width;
+      }
+    });
   }
 
   /// The allocation in `fn`'s body that `v` views, if any, and how many of
@@ -212,30 +282,71 @@ struct PadLibraryBuffersPass
     return {};
   }
 
+  /// How a buffer's rows are padded: its last `rowDims` dims form a row,
+  /// whose extent must also be a multiple of `extentMultiple`.
+  struct RowUse {
+    int64_t rowDims = 1;
+    int64_t extentMultiple = 1;
+  };
+
   void padFunction(func::FuncOp fn, const ssm::GPUTargetInfo &target) {
     Block &body = fn.getBody().front();
-    llvm::MapVector<memref::AllocOp, int64_t> roots;
+    llvm::MapVector<memref::AllocOp, RowUse> roots;
     fn.walk([&](gpu::LaunchFuncOp launch) {
       auto call = launch->getAttrOfType<DictionaryAttr>(kLibraryCall);
       if (!call)
         return;
-      for (const RecordOperand &operand : kRecordOperands) {
+      // Each operand's contiguous extent and element size.
+      Value values[3];
+      int extentOf[3] = {-1, -1, -1};
+      int64_t dimOf[3] = {-1, -1, -1};
+      for (int j = 0; j < 3; ++j) {
+        const RecordOperand &operand = kRecordOperands[j];
         auto index = call.getAs<IntegerAttr>(operand.arg);
+        auto dims = call.getAs<DenseI64ArrayAttr>(operand.dims);
         if (!index || index.getInt() < 0 ||
             index.getInt() >= int64_t(launch.getNumKernelOperands()))
           continue;
-        auto [root, rowDims] =
-            rootOf(launch.getKernelOperand(index.getInt()), body);
-        if (root)
-          roots.insert({root, rowDims});
+        values[j] = launch.getKernelOperand(index.getInt());
+        if (dims)
+          std::tie(extentOf[j], dimOf[j]) = contiguousExtent(
+              dyn_cast<MemRefType>(values[j].getType()), dims.asArrayRef(), j);
+      }
+      for (int j = 0; j < 3; ++j) {
+        if (!values[j])
+          continue;
+        auto [root, rowDims] = rootOf(values[j], body);
+        if (!root)
+          continue;
+        RowUse &use = roots.insert({root, RowUse{rowDims, 1}}).first->second;
+        // Where the operand's contiguous dim is its allocation's whole row
+        // and indexes m or n (k never grows), the row holds the extent
+        // rounded to every operand's vector along it.
+        if (extentOf[j] < 0 || extentOf[j] == kK)
+          continue;
+        auto type = cast<MemRefType>(values[j].getType());
+        int64_t row = 1;
+        for (int64_t s : root.getType().getShape().take_back(rowDims))
+          row *= s;
+        if (type.getDimSize(dimOf[j]) != row)
+          continue;
+        std::vector<int64_t> bytes;
+        for (int i = 0; i < 3; ++i)
+          if (values[i] && extentOf[i] == extentOf[j])
+            bytes.push_back(int64_t(
+                cast<MemRefType>(values[i].getType()).getElementTypeBitWidth() /
+                8));
+        use.extentMultiple = std::lcm(use.extentMultiple,
+                                      ssm::libraryExtentWidth(bytes, target));
       }
     });
-    for (auto [alloc, rowDims] : roots)
-      pad(alloc, rowDims, target);
+    for (auto [alloc, use] : roots)
+      pad(alloc, use.rowDims, use.extentMultiple, target);
   }
 
-  /// Pads the rows of `alloc`, each made of its last `rowDims` dims.
-  void pad(memref::AllocOp alloc, int64_t rowDims,
+  /// Pads the rows of `alloc`, each made of its last `rowDims` dims, to a
+  /// multiple of `extentMultiple` elements (planLibraryRowPitch).
+  void pad(memref::AllocOp alloc, int64_t rowDims, int64_t extentMultiple,
            const ssm::GPUTargetInfo &target) {
     MemRefType type = alloc.getType();
     const unsigned bits = type.getElementTypeBitWidth();
@@ -258,8 +369,8 @@ struct PadLibraryBuffersPass
     reassociation.emplace_back();
     for (int64_t i = outer; i < type.getRank(); ++i)
       reassociation.back().push_back(i);
-    const int64_t pitch =
-        ssm::planLibraryRowPitch(shape, int64_t(bits / 8), target);
+    const int64_t pitch = ssm::planLibraryRowPitch(shape, int64_t(bits / 8),
+                                                   target, extentMultiple);
     if (pitch == shape.back())
       return;
     SmallVector<int64_t> padded(shape.begin(), shape.end());
@@ -280,19 +391,34 @@ struct PadLibraryBuffersPass
       logical = *expanded;
     }
     Retype r;
-    if (!plan(alloc.getResult(), logical, r))
+    if (!plan(alloc.getResult(), logical, r)) {
+      if (remarks) {
+        InFlightDiagnostic d = alloc.emitRemark(
+            "ssm-pad-library-buffers: rows not padded to ");
+        d << pitch << ": a user cannot take " << logical;
+        if (r.refusedBy)
+          d.attachNote(r.refusedBy->getLoc())
+              << "refused by " << r.refusedBy->getName();
+      }
       return;
+    }
 
-    replaceAllocation(alloc, paddedType, shape, logical,
-                      rowDims > 1 ? ArrayRef(reassociation)
-                                  : ArrayRef<ReassociationIndices>(),
-                      r);
+    memref::AllocOp newAlloc =
+        replaceAllocation(alloc, paddedType, shape, logical,
+                          rowDims > 1 ? ArrayRef(reassociation)
+                                      : ArrayRef<ReassociationIndices>(),
+                          r);
+    paddedRows[newAlloc] = {shape.back(), pitch};
   }
+
+  /// The logical row extent and the pitch of each allocation whose rows
+  /// this pass padded.
+  DenseMap<Operation *, std::pair<int64_t, int64_t>> paddedRows;
 
   /// Replaces `alloc` by an allocation of `allocType` whose users see a
   /// zero-offset, unit-stride subview of `sizes`, expanded to `logical` by
   /// `reassociation` when one is given; `r` is plan()'s retyping of them.
-  void replaceAllocation(memref::AllocOp alloc, MemRefType allocType,
+  memref::AllocOp replaceAllocation(memref::AllocOp alloc, MemRefType allocType,
                          ArrayRef<int64_t> sizes, MemRefType logical,
                          ArrayRef<ReassociationIndices> reassociation,
                          const Retype &r) {
@@ -321,6 +447,7 @@ struct PadLibraryBuffersPass
     alloc.erase();
     apply(Retype{{r.values.begin() + 1, r.values.end()}});
     logicalElements[newAlloc] = elements;
+    return newAlloc;
   }
 
   /// The logical element count of an allocation this pass padded or grew
@@ -332,16 +459,21 @@ struct PadLibraryBuffersPass
   /// The memory of a record operand `v` of `type` (`dims` its row, column and
   /// batch dims) for planLibraryGemmExtents: strides from its type, `held`
   /// from them (the padding between one dim's extent and the next stride),
-  /// the rest of its allocation as slack. Null unless its allocation is
-  /// known and it starts there.
+  /// the rest of its allocation (after the operand's start, its layout
+  /// offset) as slack. Null unless its allocation is known. `pitch`: the
+  /// logical row extent and pitch of an allocation this pass padded ({0,
+  /// 0} if none): a result whose unit-stride dim is a whole such row, from
+  /// a row's start, may write the row's padding.
   static std::optional<ssm::LibraryGemmOperand>
   describe(Value v, ArrayRef<int64_t> dims, memref::AllocOp root,
-           int64_t rootLogical, bool result) {
+           int64_t rootLogical, std::pair<int64_t, int64_t> pitch,
+           bool result) {
     auto type = dyn_cast<MemRefType>(v.getType());
     SmallVector<int64_t> strides;
     int64_t offset = 0;
     if (!type || !type.hasStaticShape() || dims.size() != 3 ||
-        failed(type.getStridesAndOffset(strides, offset)) || offset != 0 ||
+        failed(type.getStridesAndOffset(strides, offset)) ||
+        ShapedType::isDynamic(offset) || offset < 0 ||
         llvm::any_of(strides, ShapedType::isDynamic))
       return std::nullopt;
     ssm::LibraryGemmOperand x;
@@ -362,21 +494,63 @@ struct PadLibraryBuffersPass
       if (strides[d] > 0 && strides[next] % strides[d] == 0)
         x.held[d] = std::max(x.held[d], strides[next] / strides[d]);
     }
-    // The allocation's elements past the held layout.
-    int64_t last = 0;
-    for (int64_t d = 0; d < type.getRank(); ++d)
-      last += (x.held[d] - 1) * strides[d];
+    auto lastOf = [&](ArrayRef<int64_t> held) {
+      int64_t last = 0;
+      for (int64_t d = 0; d < type.getRank(); ++d)
+        last += (held[d] - 1) * strides[d];
+      return last;
+    };
+    // An operand of unknown memory (a view of a function argument) holds
+    // its own elements only.
     const int64_t total =
-        root ? root.getType().getNumElements() : type.getNumElements();
-    x.slack = total - (last + 1);
+        root ? root.getType().getNumElements()
+             : offset + lastOf(type.getShape()) + 1;
+    // A view into part of its allocation (one direction's rows of VMamba's
+    // (b, 4, c, l)) holds the next stride's worth of its outer dims only
+    // where that stays inside the allocation; its row padding (the dim of
+    // the smallest stride) it holds in any case.
+    if (offset + lastOf(x.held) + 1 > total)
+      for (size_t i = 1; i < order.size(); ++i)
+        x.held[order[i]] = type.getDimSize(order[i]);
+    // The allocation's elements past the held layout.
+    x.slack = total - (offset + lastOf(x.held) + 1);
     if (x.slack < 0)
       return std::nullopt;
+    if (result && pitch.second > pitch.first && offset % pitch.second == 0)
+      for (int i = 0; i < 2; ++i)
+        if (dims[i] >= 0 && dims[i] < type.getRank() &&
+            strides[dims[i]] == 1 &&
+            type.getDimSize(dims[i]) == pitch.first &&
+            x.held[dims[i]] == pitch.second)
+          x.rowPadding = true;
     // A result is the only thing in its allocation where it has all of its
-    // logical elements; only an allocation the pass has not touched (and
-    // that is the operand itself) grows.
+    // logical elements; only an allocation the pass has not touched grows,
+    // where the operand is that allocation or a reshape of all of it
+    // (FastVim's (b, h, w, d) read as (b, h * w, d); only slack then, see
+    // rootGrowth).
     x.exclusive = result && root && type.getNumElements() == rootLogical;
-    x.growable = root && v == root.getResult() &&
-                 root.getType().getLayout().isIdentity();
+    x.growable = root && root.getType().getLayout().isIdentity() &&
+                 (v == root.getResult() ||
+                  (type.getLayout().isIdentity() && offset == 0 &&
+                   type.getNumElements() == root.getType().getNumElements()));
+    return x;
+  }
+
+  /// The growth of `root` that gives its operand `v` the `planned` memory
+  /// (described as `given`): the operand's own where it is the allocation;
+  /// for a reshape of it, only trailing slack (its layout unchanged), else
+  /// an invalid one (grownView refuses it).
+  static ssm::LibraryGemmOperand
+  rootGrowth(Value v, memref::AllocOp root, const ssm::LibraryGemmOperand &given,
+             const ssm::LibraryGemmOperand &planned) {
+    if (v == root.getResult())
+      return planned;
+    ssm::LibraryGemmOperand x;
+    if (planned.held != given.held)
+      return x;
+    x.held.assign(root.getType().getShape().begin(),
+                  root.getType().getShape().end());
+    x.slack = planned.slack;
     return x;
   }
 
@@ -425,8 +599,12 @@ struct PadLibraryBuffersPass
                       ? it->second
                       : roots[j].getType().getNumElements();
       }
-      std::optional<ssm::LibraryGemmOperand> x =
-          describe(values[j], dims.asArrayRef(), roots[j], logical, j == 2);
+      std::pair<int64_t, int64_t> pitch{0, 0};
+      if (roots[j])
+        if (auto it = paddedRows.find(roots[j]); it != paddedRows.end())
+          pitch = it->second;
+      std::optional<ssm::LibraryGemmOperand> x = describe(
+          values[j], dims.asArrayRef(), roots[j], logical, pitch, j == 2);
       if (!x)
         return;
       *operands[j] = *x;
@@ -463,7 +641,11 @@ struct PadLibraryBuffersPass
             planned[j]->slack == operands[j]->slack)
           continue;
         MemRefType logical =
-            roots[j] ? grownView(roots[j], *planned[j]).second : MemRefType();
+            roots[j] ? grownView(roots[j], rootGrowth(values[j], roots[j],
+                                                      *operands[j],
+                                                      *planned[j]))
+                           .second
+                     : MemRefType();
         Retype r;
         if (!logical || !plan(roots[j].getResult(), logical, r)) {
           operands[j]->growable = false;
@@ -477,7 +659,8 @@ struct PadLibraryBuffersPass
       return;
     const ssm::LibraryGemmOperand *planned[3] = {&ext.a, &ext.b, &ext.c};
     for (auto [j, logical] : grown)
-      if (!grow(roots[j], *planned[j]))
+      if (!grow(roots[j],
+                rootGrowth(values[j], roots[j], *operands[j], *planned[j])))
         return; // checked above; the record keeps its extents regardless
     extents[launch] = ext;
   }

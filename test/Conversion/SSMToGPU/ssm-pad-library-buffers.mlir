@@ -4,6 +4,12 @@
 // change a clone; buffers with a user that cannot take the view, function
 // arguments and already aligned rows are left alone.
 // RUN: ssm-opt %s --split-input-file --ssm-pad-library-buffers | FileCheck %s
+// With remarks, why a buffer stays unpadded (the user that refuses the
+// strided view) and which record extents stay unaligned:
+// RUN: ssm-opt %s --split-input-file --ssm-pad-library-buffers=remarks=true -o /dev/null 2>&1 | FileCheck %s --check-prefix=REMARK
+// REMARK: remark: ssm-pad-library-buffers: n = 5 runs along an operand's contiguous dim and is not a multiple of 8
+// REMARK: remark: ssm-pad-library-buffers: rows not padded to 8: a user cannot take 'memref<2x6x5xf32, strided<[48, 8, 1]>>'
+// REMARK: note: refused by memref.reinterpret_cast
 
 // Vim's in_proj into a channel-first (b, e, l = 5) f32 buffer, read by an
 // elementwise op through a subview, and a bf16 operand (l = 5) another
@@ -63,7 +69,8 @@ module attributes {gpu.container_module} {
 // -----
 
 // A buffer read through a reinterpret_cast (a flat view) cannot be padded;
-// one whose rows are aligned (4 f32) needs no padding; a function argument
+// one whose rows are aligned (4 f32, all operands along n f32) needs no
+// padding; a function argument
 // is never touched. The records and the kernel keep their types.
 // CHECK-LABEL: func.func @left_alone
 // CHECK-NOT: memref.subview
@@ -72,25 +79,25 @@ module attributes {gpu.container_module} {
 // CHECK-SAME: c_strides = array<i64: 5, 1, 30>
 // CHECK: memref.reinterpret_cast %[[A]]
 // CHECK: %[[B:.*]] = memref.alloc() : memref<2x6x4xf32>
-// CHECK: gpu.launch_func @kernels::@gemm4 blocks {{.*}} args(%arg0 : memref<6x3xbf16>, %arg2 : memref<2x3x4xbf16>, %[[B]] : memref<2x6x4xf32>)
+// CHECK: gpu.launch_func @kernels::@gemm4 blocks {{.*}} args(%arg0 : memref<6x3xbf16>, %arg2 : memref<2x3x4xf32>, %[[B]] : memref<2x6x4xf32>)
 // CHECK: gpu.func @gemm(
 // CHECK-NOT: _padded
 module attributes {gpu.container_module} {
-  func.func @left_alone(%w: memref<6x3xbf16>, %x: memref<2x3x5xbf16>, %x4: memref<2x3x4xbf16>, %flat: memref<60xf32>) {
+  func.func @left_alone(%w: memref<6x3xbf16>, %x: memref<2x3x5xbf16>, %x4: memref<2x3x4xf32>, %flat: memref<60xf32>) {
     %c1 = arith.constant 1 : index
     %a = memref.alloc() : memref<2x6x5xf32>
     gpu.launch_func @kernels::@gemm blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1) args(%w : memref<6x3xbf16>, %x : memref<2x3x5xbf16>, %a : memref<2x6x5xf32>) {ssm.library_call = {a_arg = 0 : i64, a_dims = array<i64: 0, 1, -1>, a_strides = array<i64: 3, 1, 0>, activation = "none", b_arg = 1 : i64, b_dims = array<i64: 1, 2, 0>, b_strides = array<i64: 5, 1, 15>, batch = 2 : i64, bias = "none", c_arg = 2 : i64, c_dims = array<i64: 1, 2, 0>, c_strides = array<i64: 5, 1, 30>, k = 3 : i64, m = 6 : i64, n = 5 : i64, op = "gemm"}}
     %r = memref.reinterpret_cast %a to offset: [0], sizes: [60], strides: [1] : memref<2x6x5xf32> to memref<60xf32>
     memref.copy %r, %flat : memref<60xf32> to memref<60xf32>
     %b = memref.alloc() : memref<2x6x4xf32>
-    gpu.launch_func @kernels::@gemm4 blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1) args(%w : memref<6x3xbf16>, %x4 : memref<2x3x4xbf16>, %b : memref<2x6x4xf32>) {ssm.library_call = {a_arg = 0 : i64, a_dims = array<i64: 0, 1, -1>, a_strides = array<i64: 3, 1, 0>, activation = "none", b_arg = 1 : i64, b_dims = array<i64: 1, 2, 0>, b_strides = array<i64: 4, 1, 12>, batch = 2 : i64, bias = "none", c_arg = 2 : i64, c_dims = array<i64: 1, 2, 0>, c_strides = array<i64: 4, 1, 24>, k = 3 : i64, m = 6 : i64, n = 4 : i64, op = "gemm"}}
+    gpu.launch_func @kernels::@gemm4 blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1) args(%w : memref<6x3xbf16>, %x4 : memref<2x3x4xf32>, %b : memref<2x6x4xf32>) {ssm.library_call = {a_arg = 0 : i64, a_dims = array<i64: 0, 1, -1>, a_strides = array<i64: 3, 1, 0>, activation = "none", b_arg = 1 : i64, b_dims = array<i64: 1, 2, 0>, b_strides = array<i64: 4, 1, 12>, batch = 2 : i64, bias = "none", c_arg = 2 : i64, c_dims = array<i64: 1, 2, 0>, c_strides = array<i64: 4, 1, 24>, k = 3 : i64, m = 6 : i64, n = 4 : i64, op = "gemm"}}
     return
   }
   gpu.module @kernels {
     gpu.func @gemm(%a: memref<6x3xbf16>, %b: memref<2x3x5xbf16>, %c: memref<2x6x5xf32>) kernel {
       gpu.return
     }
-    gpu.func @gemm4(%a: memref<6x3xbf16>, %b: memref<2x3x4xbf16>, %c: memref<2x6x4xf32>) kernel {
+    gpu.func @gemm4(%a: memref<6x3xbf16>, %b: memref<2x3x4xf32>, %c: memref<2x6x4xf32>) kernel {
       gpu.return
     }
   }
@@ -238,6 +245,78 @@ module attributes {gpu.container_module} {
   }
   gpu.module @kernels {
     gpu.func @gemm(%a: memref<2x6x5xbf16>, %b: memref<4x6xbf16>, %c: memref<2x5x4xf32>) kernel {
+      gpu.return
+    }
+  }
+}
+
+// -----
+
+// VMamba's per-direction x_proj: two GEMMs write f32 results in place into
+// one (b, 2 * 6, l = 4) buffer, reading a bf16 (b, 3, l) input. The f32 rows
+// (16 bytes) are aligned, but the bf16 input wants n in multiples of 8: the
+// result's rows get the same pitch (8), and each GEMM computes n = 8, its
+// extra columns in its rows' padding (the second one at an offset).
+// CHECK-LABEL: func.func @direction_slices
+// CHECK: %[[X:.*]] = memref.alloc() : memref<2x3x8xbf16>
+// CHECK: %[[C:.*]] = memref.alloc() : memref<2x12x8xf32>
+// CHECK: memref.subview %[[C]][0, 0, 0] [2, 12, 4] [1, 1, 1] : memref<2x12x8xf32> to memref<2x12x4xf32, strided<[96, 8, 1]>>
+// CHECK: gpu.launch_func @kernels::@gemm_padded blocks {{.*}} memref<2x6x4xf32, strided<[96, 8, 1]>>)
+// CHECK-SAME: c_strides = array<i64: 8, 1, 96>
+// CHECK-SAME: n = 8
+// CHECK: gpu.launch_func @kernels::@gemm1_padded blocks {{.*}} memref<2x6x4xf32, strided<[96, 8, 1], offset: 48>>)
+// CHECK-SAME: c_strides = array<i64: 8, 1, 96>
+// CHECK-SAME: n = 8
+module attributes {gpu.container_module} {
+  func.func @direction_slices(%w: memref<12x3xbf16>) {
+    %c1 = arith.constant 1 : index
+    %x = memref.alloc() : memref<2x3x4xbf16>
+    %c = memref.alloc() : memref<2x12x4xf32>
+    %w0 = memref.subview %w[0, 0] [6, 3] [1, 1] : memref<12x3xbf16> to memref<6x3xbf16, strided<[3, 1]>>
+    %c0 = memref.subview %c[0, 0, 0] [2, 6, 4] [1, 1, 1] : memref<2x12x4xf32> to memref<2x6x4xf32, strided<[48, 4, 1]>>
+    gpu.launch_func @kernels::@gemm blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1) args(%w0 : memref<6x3xbf16, strided<[3, 1]>>, %x : memref<2x3x4xbf16>, %c0 : memref<2x6x4xf32, strided<[48, 4, 1]>>) {ssm.library_call = {a_arg = 0 : i64, a_dims = array<i64: 0, 1, -1>, a_strides = array<i64: 3, 1, 0>, activation = "none", b_arg = 1 : i64, b_dims = array<i64: 1, 2, 0>, b_strides = array<i64: 4, 1, 12>, batch = 2 : i64, bias = "none", c_arg = 2 : i64, c_dims = array<i64: 1, 2, 0>, c_strides = array<i64: 4, 1, 48>, k = 3 : i64, m = 6 : i64, n = 4 : i64, op = "gemm"}}
+    %w1 = memref.subview %w[6, 0] [6, 3] [1, 1] : memref<12x3xbf16> to memref<6x3xbf16, strided<[3, 1], offset: 18>>
+    %c6 = memref.subview %c[0, 6, 0] [2, 6, 4] [1, 1, 1] : memref<2x12x4xf32> to memref<2x6x4xf32, strided<[48, 4, 1], offset: 24>>
+    gpu.launch_func @kernels::@gemm1 blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1) args(%w1 : memref<6x3xbf16, strided<[3, 1], offset: 18>>, %x : memref<2x3x4xbf16>, %c6 : memref<2x6x4xf32, strided<[48, 4, 1], offset: 24>>) {ssm.library_call = {a_arg = 0 : i64, a_dims = array<i64: 0, 1, -1>, a_strides = array<i64: 3, 1, 0>, activation = "none", b_arg = 1 : i64, b_dims = array<i64: 1, 2, 0>, b_strides = array<i64: 4, 1, 12>, batch = 2 : i64, bias = "none", c_arg = 2 : i64, c_dims = array<i64: 1, 2, 0>, c_strides = array<i64: 4, 1, 48>, k = 3 : i64, m = 6 : i64, n = 4 : i64, op = "gemm"}}
+    return
+  }
+  gpu.module @kernels {
+    gpu.func @gemm(%a: memref<6x3xbf16, strided<[3, 1]>>, %b: memref<2x3x4xbf16>, %c: memref<2x6x4xf32, strided<[48, 4, 1]>>) kernel {
+      gpu.return
+    }
+    gpu.func @gemm1(%a: memref<6x3xbf16, strided<[3, 1], offset: 18>>, %b: memref<2x3x4xbf16>, %c: memref<2x6x4xf32, strided<[48, 4, 1], offset: 24>>) kernel {
+      gpu.return
+    }
+  }
+}
+
+// -----
+
+// FastVim's in_proj: the token-major B is a (b, h, w, d) buffer read
+// collapsed as (b, h * w = 5, d = 8). It grows like @extend_n's (3 rows of
+// slack after the last batch), through the reshape: a flat allocation
+// expanded to (b, h, w, d), which the GEMM still reads collapsed.
+// CHECK-LABEL: func.func @extend_n_through_reshape
+// CHECK: %[[FLAT:.*]] = memref.alloc() : memref<104xbf16>
+// CHECK: %[[S:.*]] = memref.subview %[[FLAT]][0] [80] [1] : memref<104xbf16> to memref<80xbf16, strided<[1]>>
+// CHECK: %[[X:.*]] = memref.expand_shape %[[S]] {{\[\[}}0, 1, 2, 3]] output_shape [2, 1, 5, 8] : memref<80xbf16, strided<[1]>> into memref<2x1x5x8xbf16>
+// CHECK: %[[B:.*]] = memref.collapse_shape %[[X]] {{\[\[}}0], [1, 2], [3]] : memref<2x1x5x8xbf16> into memref<2x5x8xbf16>
+// CHECK: gpu.launch_func @kernels::@gemm_padded blocks {{.*}} args(%arg0 : memref<4x8xbf16>, %[[B]] : memref<2x5x8xbf16>,
+// CHECK-SAME: n = 8 : i64
+module attributes {gpu.container_module} {
+  func.func @extend_n_through_reshape(%w: memref<4x8xbf16>, %sink: memref<2x4x5xf32>) {
+    %c1 = arith.constant 1 : index
+    %zero = arith.constant 0.0 : bf16
+    %c = memref.alloc() : memref<2x4x5xf32>
+    %x = memref.alloc() : memref<2x1x5x8xbf16>
+    linalg.fill ins(%zero : bf16) outs(%x : memref<2x1x5x8xbf16>)
+    %b = memref.collapse_shape %x [[0], [1, 2], [3]] : memref<2x1x5x8xbf16> into memref<2x5x8xbf16>
+    gpu.launch_func @kernels::@gemm blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1) args(%w : memref<4x8xbf16>, %b : memref<2x5x8xbf16>, %c : memref<2x4x5xf32>) {ssm.library_call = {a_arg = 0 : i64, a_dims = array<i64: 0, 1, -1>, a_strides = array<i64: 8, 1, 0>, activation = "none", b_arg = 1 : i64, b_dims = array<i64: 2, 1, 0>, b_strides = array<i64: 1, 8, 40>, batch = 2 : i64, bias = "none", c_arg = 2 : i64, c_dims = array<i64: 1, 2, 0>, c_strides = array<i64: 5, 1, 20>, k = 8 : i64, m = 4 : i64, n = 5 : i64, op = "gemm"}}
+    memref.copy %c, %sink : memref<2x4x5xf32> to memref<2x4x5xf32>
+    return
+  }
+  gpu.module @kernels {
+    gpu.func @gemm(%a: memref<4x8xbf16>, %b: memref<2x5x8xbf16>, %c: memref<2x4x5xf32>) kernel {
       gpu.return
     }
   }

@@ -228,8 +228,22 @@ bool gemmLibraryTakesBias(bool alongN, bool biasIsF32);
 /// row (no pitch to align), where rows are single elements (a column: the
 /// next dim is the matrix's row) or where an element does not divide the
 /// alignment. Vim's channel-first (b, e, l = 197): 200 for f32 and bf16.
+/// `extentMultiple` (elements): where the row is the contiguous extent of a
+/// library GEMM whose other operands along that extent want a wider vector
+/// (an f32 result of bf16 inputs: 8 elements), the pitch is also a multiple
+/// of it, so that planLibraryGemmExtents can extend the extent into the
+/// padding: VMamba's f32 (b, c, 49) results get rows of 56, not 52, and the
+/// aligned f32 (b, c, 196) ones rows of 200.
 int64_t planLibraryRowPitch(const std::vector<int64_t> &shape,
-                            int64_t elementBytes, const GPUTargetInfo &target);
+                            int64_t elementBytes, const GPUTargetInfo &target,
+                            int64_t extentMultiple = 1);
+
+/// The element width (a multiple of every operand's vector) a library GEMM
+/// extent must be a multiple of for the vectorized kernels: the lcm of
+/// target.libraryAlignmentBytes / elementBytes over the operands whose
+/// contiguous dim that extent indexes (their `elementBytes`); 1 when none.
+int64_t libraryExtentWidth(const std::vector<int64_t> &elementBytes,
+                           const GPUTargetInfo &target);
 
 /// One operand (A, B or C) of a library GEMM record, as
 /// planLibraryGemmExtents sees its memory. The operand starts at its
@@ -250,6 +264,12 @@ struct LibraryGemmOperand {
   /// C: the allocation holds this result only, so elements outside its
   /// logical extents are padding that no one reads.
   bool exclusive = false;
+  /// C: the entries of its unit-stride dim past the logical extent, up to
+  /// `held`, are its allocation's row padding, which no one reads (a result
+  /// written in place into part of a row-padded buffer: VMamba's
+  /// per-direction x_proj / dt_proj results in (b, 4, c, l)); only that
+  /// extent may grow, and only up to `held`.
+  bool rowPadding = false;
   /// The pass may grow the allocation: pad `held` of C's dims, add `slack`
   /// behind an input.
   bool growable = false;
