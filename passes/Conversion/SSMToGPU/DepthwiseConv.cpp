@@ -472,32 +472,37 @@ struct KernelEmitter {
     // (NHWC) or H (NCHW).
     Value ti = nhwc() ? hl : e.muli(hl, e.idx(r));
     Value tj = nhwc() ? e.muli(wl, e.idx(r)) : wl;
-    SmallVector<Value> w(k() * k());
-    for (int64_t kh = 0; kh < k(); ++kh)
-      for (int64_t kw = 0; kw < k(); ++kw) {
-        SmallVector<Value> idx =
-            nhwc() ? SmallVector<Value>{e.idx(kh), e.idx(kw), cw}
-                   : SmallVector<Value>{cw, e.idx(kh), e.idx(kw)};
-        w[kh * k() + kw] = e.load(conv.weights, idx);
-      }
     Value init = conv.bias ? e.load(conv.bias, {cw}) : e.f32(0.0);
-    SmallVector<Value> acc(r, init);
-    // For each tap of the other axis, the r + k - 1 staged values along the
-    // register axis serve all k taps of that axis.
-    for (int64_t kb = 0; kb < k(); ++kb) {
+    // One iteration per tap of the other axis (a loop, not unrolled): its
+    // k weights and the r + k - 1 staged values along the register axis
+    // serve all k taps of that axis, so only r + (r + k - 1) + k values are
+    // live (DepthwiseConvPlan::registersPerThread), never all k * k weights.
+    auto rows = scf::ForOp::create(e.b, e.loc, e.idx(0), e.idx(k()), e.idx(1),
+                                   SmallVector<Value>(r, init));
+    {
+      OpBuilder::InsertionGuard g(e.b);
+      e.b.setInsertionPointToStart(rows.getBody());
+      Value kb = rows.getInductionVar();
+      SmallVector<Value> acc(rows.getRegionIterArgs());
       SmallVector<Value> v(r + k() - 1);
       for (int64_t jj = 0; jj < r + k() - 1; ++jj) {
-        Value i = nhwc() ? e.addi(ti, e.idx(kb)) : e.addi(ti, e.idx(jj));
-        Value j = nhwc() ? e.addi(tj, e.idx(jj)) : e.addi(tj, e.idx(kb));
+        Value i = nhwc() ? e.addi(ti, kb) : e.addi(ti, e.idx(jj));
+        Value j = nhwc() ? e.addi(tj, e.idx(jj)) : e.addi(tj, kb);
         v[jj] = memref::LoadOp::create(e.b, e.loc, shared,
                                        ValueRange{sharedIndex(ci, i, j)});
       }
       for (int64_t ka = 0; ka < k(); ++ka) {
-        Value weight = nhwc() ? w[kb * k() + ka] : w[ka * k() + kb];
+        // NHWC weights are (kh, kw, c): kb is kh; NCHW's (c, kh, kw): kb is
+        // kw.
+        Value weight =
+            e.load(conv.weights, nhwc() ? SmallVector<Value>{kb, e.idx(ka), cw}
+                                        : SmallVector<Value>{cw, e.idx(ka), kb});
         for (int64_t q = 0; q < r; ++q)
           acc[q] = e.fma(weight, v[q + ka], acc[q]);
       }
+      scf::YieldOp::create(e.b, e.loc, acc);
     }
+    SmallVector<Value> acc(rows.getResults());
     Value oh = e.addi(o.oh0, ti), ow = e.addi(o.ow0, tj);
     Value channelOk = e.ult(c, e.idx(channels));
     for (int64_t q = 0; q < r; ++q) {

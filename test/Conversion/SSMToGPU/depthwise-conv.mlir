@@ -25,7 +25,10 @@
 // CHECK: gpu.barrier
 // CHECK: memref.load %[[B]]
 // CHECK: arith.extf
-// CHECK-COUNT-196: arith.addf
+// One iteration per kernel row: 7 taps x 4 outputs.
+// CHECK: scf.for {{.*}} iter_args
+// CHECK-COUNT-28: arith.addf
+// CHECK: scf.yield
 // CHECK: memref.store {{.*}}, %[[OUT]]
 // CHECK: gpu.terminator
 // CHECK-NOT: linalg.depthwise_conv_2d
