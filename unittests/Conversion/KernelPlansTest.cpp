@@ -588,6 +588,11 @@ void expectValid(const DepthwiseConvPlan &p, const DepthwiseConvShape &s,
   EXPECT_EQ(p.threadsPerBlock, p.channelsPerBlock * p.threadsH * p.threadsW);
   EXPECT_LE(p.threadsPerBlock, target.maxThreadsPerBlock);
   EXPECT_GE(p.outputsPerThread, 1);
+  EXPECT_LE(p.outputsPerThread, kMaxDepthwiseOutputsPerThread);
+  EXPECT_EQ(p.registersPerThread,
+            depthwiseRegistersPerThread(p.outputsPerThread, s.kernel));
+  EXPECT_TRUE(p.outputsPerThread == 1 ||
+              p.registersPerThread <= kMaxDepthwiseRegisters);
   EXPECT_EQ(p.tileHeight, p.threadsH * (nhwc ? 1 : p.outputsPerThread));
   EXPECT_EQ(p.tileWidth, p.threadsW * (nhwc ? p.outputsPerThread : 1));
   EXPECT_GE(p.tilesH * p.tileHeight, s.outHeight);
@@ -627,7 +632,33 @@ TEST(PlanDepthwiseConv, MambaOutStagesFillTheGPU) {
   DepthwiseConvPlan p =
       planDepthwiseConv(dwShape(128, 48, 56, 7, 3, ConvLayout::NHWC), kH100);
   EXPECT_EQ(p.channelsPerBlock, 16);
-  EXPECT_EQ(p.outputsPerThread, 4);
+  EXPECT_EQ(p.outputsPerThread, 8);
+  // Stage 2 (14 x 14 x 192): 7 x 7 output tiles, a 13 x 13 halo tile per 49
+  // outputs (a 7 x 4 tile staged 13 x 10 per 28), 7 outputs per thread.
+  p = planDepthwiseConv(dwShape(128, 192, 14, 7, 3, ConvLayout::NHWC), kH100);
+  EXPECT_EQ(p.channelsPerBlock, 32);
+  EXPECT_EQ(p.outputsPerThread, 7);
+  EXPECT_EQ(p.tileHeight, 7);
+  EXPECT_EQ(p.tileWidth, 7);
+  EXPECT_EQ(p.threadsPerBlock, 224);
+  EXPECT_EQ(p.registersPerThread, 41);
+}
+
+// The register estimate: accumulators, one kernel row of staged values, a
+// weight and a fixed 20 (ptxas sm_90 gives MambaOut's 7x7 kernel with 4
+// outputs 32 registers, with 7 outputs 32-40); the plan never exceeds the
+// budget, even where the register axis is long.
+TEST(PlanDepthwiseConv, RegistersPerThread) {
+  EXPECT_EQ(depthwiseRegistersPerThread(4, 7), 4 + 10 + 1 + 20);
+  EXPECT_EQ(depthwiseRegistersPerThread(1, 3), 1 + 3 + 1 + 20);
+  EXPECT_LE(depthwiseRegistersPerThread(kMaxDepthwiseOutputsPerThread, 7),
+            kMaxDepthwiseRegisters);
+  // A 29 x 29 kernel: 8 outputs would need 65 registers.
+  DepthwiseConvShape s = dwShape(1, 3, 64, 29, 14, ConvLayout::NHWC);
+  DepthwiseConvPlan p = planDepthwiseConv(s, kH100);
+  expectValid(p, s, kH100);
+  EXPECT_EQ(depthwiseRegistersPerThread(8, 29), 65);
+  EXPECT_LE(p.outputsPerThread, 7);
 }
 
 TEST(PlanDepthwiseConv, VMambaNCHW) {
