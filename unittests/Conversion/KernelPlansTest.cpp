@@ -642,6 +642,42 @@ TEST(PlanDepthwiseConv, MambaOutStagesFillTheGPU) {
   EXPECT_EQ(p.tileWidth, 7);
   EXPECT_EQ(p.threadsPerBlock, 224);
   EXPECT_EQ(p.registersPerThread, 41);
+  // Staged by rows: a tile row of 13 x 32 = 416 elements, 2 per thread.
+  EXPECT_EQ(p.stageCopiesPerRow, 2);
+}
+
+// Row staging only where it keeps three quarters of the lanes busy: NHWC
+// MambaOut rows fill their blocks; VMamba's NCHW planes of 16 x 16 would
+// leave 192 of 448 lanes idle and stage as one strided loop.
+TEST(PlanDepthwiseConv, StageByRows) {
+  for (const GPUTargetInfo &target : {kH100, kMI300})
+    for (ConvLayout layout : {ConvLayout::NHWC, ConvLayout::NCHW})
+      for (int64_t batch : {1, 16, 128})
+        for (int64_t size : {1, 5, 13, 14, 56})
+          for (int64_t c : {1, 3, 20, 48, 192}) {
+            const int64_t k = layout == ConvLayout::NHWC ? 7 : 3;
+            DepthwiseConvShape s = dwShape(batch, c, size, k, k / 2, layout);
+            DepthwiseConvPlan p = planDepthwiseConv(s, target);
+            if (p.stageCopiesPerRow == 0)
+              continue;
+            const int64_t rows = p.tileHeight + k - 1;
+            const int64_t cols = p.tileWidth + k - 1;
+            const int64_t row = layout == ConvLayout::NHWC
+                                    ? cols * p.channelsPerBlock
+                                    : rows * cols;
+            EXPECT_LE(p.stageCopiesPerRow, 4);
+            EXPECT_GE(p.stageCopiesPerRow * p.threadsPerBlock, row);
+            EXPECT_LT((p.stageCopiesPerRow - 1) * p.threadsPerBlock, row);
+            EXPECT_GE(4 * row, 3 * p.stageCopiesPerRow * p.threadsPerBlock);
+          }
+  EXPECT_EQ(planDepthwiseConv(dwShape(128, 48, 56, 7, 3, ConvLayout::NHWC),
+                              kH100)
+                .stageCopiesPerRow,
+            1);
+  EXPECT_EQ(planDepthwiseConv(dwShape(128, 768, 14, 3, 1, ConvLayout::NCHW),
+                              kH100)
+                .stageCopiesPerRow,
+            0);
 }
 
 // The register estimate: accumulators, one kernel row of staged values, a

@@ -410,6 +410,90 @@ struct KernelEmitter {
   /// Phase 1: the block's threads stage the input tile plus halo, zero
   /// outside the image (and past the last channel).
   void stage(const BlockOrigin &o, Value tid, Value shared) {
+    if (plan.stageCopiesPerRow > 0)
+      stageByRows(o, tid, shared);
+    else
+      stageLinear(o, tid, shared);
+  }
+
+  /// The zero-padded input element (n, c, y, x) as f32, zero also where
+  /// `ok` (if any) is false; y and x below the padding wrap around to huge
+  /// unsigned values.
+  Value loadPadded(Value n, Value c, Value y, Value x, Value ok) {
+    Value inside = e.andi(e.andi(e.ult(c, e.idx(conv.shape.channels)),
+                                 e.ult(y, e.idx(conv.shape.height))),
+                          e.ult(x, e.idx(conv.shape.width)));
+    if (ok)
+      inside = e.andi(ok, inside);
+    auto ifOp = scf::IfOp::create(
+        e.b, e.loc, inside,
+        [&](OpBuilder &, Location) {
+          scf::YieldOp::create(e.b, e.loc, e.load(conv.input, at(n, c, y, x)));
+        },
+        [&](OpBuilder &, Location) {
+          scf::YieldOp::create(e.b, e.loc, e.f32(0.0));
+        });
+    return ifOp.getResult(0);
+  }
+
+  /// The staged tile as `outer` rows of `inner` elements (NHWC: tile rows of
+  /// tileCols x channels; NCHW: channel planes of tileRows x tileCols). Each
+  /// thread splits its stageCopiesPerRow element positions within a row into
+  /// their coordinates once, then loops over the rows: per element only a
+  /// predicate, an address, the load and the shared store, no division.
+  void stageByRows(const BlockOrigin &o, Value tid, Value shared) {
+    OpBuilder &b = e.b;
+    const int64_t cb = plan.channelsPerBlock;
+    const int64_t inner = nhwc() ? tileCols() * cb : tileRows() * tileCols();
+    const int64_t outer = nhwc() ? tileRows() : cb;
+    const int64_t threads = plan.threadsPerBlock;
+    struct Copy {
+      Value el, ok, a, x; // a: NHWC the channel, NCHW the row y.
+      bool partial;
+    };
+    SmallVector<Copy> copies;
+    for (int64_t m = 0; m < plan.stageCopiesPerRow; ++m) {
+      Copy cp;
+      cp.el = e.addi(tid, e.idx(m * threads));
+      cp.partial = (m + 1) * threads > inner;
+      if (cp.partial)
+        cp.ok = e.ult(cp.el, e.idx(inner));
+      Value j;
+      if (nhwc()) {
+        cp.a = e.addi(o.c0, e.remi(cp.el, e.idx(cb)));
+        j = e.divi(cp.el, e.idx(cb));
+      } else {
+        j = e.remi(cp.el, e.idx(tileCols()));
+        cp.a = e.subi(e.addi(o.oh0, e.divi(cp.el, e.idx(tileCols()))),
+                      e.idx(conv.padTop));
+      }
+      cp.x = e.subi(e.addi(o.ow0, j), e.idx(conv.padLeft));
+      copies.push_back(cp);
+    }
+    auto loop = scf::ForOp::create(b, e.loc, e.idx(0), e.idx(outer), e.idx(1));
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(loop.getBody());
+    Value row = loop.getInductionVar();
+    Value rowStart = e.muli(row, e.idx(inner));
+    for (const Copy &cp : copies) {
+      Value v = nhwc()
+                    ? loadPadded(o.n, cp.a,
+                                 e.subi(e.addi(o.oh0, row), e.idx(conv.padTop)),
+                                 cp.x, cp.ok)
+                    : loadPadded(o.n, e.addi(o.c0, row), cp.a, cp.x, cp.ok);
+      auto store = [&] {
+        memref::StoreOp::create(b, e.loc, v, shared,
+                                ValueRange{e.addi(rowStart, cp.el)});
+      };
+      // Past the row, another row's element: no store.
+      if (cp.partial)
+        e.ifThen(cp.ok, store);
+      else
+        store();
+    }
+  }
+
+  void stageLinear(const BlockOrigin &o, Value tid, Value shared) {
     OpBuilder &b = e.b;
     auto loop = scf::ForOp::create(b, e.loc, tid, e.idx(tileElements()),
                                    e.idx(plan.threadsPerBlock));

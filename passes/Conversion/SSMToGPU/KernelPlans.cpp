@@ -468,5 +468,12 @@ DepthwiseConvPlan mlir::ssm::planDepthwiseConv(const DepthwiseConvShape &conv,
     best.tilesW = ow;
     best.channelGroups = c;
   }
+  // Staging by rows: a row's positions per thread, if they keep at least
+  // three quarters of the lanes busy and no more than 4 registers' worth.
+  const int64_t rows = best.tileHeight + k - 1, cols = best.tileWidth + k - 1;
+  const int64_t rowElements = nhwc ? cols * best.channelsPerBlock : rows * cols;
+  const int64_t copies = ceilDiv(rowElements, best.threadsPerBlock);
+  if (copies <= 4 && 4 * rowElements >= 3 * copies * best.threadsPerBlock)
+    best.stageCopiesPerRow = copies;
   return best;
 }

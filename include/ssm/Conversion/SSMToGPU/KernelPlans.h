@@ -313,6 +313,13 @@ struct DepthwiseConvPlan {
   /// The f32 input tile (channelsPerBlock x (tileHeight + k - 1) x
   /// (tileWidth + k - 1)).
   int64_t sharedBytes = 0;
+  /// How the tile is staged: with N > 0 as rows (NHWC: a tile row of all
+  /// channels; NCHW: a channel plane), each thread taking N fixed positions
+  /// of every row (tid, tid + threadsPerBlock, ...) whose coordinates it
+  /// computes once; with 0 as one strided loop over all elements, each
+  /// element's coordinates divided out (where rows would leave more than a
+  /// quarter of the lanes idle).
+  int64_t stageCopiesPerRow = 0;
   int64_t tilesH = 1, tilesW = 1, channelGroups = 1;
   int64_t blocks() const { return tilesH * tilesW * channelGroups; }
 };
