@@ -18,6 +18,7 @@
 #include "ssm/Conversion/SSMToGPU/KernelPlans.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
@@ -416,6 +417,20 @@ struct KernelEmitter {
       stageLinear(o, tid, shared);
   }
 
+  /// Keeps `loop` a loop in LLVM too: AMDGPU would unroll it and keep
+  /// several rows' loads live (gfx942: 96-150 -> 150-206 VGPRs), beyond the
+  /// plan's registersPerThread. scf-to-cf passes the annotation to the back
+  /// edge.
+  void keepRolled(scf::ForOp loop) {
+    MLIRContext *ctx = e.b.getContext();
+    auto noUnroll = LLVM::LoopUnrollAttr::get(ctx, e.b.getBoolAttr(true), {},
+                                              {}, {}, {}, {}, {});
+    loop->setAttr("loop_annotation",
+                  LLVM::LoopAnnotationAttr::get(ctx, {}, {}, {}, noUnroll, {},
+                                                {}, {}, {}, {}, {}, {}, {}, {},
+                                                {}, {}));
+  }
+
   /// The zero-padded input element (n, c, y, x) as f32, zero also where
   /// `ok` (if any) is false; y and x below the padding wrap around to huge
   /// unsigned values.
@@ -471,6 +486,7 @@ struct KernelEmitter {
       copies.push_back(cp);
     }
     auto loop = scf::ForOp::create(b, e.loc, e.idx(0), e.idx(outer), e.idx(1));
+    keepRolled(loop);
     OpBuilder::InsertionGuard g(b);
     b.setInsertionPointToStart(loop.getBody());
     Value row = loop.getInductionVar();
@@ -563,6 +579,7 @@ struct KernelEmitter {
     // live (DepthwiseConvPlan::registersPerThread), never all k * k weights.
     auto rows = scf::ForOp::create(e.b, e.loc, e.idx(0), e.idx(k()), e.idx(1),
                                    SmallVector<Value>(r, init));
+    keepRolled(rows);
     {
       OpBuilder::InsertionGuard g(e.b);
       e.b.setInsertionPointToStart(rows.getBody());
