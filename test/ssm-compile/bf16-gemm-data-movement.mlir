@@ -17,7 +17,7 @@
 // MO: gpu.launch_func @ssm_gemm_kernels::@{{gemm_[0-9]+}} {{.*}} args(%{{.*}} : memref<512x8xbf16>, %{{.*}} : memref<42x8xbf16>, %{{.*}} : memref<512x42xbf16>, %{{.*}} : memref<42xbf16>)
 // MO-NOT: 22x22x8x
 // MO: gpu.launch_func {{.*}} args(%{{.*}} : memref<2x16x16x13xbf16, strided<[10752, 672, 42, 1]>>, %{{.*}} : memref<2x16x16x13xbf16, strided<[10752, 672, 42, 1], offset: 21>>, %{{.*}} : memref<2x16x16x13xbf16, strided<[5376, 336, 21, 1]>>)
-// MO: gpu.launch_func {{.*}} args(%{{.*}} : memref<2x16x16x8xbf16, strided<[10752, 672, 42, 1], offset: 34>>, %{{.*}} : memref<7x7x8xf32>, %{{.*}} : memref<8xbf16>, %{{.*}} : memref<2x16x16x8xbf16, strided<[10752, 672, 42, 1], offset: 13>>, %{{.*}} : memref<2x16x16x8xbf16, strided<[5376, 336, 21, 1], offset: 13>>)
+// MO: gpu.launch_func {{.*}} args(%{{.*}} : memref<2x16x16x8xbf16, strided<[10752, 672, 42, 1], offset: 34>>, %{{.*}} : memref<8xbf16>, %{{.*}} : memref<7x7x8xf32>, %{{.*}} : memref<2x16x16x8xbf16, strided<[10752, 672, 42, 1], offset: 13>>, %{{.*}} : memref<2x16x16x8xbf16, strided<[5376, 336, 21, 1], offset: 13>>)
 // MO-NOT: 512x42xf32
 // MO-NOT: 16x16x42xf32
 // MO: gpu.module @ssm_gemm_kernels

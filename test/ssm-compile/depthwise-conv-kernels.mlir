@@ -12,7 +12,7 @@
 // RUN: ssm-compile --model=mambaout-femto --model-option=depths=1,1,1,1 --model-option=dims=8,16,24,32 --img=64 --batch=2 --dtype=bf16 --target=nvptx --gpu-pad-library-buffers=false --compile-to=llvm | FileCheck %s --check-prefix=MO
 // RUN: ssm-compile --model=mambaout-femto --model-option=depths=1,1,1,1 --model-option=dims=8,16,24,32 --img=64 --batch=2 --dtype=bf16 --target=amdgpu --gpu-pad-library-buffers=false --chip=gfx942 --compile-to=llvm | FileCheck %s --check-prefix=MO
 // MO-NOT: 22x22x8x
-// MO: gpu.launch_func @[[K:forward_kernel_[0-9]+]]::@[[K]] blocks in ({{.*}}, %c1, %c2) threads in ({{.*}}, %c1, %c1) args(%{{.*}} : memref<2x16x16x8xbf16, strided<[10752, 672, 42, 1], offset: 34>>, %{{.*}} : memref<7x7x8xf32>, %{{.*}} : memref<8xbf16>, %{{.*}} : memref<2x16x16x8xbf16, strided<[10752, 672, 42, 1], offset: 13>>, %{{.*}} : memref<2x16x16x8xbf16, strided<[5376, 336, 21, 1], offset: 13>>)
+// MO: gpu.launch_func @[[K:forward_kernel_[0-9]+]]::@[[K]] blocks in ({{.*}}, %c1, %c2) threads in ({{.*}}, %c1, %c1) args(%{{.*}} : memref<2x16x16x8xbf16, strided<[10752, 672, 42, 1], offset: 34>>, %{{.*}} : memref<8xbf16>, %{{.*}} : memref<7x7x8xf32>, %{{.*}} : memref<2x16x16x8xbf16, strided<[10752, 672, 42, 1], offset: 13>>, %{{.*}} : memref<2x16x16x8xbf16, strided<[5376, 336, 21, 1], offset: 13>>)
 // MO-NOT: 22x22x8x
 // MO: llvm.mlir.global internal @__wg_[[K]]_0() {addr_space = 3 : i32, alignment = 16 : i64} : !llvm.array<{{[0-9]+}} x f32>
 // MO: llvm.func @[[K]](

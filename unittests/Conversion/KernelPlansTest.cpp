@@ -661,6 +661,11 @@ void expectValid(const DepthwiseConvPlan &p, const DepthwiseConvShape &s,
   EXPECT_EQ(p.threadsPerBlock, p.channelsPerBlock * p.threadsH * p.threadsW);
   EXPECT_LE(p.threadsPerBlock, target.maxThreadsPerBlock);
   EXPECT_GE(p.outputsPerThread, 1);
+  EXPECT_LE(p.outputsPerThread, kMaxDepthwiseOutputsPerThread);
+  EXPECT_EQ(p.registersPerThread,
+            depthwiseRegistersPerThread(p.outputsPerThread, s.kernel));
+  EXPECT_TRUE(p.outputsPerThread == 1 ||
+              p.registersPerThread <= kMaxDepthwiseRegisters);
   EXPECT_EQ(p.tileHeight, p.threadsH * (nhwc ? 1 : p.outputsPerThread));
   EXPECT_EQ(p.tileWidth, p.threadsW * (nhwc ? p.outputsPerThread : 1));
   EXPECT_GE(p.tilesH * p.tileHeight, s.outHeight);
@@ -700,7 +705,69 @@ TEST(PlanDepthwiseConv, MambaOutStagesFillTheGPU) {
   DepthwiseConvPlan p =
       planDepthwiseConv(dwShape(128, 48, 56, 7, 3, ConvLayout::NHWC), kH100);
   EXPECT_EQ(p.channelsPerBlock, 16);
-  EXPECT_EQ(p.outputsPerThread, 4);
+  EXPECT_EQ(p.outputsPerThread, 8);
+  // Stage 2 (14 x 14 x 192): 7 x 7 output tiles, a 13 x 13 halo tile per 49
+  // outputs (a 7 x 4 tile staged 13 x 10 per 28), 7 outputs per thread.
+  p = planDepthwiseConv(dwShape(128, 192, 14, 7, 3, ConvLayout::NHWC), kH100);
+  EXPECT_EQ(p.channelsPerBlock, 32);
+  EXPECT_EQ(p.outputsPerThread, 7);
+  EXPECT_EQ(p.tileHeight, 7);
+  EXPECT_EQ(p.tileWidth, 7);
+  EXPECT_EQ(p.threadsPerBlock, 224);
+  EXPECT_EQ(p.registersPerThread, 41);
+  // Staged by rows: a tile row of 13 x 32 = 416 elements, 2 per thread.
+  EXPECT_EQ(p.stageCopiesPerRow, 2);
+}
+
+// Row staging only where it keeps three quarters of the lanes busy: NHWC
+// MambaOut rows fill their blocks; VMamba's NCHW planes of 16 x 16 would
+// leave 192 of 448 lanes idle and stage as one strided loop.
+TEST(PlanDepthwiseConv, StageByRows) {
+  for (const GPUTargetInfo &target : {kH100, kMI300})
+    for (ConvLayout layout : {ConvLayout::NHWC, ConvLayout::NCHW})
+      for (int64_t batch : {1, 16, 128})
+        for (int64_t size : {1, 5, 13, 14, 56})
+          for (int64_t c : {1, 3, 20, 48, 192}) {
+            const int64_t k = layout == ConvLayout::NHWC ? 7 : 3;
+            DepthwiseConvShape s = dwShape(batch, c, size, k, k / 2, layout);
+            DepthwiseConvPlan p = planDepthwiseConv(s, target);
+            if (p.stageCopiesPerRow == 0)
+              continue;
+            const int64_t rows = p.tileHeight + k - 1;
+            const int64_t cols = p.tileWidth + k - 1;
+            const int64_t row = layout == ConvLayout::NHWC
+                                    ? cols * p.channelsPerBlock
+                                    : rows * cols;
+            EXPECT_LE(p.stageCopiesPerRow, 4);
+            EXPECT_GE(p.stageCopiesPerRow * p.threadsPerBlock, row);
+            EXPECT_LT((p.stageCopiesPerRow - 1) * p.threadsPerBlock, row);
+            EXPECT_GE(4 * row, 3 * p.stageCopiesPerRow * p.threadsPerBlock);
+          }
+  EXPECT_EQ(planDepthwiseConv(dwShape(128, 48, 56, 7, 3, ConvLayout::NHWC),
+                              kH100)
+                .stageCopiesPerRow,
+            1);
+  EXPECT_EQ(planDepthwiseConv(dwShape(128, 768, 14, 3, 1, ConvLayout::NCHW),
+                              kH100)
+                .stageCopiesPerRow,
+            0);
+}
+
+// The register estimate: accumulators, one kernel row of staged values, a
+// weight and a fixed 20 (ptxas sm_90 gives MambaOut's 7x7 kernel with 4
+// outputs 32 registers, with 7 outputs 32-40); the plan never exceeds the
+// budget, even where the register axis is long.
+TEST(PlanDepthwiseConv, RegistersPerThread) {
+  EXPECT_EQ(depthwiseRegistersPerThread(4, 7), 4 + 10 + 1 + 20);
+  EXPECT_EQ(depthwiseRegistersPerThread(1, 3), 1 + 3 + 1 + 20);
+  EXPECT_LE(depthwiseRegistersPerThread(kMaxDepthwiseOutputsPerThread, 7),
+            kMaxDepthwiseRegisters);
+  // A 29 x 29 kernel: 8 outputs would need 65 registers.
+  DepthwiseConvShape s = dwShape(1, 3, 64, 29, 14, ConvLayout::NHWC);
+  DepthwiseConvPlan p = planDepthwiseConv(s, kH100);
+  expectValid(p, s, kH100);
+  EXPECT_EQ(depthwiseRegistersPerThread(8, 29), 65);
+  EXPECT_LE(p.outputsPerThread, 7);
 }
 
 TEST(PlanDepthwiseConv, VMambaNCHW) {

@@ -399,6 +399,8 @@ def SSMDepthwiseConvToGPU : Pass<"ssm-depthwise-conv-to-gpu"> {
     "::mlir::gpu::GPUDialect",
     "::mlir::memref::MemRefDialect",
     "::mlir::scf::SCFDialect",
+    // The row loop's loop_annotation (an LLVM attribute).
+    "::mlir::LLVM::LLVMDialect",
   ];
 }
 

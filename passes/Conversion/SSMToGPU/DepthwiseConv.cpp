@@ -18,6 +18,7 @@
 #include "ssm/Conversion/SSMToGPU/KernelPlans.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
@@ -410,6 +411,105 @@ struct KernelEmitter {
   /// Phase 1: the block's threads stage the input tile plus halo, zero
   /// outside the image (and past the last channel).
   void stage(const BlockOrigin &o, Value tid, Value shared) {
+    if (plan.stageCopiesPerRow > 0)
+      stageByRows(o, tid, shared);
+    else
+      stageLinear(o, tid, shared);
+  }
+
+  /// Keeps `loop` a loop in LLVM too: AMDGPU would unroll it and keep
+  /// several rows' loads live (gfx942: 96-150 -> 150-206 VGPRs), beyond the
+  /// plan's registersPerThread. scf-to-cf passes the annotation to the back
+  /// edge.
+  void keepRolled(scf::ForOp loop) {
+    MLIRContext *ctx = e.b.getContext();
+    auto noUnroll = LLVM::LoopUnrollAttr::get(ctx, e.b.getBoolAttr(true), {},
+                                              {}, {}, {}, {}, {});
+    loop->setAttr("loop_annotation",
+                  LLVM::LoopAnnotationAttr::get(ctx, {}, {}, {}, noUnroll, {},
+                                                {}, {}, {}, {}, {}, {}, {}, {},
+                                                {}, {}));
+  }
+
+  /// The zero-padded input element (n, c, y, x) as f32, zero also where
+  /// `ok` (if any) is false; y and x below the padding wrap around to huge
+  /// unsigned values.
+  Value loadPadded(Value n, Value c, Value y, Value x, Value ok) {
+    Value inside = e.andi(e.andi(e.ult(c, e.idx(conv.shape.channels)),
+                                 e.ult(y, e.idx(conv.shape.height))),
+                          e.ult(x, e.idx(conv.shape.width)));
+    if (ok)
+      inside = e.andi(ok, inside);
+    auto ifOp = scf::IfOp::create(
+        e.b, e.loc, inside,
+        [&](OpBuilder &, Location) {
+          scf::YieldOp::create(e.b, e.loc, e.load(conv.input, at(n, c, y, x)));
+        },
+        [&](OpBuilder &, Location) {
+          scf::YieldOp::create(e.b, e.loc, e.f32(0.0));
+        });
+    return ifOp.getResult(0);
+  }
+
+  /// The staged tile as `outer` rows of `inner` elements (NHWC: tile rows of
+  /// tileCols x channels; NCHW: channel planes of tileRows x tileCols). Each
+  /// thread splits its stageCopiesPerRow element positions within a row into
+  /// their coordinates once, then loops over the rows: per element only a
+  /// predicate, an address, the load and the shared store, no division.
+  void stageByRows(const BlockOrigin &o, Value tid, Value shared) {
+    OpBuilder &b = e.b;
+    const int64_t cb = plan.channelsPerBlock;
+    const int64_t inner = nhwc() ? tileCols() * cb : tileRows() * tileCols();
+    const int64_t outer = nhwc() ? tileRows() : cb;
+    const int64_t threads = plan.threadsPerBlock;
+    struct Copy {
+      Value el, ok, a, x; // a: NHWC the channel, NCHW the row y.
+      bool partial;
+    };
+    SmallVector<Copy> copies;
+    for (int64_t m = 0; m < plan.stageCopiesPerRow; ++m) {
+      Copy cp;
+      cp.el = e.addi(tid, e.idx(m * threads));
+      cp.partial = (m + 1) * threads > inner;
+      if (cp.partial)
+        cp.ok = e.ult(cp.el, e.idx(inner));
+      Value j;
+      if (nhwc()) {
+        cp.a = e.addi(o.c0, e.remi(cp.el, e.idx(cb)));
+        j = e.divi(cp.el, e.idx(cb));
+      } else {
+        j = e.remi(cp.el, e.idx(tileCols()));
+        cp.a = e.subi(e.addi(o.oh0, e.divi(cp.el, e.idx(tileCols()))),
+                      e.idx(conv.padTop));
+      }
+      cp.x = e.subi(e.addi(o.ow0, j), e.idx(conv.padLeft));
+      copies.push_back(cp);
+    }
+    auto loop = scf::ForOp::create(b, e.loc, e.idx(0), e.idx(outer), e.idx(1));
+    keepRolled(loop);
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(loop.getBody());
+    Value row = loop.getInductionVar();
+    Value rowStart = e.muli(row, e.idx(inner));
+    for (const Copy &cp : copies) {
+      Value v = nhwc()
+                    ? loadPadded(o.n, cp.a,
+                                 e.subi(e.addi(o.oh0, row), e.idx(conv.padTop)),
+                                 cp.x, cp.ok)
+                    : loadPadded(o.n, e.addi(o.c0, row), cp.a, cp.x, cp.ok);
+      auto store = [&] {
+        memref::StoreOp::create(b, e.loc, v, shared,
+                                ValueRange{e.addi(rowStart, cp.el)});
+      };
+      // Past the row, another row's element: no store.
+      if (cp.partial)
+        e.ifThen(cp.ok, store);
+      else
+        store();
+    }
+  }
+
+  void stageLinear(const BlockOrigin &o, Value tid, Value shared) {
     OpBuilder &b = e.b;
     auto loop = scf::ForOp::create(b, e.loc, tid, e.idx(tileElements()),
                                    e.idx(plan.threadsPerBlock));
@@ -472,32 +572,38 @@ struct KernelEmitter {
     // (NHWC) or H (NCHW).
     Value ti = nhwc() ? hl : e.muli(hl, e.idx(r));
     Value tj = nhwc() ? e.muli(wl, e.idx(r)) : wl;
-    SmallVector<Value> w(k() * k());
-    for (int64_t kh = 0; kh < k(); ++kh)
-      for (int64_t kw = 0; kw < k(); ++kw) {
-        SmallVector<Value> idx =
-            nhwc() ? SmallVector<Value>{e.idx(kh), e.idx(kw), cw}
-                   : SmallVector<Value>{cw, e.idx(kh), e.idx(kw)};
-        w[kh * k() + kw] = e.load(conv.weights, idx);
-      }
     Value init = conv.bias ? e.load(conv.bias, {cw}) : e.f32(0.0);
-    SmallVector<Value> acc(r, init);
-    // For each tap of the other axis, the r + k - 1 staged values along the
-    // register axis serve all k taps of that axis.
-    for (int64_t kb = 0; kb < k(); ++kb) {
+    // One iteration per tap of the other axis (a loop, not unrolled): its
+    // k weights and the r + k - 1 staged values along the register axis
+    // serve all k taps of that axis, so only r + (r + k - 1) + k values are
+    // live (DepthwiseConvPlan::registersPerThread), never all k * k weights.
+    auto rows = scf::ForOp::create(e.b, e.loc, e.idx(0), e.idx(k()), e.idx(1),
+                                   SmallVector<Value>(r, init));
+    keepRolled(rows);
+    {
+      OpBuilder::InsertionGuard g(e.b);
+      e.b.setInsertionPointToStart(rows.getBody());
+      Value kb = rows.getInductionVar();
+      SmallVector<Value> acc(rows.getRegionIterArgs());
       SmallVector<Value> v(r + k() - 1);
       for (int64_t jj = 0; jj < r + k() - 1; ++jj) {
-        Value i = nhwc() ? e.addi(ti, e.idx(kb)) : e.addi(ti, e.idx(jj));
-        Value j = nhwc() ? e.addi(tj, e.idx(jj)) : e.addi(tj, e.idx(kb));
+        Value i = nhwc() ? e.addi(ti, kb) : e.addi(ti, e.idx(jj));
+        Value j = nhwc() ? e.addi(tj, e.idx(jj)) : e.addi(tj, kb);
         v[jj] = memref::LoadOp::create(e.b, e.loc, shared,
                                        ValueRange{sharedIndex(ci, i, j)});
       }
       for (int64_t ka = 0; ka < k(); ++ka) {
-        Value weight = nhwc() ? w[kb * k() + ka] : w[ka * k() + kb];
+        // NHWC weights are (kh, kw, c): kb is kh; NCHW's (c, kh, kw): kb is
+        // kw.
+        Value weight =
+            e.load(conv.weights, nhwc() ? SmallVector<Value>{kb, e.idx(ka), cw}
+                                        : SmallVector<Value>{cw, e.idx(ka), kb});
         for (int64_t q = 0; q < r; ++q)
           acc[q] = e.fma(weight, v[q + ka], acc[q]);
       }
+      scf::YieldOp::create(e.b, e.loc, acc);
     }
+    SmallVector<Value> acc(rows.getResults());
     Value oh = e.addi(o.oh0, ti), ow = e.addi(o.ow0, tj);
     Value channelOk = e.ult(c, e.idx(channels));
     for (int64_t q = 0; q < r; ++q) {

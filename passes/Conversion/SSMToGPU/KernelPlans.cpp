@@ -411,6 +411,15 @@ static int64_t depthwiseChannelsPerBlock(int64_t channels) {
   return 1;
 }
 
+int64_t mlir::ssm::depthwiseRegistersPerThread(int64_t outputsPerThread,
+                                               int64_t kernel) {
+  // The accumulators, one kernel row's staged values along the register
+  // axis, its weight, and the block origin, indices and addresses (ptxas
+  // sm_90 on MambaOut's 7x7 kernel, 4 outputs: 32).
+  constexpr int64_t kFixed = 20;
+  return outputsPerThread + (outputsPerThread + kernel - 1) + 1 + kFixed;
+}
+
 DepthwiseConvPlan mlir::ssm::planDepthwiseConv(const DepthwiseConvShape &conv,
                                                const GPUTargetInfo &target) {
   const int64_t n = std::max<int64_t>(conv.batch, 1);
@@ -422,8 +431,10 @@ DepthwiseConvPlan mlir::ssm::planDepthwiseConv(const DepthwiseConvShape &conv,
   const int64_t warp = std::max<int64_t>(target.warpSize, 1);
   const int64_t maxThreads = std::max<int64_t>(target.maxThreadsPerBlock, 1);
   constexpr int64_t kMaxShared = 48 * 1024;
-  // Outputs per thread along the register axis: W for NHWC, H for NCHW.
-  const int64_t r = std::min<int64_t>(4, nhwc ? ow : oh);
+  // Outputs per thread along the register axis (W for NHWC, H for NCHW): up
+  // to 8, within the register budget.
+  const int64_t maxR = std::min<int64_t>(kMaxDepthwiseOutputsPerThread,
+                                         nhwc ? ow : oh);
   std::vector<int64_t> channelChoices;
   if (nhwc)
     channelChoices = {depthwiseChannelsPerBlock(c)};
@@ -433,6 +444,10 @@ DepthwiseConvPlan mlir::ssm::planDepthwiseConv(const DepthwiseConvShape &conv,
 
   DepthwiseConvPlan best;
   double bestCost = -1;
+  for (int64_t r = 1; r <= maxR; ++r) {
+  const int64_t registers = depthwiseRegistersPerThread(r, k);
+  if (r > 1 && registers > kMaxDepthwiseRegisters)
+    break;
   for (int64_t cb : channelChoices) {
     for (int64_t th = 1; th <= 32; ++th) {
       for (int64_t tw = 1; tw <= 32; ++tw) {
@@ -444,6 +459,7 @@ DepthwiseConvPlan mlir::ssm::planDepthwiseConv(const DepthwiseConvShape &conv,
         p.threadsH = th;
         p.threadsW = tw;
         p.outputsPerThread = r;
+        p.registersPerThread = registers;
         p.tileHeight = nhwc ? th : th * r;
         p.tileWidth = nhwc ? tw * r : tw;
         // No thread row or column entirely past the output.
@@ -470,15 +486,17 @@ DepthwiseConvPlan mlir::ssm::planDepthwiseConv(const DepthwiseConvShape &conv,
         p.channelGroups = ceilDiv(c, cb);
         const double blocks = double(n) * double(p.blocks());
         const double lanes = double(ceilDiv(threads, warp) * warp);
-        // FMAs of every lane, idle or past the edge; shared reads per
-        // output; staged elements (global load + shared store), each worth
-        // about 16 FMAs: an H100 SM takes ~24 B/clk from L2 (~6 floats)
-        // against 128 FMA/clk.
+        // Issue slots: FMAs of every lane, idle or past the edge; per kernel
+        // row a shared read per staged value and a weight load per tap; per
+        // staged element (index arithmetic, bounds predicate, global load,
+        // conversion, shared store) about 24 (the sm_90 PTX of MambaOut's
+        // conv: ~30).
         const double slots = blocks * lanes * double(r);
         const double fmas = slots * double(k * k);
-        const double sharedReads = slots * double((r + k - 1) * k) / double(r);
+        const double rowReads =
+            blocks * lanes * double(k) * double(r + k - 1 + k);
         const double staged = blocks * double(p.sharedBytes / 4);
-        double cost = fmas + sharedReads + 16.0 * staged;
+        double cost = fmas + rowReads + 24.0 * staged;
         // Idle compute units: fewer than two blocks each, or blocks too
         // small to fill one (at most 32 resident blocks per unit).
         const double fill =
@@ -494,13 +512,22 @@ DepthwiseConvPlan mlir::ssm::planDepthwiseConv(const DepthwiseConvShape &conv,
       }
     }
   }
+  }
   if (bestCost < 0) {
     // Unreachable for k <= 32: a single thread's tile always fits.
     best.outputsPerThread = 1;
+    best.registersPerThread = depthwiseRegistersPerThread(1, k);
     best.sharedBytes = (k) * (k) * 4;
     best.tilesH = oh;
     best.tilesW = ow;
     best.channelGroups = c;
   }
+  // Staging by rows: a row's positions per thread, if they keep at least
+  // three quarters of the lanes busy and no more than 4 registers' worth.
+  const int64_t rows = best.tileHeight + k - 1, cols = best.tileWidth + k - 1;
+  const int64_t rowElements = nhwc ? cols * best.channelsPerBlock : rows * cols;
+  const int64_t copies = ceilDiv(rowElements, best.threadsPerBlock);
+  if (copies <= 4 && 4 * rowElements >= 3 * copies * best.threadsPerBlock)
+    best.stageCopiesPerRow = copies;
   return best;
 }

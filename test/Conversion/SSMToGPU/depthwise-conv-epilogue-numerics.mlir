@@ -5,7 +5,9 @@
 // NHWC 7x7 on bf16 input with a bf16 gate read from a channel slice of a
 // wider buffer and the bf16 result stored into a channel slice of another
 // (MambaOut's GELU gate, here a product plus the channel index), batch 2 on
-// 5 x 7 images with 3 channels; NCHW 3x3 with an f32 result on a 5 x 7 image.
+// 5 x 7 images with 3 channels, and batch 16 on 13 x 11 images with 20
+// channels (a register tile of 4 outputs, the tile staged by rows); NCHW 3x3
+// with an f32 result on a 5 x 7 image.
 // Values are multiples of 1/64, so the sums are exact and the results equal.
 // RUN: ssm-opt %s --ssm-depthwise-conv-to-gpu=emulate=true --convert-linalg-to-loops \
 // RUN:   --lower-affine --convert-scf-to-cf --expand-strided-metadata \
@@ -15,6 +17,7 @@
 // RUN: | FileCheck %s
 // RUN: ssm-opt %s --ssm-depthwise-conv-to-gpu | FileCheck %s --check-prefix=IR
 // CHECK: {{^}}0{{$}}
+// CHECK-NEXT: {{^}}0{{$}}
 // CHECK-NEXT: {{^}}0{{$}}
 // CHECK-NEXT: {{^}}0{{$}}
 
@@ -155,6 +158,85 @@ func.func @ref_gate_nhwc(%x: memref<2x5x7x3xbf16>, %w: memref<7x7x3xf32>, %gate:
   return
 }
 
+// The same gate at batch 16 on 13 x 11 images with 20 channels: 4 outputs
+// per thread, the tile staged by rows, partial tiles and channel groups.
+func.func @conv_gate_nhwc_b16(%x: memref<16x13x11x20xbf16>, %w: memref<7x7x20xf32>, %gate: memref<16x13x11x20xbf16, strided<[3432, 264, 24, 1], offset: 2>>, %out: memref<16x13x11x20xbf16, strided<[3003, 231, 21, 1], offset: 1>>) {
+  %zero = arith.constant 0.0 : f32
+  %eighth = arith.constant 0.125 : f32
+  %padded = memref.alloc() : memref<16x19x17x20xf32>
+  linalg.fill ins(%zero : f32) outs(%padded : memref<16x19x17x20xf32>)
+  %interior = memref.subview %padded[0, 3, 3, 0] [16, 13, 11, 20] [1, 1, 1, 1]
+      : memref<16x19x17x20xf32> to memref<16x13x11x20xf32, strided<[6460, 340, 20, 1], offset: 1080>>
+  linalg.generic {indexing_maps = [#id4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%x : memref<16x13x11x20xbf16>) outs(%interior : memref<16x13x11x20xf32, strided<[6460, 340, 20, 1], offset: 1080>>) {
+  ^bb0(%in: bf16, %o: f32):
+    %e = arith.extf %in : bf16 to f32
+    linalg.yield %e : f32
+  }
+  %conv = memref.alloc() : memref<16x13x11x20xf32>
+  linalg.fill ins(%zero : f32) outs(%conv : memref<16x13x11x20xf32>)
+  linalg.depthwise_conv_2d_nhwc_hwc {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%padded, %w : memref<16x19x17x20xf32>, memref<7x7x20xf32>) outs(%conv : memref<16x13x11x20xf32>)
+  memref.dealloc %padded : memref<16x19x17x20xf32>
+  linalg.generic {indexing_maps = [#id4, #id4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%conv, %gate : memref<16x13x11x20xf32>, memref<16x13x11x20xbf16, strided<[3432, 264, 24, 1], offset: 2>>)
+      outs(%out : memref<16x13x11x20xbf16, strided<[3003, 231, 21, 1], offset: 1>>) {
+  ^bb0(%a: f32, %g: bf16, %o: bf16):
+    %ge = arith.extf %g : bf16 to f32
+    %p = arith.mulf %a, %ge : f32
+    %c = linalg.index 3 : index
+    %ci = arith.index_cast %c : index to i32
+    %cf = arith.sitofp %ci : i32 to f32
+    %s = arith.mulf %cf, %eighth : f32
+    %r = arith.addf %p, %s : f32
+    %t = arith.truncf %r : f32 to bf16
+    linalg.yield %t : bf16
+  }
+  memref.dealloc %conv : memref<16x13x11x20xf32>
+  return
+}
+func.func @ref_gate_nhwc_b16(%x: memref<16x13x11x20xbf16>, %w: memref<7x7x20xf32>, %gate: memref<16x13x11x20xbf16, strided<[3432, 264, 24, 1], offset: 2>>, %out: memref<16x13x11x20xbf16, strided<[3003, 231, 21, 1], offset: 1>>) {
+  %zero = arith.constant 0.0 : f32
+  %eighth = arith.constant 0.125 : f32
+  %padded = memref.alloc() : memref<16x19x17x20xf32>
+  linalg.fill ins(%zero : f32) outs(%padded : memref<16x19x17x20xf32>)
+  %interior = memref.subview %padded[0, 3, 3, 0] [16, 13, 11, 20] [1, 1, 1, 1]
+      : memref<16x19x17x20xf32> to memref<16x13x11x20xf32, strided<[6460, 340, 20, 1], offset: 1080>>
+  linalg.generic {indexing_maps = [#id4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%x : memref<16x13x11x20xbf16>) outs(%interior : memref<16x13x11x20xf32, strided<[6460, 340, 20, 1], offset: 1080>>) {
+  ^bb0(%in: bf16, %o: f32):
+    %e = arith.extf %in : bf16 to f32
+    linalg.yield %e : f32
+  }
+  %conv = memref.alloc() : memref<16x13x11x20xf32>
+  linalg.fill ins(%zero : f32) outs(%conv : memref<16x13x11x20xf32>)
+  linalg.generic {indexing_maps = [affine_map<(n, h, w, c, i, j) -> (n, h + i, w + j, c)>, affine_map<(n, h, w, c, i, j) -> (i, j, c)>, affine_map<(n, h, w, c, i, j) -> (n, h, w, c)>],
+                  iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]}
+      ins(%padded, %w : memref<16x19x17x20xf32>, memref<7x7x20xf32>) outs(%conv : memref<16x13x11x20xf32>) {
+  ^bb0(%a: f32, %k: f32, %o: f32):
+    %p = arith.mulf %a, %k : f32
+    %s = arith.addf %o, %p : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {indexing_maps = [#id4, #id4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%conv, %gate : memref<16x13x11x20xf32>, memref<16x13x11x20xbf16, strided<[3432, 264, 24, 1], offset: 2>>)
+      outs(%out : memref<16x13x11x20xbf16, strided<[3003, 231, 21, 1], offset: 1>>) {
+  ^bb0(%a: f32, %g: bf16, %o: bf16):
+    %ge = arith.extf %g : bf16 to f32
+    %p = arith.mulf %a, %ge : f32
+    %c = linalg.index 3 : index
+    %ci = arith.index_cast %c : index to i32
+    %cf = arith.sitofp %ci : i32 to f32
+    %s = arith.mulf %cf, %eighth : f32
+    %r = arith.addf %p, %s : f32
+    %t = arith.truncf %r : f32 to bf16
+    linalg.yield %t : bf16
+  }
+  memref.dealloc %conv : memref<16x13x11x20xf32>
+  memref.dealloc %padded : memref<16x19x17x20xf32>
+  return
+}
+
 // NCHW 3x3 with its bias: out = conv * 0.5 + y (f32, identity buffers).
 func.func @conv_silu_nchw(%x: memref<1x3x5x7xf32>, %w: memref<3x3x3xf32>, %b: memref<3xf32>, %y: memref<1x3x5x7xf32>, %out: memref<1x3x5x7xf32>) {
   %zero = arith.constant 0.0 : f32
@@ -251,6 +333,15 @@ func.func @widen(%in: memref<2x5x7x5xbf16>, %out: memref<2x5x7x5xf32>) {
   }
   return
 }
+func.func @widen_b16(%in: memref<16x13x11x21xbf16>, %out: memref<16x13x11x21xf32>) {
+  linalg.generic {indexing_maps = [#id4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%in : memref<16x13x11x21xbf16>) outs(%out : memref<16x13x11x21xf32>) {
+  ^bb0(%a: bf16, %o: f32):
+    %e = arith.extf %a : bf16 to f32
+    linalg.yield %e : f32
+  }
+  return
+}
 
 func.func @main() {
   %c1 = arith.constant 1 : index
@@ -293,6 +384,42 @@ func.func @main() {
   %rfu = memref.cast %rf : memref<2x5x7x5xf32> to memref<*xf32>
   %bad1 = call @verifyMemRefF32(%ofu, %rfu) : (memref<*xf32>, memref<*xf32>) -> i64
   vector.print %bad1 : i64
+  // NHWC: x 16x13x11x20 (bf16), w 7x7x20, the gate channels 2..21 of
+  // 16x13x11x24, the output channels 1..20 of 16x13x11x21 (channel 0
+  // poisoned, kept).
+  %x_b16 = memref.alloc() : memref<45760xbf16>
+  %w_b16 = memref.alloc() : memref<980xf32>
+  %gbuf_b16 = memref.alloc() : memref<54912xbf16>
+  %obuf_b16 = memref.alloc() : memref<48048xbf16>
+  %rbuf_b16 = memref.alloc() : memref<48048xbf16>
+  %xd_b16 = memref.cast %x_b16 : memref<45760xbf16> to memref<?xbf16>
+  %wd_b16 = memref.cast %w_b16 : memref<980xf32> to memref<?xf32>
+  %gd_b16 = memref.cast %gbuf_b16 : memref<54912xbf16> to memref<?xbf16>
+  %od_b16 = memref.cast %obuf_b16 : memref<48048xbf16> to memref<?xbf16>
+  %rd_b16 = memref.cast %rbuf_b16 : memref<48048xbf16> to memref<?xbf16>
+  call @fill_bf16(%xd_b16, %c7, %c3) : (memref<?xbf16>, index, index) -> ()
+  call @fill_f32(%wd_b16, %c5, %c1) : (memref<?xf32>, index, index) -> ()
+  call @fill_bf16(%gd_b16, %c3, %c2) : (memref<?xbf16>, index, index) -> ()
+  call @fill_bf16(%od_b16, %c5, %c7) : (memref<?xbf16>, index, index) -> ()
+  call @fill_bf16(%rd_b16, %c5, %c7) : (memref<?xbf16>, index, index) -> ()
+  %x4_b16 = memref.expand_shape %x_b16 [[0, 1, 2, 3]] output_shape [16, 13, 11, 20] : memref<45760xbf16> into memref<16x13x11x20xbf16>
+  %w3_b16 = memref.expand_shape %w_b16 [[0, 1, 2]] output_shape [7, 7, 20] : memref<980xf32> into memref<7x7x20xf32>
+  %g4_b16 = memref.expand_shape %gbuf_b16 [[0, 1, 2, 3]] output_shape [16, 13, 11, 24] : memref<54912xbf16> into memref<16x13x11x24xbf16>
+  %gate_b16 = memref.subview %g4_b16[0, 0, 0, 2] [16, 13, 11, 20] [1, 1, 1, 1] : memref<16x13x11x24xbf16> to memref<16x13x11x20xbf16, strided<[3432, 264, 24, 1], offset: 2>>
+  %o4_b16 = memref.expand_shape %obuf_b16 [[0, 1, 2, 3]] output_shape [16, 13, 11, 21] : memref<48048xbf16> into memref<16x13x11x21xbf16>
+  %r4_b16 = memref.expand_shape %rbuf_b16 [[0, 1, 2, 3]] output_shape [16, 13, 11, 21] : memref<48048xbf16> into memref<16x13x11x21xbf16>
+  %os_b16 = memref.subview %o4_b16[0, 0, 0, 1] [16, 13, 11, 20] [1, 1, 1, 1] : memref<16x13x11x21xbf16> to memref<16x13x11x20xbf16, strided<[3003, 231, 21, 1], offset: 1>>
+  %rs_b16 = memref.subview %r4_b16[0, 0, 0, 1] [16, 13, 11, 20] [1, 1, 1, 1] : memref<16x13x11x21xbf16> to memref<16x13x11x20xbf16, strided<[3003, 231, 21, 1], offset: 1>>
+  call @conv_gate_nhwc_b16(%x4_b16, %w3_b16, %gate_b16, %os_b16) : (memref<16x13x11x20xbf16>, memref<7x7x20xf32>, memref<16x13x11x20xbf16, strided<[3432, 264, 24, 1], offset: 2>>, memref<16x13x11x20xbf16, strided<[3003, 231, 21, 1], offset: 1>>) -> ()
+  call @ref_gate_nhwc_b16(%x4_b16, %w3_b16, %gate_b16, %rs_b16) : (memref<16x13x11x20xbf16>, memref<7x7x20xf32>, memref<16x13x11x20xbf16, strided<[3432, 264, 24, 1], offset: 2>>, memref<16x13x11x20xbf16, strided<[3003, 231, 21, 1], offset: 1>>) -> ()
+  %of_b16 = memref.alloc() : memref<16x13x11x21xf32>
+  %rf_b16 = memref.alloc() : memref<16x13x11x21xf32>
+  call @widen_b16(%o4_b16, %of_b16) : (memref<16x13x11x21xbf16>, memref<16x13x11x21xf32>) -> ()
+  call @widen_b16(%r4_b16, %rf_b16) : (memref<16x13x11x21xbf16>, memref<16x13x11x21xf32>) -> ()
+  %ofu_b16 = memref.cast %of_b16 : memref<16x13x11x21xf32> to memref<*xf32>
+  %rfu_b16 = memref.cast %rf_b16 : memref<16x13x11x21xf32> to memref<*xf32>
+  %bad1_b16 = call @verifyMemRefF32(%ofu_b16, %rfu_b16) : (memref<*xf32>, memref<*xf32>) -> i64
+  vector.print %bad1_b16 : i64
   // NCHW: x 1x3x5x7, w 3x3x3, bias 3, y 1x3x5x7.
   %nx = memref.alloc() : memref<105xf32>
   %nw = memref.alloc() : memref<27xf32>

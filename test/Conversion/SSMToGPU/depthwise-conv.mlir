@@ -5,8 +5,8 @@
 // input (a channel slice of fc1's output) copied into its interior, the bf16
 // bias broadcast (widened) into the output. One launch reads the slice
 // directly; fill, copy, padded buffer and broadcast are gone.
-// 128 x 56 x 56 x 48: 16 channels x 8 rows x (2 x 4) columns per block of
-// 256 threads, 49 tiles x 3 channel groups x 128 images, a 14 x 14 x 16 f32
+// 128 x 56 x 56 x 48: 16 channels x 14 rows x (1 x 8) columns per block of
+// 224 threads, 28 tiles x 3 channel groups x 128 images, a 20 x 14 x 16 f32
 // tile.
 // CHECK-LABEL: func.func @nhwc_pad_bias
 // CHECK-SAME: %[[X:[^:]*]]: memref<128x56x56x256xf32>
@@ -17,7 +17,7 @@
 // CHECK: %[[SLICE:.*]] = memref.subview %[[X]][0, 0, 0, 208]
 // CHECK-NOT: memref.alloc() : memref<128x62x62x48xf32>
 // CHECK: %[[OUT:.*]] = memref.alloc() : memref<128x56x56x48xf32>
-// CHECK: gpu.launch blocks({{.*}}) in ({{.*}} = %c49{{.*}}, {{.*}} = %c3{{.*}}, {{.*}} = %c128{{.*}}) threads({{.*}}) in ({{.*}} = %c256{{.*}}, {{.*}} = %c1{{.*}}, {{.*}} = %c1{{.*}}) workgroup(%[[S:.*]] : memref<3136xf32, #gpu.address_space<workgroup>>)
+// CHECK: gpu.launch blocks({{.*}}) in ({{.*}} = %c28{{.*}}, {{.*}} = %c3{{.*}}, {{.*}} = %c128{{.*}}) threads({{.*}}) in ({{.*}} = %c224{{.*}}, {{.*}} = %c1{{.*}}, {{.*}} = %c1{{.*}}) workgroup(%[[S:.*]] : memref<4480xf32, #gpu.address_space<workgroup>>)
 // CHECK: scf.for
 // CHECK: scf.if
 // CHECK: memref.load %[[SLICE]]
@@ -25,7 +25,10 @@
 // CHECK: gpu.barrier
 // CHECK: memref.load %[[B]]
 // CHECK: arith.extf
-// CHECK-COUNT-196: arith.addf
+// One iteration per kernel row: 7 taps x 8 outputs.
+// CHECK: scf.for {{.*}} iter_args
+// CHECK-COUNT-56: arith.addf
+// CHECK: scf.yield
 // CHECK: memref.store {{.*}}, %[[OUT]]
 // CHECK: gpu.terminator
 // CHECK-NOT: linalg.depthwise_conv_2d

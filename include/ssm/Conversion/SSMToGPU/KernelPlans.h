@@ -344,10 +344,10 @@ struct DepthwiseConvShape {
 /// How the depthwise conv kernel runs. A block computes a tileHeight x
 /// tileWidth tile of outputs of `channelsPerBlock` channels of one image: it
 /// stages the input tile plus its (kernel - 1) halo in shared memory once
-/// (f32, zero outside the image), each thread keeps its channel's k x k
-/// weights in registers and accumulates `outputsPerThread` neighbouring
-/// outputs in f32 registers, sliding along W (NHWC) or H (NCHW), so each
-/// staged value is read once per kernel tap of the other axis. Threads:
+/// (f32, zero outside the image), each thread accumulates `outputsPerThread`
+/// neighbouring outputs of its channel in f32 registers, sliding along W
+/// (NHWC) or H (NCHW), in a loop over the kernel rows of the other axis
+/// that reads that row's k weights and staged values once. Threads:
 /// NHWC puts channels fastest (coalesced global accesses, conflict-free
 /// shared reads), then threadsW, then threadsH; NCHW puts threadsW fastest
 /// (coalesced along the row), then threadsH, then channels. Grid: x the
@@ -357,21 +357,48 @@ struct DepthwiseConvPlan {
   int64_t channelsPerBlock = 1;
   int64_t threadsH = 1, threadsW = 1;
   int64_t outputsPerThread = 1;
+  /// The estimate of depthwiseRegistersPerThread: the plan keeps it within
+  /// kMaxDepthwiseRegisters, so registers never limit the resident blocks
+  /// below half the threads a compute unit holds.
+  int64_t registersPerThread = 0;
   int64_t tileHeight = 1, tileWidth = 1;
   int64_t threadsPerBlock = 1;
   /// The f32 input tile (channelsPerBlock x (tileHeight + k - 1) x
   /// (tileWidth + k - 1)).
   int64_t sharedBytes = 0;
+  /// How the tile is staged: with N > 0 as rows (NHWC: a tile row of all
+  /// channels; NCHW: a channel plane), each thread taking N fixed positions
+  /// of every row (tid, tid + threadsPerBlock, ...) whose coordinates it
+  /// computes once; with 0 as one strided loop over all elements, each
+  /// element's coordinates divided out (where rows would leave more than a
+  /// quarter of the lanes idle).
+  int64_t stageCopiesPerRow = 0;
   int64_t tilesH = 1, tilesW = 1, channelGroups = 1;
   int64_t blocks() const { return tilesH * tilesW * channelGroups; }
 };
 
+/// The most outputs one thread accumulates, and the register budget of a
+/// depthwise conv thread (65536 registers / 1024 threads: 2048 threads of an
+/// H100 SM at half occupancy, before shared memory limits).
+constexpr int64_t kMaxDepthwiseOutputsPerThread = 8;
+constexpr int64_t kMaxDepthwiseRegisters = 64;
+
+/// The 32-bit registers a depthwise conv thread needs with `outputsPerThread`
+/// accumulators and a k x k kernel: the accumulators, one kernel row's
+/// outputsPerThread + k - 1 staged values and its current weight (the kernel
+/// loops over rows; the k * k weights are never all live), plus a fixed
+/// count for indices and addresses.
+int64_t depthwiseRegistersPerThread(int64_t outputsPerThread, int64_t kernel);
+
 /// The tiling of `conv` for `target`: channels per block (NHWC: a power of
 /// two up to a warp's 32 lanes that wastes few lanes on the last group, 16
-/// for 48 channels; NCHW: a few planes), outputs per thread (up to 4), and
-/// the thread rows / columns picked by a cost model (FMAs including tile
-/// overhang and idle lanes of partial warps, plus staged loads including the
-/// halo), penalizing grids that leave compute units idle. The block stays
+/// for 48 channels; NCHW: a few planes), outputs per thread (up to
+/// kMaxDepthwiseOutputsPerThread, within kMaxDepthwiseRegisters), and the
+/// thread rows / columns picked by a cost model of issue slots (FMAs
+/// including tile overhang and idle lanes of partial warps, shared and
+/// weight reads per kernel row, about 24 per staged element including the
+/// halo, so larger register tiles win where the halo dominates), penalizing
+/// grids that leave compute units idle. The block stays
 /// within maxThreadsPerBlock threads and 48 KiB of shared memory; any shape
 /// (batch 1, 1 x 1 images, one channel) gets a valid plan.
 DepthwiseConvPlan planDepthwiseConv(const DepthwiseConvShape &conv,
