@@ -1,6 +1,8 @@
 # Generates test/Conversion/SSMToGPU/row-norms-numerics.mlir:
 #   python3 scripts/gen-row-norms-numerics.py test/Conversion/SSMToGPU/row-norms-numerics.mlir
 import sys
+
+from numerics_ir import amap, count_fn, dims, fill_fn, mt
 cases = [
   # name, shape, kind, out dtype, residual stored
   ("ln_res_3", [1, 1, 3], "ln_res", "f32"),
@@ -16,17 +18,8 @@ cases = [
   ("softmax_97", [3, 97], "softmax", "f32"),
 ]
 
-def mt(shape, t):
-    return "memref<" + "x".join(str(s) for s in shape) + "x" + t + ">"
-
 def PAR(n):
     return ", ".join(['"parallel"'] * n)
-
-def dims(n):
-    return ", ".join(f"d{i}" for i in range(n))
-
-def amap(n, res):
-    return f"affine_map<({dims(n)}) -> ({res})>"
 
 out = []
 w = out.append
@@ -68,71 +61,6 @@ w("// CHECK: {{^}}0{{$}}")
 for _ in range(nprints - 1):
     w("// CHECK-NEXT: {{^}}0{{$}}")
 w("")
-
-def fill_fn(name, shape, t, seed, scale):
-    n = len(shape)
-    lines = [f"func.func @fill_{name}(%m: {mt(shape, t)}) {{",
-             f"  linalg.generic {{indexing_maps = [{amap(n, dims(n))}], iterator_types = [{PAR(n)}]}} outs(%m : {mt(shape, t)}) {{",
-             f"  ^bb0(%o: {t}):"]
-    lines.append("    %z = arith.constant 0 : index")
-    acc = "%z"
-    for i in range(n):
-        lines.append(f"    %i{i} = linalg.index {i} : index")
-        lines.append(f"    %s{i} = arith.constant {shape[i]} : index")
-        lines.append(f"    %m{i} = arith.muli {acc}, %s{i} : index")
-        lines.append(f"    %a{i} = arith.addi %m{i}, %i{i} : index")
-        acc = f"%a{i}"
-    lines += [f"    %k = arith.constant {seed} : index",
-              f"    %p = arith.muli {acc}, %k : index",
-              "    %q = arith.constant 101 : index",
-              "    %r = arith.remui %p, %q : index",
-              "    %ri = arith.index_cast %r : index to i32",
-              "    %f = arith.sitofp %ri : i32 to f32",
-              f"    %sc = arith.constant {scale} : f32",
-              "    %g = arith.mulf %f, %sc : f32",
-              "    %off = arith.constant -1.25 : f32",
-              "    %v = arith.addf %g, %off : f32"]
-    if t == "bf16":
-        lines.append("    %vt = arith.truncf %v : f32 to bf16")
-        lines.append("    linalg.yield %vt : bf16")
-    else:
-        lines.append("    linalg.yield %v : f32")
-    lines += ["  }", "  return", "}", ""]
-    return "\n".join(lines)
-
-def count_fn(name, shape, t, tol):
-    n = len(shape)
-    total = 1
-    for s in shape: total *= s
-    coll = "[[" + ", ".join(str(i) for i in range(n)) + "]]"
-    lines = [f"func.func @count_{name}(%a: {mt(shape, t)}, %e: {mt(shape, t)}) {{",
-             f"  %ca = memref.collapse_shape %a [{coll[1:-1]}] : {mt(shape, t)} into {mt([total], t)}" if n > 1 else f"  %ca = memref.cast %a : {mt(shape, t)} to {mt(shape, t)}",
-             f"  %ce = memref.collapse_shape %e [{coll[1:-1]}] : {mt(shape, t)} into {mt([total], t)}" if n > 1 else f"  %ce = memref.cast %e : {mt(shape, t)} to {mt(shape, t)}",
-             "  %c = memref.alloca() : memref<f32>",
-             "  %zero = arith.constant 0.0 : f32",
-             "  memref.store %zero, %c[] : memref<f32>",
-             f"  linalg.generic {{indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>, affine_map<(d0) -> ()>], iterator_types = [\"reduction\"]}} ins(%ca, %ce : {mt([total], t)}, {mt([total], t)}) outs(%c : memref<f32>) {{",
-             f"  ^bb0(%x: {t}, %y: {t}, %acc: f32):"]
-    if t == "bf16":
-        lines += ["    %xf = arith.extf %x : bf16 to f32", "    %yf = arith.extf %y : bf16 to f32"]
-    else:
-        lines += ["    %xf = arith.addf %x, %zero : f32", "    %yf = arith.addf %y, %zero : f32"]
-    lines += ["    %d = arith.subf %xf, %yf : f32",
-              "    %ad = math.absf %d : f32",
-              "    %ay = math.absf %yf : f32",
-              "    %one = arith.constant 1.0 : f32",
-              "    %r = arith.addf %ay, %one : f32",
-              f"    %tol = arith.constant {tol} : f32",
-              "    %lim = arith.mulf %r, %tol : f32",
-              "    %bad = arith.cmpf ugt, %ad, %lim : f32",
-              "    %b1 = arith.uitofp %bad : i1 to f32",
-              "    %s = arith.addf %acc, %b1 : f32",
-              "    linalg.yield %s : f32",
-              "  }",
-              "  %v = memref.load %c[] : memref<f32>",
-              "  vector.print %v : f32",
-              "  return", "}", ""]
-    return "\n".join(lines)
 
 def chain_fn(prefix, name, shape, kind, od, ref):
     n = len(shape)
