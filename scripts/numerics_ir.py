@@ -4,6 +4,21 @@ against a reference buffer, printed as one number (0 when every element is
 within tol * (|want| + 1))."""
 
 
+# The RUN lines of a row-norms numerics test: ssm-row-norms-to-gpu's emulated
+# kernels lowered and run on the CPU (each case prints its mismatch counts),
+# and the pass's output checked for fused chains.
+ROW_NORMS_EMULATION_RUN_LINES = """\
+// RUN: ssm-opt %s --ssm-row-norms-to-gpu=emulate=true --convert-linalg-to-loops \\
+// RUN:   --lower-affine --convert-scf-to-cf --expand-strided-metadata \\
+// RUN:   --convert-to-llvm --reconcile-unrealized-casts \\
+// RUN: | mlir-runner -e main -entry-point-result=void \\
+// RUN:   -shared-libs=%mlir_lib_dir/libmlir_runner_utils.so,%mlir_lib_dir/libmlir_c_runner_utils.so \\
+// RUN: | FileCheck %s
+// Every chain under test was fused, and no reference.
+// RUN: ssm-opt %s --ssm-row-norms-to-gpu=emulate=true | FileCheck %s --check-prefix=IR
+"""
+
+
 def mt(shape, t):
     return "memref<" + "x".join(str(s) for s in shape) + "x" + t + ">"
 
